@@ -1,15 +1,159 @@
-"""The `gkeplan` command line."""
+"""The `gkeplan` command line. Commands import their machinery lazily to keep start-up fast."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
+from gkeplan.diagnostics import Diagnostic, SpecError
 
-@click.group()
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for file in files:
+        from gkeplan.spec.yamlsource import load_yaml
+
+        try:
+            with open(file, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise click.BadParameter(
+                f"cannot read {file}: {exc.strerror}", param_hint="--var-file"
+            ) from None
+        try:
+            data, _ = load_yaml(text, file)
+        except SpecError as exc:
+            raise click.BadParameter(str(exc), param_hint="--var-file") from None
+        for key, value in data.items():
+            if isinstance(value, dict | list) or value is None:
+                raise click.BadParameter(
+                    f"{file}: {key} must be a plain value", param_hint="--var-file"
+                )
+            values[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"'{pair}' is not NAME=VALUE", param_hint="--var")
+        values[key] = value
+    return values
+
+
+def variable_options(func: Any) -> Any:
+    func = click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        help="YAML file of variable values.",
+    )(func)
+    func = click.option(
+        "--var",
+        "var_pairs",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Set a spec variable (repeatable).",
+    )(func)
+    return func
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    colors = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for d in diagnostics:
+        text = d.render()
+        head, _, rest = text.partition("\n")
+        sev = d.severity.value
+        head = head.replace(f"{sev}:", click.style(f"{sev}:", fg=colors[sev], bold=True), 1)
+        click.echo(head + ("\n" + rest if rest else ""))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gkeplan")
 def cli() -> None:
-    """Provision a GKE ML-serving cluster from one YAML file."""
+    """Provision a GKE ML-serving cluster from one YAML file, checked before it reaches GCP."""
 
 
-def main() -> None:
-    cli()
+@cli.command()
+@click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
+@variable_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def validate(
+    spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...], fmt: str
+) -> None:
+    """Validate SPEC: its YAML, schema, references and dependency graph."""
+    from gkeplan.diagnostics import diagnostics_json
+    from gkeplan.validation import validate as run
+
+    if not os.path.exists(spec_file):
+        raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
+    result = run(spec_file, _parse_vars(var_pairs, var_files))
+    if fmt == "json":
+        click.echo(diagnostics_json(result.diagnostics, valid=result.valid))
+    else:
+        _print_diagnostics(result.diagnostics)
+        if result.valid and result.graph is not None:
+            n = result.graph.number_of_nodes()
+            click.echo(f"{spec_file}: valid ({n} resources)")
+        else:
+            count = len(result.errors)
+            click.echo(f"{spec_file}: invalid ({count} error{'s' if count != 1 else ''})")
+    sys.exit(0 if result.valid else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
+@variable_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["dot", "mermaid", "json"]),
+    default="dot",
+    show_default=True,
+)
+def graph(spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...], fmt: str) -> None:
+    """Print the dependency graph of SPEC."""
+    from gkeplan.graph_render import render
+    from gkeplan.validation import validate as run
+
+    if not os.path.exists(spec_file):
+        raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
+    result = run(spec_file, _parse_vars(var_pairs, var_files))
+    if result.graph is None:
+        _print_diagnostics(result.diagnostics)
+        sys.exit(EXIT_INVALID)
+    click.echo(render(result.graph, fmt))
+
+
+def _add_lazy_groups() -> None:
+    try:
+        from gkeplan.emulator.cli import sandbox  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # the emulator is optional at development time only
+        return
+    cli.add_command(sandbox)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["sandbox"]:
+        _add_lazy_groups()
+    try:
+        cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # never a traceback for a user; GKEPLAN_DEBUG=1 shows it
+        if os.environ.get("GKEPLAN_DEBUG"):
+            raise
+        click.echo(f"gkeplan: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("please report this; set GKEPLAN_DEBUG=1 to see the traceback", err=True)
+        sys.exit(EXIT_INVALID)

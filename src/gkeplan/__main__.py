@@ -1,0 +1,3 @@
+from gkeplan.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""Predefined IAM roles: which exist, which Google removed, and what they grant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from gkeplan.catalog._data import load
+
+BASIC_ROLES = ("roles/owner", "roles/editor", "roles/viewer")
+
+
+@cache
+def role_names() -> frozenset[str]:
+    return frozenset(load("roles.json")["roles"])
+
+
+def removed_role(role: str) -> str | None:
+    """The successor of a role Google removed ("" when none), or None if it was not removed."""
+    removed: dict[str, str] = load("roles.json")["removed"]
+    return removed.get(role)
+
+
+def is_basic_role(role: str) -> bool:
+    return role in BASIC_ROLES
+
+
+@cache
+def _permissions() -> dict[str, frozenset[str]]:
+    data = load("role-permissions.json")["permissions"]
+    return {role: frozenset(perms) for role, perms in data.items()}
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """Permissions of a predefined role, limited to the services gkeplan manages or checks."""
+    return _permissions().get(role, frozenset())
+
+
+@cache
+def _index() -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = {}
+    for role, perms in _permissions().items():
+        for perm in perms:
+            index.setdefault(perm, set()).add(role)
+    return {perm: frozenset(roles) for perm, roles in index.items()}
+
+
+def role_size(role: str) -> int:
+    """How many permissions the whole role grants (all services), for 'smallest role' choices."""
+    sizes: dict[str, int] = load("role-permissions.json")["sizes"]
+    return sizes.get(role, 0)
+
+
+def roles_granting(permissions: Iterable[str]) -> tuple[str, ...]:
+    """Predefined roles granting all of `permissions`, smallest first, basic roles last."""
+    wanted = list(dict.fromkeys(permissions))
+    if not wanted:
+        return ()
+    index = _index()
+    candidates = set(index.get(wanted[0], frozenset()))
+    for perm in wanted[1:]:
+        candidates &= index.get(perm, frozenset())
+    return tuple(sorted(candidates, key=lambda r: (is_basic_role(r), role_size(r), r)))

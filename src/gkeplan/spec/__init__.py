@@ -1,0 +1,1 @@
+"""The spec format: models, loading and checks."""

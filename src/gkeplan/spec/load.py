@@ -1,0 +1,78 @@
+"""load_spec: YAML text -> variables -> pydantic -> references, reporting every problem at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from gkeplan.diagnostics import Diagnostic, Location, SpecError
+from gkeplan.spec import semantics, variables
+from gkeplan.spec.models import Spec
+from gkeplan.spec.pydantic_errors import to_diagnostics
+from gkeplan.spec.yamlsource import SourceMap, load_yaml
+
+
+def read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
+    """(text, file name); a string with a newline or ':' and no such file is YAML text."""
+    if isinstance(path_or_text, os.PathLike) or (
+        "\n" not in path_or_text and FsPath(path_or_text).suffix in (".yaml", ".yml")
+    ):
+        file = os.fspath(path_or_text)
+        try:
+            raw = FsPath(file).read_bytes()
+        except OSError as exc:
+            raise SpecError(
+                [Diagnostic(f"cannot read spec: {exc.strerror}", Location(file, 1, 1), code="io")]
+            ) from None
+        try:
+            return raw.decode("utf-8"), file
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        f"the spec is not UTF-8 text (byte {exc.start})",
+                        Location(file, 1, 1),
+                        code="io",
+                    )
+                ]
+            ) from None
+    return str(path_or_text), "<spec>"
+
+
+def load_spec(
+    path_or_text: str | os.PathLike[str],
+    variables: Mapping[str, str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Spec:
+    """Load and validate a spec; raise SpecError listing every problem with file:line:col."""
+    text, file = read_source(path_or_text)
+    data, smap = load_yaml(text, file)
+    return validate_data(data, smap, variables or {}, os.environ if environ is None else environ)
+
+
+def validate_data(
+    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+) -> Spec:
+    data = variables.resolve(data, smap, supplied, environ)
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
+    spec._source = smap
+    check_spec(spec)
+    return spec
+
+
+def check_spec(spec: Spec) -> None:
+    """References, names and catalog checks; for specs built in Python as well as loaded ones."""
+    from gkeplan.resources import expand
+
+    nodes, problems = expand(spec)
+    problems.extend(semantics.check(spec, set(nodes)))
+    if problems:
+        raise SpecError(problems)

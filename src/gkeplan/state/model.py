@@ -1,0 +1,80 @@
+"""The state document: what gkeplan manages, with a lineage and a serial.
+
+A resource entry is written before its change is made (status "pending-<action>") and again
+after (status "ok"), so a run killed in between knows to adopt or finish that change.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FORMAT_VERSION = 1
+
+Status = Literal["ok", "pending-create", "pending-update", "pending-delete", "pending-replace"]
+
+
+@dataclass
+class ResourceState:
+    kind: str
+    id: str  # the GCP name that identifies it (email, full name, bucket name...)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    status: Status = "ok"
+    dependencies: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "status": self.status,
+            "dependencies": self.dependencies,
+            "attributes": self.attributes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResourceState:
+        return cls(
+            kind=data["kind"],
+            id=data["id"],
+            attributes=dict(data.get("attributes") or {}),
+            status=data.get("status", "ok"),
+            dependencies=list(data.get("dependencies") or []),
+        )
+
+
+@dataclass
+class StateDoc:
+    lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
+    serial: int = 0
+    project: str | None = None
+    resources: dict[str, ResourceState] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "version": FORMAT_VERSION,
+                    "lineage": self.lineage,
+                    "serial": self.serial,
+                    "project": self.project,
+                    "resources": {a: r.to_json() for a, r in sorted(self.resources.items())},
+                },
+                indent=2,
+                sort_keys=False,
+            )
+            + "\n"
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> StateDoc:
+        data = json.loads(text)
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported state format version {data.get('version')!r}")
+        return cls(
+            lineage=data["lineage"],
+            serial=int(data["serial"]),
+            project=data.get("project"),
+            resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
+        )

@@ -1,0 +1,92 @@
+"""Walk a dependency graph: start each vertex as soon as its dependencies are done.
+
+Like Terraform's dag walker, not like networkx's topological generations (which wait for a whole
+layer): a bounded pool runs ready vertices, a failure skips its descendants and lets independent
+branches finish, and a stop request lets in-flight work finish without starting more.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # an upstream dependency failed
+    NOT_STARTED = "not-started"  # the walk was stopped first
+
+
+@dataclass
+class WalkResult:
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+    skipped_because: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(o is Outcome.DONE for o in self.outcomes.values())
+
+
+def walk(
+    vertices: Iterable[str],
+    deps: Mapping[str, Iterable[str]],
+    work: Callable[[str], None],
+    *,
+    parallelism: int = 10,
+    stop: threading.Event | None = None,
+) -> WalkResult:
+    """Run `work(v)` for every vertex after all of `deps[v]` succeeded."""
+    pending = {v: set(deps.get(v, ())) for v in vertices}
+    for ds in pending.values():
+        ds &= pending.keys()  # dependencies outside this walk are already satisfied
+    dependents: dict[str, list[str]] = {v: [] for v in pending}
+    for v, ds in pending.items():
+        for d in ds:
+            dependents[d].append(v)
+    result = WalkResult()
+    stop = stop or threading.Event()
+    ready = sorted(v for v, ds in pending.items() if not ds)
+    running: dict[Future[None], str] = {}
+
+    def skip(vertex: str, because: str) -> None:
+        stack = [vertex]
+        while stack:
+            v = stack.pop()
+            for child in dependents[v]:
+                if child not in result.outcomes:
+                    result.outcomes[child] = Outcome.SKIPPED
+                    result.skipped_because[child] = because
+                    stack.append(child)
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="gkeplan") as pool:
+        while ready or running:
+            while ready and len(running) < parallelism and not stop.is_set():
+                v = ready.pop(0)
+                if v in result.outcomes:  # skipped while waiting
+                    continue
+                running[pool.submit(work, v)] = v
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: running[f]):
+                v = running.pop(fut)
+                exc = fut.exception()
+                if exc is not None:
+                    result.outcomes[v] = Outcome.FAILED
+                    result.errors[v] = exc
+                    skip(v, v)
+                    continue
+                result.outcomes[v] = Outcome.DONE
+                for child in dependents[v]:
+                    pending[child].discard(v)
+                    if not pending[child] and child not in result.outcomes:
+                        ready.append(child)
+                ready.sort()
+    for v in pending:
+        result.outcomes.setdefault(v, Outcome.NOT_STARTED)
+    return result
