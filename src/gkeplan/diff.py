@@ -87,19 +87,20 @@ def orphan_changes(graph: nx.DiGraph, state: StateDoc | None, actual: Actual) ->
         if address in graph:
             continue
         have = actual.get(rec.kind, {}).get(rec.id)
-        if have is None and rec.status == "ok":
-            continue  # already gone; the apply just forgets it
-        out.append(
-            Change(
-                address,
-                rec.kind,
-                rec.id,
-                Action.DELETE,
-                before=dict(have or rec.attributes),
-                reason="removed from the spec",
-                dependencies=list(rec.dependencies),
-            )
+        change = Change(
+            address,
+            rec.kind,
+            rec.id,
+            Action.DELETE,
+            before=dict(have or rec.attributes),
+            create_only=dict(rec.settings),
+            reason="removed from the spec",
+            dependencies=list(rec.dependencies),
         )
+        if have is None and rec.status == "ok":
+            change.action = Action.NOOP  # gone already: the apply only forgets it
+            change.reason = "removed from the spec and already deleted outside gkeplan"
+        out.append(change)
     return out
 
 
@@ -119,10 +120,10 @@ def destroy_changes(
             rec.id,
             Action.DELETE,
             before=dict(have),
+            create_only=dict(rec.settings),
             dependencies=list(rec.dependencies),
         )
-        node = graph.nodes[address]["node"] if address in graph else None
-        if node is not None and node.kind == "bucket" and node.config.keep_on_destroy:
+        if rec.settings.get("keepOnDestroy"):
             change.action = Action.NOOP
             change.reason = "keepOnDestroy: the bucket is left in place"
         out.append(change)

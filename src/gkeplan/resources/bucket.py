@@ -67,6 +67,7 @@ def _desired(spec: Spec, node: Node) -> DesiredState:
             if b.logging
             else None,
         },
+        {"forceDestroy": b.force_destroy, "keepOnDestroy": b.keep_on_destroy},
     )
 
 

@@ -23,6 +23,7 @@ class ResourceState:
     attributes: dict[str, Any] = field(default_factory=dict)
     status: Status = "ok"
     dependencies: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # gkeplan's own (forceDestroy...)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -30,6 +31,7 @@ class ResourceState:
             "id": self.id,
             "status": self.status,
             "dependencies": self.dependencies,
+            "settings": self.settings,
             "attributes": self.attributes,
         }
 
@@ -41,6 +43,7 @@ class ResourceState:
             attributes=dict(data.get("attributes") or {}),
             status=data.get("status", "ok"),
             dependencies=list(data.get("dependencies") or []),
+            settings=dict(data.get("settings") or {}),
         )
 
 

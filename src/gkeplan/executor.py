@@ -1,0 +1,163 @@
+"""apply: run a plan's changes in dependency order, in parallel, recording each in the state.
+
+Each change is written to the state as pending before its API call and as done after it, so a
+run killed in between is finished by the next one (whose refresh finds what was created and
+adopts it). A failed change skips its dependents; independent branches carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from gkeplan.drivers import Context, Driver
+from gkeplan.plan_model import Action, Change, Plan
+from gkeplan.state.model import ResourceState, StateDoc
+from gkeplan.state.store import StateStore
+from gkeplan.walk import Outcome, WalkResult, walk
+
+log = logging.getLogger("gkeplan.apply")
+
+
+class StateWriter:
+    """Serialises state updates; concurrent updates share one atomic write (group commit)."""
+
+    def __init__(self, store: StateStore, doc: StateDoc) -> None:
+        self.store = store
+        self.doc = doc
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._version = 0
+        self._written = 0
+
+    def update(self, fn: Callable[[StateDoc], None]) -> None:
+        with self._lock:
+            fn(self.doc)
+            self._version += 1
+            mine = self._version
+        with self._write_lock:
+            if self._written >= mine:
+                return  # a write that started after our update already covered it
+            with self._lock:
+                self.doc.serial += 1
+                text_version = self._version
+                snapshot = StateDoc.from_json(self.doc.to_json())
+            self.store.write(snapshot)
+            self._written = text_version
+
+
+@dataclass
+class ApplyResult:
+    walk: WalkResult
+    changes: dict[str, Change]
+    durations: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.walk.ok
+
+    def counts(self) -> dict[str, int]:
+        done = [self.changes[a] for a, o in self.walk.outcomes.items() if o is Outcome.DONE]
+        return {
+            "added": sum(c.action in (Action.CREATE, Action.REPLACE) for c in done),
+            "changed": sum(c.action is Action.UPDATE for c in done),
+            "destroyed": sum(c.action in (Action.DELETE, Action.REPLACE) for c in done),
+            "failed": sum(o is Outcome.FAILED for o in self.walk.outcomes.values()),
+            "skipped": sum(o is Outcome.SKIPPED for o in self.walk.outcomes.values()),
+        }
+
+
+def _order(changes: Mapping[str, Change]) -> dict[str, list[str]]:
+    """Creates and updates after their dependencies; deletes before what they depended on."""
+    deps: dict[str, list[str]] = {}
+    deleting = {a for a, c in changes.items() if c.action in (Action.DELETE, Action.REPLACE)}
+    for address, change in changes.items():
+        if change.action is Action.DELETE:
+            deps[address] = [other for other in deleting if address in changes[other].dependencies]
+        else:
+            deps[address] = [d for d in change.dependencies if d in changes]
+    return deps
+
+
+def execute(
+    plan: Plan,
+    ctx: Context,
+    drivers: Mapping[str, Driver],
+    writer: StateWriter,
+    *,
+    parallelism: int = 10,
+    stop: threading.Event | None = None,
+    on_event: Callable[[str, Change, str], None] | None = None,
+) -> ApplyResult:
+    changes = {c.address: c for c in plan.changes}
+    result = ApplyResult(WalkResult(), changes)
+
+    def emit(what: str, change: Change, detail: str = "") -> None:
+        if on_event is not None:
+            on_event(what, change, detail)
+
+    def forget(doc: StateDoc, change: Change) -> None:
+        doc.resources.pop(change.address, None)
+
+    def record(change: Change, status: str, attrs: dict[str, object] | None, rid: str) -> None:
+        def fn(doc: StateDoc) -> None:
+            doc.resources[change.address] = ResourceState(
+                kind=change.kind,
+                id=rid,
+                attributes=dict(attrs or {}),
+                status=status,  # type: ignore[arg-type]
+                dependencies=list(change.dependencies),
+                settings=dict(change.create_only),
+            )
+
+        writer.update(fn)
+
+    def work(address: str) -> None:
+        change = changes[address]
+        driver = drivers[change.kind]
+        started = time.monotonic()
+        if change.action is Action.NOOP:
+            if change.after is None:
+                writer.update(lambda doc: forget(doc, change))
+            else:
+                record(change, "ok", change.before or change.after, change.id)
+            return
+        emit("start", change, "")
+        try:
+            if change.action is Action.DELETE:
+                record(change, "pending-delete", change.before, change.id)
+                driver.delete(ctx, change)
+                writer.update(lambda doc: forget(doc, change))
+            elif change.action is Action.REPLACE:
+                old = writer.doc.resources.get(address)
+                old_id = old.id if old else change.id
+                record(change, "pending-replace", change.before, old_id)
+                old_change = Change(
+                    address,
+                    change.kind,
+                    old_id,
+                    Action.DELETE,
+                    before=change.before,
+                    create_only=change.create_only,
+                )
+                driver.delete(ctx, old_change)
+                record(change, "pending-create", change.after, change.id)
+                record(change, "ok", driver.create(ctx, change), change.id)
+            elif change.action is Action.CREATE:
+                record(change, "pending-create", change.after, change.id)
+                record(change, "ok", driver.create(ctx, change), change.id)
+            else:
+                record(change, "pending-update", change.before, change.id)
+                record(change, "ok", driver.update(ctx, change), change.id)
+        except BaseException as exc:
+            emit("fail", change, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            result.durations[address] = time.monotonic() - started
+        emit("done", change, f"{result.durations[address]:.1f}s")
+
+    result.walk = walk(list(changes), _order(changes), work, parallelism=parallelism, stop=stop)
+    return result

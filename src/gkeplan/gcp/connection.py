@@ -1,0 +1,155 @@
+"""Build Google's clients for one target: real GCP, the in-process sandbox, or an endpoint.
+
+Container and Resource Manager use their REST transports; IAM admin has none, so it is gRPC
+(over local channel credentials when the endpoint is a loopback emulator). Credentials are
+Application Default Credentials, optionally impersonating a service account, and per resource
+the `createAs` account through impersonated credentials.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import google.auth
+import google.auth.credentials
+from google.api_core import client_options as client_options_lib
+from google.auth import impersonated_credentials
+
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where the APIs are; all None means Google's own endpoints."""
+
+    http: str | None = None  # REST: container, resource manager, storage, iam credentials
+    grpc: str | None = None  # IAM admin
+
+    @property
+    def is_local(self) -> bool:
+        return self.http is not None
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Bounds for retries and waits; tests shrink them, GCP needs the defaults."""
+
+    call_deadline_s: float = 120.0  # retrying one call on 429/5xx/ABORTED
+    initial_backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+    operation_deadline_s: float = 45 * 60.0  # a GKE create can take 10-40 minutes
+    operation_poll_s: float = 5.0
+    propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
+
+
+@dataclass
+class Connection:
+    project: str
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    credentials: google.auth.credentials.Credentials | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
+
+    def base_credentials(self) -> google.auth.credentials.Credentials:
+        with self._lock:
+            if self.credentials is None:
+                creds, _ = google.auth.default(scopes=[CLOUD_PLATFORM])
+                self.credentials = creds
+            return self.credentials
+
+    def impersonate(self, email: str) -> google.auth.credentials.Credentials:
+        """Credentials of `email`, minted with the caller's iam.serviceAccounts.getAccessToken."""
+        key = ("impersonate:" + email, 0)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        kwargs: dict[str, Any] = {}
+        if self.endpoints.http:
+            kwargs["iam_endpoint_override"] = (
+                f"{self.endpoints.http}/v1/projects/-/serviceAccounts/{email}:generateAccessToken"
+            )
+        creds = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
+            source_credentials=self.base_credentials(),
+            target_principal=email,
+            target_scopes=[CLOUD_PLATFORM],
+            lifetime=3600,
+            **kwargs,
+        )
+        with self._lock:
+            self._cache[key] = creds
+        return creds
+
+    def _client(self, name: str, creds: google.auth.credentials.Credentials | None) -> Any:
+        creds = creds or self.base_credentials()
+        key = (name, id(creds))
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                client = self._build(name, creds)
+                self._cache[key] = client
+            return client
+
+    def _options(self) -> client_options_lib.ClientOptions | None:
+        if self.endpoints.http is None:
+            return None
+        return client_options_lib.ClientOptions(api_endpoint=self.endpoints.http)
+
+    def _build(self, name: str, creds: google.auth.credentials.Credentials) -> Any:
+        if name == "container":
+            from google.cloud import container_v1
+
+            return container_v1.ClusterManagerClient(
+                credentials=creds, transport="rest", client_options=self._options()
+            )
+        if name == "projects":
+            from google.cloud import resourcemanager_v3
+
+            return resourcemanager_v3.ProjectsClient(
+                credentials=creds, transport="rest", client_options=self._options()
+            )
+        if name == "storage":
+            from google.cloud import storage  # type: ignore[attr-defined]
+
+            return storage.Client(
+                project=self.project, credentials=creds, client_options=self._options()
+            )
+        if name == "iam":
+            return self._iam_client(creds)
+        raise ValueError(name)
+
+    def _iam_client(self, creds: google.auth.credentials.Credentials) -> Any:
+        from google.cloud import iam_admin_v1
+        from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
+
+        if self.endpoints.grpc is None:
+            return iam_admin_v1.IAMClient(credentials=creds)
+        import grpc
+        from google.auth.transport import grpc as auth_grpc
+        from google.auth.transport import requests as auth_requests
+
+        # Local channel credentials carry the bearer token over loopback only: the token
+        # reaches the emulator, which checks it, exactly as GCP checks a real one.
+        call_creds = grpc.metadata_call_credentials(
+            auth_grpc.AuthMetadataPlugin(creds, auth_requests.Request())  # type: ignore[no-untyped-call]
+        )
+        channel_creds = grpc.composite_channel_credentials(
+            grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP), call_creds
+        )
+        channel = grpc.secure_channel(self.endpoints.grpc, channel_creds)
+        return iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=channel))
+
+    def container(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
+        return self._client("container", creds)
+
+    def projects(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
+        return self._client("projects", creds)
+
+    def storage(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
+        return self._client("storage", creds)
+
+    def iam(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
+        return self._client("iam", creds)

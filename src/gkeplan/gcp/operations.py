@@ -1,0 +1,52 @@
+"""Wait for GKE long-running operations: poll with backoff to DONE, with a deadline."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from gkeplan.gcp.connection import Timeouts
+from gkeplan.gcp.retry import call
+
+
+class OperationFailed(Exception):
+    pass
+
+
+class OperationTimeout(Exception):
+    pass
+
+
+def operation_name(project: str, location: str, op: Any) -> str:
+    name = str(op.name)
+    return (
+        name
+        if name.startswith("projects/")
+        else f"projects/{project}/locations/{location}/operations/{name}"
+    )
+
+
+def wait(client: Any, project: str, location: str, op: Any, timeouts: Timeouts, what: str) -> None:
+    from google.cloud import container_v1
+
+    done = container_v1.Operation.Status.DONE
+    name = operation_name(project, location, op)
+    deadline = time.monotonic() + timeouts.operation_deadline_s
+    delay = min(timeouts.operation_poll_s, 0.05) if timeouts.operation_poll_s < 1 else 1.0
+    started = time.monotonic()
+    while op.status != done:
+        if time.monotonic() > deadline:
+            raise OperationTimeout(
+                f"{what}: operation {name} still {op.status.name} after "
+                f"{int(time.monotonic() - started)}s "
+                f"(deadline {int(timeouts.operation_deadline_s)}s); "
+                "it continues in GCP: run gkeplan apply again to pick it up"
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, timeouts.operation_poll_s)
+        op = call(timeouts, lambda: client.get_operation(name=name))
+    error = getattr(op, "error", None)
+    if error is not None and int(getattr(error, "code", 0) or 0):
+        raise OperationFailed(f"{what}: operation {name} failed: {error.message}")
+    if getattr(op, "status_message", ""):
+        raise OperationFailed(f"{what}: operation {name} failed: {op.status_message}")
