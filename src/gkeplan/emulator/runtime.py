@@ -1,0 +1,127 @@
+"""Run an emulator in process (tests, --sandbox) or as a server (`gkeplan sandbox serve`).
+
+Both REST APIs share one loopback HTTP port; IAM admin gets a loopback gRPC port with local
+channel credentials, so callers' bearer tokens reach it as they would reach GCP.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent import futures
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from gkeplan.emulator.backend import Backend, LogEntry
+from gkeplan.emulator.clock import Clock
+from gkeplan.emulator.config import EmulatorConfig
+from gkeplan.emulator.http import Router, ServerThread, make_server
+
+TOKEN_LIFETIME_S = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    http: str
+    grpc: str
+
+
+class Emulator:
+    """`with Emulator() as emu:` starts it on free loopback ports; `emu.reset()` between tests."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        host: str = "127.0.0.1",
+        http_port: int = 0,
+        grpc_port: int = 0,
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.backend = Backend(self.config, clock, state_file)
+        self._host = host
+        self._ports = (http_port, grpc_port)
+        self._http: ServerThread | None = None
+        self._grpc: Any = None
+        self.endpoints = Endpoints("", "")
+        self._applier_token = ""
+
+    def start(self) -> Emulator:
+        import grpc
+
+        from gkeplan.emulator.services import register_grpc, register_routes
+
+        router = Router()
+        register_routes(router, self.backend)
+        from gkeplan.emulator.admin import register_admin
+
+        register_admin(router, self)
+        server = make_server(self.backend, router, self._host, self._ports[0])
+        self._http = ServerThread(server)
+        self._http.start()
+        self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+        register_grpc(self._grpc, self.backend)
+        creds = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+        port = self._grpc.add_secure_port(f"{self._host}:{self._ports[1]}", creds)
+        self._grpc.start()
+        self.endpoints = Endpoints(
+            f"http://{self._host}:{server.server_address[1]}", f"{self._host}:{port}"
+        )
+        self._applier_token = self.issue_token(self.config.applier)
+        return self
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+        if self._grpc is not None:
+            self._grpc.stop(grace=None)
+            self._grpc = None
+        self.backend.persist()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- for callers -----------------------------------------------------------------------
+    def issue_token(self, principal: str) -> str:
+        return self.backend.identity.issue(principal, self.backend.clock.now() + TOKEN_LIFETIME_S)
+
+    def applier_credentials(self) -> Any:
+        return self.credentials_for(self.config.applier, self._applier_token)
+
+    def credentials_for(self, principal: str, token: str | None = None) -> Any:
+        """Credentials whose bearer token names `principal` (tests act as anyone)."""
+        import google.oauth2.credentials
+
+        return google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
+            token or self.issue_token(principal)
+        )
+
+    def clients(self, credentials: Any = None) -> Any:
+        from gkeplan.gcp.connection import Connection
+        from gkeplan.gcp.connection import Endpoints as ConnEndpoints
+
+        return Connection(
+            project=self.config.project,
+            endpoints=ConnEndpoints(http=self.endpoints.http, grpc=self.endpoints.grpc),
+            credentials=credentials or self.applier_credentials(),
+        )
+
+    @property
+    def requests(self) -> list[LogEntry]:
+        return list(self.backend.log)
+
+    def reset(self) -> None:
+        self.backend.reset()
+
+    @property
+    def state_file(self) -> Path | None:
+        return self.backend.state_file

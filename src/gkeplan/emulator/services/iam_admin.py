@@ -1,0 +1,359 @@
+"""IAM admin v1 over gRPC (the client has no REST transport): service accounts, their IAM
+policies, and predefined roles from gkeplan's catalog."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from google.cloud.iam_admin_v1.types import iam as iam_types
+from google.iam.v1 import iam_policy_pb2, policy_pb2
+from google.protobuf import any_pb2, empty_pb2, json_format
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from gkeplan import catalog
+from gkeplan.emulator.authz import project_resource, sa_resource
+from gkeplan.emulator.errors import ApiError, already_exists, invalid_argument, not_found
+
+if TYPE_CHECKING:
+    from gkeplan.emulator.backend import Backend
+
+_ACCOUNT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
+_SA_NAME = re.compile(r"projects/(?P<project>[^/]+)/serviceAccounts/(?P<account>[^/]+)\Z")
+SA_DOMAIN = ".iam.gserviceaccount.com"
+
+
+class IamModel:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.accounts: dict[str, dict[str, Any]] = {}  # email -> fields
+        self._lock = threading.Lock()
+        self._serial = 0
+
+    # -- service accounts ---------------------------------------------------------------
+    def create(
+        self, principal: str, project: str, account_id: str, display_name: str, description: str
+    ) -> dict[str, Any]:
+        self.backend.authz.require(
+            principal,
+            "iam.serviceAccounts.create",
+            project_resource(project),
+            project=project,
+            shown=f"projects/{project}",
+        )
+        if not _ACCOUNT_ID.match(account_id):
+            raise invalid_argument(
+                f"Invalid account id '{account_id}': must be 6-30 characters, lowercase letters, "
+                "digits and hyphens, start with a letter and not end with a hyphen"
+            )
+        email = f"{account_id}@{project}{SA_DOMAIN}"
+        with self._lock:
+            if email in self.accounts:
+                raise already_exists(
+                    f"Service account {account_id} already exists within project "
+                    f"projects/{project}."
+                )
+            self._serial += 1
+            unique = f"1{self._serial:05d}{abs(hash(email)) % 10**15:015d}"[:21]
+            sa = {
+                "name": f"projects/{project}/serviceAccounts/{email}",
+                "projectId": project,
+                "uniqueId": unique,
+                "email": email,
+                "displayName": display_name,
+                "description": description,
+                "oauth2ClientId": unique,
+                "disabled": False,
+                "createdAt": self.backend.clock.now(),
+            }
+            self.accounts[email] = sa
+        return sa
+
+    def resolve(self, name: str) -> tuple[str, dict[str, Any] | None]:
+        m = _SA_NAME.match(name)
+        if not m:
+            raise invalid_argument(f"Invalid service account name {name}.")
+        account = m.group("account")
+        with self._lock:
+            if "@" in account:
+                return account, self.accounts.get(account)
+            for email, sa in self.accounts.items():  # a unique id works too
+                if sa["uniqueId"] == account:
+                    return email, sa
+        return account, None
+
+    def get(
+        self, principal: str, name: str, permission: str = "iam.serviceAccounts.get"
+    ) -> dict[str, Any]:
+        email, sa = self.resolve(name)
+        project = self.backend.config.project
+        self.backend.authz.require(
+            principal, permission, sa_resource(project, email), project=project, shown=name
+        )
+        if sa is None:
+            raise not_found(f"Service account {email} does not exist.")
+        return sa
+
+    def usable(self, email: str) -> bool:
+        """A new account is visible to other services only after it propagates."""
+        sa = self.accounts.get(email)
+        return sa is not None and (
+            sa["createdAt"] + self.backend.config.sa_propagation_delay_s <= self.backend.clock.now()
+        )
+
+    def list(self, principal: str, project: str) -> list[dict[str, Any]]:
+        self.backend.authz.require(
+            principal,
+            "iam.serviceAccounts.list",
+            project_resource(project),
+            project=project,
+            shown=f"projects/{project}",
+        )
+        with self._lock:
+            return [sa for sa in self.accounts.values() if sa["projectId"] == project]
+
+    def patch(self, principal: str, name: str, fields: dict[str, str]) -> dict[str, Any]:
+        sa = self.get(principal, name, "iam.serviceAccounts.update")
+        with self._lock:
+            sa.update(fields)
+        return sa
+
+    def delete(self, principal: str, name: str) -> None:
+        sa = self.get(principal, name, "iam.serviceAccounts.delete")
+        with self._lock:
+            self.accounts.pop(sa["email"], None)
+        self.backend.policies.delete(sa_resource(sa["projectId"], sa["email"]))
+
+    def check_members(self, policy: dict[str, Any]) -> None:
+        """Reject grants to accounts of this project that do not exist (yet), as IAM does."""
+        suffix = f"@{self.backend.config.project}{SA_DOMAIN}"
+        for binding in policy.get("bindings") or []:
+            role = binding.get("role", "")
+            if role.startswith("roles/") and role not in catalog.role_names():
+                raise invalid_argument(f"Role {role} is not supported for this resource.")
+            for member in binding.get("members") or []:
+                if member.startswith("serviceAccount:") and member.endswith(suffix):
+                    email = member.split(":", 1)[1]
+                    if not self.usable(email):
+                        raise invalid_argument(f"Service account {email} does not exist.")
+
+    def dump(self) -> dict[str, Any]:
+        return {"accounts": self.accounts, "serial": self._serial}
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.accounts = dict(data.get("accounts") or {})
+        self._serial = int(data.get("serial") or 0)
+
+
+def _to_proto(sa: dict[str, Any]) -> iam_types.ServiceAccount:
+    return iam_types.ServiceAccount(
+        name=sa["name"],
+        project_id=sa["projectId"],
+        unique_id=sa["uniqueId"],
+        email=sa["email"],
+        display_name=sa["displayName"],
+        description=sa["description"],
+        oauth2_client_id=sa["oauth2ClientId"],
+        disabled=sa["disabled"],
+    )
+
+
+_GRPC_CODES = {name: code for code in grpc.StatusCode for name in [code.name]}
+
+
+def _abort(context: grpc.ServicerContext, err: ApiError) -> None:
+    details = []
+    if err.reason:
+        info = any_pb2.Any()
+        info.Pack(
+            error_details_pb2.ErrorInfo(reason=err.reason, domain=err.domain, metadata=err.metadata)
+        )
+        details.append(info)
+    code = _GRPC_CODES.get(err.status, grpc.StatusCode.UNKNOWN)
+    status = status_pb2.Status(code=code.value[0], message=err.message, details=details)
+    context.abort_with_status(rpc_status.to_status(status))
+
+
+def register_grpc(server: grpc.Server, backend: Backend) -> None:
+    model: IamModel = backend.models["iam"]
+    project_of = backend.config.project
+
+    def guarded(
+        name: str, fn: Callable[[Any, str], Any]
+    ) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def handler(request: Any, context: grpc.ServicerContext) -> Any:
+            from gkeplan.emulator.http import Request, Response, dispatch  # shared pipeline
+
+            headers = {k: v for k, v in context.invocation_metadata()}
+            req = Request(
+                "RPC", name, {}, {"authorization": str(headers.get("authorization", ""))}, b""
+            )
+            outcome: dict[str, Any] = {}
+
+            def run(r: Request) -> Response:
+                assert r.principal
+                outcome["value"] = fn(request, r.principal)
+                return Response()
+
+            router = _single_route(name, run)
+            resp = dispatch(backend, router, req)
+            if resp.status >= 400:
+                body = resp.body if isinstance(resp.body, dict) else {}
+                e = body.get("error", {})
+                reason = next(
+                    (d.get("reason") for d in e.get("details", []) if "reason" in d), None
+                )
+                _abort(
+                    context,
+                    ApiError(
+                        e.get("status", "INTERNAL"), e.get("message", ""), resp.status, reason
+                    ),
+                )
+            return outcome["value"]
+
+        return handler
+
+    def create(req: iam_types.CreateServiceAccountRequest, who: str) -> Any:
+        project = req.name.split("/", 1)[1]
+        sa = model.create(
+            who,
+            project,
+            req.account_id,
+            req.service_account.display_name,
+            req.service_account.description,
+        )
+        return _to_proto(sa)
+
+    def get(req: iam_types.GetServiceAccountRequest, who: str) -> Any:
+        return _to_proto(model.get(who, req.name))
+
+    def list_(req: iam_types.ListServiceAccountsRequest, who: str) -> Any:
+        accounts = sorted(model.list(who, req.name.split("/", 1)[1]), key=lambda a: a["email"])
+        size = req.page_size or 100
+        start = int(req.page_token or 0)
+        page = accounts[start : start + size]
+        token = str(start + size) if start + size < len(accounts) else ""
+        return iam_types.ListServiceAccountsResponse(
+            accounts=[_to_proto(a) for a in page], next_page_token=token
+        )
+
+    def patch(req: iam_types.PatchServiceAccountRequest, who: str) -> Any:
+        fields = {}
+        for path in req.update_mask.paths:
+            if path == "display_name":
+                fields["displayName"] = req.service_account.display_name
+            elif path == "description":
+                fields["description"] = req.service_account.description
+            else:
+                raise invalid_argument(f"Cannot update field {path}.")
+        return _to_proto(model.patch(who, req.service_account.name, fields))
+
+    def delete(req: iam_types.DeleteServiceAccountRequest, who: str) -> Any:
+        model.delete(who, req.name)
+        return empty_pb2.Empty()
+
+    def get_policy(req: iam_policy_pb2.GetIamPolicyRequest, who: str) -> Any:
+        sa = model.get(who, req.resource, "iam.serviceAccounts.getIamPolicy")
+        stored = backend.policies.get(sa_resource(sa["projectId"], sa["email"]))
+        return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
+
+    def set_policy(req: iam_policy_pb2.SetIamPolicyRequest, who: str) -> Any:
+        sa = model.get(who, req.resource, "iam.serviceAccounts.setIamPolicy")
+        data = json_format.MessageToDict(req.policy)
+        model.check_members(data)
+        stored = backend.policies.set(
+            sa_resource(sa["projectId"], sa["email"]),
+            data,
+            backend.clock.now(),
+            backend.config.propagation_delay_s,
+            req.policy.etag or None,
+        )
+        return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
+
+    def get_role(req: iam_types.GetRoleRequest, who: str) -> Any:
+        if req.name not in catalog.role_names():
+            raise not_found(f"The role named {req.name} was not found.")
+        return iam_types.Role(
+            name=req.name,
+            title=req.name.split("/", 1)[1],
+            included_permissions=sorted(catalog.role_permissions(req.name)),
+            stage=iam_types.Role.RoleLaunchStage.GA,
+        )
+
+    def list_roles(req: iam_types.ListRolesRequest, who: str) -> Any:
+        names = sorted(catalog.role_names())
+        size = req.page_size or 300
+        start = int(req.page_token or 0)
+        page = names[start : start + size]
+        full = req.view == iam_types.RoleView.FULL
+        roles = [
+            iam_types.Role(
+                name=n,
+                title=n.split("/", 1)[1],
+                included_permissions=sorted(catalog.role_permissions(n)) if full else [],
+            )
+            for n in page
+        ]
+        token = str(start + size) if start + size < len(names) else ""
+        return iam_types.ListRolesResponse(roles=roles, next_page_token=token)
+
+    def unary(
+        fn: Callable[..., Any], name: str, req_type: Any, resp_ser: Callable[[Any], bytes]
+    ) -> grpc.RpcMethodHandler:
+        deser = req_type.deserialize if hasattr(req_type, "deserialize") else req_type.FromString
+        return grpc.unary_unary_rpc_method_handler(
+            guarded(name, fn), request_deserializer=deser, response_serializer=resp_ser
+        )
+
+    def ser(msg: Any) -> bytes:
+        if hasattr(type(msg), "serialize"):
+            return bytes(type(msg).serialize(msg))
+        return bytes(msg.SerializeToString())
+
+    handlers = {
+        "CreateServiceAccount": unary(
+            create, "iam.createServiceAccount", iam_types.CreateServiceAccountRequest, ser
+        ),
+        "GetServiceAccount": unary(
+            get, "iam.getServiceAccount", iam_types.GetServiceAccountRequest, ser
+        ),
+        "ListServiceAccounts": unary(
+            list_, "iam.listServiceAccounts", iam_types.ListServiceAccountsRequest, ser
+        ),
+        "PatchServiceAccount": unary(
+            patch, "iam.patchServiceAccount", iam_types.PatchServiceAccountRequest, ser
+        ),
+        "DeleteServiceAccount": unary(
+            delete, "iam.deleteServiceAccount", iam_types.DeleteServiceAccountRequest, ser
+        ),
+        "GetIamPolicy": unary(
+            get_policy, "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest, ser
+        ),
+        "SetIamPolicy": unary(
+            set_policy, "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest, ser
+        ),
+        "GetRole": unary(get_role, "iam.getRole", iam_types.GetRoleRequest, ser),
+        "ListRoles": unary(list_roles, "iam.listRoles", iam_types.ListRolesRequest, ser),
+    }
+    _ = project_of
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler("google.iam.admin.v1.IAM", handlers),)
+    )
+
+
+def _single_route(name: str, fn: Callable[[Any], Any]) -> Any:
+    from gkeplan.emulator.http import Router
+
+    router = Router()
+    router.add(
+        "RPC",
+        re.escape(name),
+        fn,
+        name,
+        mutating=not name.split(".", 1)[1].startswith(("get", "list")),
+    )
+    return router

@@ -1,0 +1,143 @@
+"""One plan/apply/destroy run: lock the state, connect, refresh, diff, execute, unlock.
+
+`gkeplan.plan()` and `gkeplan.apply()` (the library) and the CLI commands all use `Run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from gkeplan.drivers import Context, drivers
+from gkeplan.executor import ApplyResult, StateWriter, execute
+from gkeplan.gcp.connection import Connection, Timeouts
+from gkeplan.graph import build_graph
+from gkeplan.plan_model import Change, Plan
+from gkeplan.planner import make_plan, spec_digest
+from gkeplan.session import Target, connect, state_store
+from gkeplan.spec.models import Spec
+from gkeplan.state.model import StateDoc
+from gkeplan.state.store import LockInfo, StateStore
+
+
+class StalePlan(Exception):
+    """A saved plan no longer matches the state or the spec it was made from."""
+
+
+@dataclass
+class Run:
+    spec: Spec
+    store: StateStore
+    conn: Connection
+    graph: nx.DiGraph
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    def state(self) -> StateDoc | None:
+        return self.store.read()
+
+    def plan(self, *, destroy: bool = False, targets: Iterable[str] = ()) -> Plan:
+        ctx = Context(self.spec, self.conn)
+        return make_plan(
+            ctx,
+            drivers(),
+            self.graph,
+            self.state(),
+            destroy=destroy,
+            targets=targets,
+            variables=self.variables,
+        )
+
+    def check_fresh(self, plan: Plan) -> None:
+        state = self.state()
+        lineage = state.lineage if state else None
+        serial = state.serial if state else None
+        if (lineage, serial) != (plan.state_lineage, plan.state_serial):
+            raise StalePlan(
+                f"the saved plan was made from state {plan.state_lineage or '(none)'} serial "
+                f"{plan.state_serial}, but the state is now {lineage or '(none)'} serial {serial}; "
+                "run gkeplan plan again"
+            )
+        if spec_digest(self.spec, self.variables) != plan.spec_digest:
+            raise StalePlan("the spec or its variables changed since the plan was made; plan again")
+
+    def apply(
+        self,
+        plan: Plan,
+        *,
+        parallelism: int = 10,
+        stop: threading.Event | None = None,
+        on_event: Callable[[str, Change, str], None] | None = None,
+    ) -> ApplyResult:
+        self.check_fresh(plan)
+        doc = self.state() or StateDoc(project=self.spec.project)
+        writer = StateWriter(self.store, doc)
+        ctx = Context(self.spec, self.conn)
+        return execute(
+            plan, ctx, drivers(), writer, parallelism=parallelism, stop=stop, on_event=on_event
+        )
+
+
+@contextlib.contextmanager
+def open_run(
+    spec: Spec,
+    *,
+    target: Target | None = None,
+    state_path: str | None = None,
+    operation: str = "plan",
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+) -> Iterator[Run]:
+    """Lock the state for the whole run; a second run fails at once, naming the holder."""
+    target = target or Target()
+    store = state_store(spec, target, state_path)
+    graph = build_graph(spec)
+    info = LockInfo(operation=operation)
+    store.lock(info)
+    try:
+        with connect(spec, target, timeouts) as conn:
+            yield Run(spec, store, conn, graph, dict(variables or {}))
+    finally:
+        store.unlock(info)
+
+
+def plan(
+    spec: Spec,
+    *,
+    target: Target | None = None,
+    destroy: bool = False,
+    targets: Iterable[str] = (),
+    state_path: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+) -> Plan:
+    """Refresh and diff; changes nothing."""
+    with open_run(
+        spec, target=target, state_path=state_path, variables=variables, timeouts=timeouts
+    ) as run:
+        return run.plan(destroy=destroy, targets=targets)
+
+
+def apply(
+    plan_: Plan,
+    spec: Spec,
+    *,
+    target: Target | None = None,
+    parallelism: int = 10,
+    state_path: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+) -> ApplyResult:
+    """Apply a plan made by `plan()`; refused when the state or spec changed since."""
+    with open_run(
+        spec,
+        target=target,
+        state_path=state_path,
+        operation="apply",
+        variables=variables,
+        timeouts=timeouts,
+    ) as run:
+        return run.apply(plan_, parallelism=parallelism)

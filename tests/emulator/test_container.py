@@ -1,0 +1,128 @@
+"""Kubernetes Engine through ClusterManagerClient(transport="rest")."""
+
+from __future__ import annotations
+
+import pytest
+from google.api_core import exceptions as gexc
+from google.cloud import container_v1 as gke
+
+from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
+from gkeplan.gcp.connection import Connection
+
+P = "demo-project"
+ZONE = f"projects/{P}/locations/us-central1-c"
+
+
+def _pool(
+    name: str = "pool", machine: str = "n2-standard-4", count: int = 1, sa: str = ""
+) -> gke.NodePool:
+    return gke.NodePool(
+        name=name,
+        initial_node_count=count,
+        config=gke.NodeConfig(machine_type=machine, service_account=sa),
+    )
+
+
+def test_create_moves_from_provisioning_to_running_with_the_clock() -> None:
+    clock = ManualClock()
+    config = EmulatorConfig(operation_s={"createCluster": 300.0, "deleteCluster": 60.0})
+    with Emulator(config, clock=clock) as emu:
+        client = emu.clients().container()
+        op = client.create_cluster(
+            parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()])
+        )
+        assert op.status == gke.Operation.Status.RUNNING
+        assert (
+            client.get_cluster(name=f"{ZONE}/clusters/c1").status == gke.Cluster.Status.PROVISIONING
+        )
+        clock.advance(301)
+        done = client.get_operation(name=f"{ZONE}/operations/{op.name}")
+        assert done.status == gke.Operation.Status.DONE
+        cluster = client.get_cluster(name=f"{ZONE}/clusters/c1")
+        assert cluster.status == gke.Cluster.Status.RUNNING
+        assert [p.name for p in cluster.node_pools] == ["pool"]
+        client.delete_cluster(name=f"{ZONE}/clusters/c1")
+        assert client.get_cluster(name=f"{ZONE}/clusters/c1").status == gke.Cluster.Status.STOPPING
+        clock.advance(61)
+        with pytest.raises(gexc.NotFound):
+            client.get_cluster(name=f"{ZONE}/clusters/c1")
+
+
+def test_list_across_locations_and_duplicate_create(conn: Connection) -> None:
+    client = conn.container()
+    client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()]))
+    with pytest.raises(gexc.Conflict, match="Already exists"):
+        client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()]))
+    names = [c.name for c in client.list_clusters(parent=f"projects/{P}/locations/-").clusters]
+    assert names == ["c1"]
+
+
+def test_regional_cluster_over_n2_quota_is_refused_with_gkes_words(conn: Connection) -> None:
+    client = conn.container()
+    region = f"projects/{P}/locations/us-central1"
+    with pytest.raises(gexc.Forbidden) as info:
+        client.create_cluster(
+            parent=region, cluster=gke.Cluster(name="big", node_pools=[_pool(count=2)])
+        )
+    assert (
+        'Insufficient regional quota to satisfy request: resource "N2_CPUS": request requires '
+        "'24.0' and is short '16.0'. project has a quota of '8.0' with '8.0' available."
+    ) in str(info.value)
+
+
+def test_nodes_running_as_an_account_need_act_as(emulator: Emulator, conn: Connection) -> None:
+    sa = conn.iam().create_service_account(
+        request={"name": f"projects/{P}", "account_id": "gke-node"}
+    )
+    pol = conn.projects().get_iam_policy(request={"resource": f"projects/{P}"})
+    pol.bindings.add(role="roles/container.clusterAdmin", members=["user:admin@example.com"])
+    conn.projects().set_iam_policy(request={"resource": f"projects/{P}", "policy": pol})
+    admin = emulator.clients(emulator.credentials_for("user:admin@example.com")).container()
+    with pytest.raises(gexc.Forbidden, match="does not have access to service account"):
+        admin.create_cluster(
+            parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool(sa=sa.email)])
+        )
+
+
+def test_node_pool_lifecycle(conn: Connection) -> None:
+    from gkeplan.gcp import operations
+    from gkeplan.session import sandbox_timeouts
+
+    client = conn.container()
+
+    def wait(op: gke.Operation) -> None:
+        operations.wait(client, P, "us-central1-c", op, sandbox_timeouts(), "test")
+
+    wait(client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()])))
+    cluster = f"{ZONE}/clusters/c1"
+    op = client.create_node_pool(parent=cluster, node_pool=_pool("extra", "e2-medium"))
+    with pytest.raises(gexc.BadRequest, match="Cluster is running incompatible operation"):
+        client.create_node_pool(parent=cluster, node_pool=_pool("more", "e2-medium"))
+    wait(op)
+    pools = client.list_node_pools(parent=cluster).node_pools
+    assert sorted(p.name for p in pools) == ["extra", "pool"]
+    wait(
+        client.set_node_pool_autoscaling(
+            request={
+                "name": f"{cluster}/nodePools/extra",
+                "autoscaling": {"enabled": True, "min_node_count": 1, "max_node_count": 3},
+            }
+        )
+    )
+    assert client.get_node_pool(name=f"{cluster}/nodePools/extra").autoscaling.max_node_count == 3
+    wait(client.delete_node_pool(name=f"{cluster}/nodePools/extra"))
+    assert [p.name for p in client.list_node_pools(parent=cluster).node_pools] == ["pool"]
+
+
+def test_unknown_fields_are_rejected_like_google(emulator: Emulator) -> None:
+    import requests
+
+    token = emulator.issue_token(emulator.config.applier)
+    resp = requests.post(
+        f"{emulator.endpoints.http}/v1/{ZONE}/clusters",
+        json={"cluster": {"name": "c1", "nodePoolz": []}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert resp.status_code == 400
+    assert resp.json()["error"]["status"] == "INVALID_ARGUMENT"
