@@ -24,8 +24,14 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+DEMO_VARS := --var PROJECT_ID=demo-project
+
+# Apply the example to the built-in GCP sandbox (a fresh one each time), then plan again.
 demo: $(STAMP)
-	$(BIN)/gkeplan validate examples/stable-diffusion.yaml --var PROJECT_ID=demo-project
+	rm -rf .gkeplan/sandbox
+	$(BIN)/gkeplan validate examples/stable-diffusion.yaml $(DEMO_VARS)
+	$(BIN)/gkeplan apply examples/stable-diffusion.yaml $(DEMO_VARS) --sandbox --auto-approve
+	$(BIN)/gkeplan plan examples/stable-diffusion.yaml $(DEMO_VARS) --sandbox --detailed-exitcode
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

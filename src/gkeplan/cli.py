@@ -134,16 +134,21 @@ def graph(spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
 
 def _add_lazy_groups() -> None:
     try:
-        from gkeplan.emulator.cli import sandbox  # type: ignore[import-not-found,unused-ignore]
+        from gkeplan.emulator.cli import sandbox
     except ImportError:  # the emulator is optional at development time only
         return
     cli.add_command(sandbox)
 
 
+_APPLY_COMMANDS = {"plan", "apply", "destroy", "state", "show"}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["sandbox"]:
+    if args[:1] == ["sandbox"] or not args or args[0] in ("-h", "--help"):
         _add_lazy_groups()
+    if not args or args[0] in _APPLY_COMMANDS or args[0] in ("-h", "--help"):
+        import gkeplan.cli_apply  # noqa: F401  (registers its commands on `cli`)
     try:
         cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
     except SystemExit:

@@ -107,3 +107,21 @@ class Plan:
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Read a plan saved with `gkeplan plan --out`."""
+    changes = []
+    for c in data["changes"]:
+        fields = [FieldChange(**f) for f in c.pop("fields", [])]
+        action = Action(c.pop("action"))
+        changes.append(Change(**c, action=action, fields=fields))
+    state = data.get("state") or {}
+    return Plan(
+        changes=changes,
+        project=data["project"],
+        state_lineage=state.get("lineage"),
+        state_serial=state.get("serial"),
+        spec_digest=data.get("spec_digest", ""),
+        destroy=bool(data.get("destroy")),
+    )

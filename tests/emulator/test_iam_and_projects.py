@@ -19,7 +19,7 @@ def test_project_policy_has_the_applier_as_owner(conn: Connection) -> None:
     assert project.project_id == P
     policy = conn.projects().get_iam_policy(request={"resource": f"projects/{P}"})
     assert [(b.role, list(b.members)) for b in policy.bindings] == [
-        ("roles/owner", ["user:owner@example.com"])
+        ("roles/owner", ["user:you@example.com"])
     ]
 
 

@@ -25,7 +25,9 @@ class FaultRule:
 class EmulatorConfig:
     project: str = "demo-project"
     project_number: str = "123456789012"
-    applier: str = "user:owner@example.com"  # bound as roles/owner on the project at start
+    # Who the sandbox's caller is: a project owner (bound as roles/owner at start). It matches
+    # the examples' default USER_EMAIL, so their impersonation grants name the caller.
+    applier: str = "user:you@example.com"
     propagation_delay_s: float = 0.0  # a new IAM grant takes effect after this
     sa_propagation_delay_s: float = 0.0  # a new service account is usable after this
     operation_s: dict[str, float] = field(

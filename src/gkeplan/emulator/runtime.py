@@ -18,6 +18,9 @@ from gkeplan.emulator.clock import Clock
 from gkeplan.emulator.config import EmulatorConfig
 from gkeplan.emulator.http import Router, ServerThread, make_server
 
+# gRPC core logs connection teardown at INFO on stderr; users need errors only.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 TOKEN_LIFETIME_S = 12 * 3600
 
 

@@ -8,6 +8,7 @@ the `createAs` account through impersonated credentials.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,9 @@ import google.auth
 import google.auth.credentials
 from google.api_core import client_options as client_options_lib
 from google.auth import impersonated_credentials
+
+# gRPC core logs connection teardown at INFO on stderr; users need errors only.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from google.api_core import exceptions as gexc
 from google.api_core import retry as gretry
+from google.auth.exceptions import RefreshError
 
 from gkeplan.gcp.connection import Timeouts
 
@@ -59,7 +60,7 @@ def through_propagation(
     while True:
         try:
             return call(timeouts, fn)
-        except (gexc.PermissionDenied, gexc.Forbidden, gexc.NotFound) as exc:
+        except (gexc.PermissionDenied, gexc.Forbidden, gexc.NotFound, RefreshError) as exc:
             attempt += 1
             if time.monotonic() + delay > deadline:
                 raise

@@ -127,11 +127,13 @@ class StorageModel:
             )
 
     def bucket(self, principal: str, name: str, permission: str) -> StoredBucket:
-        self.require(principal, permission, name)
+        # Bucket names are one global namespace: whether one exists is no secret, so GCS
+        # answers 404 before it looks at permissions (which live on the bucket itself).
         with self.lock:
             b = self.buckets.get(name)
         if b is None:
             raise storage_error(404, "The specified bucket does not exist.", "notFound")
+        self.require(principal, permission, name)
         return b
 
     def create_bucket(self, principal: str, project: str, body: dict[str, Any]) -> dict[str, Any]:
