@@ -100,7 +100,9 @@ class ClusterDriver:
             )
         except (gexc.AlreadyExists, gexc.Conflict):
             op = None  # created by an earlier attempt whose answer was lost: adopt it
-        if op is not None:
+        if op is None:
+            self._wait_running(ctx, client, change.id)
+        else:
             operations.wait(
                 client,
                 ctx.spec.project,
@@ -110,6 +112,19 @@ class ClusterDriver:
                 f"create {change.address}",
             )
         return self._read(ctx, client, change.id)
+
+    def _wait_running(self, ctx: Context, client: Any, cluster_id: str) -> None:
+        """An adopted cluster may still be provisioning from the earlier attempt."""
+        import time
+
+        deadline = time.monotonic() + ctx.conn.timeouts.operation_deadline_s
+        delay = ctx.conn.timeouts.initial_backoff_s
+        while True:
+            got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
 
     def _read(self, ctx: Context, client: Any, cluster_id: str) -> Attributes:
         got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from gkeplan.emulator.errors import ApiError, from_http_status, unauthenticated
+from gkeplan.emulator.faults import Decision
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
@@ -167,7 +168,7 @@ def dispatch(backend: Backend, router: Router, req: Request) -> Response:
     )
     if route.auth and req.principal is None:
         return _error(backend, req, route.name, unauthenticated(), storage)
-    decision = backend.faults.decide(route.name)
+    decision = backend.faults.decide(route.name) if route.auth else Decision()
     delay = decision.latency_s + backend.config.call_latency_s
     if delay:
         time.sleep(delay)  # latency is what this knob simulates

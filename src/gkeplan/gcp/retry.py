@@ -60,7 +60,16 @@ def through_propagation(
     while True:
         try:
             return call(timeouts, fn)
-        except (gexc.PermissionDenied, gexc.Forbidden, gexc.NotFound, RefreshError) as exc:
+        except (
+            gexc.PermissionDenied,
+            gexc.Forbidden,
+            gexc.NotFound,
+            gexc.BadRequest,
+            RefreshError,
+        ) as exc:
+            # A grant naming an account IAM has not seen yet is refused as "does not exist".
+            if isinstance(exc, gexc.BadRequest) and "does not exist" not in str(exc):
+                raise
             attempt += 1
             if time.monotonic() + delay > deadline:
                 raise

@@ -1,0 +1,119 @@
+"""apply, plan again, change, remove, destroy: the whole life of the example spec."""
+
+from __future__ import annotations
+
+from gkeplan.plan_model import Action
+from gkeplan.state.local import LocalStateStore
+
+from .conftest import EXAMPLE, Harness
+
+
+def _actions(plan: object) -> dict[str, str]:
+    return {c.address: c.action.value for c in plan.changes if c.action is not Action.NOOP}  # type: ignore[attr-defined]
+
+
+def test_apply_then_plan_shows_no_changes(harness: Harness) -> None:
+    spec = harness.spec()
+    first = harness.plan(spec)
+    assert first.summary() == "Plan: 10 to add, 0 to change, 0 to destroy."
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    assert result.counts()["added"] == 10
+    again = harness.plan(spec)
+    assert not again.has_changes, _actions(again)
+    state = LocalStateStore(harness.state).read()
+    assert state is not None and len(state.resources) == 10
+    assert all(r.status == "ok" for r in state.resources.values())
+
+
+def test_refresh_uses_few_calls(harness: Harness) -> None:
+    spec = harness.spec()
+    harness.apply(spec)
+    plan = harness.plan(spec)
+    # SA list, project policy, two SA policies, bucket list, bucket policy, cluster list.
+    assert plan.refresh_calls == 7
+
+
+def test_in_place_update_and_replace(harness: Harness) -> None:
+    harness.apply(harness.spec())
+    text = EXAMPLE.read_text()
+    changed = text.replace(
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 3}",
+    )
+    changed = changed.replace("displayName: GKE Node Service Account", "displayName: Nodes")
+    changed = changed.replace(
+        "    keepOnDestroy: true\n", "    keepOnDestroy: true\n    labels: {team: ml}\n"
+    )
+    spec = harness.spec(changed)
+    plan = harness.plan(spec)
+    assert _actions(plan) == {
+        "serviceAccount.gke-node": "update",
+        "nodePool.sd-cluster.sd-node-pool": "update",
+        "bucket.models": "update",
+    }
+    pool = next(c for c in plan.changes if c.address == "nodePool.sd-cluster.sd-node-pool")
+    assert [(f.name, f.before, f.after) for f in pool.fields] == [
+        (
+            "autoscaling",
+            {"enabled": True, "minNodeCount": 1, "maxNodeCount": 2},
+            {"enabled": True, "minNodeCount": 1, "maxNodeCount": 3},
+        )
+    ]
+    assert harness.apply(spec).ok
+    assert not harness.plan(spec).has_changes
+    # spot cannot change in place: the pool is replaced, and the plan says why
+    replaced = changed.replace("preemptible: true", "spot: true")
+    spec = harness.spec(replaced)
+    plan = harness.plan(spec)
+    pool = next(c for c in plan.changes if c.address == "nodePool.sd-cluster.sd-node-pool")
+    assert pool.action is Action.REPLACE
+    assert pool.reason == "spot, preemptible cannot be changed in place"
+    assert harness.apply(spec).ok
+    assert not harness.plan(spec).has_changes
+
+
+def test_removed_resource_is_deleted_and_unmanaged_members_survive(harness: Harness) -> None:
+    harness.apply(harness.spec())
+    projects = harness.emu.clients().projects()
+    policy = projects.get_iam_policy(request={"resource": "projects/demo-project"})
+    policy.bindings.add(role="roles/container.clusterAdmin", members=["user:colleague@example.com"])
+    projects.set_iam_policy(request={"resource": "projects/demo-project", "policy": policy})
+    policy = projects.get_iam_policy(request={"resource": "projects/demo-project"})
+    policy.bindings.add(
+        role="roles/container.defaultNodeServiceAccount", members=["user:colleague@example.com"]
+    )
+    projects.set_iam_policy(request={"resource": "projects/demo-project", "policy": policy})
+    text = EXAMPLE.read_text().replace(
+        "  - member: serviceAccount:gke-node\n    roles: [roles/container.defaultNodeServiceAccount]\n",
+        "",
+    )
+    spec = harness.spec(text)
+    plan = harness.plan(spec)
+    address = "iamMember.project/roles/container.defaultNodeServiceAccount/serviceAccount:gke-node"
+    assert _actions(plan) == {address: "delete"}
+    assert harness.apply(spec).ok
+    policy = projects.get_iam_policy(request={"resource": "projects/demo-project"})
+    role = "roles/container.defaultNodeServiceAccount"
+    assert [list(b.members) for b in policy.bindings if b.role == role] == [
+        ["user:colleague@example.com"]
+    ]
+    # destroy removes only what gkeplan manages, and keeps the keepOnDestroy bucket
+    result = harness.apply(spec, destroy=True)
+    assert result.ok, result.walk.errors
+    policy = projects.get_iam_policy(request={"resource": "projects/demo-project"})
+    members = {m for b in policy.bindings for m in b.members}
+    assert members == {"user:you@example.com", "user:colleague@example.com"}
+    assert [b.name for b in harness.emu.clients().storage().list_buckets()] == [
+        "demo-project-models"
+    ]
+    assert (
+        list(harness.emu.clients().iam().list_service_accounts(name="projects/demo-project")) == []
+    )
+    # the kept bucket is no longer managed: a later apply adopts it again
+    state = LocalStateStore(harness.state).read()
+    assert state is not None and state.resources == {}
+    replan = harness.plan(harness.spec())
+    bucket = next(c for c in replan.changes if c.address == "bucket.models")
+    assert bucket.action is Action.NOOP
+    assert bucket.reason == "exists but is not in the state; it will be adopted"

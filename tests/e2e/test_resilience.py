@@ -1,0 +1,123 @@
+"""Faults, lost responses, IAM propagation and kill -9: apply still converges, never twice."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
+
+from .conftest import EXAMPLE, Harness
+
+
+def _assert_exactly_once(emu: Emulator) -> None:
+    conn = emu.clients()
+    emails = sorted(a.email for a in conn.iam().list_service_accounts(name="projects/demo-project"))
+    assert emails == [
+        "gke-admin@demo-project.iam.gserviceaccount.com",
+        "gke-node@demo-project.iam.gserviceaccount.com",
+    ]
+    clusters = conn.container().list_clusters(parent="projects/demo-project/locations/-").clusters
+    assert [(c.name, [p.name for p in c.node_pools]) for c in clusters] == [
+        ("sd-cluster", ["sd-node-pool"])
+    ]
+    assert [b.name for b in conn.storage().list_buckets()] == ["demo-project-models"]
+    policy = conn.projects().get_iam_policy(request={"resource": "projects/demo-project"})
+    for binding in policy.bindings:
+        assert len(binding.members) == len(set(binding.members))
+
+
+@pytest.mark.parametrize("kind,status", [("status", 503), ("status", 429), ("lost_response", 503)])
+def test_injected_faults_still_converge(tmp_path: Path, kind: str, status: int) -> None:
+    rules = (FaultRule("*", kind=kind, status=status, probability=0.3),)
+    with Emulator(EmulatorConfig(faults=rules, seed=7)) as emu:
+        h = Harness(emu, tmp_path)
+        spec = h.spec()
+        for _ in range(3):  # a change whose retries ran out is finished by the next apply
+            if h.apply(spec).ok:
+                break
+        emu.backend.faults.set_rules([])
+        assert not h.plan(spec).has_changes
+        _assert_exactly_once(emu)
+        injected = [e for e in emu.requests if e.status == status]
+        assert injected, "the fault rule never fired"
+
+
+def test_iam_propagation_delay_is_absorbed_by_retries(tmp_path: Path) -> None:
+    config = EmulatorConfig(propagation_delay_s=0.6, sa_propagation_delay_s=0.3)
+    with Emulator(config) as emu:
+        h = Harness(emu, tmp_path)
+        spec = h.spec()
+        result = h.apply(spec)
+        assert result.ok, result.walk.errors
+        denied = [e for e in emu.requests if e.status in (400, 403)]
+        assert denied, "nothing had to wait for propagation; the test proves nothing"
+        assert not h.plan(spec).has_changes
+
+
+def _apply_cmd(endpoint: str, spec: Path, state: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gkeplan",
+        "apply",
+        str(spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+        "--endpoint",
+        endpoint,
+        "--state",
+        str(state),
+        "--auto-approve",
+        "--parallelism",
+        "4",
+    ]
+
+
+def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(EXAMPLE.read_text())
+    state = tmp_path / "state.json"
+    config = EmulatorConfig(
+        call_latency_s=0.01,
+        operation_s={
+            "createCluster": 0.6,
+            "deleteCluster": 0.2,
+            "createNodePool": 0.3,
+            "deleteNodePool": 0.2,
+            "updateCluster": 0.1,
+            "updateNodePool": 0.1,
+        },
+    )
+    env = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
+    rng = random.Random(2026)
+    with Emulator(config) as emu:
+        for _ in range(3):
+            proc = subprocess.Popen(
+                _apply_cmd(emu.endpoints.http, spec, state),
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(rng.uniform(0.6, 1.8))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        final = subprocess.run(
+            _apply_cmd(emu.endpoints.http, spec, state),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert final.returncode == 0, final.stdout + final.stderr
+        h = Harness(emu, tmp_path)
+        assert not h.plan(h.spec()).has_changes
+        _assert_exactly_once(emu)
