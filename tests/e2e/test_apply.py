@@ -85,7 +85,8 @@ def test_removed_resource_is_deleted_and_unmanaged_members_survive(harness: Harn
     )
     projects.set_iam_policy(request={"resource": "projects/demo-project", "policy": policy})
     text = EXAMPLE.read_text().replace(
-        "  - member: serviceAccount:gke-node\n    roles: [roles/container.defaultNodeServiceAccount]\n",
+        "  - member: serviceAccount:gke-node\n"
+        "    roles: [roles/container.defaultNodeServiceAccount]\n",
         "",
     )
     spec = harness.spec(text)
