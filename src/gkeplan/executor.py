@@ -44,7 +44,10 @@ class StateWriter:
             with self._lock:
                 self.doc.serial += 1
                 text_version = self._version
-                snapshot = StateDoc.from_json(self.doc.to_json())
+                # Entries are replaced, never mutated, so a shallow copy is a stable snapshot.
+                snapshot = StateDoc(
+                    self.doc.lineage, self.doc.serial, self.doc.project, dict(self.doc.resources)
+                )
             self.store.write(snapshot)
             self._written = text_version
 

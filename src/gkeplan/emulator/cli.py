@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
@@ -33,6 +34,10 @@ def sandbox() -> None:
 @click.option(
     "--latency-profile", type=click.Choice(["fast", "realistic"]), default="fast", show_default=True
 )
+@click.option("--call-latency", type=float, default=None, help="Seconds added to every call.")
+@click.option(
+    "--operation-seconds", type=float, default=None, help="Seconds every GKE operation takes."
+)
 def serve(
     port: int,
     grpc_port: int,
@@ -40,6 +45,8 @@ def serve(
     project: str,
     quota_profile: str,
     latency_profile: str,
+    call_latency: float | None,
+    operation_seconds: float | None,
 ) -> None:
     """Serve the emulator on loopback; the first stdout line is a JSON object of endpoints."""
     from gkeplan.emulator.runtime import Emulator
@@ -54,6 +61,13 @@ def serve(
         if latency_profile == "realistic"
         else EmulatorConfig(project=project, quota_profile=quota_profile)
     )
+    overrides: dict[str, object] = {}
+    if call_latency is not None:
+        overrides["call_latency_s"] = call_latency
+    if operation_seconds is not None:
+        overrides["operation_s"] = {k: operation_seconds for k in config.operation_s}
+    if overrides:
+        config = dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Emulator(config, state_file=state_file, http_port=port, grpc_port=grpc_port) as emu:

@@ -6,6 +6,7 @@ after (status "ok"), so a run killed in between knows to adopt or finish that ch
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,12 @@ class ResourceState:
             "attributes": self.attributes,
         }
 
+    @functools.cached_property
+    def json_line(self) -> str:
+        # Entries are replaced rather than mutated, so each is serialised once, not once per
+        # state write (an apply rewrites the state around every change).
+        return json.dumps(self.to_json(), sort_keys=True)
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ResourceState:
         return cls(
@@ -55,20 +62,21 @@ class StateDoc:
     resources: dict[str, ResourceState] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return (
-            json.dumps(
-                {
-                    "version": FORMAT_VERSION,
-                    "lineage": self.lineage,
-                    "serial": self.serial,
-                    "project": self.project,
-                    "resources": {a: r.to_json() for a, r in sorted(self.resources.items())},
-                },
-                indent=2,
-                sort_keys=False,
-            )
-            + "\n"
+        """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
+        which matters because the state is rewritten around every change of an apply."""
+        head = json.dumps(
+            {
+                "version": FORMAT_VERSION,
+                "lineage": self.lineage,
+                "serial": self.serial,
+                "project": self.project,
+            }
+        )[:-1]
+        rows = ",\n".join(
+            f"  {json.dumps(a)}: {r.json_line}" for a, r in sorted(self.resources.items())
         )
+        body = f"\n{rows}\n" if rows else ""
+        return head + ', "resources": {' + body + "}}\n"
 
     @classmethod
     def from_json(cls, text: str) -> StateDoc:
