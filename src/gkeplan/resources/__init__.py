@@ -42,4 +42,4 @@ def expand(spec: Spec) -> tuple[dict[str, Node], list[Diagnostic]]:
 
 def _where(spec: Spec, node: Node) -> str:
     loc = spec.source.value(node.path) if spec.source else None
-    return str(loc) if loc else ".".join(map(str, node.path))
+    return f"line {loc.line}" if loc else ".".join(map(str, node.path))

@@ -6,9 +6,10 @@ defaults. `spec/gkeplan.schema.json` is generated from these models.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from gkeplan.spec.yamlsource import SourceMap
@@ -178,8 +179,19 @@ class NodePool(Resource):
 
 
 class AuthorizedNetwork(Model):
-    cidr_block: Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+    cidr_block: str = Field(description="An IPv4 CIDR block, e.g. 203.0.113.0/24.")
     display_name: str | None = None
+
+    @field_validator("cidr_block")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+        except ValueError:
+            raise ValueError(f"'{value}' is not an IPv4 CIDR block such as 203.0.113.0/24") from None
+        if "/" not in value:
+            raise ValueError(f"'{value}' has no prefix length; write it as {value}/32")
+        return value
 
 
 class PrivateCluster(Model):
