@@ -188,7 +188,8 @@ class AuthorizedNetwork(Model):
         try:
             ipaddress.IPv4Network(value, strict=True)
         except ValueError:
-            raise ValueError(f"'{value}' is not an IPv4 CIDR block such as 203.0.113.0/24") from None
+            msg = f"'{value}' is not an IPv4 CIDR block such as 203.0.113.0/24"
+            raise ValueError(msg) from None
         if "/" not in value:
             raise ValueError(f"'{value}' has no prefix length; write it as {value}/32")
         return value
