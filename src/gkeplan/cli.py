@@ -83,29 +83,73 @@ def cli() -> None:
 @click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
 @variable_options
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="sarif: for GitHub code scanning.",
 )
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--cost", is_flag=True, help="Estimate the monthly cost at min and max scale.")
+@click.option("--no-policies", is_flag=True, help="Check the spec only, not the policy packs.")
 def validate(
-    spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...], fmt: str
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    cost: bool,
+    no_policies: bool,
 ) -> None:
-    """Validate SPEC: its YAML, schema, references and dependency graph."""
-    from gkeplan.diagnostics import diagnostics_json
+    """Validate SPEC (YAML, schema, references, graph) and run its policy packs."""
     from gkeplan.validation import validate as run
 
     if not os.path.exists(spec_file):
         raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
-    result = run(spec_file, _parse_vars(var_pairs, var_files))
+    result = run(spec_file, _parse_vars(var_pairs, var_files), policies=not no_policies)
+    findings = result.policy.findings if result.policy else []
+    rules = result.policy.rules if result.policy else {}
     if fmt == "json":
-        click.echo(diagnostics_json(result.diagnostics, valid=result.valid))
+        from gkeplan.policy.render import render_json
+
+        click.echo(render_json(findings, result.diagnostics, result.valid))
+    elif fmt == "sarif":
+        from gkeplan.policy.render import render_sarif
+
+        click.echo(render_sarif(findings, result.diagnostics, rules, os.getcwd()))
     else:
         _print_diagnostics(result.diagnostics)
-        if result.valid and result.graph is not None:
-            n = result.graph.number_of_nodes()
-            click.echo(f"{spec_file}: valid ({n} resources)")
+        if findings:
+            from gkeplan.policy.render import render_text
+
+            click.echo(render_text(findings, rules))
+        click.echo(_summary(spec_file, result))
+    if cost and result.policy is not None and fmt == "text":
+        from gkeplan.policy.cost import estimate
+
+        click.echo(estimate(result.policy.context).render())
+    sys.exit(0 if result.passed(strict) else EXIT_INVALID)
+
+
+def _summary(spec_file: str, result: Any) -> str:
+    if result.graph is None:
+        count = len(result.errors)
+        return f"{spec_file}: invalid ({count} error{'s' if count != 1 else ''})"
+    counts = {"error": len(result.errors), "warning": 0, "info": 0}
+    waived = 0
+    for f in result.policy.findings if result.policy else []:
+        if f.waived:
+            waived += 1
         else:
-            count = len(result.errors)
-            click.echo(f"{spec_file}: invalid ({count} error{'s' if count != 1 else ''})")
-    sys.exit(0 if result.valid else EXIT_INVALID)
+            counts[f.severity.value] += 1
+    n = result.graph.number_of_nodes()
+    verdict = "valid" if not counts["error"] else "refused"
+    text = (
+        f"{spec_file}: {verdict} ({n} resources; {counts['error']} errors, "
+        f"{counts['warning']} warnings, {counts['info']} notes"
+    )
+    return text + (f", {waived} waived)" if waived else ")")
 
 
 @cli.command()

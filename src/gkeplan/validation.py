@@ -1,18 +1,25 @@
-"""The validate pipeline: spec, graph, then (when present) policies; all diagnostics together."""
+"""The validate pipeline: YAML, schema, references, graph, then policies; all reported together.
+
+A problem that does not stop the spec from being understood (a role Google removed) is
+reported with the policy findings rather than hiding them.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from gkeplan.diagnostics import Diagnostic, Severity, SpecError
-from gkeplan.spec.load import load_spec
+from gkeplan.diagnostics import Diagnostic, Severity, SpecError, sort_diagnostics
+from gkeplan.spec.load import parse_data, read_source, spec_problems
+from gkeplan.spec.semantics import NON_FATAL
+from gkeplan.spec.yamlsource import load_yaml
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from gkeplan.policy import PolicyReport
     from gkeplan.spec.models import Spec
 
 
@@ -21,6 +28,7 @@ class ValidationResult:
     spec: Spec | None = None
     graph: nx.DiGraph | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    policy: PolicyReport | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -28,7 +36,11 @@ class ValidationResult:
 
     @property
     def valid(self) -> bool:
+        """The spec itself is valid (policy findings are judged separately)."""
         return not self.errors
+
+    def passed(self, strict: bool = False) -> bool:
+        return self.valid and not (self.policy is not None and self.policy.failed(strict))
 
 
 def validate(
@@ -36,13 +48,34 @@ def validate(
     variables: Mapping[str, str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    policies: bool | Iterable[str] = True,
 ) -> ValidationResult:
+    """Validate a spec; with `policies`, also run its packs (or the packs named)."""
     result = ValidationResult()
     try:
-        result.spec = load_spec(path_or_text, variables, environ=environ)
+        text, file = read_source(path_or_text)
+        data, smap = load_yaml(text, file)
+        env = os.environ if environ is None else environ
+        result.spec = parse_data(data, smap, variables or {}, env)
+        problems = sort_diagnostics(spec_problems(result.spec))
+        result.diagnostics.extend(problems)
+        if any(p.code not in NON_FATAL for p in problems):
+            return result
         from gkeplan.graph import build_graph
 
         result.graph = build_graph(result.spec)
     except SpecError as exc:
         result.diagnostics.extend(exc.diagnostics)
+        return result
+    if policies is not False:
+        from gkeplan.policy import PolicyError, run_policies
+
+        packs = None if policies is True else list(policies)
+        try:
+            result.policy = run_policies(result.spec, result.graph, packs)
+        except PolicyError as exc:
+            where = result.spec.source.find(("policy",)) if result.spec.source else None
+            result.diagnostics.append(
+                Diagnostic(str(exc), where, ("policy", "packs"), code="policy")
+            )
     return result

@@ -58,21 +58,34 @@ def load_spec(
 def validate_data(
     data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
 ) -> Spec:
+    spec = parse_data(data, smap, supplied, environ)
+    check_spec(spec)
+    return spec
+
+
+def parse_data(
+    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+) -> Spec:
+    """Variables and types only; `spec_problems` does the rest."""
     data = variables.resolve(data, smap, supplied, environ)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
     spec._source = smap
-    check_spec(spec)
     return spec
 
 
-def check_spec(spec: Spec) -> None:
-    """References, names and catalog checks; for specs built in Python as well as loaded ones."""
+def spec_problems(spec: Spec) -> list[Diagnostic]:
     from gkeplan.resources import expand
 
     nodes, problems = expand(spec)
     problems.extend(semantics.check(spec, set(nodes)))
+    return problems
+
+
+def check_spec(spec: Spec) -> None:
+    """References, names and catalog checks; for specs built in Python as well as loaded ones."""
+    problems = spec_problems(spec)
     if problems:
         raise SpecError(problems)

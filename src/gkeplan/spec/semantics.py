@@ -10,6 +10,10 @@ from gkeplan.spec import names
 from gkeplan.spec.models import NodePool, Resource, Spec
 from gkeplan.spec.refs import parse_member, parse_target
 
+# A removed role fails at apply, but the rest of the spec can still be checked and planned.
+REMOVED_ROLE = "removed-role"
+NON_FATAL = frozenset({REMOVED_ROLE})
+
 BUCKET_MULTI_REGIONS = {"US", "EU", "ASIA", "NAM4", "EUR4", "EUR5", "EUR7", "EUR8", "ASIA1"}
 
 
@@ -23,9 +27,11 @@ class _Checker:
         self.spec = spec
         self.problems: list[Diagnostic] = []
 
-    def error(self, path: Path, message: str, hint: str | None = None) -> None:
+    def error(
+        self, path: Path, message: str, hint: str | None = None, code: str = "reference"
+    ) -> None:
         loc = self.spec.source.value(path) if self.spec.source else None
-        self.problems.append(Diagnostic(message, loc, path, hint, code="reference"))
+        self.problems.append(Diagnostic(message, loc, path, hint, code=code))
 
     def check_name(self, path: Path, problem: str | None) -> None:
         if problem:
@@ -64,7 +70,7 @@ class _Checker:
         successor = catalog.removed_role(role)
         if successor is not None:
             hint = f"use {successor}" if successor else "Google lists no successor; choose another"
-            self.error(path, f"role {role} has been removed by Google", hint)
+            self.error(path, f"role {role} has been removed by Google", hint, REMOVED_ROLE)
         elif role not in catalog.role_names():
             if not role.startswith("roles/"):
                 self.error(path, f"'{role}' is not a role", "predefined roles look like roles/x.y")

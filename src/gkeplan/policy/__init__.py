@@ -1,0 +1,22 @@
+"""Policies: rules in packs that stop failing and unsafe changes before they reach the cloud.
+
+`run_policies(spec, graph)` runs the spec's packs (`policy.packs`); packs are data in
+`policies/` (free-tier, least-privilege, security-baseline). Add rules by subclassing `Rule`
+and registering the class under the entry-point group `gkeplan.policies`.
+"""
+
+from gkeplan.policy.cost import CostEstimate, estimate
+from gkeplan.policy.engine import PolicyError, PolicyReport, registry, run_policies
+from gkeplan.policy.model import Context, Finding, Rule
+
+__all__ = [
+    "Context",
+    "CostEstimate",
+    "Finding",
+    "PolicyError",
+    "PolicyReport",
+    "Rule",
+    "estimate",
+    "registry",
+    "run_policies",
+]

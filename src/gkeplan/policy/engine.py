@@ -1,0 +1,125 @@
+"""Run policy packs over a validated spec and graph; apply the spec's waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata, resources
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from gkeplan.diagnostics import Severity
+from gkeplan.policy import cost, rules_iam, rules_quota, rules_security
+from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.spec.models import Spec
+
+BUILTIN: tuple[type[Rule], ...] = (
+    rules_quota.QuotaRule,
+    cost.BudgetRule,
+    rules_iam.ProjectWideActAs,
+    rules_iam.BasicRolesForServiceAccounts,
+    rules_iam.PublicMembers,
+    rules_iam.DefaultComputeServiceAccount,
+    rules_iam.AdminRoleForServiceAccount,
+    rules_iam.PermissionPreflight,
+    rules_iam.OverBroadGrant,
+    *rules_security.RULES,
+)
+ENTRY_POINT_GROUP = "gkeplan.policies"
+
+
+class PolicyError(Exception):
+    """A pack or rule the spec asks for does not exist, or a plugin is broken."""
+
+
+@dataclass
+class Pack:
+    name: str
+    description: str
+    rules: dict[str, Severity]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def registry() -> dict[str, type[Rule]]:
+    """Built-in rules plus those installed under the entry-point group `gkeplan.policies`."""
+    rules = {r.id: r for r in BUILTIN}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plugin is reported, not a traceback
+            raise PolicyError(
+                f"policy plugin {ep.name} ({ep.value}) failed to load: {exc}"
+            ) from exc
+        if not (isinstance(cls, type) and issubclass(cls, Rule)):
+            raise PolicyError(f"policy plugin {ep.name} is not a gkeplan.policy.Rule subclass")
+        rules[cls.id] = cls
+    return rules
+
+
+@cache
+def builtin_pack(name: str) -> Pack:
+    try:
+        text = resources.files("gkeplan.policy").joinpath("packs", f"{name}.yaml").read_text()
+    except FileNotFoundError:
+        raise PolicyError(f"unknown policy pack '{name}'") from None
+    data = yaml.safe_load(text)
+    return Pack(
+        data["name"],
+        data.get("description", ""),
+        {rid: Severity(v.get("severity", "warning")) for rid, v in data["rules"].items()},
+        dict(data.get("parameters") or {}),
+    )
+
+
+@dataclass
+class PolicyReport:
+    findings: list[Finding]
+    rules: dict[str, Rule]
+    context: Context
+
+    def unwaived(self, severity: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.severity is severity and not f.waived]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.unwaived(Severity.ERROR) or (strict and self.unwaived(Severity.WARNING)))
+
+
+def _waive(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
+    out = []
+    for f in findings:
+        for exc in spec.policy.exceptions:
+            if exc.rule == f.rule and exc.resource in (f.resource, "*"):
+                f = Finding(
+                    f.rule, f.severity, f.resource, f.message, f.fix, f.location, True, exc.reason
+                )
+                break
+        out.append(f)
+    return out
+
+
+def run_policies(spec: Spec, graph: nx.DiGraph, packs: Iterable[str] | None = None) -> PolicyReport:
+    """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
+    available = registry()
+    selected: dict[str, Rule] = {}
+    params: dict[str, Any] = {}
+    for name in packs if packs is not None else spec.policy.packs:
+        if name in available:  # a pack may also name a single (plugin) rule by its id
+            selected[name] = available[name]()
+            continue
+        pack = builtin_pack(name)
+        params.update(pack.parameters)
+        for rid, severity in pack.rules.items():
+            if rid not in available:
+                raise PolicyError(f"pack {name} names unknown rule {rid}")
+            selected[rid] = available[rid](severity)
+    params.update(spec.policy.parameters)
+    ctx = Context(spec, graph, params)
+    findings: list[Finding] = []
+    for rule in selected.values():
+        findings.extend(rule.check(ctx))
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    findings.sort(key=lambda f: (f.resource, order[f.severity], f.rule))
+    return PolicyReport(_waive(spec, findings), selected, ctx)

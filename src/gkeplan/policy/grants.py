@@ -1,0 +1,54 @@
+"""What the spec's grants give each identity, for the least-privilege rules and the preflight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from gkeplan import catalog
+from gkeplan.diagnostics import Path
+from gkeplan.resources.iam_member import IamMember, target_address
+from gkeplan.spec.models import Spec
+
+
+@dataclass(frozen=True)
+class Grant:
+    address: str
+    member: str  # "serviceAccount:gke-admin" for own accounts, else as written
+    account: str | None  # the spec account the member is, if any
+    role: str
+    target: str  # "project" or a resource address / outside email
+    path: Path
+
+
+def grants(spec: Spec, graph: nx.DiGraph) -> list[Grant]:
+    out = []
+    for address in graph.nodes:
+        node = graph.nodes[address]["node"]
+        if node.kind != "iamMember":
+            continue
+        cfg: IamMember = node.config
+        if cfg.condition is not None:
+            continue  # a conditional grant cannot be relied on statically
+        out.append(
+            Grant(
+                address,
+                str(cfg.member),
+                cfg.member.account,
+                cfg.role,
+                target_address(spec, cfg.target),
+                node.path,
+            )
+        )
+    return out
+
+
+def granted(all_grants: list[Grant], member: str, permission: str, target: str) -> bool:
+    """Does `member` hold `permission` on `target`, through the project or the target itself?"""
+    return any(
+        g.member == member
+        and g.target in ("project", target)
+        and permission in catalog.role_permissions(g.role)
+        for g in all_grants
+    )

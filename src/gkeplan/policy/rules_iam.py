@@ -1,0 +1,303 @@
+"""least-privilege: over-broad and public grants, and a permission preflight of the apply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gkeplan import catalog
+from gkeplan.diagnostics import Path, Severity
+from gkeplan.policy.grants import Grant, granted, grants
+from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.resources import KINDS, Permission
+from gkeplan.resources.cluster import DEFAULT_COMPUTE_SA
+from gkeplan.spec.refs import PUBLIC_MEMBERS, own_account
+
+_KINDS = {k.name: k for k in KINDS}
+ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
+NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+
+
+def _grant_yaml(member: str, role: str, on: str = "project") -> str:
+    text = f"- member: {member}\n  roles: [{role}]"
+    return text if on == "project" else text + f"\n  on: {on}"
+
+
+def _on(target: str) -> str:
+    return (
+        target.replace(".", ":", 1) if target.startswith(("serviceAccount.", "bucket.")) else target
+    )
+
+
+class ProjectWideActAs(Rule):
+    id = "LP001"
+    title = "No project-wide serviceAccountUser or serviceAccountTokenCreator"
+    rationale = (
+        "At project level these roles let the member act as every service account of "
+        "the project, present and future, including ones with more power than it has."
+    )
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_41"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        accounts = sorted(
+            {
+                p.service_account
+                for c in ctx.spec.clusters.values()
+                for p in c.node_pools.values()
+                if p.service_account
+            }
+        )
+        for g in grants(ctx.spec, ctx.graph):
+            if g.target == "project" and g.role in ACT_AS_ROLES:
+                targets = accounts or ["NAME"]
+                fix = "\n".join(
+                    _grant_yaml(g.member, g.role, f"serviceAccount:{a}") for a in targets
+                )
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.member} gets {g.role} on the whole project: it can act as "
+                    "every service account in it, present and future",
+                    f"grant it on the accounts it needs instead:\n{fix}",
+                )
+
+
+class BasicRolesForServiceAccounts(Rule):
+    id = "LP002"
+    title = "Service accounts get no basic roles (owner, editor, viewer)"
+    rationale = "Basic roles grant thousands of permissions across every service."
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_117"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            if g.member.startswith("serviceAccount:") and catalog.is_basic_role(g.role):
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.member} gets the basic role {g.role} "
+                    f"({catalog.role_size(g.role)} permissions)",
+                    "grant the predefined roles its work needs instead",
+                )
+
+
+class PublicMembers(Rule):
+    id = "LP003"
+    title = "Nothing is granted to allUsers or allAuthenticatedUsers"
+    rationale = "These members are anyone on the internet, or anyone with a Google account."
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_28"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            if g.member in PUBLIC_MEMBERS:
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.role} is granted to {g.member} on {g.target}",
+                    "grant it to the users or groups that need it",
+                )
+
+
+class DefaultComputeServiceAccount(Rule):
+    id = "LP004"
+    title = "Nodes do not run as the Compute Engine default service account"
+    rationale = (
+        "The default account often holds roles/editor; every pod on the node can use its token."
+    )
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_30"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for cname, cluster in ctx.spec.clusters.items():
+            pools = [
+                (p, pool) for p, pool in cluster.node_pools.items() if not pool.service_account
+            ]
+            for pname, _ in pools:
+                yield self.finding(
+                    ctx,
+                    f"nodePool.{cname}.{pname}",
+                    ("clusters", cname, "nodePools", pname),
+                    f"node pool {pname} runs as the Compute Engine default service account",
+                    f"serviceAccount: gke-node   # an account with {NODE_ROLE} only",
+                )
+            if not cluster.remove_default_node_pool:
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname),
+                    f"cluster {cname} keeps GKE's default node pool, which runs "
+                    "as the Compute Engine default service account",
+                    "removeDefaultNodePool: true",
+                )
+
+
+def _needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
+    """member -> [(why, permission, on)] for everything an apply and destroy of the spec do."""
+    out: dict[str, list[tuple[str, Permission, str]]] = {}
+    for address in ctx.graph.nodes:
+        node = ctx.graph.nodes[address]["node"]
+        if node.kind not in ("cluster", "nodePool"):
+            continue
+        cname = str(node.path[1])
+        creator = ctx.spec.clusters[cname].create_as
+        own = own_account(ctx.spec, creator) if creator else None
+        if own is None:
+            continue  # the caller creates it: assumed to be a project owner
+        member = f"serviceAccount:{own}"
+        for action in ("create", "delete"):
+            for perm in _KINDS[node.kind].needs(ctx.spec, node, action):
+                out.setdefault(member, []).append((f"{action} {address}", perm, perm.on))
+    return out
+
+
+class PermissionPreflight(Rule):
+    id = "LP006"
+    title = "Every identity the apply uses holds the permissions its calls need"
+    rationale = (
+        "Terraform learns of a missing permission from a 403 half-way through an apply; "
+        "gkeplan works it out from the spec's grants before calling anything."
+    )
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        all_grants = grants(ctx.spec, ctx.graph)
+        yield from self._creators(ctx, all_grants)
+        yield from self._impersonation(ctx, all_grants)
+        yield from self._nodes(ctx, all_grants)
+
+    def _creators(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+        for member, needs in sorted(_needs(ctx).items()):
+            missing: dict[str, list[str]] = {}
+            first_why: dict[str, str] = {}
+            for why, perm, on in needs:
+                if on == DEFAULT_COMPUTE_SA or granted(all_grants, member, perm.name, on):
+                    continue
+                missing.setdefault(on, [])
+                if perm.name not in missing[on]:
+                    missing[on].append(perm.name)
+                    first_why.setdefault(on, why)
+            for on, perms in sorted(missing.items()):
+                roles = catalog.roles_granting(perms)
+                role = roles[0] if roles else "a role with these permissions"
+                account = member.split(":", 1)[1]
+                path: Path = ("clusters",)
+                for cname, c in ctx.spec.clusters.items():
+                    if c.create_as and own_account(ctx.spec, c.create_as) == account:
+                        path = ("clusters", cname, "createAs")
+                        break
+                yield self.finding(
+                    ctx,
+                    f"serviceAccount.{account}",
+                    path,
+                    f"createAs account {account} cannot {first_why[on]}: it lacks "
+                    f"{', '.join(perms)} on {on}",
+                    _grant_yaml(member, role, _on(on)),
+                )
+
+    def _impersonation(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+        caller = ctx.params.get("caller")
+        for cname, cluster in ctx.spec.clusters.items():
+            own = own_account(ctx.spec, cluster.create_as) if cluster.create_as else None
+            if own is None:
+                continue
+            target = f"serviceAccount.{own}"
+            holders = {
+                g.member
+                for g in all_grants
+                if "iam.serviceAccounts.getAccessToken" in catalog.role_permissions(g.role)
+                and g.target in ("project", target)
+            }
+            if (caller and caller not in holders) or not holders:
+                who = caller or "user:YOU@example.com"
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "createAs"),
+                    f"cluster {cname} is created as {own}, but "
+                    f"{'the caller ' + caller if caller else 'no one'} may "
+                    f"impersonate it (iam.serviceAccounts.getAccessToken)",
+                    f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
+                )
+
+    def _nodes(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+        needed = sorted(catalog.role_permissions(NODE_ROLE))
+        seen: set[str] = set()
+        for cname, cluster in ctx.spec.clusters.items():
+            for pname, pool in cluster.node_pools.items():
+                own = own_account(ctx.spec, pool.service_account) if pool.service_account else None
+                if own is None or own in seen:
+                    continue
+                seen.add(own)
+                member = f"serviceAccount:{own}"
+                missing = [p for p in needed if not granted(all_grants, member, p, "project")]
+                if missing:
+                    yield self.finding(
+                        ctx,
+                        f"serviceAccount.{own}",
+                        ("clusters", cname, "nodePools", pname, "serviceAccount"),
+                        f"nodes of {cname}/{pname} run as {own}, which lacks "
+                        f"{len(missing)} permission(s) nodes need to log and report "
+                        f"metrics ({', '.join(missing[:3])}...)",
+                        _grant_yaml(member, NODE_ROLE),
+                    )
+
+
+class AdminRoleForServiceAccount(Rule):
+    id = "LP005"
+    title = "Service accounts hold no admin roles at project level unless their work needs it"
+    rationale = "An admin role lets a leaked account key or token do far more than its job."
+    severity = Severity.WARNING
+    checkov = "CKV_GCP_42"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        needs = _needs(ctx)
+        for g in grants(ctx.spec, ctx.graph):
+            if not (g.member.startswith("serviceAccount:") and g.target == "project"):
+                continue
+            if not g.role.lower().endswith("admin"):
+                continue
+            used = {perm.name for _, perm, _ in needs.get(g.member, ())}
+            if used & catalog.role_permissions(g.role):
+                continue  # the preflight shows the account needs this role for its work
+            yield self.finding(
+                ctx,
+                g.address,
+                g.path,
+                f"{g.member} gets the admin role {g.role} on the whole project, "
+                "and nothing gkeplan does as it needs that role",
+                "remove the grant, or grant a narrower role on the resource",
+            )
+
+
+class OverBroadGrant(Rule):
+    id = "LP007"
+    title = "Grants to createAs accounts are no broader than the work needs"
+    rationale = "Far more permissions than an account uses is access an attacker gets for free."
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        needs = _needs(ctx)
+        for g in grants(ctx.spec, ctx.graph):
+            if g.target != "project" or g.member not in needs:
+                continue
+            used = sorted(
+                {perm.name for _, perm, on in needs[g.member] if on == "project"}
+                & catalog.role_permissions(g.role)
+            )
+            if not used:
+                continue
+            smaller = [r for r in catalog.roles_granting(used) if not catalog.is_basic_role(r)]
+            if smaller and catalog.role_size(smaller[0]) * 2 < catalog.role_size(g.role):
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.role} grants {catalog.role_size(g.role)} permissions; "
+                    f"{smaller[0]} ({catalog.role_size(smaller[0])}) covers what "
+                    f"{g.member} uses ({', '.join(used)})",
+                    _grant_yaml(g.member, smaller[0]),
+                )

@@ -1,0 +1,291 @@
+"""security-baseline: checkov's GKE, node-pool and bucket checks, as they apply to a spec.
+
+Each check names the spec setting, the insecure value and the YAML that fixes it. Settings
+whose default is already secure produce nothing unless a spec turns them off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gkeplan.diagnostics import Path, Severity
+from gkeplan.policy.model import Context, Finding, Rule
+
+Check = Callable[[Any], bool]  # True: the resource is insecure
+
+
+def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
+    if kind == "cluster":
+        for name, c in ctx.spec.clusters.items():
+            yield f"cluster.{name}", ("clusters", name), c
+    elif kind == "nodePool":
+        for cname, c in ctx.spec.clusters.items():
+            for pname, p in c.node_pools.items():
+                yield f"nodePool.{cname}.{pname}", ("clusters", cname, "nodePools", pname), p
+    else:
+        for name, b in ctx.spec.buckets.items():
+            yield f"bucket.{name}", ("buckets", name), b
+
+
+def baseline(
+    rule_id: str,
+    kind: str,
+    key: str,
+    check: Check,
+    message: str,
+    fix: str,
+    severity: Severity,
+    checkov: str | None,
+    title: str,
+    rationale: str,
+) -> type[Rule]:
+    def run(self: Rule, ctx: Context) -> Iterable[Finding]:
+        for address, path, obj in _items(ctx, kind):
+            if check(obj):
+                at = (*path, key) if key else path
+                where = at if ctx.spec.source and ctx.spec.source.values.get(at) else path
+                yield self.finding(ctx, address, where, message, fix)
+
+    attrs = {
+        "id": rule_id,
+        "title": title,
+        "rationale": rationale,
+        "severity": severity,
+        "checkov": checkov,
+        "check": run,
+    }
+    return type(f"Baseline{rule_id}", (Rule,), attrs)
+
+
+W, E, N = Severity.WARNING, Severity.ERROR, Severity.INFO
+RULES: list[type[Rule]] = [
+    baseline(
+        "SB001",
+        "cluster",
+        "workloadIdentity",
+        lambda c: not c.workload_identity,
+        "workload identity is off: pods use the node's service account",
+        "workloadIdentity: true",
+        W,
+        None,
+        "Workload Identity is enabled",
+        "Pods should get their own identities, not the node's.",
+    ),
+    baseline(
+        "SB002",
+        "nodePool",
+        "workloadMetadata",
+        lambda p: p.workload_metadata != "GKE_METADATA",
+        "nodes expose the Compute Engine metadata server (and its token) to pods",
+        "workloadMetadata: GKE_METADATA",
+        W,
+        "CKV_GCP_69",
+        "The GKE metadata server is enabled",
+        "It hides node credentials from pods.",
+    ),
+    baseline(
+        "SB003",
+        "cluster",
+        "shieldedNodes",
+        lambda c: not c.shielded_nodes,
+        "shielded GKE nodes are off",
+        "shieldedNodes: true",
+        W,
+        "CKV_GCP_71",
+        "Shielded GKE nodes are enabled",
+        "They prove node identity and boot integrity.",
+    ),
+    baseline(
+        "SB004",
+        "nodePool",
+        "shieldedInstanceConfig",
+        lambda p: not p.shielded_instance_config.enable_secure_boot,
+        "secure boot is off",
+        "shieldedInstanceConfig: {enableSecureBoot: true}",
+        W,
+        "CKV_GCP_68",
+        "Secure boot is enabled",
+        "It stops unsigned kernels and rootkits.",
+    ),
+    baseline(
+        "SB005",
+        "nodePool",
+        "shieldedInstanceConfig",
+        lambda p: not p.shielded_instance_config.enable_integrity_monitoring,
+        "integrity monitoring is off",
+        "shieldedInstanceConfig: {enableIntegrityMonitoring: true}",
+        W,
+        "CKV_GCP_72",
+        "Integrity monitoring is enabled",
+        "It reports a tampered boot sequence.",
+    ),
+    baseline(
+        "SB006",
+        "cluster",
+        "releaseChannel",
+        lambda c: c.release_channel == "UNSPECIFIED",
+        "no release channel: the control plane is not kept patched",
+        "releaseChannel: REGULAR",
+        W,
+        "CKV_GCP_70",
+        "A release channel is set",
+        "Channels deliver security patches automatically.",
+    ),
+    baseline(
+        "SB007",
+        "cluster",
+        "privateCluster",
+        lambda c: c.private_cluster is None or not c.private_cluster.enable_private_nodes,
+        "nodes have public IP addresses",
+        "privateCluster: {enablePrivateNodes: true}",
+        W,
+        "CKV_GCP_25",
+        "Nodes are private",
+        "Public nodes are reachable from the internet.",
+    ),
+    baseline(
+        "SB008",
+        "cluster",
+        "masterAuthorizedNetworks",
+        lambda c: c.master_authorized_networks is None,
+        "the control plane accepts connections from any address",
+        "masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]",
+        N,
+        "CKV_GCP_20",
+        "Master authorized networks are set",
+        "Limit who can reach the Kubernetes API; IAM still guards it.",
+    ),
+    baseline(
+        "SB009",
+        "cluster",
+        "networkPolicy",
+        lambda c: not c.network_policy,
+        "network policy enforcement is off: any pod can reach any pod",
+        "networkPolicy: true",
+        N,
+        "CKV_GCP_12",
+        "Network policy is enabled",
+        "It lets the serving pods accept traffic only from where it should come.",
+    ),
+    baseline(
+        "SB010",
+        "cluster",
+        "enableLegacyAbac",
+        lambda c: c.enable_legacy_abac,
+        "legacy ABAC is on: it bypasses RBAC",
+        "enableLegacyAbac: false",
+        E,
+        "CKV_GCP_7",
+        "Legacy ABAC is off",
+        "ABAC grants broad, unaudited access.",
+    ),
+    baseline(
+        "SB011",
+        "cluster",
+        "issueClientCertificate",
+        lambda c: c.issue_client_certificate,
+        "a client certificate is issued: a credential that cannot be revoked",
+        "issueClientCertificate: false",
+        E,
+        "CKV_GCP_13",
+        "Client certificate authentication is off",
+        "Such certificates never expire.",
+    ),
+    baseline(
+        "SB012",
+        "nodePool",
+        "management",
+        lambda p: not p.management.auto_repair,
+        "auto-repair is off",
+        "management: {autoRepair: true}",
+        W,
+        "CKV_GCP_9",
+        "Node auto-repair is on",
+        "Broken nodes stay broken without it.",
+    ),
+    baseline(
+        "SB013",
+        "nodePool",
+        "management",
+        lambda p: not p.management.auto_upgrade,
+        "auto-upgrade is off: nodes miss security patches",
+        "management: {autoUpgrade: true}",
+        W,
+        "CKV_GCP_10",
+        "Node auto-upgrade is on",
+        "Upgrades carry security fixes.",
+    ),
+    baseline(
+        "SB014",
+        "nodePool",
+        "imageType",
+        lambda p: not p.image_type.startswith("COS"),
+        "nodes do not run Container-Optimized OS",
+        "imageType: COS_CONTAINERD",
+        N,
+        "CKV_GCP_22",
+        "Nodes run Container-Optimized OS",
+        "COS is minimal and hardened.",
+    ),
+    baseline(
+        "SB015",
+        "cluster",
+        "labels",
+        lambda c: not c.labels,
+        "the cluster has no labels (cost and ownership reports cannot find it)",
+        "labels: {team: ml, app: stable-diffusion}",
+        N,
+        "CKV_GCP_21",
+        "Clusters are labelled",
+        "Labels drive billing reports and ownership.",
+    ),
+    baseline(
+        "SB016",
+        "bucket",
+        "uniformBucketLevelAccess",
+        lambda b: not b.uniform_bucket_level_access,
+        "uniform bucket-level access is off: object ACLs can grant access IAM does not show",
+        "uniformBucketLevelAccess: true",
+        E,
+        "CKV_GCP_29",
+        "Uniform bucket-level access is on",
+        "IAM alone decides who reads the model.",
+    ),
+    baseline(
+        "SB017",
+        "bucket",
+        "publicAccessPrevention",
+        lambda b: b.public_access_prevention != "enforced",
+        "public access prevention is not enforced",
+        "publicAccessPrevention: enforced",
+        E,
+        "CKV_GCP_114",
+        "Public access prevention is enforced",
+        "One wrong grant must not publish the model.",
+    ),
+    baseline(
+        "SB018",
+        "bucket",
+        "versioning",
+        lambda b: not b.versioning,
+        "object versioning is off: an overwritten or deleted model cannot be recovered",
+        "versioning: true",
+        N,
+        "CKV_GCP_78",
+        "Object versioning is on",
+        "Versions let you roll back a bad model upload.",
+    ),
+    baseline(
+        "SB019",
+        "bucket",
+        "logging",
+        lambda b: b.logging is None,
+        "access logging is off",
+        "logging: {logBucket: my-project-logs}",
+        N,
+        "CKV_GCP_62",
+        "Bucket access is logged",
+        "Data access logs show who read the model.",
+    ),
+]
