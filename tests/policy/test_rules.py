@@ -1,0 +1,241 @@
+"""Each rule firing and not firing, with its exact message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .helpers import EXAMPLE, edit, findings
+
+REGIONAL_SURGE = edit(
+    "    location: us-central1-c",
+    "    location: us-central1",
+    edit(
+        "upgradeSettings: {maxSurge: 0, maxUnavailable: 1}",
+        "upgradeSettings: {maxSurge: 1, maxUnavailable: 0}",
+    ),
+)
+
+
+def test_quota_regional_with_surge_shows_the_issue_arithmetic(tmp_path: Path) -> None:
+    got = findings(tmp_path, REGIONAL_SURGE, rules=("FT001",))
+    assert got[0] == (
+        "FT001",
+        "error",
+        "nodePool.sd-cluster.sd-node-pool",
+        "cluster sd-cluster is regional (us-central1): node pool sd-node-pool can run 2 nodes x "
+        "3 zones = 6 x n2-standard-4 (4 vCPUs) = 24 N2 vCPUs, +3 surge nodes = 36; quota "
+        "N2_CPUS in us-central1 is 8",
+    )
+
+
+def test_quota_override_in_the_spec_lifts_the_limit(tmp_path: Path) -> None:
+    text = edit(
+        "  packs: [free-tier, least-privilege, security-baseline]",
+        "  packs: [free-tier]\n  quotas: {N2_CPUS: 48, SSD_TOTAL_GB: 500, CPUS_ALL_REGIONS: 48}",
+        REGIONAL_SURGE,
+    )
+    assert findings(tmp_path, text, rules=("FT001",)) == []
+
+
+def test_quota_sums_clusters_in_a_region(tmp_path: Path) -> None:
+    second = (
+        "  second:\n    location: us-central1-b\n    nodePools:\n      p:\n"
+        "        machineType: n2-standard-2\n        serviceAccount: gke-node\n"
+        "        upgradeSettings: {maxSurge: 0, maxUnavailable: 1}\n\nbuckets:"
+    )
+    text = edit("\nbuckets:", "\n" + second)
+    (got,) = findings(tmp_path, text, rules=("FT001",))
+    assert got[3].endswith("; together 10; quota N2_CPUS in us-central1 is 8")
+
+
+def test_budget(tmp_path: Path) -> None:
+    text = edit(
+        "  packs: [free-tier, least-privilege, security-baseline]",
+        "  packs: [free-tier]\n  parameters: {maxMonthlyUsd: 50}",
+    )
+    (got,) = findings(tmp_path, text, rules=("FT002",))
+    assert got[3].startswith(
+        "at maximum scale this spec costs $144.70 a month, over maxMonthlyUsd "
+        "$50.00; the largest item is sd-cluster/sd-node-pool"
+    )
+    assert (
+        findings(
+            tmp_path, text.replace("maxMonthlyUsd: 50", "maxMonthlyUsd: 150"), rules=("FT002",)
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "message"),
+    [
+        (
+            "    roles: [roles/iam.serviceAccountUser]\n    on: serviceAccount:gke-node",
+            "    roles: [roles/iam.serviceAccountUser]",
+            "LP001",
+            "serviceAccount:gke-admin gets roles/iam.serviceAccountUser on the whole project: "
+            "it can act as every service account in it, present and future",
+        ),
+        (
+            "    roles: [roles/storage.objectViewer]\n    on: bucket:models",
+            "    roles: [roles/editor]",
+            "LP002",
+            "serviceAccount:gke-node gets the basic role roles/editor (11979 permissions)",
+        ),
+        (
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "  - member: allUsers\n    roles: [roles/storage.objectViewer]",
+            "LP003",
+            "roles/storage.objectViewer is granted to allUsers on bucket.models",
+        ),
+        (
+            "        serviceAccount: gke-node\n",
+            "",
+            "LP004",
+            "node pool sd-node-pool runs as the Compute Engine default service account",
+        ),
+        (
+            "    roles: [roles/storage.objectViewer]\n    on: bucket:models",
+            "    roles: [roles/storage.admin]",
+            "LP005",
+            "serviceAccount:gke-node gets the admin role roles/storage.admin on the whole project, "
+            "and nothing gkeplan does as it needs that role",
+        ),
+        (
+            "    roles: [roles/container.clusterAdmin]",
+            "    roles: [roles/container.viewer]",
+            "LP006",
+            "createAs account gke-admin cannot create cluster.sd-cluster: it lacks "
+            "container.clusters.create, container.clusters.delete, container.clusters.update on "
+            "project",
+        ),
+        (
+            "    roles: [roles/iam.serviceAccountUser]\n    on: serviceAccount:gke-node",
+            "    roles: [roles/iam.serviceAccountUser]\n    on: serviceAccount:gke-admin",
+            "LP006",
+            "createAs account gke-admin cannot create cluster.sd-cluster: it lacks "
+            "iam.serviceAccounts.actAs on serviceAccount.gke-node",
+        ),
+        (
+            '    impersonators: ["user:${USER_EMAIL}"]\n',
+            "",
+            "LP006",
+            "cluster sd-cluster is created as gke-admin, but no one may impersonate it "
+            "(iam.serviceAccounts.getAccessToken)",
+        ),
+        (
+            "    roles: [roles/container.clusterAdmin]",
+            "    roles: [roles/container.admin]",
+            "LP007",
+            "roles/container.admin grants 434 permissions; roles/container.clusterAdmin (15) "
+            "covers what serviceAccount:gke-admin uses (container.clusters.create, "
+            "container.clusters.delete, container.clusters.update, container.operations.get)",
+        ),
+    ],
+)
+def test_least_privilege_rule_fires(
+    tmp_path: Path, old: str, new: str, rule: str, message: str
+) -> None:
+    got = findings(tmp_path, edit(old, new), rules=(rule,))
+    assert message in [g[3] for g in got]
+
+
+def test_least_privilege_rules_stay_quiet_on_the_example(tmp_path: Path) -> None:
+    rules = ("LP001", "LP002", "LP003", "LP004", "LP005", "LP006", "LP007")
+    assert findings(tmp_path, EXAMPLE, rules=rules) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "message"),
+    [
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    workloadIdentity: false",
+            "SB001",
+            "workload identity is off: pods use the node's service account",
+        ),
+        (
+            "        preemptible: true",
+            "        preemptible: true\n        workloadMetadata: GCE_METADATA",
+            "SB002",
+            "nodes expose the Compute Engine metadata server (and its token) to pods",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    shieldedNodes: false",
+            "SB003",
+            "shielded GKE nodes are off",
+        ),
+        (
+            "        preemptible: true",
+            "        preemptible: true\n        shieldedInstanceConfig: {enableSecureBoot: false}",
+            "SB004",
+            "secure boot is off",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: UNSPECIFIED",
+            "SB006",
+            "no release channel: the control plane is not kept patched",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    privateCluster: null",
+            "SB007",
+            "nodes have public IP addresses",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    enableLegacyAbac: true",
+            "SB010",
+            "legacy ABAC is on: it bypasses RBAC",
+        ),
+        (
+            "        preemptible: true",
+            "        preemptible: true\n        management: {autoUpgrade: false}",
+            "SB013",
+            "auto-upgrade is off: nodes miss security patches",
+        ),
+        (
+            "    forceDestroy: true",
+            "    forceDestroy: true\n    uniformBucketLevelAccess: false",
+            "SB016",
+            "uniform bucket-level access is off: object ACLs can grant access IAM does not show",
+        ),
+        (
+            "    forceDestroy: true",
+            "    forceDestroy: true\n    publicAccessPrevention: inherited",
+            "SB017",
+            "public access prevention is not enforced",
+        ),
+    ],
+)
+def test_security_baseline_rule_fires(
+    tmp_path: Path, old: str, new: str, rule: str, message: str
+) -> None:
+    assert findings(tmp_path, EXAMPLE, rules=(rule,)) == []  # quiet on secure defaults
+    got = findings(tmp_path, edit(old, new), rules=(rule,))
+    assert [g[3] for g in got] == [message]
+
+
+def test_waiver_needs_a_reason_and_still_shows(tmp_path: Path) -> None:
+    text = edit(
+        "  packs: [free-tier, least-privilege, security-baseline]",
+        "  packs: [free-tier, least-privilege, security-baseline]\n  exceptions:\n"
+        "    - {rule: FT001, resource: nodePool.sd-cluster.sd-node-pool, "
+        "reason: quota raised to 48 N2 CPUs (ticket 123)}",
+        REGIONAL_SURGE,
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    from gkeplan.validation import validate
+
+    result = validate(spec, {"PROJECT_ID": "demo-project"}, environ={})
+    assert result.policy is not None
+    ft = [f for f in result.policy.findings if f.rule == "FT001"]
+    assert ft and all(
+        f.waived and f.waiver == "quota raised to 48 N2 CPUs (ticket 123)" for f in ft
+    )
+    assert result.passed()
