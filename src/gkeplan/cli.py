@@ -184,7 +184,7 @@ def _add_lazy_groups() -> None:
     cli.add_command(sandbox)
 
 
-_APPLY_COMMANDS = {"plan", "apply", "destroy", "state", "show"}
+_APPLY_COMMANDS = {"plan", "apply", "destroy", "state", "show", "import"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -391,3 +391,66 @@ def show(plan_file: str | None) -> None:
     if plan_file is None:
         raise click.BadParameter("give a plan file saved with `gkeplan plan --out`")
     click.echo(render_text(plan_from_dict(json.loads(Path(plan_file).read_text()))))
+
+
+@cli.command("import")
+@click.argument("address")
+@click.argument("resource_id", metavar="ID")
+@click.option(
+    "--spec",
+    "spec_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The spec that declares ADDRESS.",
+)
+@variable_options
+@target_options
+def import_(
+    address: str,
+    resource_id: str,
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+) -> None:
+    """Adopt the existing resource ID (an email, a full name, a bucket name) as ADDRESS."""
+    from gkeplan.drivers import Context, Wanted, drivers
+    from gkeplan.state.model import ResourceState, StateDoc
+
+    spec, variables = _load(spec_file, var_pairs, var_files)
+    try:
+        with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
+            if address not in run.graph:
+                click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
+                sys.exit(EXIT_INVALID)
+            node = run.graph.nodes[address]["node"]
+            found = drivers()[node.kind].read_all(
+                Context(spec, run.conn), [Wanted(address, resource_id, {})]
+            )
+            if resource_id not in found:
+                click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
+                sys.exit(EXIT_INVALID)
+            doc = run.state() or StateDoc(project=spec.project)
+            if address in doc.resources:
+                click.echo(
+                    f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
+                )
+                sys.exit(EXIT_INVALID)
+            doc.resources[address] = ResourceState(
+                node.kind,
+                resource_id,
+                found[resource_id],
+                dependencies=sorted(run.graph.predecessors(address)),
+            )
+            doc.serial += 1
+            run.store.write(doc)
+            click.echo(
+                f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
+                "difference from the spec."
+            )
+    except _errors() as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)

@@ -1,0 +1,148 @@
+"""The plan/apply/destroy/state/import commands, as CI runs them, against the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import gkeplan.cli_apply  # noqa: F401  (registers the commands)
+from gkeplan.cli import cli
+from gkeplan.emulator import Emulator, EmulatorConfig
+
+from .conftest import EXAMPLE
+
+
+class Cli:
+    def __init__(self, emu: Emulator, tmp: Path) -> None:
+        self.emu = emu
+        self.tmp = tmp
+        self.spec = tmp / "spec.yaml"
+        self.spec.write_text(EXAMPLE.read_text())
+        self.state = tmp / "state.json"
+
+    def __call__(self, *args: str, spec: bool = True) -> Result:
+        common = [
+            "--var",
+            "PROJECT_ID=demo-project",
+            "--endpoint",
+            self.emu.endpoints.http,
+            "--state",
+            str(self.state),
+        ]
+        if args[0] == "state":  # state commands read the file only
+            common = ["--state", str(self.state)]
+        argv = [args[0], *([str(self.spec)] if spec else []), *args[1:], *common]
+        return CliRunner().invoke(cli, argv)
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Cli]:
+    with Emulator(EmulatorConfig()) as emu:
+        yield Cli(emu, tmp_path)
+
+
+def test_plan_apply_plan_exit_codes(run: Cli) -> None:
+    first = run("plan", "--detailed-exitcode")
+    assert first.exit_code == 2, first.output
+    assert "Plan: 10 to add, 0 to change, 0 to destroy." in first.output
+    assert "+ cluster.sd-cluster will be created" in first.output
+    applied = run("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete! Resources: 10 added, 0 changed, 0 destroyed." in applied.output
+    again = run("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes." in again.output
+
+
+def test_apply_without_a_terminal_needs_auto_approve(run: Cli) -> None:
+    result = run("apply")
+    assert result.exit_code == 1
+    assert "no terminal to confirm the apply; re-run with --auto-approve" in result.output
+    assert not run.state.exists() or json.loads(run.state.read_text())["resources"] == {}
+
+
+def test_saved_plans_go_stale_in_each_of_three_ways(run: Cli) -> None:
+    plan_file = run.tmp / "plan.json"
+    # 1. made without any state; the state exists by the time it is applied
+    assert run("plan", "--out", str(plan_file)).exit_code == 0
+    assert run("apply", "--auto-approve").exit_code == 0
+    stale = run("apply", "--plan", str(plan_file))
+    assert stale.exit_code == 1
+    assert "the saved plan was made from state (none) serial None" in stale.output
+    # 2. the state moved on (a newer serial) since the plan was made
+    run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 3"))
+    assert run("plan", "--out", str(plan_file)).exit_code == 0
+    assert run("state", "rm", "bucket.models", spec=False).exit_code == 0
+    assert "the saved plan was made from state" in run("apply", "--plan", str(plan_file)).output
+    # 3. the spec changed after the plan
+    assert run("plan", "--out", str(plan_file)).exit_code == 0
+    run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 1"))
+    changed = run("apply", "--plan", str(plan_file))
+    assert changed.exit_code == 1
+    assert "the spec or its variables changed since the plan was made" in changed.output
+
+
+def test_saved_plan_applies_when_fresh(run: Cli) -> None:
+    plan_file = run.tmp / "plan.json"
+    assert run("plan", "--out", str(plan_file)).exit_code == 0
+    result = run("apply", "--plan", str(plan_file))
+    assert result.exit_code == 0, result.output
+    assert "Apply complete! Resources: 10 added" in result.output
+
+
+def test_target_limits_the_run_to_what_it_needs(run: Cli) -> None:
+    address = "iamMember.bucket.models/roles/storage.objectViewer/serviceAccount:gke-node"
+    result = run("apply", "--auto-approve", "--target", address)
+    assert result.exit_code == 0, result.output
+    assert "Resources: 3 added" in result.output
+    listed = run("state", "list", spec=False).output.split()
+    assert listed == ["bucket.models", address, "serviceAccount.gke-node"]
+
+
+def test_state_show_and_import(run: Cli) -> None:
+    iam = run.emu.clients().iam()
+    iam.create_service_account(
+        request={
+            "name": "projects/demo-project",
+            "account_id": "gke-node",
+            "service_account": {"display_name": "made by hand"},
+        }
+    )
+    imported = run(
+        "import",
+        "serviceAccount.gke-node",
+        "gke-node@demo-project.iam.gserviceaccount.com",
+        "--spec",
+        str(run.spec),
+        spec=False,
+    )
+    assert imported.exit_code == 0, imported.output
+    shown = json.loads(run("state", "show", "serviceAccount.gke-node", spec=False).output)
+    assert shown["attributes"]["displayName"] == "made by hand"
+    plan = run("plan", "--json")
+    changes = {
+        c["address"]: c for c in json.loads(plan.output[plan.output.index("{") :])["changes"]
+    }
+    sa = changes["serviceAccount.gke-node"]
+    assert sa["action"] == "update"
+    assert sa["fields"] == [
+        {
+            "name": "displayName",
+            "before": "made by hand",
+            "after": "GKE Node Service Account",
+            "forces_replacement": False,
+        }
+    ]
+
+
+def test_destroy_keeps_the_keep_on_destroy_bucket(run: Cli) -> None:
+    assert run("apply", "--auto-approve").exit_code == 0
+    result = run("destroy", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "bucket.models: keepOnDestroy: the bucket is left in place" in result.output
+    assert "9 destroyed" in result.output
+    assert [b.name for b in run.emu.clients().storage().list_buckets()] == ["demo-project-models"]
