@@ -62,6 +62,12 @@ def desired_changes(
             changes.append(base)
             continue
         base.before = dict(have)
+        if have.get("_error"):
+            # GKE leaves a failed create in ERROR; only deleting and creating again fixes it.
+            base.action = Action.REPLACE
+            base.reason = f"GKE reports it in ERROR ({have['_error']})"
+            changes.append(base)
+            continue
         fields = diff_attributes(have, want.attributes, kind.immutable)
         base.fields = fields
         if old is None:

@@ -121,3 +121,20 @@ def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
         h = Harness(emu, tmp_path)
         assert not h.plan(h.spec()).has_changes
         _assert_exactly_once(emu)
+
+
+def test_failed_cluster_operation_is_replaced_by_the_next_apply(tmp_path: Path) -> None:
+    rules = (FaultRule("container.createCluster", kind="operation_error", count=1),)
+    with Emulator(EmulatorConfig(faults=rules)) as emu:
+        h = Harness(emu, tmp_path)
+        spec = h.spec()
+        first = h.apply(spec)
+        assert not first.ok
+        assert "does not have enough resources" in str(first.walk.errors["cluster.sd-cluster"])
+        plan = h.plan(spec)
+        cluster = next(c for c in plan.changes if c.address == "cluster.sd-cluster")
+        assert cluster.action.value == "replace"
+        assert cluster.reason is not None and cluster.reason.startswith("GKE reports it in ERROR")
+        assert h.apply(spec).ok
+        assert not h.plan(spec).has_changes
+        _assert_exactly_once(emu)

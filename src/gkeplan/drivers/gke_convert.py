@@ -158,7 +158,9 @@ def cluster_to_proto(
 
 def cluster_from_proto(c: gke.Cluster) -> Attributes:
     man = c.master_authorized_networks_config
+    broken = {"_error": c.status_message or "ERROR"} if c.status == gke.Cluster.Status.ERROR else {}
     return {
+        **broken,
         "name": c.name,
         "location": c.location,
         "nodeLocations": sorted(c.locations) if c.locations else None,

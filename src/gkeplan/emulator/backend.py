@@ -42,6 +42,8 @@ class Backend:
         self.authz = Authorizer(self.policies, self.clock)
         self.faults = FaultInjector(config.faults, config.seed)
         self.lock = threading.RLock()
+        # Per request thread: a fault that a long-running operation started now must report.
+        self.request_faults = threading.local()
         self.log: list[LogEntry] = []
         self._log_lock = threading.Lock()
         self.state_file = Path(state_file) if state_file else None

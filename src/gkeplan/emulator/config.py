@@ -10,7 +10,8 @@ class FaultRule:
     """Inject a fault into calls whose method name matches `method` (fnmatch glob).
 
     kind "status" answers `status` without running the call; "lost_response" runs and commits
-    the call, then answers `status` (what breaks naive provisioners); "latency" adds delay.
+    the call, then answers `status` (what breaks naive provisioners); "latency" adds delay;
+    "operation_error" lets a GKE call start its operation, which then ends in error.
     """
 
     method: str

@@ -15,6 +15,7 @@ class Decision:
     latency_s: float = 0.0
     fail_before: int | None = None  # answer this status without running the call
     fail_after: int | None = None  # run and commit, then answer this status
+    operation_error: str | None = None  # the call succeeds; its long-running operation fails
 
 
 class FaultInjector:
@@ -48,6 +49,12 @@ class FaultInjector:
                     decision.latency_s += rule.latency_s
                 elif rule.kind == "lost_response":
                     decision.fail_after = rule.status
+                elif rule.kind == "operation_error":
+                    decision.operation_error = (
+                        "Google Compute Engine: The zone does not have enough resources "
+                        "available to fulfill the request. Try a different zone, or try again "
+                        "later."
+                    )
                 else:
                     decision.fail_before = rule.status
         return decision

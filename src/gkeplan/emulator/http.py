@@ -31,6 +31,7 @@ class Request:
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
     principal: str | None = None
+    operation_error: str | None = None  # set by fault injection for long-running calls
 
     def json(self) -> dict[str, Any]:
         if not self.body:
@@ -172,6 +173,8 @@ def dispatch(backend: Backend, router: Router, req: Request) -> Response:
     delay = decision.latency_s + backend.config.call_latency_s
     if delay:
         time.sleep(delay)  # latency is what this knob simulates
+    req.operation_error = decision.operation_error
+    backend.request_faults.operation_error = decision.operation_error
     if decision.fail_before:
         return _error(backend, req, route.name, from_http_status(decision.fail_before), storage)
     try:

@@ -146,6 +146,15 @@ class ContainerModel:
         seconds = self.backend.config.operation_s.get(seconds_key, 0.0)
         name = f"operation-{int(now * 1000)}-{next(_ids):08x}"
         op = Operation(name, project, location, kind, target, now, now + seconds, on_done)
+        op.error = getattr(self.backend.request_faults, "operation_error", None)
+        if op.error and kind == "CREATE_CLUSTER":
+            cluster = self.clusters[target]
+
+            def broken() -> None:
+                cluster.status = gke.Cluster.Status.ERROR  # type: ignore[assignment]
+                cluster.status_message = op.error or ""
+
+            op.on_done = broken
         self.operations[name] = op
         if seconds <= 0:
             self.settle()

@@ -356,7 +356,7 @@ class StorageModel:
         b = self.bucket(principal, bucket, "storage.objects.list")
         prefix = (query.get("prefix") or [""])[0]
         delimiter = (query.get("delimiter") or [""])[0]
-        versions = (query.get("versions") or ["false"])[0] == "true"
+        versions = (query.get("versions") or ["false"])[0].lower() == "true"
         start = (query.get("pageToken") or [""])[0]
         size = int((query.get("maxResults") or ["1000"])[0])
         items: list[dict[str, Any]] = []

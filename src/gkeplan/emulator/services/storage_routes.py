@@ -15,6 +15,7 @@ from gkeplan.emulator.http import Request, Response, Router
 from gkeplan.emulator.iampolicy import encode_etag
 from gkeplan.emulator.services.resourcemanager import decode_etag
 from gkeplan.emulator.services.storage import StorageModel, storage_error
+from gkeplan.emulator.services.storage_schema import check
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
@@ -48,7 +49,9 @@ def register(router: Router, backend: Backend) -> None:
 
     def insert_bucket(req: Request) -> Response:
         project = req.arg("project") or ""
-        return Response(body=model.create_bucket(who(req), project, req.json()))
+        body = req.json()
+        check(body, "Bucket")
+        return Response(body=model.create_bucket(who(req), project, body))
 
     def list_buckets(req: Request) -> Response:
         project = req.arg("project") or ""
@@ -71,9 +74,9 @@ def register(router: Router, backend: Backend) -> None:
         )
 
     def patch_bucket(req: Request) -> Response:
-        return Response(
-            body=model.patch_bucket(who(req), req.params["bucket"], req.json(), req.query)
-        )
+        body = req.json()
+        check(body, "Bucket")
+        return Response(body=model.patch_bucket(who(req), req.params["bucket"], body, req.query))
 
     def delete_bucket(req: Request) -> Response:
         model.delete_bucket(who(req), req.params["bucket"])
@@ -132,6 +135,7 @@ def register(router: Router, backend: Backend) -> None:
         kind = req.arg("uploadType") or "media"
         if kind == "multipart":
             meta, data, ctype = _multipart(req)
+            check(meta, "Object")
             name = meta.get("name") or req.arg("name") or ""
             return Response(
                 body=model.put_object(
