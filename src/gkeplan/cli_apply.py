@@ -7,7 +7,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,23 +93,6 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (gexc.GoogleAPIError, aexc.GoogleAuthError, StalePlan)
 
 
-class Progress:
-    """Plain, timestamped lines: what starts, what finishes, how long it took."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.started = time.monotonic()
-
-    def __call__(self, what: str, change: Any, detail: str) -> None:
-        stamp = time.strftime("%H:%M:%S")
-        verb = {"start": "started", "done": "done", "fail": "FAILED"}[what]
-        text = f"{stamp} {change.address}: {change.action.value} {verb}"
-        if detail:
-            text += f" ({detail})"
-        with self.lock:
-            click.echo(click.style(text, fg="red") if what == "fail" else text)
-
-
 def _confirm(auto_approve: bool, what: str) -> None:
     if auto_approve:
         return
@@ -134,9 +116,13 @@ def _execute(run: Any, plan: Any, parallelism: int) -> None:
         )
         stop.set()
 
+    from gkeplan.progress import LineProgress, LiveProgress
+
     signal.signal(signal.SIGINT, interrupt)
+    progress = LiveProgress(plan.changes) if sys.stdout.isatty() else LineProgress()
     try:
-        result = run.apply(plan, parallelism=parallelism, stop=stop, on_event=Progress())
+        with progress:
+            result = run.apply(plan, parallelism=parallelism, stop=stop, on_event=progress)
     finally:
         signal.signal(signal.SIGINT, previous)
     n = result.counts()

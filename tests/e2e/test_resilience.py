@@ -138,3 +138,52 @@ def test_failed_cluster_operation_is_replaced_by_the_next_apply(tmp_path: Path) 
         assert h.apply(spec).ok
         assert not h.plan(spec).has_changes
         _assert_exactly_once(emu)
+
+
+def test_ctrl_c_finishes_calls_in_flight_records_them_and_exits(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(EXAMPLE.read_text())
+    state = tmp_path / "state.json"
+    config = EmulatorConfig(
+        operation_s={
+            "createCluster": 1.5,
+            "createNodePool": 0.5,
+            "deleteCluster": 0.2,
+            "deleteNodePool": 0.2,
+        }
+    )
+    env = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
+    with Emulator(config) as emu:
+        proc = subprocess.Popen(
+            _apply_cmd(emu.endpoints.http, spec, state),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:  # interrupt while the cluster is being created
+            if "cluster.sd-cluster: create started" in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        rest = proc.stdout.read()
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == 130
+        assert "Interrupted: finishing the calls in flight" in rest
+        assert "cluster.sd-cluster: create done" in rest  # the call in flight was finished
+        from gkeplan.state.local import LocalStateStore
+
+        doc = LocalStateStore(state).read()
+        assert doc is not None
+        assert doc.resources["cluster.sd-cluster"].status == "ok"
+        assert "nodePool.sd-cluster.sd-node-pool" not in doc.resources  # never started
+        final = subprocess.run(
+            _apply_cmd(emu.endpoints.http, spec, state),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert final.returncode == 0, final.stdout + final.stderr
+        _assert_exactly_once(emu)
