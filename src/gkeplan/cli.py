@@ -63,14 +63,14 @@ def variable_options(func: Any) -> Any:
     return func
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], err: bool = False) -> None:
     colors = {"error": "red", "warning": "yellow", "info": "cyan"}
     for d in diagnostics:
         text = d.render()
         head, _, rest = text.partition("\n")
         sev = d.severity.value
         head = head.replace(f"{sev}:", click.style(f"{sev}:", fg=colors[sev], bold=True), 1)
-        click.echo(head + ("\n" + rest if rest else ""))
+        click.echo(head + ("\n" + rest if rest else ""), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -184,7 +184,7 @@ def _add_lazy_groups() -> None:
     cli.add_command(sandbox)
 
 
-_APPLY_COMMANDS = {"plan", "apply", "destroy", "state", "show", "import"}
+_APPLY_COMMANDS = {"plan", "apply", "destroy", "state", "show", "import", "force-unlock"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -192,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args[:1] == ["sandbox"] or not args or args[0] in ("-h", "--help"):
         _add_lazy_groups()
     if not args or args[0] in _APPLY_COMMANDS or args[0] in ("-h", "--help"):
-        import gkeplan.cli_apply  # noqa: F401  (registers its commands on `cli`)
+        import gkeplan.cli_apply
+        import gkeplan.cli_state  # noqa: F401
     try:
         cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
     except SystemExit:

@@ -17,12 +17,31 @@ import click
 from gkeplan.cli import EXIT_INVALID, _parse_vars, _print_diagnostics, cli, variable_options
 
 
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lock-timeout 5m: kept in the context, read where the state is locked."""
+    if value is None:
+        return
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        seconds = float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"'{value}' is not a duration like 30s, 5m or 1h") from None
+    ctx.meta["lock_timeout_s"] = seconds
+
+
 def target_options(func: Any) -> Any:
+    func = click.option(
+        "--lock-timeout",
+        callback=_duration,
+        expose_value=False,
+        metavar="DURATION",
+        help="Wait this long (30s, 5m) for another run's state lock instead of failing at once.",
+    )(func)
     func = click.option(
         "--state",
         "state_path",
-        metavar="PATH",
-        help="State file (default: the spec's state, or .gkeplan/state.json).",
+        metavar="PATH|gs://BUCKET/PREFIX",
+        help="State file or GCS location (default: the spec's state, or .gkeplan/state.json).",
     )(func)
     func = click.option(
         "--impersonate-service-account",
@@ -44,18 +63,26 @@ def target_options(func: Any) -> Any:
 def _load(
     spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
 ) -> tuple[Any, dict[str, str]]:
+    """Validate and run the policies first; an error finding stops here. Everything this
+    prints goes to stderr, so stdout carries only the plan (JSON or markdown included)."""
+    from gkeplan.diagnostics import Severity
     from gkeplan.validation import validate as run_validation
 
     if not os.path.exists(spec_file):
         raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
     variables = _parse_vars(var_pairs, var_files)
     result = run_validation(spec_file, variables)
-    if not result.valid or result.spec is None:
-        _print_diagnostics(result.diagnostics)
-        click.echo(f"{spec_file}: invalid; nothing was planned", err=True)
+    _print_diagnostics(result.diagnostics, err=True)
+    if result.policy is not None:
+        from gkeplan.policy.render import render_text
+
+        click.get_current_context().meta["findings"] = result.policy.findings
+        shown = [f for f in result.policy.findings if f.severity is not Severity.INFO]
+        if shown:
+            click.echo(render_text(shown, result.policy.rules), err=True)
+    if not result.passed() or result.spec is None:
+        click.echo(f"{spec_file}: refused by validation or policy; nothing was planned", err=True)
         sys.exit(EXIT_INVALID)
-    if result.diagnostics:
-        _print_diagnostics(result.diagnostics)
     return result.spec, variables
 
 
@@ -75,8 +102,14 @@ def _run(
 
     target = Target(sandbox=sandbox, endpoint=endpoint, impersonate=impersonate)
     try:
+        lock_timeout = click.get_current_context().meta.get("lock_timeout_s", 0.0)
         with open_run(
-            spec, target=target, state_path=state_path, operation=operation, variables=variables
+            spec,
+            target=target,
+            state_path=state_path,
+            operation=operation,
+            variables=variables,
+            lock_timeout_s=lock_timeout,
         ) as run:
             yield run
     except StateLocked as exc:
@@ -89,8 +122,9 @@ def _errors() -> tuple[type[BaseException], ...]:
     from google.auth import exceptions as aexc
 
     from gkeplan.run import StalePlan
+    from gkeplan.state.store import StateConflict
 
-    return (gexc.GoogleAPIError, aexc.GoogleAuthError, StalePlan)
+    return (gexc.GoogleAPIError, aexc.GoogleAuthError, StalePlan, StateConflict, ValueError)
 
 
 def _confirm(auto_approve: bool, what: str) -> None:
@@ -149,6 +183,13 @@ def _execute(run: Any, plan: Any, parallelism: int) -> None:
 @target_options
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan to FILE.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="markdown: a summary for a pull-request comment.",
+)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 1: error, 2: changes.")
 @click.option("--destroy", is_flag=True, help="Plan the destruction of everything managed.")
 @click.option(
@@ -171,6 +212,7 @@ def plan(
     detailed_exitcode: bool,
     destroy: bool,
     targets: tuple[str, ...],
+    fmt: str,
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan_render import render_json, render_text
@@ -182,7 +224,15 @@ def plan(
     except _errors() as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(render_json(the_plan) if as_json else render_text(the_plan))
+    if as_json or fmt == "json":
+        click.echo(render_json(the_plan))
+    elif fmt == "markdown":
+        from gkeplan.plan_render import render_markdown
+
+        findings = click.get_current_context().meta.get("findings", [])
+        click.echo(render_markdown(the_plan, findings))
+    else:
+        click.echo(render_text(the_plan))
     if out_file:
         Path(out_file).write_text(render_json(the_plan))
     if detailed_exitcode and the_plan.has_changes:
@@ -305,138 +355,3 @@ def destroy(
         True,
         None,
     )
-
-
-@cli.group()
-def state() -> None:
-    """Inspect or edit gkeplan's state."""
-
-
-def _store(state_path: str | None, sandbox: bool) -> Any:
-    from gkeplan.session import DEFAULT_STATE, SANDBOX_DIR
-    from gkeplan.state.local import LocalStateStore
-
-    return LocalStateStore(state_path or (SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE))
-
-
-@state.command("list")
-@click.option("--state", "state_path", metavar="PATH")
-@click.option("--sandbox", is_flag=True)
-def state_list(state_path: str | None, sandbox: bool) -> None:
-    """List the addresses gkeplan manages."""
-    doc = _store(state_path, sandbox).read()
-    for address, rec in sorted((doc.resources if doc else {}).items()):
-        flag = "" if rec.status == "ok" else f"  ({rec.status})"
-        click.echo(f"{address}{flag}")
-
-
-@state.command("show")
-@click.argument("address")
-@click.option("--state", "state_path", metavar="PATH")
-@click.option("--sandbox", is_flag=True)
-def state_show(address: str, state_path: str | None, sandbox: bool) -> None:
-    """Show what the state records of ADDRESS."""
-    doc = _store(state_path, sandbox).read()
-    rec = doc.resources.get(address) if doc else None
-    if rec is None:
-        click.echo(f"Error: {address} is not in the state", err=True)
-        sys.exit(EXIT_INVALID)
-    click.echo(json.dumps(rec.to_json(), indent=2))
-
-
-@state.command("rm")
-@click.argument("address")
-@click.option("--state", "state_path", metavar="PATH")
-@click.option("--sandbox", is_flag=True)
-def state_rm(address: str, state_path: str | None, sandbox: bool) -> None:
-    """Forget ADDRESS without touching the cloud."""
-    from gkeplan.state.store import LockInfo
-
-    store = _store(state_path, sandbox)
-    info = LockInfo(operation="state rm")
-    store.lock(info)
-    try:
-        doc = store.read()
-        if doc is None or doc.resources.pop(address, None) is None:
-            click.echo(f"Error: {address} is not in the state", err=True)
-            sys.exit(EXIT_INVALID)
-        doc.serial += 1
-        store.write(doc)
-        click.echo(f"Removed {address} from the state; it still exists in GCP.")
-    finally:
-        store.unlock(info)
-
-
-@cli.command()
-@click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False))
-def show(plan_file: str | None) -> None:
-    """Show a saved plan."""
-    from gkeplan.plan_model import plan_from_dict
-    from gkeplan.plan_render import render_text
-
-    if plan_file is None:
-        raise click.BadParameter("give a plan file saved with `gkeplan plan --out`")
-    click.echo(render_text(plan_from_dict(json.loads(Path(plan_file).read_text()))))
-
-
-@cli.command("import")
-@click.argument("address")
-@click.argument("resource_id", metavar="ID")
-@click.option(
-    "--spec",
-    "spec_file",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The spec that declares ADDRESS.",
-)
-@variable_options
-@target_options
-def import_(
-    address: str,
-    resource_id: str,
-    spec_file: str,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    sandbox: bool,
-    endpoint: str | None,
-    impersonate: str | None,
-    state_path: str | None,
-) -> None:
-    """Adopt the existing resource ID (an email, a full name, a bucket name) as ADDRESS."""
-    from gkeplan.drivers import Context, Wanted, drivers
-    from gkeplan.state.model import ResourceState, StateDoc
-
-    spec, variables = _load(spec_file, var_pairs, var_files)
-    try:
-        with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
-            if address not in run.graph:
-                click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
-                sys.exit(EXIT_INVALID)
-            node = run.graph.nodes[address]["node"]
-            found = drivers()[node.kind].read_all(
-                Context(spec, run.conn), [Wanted(address, resource_id, {})]
-            )
-            if resource_id not in found:
-                click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
-                sys.exit(EXIT_INVALID)
-            doc = run.state() or StateDoc(project=spec.project)
-            if address in doc.resources:
-                click.echo(
-                    f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
-                )
-                sys.exit(EXIT_INVALID)
-            doc.resources[address] = ResourceState(
-                node.kind,
-                resource_id,
-                found[resource_id],
-                dependencies=sorted(run.graph.predecessors(address)),
-            )
-            doc.serial += 1
-            run.store.write(doc)
-            click.echo(
-                f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
-                "difference from the spec."
-            )
-    except _errors() as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)

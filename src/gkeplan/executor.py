@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from gkeplan.drivers import Context, Driver
 from gkeplan.plan_model import Action, Change, Plan
 from gkeplan.state.model import ResourceState, StateDoc
-from gkeplan.state.store import StateStore
+from gkeplan.state.store import StateConflict, StateStore
 from gkeplan.walk import Outcome, WalkResult, walk
 
 log = logging.getLogger("gkeplan.apply")
@@ -97,6 +97,7 @@ def execute(
 ) -> ApplyResult:
     changes = {c.address: c for c in plan.changes}
     result = ApplyResult(WalkResult(), changes)
+    stop = stop or threading.Event()
 
     def emit(what: str, change: Change, detail: str = "") -> None:
         if on_event is not None:
@@ -156,6 +157,8 @@ def execute(
                 record(change, "pending-update", change.before, change.id)
                 record(change, "ok", driver.update(ctx, change), change.id)
         except BaseException as exc:
+            if isinstance(exc, StateConflict):
+                stop.set()  # another writer owns the state now: start nothing more
             emit("fail", change, f"{type(exc).__name__}: {exc}")
             raise
         finally:

@@ -90,18 +90,20 @@ def open_run(
     operation: str = "plan",
     variables: Mapping[str, str] | None = None,
     timeouts: Timeouts | None = None,
+    lock_timeout_s: float = 0.0,
 ) -> Iterator[Run]:
-    """Lock the state for the whole run; a second run fails at once, naming the holder."""
+    """Lock the state for the whole run; a second run fails at once, naming the holder
+    (or waits up to `lock_timeout_s`)."""
     target = target or Target()
-    store = state_store(spec, target, state_path)
     graph = build_graph(spec)
     info = LockInfo(operation=operation)
-    store.lock(info)
-    try:
-        with connect(spec, target, timeouts) as conn:
+    with connect(spec, target, timeouts) as conn:
+        store = state_store(spec, target, state_path, conn, lock_timeout_s)
+        store.lock(info)
+        try:
             yield Run(spec, store, conn, graph, dict(variables or {}))
-    finally:
-        store.unlock(info)
+        finally:
+            store.unlock(info)
 
 
 def plan(

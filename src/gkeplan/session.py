@@ -29,15 +29,29 @@ class Target:
     sandbox_dir: Path = SANDBOX_DIR
 
 
-def state_store(spec: Spec, target: Target, state_path: str | None = None) -> StateStore:
+def state_store(
+    spec: Spec,
+    target: Target,
+    state_path: str | None = None,
+    conn: Connection | None = None,
+    lock_timeout_s: float = 0.0,
+) -> StateStore:
     """Sandbox state is kept apart from real-cloud state, so a dry run never confuses them."""
-    if state_path:
+    from gkeplan.state.gcs import GcsStateStore, parse_url
+
+    if state_path and state_path.startswith("gs://"):
+        bucket, prefix = parse_url(state_path)
+    elif state_path:
         return LocalStateStore(state_path)
-    if target.sandbox:
+    elif target.sandbox and spec.state.backend == "local":
         return LocalStateStore(target.sandbox_dir / "state.json")
-    if spec.state.backend == "local":
+    elif spec.state.backend == "local":
         return LocalStateStore(spec.state.path or DEFAULT_STATE)
-    raise NotImplementedError("the gcs state backend is not available yet")
+    else:
+        bucket, prefix = spec.state.bucket or "", spec.state.prefix or ""
+    if conn is None:
+        raise ValueError("a GCS state backend needs a connection")
+    return GcsStateStore(conn.storage(), bucket, prefix, lock_timeout_s=lock_timeout_s)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import gkeplan.cli_apply  # noqa: F401  (registers the commands)
+import gkeplan.cli_apply
+import gkeplan.cli_state  # noqa: F401
 from gkeplan.cli import cli
 from gkeplan.emulator import Emulator, EmulatorConfig
 
@@ -74,13 +75,17 @@ def test_saved_plans_go_stale_in_each_of_three_ways(run: Cli) -> None:
     assert stale.exit_code == 1
     assert "the saved plan was made from state (none) serial None" in stale.output
     # 2. the state moved on (a newer serial) since the plan was made
-    run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 3"))
+    renamed = "displayName: GKE Node Service Account (renamed)"
+    run.spec.write_text(
+        EXAMPLE.read_text().replace("displayName: GKE Node Service Account", renamed)
+    )
     assert run("plan", "--out", str(plan_file)).exit_code == 0
     assert run("state", "rm", "bucket.models", spec=False).exit_code == 0
     assert "the saved plan was made from state" in run("apply", "--plan", str(plan_file)).output
     # 3. the spec changed after the plan
     assert run("plan", "--out", str(plan_file)).exit_code == 0
     run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 1"))
+    # (the policies accept this spec; only its digest differs from the plan's)
     changed = run("apply", "--plan", str(plan_file))
     assert changed.exit_code == 1
     assert "the spec or its variables changed since the plan was made" in changed.output
@@ -137,6 +142,40 @@ def test_state_show_and_import(run: Cli) -> None:
             "forces_replacement": False,
         }
     ]
+
+
+def test_policy_errors_stop_the_plan(run: Cli) -> None:
+    run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 3"))
+    result = run("plan")
+    assert result.exit_code == 1
+    assert "quota N2_CPUS in us-central1 is 8" in result.output
+    assert "refused by validation or policy; nothing was planned" in result.output
+
+
+def test_markdown_plan_for_a_pull_request(run: Cli) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            str(run.spec),
+            "--format",
+            "markdown",
+            "--var",
+            "PROJECT_ID=demo-project",
+            "--endpoint",
+            run.emu.endpoints.http,
+            "--state",
+            str(run.state),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### gkeplan plan: Plan: 10 to add, 0 to change, 0 to destroy."
+    assert "| `+` | `cluster.sd-cluster` | create |" in lines
+    assert (
+        "- **info** `SB018` `bucket.models`: object versioning is off: an overwritten or "
+        "deleted model cannot be recovered" in lines
+    )
 
 
 def test_destroy_keeps_the_keep_on_destroy_bucket(run: Cli) -> None:
