@@ -142,12 +142,14 @@ def _confirm(auto_approve: bool, what: str) -> None:
 
 def _execute(run: Any, plan: Any, parallelism: int) -> None:
     stop = threading.Event()
+    interrupted = threading.Event()  # Ctrl-C, as opposed to a stop the executor asked for
     previous = signal.getsignal(signal.SIGINT)
 
     def interrupt(signum: int, frame: Any) -> None:
         click.echo(
             "\nInterrupted: finishing the calls in flight, starting nothing new...", err=True
         )
+        interrupted.set()
         stop.set()
 
     from gkeplan.progress import LineProgress, LiveProgress
@@ -171,7 +173,7 @@ def _execute(run: Any, plan: Any, parallelism: int) -> None:
     if n["failed"] or n["skipped"]:
         summary += f" {n['failed']} failed, {n['skipped']} skipped; run apply again to finish."
     click.echo(click.style(summary, bold=True, fg="green" if result.ok else "red"))
-    if stop.is_set():
+    if interrupted.is_set():
         sys.exit(130)
     if not result.ok:
         sys.exit(EXIT_INVALID)

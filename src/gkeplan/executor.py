@@ -32,6 +32,7 @@ class StateWriter:
         self._write_lock = threading.Lock()
         self._version = 0
         self._written = 0
+        self._lost: StateConflict | None = None  # someone else wrote: we never write again
 
     def update(self, fn: Callable[[StateDoc], None]) -> None:
         with self._lock:
@@ -39,6 +40,8 @@ class StateWriter:
             self._version += 1
             mine = self._version
         with self._write_lock:
+            if self._lost is not None:
+                raise self._lost
             if self._written >= mine:
                 return  # a write that started after our update already covered it
             with self._lock:
@@ -48,7 +51,11 @@ class StateWriter:
                 snapshot = StateDoc(
                     self.doc.lineage, self.doc.serial, self.doc.project, dict(self.doc.resources)
                 )
-            self.store.write(snapshot)
+            try:
+                self.store.write(snapshot)
+            except StateConflict as exc:
+                self._lost = exc
+                raise
             self._written = text_version
 
 

@@ -19,6 +19,7 @@ class FaultRule:
     status: int = 503
     probability: float = 1.0
     count: int | None = None  # at most this many times; None: always
+    skip: int = 0  # let this many matching calls through first
     latency_s: float = 0.0
 
 

@@ -22,6 +22,7 @@ class FaultInjector:
     def __init__(self, rules: tuple[FaultRule, ...] = (), seed: int = 0) -> None:
         self._rules = list(rules)
         self._used = [0] * len(self._rules)
+        self._seen = [0] * len(self._rules)
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -29,6 +30,7 @@ class FaultInjector:
         with self._lock:
             self._rules = list(rules)
             self._used = [0] * len(rules)
+            self._seen = [0] * len(rules)
 
     @property
     def rules(self) -> list[FaultRule]:
@@ -39,6 +41,9 @@ class FaultInjector:
         with self._lock:
             for i, rule in enumerate(self._rules):
                 if not fnmatch.fnmatchcase(method, rule.method):
+                    continue
+                self._seen[i] += 1
+                if self._seen[i] <= rule.skip:
                     continue
                 if rule.count is not None and self._used[i] >= rule.count:
                     continue

@@ -1,0 +1,386 @@
+"""Cloud Storage JSON API routes: parse the request, call the model, serialize the answer."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from gkeplan.emulator.http import Request, Response
+from gkeplan.emulator.services.storage import bodies
+from gkeplan.emulator.services.storage.errors import condition_not_met, invalid, storage_error
+from gkeplan.emulator.services.storage.models import (
+    StorageModel,
+    StoredBucket,
+    StoredObject,
+    bucket_resource,
+)
+from gkeplan.emulator.services.storage.serialize import (
+    bucket_json,
+    media_headers,
+    object_json,
+)
+from gkeplan.emulator.services.storage.uploads import (
+    Session,
+    Sessions,
+    parse_goog_hash,
+    parse_multipart,
+    put_chunk,
+)
+
+if TYPE_CHECKING:
+    from gkeplan.emulator.backend import Backend
+    from gkeplan.emulator.http import Router
+
+_B = r"/storage/v1/b/(?P<bucket>[^/]+)"
+_O = _B + r"/o/(?P<object>[^/]+)"  # the client percent-encodes "/" in object names
+_TO = r"/(?P<verb>copyTo|rewriteTo)/b/(?P<dest_bucket>[^/]+)/o/(?P<dest_object>[^/]+)"
+_PAGE = 1000
+
+
+def _base(req: Request) -> str:
+    return f"http://{req.headers.get('host', '127.0.0.1')}"
+
+
+def _who(req: Request) -> str:
+    if req.principal is None:  # the router refuses unauthenticated calls before this
+        raise storage_error(401, "Anonymous caller.", "required")
+    return req.principal
+
+
+def _token(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def _untoken(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode()
+    except ValueError:
+        raise invalid("Invalid page token.") from None
+
+
+def _max_results(req: Request) -> int:
+    raw = req.arg("maxResults")
+    try:
+        return max(1, min(_PAGE, int(raw))) if raw else _PAGE
+    except ValueError:
+        raise invalid(f"Invalid value for maxResults: {raw!r}") from None
+
+
+def page_objects(
+    objects: list[StoredObject], req: Request, *, versions: bool
+) -> tuple[list[StoredObject], list[str], str | None]:
+    """Prefix, delimiter, start/end offsets and pages, as objects.list applies them.
+
+    A prefix made by the delimiter counts as one result; the page token is the last key
+    returned, and a collapsed prefix resumes after every name beneath it.
+    """
+    prefix, delimiter = req.arg("prefix") or "", req.arg("delimiter") or ""
+    start, end = req.arg("startOffset") or "", req.arg("endOffset") or ""
+    after = _untoken(req.arg("pageToken") or "") if req.arg("pageToken") else ""
+    limit = _max_results(req)
+    items: list[StoredObject] = []
+    prefixes: list[str] = []
+    last = ""
+    for obj in objects:
+        key = f"{obj.name}\x00{obj.generation:020d}" if versions else obj.name
+        if not obj.name.startswith(prefix) or obj.name < start or (end and obj.name >= end):
+            continue
+        if after and key <= after:
+            continue
+        rest = obj.name[len(prefix) :]
+        cut = rest.find(delimiter) if delimiter else -1
+        if cut >= 0:
+            group = prefix + rest[: cut + len(delimiter)]
+            if prefixes and prefixes[-1] == group:
+                continue
+            if len(items) + len(prefixes) == limit:
+                return items, prefixes, _token(last)
+            prefixes.append(group)
+            last = group + "\U0010ffff"  # skip the rest of this group on the next page
+            continue
+        if len(items) + len(prefixes) == limit:
+            return items, prefixes, _token(last)
+        items.append(obj)
+        last = key
+    return items, prefixes, None
+
+
+def _media(req: Request, obj: StoredObject) -> Response:
+    headers = media_headers(obj)
+    ctype = str(obj.fields.get("contentType") or "application/octet-stream")
+    rng = req.headers.get("range", "")
+    size = len(obj.data)
+    if not rng.startswith("bytes="):
+        return Response(200, obj.data, headers, ctype)
+    first, _, last = rng[6:].partition("-")
+    try:
+        if first:
+            lo, hi = int(first), min(int(last), size - 1) if last else size - 1
+        else:  # "bytes=-N": the last N bytes
+            lo, hi = max(0, size - int(last)), size - 1
+    except ValueError:
+        raise invalid(f"Invalid Range header: {rng!r}") from None
+    if lo >= size or lo > hi:
+        if size == 0 and lo == 0:
+            return Response(200, obj.data, headers, ctype)
+        headers["Content-Range"] = f"bytes */{size}"
+        raise storage_error(416, "The requested range cannot be satisfied.", "requestedRangeNotSatisfiable")
+    headers["Content-Range"] = f"bytes {lo}-{hi}/{size}"
+    return Response(206, obj.data[lo : hi + 1], headers, ctype)
+
+
+def register(router: Router, backend: Backend) -> None:
+    models = getattr(backend, "services", None) or getattr(backend, "models")
+    model: StorageModel = models["storage"]
+    sessions = Sessions()
+
+    def bucket_out(req: Request, bucket: StoredBucket) -> Response:
+        return Response(body=bucket_json(bucket, _base(req)))
+
+    def object_out(req: Request, bucket: StoredBucket, obj: StoredObject) -> Response:
+        return Response(body=object_json(bucket, obj, _base(req)))
+
+    # -- buckets -------------------------------------------------------------------------------
+    def insert_bucket(req: Request) -> Response:
+        body = req.json()
+        bodies.check(body, "Bucket")
+        return bucket_out(req, model.create_bucket(_who(req), req.arg("project") or "", body))
+
+    def list_buckets(req: Request) -> Response:
+        found = model.list_buckets(_who(req), req.arg("project") or "", req.arg("prefix") or "")
+        after = _untoken(req.arg("pageToken") or "") if req.arg("pageToken") else ""
+        found = [b for b in found if b.name > after]
+        limit = _max_results(req)
+        out: dict[str, Any] = {"kind": "storage#buckets"}
+        if found:
+            out["items"] = [bucket_json(b, _base(req)) for b in found[:limit]]
+        if len(found) > limit:
+            out["nextPageToken"] = _token(found[limit - 1].name)
+        return Response(body=out)
+
+    def get_bucket(req: Request) -> Response:
+        bucket = model.bucket(_who(req), req.params["bucket"], "storage.buckets.get")
+        from gkeplan.emulator.services.storage.models import check_bucket_preconditions
+
+        check_bucket_preconditions(req.query, bucket)
+        return bucket_out(req, bucket)
+
+    def update_bucket(replace: bool) -> Callable[[Request], Response]:
+        def handler(req: Request) -> Response:
+            body = req.json()
+            bodies.check(body, "Bucket")
+            bucket = model.update_bucket(
+                _who(req), req.params["bucket"], body, req.query, replace=replace
+            )
+            return bucket_out(req, bucket)
+
+        return handler
+
+    def delete_bucket(req: Request) -> Response:
+        model.delete_bucket(_who(req), req.params["bucket"], req.query)
+        return Response(204, b"")
+
+    # -- bucket IAM ----------------------------------------------------------------------------
+    def policy_out(name: str, policy: dict[str, Any]) -> Response:
+        return Response(
+            body={"kind": "storage#policy", "resourceId": f"projects/_/buckets/{name}", **policy}
+        )
+
+    def get_iam(req: Request) -> Response:
+        name = req.params["bucket"]
+        model.bucket(_who(req), name, "storage.buckets.getIamPolicy")
+        policy = backend.policies.get(bucket_resource(name)).to_json()
+        requested = int(req.arg("optionsRequestedPolicyVersion") or 1)
+        if requested < 3 and any(b.get("condition") for b in policy.get("bindings", [])):
+            raise invalid(
+                "The requested policy version is lower than the version of the policy, which "
+                "has conditions: request policy version 3."
+            )
+        return policy_out(name, policy)
+
+    def set_iam(req: Request) -> Response:
+        name = req.params["bucket"]
+        bucket = model.bucket(_who(req), name, "storage.buckets.setIamPolicy")
+        body = req.json()
+        bodies.check(body, "Policy")
+        if any(b.get("condition") for b in body.get("bindings") or []):
+            # GCS checks uniform access first (412), then the policy version (400).
+            if not bucket.ubla["enabled"]:
+                raise storage_error(
+                    412,
+                    "IAM conditions can only be used after you enable uniform bucket-level "
+                    "access on the bucket.",
+                    "conditionNotMet",
+                )
+            if int(body.get("version") or 1) < 3:
+                raise invalid("IAM policies with conditions must have a version of at least 3.")
+        etag = base64.b64decode(body["etag"]) if body.get("etag") else None
+        try:
+            stored = backend.policies.set(
+                bucket_resource(name), body, backend.clock.now(),
+                backend.config.propagation_delay_s, etag,
+            )
+        except Exception as err:
+            if getattr(err, "http", None) == 409:  # a stale etag: GCS answers 412
+                raise condition_not_met() from None
+            raise
+        return policy_out(name, stored.to_json())
+
+    def test_iam(req: Request) -> Response:
+        name = req.params["bucket"]
+        with model.lock:
+            bucket = model.buckets.get(name)
+        if bucket is None:
+            raise storage_error(404, "The specified bucket does not exist.", "notFound")
+        granted = [
+            p for p in req.query.get("permissions", [])
+            if backend.authz.allowed(_who(req), p, bucket_resource(name), bucket.project)
+        ]
+        out: dict[str, Any] = {"kind": "storage#testIamPermissionsResponse"}
+        if granted:
+            out["permissions"] = granted
+        return Response(body=out)
+
+    # -- uploads -------------------------------------------------------------------------------
+    def upload(req: Request) -> Response:
+        bucket = req.params["bucket"]
+        kind = req.arg("uploadType") or "media"
+        if kind == "multipart":
+            meta, data, media_type = parse_multipart(req.headers.get("content-type", ""), req.body)
+            bodies.check(meta, "Object")
+            meta.setdefault("contentType", media_type)
+            name = str(meta.get("name") or req.arg("name") or "")
+            return object_out(req, *model.insert_object(_who(req), bucket, name, data, meta, req.query))
+        if kind == "media":
+            meta = {"contentType": req.headers.get("content-type") or None}
+            name = req.arg("name") or ""
+            return object_out(
+                req, *model.insert_object(_who(req), bucket, name, req.body, meta, req.query)
+            )
+        if kind == "resumable":
+            return start_resumable(req, bucket)
+        raise invalid(f"Invalid value for uploadType: '{kind}'")
+
+    def start_resumable(req: Request, bucket_name: str) -> Response:
+        meta = req.json()
+        bodies.check(meta, "Object")
+        meta["name"] = str(meta.get("name") or req.arg("name") or "")
+        if not meta["name"]:
+            raise invalid("Required object name is missing.")
+        if req.headers.get("x-upload-content-type"):
+            meta.setdefault("contentType", req.headers["x-upload-content-type"])
+        bucket = model.bucket(_who(req), bucket_name, "storage.objects.create", "object")
+        from gkeplan.emulator.services.storage.models import check_object_preconditions
+
+        with model.lock:  # fail early, as GCS does; the last chunk checks again
+            check_object_preconditions(req.query, bucket.live(meta["name"]), read=False)
+        upload_id = sessions.start(Session(_who(req), bucket_name, meta, req.query))
+        location = (
+            f"{_base(req)}/upload/storage/v1/b/{bucket_name}/o?uploadType=resumable"
+            f"&upload_id={upload_id}"
+        )
+        return Response(200, b"", {"Location": location, "X-GUploader-UploadID": upload_id})
+
+    def put_resumable(req: Request) -> Response:
+        upload_id = req.arg("upload_id")
+        if not upload_id:
+            raise invalid("Missing upload_id.")
+        session = sessions.get(upload_id)
+        progress = put_chunk(session, req.headers.get("content-range", ""), req.body)
+        if not progress.complete:
+            headers = {"Range": f"bytes=0-{progress.received - 1}"} if progress.received else {}
+            return Response(308, b"", headers)
+        meta = {**session.meta, **parse_goog_hash(req.headers.get("x-goog-hash", ""))}
+        try:
+            bucket, obj = model.insert_object(
+                session.principal, session.bucket, meta["name"], bytes(session.data), meta,
+                session.query,
+            )
+        finally:
+            sessions.finish(upload_id)
+        return object_out(req, bucket, obj)
+
+    # -- objects -------------------------------------------------------------------------------
+    def get_object(req: Request) -> Response:
+        bucket, obj = model.get_object(_who(req), req.params["bucket"], req.params["object"], req.query)
+        if req.arg("alt") == "media" or req.path.startswith("/download/"):
+            return _media(req, obj)
+        return object_out(req, bucket, obj)
+
+    def patch_object(req: Request) -> Response:
+        body = req.json()
+        bodies.check(body, "Object")
+        return object_out(
+            req, *model.patch_object(
+                _who(req), req.params["bucket"], req.params["object"], body, req.query
+            )
+        )
+
+    def delete_object(req: Request) -> Response:
+        model.delete_object(_who(req), req.params["bucket"], req.params["object"], req.query)
+        return Response(204, b"")
+
+    def list_objects(req: Request) -> Response:
+        versions = (req.arg("versions") or "").lower() == "true"
+        bucket, objects = model.list_objects(_who(req), req.params["bucket"], versions=versions)
+        items, prefixes, token = page_objects(objects, req, versions=versions)
+        out: dict[str, Any] = {"kind": "storage#objects"}
+        if items:
+            out["items"] = [object_json(bucket, o, _base(req)) for o in items]
+        if prefixes:
+            out["prefixes"] = prefixes
+        if token:
+            out["nextPageToken"] = token
+        return Response(body=out)
+
+    def copy_object(req: Request) -> Response:
+        """copyTo and rewriteTo, done at once (rewrite reports done=true in one call)."""
+        source_query = {
+            k.replace("Source", "").replace("source", ""): v
+            for k, v in req.query.items()
+            if k.startswith(("ifSource", "sourceGeneration"))
+        }
+        source_query = {(k[0].lower() + k[1:]): v for k, v in source_query.items()}
+        _, src = model.get_object(
+            _who(req), req.params["bucket"], req.params["object"], source_query
+        )
+        meta = json.loads(req.body) if req.body else {}
+        bodies.check(meta, "Object")
+        meta = {**src.fields, **{k: v for k, v in meta.items() if v is not None}}
+        dest_query = {k: v for k, v in req.query.items() if k.startswith("if") and "Source" not in k}
+        bucket, obj = model.insert_object(
+            _who(req), req.params["dest_bucket"], req.params["dest_object"], src.data, meta,
+            dest_query,
+        )
+        if req.params["verb"] == "copyTo":
+            return object_out(req, bucket, obj)
+        size = str(len(obj.data))
+        return Response(body={
+            "kind": "storage#rewriteResponse", "totalBytesRewritten": size, "objectSize": size,
+            "done": True, "resource": object_json(bucket, obj, _base(req)),
+        })
+
+    def add(method: str, pattern: str, handler: Callable[[Request], Response], name: str,
+            **kwargs: Any) -> None:
+        router.add(method, pattern, handler, name, storage=True, **kwargs)
+
+    add("POST", r"/storage/v1/b", insert_bucket, "storage.buckets.insert")
+    add("GET", r"/storage/v1/b", list_buckets, "storage.buckets.list")
+    add("GET", _B, get_bucket, "storage.buckets.get")
+    add("PATCH", _B, update_bucket(False), "storage.buckets.patch")
+    add("PUT", _B, update_bucket(True), "storage.buckets.update")
+    add("DELETE", _B, delete_bucket, "storage.buckets.delete")
+    add("GET", _B + "/iam", get_iam, "storage.buckets.getIamPolicy")
+    add("PUT", _B + "/iam", set_iam, "storage.buckets.setIamPolicy")
+    add("GET", _B + "/iam/testPermissions", test_iam, "storage.buckets.testIamPermissions")
+    add("POST", "/upload" + _B + "/o", upload, "storage.objects.insert")
+    # The session URI is the credential for its chunks, as on GCS.
+    add("PUT", "/upload" + _B + "/o", put_resumable, "storage.objects.insert", auth=False)
+    add("GET", _B + "/o", list_objects, "storage.objects.list")
+    add("GET", _O, get_object, "storage.objects.get")
+    add("GET", "/download" + _O, get_object, "storage.objects.get")
+    add("PATCH", _O, patch_object, "storage.objects.patch")
+    add("DELETE", _O, delete_object, "storage.objects.delete")
+    add("POST", _O + _TO, copy_object, "storage.objects.rewrite")
