@@ -33,13 +33,38 @@ Query = dict[str, list[str]]
 
 UBLA_LOCK_S = 90 * 86400  # GCS lets you turn uniform access off again for 90 days
 BUCKET_FIELDS = frozenset(
-    {"storageClass", "iamConfiguration", "versioning", "labels", "lifecycle", "logging", "cors",
-     "website", "retentionPolicy", "encryption", "billing", "autoclass", "softDeletePolicy",
-     "hierarchicalNamespace", "defaultEventBasedHold", "rpo", "customPlacementConfig"}
+    {
+        "storageClass",
+        "iamConfiguration",
+        "versioning",
+        "labels",
+        "lifecycle",
+        "logging",
+        "cors",
+        "website",
+        "retentionPolicy",
+        "encryption",
+        "billing",
+        "autoclass",
+        "softDeletePolicy",
+        "hierarchicalNamespace",
+        "defaultEventBasedHold",
+        "rpo",
+        "customPlacementConfig",
+    }
 )
 OBJECT_FIELDS = frozenset(
-    {"contentType", "contentEncoding", "contentDisposition", "contentLanguage", "cacheControl",
-     "metadata", "customTime", "temporaryHold", "eventBasedHold"}
+    {
+        "contentType",
+        "contentEncoding",
+        "contentDisposition",
+        "contentLanguage",
+        "cacheControl",
+        "metadata",
+        "customTime",
+        "temporaryHold",
+        "eventBasedHold",
+    }
 )
 # The policy GCS gives a new bucket: the project's owners, editors and viewers, by role.
 DEFAULT_BUCKET_POLICY = (
@@ -198,7 +223,9 @@ class StorageModel:
                 raise
             raise denied(principal, permission, "project") from None
 
-    def bucket(self, principal: str, name: str, permission: str, what: str = "bucket") -> StoredBucket:
+    def bucket(
+        self, principal: str, name: str, permission: str, what: str = "bucket"
+    ) -> StoredBucket:
         # Bucket names are one global namespace and whether one exists is no secret: GCS
         # answers 404 before it looks at permissions, which live on the bucket itself.
         with self.lock:
@@ -249,9 +276,7 @@ class StorageModel:
             self.buckets[name] = bucket
         for role, members in DEFAULT_BUCKET_POLICY:
             for member in members:
-                self.backend.policies.grant(
-                    bucket_resource(name), role, f"{member}:{project}", now
-                )
+                self.backend.policies.grant(bucket_resource(name), role, f"{member}:{project}", now)
         return bucket
 
     def _project_number(self, project: str) -> str:
@@ -285,7 +310,8 @@ class StorageModel:
         if pap not in ("inherited", "enforced"):
             raise invalid(f"Invalid value for publicAccessPrevention: '{pap}'")
         settings["iamConfiguration"] = {
-            "uniformBucketLevelAccess": ubla, "publicAccessPrevention": pap,
+            "uniformBucketLevelAccess": ubla,
+            "publicAccessPrevention": pap,
         }
         if not settings.get("labels"):
             settings.pop("labels", None)
@@ -297,7 +323,8 @@ class StorageModel:
         self.require_project(principal, "storage.buckets.list", project)
         with self.lock:
             return [
-                b for n, b in sorted(self.buckets.items())
+                b
+                for n, b in sorted(self.buckets.items())
                 if b.project == project and n.startswith(prefix)
             ]
 
@@ -353,8 +380,16 @@ class StorageModel:
             fields = {k: v for k, v in meta.items() if k in OBJECT_FIELDS and v is not None}
             fields.setdefault("contentType", "application/octet-stream")
             obj = StoredObject(
-                name, data, self.next_generation(), 1, now, now, crc, md5,
-                str(meta.get("storageClass") or bucket.settings["storageClass"]), fields,
+                name,
+                data,
+                self.next_generation(),
+                1,
+                now,
+                now,
+                crc,
+                md5,
+                str(meta.get("storageClass") or bucket.settings["storageClass"]),
+                fields,
             )
             versions = bucket.objects.setdefault(name, [])
             if bucket.versioned:
@@ -432,14 +467,16 @@ class StorageModel:
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
             self._last_generation = int(data.get("lastGeneration") or 0)
-            self.buckets = {
-                n: StoredBucket.load(b) for n, b in (data.get("buckets") or {}).items()
-            }
+            self.buckets = {n: StoredBucket.load(b) for n, b in (data.get("buckets") or {}).items()}
 
 
 def _verify_hashes(meta: dict[str, Any], crc: str, md5: str) -> None:
     """The client sends the hashes it computed; GCS refuses data that does not match them."""
     if meta.get("crc32c") and meta["crc32c"] != crc:
-        raise invalid(f'Provided CRC32C "{meta["crc32c"]}" doesn\'t match calculated CRC32C "{crc}".')
+        raise invalid(
+            f'Provided CRC32C "{meta["crc32c"]}" doesn\'t match calculated CRC32C "{crc}".'
+        )
     if meta.get("md5Hash") and meta["md5Hash"] != md5:
-        raise invalid(f'Provided MD5 hash "{meta["md5Hash"]}" doesn\'t match calculated MD5 hash "{md5}".')
+        raise invalid(
+            f'Provided MD5 hash "{meta["md5Hash"]}" doesn\'t match calculated MD5 hash "{md5}".'
+        )

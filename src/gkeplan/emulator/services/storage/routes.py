@@ -126,13 +126,15 @@ def _media(req: Request, obj: StoredObject) -> Response:
         if size == 0 and lo == 0:
             return Response(200, obj.data, headers, ctype)
         headers["Content-Range"] = f"bytes */{size}"
-        raise storage_error(416, "The requested range cannot be satisfied.", "requestedRangeNotSatisfiable")
+        raise storage_error(
+            416, "The requested range cannot be satisfied.", "requestedRangeNotSatisfiable"
+        )
     headers["Content-Range"] = f"bytes {lo}-{hi}/{size}"
     return Response(206, obj.data[lo : hi + 1], headers, ctype)
 
 
 def register(router: Router, backend: Backend) -> None:
-    models = getattr(backend, "services", None) or getattr(backend, "models")
+    models = getattr(backend, "services", None) or backend.models
     model: StorageModel = models["storage"]
     sessions = Sessions()
 
@@ -219,8 +221,11 @@ def register(router: Router, backend: Backend) -> None:
         etag = base64.b64decode(body["etag"]) if body.get("etag") else None
         try:
             stored = backend.policies.set(
-                bucket_resource(name), body, backend.clock.now(),
-                backend.config.propagation_delay_s, etag,
+                bucket_resource(name),
+                body,
+                backend.clock.now(),
+                backend.config.propagation_delay_s,
+                etag,
             )
         except Exception as err:
             if getattr(err, "http", None) == 409:  # a stale etag: GCS answers 412
@@ -235,7 +240,8 @@ def register(router: Router, backend: Backend) -> None:
         if bucket is None:
             raise storage_error(404, "The specified bucket does not exist.", "notFound")
         granted = [
-            p for p in req.query.get("permissions", [])
+            p
+            for p in req.query.get("permissions", [])
             if backend.authz.allowed(_who(req), p, bucket_resource(name), bucket.project)
         ]
         out: dict[str, Any] = {"kind": "storage#testIamPermissionsResponse"}
@@ -252,7 +258,9 @@ def register(router: Router, backend: Backend) -> None:
             bodies.check(meta, "Object")
             meta.setdefault("contentType", media_type)
             name = str(meta.get("name") or req.arg("name") or "")
-            return object_out(req, *model.insert_object(_who(req), bucket, name, data, meta, req.query))
+            return object_out(
+                req, *model.insert_object(_who(req), bucket, name, data, meta, req.query)
+            )
         if kind == "media":
             meta = {"contentType": req.headers.get("content-type") or None}
             name = req.arg("name") or ""
@@ -295,7 +303,11 @@ def register(router: Router, backend: Backend) -> None:
         meta = {**session.meta, **parse_goog_hash(req.headers.get("x-goog-hash", ""))}
         try:
             bucket, obj = model.insert_object(
-                session.principal, session.bucket, meta["name"], bytes(session.data), meta,
+                session.principal,
+                session.bucket,
+                meta["name"],
+                bytes(session.data),
+                meta,
                 session.query,
             )
         finally:
@@ -304,7 +316,9 @@ def register(router: Router, backend: Backend) -> None:
 
     # -- objects -------------------------------------------------------------------------------
     def get_object(req: Request) -> Response:
-        bucket, obj = model.get_object(_who(req), req.params["bucket"], req.params["object"], req.query)
+        bucket, obj = model.get_object(
+            _who(req), req.params["bucket"], req.params["object"], req.query
+        )
         if req.arg("alt") == "media" or req.path.startswith("/download/"):
             return _media(req, obj)
         return object_out(req, bucket, obj)
@@ -313,9 +327,10 @@ def register(router: Router, backend: Backend) -> None:
         body = req.json()
         bodies.check(body, "Object")
         return object_out(
-            req, *model.patch_object(
+            req,
+            *model.patch_object(
                 _who(req), req.params["bucket"], req.params["object"], body, req.query
-            )
+            ),
         )
 
     def delete_object(req: Request) -> Response:
@@ -349,21 +364,33 @@ def register(router: Router, backend: Backend) -> None:
         meta = json.loads(req.body) if req.body else {}
         bodies.check(meta, "Object")
         meta = {**src.fields, **{k: v for k, v in meta.items() if v is not None}}
-        dest_query = {k: v for k, v in req.query.items() if k.startswith("if") and "Source" not in k}
+        dest_query = {
+            k: v for k, v in req.query.items() if k.startswith("if") and "Source" not in k
+        }
         bucket, obj = model.insert_object(
-            _who(req), req.params["dest_bucket"], req.params["dest_object"], src.data, meta,
+            _who(req),
+            req.params["dest_bucket"],
+            req.params["dest_object"],
+            src.data,
+            meta,
             dest_query,
         )
         if req.params["verb"] == "copyTo":
             return object_out(req, bucket, obj)
         size = str(len(obj.data))
-        return Response(body={
-            "kind": "storage#rewriteResponse", "totalBytesRewritten": size, "objectSize": size,
-            "done": True, "resource": object_json(bucket, obj, _base(req)),
-        })
+        return Response(
+            body={
+                "kind": "storage#rewriteResponse",
+                "totalBytesRewritten": size,
+                "objectSize": size,
+                "done": True,
+                "resource": object_json(bucket, obj, _base(req)),
+            }
+        )
 
-    def add(method: str, pattern: str, handler: Callable[[Request], Response], name: str,
-            **kwargs: Any) -> None:
+    def add(
+        method: str, pattern: str, handler: Callable[[Request], Response], name: str, **kwargs: Any
+    ) -> None:
         router.add(method, pattern, handler, name, storage=True, **kwargs)
 
     add("POST", r"/storage/v1/b", insert_bucket, "storage.buckets.insert")
