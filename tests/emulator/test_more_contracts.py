@@ -60,7 +60,7 @@ def test_bucket_patch_metageneration_and_iam(conn: Connection) -> None:
             "condition": {"title": "t", "expression": "true"},
         }
     )
-    with pytest.raises(gexc.BadRequest, match="uniform bucket-level access"):
+    with pytest.raises(gexc.PreconditionFailed, match="uniform bucket-level access"):
         bucket.set_iam_policy(conditional)
 
 
