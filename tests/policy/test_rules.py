@@ -239,3 +239,16 @@ def test_waiver_needs_a_reason_and_still_shows(tmp_path: Path) -> None:
         f.waived and f.waiver == "quota raised to 48 N2 CPUs (ticket 123)" for f in ft
     )
     assert result.passed()
+
+
+def test_state_bucket_must_keep_versions(tmp_path: Path) -> None:
+    text = edit(
+        "region: us-central1",
+        "region: us-central1\nstate: {backend: gcs, bucket: demo-project-models}",
+    )
+    (got,) = findings(tmp_path, text, rules=("SB020",))
+    assert got[3] == (
+        "bucket demo-project-models holds gkeplan's state but object versioning is off"
+    )
+    fixed = edit("    forceDestroy: true", "    forceDestroy: true\n    versioning: true", text)
+    assert findings(tmp_path, fixed, rules=("SB020",)) == []

@@ -289,3 +289,31 @@ RULES: list[type[Rule]] = [
         "Data access logs show who read the model.",
     ),
 ]
+
+
+class StateBucketVersioning(Rule):
+    id = "SB020"
+    title = "The GCS state bucket keeps every state version"
+    rationale = (
+        "gkeplan's remote state relies on object versioning to keep each version; "
+        "without it a bad write cannot be rolled back."
+    )
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_78"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        state = ctx.spec.state
+        if state.backend != "gcs" or not state.bucket:
+            return
+        for name, bucket in ctx.spec.buckets.items():
+            if (bucket.name or name) == state.bucket and not bucket.versioning:
+                yield self.finding(
+                    ctx,
+                    f"bucket.{name}",
+                    ("buckets", name),
+                    f"bucket {state.bucket} holds gkeplan's state but object versioning is off",
+                    "versioning: true",
+                )
+
+
+RULES.append(StateBucketVersioning)
