@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any
 from gkeplan.emulator.http import Request, Response
 from gkeplan.emulator.services.storage import bodies
 from gkeplan.emulator.services.storage.errors import condition_not_met, invalid, storage_error
-from gkeplan.emulator.services.storage.models import (
-    StorageModel,
+from gkeplan.emulator.services.storage.models import StorageModel
+from gkeplan.emulator.services.storage.reads import max_results, media, page_objects, token, untoken
+from gkeplan.emulator.services.storage.records import (
     StoredBucket,
     StoredObject,
     bucket_resource,
+    check_bucket_preconditions,
+    check_object_preconditions,
 )
 from gkeplan.emulator.services.storage.serialize import (
     bucket_json,
-    media_headers,
     object_json,
 )
 from gkeplan.emulator.services.storage.uploads import (
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
 _B = r"/storage/v1/b/(?P<bucket>[^/]+)"
 _O = _B + r"/o/(?P<object>[^/]+)"  # the client percent-encodes "/" in object names
 _TO = r"/(?P<verb>copyTo|rewriteTo)/b/(?P<dest_bucket>[^/]+)/o/(?P<dest_object>[^/]+)"
-_PAGE = 1000
 
 
 def _base(req: Request) -> str:
@@ -47,90 +48,6 @@ def _who(req: Request) -> str:
     if req.principal is None:  # the router refuses unauthenticated calls before this
         raise storage_error(401, "Anonymous caller.", "required")
     return req.principal
-
-
-def _token(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode()
-
-
-def _untoken(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except ValueError:
-        raise invalid("Invalid page token.") from None
-
-
-def _max_results(req: Request) -> int:
-    raw = req.arg("maxResults")
-    try:
-        return max(1, min(_PAGE, int(raw))) if raw else _PAGE
-    except ValueError:
-        raise invalid(f"Invalid value for maxResults: {raw!r}") from None
-
-
-def page_objects(
-    objects: list[StoredObject], req: Request, *, versions: bool
-) -> tuple[list[StoredObject], list[str], str | None]:
-    """Prefix, delimiter, start/end offsets and pages, as objects.list applies them.
-
-    A prefix made by the delimiter counts as one result; the page token is the last key
-    returned, and a collapsed prefix resumes after every name beneath it.
-    """
-    prefix, delimiter = req.arg("prefix") or "", req.arg("delimiter") or ""
-    start, end = req.arg("startOffset") or "", req.arg("endOffset") or ""
-    after = _untoken(req.arg("pageToken") or "") if req.arg("pageToken") else ""
-    limit = _max_results(req)
-    items: list[StoredObject] = []
-    prefixes: list[str] = []
-    last = ""
-    for obj in objects:
-        key = f"{obj.name}\x00{obj.generation:020d}" if versions else obj.name
-        if not obj.name.startswith(prefix) or obj.name < start or (end and obj.name >= end):
-            continue
-        if after and key <= after:
-            continue
-        rest = obj.name[len(prefix) :]
-        cut = rest.find(delimiter) if delimiter else -1
-        if cut >= 0:
-            group = prefix + rest[: cut + len(delimiter)]
-            if prefixes and prefixes[-1] == group:
-                continue
-            if len(items) + len(prefixes) == limit:
-                return items, prefixes, _token(last)
-            prefixes.append(group)
-            last = group + "\U0010ffff"  # skip the rest of this group on the next page
-            continue
-        if len(items) + len(prefixes) == limit:
-            return items, prefixes, _token(last)
-        items.append(obj)
-        last = key
-    return items, prefixes, None
-
-
-def _media(req: Request, obj: StoredObject) -> Response:
-    headers = media_headers(obj)
-    ctype = str(obj.fields.get("contentType") or "application/octet-stream")
-    rng = req.headers.get("range", "")
-    size = len(obj.data)
-    if not rng.startswith("bytes="):
-        return Response(200, obj.data, headers, ctype)
-    first, _, last = rng[6:].partition("-")
-    try:
-        if first:
-            lo, hi = int(first), min(int(last), size - 1) if last else size - 1
-        else:  # "bytes=-N": the last N bytes
-            lo, hi = max(0, size - int(last)), size - 1
-    except ValueError:
-        raise invalid(f"Invalid Range header: {rng!r}") from None
-    if lo >= size or lo > hi:
-        if size == 0 and lo == 0:
-            return Response(200, obj.data, headers, ctype)
-        headers["Content-Range"] = f"bytes */{size}"
-        raise storage_error(
-            416, "The requested range cannot be satisfied.", "requestedRangeNotSatisfiable"
-        )
-    headers["Content-Range"] = f"bytes {lo}-{hi}/{size}"
-    return Response(206, obj.data[lo : hi + 1], headers, ctype)
 
 
 def register(router: Router, backend: Backend) -> None:
@@ -152,20 +69,18 @@ def register(router: Router, backend: Backend) -> None:
 
     def list_buckets(req: Request) -> Response:
         found = model.list_buckets(_who(req), req.arg("project") or "", req.arg("prefix") or "")
-        after = _untoken(req.arg("pageToken") or "") if req.arg("pageToken") else ""
+        after = untoken(req.arg("pageToken") or "") if req.arg("pageToken") else ""
         found = [b for b in found if b.name > after]
-        limit = _max_results(req)
+        limit = max_results(req)
         out: dict[str, Any] = {"kind": "storage#buckets"}
         if found:
             out["items"] = [bucket_json(b, _base(req)) for b in found[:limit]]
         if len(found) > limit:
-            out["nextPageToken"] = _token(found[limit - 1].name)
+            out["nextPageToken"] = token(found[limit - 1].name)
         return Response(body=out)
 
     def get_bucket(req: Request) -> Response:
         bucket = model.bucket(_who(req), req.params["bucket"], "storage.buckets.get")
-        from gkeplan.emulator.services.storage.models import check_bucket_preconditions
-
         check_bucket_preconditions(req.query, bucket)
         return bucket_out(req, bucket)
 
@@ -280,8 +195,6 @@ def register(router: Router, backend: Backend) -> None:
         if req.headers.get("x-upload-content-type"):
             meta.setdefault("contentType", req.headers["x-upload-content-type"])
         bucket = model.bucket(_who(req), bucket_name, "storage.objects.create", "object")
-        from gkeplan.emulator.services.storage.models import check_object_preconditions
-
         with model.lock:  # fail early, as GCS does; the last chunk checks again
             check_object_preconditions(req.query, bucket.live(meta["name"]), read=False)
         upload_id = sessions.start(Session(_who(req), bucket_name, meta, req.query))
@@ -320,7 +233,7 @@ def register(router: Router, backend: Backend) -> None:
             _who(req), req.params["bucket"], req.params["object"], req.query
         )
         if req.arg("alt") == "media" or req.path.startswith("/download/"):
-            return _media(req, obj)
+            return media(req, obj)
         return object_out(req, bucket, obj)
 
     def patch_object(req: Request) -> Response:

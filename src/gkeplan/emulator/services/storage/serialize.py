@@ -8,7 +8,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from gkeplan.emulator.services.storage.models import StoredBucket, StoredObject
+from gkeplan.emulator.services.storage.records import StoredBucket, StoredObject
 
 
 def rfc3339(t: float) -> str:
