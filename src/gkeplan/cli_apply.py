@@ -242,6 +242,7 @@ def plan(
 
 
 def _apply_or_destroy(
+    *,
     spec_file: str,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
@@ -280,80 +281,46 @@ def _apply_or_destroy(
         sys.exit(EXIT_INVALID)
 
 
+def change_options(func: Any) -> Any:
+    """The options apply and destroy share."""
+    func = click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Limit to ADDRESS and what it needs (repeatable).",
+    )(func)
+    func = click.option(
+        "--parallelism",
+        type=click.IntRange(1, 100),
+        default=10,
+        show_default=True,
+        help="Changes in flight at once.",
+    )(func)
+    func = click.option(
+        "--auto-approve",
+        is_flag=True,
+        help="Do not ask (needed when there is no terminal, as in CI).",
+    )(func)
+    func = target_options(variable_options(func))
+    return click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))(func)
+
+
 @cli.command()
-@click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
-@variable_options
-@target_options
-@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed without a TTY).")
-@click.option("--parallelism", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--target", "targets", multiple=True, metavar="ADDRESS")
+@change_options
 @click.option(
     "--plan",
     "plan_file",
     type=click.Path(exists=True, dir_okay=False),
     help="Apply a plan saved with `plan --out` (refused if stale).",
 )
-def apply(
-    spec_file: str,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    sandbox: bool,
-    endpoint: str | None,
-    impersonate: str | None,
-    state_path: str | None,
-    auto_approve: bool,
-    parallelism: int,
-    targets: tuple[str, ...],
-    plan_file: str | None,
-) -> None:
+def apply(**options: Any) -> None:
     """Make the cloud match SPEC, as fast as the dependency graph allows."""
-    _apply_or_destroy(
-        spec_file,
-        var_pairs,
-        var_files,
-        sandbox,
-        endpoint,
-        impersonate,
-        state_path,
-        auto_approve,
-        parallelism,
-        targets,
-        False,
-        plan_file,
-    )
+    _apply_or_destroy(destroy=False, **options)
 
 
 @cli.command()
-@click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
-@variable_options
-@target_options
-@click.option("--auto-approve", is_flag=True)
-@click.option("--parallelism", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--target", "targets", multiple=True, metavar="ADDRESS")
-def destroy(
-    spec_file: str,
-    var_pairs: tuple[str, ...],
-    var_files: tuple[str, ...],
-    sandbox: bool,
-    endpoint: str | None,
-    impersonate: str | None,
-    state_path: str | None,
-    auto_approve: bool,
-    parallelism: int,
-    targets: tuple[str, ...],
-) -> None:
+@change_options
+def destroy(**options: Any) -> None:
     """Delete everything gkeplan manages for SPEC (keepOnDestroy buckets stay)."""
-    _apply_or_destroy(
-        spec_file,
-        var_pairs,
-        var_files,
-        sandbox,
-        endpoint,
-        impersonate,
-        state_path,
-        auto_approve,
-        parallelism,
-        targets,
-        True,
-        None,
-    )
+    _apply_or_destroy(destroy=True, plan_file=None, **options)
