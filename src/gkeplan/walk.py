@@ -39,8 +39,18 @@ def walk(
     *,
     parallelism: int = 10,
     stop: threading.Event | None = None,
+    priority: Mapping[str, float] | None = None,
 ) -> WalkResult:
-    """Run `work(v)` for every vertex after all of `deps[v]` succeeded."""
+    """Run `work(v)` for every vertex after all of `deps[v]` succeeded.
+
+    Among ready vertices, higher `priority` starts first (the executor passes the length of
+    the longest chain a vertex heads, so the slow chain starts before the quick leaves).
+    """
+    prio = priority or {}
+
+    def order(v: str) -> tuple[float, str]:
+        return (-prio.get(v, 0.0), v)
+
     pending = {v: set(deps.get(v, ())) for v in vertices}
     for ds in pending.values():
         ds &= pending.keys()  # dependencies outside this walk are already satisfied
@@ -50,7 +60,7 @@ def walk(
             dependents[d].append(v)
     result = WalkResult()
     stop = stop or threading.Event()
-    ready = sorted(v for v, ds in pending.items() if not ds)
+    ready = sorted((v for v, ds in pending.items() if not ds), key=order)
     running: dict[Future[None], str] = {}
 
     def skip(vertex: str, because: str) -> None:
@@ -86,7 +96,7 @@ def walk(
                     pending[child].discard(v)
                     if not pending[child] and child not in result.outcomes:
                         ready.append(child)
-                ready.sort()
+                ready.sort(key=order)
     for v in pending:
         result.outcomes.setdefault(v, Outcome.NOT_STARTED)
     return result
