@@ -120,3 +120,20 @@ def test_overwriting_needs_delete_as_well_as_create(
     creator.blob("state/lock").upload_from_string(b"mine")
     with pytest.raises(gexc.Forbidden, match=r"does not have storage\.objects\.delete access"):
         creator.blob("state/lock").upload_from_string(b"again")
+
+
+def test_grants_to_unknown_roles_or_missing_accounts_are_refused(bucket: storage.Bucket) -> None:
+    ghost = "serviceAccount:ghost@demo-project.iam.gserviceaccount.com"
+    policy = bucket.get_iam_policy()
+    policy.bindings.append({"role": "roles/storage.objectViewer", "members": {ghost}})
+    with pytest.raises(
+        gexc.BadRequest,
+        match=re.escape("ghost@demo-project.iam.gserviceaccount.com does not exist"),
+    ):
+        bucket.set_iam_policy(policy)
+    policy = bucket.get_iam_policy()
+    policy.bindings.append({"role": "roles/storage.objectPeeker", "members": {STRANGER}})
+    with pytest.raises(
+        gexc.BadRequest, match=re.escape("roles/storage.objectPeeker is not supported")
+    ):
+        bucket.set_iam_policy(policy)

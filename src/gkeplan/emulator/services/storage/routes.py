@@ -133,6 +133,9 @@ def register(router: Router, backend: Backend) -> None:
                 )
             if int(body.get("version") or 1) < 3:
                 raise invalid("IAM policies with conditions must have a version of at least 3.")
+        iam = models.get("iam")
+        if iam is not None:  # unknown roles, and accounts that do not exist (yet), as IAM does
+            iam.check_members(body)
         etag = base64.b64decode(body["etag"]) if body.get("etag") else None
         try:
             stored = backend.policies.set(
