@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+import google.cloud.storage as storage
 import pytest
-from google.cloud import storage  # type: ignore[attr-defined]
 
 from gkeplan.emulator import Emulator
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 import re
 
+import google.cloud.storage as storage
 import pytest
 from google.api_core import exceptions as gexc
-from google.cloud import storage  # type: ignore[attr-defined]
 
 from gkeplan.emulator import Emulator
 

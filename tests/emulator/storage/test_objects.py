@@ -10,10 +10,10 @@ import os
 import re
 import threading
 
+import google.cloud.storage as storage
 import google_crc32c
 import pytest
 from google.api_core import exceptions as gexc
-from google.cloud import storage  # type: ignore[attr-defined]
 
 from gkeplan.emulator import Emulator
 

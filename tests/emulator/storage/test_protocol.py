@@ -7,11 +7,11 @@ import base64
 import json
 from collections.abc import Iterator
 
+import google.cloud.storage as storage
 import google_crc32c
 import pytest
 from google.api_core import exceptions as gexc
 from google.auth.transport.requests import AuthorizedSession
-from google.cloud import storage  # type: ignore[attr-defined]
 
 from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
 
