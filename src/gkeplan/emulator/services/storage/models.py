@@ -58,6 +58,15 @@ class StorageModel:
                 raise
             raise denied(principal, permission, what) from None
 
+    def allows(self, principal: str, permission: str, bucket: StoredBucket) -> bool:
+        try:
+            self.require(principal, permission, bucket, "bucket")
+        except ApiError as err:
+            if err.http != 403:
+                raise
+            return False
+        return True
+
     def require_project(self, principal: str, permission: str, project: str) -> None:
         try:
             self.backend.authz.require(
@@ -198,6 +207,8 @@ class StorageModel:
         crc, md5 = checksums(data)
         verify_hashes(meta, crc, md5)
         with self.lock:
+            if self.buckets.get(bucket_name) is not bucket:  # deleted since we looked it up
+                raise bucket_not_found()
             current = bucket.live(name)
             if current is not None:  # overwriting needs delete too, as in GCS
                 self.require(principal, "storage.objects.delete", bucket, "object")

@@ -158,9 +158,7 @@ def register(router: Router, backend: Backend) -> None:
         if bucket is None:
             raise storage_error(404, "The specified bucket does not exist.", "notFound")
         granted = [
-            p
-            for p in req.query.get("permissions", [])
-            if backend.authz.allowed(_who(req), p, bucket_resource(name), bucket.project)
+            p for p in req.query.get("permissions", []) if model.allows(_who(req), p, bucket)
         ]
         out: dict[str, Any] = {"kind": "storage#testIamPermissionsResponse"}
         if granted:
