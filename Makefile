@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench schema clean
+.PHONY: demo test lint typecheck unit bench schema catalog clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/python -m gkeplan.spec.schema > spec/gkeplan.schema.json
+
+# Regenerate the catalogs from ../shared/reference and fail if the committed data differs.
+catalog: $(STAMP)
+	$(BIN)/python src/gkeplan/catalog/build.py --reference ../shared/reference
+	git diff --exit-code -- src/gkeplan/catalog/data
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
