@@ -20,10 +20,14 @@ from gkeplan.emulator.identity import Identity
 
 @dataclass(frozen=True)
 class LogEntry:
-    method: str
+    method: str  # the route's name, e.g. "container.createCluster"
     status: int
     principal: str | None
     seconds: float
+
+    @property
+    def service(self) -> str:
+        return self.method.split(".", 1)[0]
 
 
 class Backend:
@@ -37,8 +41,8 @@ class Backend:
 
         self.config = config
         self.clock: Clock = clock or SystemClock()
-        self.identity = Identity()
-        self.policies = PolicyStore()
+        self.identity = Identity(self.clock, config.applier)
+        self.policies = PolicyStore(self.clock, config.propagation_delay_s)
         self.authz = Authorizer(self.policies, self.clock)
         self.faults = FaultInjector(config.faults, config.seed)
         self.lock = threading.RLock()
@@ -47,7 +51,9 @@ class Backend:
         self.log: list[LogEntry] = []
         self._log_lock = threading.Lock()
         self.state_file = Path(state_file) if state_file else None
+        # One model per registered service; `services` is the contract's name for it.
         self.models: dict[str, Any] = {}
+        self.services = self.models
         make_models(self)
         if self.state_file and self.state_file.exists():
             self.load(json.loads(self.state_file.read_text()))
@@ -80,14 +86,22 @@ class Backend:
             return {
                 "format": 1,
                 "policies": self.policies.dump(),
+                "tokens": self.identity.dump(),
                 "models": {name: m.dump() for name, m in self.models.items()},
             }
 
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
             self.policies.load(data.get("policies") or {})
+            self.identity.load(data.get("tokens") or {})
             for name, model in self.models.items():
                 model.load((data.get("models") or {}).get(name) or {})
+
+    def to_json(self) -> dict[str, Any]:
+        return self.dump()
+
+    def from_json(self, data: dict[str, Any]) -> None:
+        self.load(data)
 
     def persist(self) -> None:
         """Write the whole state atomically, when a state file was given."""

@@ -44,7 +44,7 @@ class EmulatorConfig:
     )
     quota_profile: str = "free-tier"
     seed: int = 0
-    faults: tuple[FaultRule, ...] = ()
+    faults: tuple[FaultRule, ...] | list[FaultRule] = ()
     call_latency_s: float = 0.0  # added to every call (realistic profiles)
 
     @classmethod

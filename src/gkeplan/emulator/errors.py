@@ -116,8 +116,16 @@ def quota_exceeded(message: str, metric: str, limit: float) -> ApiError:
     )
 
 
-def too_many_requests() -> ApiError:
-    return ApiError("RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Requests'.", 429)
+def too_many_requests(message: str = "Quota exceeded for quota metric 'Requests'.") -> ApiError:
+    return ApiError("RESOURCE_EXHAUSTED", message, 429, reason="RATE_LIMIT_EXCEEDED")
+
+
+def unavailable(message: str = "The service is currently unavailable.") -> ApiError:
+    return ApiError("UNAVAILABLE", message, 503)
+
+
+def internal(message: str = "Internal error encountered.") -> ApiError:
+    return ApiError("INTERNAL", message, 500)
 
 
 def from_http_status(status: int) -> ApiError:
@@ -131,5 +139,11 @@ def from_http_status(status: int) -> ApiError:
         412: "FAILED_PRECONDITION",
         403: "PERMISSION_DENIED",
     }
+    if status == 429:
+        return too_many_requests()
+    if status == 503:
+        return unavailable()
+    if status == 500:
+        return internal()
     name = names.get(status, "INTERNAL")
     return ApiError(name, f"Injected fault: HTTP {status}", http=status)

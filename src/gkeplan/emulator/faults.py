@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from gkeplan.emulator.config import FaultRule
 
+__all__ = ["Decision", "FaultInjector", "FaultRule"]
+
 
 @dataclass
 class Decision:
@@ -19,14 +21,14 @@ class Decision:
 
 
 class FaultInjector:
-    def __init__(self, rules: tuple[FaultRule, ...] = (), seed: int = 0) -> None:
+    def __init__(self, rules: tuple[FaultRule, ...] | list[FaultRule] = (), seed: int = 0) -> None:
         self._rules = list(rules)
         self._used = [0] * len(self._rules)
         self._seen = [0] * len(self._rules)
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
-    def set_rules(self, rules: list[FaultRule]) -> None:
+    def set_rules(self, rules: list[FaultRule] | tuple[FaultRule, ...]) -> None:
         with self._lock:
             self._rules = list(rules)
             self._used = [0] * len(rules)

@@ -32,6 +32,7 @@ class Request:
     params: dict[str, str] = field(default_factory=dict)
     principal: str | None = None
     operation_error: str | None = None  # set by fault injection for long-running calls
+    error: ApiError | None = None  # the error answered, for transports that re-encode it
 
     def json(self) -> dict[str, Any]:
         if not self.body:
@@ -190,6 +191,7 @@ def dispatch(backend: Backend, router: Router, req: Request) -> Response:
 
 
 def _error(backend: Backend, req: Request, name: str, err: ApiError, storage: bool) -> Response:
+    req.error = err
     backend.record(name, err.http, req.principal, 0.0)
     return Response(err.http, err.body(storage=storage))
 

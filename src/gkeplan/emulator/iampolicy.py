@@ -8,9 +8,15 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
+from gkeplan.emulator.clock import Clock, SystemClock
 from gkeplan.emulator.errors import aborted, invalid_argument
+
+CONCURRENT_CHANGE = (
+    "There were concurrent policy changes. Please retry the whole read-modify-write with "
+    "exponential backoff."
+)
 
 
 @dataclass
@@ -40,6 +46,10 @@ class StoredPolicy:
         return out
 
 
+# The contract's name for a stored policy.
+Policy = StoredPolicy
+
+
 def encode_etag(etag: bytes) -> str:
     return base64.b64encode(etag).decode()
 
@@ -61,9 +71,13 @@ def parse_bindings(data: dict[str, Any]) -> list[Binding]:
 
 
 class PolicyStore:
-    def __init__(self) -> None:
+    """Policies by full resource name; `clock` and `delay_s` say when a new member counts."""
+
+    def __init__(self, clock: Clock | None = None, delay_s: float = 0.0) -> None:
         self._policies: dict[str, StoredPolicy] = {}
         self._lock = threading.RLock()
+        self.clock: Clock = clock or SystemClock()
+        self.delay_s = delay_s
 
     def get(self, resource: str) -> StoredPolicy:
         with self._lock:
@@ -73,13 +87,45 @@ class PolicyStore:
                 self._policies[resource] = pol
             return pol
 
+    @overload
     def set(
         self,
         resource: str,
-        data: dict[str, Any],
-        now: float,
+        policy: dict[str, Any] | StoredPolicy,
+        expected_etag: bytes | None = None,
+    ) -> StoredPolicy: ...
+
+    @overload
+    def set(
+        self,
+        resource: str,
+        policy: dict[str, Any] | StoredPolicy,
+        expected_etag: float,
         delay: float,
         etag: bytes | None,
+    ) -> StoredPolicy: ...
+
+    def set(
+        self,
+        resource: str,
+        policy: dict[str, Any] | StoredPolicy,
+        expected_etag: bytes | float | None = None,
+        delay: float | None = None,
+        etag: bytes | None = None,
+    ) -> StoredPolicy:
+        """Replace the policy; an `expected_etag` that is not current's raises 409 ABORTED.
+
+        The older form set(resource, policy, now, delay, etag) still works.
+        """
+        if isinstance(expected_etag, (int, float)):
+            now, wait = float(expected_etag), float(delay or 0.0)
+        else:
+            now, wait, etag = self.clock.now(), self.delay_s, expected_etag
+        data = policy.to_json() if isinstance(policy, StoredPolicy) else policy
+        return self._set(resource, data, now, wait, etag)
+
+    def _set(
+        self, resource: str, data: dict[str, Any], now: float, delay: float, etag: bytes | None
     ) -> StoredPolicy:
         bindings = parse_bindings(data)
         version = int(data.get("version") or 1)
@@ -90,10 +136,7 @@ class PolicyStore:
         with self._lock:
             current = self.get(resource)
             if etag and etag != current.etag:
-                raise aborted(
-                    "There were concurrent policy changes. Please retry the whole "
-                    "read-modify-write with exponential backoff."
-                )
+                raise aborted(CONCURRENT_CHANGE)
             effective: dict[str, float] = {}
             for b in bindings:
                 for m in b.members:
@@ -103,7 +146,7 @@ class PolicyStore:
             self._policies[resource] = new
             return new
 
-    def grant(self, resource: str, role: str, member: str, now: float) -> None:
+    def grant(self, resource: str, role: str, member: str, now: float | None = None) -> None:
         """Seed a binding directly (the project owner at start, an account's creator)."""
         with self._lock:
             pol = self.get(resource)
@@ -114,14 +157,16 @@ class PolicyStore:
                     break
             else:
                 pol.bindings.append(Binding(role, [member]))
-            pol.effective[f"{role}|{member}"] = now
+            pol.effective[f"{role}|{member}"] = self.clock.now() if now is None else now
             pol.etag = _etag_of(pol.version, pol.bindings)
 
     def delete(self, resource: str) -> None:
         with self._lock:
             self._policies.pop(resource, None)
 
-    def roles_of(self, resource: str, principal: str, now: float) -> list[str]:
+    def roles_of(self, resource: str, principal: str, now: float | None = None) -> list[str]:
+        if now is None:
+            now = self.clock.now()
         with self._lock:
             pol = self._policies.get(resource)
             if pol is None:

@@ -7,13 +7,13 @@ channel credentials, so callers' bearer tokens reach it as they would reach GCP.
 from __future__ import annotations
 
 import os
-from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from gkeplan.emulator.backend import Backend, LogEntry
+from gkeplan.emulator.clientfactory import ClientFactory
 from gkeplan.emulator.clock import Clock
 from gkeplan.emulator.config import EmulatorConfig
 from gkeplan.emulator.http import Router, ServerThread, make_server
@@ -53,9 +53,8 @@ class Emulator:
         self._applier_token = ""
 
     def start(self) -> Emulator:
-        import grpc
-
-        from gkeplan.emulator.services import register_grpc, register_routes
+        from gkeplan.emulator.grpcserver import make_grpc_server
+        from gkeplan.emulator.services import register_routes
 
         router = Router()
         register_routes(router, self.backend)
@@ -65,15 +64,12 @@ class Emulator:
         server = make_server(self.backend, router, self._host, self._ports[0])
         self._http = ServerThread(server)
         self._http.start()
-        self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
-        register_grpc(self._grpc, self.backend)
-        creds = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
-        port = self._grpc.add_secure_port(f"{self._host}:{self._ports[1]}", creds)
+        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1])
         self._grpc.start()
         self.endpoints = Endpoints(
             f"http://{self._host}:{server.server_address[1]}", f"{self._host}:{port}"
         )
-        self._applier_token = self.issue_token(self.config.applier)
+        self._applier_token = self.backend.identity.applier_token()
         return self
 
     def close(self) -> None:
@@ -95,10 +91,10 @@ class Emulator:
 
     # -- for callers -----------------------------------------------------------------------
     def issue_token(self, principal: str) -> str:
-        return self.backend.identity.issue(principal, self.backend.clock.now() + TOKEN_LIFETIME_S)
+        return self.backend.identity.issue_token(principal, TOKEN_LIFETIME_S)[0]
 
     def applier_credentials(self) -> Any:
-        return self.credentials_for(self.config.applier, self._applier_token)
+        return self.credentials_for(self.config.applier, self.backend.identity.applier_token())
 
     def credentials_for(self, principal: str, token: str | None = None) -> Any:
         """Credentials whose bearer token names `principal` (tests act as anyone)."""
@@ -108,15 +104,19 @@ class Emulator:
             token or self.issue_token(principal)
         )
 
-    def clients(self, credentials: Any = None) -> Any:
-        from gkeplan.gcp.connection import Connection
-        from gkeplan.gcp.connection import Endpoints as ConnEndpoints
-
-        return Connection(
-            project=self.config.project,
-            endpoints=ConnEndpoints(http=self.endpoints.http, grpc=self.endpoints.grpc),
-            credentials=credentials or self.applier_credentials(),
+    def clients(self, credentials: Any = None) -> ClientFactory:
+        """Real Google clients bound to this emulator, as the applier unless told otherwise."""
+        return ClientFactory(
+            self.endpoints.http,
+            self.endpoints.grpc,
+            self.config.project,
+            credentials or self.applier_credentials(),
         )
+
+    @property
+    def iam_endpoint(self) -> str:
+        """Base URL for impersonated_credentials' iam_endpoint_override (add the account)."""
+        return f"{self.endpoints.http}/v1/projects/-/serviceAccounts"
 
     @property
     def requests(self) -> list[LogEntry]:

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from google.cloud.iam_admin_v1.types import iam as iam_types
 from google.iam.v1 import iam_policy_pb2, policy_pb2
-from google.protobuf import any_pb2, empty_pb2, json_format
-from google.rpc import error_details_pb2, status_pb2
-from grpc_status import rpc_status
+from google.protobuf import empty_pb2, json_format
 
 from gkeplan import catalog
+from gkeplan.emulator import grpcserver
 from gkeplan.emulator.authz import project_resource, sa_resource
-from gkeplan.emulator.errors import ApiError, already_exists, invalid_argument, not_found
+from gkeplan.emulator.errors import already_exists, invalid_argument, not_found
+from gkeplan.emulator.services import ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
@@ -162,60 +162,8 @@ def _to_proto(sa: dict[str, Any]) -> iam_types.ServiceAccount:
     )
 
 
-_GRPC_CODES = {name: code for code in grpc.StatusCode for name in [code.name]}
-
-
-def _abort(context: grpc.ServicerContext, err: ApiError) -> None:
-    details = []
-    if err.reason:
-        info = any_pb2.Any()
-        info.Pack(
-            error_details_pb2.ErrorInfo(reason=err.reason, domain=err.domain, metadata=err.metadata)
-        )
-        details.append(info)
-    code = _GRPC_CODES.get(err.status, grpc.StatusCode.UNKNOWN)
-    status = status_pb2.Status(code=code.value[0], message=err.message, details=details)
-    context.abort_with_status(rpc_status.to_status(status))
-
-
 def register_grpc(server: grpc.Server, backend: Backend) -> None:
     model: IamModel = backend.models["iam"]
-    project_of = backend.config.project
-
-    def guarded(
-        name: str, fn: Callable[[Any, str], Any]
-    ) -> Callable[[Any, grpc.ServicerContext], Any]:
-        def handler(request: Any, context: grpc.ServicerContext) -> Any:
-            from gkeplan.emulator.http import Request, Response, dispatch  # shared pipeline
-
-            headers = {k: v for k, v in context.invocation_metadata()}
-            req = Request(
-                "RPC", name, {}, {"authorization": str(headers.get("authorization", ""))}, b""
-            )
-            outcome: dict[str, Any] = {}
-
-            def run(r: Request) -> Response:
-                assert r.principal
-                outcome["value"] = fn(request, r.principal)
-                return Response()
-
-            router = _single_route(name, run)
-            resp = dispatch(backend, router, req)
-            if resp.status >= 400:
-                body = resp.body if isinstance(resp.body, dict) else {}
-                e = body.get("error", {})
-                reason = next(
-                    (d.get("reason") for d in e.get("details", []) if "reason" in d), None
-                )
-                _abort(
-                    context,
-                    ApiError(
-                        e.get("status", "INTERNAL"), e.get("message", ""), resp.status, reason
-                    ),
-                )
-            return outcome["value"]
-
-        return handler
 
     def create(req: iam_types.CreateServiceAccountRequest, who: str) -> Any:
         project = req.name.split("/", 1)[1]
@@ -301,59 +249,33 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
         token = str(start + size) if start + size < len(names) else ""
         return iam_types.ListRolesResponse(roles=roles, next_page_token=token)
 
-    def unary(
-        fn: Callable[..., Any], name: str, req_type: Any, resp_ser: Callable[[Any], bytes]
-    ) -> grpc.RpcMethodHandler:
-        deser = req_type.deserialize if hasattr(req_type, "deserialize") else req_type.FromString
-        return grpc.unary_unary_rpc_method_handler(
-            guarded(name, fn), request_deserializer=deser, response_serializer=resp_ser
-        )
-
-    def ser(msg: Any) -> bytes:
-        if hasattr(type(msg), "serialize"):
-            return bytes(type(msg).serialize(msg))
-        return bytes(msg.SerializeToString())
+    def unary(fn: Callable[..., Any], name: str, req_type: Any) -> grpc.RpcMethodHandler:
+        return grpcserver.unary(backend, name, fn, req_type)
 
     handlers = {
         "CreateServiceAccount": unary(
-            create, "iam.createServiceAccount", iam_types.CreateServiceAccountRequest, ser
+            create, "iam.createServiceAccount", iam_types.CreateServiceAccountRequest
         ),
         "GetServiceAccount": unary(
-            get, "iam.getServiceAccount", iam_types.GetServiceAccountRequest, ser
+            get, "iam.getServiceAccount", iam_types.GetServiceAccountRequest
         ),
         "ListServiceAccounts": unary(
-            list_, "iam.listServiceAccounts", iam_types.ListServiceAccountsRequest, ser
+            list_, "iam.listServiceAccounts", iam_types.ListServiceAccountsRequest
         ),
         "PatchServiceAccount": unary(
-            patch, "iam.patchServiceAccount", iam_types.PatchServiceAccountRequest, ser
+            patch, "iam.patchServiceAccount", iam_types.PatchServiceAccountRequest
         ),
         "DeleteServiceAccount": unary(
-            delete, "iam.deleteServiceAccount", iam_types.DeleteServiceAccountRequest, ser
+            delete, "iam.deleteServiceAccount", iam_types.DeleteServiceAccountRequest
         ),
-        "GetIamPolicy": unary(
-            get_policy, "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest, ser
-        ),
-        "SetIamPolicy": unary(
-            set_policy, "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest, ser
-        ),
-        "GetRole": unary(get_role, "iam.getRole", iam_types.GetRoleRequest, ser),
-        "ListRoles": unary(list_roles, "iam.listRoles", iam_types.ListRolesRequest, ser),
+        "GetIamPolicy": unary(get_policy, "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest),
+        "SetIamPolicy": unary(set_policy, "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest),
+        "GetRole": unary(get_role, "iam.getRole", iam_types.GetRoleRequest),
+        "ListRoles": unary(list_roles, "iam.listRoles", iam_types.ListRolesRequest),
     }
-    _ = project_of
     server.add_generic_rpc_handlers(
         (grpc.method_handlers_generic_handler("google.iam.admin.v1.IAM", handlers),)
     )
 
 
-def _single_route(name: str, fn: Callable[[Any], Any]) -> Any:
-    from gkeplan.emulator.http import Router
-
-    router = Router()
-    router.add(
-        "RPC",
-        re.escape(name),
-        fn,
-        name,
-        mutating=not name.split(".", 1)[1].startswith(("get", "list")),
-    )
-    return router
+SERVICE = ServiceSpec("iam", IamModel, None, register_grpc)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from gkeplan.emulator.authz import sa_resource
 from gkeplan.emulator.errors import ApiError
 from gkeplan.emulator.http import Request, Response, Router
+from gkeplan.emulator.services import ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
@@ -46,3 +47,6 @@ def register(router: Router, backend: Backend) -> None:
         "iamcredentials.generateAccessToken",
         mutating=False,
     )
+
+
+SERVICE = ServiceSpec("iamcredentials", None, register)

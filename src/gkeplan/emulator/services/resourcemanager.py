@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from gkeplan.emulator.authz import project_resource
 from gkeplan.emulator.errors import ApiError, invalid_argument
 from gkeplan.emulator.http import Request, Response, Router
+from gkeplan.emulator.services import ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
@@ -122,3 +123,6 @@ def register(router: Router, backend: Backend) -> None:
         mutating=False,
     )
     router.add("POST", _P + ":setIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy")
+
+
+SERVICE = ServiceSpec("projects", ProjectsModel, register)
