@@ -211,3 +211,24 @@ def test_copy_and_rewrite(gcs: storage.Client, bucket: storage.Bucket) -> None:
     assert dest.download_as_bytes() == b"payload"
     with pytest.raises(gexc.PreconditionFailed):
         bucket.copy_blob(src, bucket, "copy.bin", if_generation_match=0)
+
+
+def test_read_preconditions_and_ranges_past_the_end(bucket: storage.Bucket) -> None:
+    blob = bucket.blob("ten.bin")
+    blob.upload_from_string(b"0123456789")
+    with pytest.raises(gexc.NotModified):  # GCS answers 304 to a read whose NotMatch fails
+        bucket.blob("ten.bin").download_as_bytes(if_generation_not_match=blob.generation)
+    with pytest.raises(gexc.RequestRangeNotSatisfiable):
+        bucket.blob("ten.bin").download_as_bytes(start=10)
+    assert bucket.blob("ten.bin").download_as_bytes(start=8, end=100) == b"89"
+
+
+def test_an_empty_object_through_a_resumable_session(
+    emulator: Emulator, bucket: storage.Bucket
+) -> None:
+    before = len(emulator.requests)
+    bucket.blob("empty").upload_from_file(io.BytesIO(b""))  # size unknown: resumable
+    assert len(emulator.requests) - before == 2
+    got = bucket.get_blob("empty")
+    assert got is not None and got.size == 0 and (got.crc32c, got.md5_hash) == _hashes(b"")
+    assert got.download_as_bytes() == b""
