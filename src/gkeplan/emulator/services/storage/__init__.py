@@ -1,11 +1,15 @@
 """Cloud Storage JSON API for google-cloud-storage: buckets with every create-time setting,
 bucket IAM, objects with generations, preconditions, versioning, and all three upload protocols.
 
-models.py holds state and rules, routes.py the HTTP surface, uploads.py the upload protocols,
-bodies.py the discovery-document checks, serialize.py the JSON resources.
+records.py holds the stored resources and stateless rules, models.py the state and the rules
+that need it, routes.py the HTTP surface (reads.py: listing and downloads; uploads.py: the
+upload protocols), bodies.py the discovery-document checks, serialize.py the JSON resources.
 """
 
+from gkeplan.emulator.services import ServiceSpec
 from gkeplan.emulator.services.storage.models import StorageModel
 from gkeplan.emulator.services.storage.routes import register
 
-__all__ = ["StorageModel", "register"]
+SERVICE = ServiceSpec("storage", make_model=StorageModel, register=register)
+
+__all__ = ["SERVICE", "StorageModel", "register"]

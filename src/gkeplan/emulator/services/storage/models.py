@@ -143,8 +143,7 @@ class StorageModel:
         return bucket
 
     def _project_number(self, principal: str, project: str) -> str:
-        models = getattr(self.backend, "services", None) or getattr(self.backend, "models", {})
-        projects = models.get("projects")
+        projects = self.backend.services.get("projects")
         if projects is None:
             return str(self.backend.config.project_number)
         try:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gkeplan.emulator.errors import ApiError
 from gkeplan.emulator.http import Request, Response
 from gkeplan.emulator.services.storage import bodies
 from gkeplan.emulator.services.storage.errors import condition_not_met, invalid, storage_error
@@ -138,17 +139,11 @@ def register(router: Router, backend: Backend) -> None:
             iam.check_members(body)
         etag = base64.b64decode(body["etag"]) if body.get("etag") else None
         try:
-            stored = backend.policies.set(
-                bucket_resource(name),
-                body,
-                backend.clock.now(),
-                backend.config.propagation_delay_s,
-                etag,
-            )
-        except Exception as err:
-            if getattr(err, "http", None) == 409:  # a stale etag: GCS answers 412
-                raise condition_not_met() from None
-            raise
+            stored = backend.policies.set(bucket_resource(name), body, etag)
+        except ApiError as err:
+            if err.http != 409:
+                raise
+            raise condition_not_met() from None  # a stale etag: GCS answers 412
         return policy_out(name, stored.to_json())
 
     def test_iam(req: Request) -> Response:
