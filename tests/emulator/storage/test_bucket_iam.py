@@ -10,6 +10,8 @@ import google.cloud.storage as storage
 import pytest
 from google.api_core import exceptions as gexc
 
+from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
+
 from .conftest import BUCKET, StorageFactory
 
 STRANGER = "user:stranger@example.com"
@@ -137,3 +139,21 @@ def test_grants_to_unknown_roles_or_missing_accounts_are_refused(bucket: storage
         gexc.BadRequest, match=re.escape("roles/storage.objectPeeker is not supported")
     ):
         bucket.set_iam_policy(policy)
+
+
+def test_a_bucket_grant_takes_effect_after_the_propagation_delay() -> None:
+    clock = ManualClock()
+    with Emulator(EmulatorConfig(propagation_delay_s=60.0), clock=clock) as emu:
+        endpoint = {"api_endpoint": emu.endpoints.http}
+        owner = storage.Client("demo-project", emu.applier_credentials(), client_options=endpoint)
+        bucket = owner.create_bucket(BUCKET)  # the default policy counts at once
+        bucket.blob("m").upload_from_string(b"m")
+        policy = bucket.get_iam_policy()
+        policy.bindings.append({"role": "roles/storage.objectViewer", "members": {STRANGER}})
+        bucket.set_iam_policy(policy)
+        creds = emu.credentials_for(STRANGER)
+        reader = storage.Client("demo-project", creds, client_options=endpoint).bucket(BUCKET)
+        with pytest.raises(gexc.Forbidden):
+            reader.blob("m").download_as_bytes()
+        clock.advance(61)
+        assert reader.blob("m").download_as_bytes() == b"m"
