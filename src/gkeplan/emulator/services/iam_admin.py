@@ -3,6 +3,7 @@ policies, and predefined roles from gkeplan's catalog."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -27,6 +28,18 @@ _SA_NAME = re.compile(r"projects/(?P<project>[^/]+)/serviceAccounts/(?P<account>
 SA_DOMAIN = ".iam.gserviceaccount.com"
 
 
+def project_of(email: str, default: str) -> str:
+    """The project a user-managed account's email names (others: `default`)."""
+    domain = email.rpartition("@")[2]
+    return domain[: -len(SA_DOMAIN)] if domain.endswith(SA_DOMAIN) else default
+
+
+def _unique_id(seed: int, serial: int, email: str) -> str:
+    """21 digits starting with 1, like Google's; stable for a seed, distinct per account."""
+    digest = hashlib.sha256(f"{seed}:{serial}:{email}".encode()).digest()
+    return "1" + f"{serial % 100_000:05d}" + f"{int.from_bytes(digest[:8], 'big') % 10**15:015d}"
+
+
 class IamModel:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -45,10 +58,14 @@ class IamModel:
             project=project,
             shown=f"projects/{project}",
         )
+        # IAM's own wording for each rule (length first, then the RFC 1035 shape).
+        if not 6 <= len(account_id) <= 30:
+            raise invalid_argument(
+                f'The account ID "{account_id}" does not have a length between 6 and 30.'
+            )
         if not _ACCOUNT_ID.match(account_id):
             raise invalid_argument(
-                f"Invalid account id '{account_id}': must be 6-30 characters, lowercase letters, "
-                "digits and hyphens, start with a letter and not end with a hyphen"
+                f"{account_id} does not match [a-zA-Z][a-zA-Z\\d\\-]*[a-zA-Z\\d]."
             )
         email = f"{account_id}@{project}{SA_DOMAIN}"
         with self._lock:
@@ -58,7 +75,7 @@ class IamModel:
                     f"projects/{project}."
                 )
             self._serial += 1
-            unique = f"1{self._serial:05d}{abs(hash(email)) % 10**15:015d}"[:21]
+            unique = _unique_id(self.backend.config.seed, self._serial, email)
             sa = {
                 "name": f"projects/{project}/serviceAccounts/{email}",
                 "projectId": project,
@@ -90,13 +107,18 @@ class IamModel:
         self, principal: str, name: str, permission: str = "iam.serviceAccounts.get"
     ) -> dict[str, Any]:
         email, sa = self.resolve(name)
-        project = self.backend.config.project
+        project = project_of(email, self.backend.config.project)
         self.backend.authz.require(
             principal, permission, sa_resource(project, email), project=project, shown=name
         )
         if sa is None:
             raise not_found(f"Service account {email} does not exist.")
         return sa
+
+    def account(self, email: str) -> dict[str, Any] | None:
+        """The account by email, or None (for other services; no permission check)."""
+        with self._lock:
+            return self.accounts.get(email)
 
     def usable(self, email: str) -> bool:
         """A new account is visible to other services only after it propagates."""

@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gkeplan.emulator.authz import project_resource
-from gkeplan.emulator.errors import ApiError, invalid_argument
+from gkeplan.emulator.errors import invalid_argument, permission_denied
 from gkeplan.emulator.http import Request, Response, Router
 from gkeplan.emulator.services import ServiceSpec
 
@@ -39,19 +39,24 @@ class ProjectsModel:
                 },
             )
 
-    def get(self, project: str, principal: str) -> dict[str, Any]:
-        # GCP answers 403, not 404, for a project you cannot see: it does not say which.
+    def project_id(self, name: str) -> str:
+        """A project id from an id or a project number (GCP accepts both in names)."""
+        if name.isdigit():
+            for pid, data in list(self.projects.items()):
+                if data["name"] == f"projects/{name}":
+                    return pid
+        return name
+
+    def get(
+        self, project: str, principal: str, permission: str = "resourcemanager.projects.get"
+    ) -> dict[str, Any]:
+        """The project, if `principal` holds `permission` on it. GCP answers 403, not 404, for
+        a project that does not exist: it does not tell strangers which projects exist."""
+        project = self.project_id(project)
         if project not in self.projects:
-            raise ApiError(
-                "PERMISSION_DENIED",
-                f"Permission 'resourcemanager.projects.get' "
-                f"denied on resource '//cloudresourcemanager.googleapis.com/projects/"
-                f"{project}' (or it may not exist).",
-                reason="IAM_PERMISSION_DENIED",
-                domain="cloudresourcemanager.googleapis.com",
-            )
+            raise permission_denied(permission, project_resource(project))
         self.backend.authz.require(
-            principal, "resourcemanager.projects.get", project_resource(project), project=project
+            principal, permission, project_resource(project), project=project
         )
         return dict(self.projects[project])
 
@@ -83,38 +88,42 @@ def register(router: Router, backend: Backend) -> None:
 
     def get_policy(req: Request) -> Response:
         assert req.principal
-        project = req.params["project"]
-        model.get(project, req.principal)
-        backend.authz.require(
-            req.principal,
-            "resourcemanager.projects.getIamPolicy",
-            project_resource(project),
-            project=project,
-        )
+        project = model.project_id(req.params["project"])
+        model.get(project, req.principal, "resourcemanager.projects.getIamPolicy")
         return Response(body=backend.policies.get(project_resource(project)).to_json())
 
     def set_policy(req: Request) -> Response:
         assert req.principal
-        project = req.params["project"]
-        model.get(project, req.principal)
-        backend.authz.require(
-            req.principal,
-            "resourcemanager.projects.setIamPolicy",
-            project_resource(project),
-            project=project,
-        )
+        project = model.project_id(req.params["project"])
+        model.get(project, req.principal, "resourcemanager.projects.setIamPolicy")
         policy = req.json().get("policy") or {}
         backend.models["iam"].check_members(policy)
         stored = backend.policies.set(
-            project_resource(project),
-            policy,
-            backend.clock.now(),
-            backend.config.propagation_delay_s,
-            decode_etag(policy.get("etag")),
+            project_resource(project), policy, decode_etag(policy.get("etag"))
         )
         return Response(body=stored.to_json())
 
+    def test_permissions(req: Request) -> Response:
+        assert req.principal
+        project = model.project_id(req.params["project"])
+        if project not in model.projects:  # GCP answers 403 for a project you cannot see
+            model.get(project, req.principal)
+        asked = [str(p) for p in req.json().get("permissions") or []]
+        held = [
+            p
+            for p in asked
+            if backend.authz.allowed(req.principal, p, project_resource(project), project)
+        ]
+        return Response(body={"permissions": held} if held else {})
+
     router.add("GET", _P, get, "resourcemanager.projects.get")
+    router.add(
+        "POST",
+        _P + ":testIamPermissions",
+        test_permissions,
+        "resourcemanager.projects.testIamPermissions",
+        mutating=False,
+    )
     router.add(
         "POST",
         _P + ":getIamPolicy",
