@@ -232,3 +232,19 @@ def test_an_empty_object_through_a_resumable_session(
     got = bucket.get_blob("empty")
     assert got is not None and got.size == 0 and (got.crc32c, got.md5_hash) == _hashes(b"")
     assert got.download_as_bytes() == b""
+
+
+def test_metadata_patch_merges_and_update_replaces(bucket: storage.Bucket) -> None:
+    blob = bucket.blob("meta.bin")
+    blob.upload_from_string(b"x", content_type="application/x-model")
+    blob.metadata = {"a": "1", "b": "2"}
+    blob.cache_control = "no-store"
+    blob.patch()
+    assert (blob.metageneration, blob.metadata) == (2, {"a": "1", "b": "2"})
+    fresh = bucket.get_blob("meta.bin")
+    assert fresh is not None and fresh.cache_control == "no-store"
+    fresh.cache_control = None
+    fresh.update(if_metageneration_match=2)  # PUT: what is not sent is gone
+    got = bucket.get_blob("meta.bin")
+    assert got is not None and got.metageneration == 3 and got.cache_control is None
+    assert got.metadata == {"a": "1", "b": "2"} and got.content_type == "application/x-model"

@@ -77,17 +77,21 @@ class StorageModel:
                 raise
             raise denied(principal, permission, "project") from None
 
+    def lookup(self, name: str) -> StoredBucket:
+        with self.lock:
+            bucket = self.buckets.get(name)
+        if bucket is None:
+            raise bucket_not_found()
+        return bucket
+
     def bucket(
         self, principal: str, name: str, permission: str, what: str = "bucket"
     ) -> StoredBucket:
         # Bucket names are one global namespace and whether one exists is no secret: GCS
         # answers 404 before it looks at permissions, which live on the bucket itself.
-        with self.lock:
-            b = self.buckets.get(name)
-        if b is None:
-            raise bucket_not_found()
-        self.require(principal, permission, b, what)
-        return b
+        bucket = self.lookup(name)
+        self.require(principal, permission, bucket, what)
+        return bucket
 
     def next_generation(self) -> int:
         """Microseconds since the epoch, like GCS, and strictly increasing."""
@@ -252,15 +256,25 @@ class StorageModel:
             raise object_not_found(bucket.name, name)
         return obj
 
-    def patch_object(
-        self, principal: str, bucket_name: str, name: str, body: dict[str, Any], query: Query
+    def update_object(
+        self,
+        principal: str,
+        bucket_name: str,
+        name: str,
+        body: dict[str, Any],
+        query: Query,
+        *,
+        replace: bool,
     ) -> tuple[StoredBucket, StoredObject]:
+        """PATCH merges the writable metadata; PUT (update) replaces it."""
         bucket = self.bucket(principal, bucket_name, "storage.objects.update", "object")
         with self.lock:
             obj = self._find(bucket, name, query)
             check_object_preconditions(query, obj, read=False)
             wanted = {k: v for k, v in body.items() if k in OBJECT_FIELDS}
-            obj.fields = merge(obj.fields, wanted)
+            fields = merge({} if replace else obj.fields, wanted)
+            fields.setdefault("contentType", "application/octet-stream")
+            obj.fields = fields
             obj.metageneration += 1
             obj.updated = self.backend.clock.now()
             return bucket, obj

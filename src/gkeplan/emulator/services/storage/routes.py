@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from gkeplan.emulator.services.storage.records import (
     bucket_resource,
     check_bucket_preconditions,
     check_object_preconditions,
+    query_int,
 )
 from gkeplan.emulator.services.storage.serialize import (
     bucket_json,
@@ -52,7 +52,7 @@ def _who(req: Request) -> str:
 
 
 def register(router: Router, backend: Backend) -> None:
-    models = getattr(backend, "services", None) or backend.models
+    models = backend.services
     model: StorageModel = models["storage"]
     sessions = Sessions()
 
@@ -110,7 +110,7 @@ def register(router: Router, backend: Backend) -> None:
         name = req.params["bucket"]
         model.bucket(_who(req), name, "storage.buckets.getIamPolicy")
         policy = backend.policies.get(bucket_resource(name)).to_json()
-        requested = int(req.arg("optionsRequestedPolicyVersion") or 1)
+        requested = query_int(req.query, "optionsRequestedPolicyVersion") or 1
         if requested < 3 and any(b.get("condition") for b in policy.get("bindings", [])):
             raise invalid(
                 "The requested policy version is lower than the version of the policy, which "
@@ -148,10 +148,7 @@ def register(router: Router, backend: Backend) -> None:
 
     def test_iam(req: Request) -> Response:
         name = req.params["bucket"]
-        with model.lock:
-            bucket = model.buckets.get(name)
-        if bucket is None:
-            raise storage_error(404, "The specified bucket does not exist.", "notFound")
+        bucket = model.lookup(name)  # what the caller may do is the answer, never a 403
         granted = [
             p for p in req.query.get("permissions", []) if model.allows(_who(req), p, bucket)
         ]
@@ -232,15 +229,21 @@ def register(router: Router, backend: Backend) -> None:
             return media(req, obj)
         return object_out(req, bucket, obj)
 
-    def patch_object(req: Request) -> Response:
-        body = req.json()
-        bodies.check(body, "Object")
-        return object_out(
-            req,
-            *model.patch_object(
-                _who(req), req.params["bucket"], req.params["object"], body, req.query
-            ),
-        )
+    def update_object(replace: bool) -> Callable[[Request], Response]:
+        def handler(req: Request) -> Response:
+            body = req.json()
+            bodies.check(body, "Object")
+            bucket, obj = model.update_object(
+                _who(req),
+                req.params["bucket"],
+                req.params["object"],
+                body,
+                req.query,
+                replace=replace,
+            )
+            return object_out(req, bucket, obj)
+
+        return handler
 
     def delete_object(req: Request) -> Response:
         model.delete_object(_who(req), req.params["bucket"], req.params["object"], req.query)
@@ -249,14 +252,14 @@ def register(router: Router, backend: Backend) -> None:
     def list_objects(req: Request) -> Response:
         versions = (req.arg("versions") or "").lower() == "true"
         bucket, objects = model.list_objects(_who(req), req.params["bucket"], versions=versions)
-        items, prefixes, token = page_objects(objects, req, versions=versions)
+        items, prefixes, next_token = page_objects(objects, req, versions=versions)
         out: dict[str, Any] = {"kind": "storage#objects"}
         if items:
             out["items"] = [object_json(bucket, o, _base(req)) for o in items]
         if prefixes:
             out["prefixes"] = prefixes
-        if token:
-            out["nextPageToken"] = token
+        if next_token:
+            out["nextPageToken"] = next_token
         return Response(body=out)
 
     def copy_object(req: Request) -> Response:
@@ -270,7 +273,7 @@ def register(router: Router, backend: Backend) -> None:
         _, src = model.get_object(
             _who(req), req.params["bucket"], req.params["object"], source_query
         )
-        meta = json.loads(req.body) if req.body else {}
+        meta = req.json()
         bodies.check(meta, "Object")
         meta = {**src.fields, **{k: v for k, v in meta.items() if v is not None}}
         dest_query = {
@@ -317,6 +320,7 @@ def register(router: Router, backend: Backend) -> None:
     add("GET", _B + "/o", list_objects, "storage.objects.list")
     add("GET", _O, get_object, "storage.objects.get")
     add("GET", "/download" + _O, get_object, "storage.objects.get")
-    add("PATCH", _O, patch_object, "storage.objects.patch")
+    add("PATCH", _O, update_object(False), "storage.objects.patch")
+    add("PUT", _O, update_object(True), "storage.objects.update")
     add("DELETE", _O, delete_object, "storage.objects.delete")
     add("POST", _O + _TO, copy_object, "storage.objects.rewrite")
