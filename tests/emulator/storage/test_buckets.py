@@ -201,3 +201,13 @@ def test_a_bucket_with_objects_or_old_versions_cannot_be_deleted(
     with pytest.raises(gexc.NotFound, match=re.escape("The specified bucket does not exist.")):
         gcs.get_bucket(BUCKET)
     assert gcs.lookup_bucket(BUCKET) is None
+
+
+def test_clearing_labels_and_lifecycle_removes_them(bucket: storage.Bucket) -> None:
+    bucket.labels = {"a": "1"}
+    bucket.add_lifecycle_delete_rule(age=1)
+    bucket.patch()
+    bucket.labels = {}
+    bucket.clear_lifecycle_rules()
+    bucket.patch()
+    assert "labels" not in bucket._properties and "lifecycle" not in bucket._properties

@@ -223,8 +223,11 @@ def normalize_settings(
         "uniformBucketLevelAccess": ubla,
         "publicAccessPrevention": pap,
     }
+    # GCS shows no empty labels or lifecycle: clearing them removes the field.
     if not settings.get("labels"):
         settings.pop("labels", None)
+    if not (settings.get("lifecycle") or {}).get("rule"):
+        settings.pop("lifecycle", None)
     return settings
 
 
