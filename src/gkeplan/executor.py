@@ -197,6 +197,7 @@ def execute(
         emit("done", change, f"{result.durations[address]:.1f}s")
 
     deps = _order(changes)
+    # IAM members of one policy are merged into one read-modify-write by the IAM driver.
     result.walk = walk(
         list(changes),
         deps,
@@ -204,5 +205,6 @@ def execute(
         parallelism=parallelism,
         stop=stop,
         priority=critical_first(changes, deps),
+        merged=lambda a: changes[a].kind == "iamMember",
     )
     return result

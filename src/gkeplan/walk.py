@@ -13,6 +13,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+MERGED_WORKERS = 32
+
 
 class Outcome(StrEnum):
     DONE = "done"
@@ -40,11 +42,15 @@ def walk(
     parallelism: int = 10,
     stop: threading.Event | None = None,
     priority: Mapping[str, float] | None = None,
+    merged: Callable[[str], bool] | None = None,
 ) -> WalkResult:
     """Run `work(v)` for every vertex after all of `deps[v]` succeeded.
 
     Among ready vertices, higher `priority` starts first (the executor passes the length of
     the longest chain a vertex heads, so the slow chain starts before the quick leaves).
+    Vertices for which `merged(v)` is true join a shared write (IAM members of one policy are
+    written together); they mostly wait for it, so they do not take one of the `parallelism`
+    slots, which would otherwise sit idle behind that write.
     """
     prio = priority or {}
 
@@ -62,6 +68,8 @@ def walk(
     stop = stop or threading.Event()
     ready = sorted((v for v, ds in pending.items() if not ds), key=order)
     running: dict[Future[None], str] = {}
+    is_merged = merged or (lambda v: False)
+    slots = 0  # running vertices that hold a parallelism slot
 
     def skip(vertex: str, because: str) -> None:
         stack = [vertex]
@@ -73,18 +81,32 @@ def walk(
                     result.skipped_because[child] = because
                     stack.append(child)
 
-    with ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="gkeplan") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="gkeplan") as pool,
+        ThreadPoolExecutor(max_workers=MERGED_WORKERS, thread_name_prefix="gkeplan-merged") as side,
+    ):
         while ready or running:
-            while ready and len(running) < parallelism and not stop.is_set():
-                v = ready.pop(0)
+            held = [v for v in ready if is_merged(v) or slots < parallelism]
+            while held and not stop.is_set():
+                v = held.pop(0)
+                ready.remove(v)
                 if v in result.outcomes:  # skipped while waiting
                     continue
-                running[pool.submit(work, v)] = v
+                if is_merged(v):
+                    running[side.submit(work, v)] = v
+                elif slots < parallelism:
+                    slots += 1
+                    running[pool.submit(work, v)] = v
+                else:
+                    ready.insert(0, v)
+                    break
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: running[f]):
                 v = running.pop(fut)
+                if not is_merged(v):
+                    slots -= 1
                 exc = fut.exception()
                 if exc is not None:
                     result.outcomes[v] = Outcome.FAILED

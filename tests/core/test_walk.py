@@ -74,3 +74,25 @@ def test_stop_lets_in_flight_work_finish_and_starts_nothing_new() -> None:
 
     result = walk(["a", "b"], {"b": ["a"]}, work, parallelism=1, stop=stop)
     assert result.outcomes == {"a": Outcome.DONE, "b": Outcome.NOT_STARTED}
+
+
+def test_merged_vertices_do_not_take_a_parallelism_slot() -> None:
+    # With one slot, "grant" (merged) waits for "bucket" (a normal vertex) to be running:
+    # both can only be in flight together if the merged one does not hold the slot.
+    bucket_running = threading.Event()
+
+    def work(v: str) -> None:
+        if v == "bucket":
+            bucket_running.set()
+        if v == "grant":
+            assert bucket_running.wait(5), "the merged vertex held the only slot"
+
+    result = walk(
+        ["grant", "bucket"],
+        {},
+        work,
+        parallelism=1,
+        merged=lambda v: v == "grant",
+        priority={"grant": 10},
+    )
+    assert result.ok
