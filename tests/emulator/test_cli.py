@@ -1,0 +1,125 @@
+"""`gkeplan sandbox serve` as a process: endpoints on the first line, atomic state file,
+restart keeps state, and the /_emulator/ admin API (state, reset, faults)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from google.api_core import exceptions as gexc
+
+from gkeplan.emulator.cli import sandbox
+from gkeplan.emulator.clientfactory import ClientFactory
+
+P = "demo-project"
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[str], endpoints: dict[str, str]) -> None:
+        self.proc = proc
+        self.endpoints = endpoints
+
+    def admin(self, path: str) -> str:
+        return self.endpoints["http"] + "/_emulator/" + path
+
+    def clients(self) -> ClientFactory:
+        import google.oauth2.credentials
+
+        token = requests.post(self.admin("token"), json={}, timeout=5).json()["token"]
+        creds = google.oauth2.credentials.Credentials(token)  # type: ignore[no-untyped-call]
+        return ClientFactory(self.endpoints["http"], self.endpoints["grpc"], P, creds)
+
+
+Serve = Callable[..., Served]
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> Served:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gkeplan.emulator.cli", "serve", *args],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"},
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        return Served(proc, json.loads(proc.stdout.readline()))
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _stop(served: Served) -> None:
+    served.proc.terminate()
+    assert served.proc.wait(timeout=10) == 0
+
+
+def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
+    served = serve("--latency-profile", "fast")
+    assert served.endpoints["http"].startswith("http://127.0.0.1:")
+    assert served.endpoints["grpc"].startswith("127.0.0.1:")
+    assert served.endpoints["project"] == P
+    project = served.clients().projects().get_project(name=f"projects/{P}")
+    assert project.project_id == P
+
+
+def test_state_file_is_written_atomically_and_survives_restart(
+    serve: Serve, tmp_path: Path
+) -> None:
+    state = tmp_path / "state" / "emulator.json"
+    served = serve("--state", str(state))
+    clients = served.clients()
+    clients.iam_admin().create_service_account(
+        request={"name": f"projects/{P}", "account_id": "kept-account"}
+    )
+    saved = json.loads(state.read_text())  # written after the mutating call, not at exit
+    assert f"kept-account@{P}.iam.gserviceaccount.com" in saved["models"]["iam"]["accounts"]
+    assert [p.name for p in state.parent.iterdir()] == ["emulator.json"]  # no temp left over
+    token = requests.post(served.admin("token"), json={}, timeout=5).json()["token"]
+    assert token not in state.read_text()
+    _stop(served)
+
+    again = serve("--state", str(state))
+    emails = [
+        a.email for a in again.clients().iam_admin().list_service_accounts(name=f"projects/{P}")
+    ]
+    assert emails == [f"kept-account@{P}.iam.gserviceaccount.com"]
+    dumped = requests.get(again.admin("state"), timeout=5).json()
+    assert list(dumped["models"]["iam"]["accounts"]) == emails
+
+
+def test_admin_api_sets_faults_and_resets(serve: Serve) -> None:
+    served = serve()
+    clients = served.clients()
+    iam = clients.iam_admin()
+    iam.create_service_account(request={"name": f"projects/{P}", "account_id": "to-be-reset"})
+    rule = {"method": "iam.listServiceAccounts", "kind": "status", "status": 503, "count": 1}
+    posted = requests.post(served.admin("faults"), json={"rules": [rule]}, timeout=5)
+    assert posted.status_code == 200
+    listed = requests.get(served.admin("faults"), timeout=5).json()["rules"]
+    assert listed[0]["method"] == "iam.listServiceAccounts" and listed[0]["status"] == 503
+    with pytest.raises(gexc.ServiceUnavailable):
+        list(iam.list_service_accounts(request={"name": f"projects/{P}"}, retry=None))
+    assert requests.post(served.admin("reset"), timeout=5).json() == {"reset": True}
+    assert list(iam.list_service_accounts(name=f"projects/{P}")) == []
+
+
+def test_unknown_quota_profile_is_a_usage_error() -> None:
+    result = CliRunner().invoke(sandbox, ["serve", "--quota-profile", "no-such-profile"])
+    assert result.exit_code == 2
+    assert "--quota-profile" in result.output
