@@ -51,12 +51,13 @@ class Emulator:
         self._grpc: Any = None
         self.endpoints = Endpoints("", "")
         self._applier_token = ""
+        self.router = Router()
 
     def start(self) -> Emulator:
         from gkeplan.emulator.grpcserver import make_grpc_server
         from gkeplan.emulator.services import register_routes
 
-        router = Router()
+        router = self.router = Router()
         register_routes(router, self.backend)
         from gkeplan.emulator.admin import register_admin
 
@@ -117,6 +118,10 @@ class Emulator:
     def iam_endpoint(self) -> str:
         """Base URL for impersonated_credentials' iam_endpoint_override (add the account)."""
         return f"{self.endpoints.http}/v1/projects/-/serviceAccounts"
+
+    def serves(self, method_name: str) -> bool:
+        """Whether a REST route of this name is registered (e.g. "storage.buckets.insert")."""
+        return any(route.name == method_name for route in self.router.routes)
 
     @property
     def requests(self) -> list[LogEntry]:
