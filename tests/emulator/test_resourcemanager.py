@@ -197,3 +197,41 @@ def test_with_zero_delay_a_grant_counts_at_once(emulator: Emulator) -> None:
     owner.set_iam_policy(request={"resource": RES, "policy": policy})
     now = emulator.clients(emulator.credentials_for("user:now@example.com")).projects()
     assert now.get_project(name=RES).project_id == P
+
+
+def test_a_time_bound_condition_grants_until_its_timestamp() -> None:
+    clock = ManualClock(1_800_000_000.0)  # 2027-01-15T08:00:00Z
+    with Emulator(EmulatorConfig(), clock=clock) as emu:
+        owner = emu.clients().projects()
+        policy = owner.get_iam_policy(request={"resource": RES})
+        policy.version = 3
+        policy.bindings.add(
+            role="roles/viewer",
+            members=["user:contractor@example.com"],
+            condition={
+                "title": "until 08:10",
+                "expression": 'request.time < timestamp("2027-01-15T08:10:00Z")',
+            },
+        )
+        owner.set_iam_policy(request={"resource": RES, "policy": policy})
+        contractor = emu.clients(emu.credentials_for("user:contractor@example.com")).projects()
+        assert contractor.get_project(name=RES).project_id == P
+        clock.advance(600)
+        with pytest.raises(gexc.Forbidden):
+            contractor.get_project(name=RES)
+
+
+def test_a_condition_the_emulator_cannot_evaluate_grants_nothing() -> None:
+    with Emulator(EmulatorConfig()) as emu:
+        owner = emu.clients().projects()
+        policy = owner.get_iam_policy(request={"resource": RES})
+        policy.version = 3
+        policy.bindings.add(
+            role="roles/viewer",
+            members=["user:tagged@example.com"],
+            condition={"title": "by tag", "expression": 'resource.matchTag("env", "dev")'},
+        )
+        owner.set_iam_policy(request={"resource": RES, "policy": policy})
+        tagged = emu.clients(emu.credentials_for("user:tagged@example.com")).projects()
+        with pytest.raises(gexc.Forbidden):
+            tagged.get_project(name=RES)

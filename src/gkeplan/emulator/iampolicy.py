@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, overload
 
 from gkeplan.emulator.clock import Clock, SystemClock
@@ -68,6 +71,35 @@ def parse_bindings(data: dict[str, Any]) -> list[Binding]:
         cond = b.get("condition") or None
         out.append(Binding(role, list(b.get("members") or []), dict(cond) if cond else None))
     return out
+
+
+_TIME_TEST = re.compile(
+    r'\s*request\.time\s*(?P<op><=|>=|<|>)\s*timestamp\(\s*"(?P<ts>[^"]+)"\s*\)\s*\Z'
+)
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def condition_holds(condition: dict[str, str] | None, now: float) -> bool:
+    """Evaluate the CEL that time-bound grants use: `true` and request.time comparisons with
+    timestamp("RFC 3339") joined by &&. Anything else grants nothing: a fake that granted on
+    conditions it cannot read would let tests pass that fail on GCP."""
+    if not condition:
+        return True
+    for term in condition.get("expression", "").split("&&"):
+        if term.strip() == "true":
+            continue
+        m = _TIME_TEST.match(term)
+        if m is None:
+            return False
+        when = datetime.fromisoformat(m.group("ts").replace("Z", "+00:00")).timestamp()
+        if not _OPS[m.group("op")](now, when):
+            return False
+    return True
 
 
 class PolicyStore:
@@ -175,7 +207,7 @@ class PolicyStore:
                 b.role
                 for b in pol.bindings
                 if principal in b.members
-                and not b.condition  # conditions are stored, but grant nothing here
+                and condition_holds(b.condition, now)
                 and pol.effective.get(f"{b.role}|{principal}", 0.0) <= now
             ]
 
