@@ -205,6 +205,31 @@ def test_least_privilege_rules_stay_quiet_on_the_example(tmp_path: Path) -> None
             "uniform bucket-level access is off: object ACLs can grant access IAM does not show",
         ),
         (
+            "        preemptible: true",
+            "        preemptible: true\n"
+            "        shieldedInstanceConfig: {enableIntegrityMonitoring: false}",
+            "SB005",
+            "integrity monitoring is off",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    issueClientCertificate: true",
+            "SB011",
+            "a client certificate is issued: a credential that cannot be revoked",
+        ),
+        (
+            "        preemptible: true",
+            "        preemptible: true\n        management: {autoRepair: false}",
+            "SB012",
+            "auto-repair is off",
+        ),
+        (
+            "        preemptible: true",
+            "        preemptible: true\n        imageType: UBUNTU_CONTAINERD",
+            "SB014",
+            "nodes do not run Container-Optimized OS",
+        ),
+        (
             "    forceDestroy: true",
             "    forceDestroy: true\n    publicAccessPrevention: inherited",
             "SB017",
@@ -252,3 +277,42 @@ def test_state_bucket_must_keep_versions(tmp_path: Path) -> None:
     )
     fixed = edit("    forceDestroy: true", "    forceDestroy: true\n    versioning: true", text)
     assert findings(tmp_path, fixed, rules=("SB020",)) == []
+
+
+def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
+    assert findings(tmp_path, EXAMPLE, severity="info") == [
+        (
+            "SB018",
+            "info",
+            "bucket.models",
+            "object versioning is off: an overwritten or deleted model cannot be recovered",
+        ),
+        ("SB019", "info", "bucket.models", "access logging is off"),
+        (
+            "SB008",
+            "info",
+            "cluster.sd-cluster",
+            "the control plane accepts connections from any address",
+        ),
+        (
+            "SB009",
+            "info",
+            "cluster.sd-cluster",
+            "network policy enforcement is off: any pod can reach any pod",
+        ),
+        (
+            "SB015",
+            "info",
+            "cluster.sd-cluster",
+            "the cluster has no labels (cost and ownership reports cannot find it)",
+        ),
+    ]
+    quiet = EXAMPLE.replace(
+        "    forceDestroy: true",
+        "    forceDestroy: true\n    versioning: true\n    logging: {logBucket: demo-logs}",
+    ).replace(
+        "    releaseChannel: REGULAR",
+        "    releaseChannel: REGULAR\n    networkPolicy: true\n"
+        "    labels: {team: ml}\n    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24}]",
+    )
+    assert findings(tmp_path, quiet) == []
