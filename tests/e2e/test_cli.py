@@ -185,3 +185,22 @@ def test_destroy_keeps_the_keep_on_destroy_bucket(run: Cli) -> None:
     assert "bucket.models: keepOnDestroy: the bucket is left in place" in result.output
     assert "9 destroyed" in result.output
     assert [b.name for b in run.emu.clients().storage().list_buckets()] == ["demo-project-models"]
+
+
+def test_sandbox_apply_then_plan_has_no_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `make demo` does: the in-process sandbox, its state kept under .gkeplan/sandbox."""
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(EXAMPLE.read_text())
+    args = [str(spec), "--var", "PROJECT_ID=demo-project", "--sandbox"]
+    applied = CliRunner().invoke(cli, ["apply", *args, "--auto-approve"])
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete! Resources: 10 added" in applied.output
+    assert (tmp_path / ".gkeplan" / "sandbox" / "state.json").exists()
+    assert (tmp_path / ".gkeplan" / "sandbox" / "emulator.json").exists()
+    again = CliRunner().invoke(cli, ["plan", *args, "--detailed-exitcode"])
+    assert again.exit_code == 0, again.output
+    assert "No changes." in again.output
+    assert not (tmp_path / ".gkeplan" / "state.json").exists()  # real-cloud state untouched
