@@ -120,3 +120,12 @@ def test_faults_from_config_apply_from_the_start() -> None:
         assert [(e.method, e.status) for e in emu.requests] == [
             ("resourcemanager.projects.get", 429)
         ]
+
+
+def test_reset_restores_the_configured_faults() -> None:
+    config = EmulatorConfig(faults=(FaultRule("iam.getRole", status=500),))
+    with Emulator(config) as emu:
+        emu.backend.faults.set_rules([])
+        emu.reset()
+        with pytest.raises(gexc.InternalServerError):
+            emu.clients().iam_admin().get_role(request={"name": "roles/viewer"}, retry=None)

@@ -99,7 +99,7 @@ def test_unauthenticated_calls_are_refused(emulator: Emulator) -> None:
 def test_impersonation_mints_a_token_for_the_account(emulator: Emulator, conn: Connection) -> None:
     iam = conn.iam()
     sa = iam.create_service_account(request={"name": f"projects/{P}", "account_id": "gke-admin"})
-    creds = impersonated_credentials.Credentials(
+    creds = impersonated_credentials.Credentials(  # type: ignore[no-untyped-call]
         source_credentials=emulator.credentials_for("user:dev@example.com"),
         target_principal=sa.email,
         target_scopes=["https://www.googleapis.com/auth/cloud-platform"],

@@ -2,6 +2,7 @@
 Google's own client libraries over loopback. See `Emulator`."""
 
 from gkeplan.emulator.backend import Backend
+from gkeplan.emulator.clientfactory import ClientFactory
 from gkeplan.emulator.clock import ManualClock, SystemClock
 from gkeplan.emulator.config import EmulatorConfig, FaultRule
 from gkeplan.emulator.errors import ApiError
@@ -10,6 +11,7 @@ from gkeplan.emulator.runtime import Emulator, Endpoints
 __all__ = [
     "ApiError",
     "Backend",
+    "ClientFactory",
     "Emulator",
     "EmulatorConfig",
     "Endpoints",

@@ -68,7 +68,10 @@ class Backend:
         )
 
     def reset(self) -> None:
+        """Back to a fresh emulator: seeded state, the configured faults, an empty log.
+        Issued tokens stay valid, so clients built before a reset keep working."""
         with self.lock:
+            self.faults.set_rules(self.config.faults)
             self.policies.load({})
             for model in self.models.values():
                 model.load({})
