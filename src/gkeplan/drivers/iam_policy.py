@@ -202,9 +202,13 @@ class IamMemberDriver:
             self._queues.setdefault(resource, []).append(op)
             lock = self._locks.setdefault(resource, threading.Lock())
         with lock:
-            with self._qlock:
-                batch = self._queues.pop(resource, [])
-            if batch:  # ours may already have been written by the previous holder
+            # A waiter whose op the previous holder already wrote must not write the ops that
+            # arrived since: their own threads will, together (else every write is of one).
+            batch = []
+            if not op.done.is_set():
+                with self._qlock:
+                    batch = self._queues.pop(resource, [])
+            if batch:
                 try:
                     through_propagation(
                         ctx.conn.timeouts,
