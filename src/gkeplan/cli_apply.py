@@ -98,7 +98,6 @@ def _run(
 ) -> Iterator[Any]:
     from gkeplan.run import open_run
     from gkeplan.session import Target
-    from gkeplan.state.store import StateLocked
 
     target = Target(sandbox=sandbox, endpoint=endpoint, impersonate=impersonate)
     try:
@@ -112,7 +111,7 @@ def _run(
             lock_timeout_s=lock_timeout,
         ) as run:
             yield run
-    except StateLocked as exc:
+    except _errors() as exc:  # one clear line, never a traceback
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
 
@@ -122,9 +121,16 @@ def _errors() -> tuple[type[BaseException], ...]:
     from google.auth import exceptions as aexc
 
     from gkeplan.run import StalePlan
-    from gkeplan.state.store import StateConflict
+    from gkeplan.state.store import StateConflict, StateLocked
 
-    return (gexc.GoogleAPIError, aexc.GoogleAuthError, StalePlan, StateConflict, ValueError)
+    return (
+        gexc.GoogleAPIError,
+        aexc.GoogleAuthError,
+        StalePlan,
+        StateConflict,
+        StateLocked,
+        ValueError,
+    )
 
 
 def _confirm(auto_approve: bool, what: str) -> None:
@@ -220,12 +226,8 @@ def plan(
     from gkeplan.plan_render import render_json, render_text
 
     spec, variables = _load(spec_file, var_pairs, var_files)
-    try:
-        with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
-            the_plan = run.plan(destroy=destroy, targets=targets)
-    except _errors() as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+    with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
+        the_plan = run.plan(destroy=destroy, targets=targets)
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
     elif fmt == "markdown":
@@ -261,24 +263,20 @@ def _apply_or_destroy(
 
     spec, variables = _load(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
-    try:
-        with _run(spec, variables, sandbox, endpoint, impersonate, state_path, what) as run:
-            if plan_file:
-                the_plan = plan_from_dict(json.loads(Path(plan_file).read_text()))
-                run.check_fresh(the_plan)
-            else:
-                the_plan = run.plan(destroy=destroy, targets=targets)
-            click.echo(render_text(the_plan))
-            if not the_plan.has_changes:
-                if not plan_file:
-                    run.apply(the_plan, parallelism=parallelism)  # records adoptions/forgets
-                return
+    with _run(spec, variables, sandbox, endpoint, impersonate, state_path, what) as run:
+        if plan_file:
+            the_plan = plan_from_dict(json.loads(Path(plan_file).read_text()))
+            run.check_fresh(the_plan)
+        else:
+            the_plan = run.plan(destroy=destroy, targets=targets)
+        click.echo(render_text(the_plan))
+        if not the_plan.has_changes:
             if not plan_file:
-                _confirm(auto_approve, what)
-            _execute(run, the_plan, parallelism)
-    except _errors() as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+                run.apply(the_plan, parallelism=parallelism)  # records adoptions/forgets
+            return
+        if not plan_file:
+            _confirm(auto_approve, what)
+        _execute(run, the_plan, parallelism)
 
 
 def change_options(func: Any) -> Any:

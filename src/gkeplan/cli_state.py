@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from gkeplan.cli import EXIT_INVALID, cli, variable_options
-from gkeplan.cli_apply import _errors, _load, _run, target_options
+from gkeplan.cli_apply import _load, _run, target_options
 
 
 def store_options(func: Any) -> Any:
@@ -245,36 +245,32 @@ def import_(
     from gkeplan.state.model import ResourceState, StateDoc
 
     spec, variables = _load(spec_file, var_pairs, var_files)
-    try:
-        with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
-            if address not in run.graph:
-                click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
-                sys.exit(EXIT_INVALID)
-            node = run.graph.nodes[address]["node"]
-            found = drivers()[node.kind].read_all(
-                Context(spec, run.conn), [Wanted(address, resource_id, {})]
-            )
-            if resource_id not in found:
-                click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
-                sys.exit(EXIT_INVALID)
-            doc = run.state() or StateDoc(project=spec.project)
-            if address in doc.resources:
-                click.echo(
-                    f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
-                )
-                sys.exit(EXIT_INVALID)
-            doc.resources[address] = ResourceState(
-                node.kind,
-                resource_id,
-                found[resource_id],
-                dependencies=sorted(run.graph.predecessors(address)),
-            )
-            doc.serial += 1
-            run.store.write(doc)
+    with _run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
+        if address not in run.graph:
+            click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
+            sys.exit(EXIT_INVALID)
+        node = run.graph.nodes[address]["node"]
+        found = drivers()[node.kind].read_all(
+            Context(spec, run.conn), [Wanted(address, resource_id, {})]
+        )
+        if resource_id not in found:
+            click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
+            sys.exit(EXIT_INVALID)
+        doc = run.state() or StateDoc(project=spec.project)
+        if address in doc.resources:
             click.echo(
-                f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
-                "difference from the spec."
+                f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
             )
-    except _errors() as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INVALID)
+            sys.exit(EXIT_INVALID)
+        doc.resources[address] = ResourceState(
+            node.kind,
+            resource_id,
+            found[resource_id],
+            dependencies=sorted(run.graph.predecessors(address)),
+        )
+        doc.serial += 1
+        run.store.write(doc)
+        click.echo(
+            f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
+            "difference from the spec."
+        )
