@@ -118,3 +118,33 @@ def test_removed_resource_is_deleted_and_unmanaged_members_survive(harness: Harn
     bucket = next(c for c in replan.changes if c.address == "bucket.models")
     assert bucket.action is Action.NOOP
     assert bucket.reason == "exists but is not in the state; it will be adopted"
+
+
+def test_destroy_empties_a_force_destroy_bucket_and_stops_on_a_full_one(harness: Harness) -> None:
+    text = EXAMPLE.read_text().replace("    keepOnDestroy: true\n", "")
+    spec = harness.spec(text)
+    assert harness.apply(spec).ok
+    storage = harness.emu.clients().storage()
+    storage.bucket("demo-project-models").blob("model/saved_model.pb").upload_from_string(b"m")
+    kept = harness.spec(text.replace("forceDestroy: true", "forceDestroy: false"))
+    assert harness.apply(kept).ok  # records forceDestroy: false in the state
+    refused = harness.apply(kept, destroy=True)
+    assert "bucket demo-project-models is not empty" in str(refused.walk.errors["bucket.models"])
+    assert harness.apply(spec).ok  # forceDestroy: true again
+    result = harness.apply(spec, destroy=True)
+    assert result.ok, result.walk.errors
+    assert list(storage.list_buckets()) == []
+
+
+def test_regional_example_meets_the_quota_the_policy_predicted(harness: Harness) -> None:
+    """Applied without the policies, GKE (emulated) refuses what free-tier FT001 refused."""
+    spec = harness.spec((EXAMPLE.parent / "regional.yaml").read_text())
+    result = harness.apply(spec)
+    error = str(result.walk.errors["cluster.sd-cluster"])
+    assert (
+        'Insufficient regional quota to satisfy request: resource "N2_CPUS": request requires '
+        "'12.0'"
+    ) in error
+    # a quota refusal is final: not retried as if it were IAM propagation
+    creates = [e for e in harness.emu.requests if e.method == "container.createCluster"]
+    assert len(creates) == 1

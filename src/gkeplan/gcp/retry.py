@@ -70,6 +70,10 @@ def through_propagation(
             # A grant naming an account IAM has not seen yet is refused as "does not exist".
             if isinstance(exc, gexc.BadRequest) and "does not exist" not in str(exc):
                 raise
+            # A quota refusal is a 403 too, but waiting does not fix it (it is what Config
+            # Connector retried 2,153 times).
+            if getattr(exc, "reason", None) == "QUOTA_EXCEEDED" or "quota" in str(exc).lower():
+                raise
             attempt += 1
             if time.monotonic() + delay > deadline:
                 raise
