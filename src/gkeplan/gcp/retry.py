@@ -72,7 +72,11 @@ def through_propagation(
                 raise
             # A quota refusal is a 403 too, but waiting does not fix it (it is what Config
             # Connector retried 2,153 times).
-            if getattr(exc, "reason", None) == "QUOTA_EXCEEDED" or "quota" in str(exc).lower():
+            if isinstance(exc, gexc.Forbidden) and (
+                getattr(exc, "reason", None) == "QUOTA_EXCEEDED"
+                or "insufficient regional quota" in str(exc).lower()
+                or "insufficient global quota" in str(exc).lower()
+            ):
                 raise
             attempt += 1
             if time.monotonic() + delay > deadline:
