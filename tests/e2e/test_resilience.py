@@ -40,7 +40,7 @@ def test_injected_faults_still_converge(tmp_path: Path, kind: str, status: int) 
     with Emulator(EmulatorConfig(faults=rules, seed=7)) as emu:
         h = Harness(emu, tmp_path)
         spec = h.spec()
-        for _ in range(3):  # a change whose retries ran out is finished by the next apply
+        for _ in range(5):  # a change whose retries ran out is finished by the next apply
             if h.apply(spec).ok:
                 break
         emu.backend.faults.set_rules([])
