@@ -149,7 +149,10 @@ def register(router: Router, backend: Backend) -> None:
             )
         return _ok(op)
 
-    def cluster_op(kind: str, apply: Any, seconds: str = "updateCluster") -> Any:
+    def operation(kind: str, seconds: str, act: Any) -> Any:
+        """An update-like call on a cluster: checked, refused while another operation runs,
+        applied by `act(req, cluster, name) -> (target, on_done)`, finished by clock time."""
+
         def handler(req: Request) -> Response:
             assert req.principal
             project, location, base = names(req)
@@ -158,11 +161,18 @@ def register(router: Router, backend: Backend) -> None:
             with model.lock:
                 cluster = model.cluster(full)
                 model.busy(full)
-                apply(req, cluster)
-                op = model.start(project, location, kind, full, seconds, lambda: None)
+                target, done = act(req, cluster, full)
+                op = model.start(project, location, kind, target, seconds, done or (lambda: None))
             return _ok(op)
 
         return handler
+
+    def cluster_op(kind: str, apply: Any, seconds: str = "updateCluster") -> Any:
+        def act(req: Request, cluster: gke.Cluster, full: str) -> tuple[str, None]:
+            apply(req, cluster)
+            return full, None
+
+        return operation(kind, seconds, act)
 
     def update_cluster(req: Request, cluster: gke.Cluster) -> None:
         u = _parse(gke.UpdateClusterRequest, req).update
@@ -246,27 +256,11 @@ def register(router: Router, backend: Backend) -> None:
         return _ok(op)
 
     def pool_op(kind: str, apply: Any, seconds: str = "updateNodePool") -> Any:
-        def handler(req: Request) -> Response:
-            assert req.principal
-            project, location, base = names(req)
-            model.require(req.principal, "container.clusters.update")
-            full = f"{base}/clusters/{req.params['cluster']}"
-            with model.lock:
-                cluster = model.cluster(full)
-                model.busy(full)
-                pool = pool_of(cluster, req.params["pool"])
-                after = apply(req, cluster, pool)
-                op = model.start(
-                    project,
-                    location,
-                    kind,
-                    f"{full}/nodePools/{pool.name}",
-                    seconds,
-                    after or (lambda: None),
-                )
-            return _ok(op)
+        def act(req: Request, cluster: gke.Cluster, full: str) -> tuple[str, Any]:
+            pool = pool_of(cluster, req.params["pool"])
+            return f"{full}/nodePools/{pool.name}", apply(req, cluster, pool)
 
-        return handler
+        return operation(kind, seconds, act)
 
     def update_pool(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         body = _parse(gke.UpdateNodePoolRequest, req)
