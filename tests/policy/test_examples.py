@@ -51,6 +51,8 @@ def test_tutorial_as_written_is_refused_with_each_problem_and_fix() -> None:
         "quota N2_CPUS in us-central1 is 8",
         "error [LP006]: nodes of sd-cluster/sd-node-pool run as gke-node, which lacks 6 "
         "permission(s)",
+        "fix: clusters.sd-cluster.nodePools.sd-node-pool.diskType: pd-standard or "
+        "clusters.sd-cluster.nodePools.sd-node-pool.diskSizeGb: 16",
         "refused (10 resources; 7 errors, 1 warnings, 5 notes)",
     ):
         assert expected in out, expected

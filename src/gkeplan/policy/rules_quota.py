@@ -69,6 +69,9 @@ def _fixes(load: PoolLoad, metric: str, scope: str, over: float) -> list[str]:
             if per_zone - (n + load.surge_per_zone) * per_node * load.zones >= over:
                 fixes.append(f"{pool}.autoscaling.maxNodeCount: {n}")
                 break
+    if metric == "SSD_TOTAL_GB" and load.total(metric, scope) >= over:
+        # pd-standard boot disks count against DISKS_TOTAL_GB instead (2 TB on the free tier)
+        fixes.append(f"{pool}.diskType: pd-standard")
     if metric.endswith("GB"):
         count = load.nodes + load.surge
         size = int((load.total(metric, scope) - over) // count) if count else 0
