@@ -39,10 +39,11 @@ bench: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m gkeplan.spec.schema > spec/gkeplan.schema.json
 
-# Regenerate the catalogs from ../shared/reference and fail if the committed data differs.
+# Regenerate the catalogs (gkeplan's and the emulator's) from ../shared/reference and fail if the committed data differs.
 catalog: $(STAMP)
 	$(BIN)/python src/gkeplan/catalog/build.py --reference ../shared/reference
-	git diff --exit-code -- src/gkeplan/catalog/data
+	$(BIN)/python -m gkeplan_emulator.build_data --reference ../shared/reference
+	git diff --exit-code -- src/gkeplan/catalog/data src/gkeplan_emulator/data
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 
-from gkeplan.emulator import Emulator, EmulatorConfig
+from gkeplan_emulator import Emulator, EmulatorConfig
 
 N = int(os.environ.get("BENCH_EMULATOR_N", "1000"))
 TARGET_MS = 5.0

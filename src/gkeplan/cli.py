@@ -178,7 +178,7 @@ def graph(spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
 
 def _add_lazy_groups() -> None:
     try:
-        from gkeplan.emulator.cli import sandbox
+        from gkeplan_emulator.cli import sandbox
     except ImportError:  # the emulator is optional at development time only
         return
     cli.add_command(sandbox)

@@ -47,7 +47,7 @@ def open_store(state_path: str | None, sandbox: bool, endpoint: str | None) -> I
     assert state_path is not None
     bucket, prefix = parse_url(state_path)
     if endpoint:
-        from gkeplan.emulator.client import endpoint_connection
+        from gkeplan.gcp.sandbox import endpoint_connection
 
         conn = endpoint_connection("-", endpoint, sandbox_timeouts())
     else:

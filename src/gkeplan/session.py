@@ -57,7 +57,7 @@ def state_store(
 @contextlib.contextmanager
 def connect(spec: Spec, target: Target, timeouts: Timeouts | None = None) -> Iterator[Connection]:
     if target.sandbox:
-        from gkeplan.emulator import Emulator, EmulatorConfig
+        from gkeplan_emulator import Emulator, EmulatorConfig
 
         target.sandbox_dir.mkdir(parents=True, exist_ok=True)
         config = EmulatorConfig(project=spec.project)
@@ -70,7 +70,7 @@ def connect(spec: Spec, target: Target, timeouts: Timeouts | None = None) -> Ite
             )
         return
     if target.endpoint:
-        from gkeplan.emulator.client import endpoint_connection
+        from gkeplan.gcp.sandbox import endpoint_connection
 
         yield endpoint_connection(spec.project, target.endpoint, timeouts or sandbox_timeouts())
         return

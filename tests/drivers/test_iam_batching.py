@@ -10,8 +10,9 @@ from pathlib import Path
 from gkeplan import load_spec
 from gkeplan.drivers.base import Context
 from gkeplan.drivers.iam_policy import IamMemberDriver, _Op
-from gkeplan.emulator import Emulator, EmulatorConfig
+from gkeplan.gcp.sandbox import connection_for
 from gkeplan.session import sandbox_timeouts
+from gkeplan_emulator import Emulator, EmulatorConfig
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml"
@@ -20,7 +21,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.y
 def test_many_members_of_one_policy_share_few_writes() -> None:
     with Emulator(EmulatorConfig(call_latency_s=0.005)) as emu:
         spec = load_spec(EXAMPLE, {"PROJECT_ID": "demo-project"}, environ={})
-        conn = emu.clients().connection()
+        conn = connection_for(emu)
         conn.timeouts = sandbox_timeouts()
         ctx = Context(spec, conn)
         driver = IamMemberDriver()

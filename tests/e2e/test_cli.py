@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 import gkeplan.cli_apply
 import gkeplan.cli_state  # noqa: F401
 from gkeplan.cli import cli
-from gkeplan.emulator import Emulator, EmulatorConfig
+from gkeplan_emulator import Emulator, EmulatorConfig
 
 from .conftest import EXAMPLE
 

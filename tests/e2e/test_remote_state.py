@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from gkeplan.emulator.client import endpoint_connection
+from gkeplan.gcp.sandbox import endpoint_connection
 from gkeplan.session import sandbox_timeouts
 from gkeplan.state.gcs import GcsStateStore
 from gkeplan.state.model import StateDoc

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
+from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
 
 from .conftest import EXAMPLE, Harness
 

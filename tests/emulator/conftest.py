@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from gkeplan.emulator import Emulator, EmulatorConfig
-from gkeplan.emulator.clientfactory import ClientFactory
 from gkeplan.gcp.connection import Connection
+from gkeplan.gcp.sandbox import connection_for
+from gkeplan_emulator import Emulator, EmulatorConfig
+from gkeplan_emulator.clientfactory import ClientFactory
 
 # The storage client's background bucket-metadata thread would add requests tests do not make.
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
@@ -39,5 +40,5 @@ def clients(emulator: Emulator) -> ClientFactory:
 @pytest.fixture
 def conn(emulator: Emulator) -> Connection:
     """gkeplan's own Connection to the emulator."""
-    conn: Connection = emulator.clients().connection()
+    conn: Connection = connection_for(emulator)
     return conn

@@ -15,8 +15,8 @@ import requests
 from click.testing import CliRunner
 from google.api_core import exceptions as gexc
 
-from gkeplan.emulator.cli import sandbox
-from gkeplan.emulator.clientfactory import ClientFactory
+from gkeplan_emulator.cli import sandbox
+from gkeplan_emulator.clientfactory import ClientFactory
 
 P = "demo-project"
 
@@ -46,7 +46,7 @@ def serve() -> Iterator[Serve]:
 
     def start(*args: str) -> Served:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gkeplan.emulator.cli", "serve", *args],
+            [sys.executable, "-m", "gkeplan_emulator.cli", "serve", *args],
             stdout=subprocess.PIPE,
             text=True,
             env={**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"},

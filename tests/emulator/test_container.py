@@ -6,8 +6,8 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
-from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
 from gkeplan.gcp.connection import Connection
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 
 P = "demo-project"
 ZONE = f"projects/{P}/locations/us-central1-c"

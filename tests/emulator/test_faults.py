@@ -7,9 +7,9 @@ import time
 import pytest
 from google.api_core import exceptions as gexc
 
-from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
-from gkeplan.emulator.clientfactory import ClientFactory
-from gkeplan.emulator.faults import FaultInjector
+from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
+from gkeplan_emulator.clientfactory import ClientFactory
+from gkeplan_emulator.faults import FaultInjector
 
 P = "demo-project"
 RES = f"projects/{P}"

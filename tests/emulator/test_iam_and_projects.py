@@ -8,8 +8,8 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.auth import impersonated_credentials
 
-from gkeplan.emulator import Emulator
 from gkeplan.gcp.connection import Connection
+from gkeplan_emulator import Emulator
 
 P = "demo-project"
 
@@ -118,7 +118,7 @@ def test_impersonation_mints_a_token_for_the_account(emulator: Emulator, conn: C
 
 
 def test_grants_take_effect_after_the_propagation_delay() -> None:
-    from gkeplan.emulator import EmulatorConfig, ManualClock
+    from gkeplan_emulator import EmulatorConfig, ManualClock
 
     clock = ManualClock()
     with Emulator(EmulatorConfig(propagation_delay_s=60), clock=clock) as emu:
@@ -134,7 +134,7 @@ def test_grants_take_effect_after_the_propagation_delay() -> None:
 
 
 def test_injected_fault_then_success(emulator: Emulator, conn: Connection) -> None:
-    from gkeplan.emulator import FaultRule
+    from gkeplan_emulator import FaultRule
 
     emulator.backend.faults.set_rules([FaultRule("iam.listServiceAccounts", status=503, count=1)])
     with pytest.raises(gexc.ServiceUnavailable):

@@ -12,8 +12,8 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 from google.auth.transport.requests import Request as AuthRequest
 
-from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
-from gkeplan.emulator.clientfactory import ClientFactory
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
+from gkeplan_emulator.clientfactory import ClientFactory
 
 P = "demo-project"
 DEV = "user:dev@example.com"

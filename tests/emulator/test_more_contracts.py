@@ -14,10 +14,10 @@ import requests
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
-from gkeplan.emulator import Emulator, FaultRule
 from gkeplan.gcp import operations
 from gkeplan.gcp.connection import Connection
 from gkeplan.session import sandbox_timeouts
+from gkeplan_emulator import Emulator, FaultRule
 
 P = "demo-project"
 ZONE = f"projects/{P}/locations/us-central1-c"
@@ -144,7 +144,7 @@ def test_sandbox_serve_prints_endpoints_and_keeps_state_across_restarts(tmp_path
     proc, endpoints = start()
     try:
         assert endpoints["http"].startswith("http://127.0.0.1:")
-        from gkeplan.emulator.client import endpoint_connection
+        from gkeplan.gcp.sandbox import endpoint_connection
 
         conn = endpoint_connection(P, endpoints["http"], sandbox_timeouts())
         conn.iam().create_service_account(

@@ -10,8 +10,8 @@ import requests
 from google.api_core import exceptions as gexc
 from google.iam.v1 import policy_pb2
 
-from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
-from gkeplan.emulator.clientfactory import ClientFactory
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
+from gkeplan_emulator.clientfactory import ClientFactory
 
 P = "demo-project"
 RES = f"projects/{P}"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gkeplan.emulator import Emulator
-from gkeplan.emulator.clientfactory import ClientFactory
+from gkeplan_emulator import Emulator
+from gkeplan_emulator.clientfactory import ClientFactory
 
 
 def test_get_project_through_the_real_rest_client(

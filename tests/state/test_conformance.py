@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from gkeplan.emulator import Emulator
 from gkeplan.state.gcs import GcsStateStore
 from gkeplan.state.local import LocalStateStore
 from gkeplan.state.model import ResourceState, StateDoc
 from gkeplan.state.store import LockInfo, StateConflict, StateLocked, StateStore
+from gkeplan_emulator import Emulator
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 

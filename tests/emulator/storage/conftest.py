@@ -9,7 +9,7 @@ from collections.abc import Callable
 import google.cloud.storage as storage
 import pytest
 
-from gkeplan.emulator import Emulator
+from gkeplan_emulator import Emulator
 
 # The client's background bucket-metadata thread would add requests the tests do not make.
 os.environ["DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA"] = "true"

@@ -10,7 +10,7 @@ import google.cloud.storage as storage
 import pytest
 from google.api_core import exceptions as gexc
 
-from gkeplan.emulator import Emulator, EmulatorConfig, ManualClock
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 
 from .conftest import BUCKET, StorageFactory
 

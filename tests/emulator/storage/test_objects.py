@@ -15,7 +15,7 @@ import google_crc32c
 import pytest
 from google.api_core import exceptions as gexc
 
-from gkeplan.emulator import Emulator
+from gkeplan_emulator import Emulator
 
 from .conftest import BUCKET
 

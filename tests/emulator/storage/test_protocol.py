@@ -13,7 +13,7 @@ import pytest
 from google.api_core import exceptions as gexc
 from google.auth.transport.requests import AuthorizedSession
 
-from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
+from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
 
 from .conftest import BUCKET
 

@@ -1,0 +1,140 @@
+"""Errors as Google reports them, so the client libraries raise the right exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_HTTP = {
+    "INVALID_ARGUMENT": 400,
+    "FAILED_PRECONDITION": 400,
+    "OUT_OF_RANGE": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "ABORTED": 409,
+    "RESOURCE_EXHAUSTED": 429,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+}
+
+
+@dataclass
+class ApiError(Exception):
+    status: str
+    message: str
+    http: int = 0
+    reason: str | None = None
+    domain: str = "googleapis.com"
+    metadata: dict[str, str] = field(default_factory=dict)
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.http:
+            self.http = _HTTP.get(self.status, 500)
+        super().__init__(self.message)
+
+    def body(self, *, storage: bool = False) -> dict[str, Any]:
+        details = list(self.details)
+        if self.reason:
+            details.insert(
+                0,
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": self.reason,
+                    "domain": self.domain,
+                    "metadata": self.metadata,
+                },
+            )
+        error: dict[str, Any] = {"code": self.http, "message": self.message, "status": self.status}
+        if details:
+            error["details"] = details
+        if storage:  # the JSON API also lists errors the old way
+            error["errors"] = [
+                {"message": self.message, "domain": "global", "reason": self.reason or "invalid"}
+            ]
+        return {"error": error}
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError("NOT_FOUND", message)
+
+
+def already_exists(message: str) -> ApiError:
+    return ApiError("ALREADY_EXISTS", message)
+
+
+def invalid_argument(message: str) -> ApiError:
+    return ApiError("INVALID_ARGUMENT", message)
+
+
+def failed_precondition(message: str) -> ApiError:
+    return ApiError("FAILED_PRECONDITION", message)
+
+
+def precondition_failed(message: str) -> ApiError:
+    return ApiError("FAILED_PRECONDITION", message, http=412, reason="conditionNotMet")
+
+
+def aborted(message: str) -> ApiError:
+    return ApiError("ABORTED", message)
+
+
+def unauthenticated() -> ApiError:
+    return ApiError(
+        "UNAUTHENTICATED",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+        "cookie or other valid authentication credential.",
+        reason="ACCESS_TOKEN_TYPE_UNSUPPORTED",
+    )
+
+
+def permission_denied(permission: str, resource: str) -> ApiError:
+    return ApiError(
+        "PERMISSION_DENIED",
+        f"Permission '{permission}' denied on resource '{resource}' (or it may not exist).",
+        reason="IAM_PERMISSION_DENIED",
+        domain="iam.googleapis.com",
+        metadata={"permission": permission, "resource": resource},
+    )
+
+
+def quota_exceeded(message: str) -> ApiError:
+    # GKE answers a quota refusal as HTTP 403 with the message only ("Error 403: Insufficient
+    # regional quota to satisfy request: ..., forbidden"; kubeflow/pipelines#10907): no
+    # ErrorInfo reason of its own.
+    return ApiError("PERMISSION_DENIED", message, http=403)
+
+
+def too_many_requests(message: str = "Quota exceeded for quota metric 'Requests'.") -> ApiError:
+    return ApiError("RESOURCE_EXHAUSTED", message, 429, reason="RATE_LIMIT_EXCEEDED")
+
+
+def unavailable(message: str = "The service is currently unavailable.") -> ApiError:
+    return ApiError("UNAVAILABLE", message, 503)
+
+
+def internal(message: str = "Internal error encountered.") -> ApiError:
+    return ApiError("INTERNAL", message, 500)
+
+
+def from_http_status(status: int) -> ApiError:
+    names = {
+        400: "INVALID_ARGUMENT",
+        404: "NOT_FOUND",
+        409: "ABORTED",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+        412: "FAILED_PRECONDITION",
+        403: "PERMISSION_DENIED",
+    }
+    if status == 429:
+        return too_many_requests()
+    if status == 503:
+        return unavailable()
+    if status == 500:
+        return internal()
+    name = names.get(status, "INTERNAL")
+    return ApiError(name, f"Injected fault: HTTP {status}", http=status)

@@ -1,0 +1,118 @@
+"""The gRPC side: a loopback server with local credentials (so callers' bearer tokens arrive as
+they would at GCP), and unary handlers that share the HTTP pipeline: authentication, faults,
+the request log and persistence, with errors as google.rpc.Status and its details."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent import futures
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from gkeplan_emulator.errors import ApiError
+from gkeplan_emulator.http import Request, Response, Router, dispatch
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.backend import Backend
+
+_CODES = {code.name: code for code in grpc.StatusCode}
+
+# A handler's body: (request message, caller's principal) -> response message.
+Body = Callable[[Any, str], Any]
+
+
+def make_grpc_server(backend: Backend, host: str, port: int) -> tuple[grpc.Server, int]:
+    """A started-later gRPC server bound to host:port (0: any free), with every gRPC service."""
+    from gkeplan_emulator.services import register_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    register_grpc(server, backend)
+    creds = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+    bound = server.add_secure_port(f"{host}:{port}", creds)
+    return server, bound
+
+
+def status_of(err: ApiError) -> status_pb2.Status:
+    details = []
+    if err.reason:
+        info = any_pb2.Any()
+        info.Pack(
+            error_details_pb2.ErrorInfo(reason=err.reason, domain=err.domain, metadata=err.metadata)
+        )
+        details.append(info)
+    for extra in err.details:
+        if extra.get("@type", "").endswith("google.rpc.QuotaFailure"):
+            failure = error_details_pb2.QuotaFailure(
+                violations=[
+                    error_details_pb2.QuotaFailure.Violation(
+                        subject=v.get("subject", ""), description=v.get("description", "")
+                    )
+                    for v in extra.get("violations", [])
+                ]
+            )
+            packed = any_pb2.Any()
+            packed.Pack(failure)
+            details.append(packed)
+    code = _CODES.get(err.status, grpc.StatusCode.UNKNOWN)
+    return status_pb2.Status(code=code.value[0], message=err.message, details=details)
+
+
+def abort(context: grpc.ServicerContext, err: ApiError) -> None:
+    context.abort_with_status(rpc_status.to_status(status_of(err)))
+
+
+def _error_from(resp: Response) -> ApiError:
+    body = resp.body if isinstance(resp.body, dict) else {}
+    e = body.get("error", {})
+    return ApiError(e.get("status", "INTERNAL"), e.get("message", ""), resp.status)
+
+
+def unary(
+    backend: Backend,
+    name: str,
+    body: Body,
+    request_type: Any,
+    *,
+    mutating: bool | None = None,
+) -> grpc.RpcMethodHandler:
+    """A unary handler for `body`, logged and fault-injected as `name` (e.g. "iam.getRole").
+
+    `request_type` is a proto-plus or protobuf message class; responses may be either.
+    """
+    if mutating is None:
+        mutating = not name.split(".", 1)[-1].startswith(("get", "list", "test"))
+
+    def handler(request: Any, context: grpc.ServicerContext) -> Any:
+        outcome: list[Any] = []
+
+        def run(r: Request) -> Response:
+            assert r.principal
+            outcome.append(body(request, r.principal))
+            return Response()
+
+        router_one = Router()  # per call: the route closes over this call's message
+        router_one.add("RPC", re.escape(name), run, name, mutating=mutating)
+        metadata = dict(context.invocation_metadata())
+        req = Request(
+            "RPC", name, {}, {"authorization": str(metadata.get("authorization", ""))}, b""
+        )
+        resp = dispatch(backend, router_one, req)
+        if resp.status >= 400:
+            abort(context, req.error or _error_from(resp))
+        return outcome[0]
+
+    deserialize = getattr(request_type, "deserialize", None) or request_type.FromString
+    return grpc.unary_unary_rpc_method_handler(
+        handler, request_deserializer=deserialize, response_serializer=_serialize
+    )
+
+
+def _serialize(msg: Any) -> bytes:
+    if hasattr(type(msg), "serialize"):  # proto-plus
+        return bytes(type(msg).serialize(msg))
+    return bytes(msg.SerializeToString())

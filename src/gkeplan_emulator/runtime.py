@@ -1,0 +1,135 @@
+"""Run an emulator in process (tests, --sandbox) or as a server (`gkeplan sandbox serve`).
+
+Both REST APIs share one loopback HTTP port; IAM admin gets a loopback gRPC port with local
+channel credentials, so callers' bearer tokens reach it as they would reach GCP.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from gkeplan_emulator.backend import Backend, LogEntry
+from gkeplan_emulator.clientfactory import ClientFactory
+from gkeplan_emulator.clock import Clock
+from gkeplan_emulator.config import EmulatorConfig
+from gkeplan_emulator.http import Router, ServerThread, make_server
+
+# gRPC core logs connection teardown at INFO on stderr; users need errors only.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+TOKEN_LIFETIME_S = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    http: str
+    grpc: str
+
+
+class Emulator:
+    """`with Emulator() as emu:` starts it on free loopback ports; `emu.reset()` between tests."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        clock: Clock | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        host: str = "127.0.0.1",
+        http_port: int = 0,
+        grpc_port: int = 0,
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.backend = Backend(self.config, clock, state_file)
+        self._host = host
+        self._ports = (http_port, grpc_port)
+        self._http: ServerThread | None = None
+        self._grpc: Any = None
+        self.endpoints = Endpoints("", "")
+        self._applier_token = ""
+        self.router = Router()
+
+    def start(self) -> Emulator:
+        from gkeplan_emulator.grpcserver import make_grpc_server
+        from gkeplan_emulator.services import register_routes
+
+        router = self.router = Router()
+        register_routes(router, self.backend)
+        from gkeplan_emulator.admin import register_admin
+
+        register_admin(router, self)
+        server = make_server(self.backend, router, self._host, self._ports[0])
+        self._http = ServerThread(server)
+        self._http.start()
+        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1])
+        self._grpc.start()
+        self.endpoints = Endpoints(
+            f"http://{self._host}:{server.server_address[1]}", f"{self._host}:{port}"
+        )
+        self._applier_token = self.backend.identity.applier_token()
+        return self
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.stop()
+            self._http = None
+        if self._grpc is not None:
+            self._grpc.stop(grace=None)
+            self._grpc = None
+        self.backend.persist()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- for callers -----------------------------------------------------------------------
+    def issue_token(self, principal: str) -> str:
+        return self.backend.identity.issue_token(principal, TOKEN_LIFETIME_S)[0]
+
+    def applier_credentials(self) -> Any:
+        return self.credentials_for(self.config.applier, self.backend.identity.applier_token())
+
+    def credentials_for(self, principal: str, token: str | None = None) -> Any:
+        """Credentials whose bearer token names `principal` (tests act as anyone)."""
+        import google.oauth2.credentials
+
+        return google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
+            token or self.issue_token(principal)
+        )
+
+    def clients(self, credentials: Any = None) -> ClientFactory:
+        """Real Google clients bound to this emulator, as the applier unless told otherwise."""
+        return ClientFactory(
+            self.endpoints.http,
+            self.endpoints.grpc,
+            self.config.project,
+            credentials or self.applier_credentials(),
+        )
+
+    @property
+    def iam_endpoint(self) -> str:
+        """Base URL for impersonated_credentials' iam_endpoint_override (add the account)."""
+        return f"{self.endpoints.http}/v1/projects/-/serviceAccounts"
+
+    def serves(self, method_name: str) -> bool:
+        """Whether a REST route of this name is registered (e.g. "storage.buckets.insert")."""
+        return any(route.name == method_name for route in self.router.routes)
+
+    @property
+    def requests(self) -> list[LogEntry]:
+        return list(self.backend.log)
+
+    def reset(self) -> None:
+        self.backend.reset()
+
+    @property
+    def state_file(self) -> Path | None:
+        return self.backend.state_file

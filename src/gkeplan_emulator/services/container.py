@@ -1,0 +1,271 @@
+"""Kubernetes Engine v1: clusters, node pools and their long-running operations.
+
+Operations finish by clock time: each read first settles the operations whose time has come,
+so nothing runs in the background and a ManualClock drives them in tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from google.cloud import container_v1 as gke
+
+from gkeplan_emulator import facts
+from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.errors import (
+    ApiError,
+    failed_precondition,
+    invalid_argument,
+    not_found,
+    quota_exceeded,
+)
+from gkeplan_emulator.quota import NodeGroup, first_shortfall
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.backend import Backend
+
+VERSION = "1.33.5-gke.1162000"
+_NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
+_ids = itertools.count(1)
+
+
+def to_json(msg: Any) -> dict[str, Any]:
+    import json
+
+    data: dict[str, Any] = json.loads(
+        type(msg).to_json(
+            msg, use_integers_for_enums=False, always_print_fields_with_no_presence=False
+        )
+    )
+    return data
+
+
+@dataclass
+class Operation:
+    name: str
+    project: str
+    location: str
+    kind: str
+    target: str
+    started: float
+    done_at: float
+    on_done: Callable[[], None] | None = None
+    error: str | None = None
+    settled: bool = False
+
+    def proto(self, now: float) -> gke.Operation:
+        done = now >= self.done_at
+        op = gke.Operation(
+            name=self.name,
+            zone=self.location,
+            location=self.location,
+            operation_type=self.kind,
+            status=gke.Operation.Status.DONE if done else gke.Operation.Status.RUNNING,
+            self_link=f"https://container.googleapis.com/v1/projects/{self.project}/locations/"
+            f"{self.location}/operations/{self.name}",
+            target_link=f"https://container.googleapis.com/v1/{self.target}",
+            start_time=_stamp(self.started),
+        )
+        if done:
+            op.end_time = _stamp(self.done_at)
+            if self.error:
+                op.error = {"code": 9, "message": self.error}
+                op.status_message = self.error
+        return op
+
+
+def _stamp(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z"
+
+
+@dataclass
+class ContainerModel:
+    backend: Backend
+    clusters: dict[str, gke.Cluster] = field(default_factory=dict)  # full name -> cluster
+    operations: dict[str, Operation] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    # -- helpers -------------------------------------------------------------------------
+    @property
+    def project(self) -> str:
+        return self.backend.config.project
+
+    def settle(self) -> None:
+        now = self.backend.clock.now()
+        with self.lock:
+            for op in sorted(self.operations.values(), key=lambda o: o.done_at):
+                if not op.settled and op.done_at <= now:
+                    op.settled = True
+                    if op.on_done is not None:
+                        op.on_done()
+
+    def require(self, principal: str, permission: str) -> None:
+        self.backend.authz.require(
+            principal,
+            permission,
+            project_resource(self.project),
+            project=self.project,
+            shown=f"projects/{self.project}",
+        )
+
+    def check_location(self, project: str, location: str) -> None:
+        if project != self.project:
+            raise ApiError("PERMISSION_DENIED", f"Permission denied on project {project}.")
+        if not (facts.is_zone(location) or facts.is_region(location)):
+            raise invalid_argument(f'Location "{location}" does not exist.')
+
+    def cluster(self, name: str) -> gke.Cluster:
+        self.settle()
+        c = self.clusters.get(name)
+        if c is None:
+            raise not_found(f"Not found: {name}.")
+        return c
+
+    def busy(self, cluster_name: str) -> None:
+        now = self.backend.clock.now()
+        for op in self.operations.values():
+            if op.target.startswith(cluster_name) and op.done_at > now:
+                raise failed_precondition(f"Cluster is running incompatible operation {op.name}.")
+
+    def start(
+        self,
+        project: str,
+        location: str,
+        kind: str,
+        target: str,
+        seconds_key: str,
+        on_done: Callable[[], None],
+    ) -> gke.Operation:
+        now = self.backend.clock.now()
+        seconds = self.backend.config.operation_s.get(seconds_key, 0.0)
+        name = f"operation-{int(now * 1000)}-{next(_ids):08x}"
+        op = Operation(name, project, location, kind, target, now, now + seconds, on_done)
+        op.error = getattr(self.backend.request_faults, "operation_error", None)
+        if op.error and kind == "CREATE_CLUSTER":
+            cluster = self.clusters[target]
+
+            def broken() -> None:
+                cluster.status = gke.Cluster.Status.ERROR  # type: ignore[assignment]
+                cluster.status_message = op.error or ""
+
+            op.on_done = broken
+        self.operations[name] = op
+        if seconds <= 0:
+            self.settle()
+        return op.proto(self.backend.clock.now())
+
+    def get_operation(self, principal: str, name: str) -> gke.Operation:
+        self.require(principal, "container.operations.get")
+        self.settle()
+        op = self.operations.get(name.rsplit("/", 1)[-1])
+        if op is None:
+            raise not_found(f"Not found: {name}.")
+        return op.proto(self.backend.clock.now())
+
+    # -- quota -----------------------------------------------------------------------------
+    def _zones(self, cluster: gke.Cluster, pool: gke.NodePool | None = None) -> list[str]:
+        if pool is not None and pool.locations:
+            return list(pool.locations)
+        if cluster.locations:
+            return list(cluster.locations)
+        if facts.is_zone(cluster.location):
+            return [cluster.location]
+        return list(facts.zones_of(cluster.location))[:3]
+
+    def forget(self, name: str) -> None:
+        self.clusters.pop(name, None)
+
+    def _groups(self, items: list[tuple[gke.Cluster, gke.NodePool, int]]) -> list[NodeGroup]:
+        groups = []
+        for cluster, pool, per_zone in items:
+            cfg = pool.config
+            groups.append(
+                NodeGroup(
+                    region=facts.region_of(cluster.location),
+                    # GKE reserves initial nodes in each of the pool's zones at create.
+                    count=per_zone * len(self._zones(cluster, pool)),
+                    machine_type=cfg.machine_type or "e2-medium",
+                    disk_type=cfg.disk_type or "pd-balanced",
+                    disk_size_gb=cfg.disk_size_gb or 100,
+                    accelerators=tuple(
+                        (a.accelerator_type, int(a.accelerator_count)) for a in cfg.accelerators
+                    ),
+                )
+            )
+        return groups
+
+    def check_quota(self, extra: list[tuple[gke.Cluster, gke.NodePool, int]]) -> None:
+        profile = facts.quota_profile(self.backend.config.quota_profile)
+        existing = [
+            (c, p, p.initial_node_count) for c in self.clusters.values() for p in c.node_pools
+        ]
+        short = first_shortfall(profile, self._groups(existing), self._groups(extra))
+        if short is None:
+            return
+        # GKE's words, e.g. (kubeflow/website#1065, kubeflow/pipelines#10907):
+        # Insufficient project quota to satisfy request: resource "CPUS_ALL_REGIONS": request
+        # requires '16.0' and is short '4.0'. project has a quota of '12.0' with '12.0'
+        # available. View and manage quotas at
+        # https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=PROJECT
+        raise quota_exceeded(
+            f"Insufficient {short.scope} quota to satisfy request: resource "
+            f"\"{short.metric}\": request requires '{short.requested:.1f}' and is short "
+            f"'{short.short:.1f}'. project has a quota of '{short.limit:.1f}' with "
+            f"'{short.available:.1f}' available. View and manage quotas at "
+            f"https://console.cloud.google.com/iam-admin/quotas?usage=USED&project={self.project}"
+        )
+
+    # -- validation of what nodes run as ---------------------------------------------------
+    def check_pool(self, principal: str, cluster: gke.Cluster, pool: gke.NodePool) -> None:
+        if not pool.name or not _NAME.match(pool.name):
+            raise invalid_argument(f'Invalid node pool name "{pool.name}".')
+        cfg = pool.config
+        if not cfg.machine_type:
+            cfg.machine_type = "e2-medium"
+        for zone in self._zones(cluster, pool):
+            if not facts.machine_available(cfg.machine_type, zone):
+                raise invalid_argument(
+                    f'Machine type "{cfg.machine_type}" is not available in zone "{zone}".'
+                )
+        if not cfg.disk_size_gb:
+            cfg.disk_size_gb = 100
+        if not cfg.disk_type:
+            cfg.disk_type = "pd-balanced"
+        if not cfg.image_type:
+            cfg.image_type = "COS_CONTAINERD"
+        number = self.backend.models["projects"].number(self.project)
+        email = cfg.service_account or f"{number}-compute@developer.gserviceaccount.com"
+        iam = self.backend.models["iam"]
+        if email.endswith(".iam.gserviceaccount.com") and not iam.usable(email):
+            raise invalid_argument(f'Service account "{email}" does not exist.')
+        if not self.backend.authz.can_act_as(principal, email, self.project):
+            raise ApiError(
+                "PERMISSION_DENIED",
+                f'The user does not have access to service account "{email}". Ask a project '
+                "owner to grant you the iam.serviceAccountUser role on the service account.",
+                reason="IAM_PERMISSION_DENIED",
+                domain="container.googleapis.com",
+            )
+        if not cfg.oauth_scopes:
+            cfg.oauth_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+
+    def dump(self) -> dict[str, Any]:
+        self.settle()
+        with self.lock:
+            return {"clusters": {n: to_json(c) for n, c in self.clusters.items()}}
+
+    def load(self, data: dict[str, Any]) -> None:
+        import json
+
+        with self.lock:
+            self.operations = {}
+            self.clusters = {
+                n: gke.Cluster.from_json(json.dumps(c), ignore_unknown_fields=True)
+                for n, c in (data.get("clusters") or {}).items()
+            }

@@ -1,0 +1,137 @@
+"""Resource Manager v3: projects.get, getIamPolicy, setIamPolicy (version 3, etags)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from typing import TYPE_CHECKING, Any
+
+from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.errors import invalid_argument, permission_denied
+from gkeplan_emulator.http import Request, Response, Router
+from gkeplan_emulator.services import ServiceSpec
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.backend import Backend
+
+_P = r"/v3/projects/(?P<project>[^/:]+)"
+
+
+class ProjectsModel:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.projects: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def ensure(self, project: str, number: str) -> None:
+        with self._lock:
+            self.projects.setdefault(
+                project,
+                {
+                    "name": f"projects/{number}",
+                    "projectId": project,
+                    "state": "ACTIVE",
+                    "displayName": project,
+                    "parent": "",
+                    "createTime": "2026-01-01T00:00:00Z",
+                    "etag": 'W/"1"',
+                },
+            )
+
+    def project_id(self, name: str) -> str:
+        """A project id from an id or a project number (GCP accepts both in names)."""
+        if name.isdigit():
+            for pid, data in list(self.projects.items()):
+                if data["name"] == f"projects/{name}":
+                    return pid
+        return name
+
+    def get(
+        self, project: str, principal: str, permission: str = "resourcemanager.projects.get"
+    ) -> dict[str, Any]:
+        """The project, if `principal` holds `permission` on it. GCP answers 403, not 404, for
+        a project that does not exist: it does not tell strangers which projects exist."""
+        project = self.project_id(project)
+        if project not in self.projects:
+            raise permission_denied(permission, project_resource(project))
+        self.backend.authz.require(
+            principal, permission, project_resource(project), project=project
+        )
+        return dict(self.projects[project])
+
+    def number(self, project: str) -> str:
+        return str(self.projects[project]["name"]).split("/", 1)[1]
+
+    def dump(self) -> dict[str, Any]:
+        return {"projects": self.projects}
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.projects = dict(data.get("projects") or {})
+
+
+def decode_etag(text: str | None) -> bytes | None:
+    if not text:
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_argument("Invalid etag.") from None
+
+
+def register(router: Router, backend: Backend) -> None:
+    model: ProjectsModel = backend.models["projects"]
+
+    def get(req: Request) -> Response:
+        assert req.principal
+        return Response(body=model.get(req.params["project"], req.principal))
+
+    def get_policy(req: Request) -> Response:
+        assert req.principal
+        project = model.project_id(req.params["project"])
+        model.get(project, req.principal, "resourcemanager.projects.getIamPolicy")
+        return Response(body=backend.policies.get(project_resource(project)).to_json())
+
+    def set_policy(req: Request) -> Response:
+        assert req.principal
+        project = model.project_id(req.params["project"])
+        model.get(project, req.principal, "resourcemanager.projects.setIamPolicy")
+        policy = req.json().get("policy") or {}
+        backend.models["iam"].check_members(policy)
+        stored = backend.policies.set(
+            project_resource(project), policy, decode_etag(policy.get("etag"))
+        )
+        return Response(body=stored.to_json())
+
+    def test_permissions(req: Request) -> Response:
+        assert req.principal
+        project = model.project_id(req.params["project"])
+        if project not in model.projects:  # GCP answers 403 for a project you cannot see
+            model.get(project, req.principal)
+        asked = [str(p) for p in req.json().get("permissions") or []]
+        held = [
+            p
+            for p in asked
+            if backend.authz.allowed(req.principal, p, project_resource(project), project)
+        ]
+        return Response(body={"permissions": held} if held else {})
+
+    router.add("GET", _P, get, "resourcemanager.projects.get")
+    router.add(
+        "POST",
+        _P + ":testIamPermissions",
+        test_permissions,
+        "resourcemanager.projects.testIamPermissions",
+        mutating=False,
+    )
+    router.add(
+        "POST",
+        _P + ":getIamPolicy",
+        get_policy,
+        "resourcemanager.projects.getIamPolicy",
+        mutating=False,
+    )
+    router.add("POST", _P + ":setIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy")
+
+
+SERVICE = ServiceSpec("projects", ProjectsModel, register)
