@@ -47,10 +47,10 @@ def register_admin(router: Router, emu: Emulator) -> None:
         principal = req.json().get("principal") or emu.config.applier
         return Response(body={"token": emu.issue_token(str(principal)), "principal": principal})
 
-    router.add("GET", r"/_emulator/info", info, "admin.info", auth=False)
-    router.add("POST", r"/_emulator/token", token, "admin.token", auth=False, mutating=False)
-    router.add("GET", r"/_emulator/state", state, "admin.state", auth=False)
-    router.add("POST", r"/_emulator/reset", reset, "admin.reset", auth=False, mutating=False)
-    router.add("GET", r"/_emulator/faults", faults, "admin.faults", auth=False)
-    router.add("POST", r"/_emulator/faults", faults, "admin.faults", auth=False, mutating=False)
-    router.add("GET", r"/_emulator/requests", log, "admin.requests", auth=False)
+    router.add("GET", "/_emulator/info", info, "admin.info", auth=False)
+    router.add("POST", "/_emulator/token", token, "admin.token", auth=False, mutating=False)
+    router.add("GET", "/_emulator/state", state, "admin.state", auth=False)
+    router.add("POST", "/_emulator/reset", reset, "admin.reset", auth=False, mutating=False)
+    router.add("GET", "/_emulator/faults", faults, "admin.faults", auth=False)
+    router.add("POST", "/_emulator/faults", faults, "admin.faults", auth=False, mutating=False)
+    router.add("GET", "/_emulator/requests", log, "admin.requests", auth=False)

@@ -4,7 +4,6 @@ the request log and persistence, with errors as google.rpc.Status and its detail
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from concurrent import futures
 from typing import TYPE_CHECKING, Any
@@ -14,8 +13,9 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from gkeplan_emulator.dispatch import dispatch
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import Request, Response, Router, dispatch
+from gkeplan_emulator.http import Request, Response, route
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -95,13 +95,12 @@ def unary(
             outcome.append(body(request, r.principal))
             return Response()
 
-        router_one = Router()  # per call: the route closes over this call's message
-        router_one.add("RPC", re.escape(name), run, name, mutating=mutating)
+        one = route("RPC", name, run, name, mutating=mutating)  # closes over this call's message
         metadata = dict(context.invocation_metadata())
         req = Request(
             "RPC", name, {}, {"authorization": str(metadata.get("authorization", ""))}, b""
         )
-        resp = dispatch(backend, router_one, req)
+        resp = dispatch(backend, one, req)
         if resp.status >= 400:
             abort(context, req.error or _error_from(resp))
         return outcome[0]

@@ -16,7 +16,8 @@ from gkeplan_emulator.backend import Backend, LogEntry
 from gkeplan_emulator.clientfactory import ClientFactory
 from gkeplan_emulator.clock import Clock
 from gkeplan_emulator.config import EmulatorConfig
-from gkeplan_emulator.http import Router, ServerThread, make_server
+from gkeplan_emulator.http import Router
+from gkeplan_emulator.server import ServerThread
 
 # gRPC core logs connection teardown at INFO on stderr; users need errors only.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
@@ -62,14 +63,11 @@ class Emulator:
         from gkeplan_emulator.admin import register_admin
 
         register_admin(router, self)
-        server = make_server(self.backend, router, self._host, self._ports[0])
-        self._http = ServerThread(server)
+        self._http = ServerThread(self.backend, router.routes, self._host, self._ports[0])
         self._http.start()
         self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1])
         self._grpc.start()
-        self.endpoints = Endpoints(
-            f"http://{self._host}:{server.server_address[1]}", f"{self._host}:{port}"
-        )
+        self.endpoints = Endpoints(f"http://{self._host}:{self._http.port}", f"{self._host}:{port}")
         self._applier_token = self.backend.identity.applier_token()
         return self
 

@@ -15,9 +15,9 @@ from gkeplan_emulator.services.container import _NAME, VERSION, ContainerModel, 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_LOC = r"/v1/projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)"
-_CL = _LOC + r"/clusters/(?P<cluster>[^/:]+)"
-_NP = _CL + r"/nodePools/(?P<pool>[^/:]+)"
+_LOC = "/v1/projects/<seg:project>/locations/<seg:location>"
+_CL = _LOC + "/clusters/<seg:cluster>"
+_NP = _CL + "/nodePools/<seg:pool>"
 
 
 def _parse(cls: Any, req: Request) -> Any:
@@ -352,4 +352,4 @@ def register(router: Router, backend: Backend) -> None:
         pool_op("DELETE_NODE_POOL", delete_pool, "deleteNodePool"),
         "container.deleteNodePool",
     )
-    router.add("GET", _LOC + r"/operations/(?P<op>[^/:]+)", get_op, "container.getOperation")
+    router.add("GET", _LOC + "/operations/<seg:op>", get_op, "container.getOperation")

@@ -61,7 +61,7 @@ def register(router: Router, backend: Backend) -> None:
 
     router.add(
         "POST",
-        r"/v1/projects/-/serviceAccounts/(?P<email>[^/:]+):generateAccessToken",
+        "/v1/projects/-/serviceAccounts/<seg:email>:generateAccessToken",
         generate,
         "iamcredentials.generateAccessToken",
         mutating=True,  # the token's hash joins the state, so a restart keeps it valid

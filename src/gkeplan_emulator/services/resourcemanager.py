@@ -15,7 +15,7 @@ from gkeplan_emulator.services import ServiceSpec
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_P = r"/v3/projects/(?P<project>[^/:]+)"
+_P = "/v3/projects/<seg:project>"
 
 
 class ProjectsModel:

@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
     from gkeplan_emulator.http import Router
 
-_B = r"/storage/v1/b/(?P<bucket>[^/]+)"
-_O = _B + r"/o/(?P<object>[^/]+)"  # the client percent-encodes "/" in object names
-_TO = r"/(?P<verb>copyTo|rewriteTo)/b/(?P<dest_bucket>[^/]+)/o/(?P<dest_object>[^/]+)"
+_B = "/storage/v1/b/<part:bucket>"
+_O = _B + "/o/<part:object>"  # the client percent-encodes "/" in object names
+_TO = "/<any(copyTo, rewriteTo):verb>/b/<part:dest_bucket>/o/<part:dest_object>"
 
 
 def _base(req: Request) -> str:
