@@ -29,6 +29,8 @@ class ApiError(Exception):
     domain: str = "googleapis.com"
     metadata: dict[str, str] = field(default_factory=dict)
     details: list[dict[str, Any]] = field(default_factory=list)
+    # The older `errors` list some APIs still send (Go's client prints "Error 400: ..., <reason>").
+    legacy_reason: str | None = None
 
     def __post_init__(self) -> None:
         if not self.http:
@@ -50,10 +52,9 @@ class ApiError(Exception):
         error: dict[str, Any] = {"code": self.http, "message": self.message, "status": self.status}
         if details:
             error["details"] = details
-        if storage:  # the JSON API also lists errors the old way
-            error["errors"] = [
-                {"message": self.message, "domain": "global", "reason": self.reason or "invalid"}
-            ]
+        if storage or self.legacy_reason:  # the JSON API also lists errors the old way
+            reason = self.legacy_reason or self.reason or "invalid"
+            error["errors"] = [{"message": self.message, "domain": "global", "reason": reason}]
         return {"error": error}
 
 

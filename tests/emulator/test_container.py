@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
@@ -66,8 +68,50 @@ def test_regional_cluster_over_n2_quota_is_refused_with_gkes_words(conn: Connect
         )
     assert (
         'Insufficient regional quota to satisfy request: resource "N2_CPUS": request requires '
-        "'24.0' and is short '16.0'. project has a quota of '8.0' with '8.0' available."
+        "'24.0' and is short '16.0'. project has a quota of '8.0' with '8.0' available. View "
+        "and manage quotas at https://console.cloud.google.com/iam-admin/quotas?usage=USED&"
+        f"project={P}"
     ) in str(info.value)
+    assert info.value.code == 403
+    body = info.value.response.json()["error"]
+    assert body["status"] == "PERMISSION_DENIED"
+    assert "QUOTA_EXCEEDED" not in str(body)  # GKE sends no such reason
+
+
+def test_quota_over_all_regions_is_refused_as_project_quota(conn: Connection) -> None:
+    """kubeflow/website#1065: 'Insufficient project quota ... resource "CPUS_ALL_REGIONS"'."""
+    client = conn.container()
+    client.create_cluster(
+        parent=ZONE, cluster=gke.Cluster(name="one", node_pools=[_pool(machine="e2-standard-8")])
+    )
+    with pytest.raises(gexc.Forbidden) as info:
+        client.create_cluster(
+            parent=f"projects/{P}/locations/europe-west1-b",
+            cluster=gke.Cluster(name="two", node_pools=[_pool(machine="e2-standard-8")]),
+        )
+    assert str(info.value).endswith(
+        'Insufficient project quota to satisfy request: resource "CPUS_ALL_REGIONS": request '
+        "requires '8.0' and is short '4.0'. project has a quota of '12.0' with '4.0' available. "
+        "View and manage quotas at https://console.cloud.google.com/iam-admin/quotas?"
+        f"usage=USED&project={P}"
+    )
+
+
+def test_quota_counts_initial_nodes_in_every_zone_not_the_autoscaling_maximum(
+    conn: Connection,
+) -> None:
+    client = conn.container()
+    pool = _pool(machine="e2-standard-2")
+    pool.config.disk_size_gb = 20
+    pool.autoscaling = gke.NodePoolAutoscaling(enabled=True, min_node_count=1, max_node_count=50)
+    region = f"projects/{P}/locations/us-central1"
+    client.create_cluster(parent=region, cluster=gke.Cluster(name="r1", node_pools=[pool]))
+    # 1 node x 3 zones x 2 vCPUs = 6 of the 8 regional CPUS: a second such pool is 6 more
+    second = _pool("p2", "e2-standard-2")
+    second.config.disk_size_gb = 20
+    short = re.escape("\"CPUS\": request requires '6.0' and is short '4.0'")
+    with pytest.raises(gexc.Forbidden, match=short):
+        client.create_cluster(parent=region, cluster=gke.Cluster(name="r2", node_pools=[second]))
 
 
 def test_nodes_running_as_an_account_need_act_as(emulator: Emulator, conn: Connection) -> None:
@@ -78,10 +122,20 @@ def test_nodes_running_as_an_account_need_act_as(emulator: Emulator, conn: Conne
     pol.bindings.add(role="roles/container.clusterAdmin", members=["user:admin@example.com"])
     conn.projects().set_iam_policy(request={"resource": f"projects/{P}", "policy": pol})
     admin = emulator.clients(emulator.credentials_for("user:admin@example.com")).container()
-    with pytest.raises(gexc.Forbidden, match="does not have access to service account"):
+    with pytest.raises(gexc.BadRequest) as info:
         admin.create_cluster(
             parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool(sa=sa.email)])
         )
+    # GKE's words and status (rancher/rancher#10553: "Error 400: The user does not have access
+    # to service account ..., badRequest")
+    assert info.value.code == 400
+    assert str(info.value).endswith(
+        f'The user does not have access to service account "{sa.email}". Ask a project owner '
+        "to grant you the iam.serviceAccountUser role on the service account"
+    )
+    body = info.value.response.json()["error"]
+    assert body["status"] == "INVALID_ARGUMENT"
+    assert body["errors"][0]["reason"] == "badRequest"
 
 
 def test_node_pool_lifecycle(conn: Connection) -> None:

@@ -245,12 +245,16 @@ class ContainerModel:
         if email.endswith(".iam.gserviceaccount.com") and not iam.usable(email):
             raise invalid_argument(f'Service account "{email}" does not exist.')
         if not self.backend.authz.can_act_as(principal, email, self.project):
+            # GKE refuses with HTTP 400: rancher/rancher#10553 "Error 400: The user does not have
+            # access to service account "default"., badRequest"; the tf-serving-gke tutorial's
+            # modules/iam/main.tf: "code=400, message=The user does not have access to service
+            # account".
             raise ApiError(
-                "PERMISSION_DENIED",
+                "INVALID_ARGUMENT",
                 f'The user does not have access to service account "{email}". Ask a project '
-                "owner to grant you the iam.serviceAccountUser role on the service account.",
-                reason="IAM_PERMISSION_DENIED",
-                domain="container.googleapis.com",
+                "owner to grant you the iam.serviceAccountUser role on the service account",
+                http=400,
+                legacy_reason="badRequest",
             )
         if not cfg.oauth_scopes:
             cfg.oauth_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
