@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,9 @@ class Backend:
         config: EmulatorConfig,
         clock: Clock | None = None,
         state_file: str | os.PathLike[str] | None = None,
+        models: Mapping[str, Callable[[Backend], Any]] | None = None,
     ) -> None:
-        from gkeplan_emulator.services import make_models
-
+        """`models`: one factory per emulated service, by name (the service registry's)."""
         self.config = config
         self.clock: Clock = clock or SystemClock()
         self.identity = Identity(self.clock, config.applier)
@@ -49,12 +50,14 @@ class Backend:
         # Per request thread: a fault that a long-running operation started now must report.
         self.request_faults = threading.local()
         self.log: list[LogEntry] = []
+        self.grpc_methods: set[str] = set()  # names of the gRPC methods registered
         self._log_lock = threading.Lock()
         self.state_file = Path(state_file) if state_file else None
         # One model per registered service; `services` is the contract's name for it.
         self.models: dict[str, Any] = {}
         self.services = self.models
-        make_models(self)
+        for name, make in (models or {}).items():
+            self.models[name] = make(self)
         if self.state_file and self.state_file.exists():
             self.load(json.loads(self.state_file.read_text()))
         else:

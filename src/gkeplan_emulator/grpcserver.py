@@ -26,12 +26,13 @@ _CODES = {code.name: code for code in grpc.StatusCode}
 Body = Callable[[Any, str], Any]
 
 
-def make_grpc_server(backend: Backend, host: str, port: int) -> tuple[grpc.Server, int]:
-    """A started-later gRPC server bound to host:port (0: any free), with every gRPC service."""
-    from gkeplan_emulator.services import register_grpc
-
+def make_grpc_server(
+    backend: Backend, host: str, port: int, register: Callable[[grpc.Server, Backend], None]
+) -> tuple[grpc.Server, int]:
+    """A started-later gRPC server bound to host:port (0: any free), with what `register`
+    adds to it."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
-    register_grpc(server, backend)
+    register(server, backend)
     creds = grpc.local_server_credentials(grpc.LocalConnectionType.LOCAL_TCP)
     bound = server.add_secure_port(f"{host}:{port}", creds)
     return server, bound
@@ -84,6 +85,7 @@ def unary(
 
     `request_type` is a proto-plus or protobuf message class; responses may be either.
     """
+    backend.grpc_methods.add(name)
     if mutating is None:
         mutating = not name.split(".", 1)[-1].startswith(("get", "list", "test"))
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from gkeplan_emulator.admin import admin_routes
 from gkeplan_emulator.backend import Backend, LogEntry
 from gkeplan_emulator.clientfactory import ClientFactory
 from gkeplan_emulator.clock import Clock
 from gkeplan_emulator.config import EmulatorConfig
+from gkeplan_emulator.grpcserver import make_grpc_server
 from gkeplan_emulator.http import Router
 from gkeplan_emulator.server import ServerThread
+from gkeplan_emulator.services import all_routes, model_factories, register_grpc
 
 # gRPC core logs connection teardown at INFO on stderr; users need errors only.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
@@ -45,7 +48,7 @@ class Emulator:
         grpc_port: int = 0,
     ) -> None:
         self.config = config or EmulatorConfig()
-        self.backend = Backend(self.config, clock, state_file)
+        self.backend = Backend(self.config, clock, state_file, model_factories())
         self._host = host
         self._ports = (http_port, grpc_port)
         self._http: ServerThread | None = None
@@ -55,17 +58,12 @@ class Emulator:
         self.router = Router()
 
     def start(self) -> Emulator:
-        from gkeplan_emulator.grpcserver import make_grpc_server
-        from gkeplan_emulator.services import register_routes
-
         router = self.router = Router()
-        register_routes(router, self.backend)
-        from gkeplan_emulator.admin import register_admin
-
-        register_admin(router, self)
+        router.extend(all_routes(self.backend))
+        router.extend(admin_routes(self))
         self._http = ServerThread(self.backend, router.routes, self._host, self._ports[0])
         self._http.start()
-        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1])
+        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1], register_grpc)
         self._grpc.start()
         self.endpoints = Endpoints(f"http://{self._host}:{self._http.port}", f"{self._host}:{port}")
         self._applier_token = self.backend.identity.applier_token()
@@ -116,6 +114,13 @@ class Emulator:
     def iam_endpoint(self) -> str:
         """Base URL for impersonated_credentials' iam_endpoint_override (add the account)."""
         return f"{self.endpoints.http}/v1/projects/-/serviceAccounts"
+
+    def endpoint_urls(self) -> tuple[str, str]:
+        return self.endpoints.http, self.endpoints.grpc
+
+    def method_names(self) -> frozenset[str]:
+        """Every method this emulator serves: REST route names and gRPC method names."""
+        return self.router.names() | frozenset(self.backend.grpc_methods)
 
     def serves(self, method_name: str) -> bool:
         """Whether a REST route of this name is registered (e.g. "storage.buckets.insert")."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import requests
 from google.api_core import exceptions as gexc
 
 from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
@@ -129,3 +130,41 @@ def test_reset_restores_the_configured_faults() -> None:
         emu.reset()
         with pytest.raises(gexc.InternalServerError):
             emu.clients().iam_admin().get_role(request={"name": "roles/viewer"}, retry=None)
+
+
+def _post_faults(emulator: Emulator, rules: object) -> requests.Response:
+    return requests.post(f"{emulator.endpoints.http}/_emulator/faults", json={"rules": rules})
+
+
+def test_admin_faults_refuse_an_unknown_key_naming_it(emulator: Emulator) -> None:
+    resp = _post_faults(emulator, [{"method": "iam.getRole", "statuss": 500}])
+    assert resp.status_code == 400
+    assert resp.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert '"statuss"' in resp.json()["error"]["message"]
+    assert emulator.backend.faults.rules == []
+
+
+def test_admin_faults_refuse_a_method_no_route_or_rpc_has(emulator: Emulator) -> None:
+    resp = _post_faults(emulator, [{"method": "storage.bucket.insert", "status": 503}])
+    assert resp.status_code == 400
+    assert '"storage.bucket.insert"' in resp.json()["error"]["message"]
+    assert emulator.backend.faults.rules == []
+
+
+def test_admin_faults_accept_rest_and_grpc_names_and_globs(emulator: Emulator) -> None:
+    rules = [
+        {"method": "storage.buckets.insert", "status": 403},
+        {"method": "iam.createServiceAccount", "kind": "lost_response", "status": 500},
+        {"method": "container.*", "kind": "latency", "latency_s": 0.0},
+    ]
+    resp = _post_faults(emulator, rules)
+    assert resp.status_code == 200
+    assert [r["method"] for r in resp.json()["rules"]] == [r["method"] for r in rules]
+    with pytest.raises(gexc.Forbidden):  # a 403: storage's default retry would wait out a 503
+        emulator.clients().storage().create_bucket("refused-by-fault")
+
+
+def test_admin_faults_refuse_a_bad_value(emulator: Emulator) -> None:
+    resp = _post_faults(emulator, [{"method": "iam.getRole", "status": "five hundred"}])
+    assert resp.status_code == 400
+    assert '"status"' in resp.json()["error"]["message"]

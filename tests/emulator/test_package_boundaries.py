@@ -73,3 +73,62 @@ def test_the_checker_sees_imports_inside_functions_and_type_checking_blocks(
     )
     names = [name for _, name, _ in imports(pkg, source)]
     assert sorted(names) == ["gkeplan.catalog", "gkeplan.x", "pkg", "typing"]
+
+
+def _graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (a name imported from a package counts as
+    its submodule when one has that name)."""
+    modules = {_module_name(root, p): p for p in _files(root)}
+
+    def resolve(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges: set[str] = set()
+        for _, module, names in imports(root, path):
+            targets = [f"{module}.{n}" for n in names if f"{module}.{n}" in modules]
+            if len(targets) < len(names) or not names:
+                targets.append(module)
+            edges |= {t for t in map(resolve, targets) if t and t != name}
+        graph[name] = edges
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_emulators_modules_import_each_other_without_cycles() -> None:
+    assert find_cycle(_graph(ROOT)) is None
+
+
+def test_the_cycle_check_sees_a_type_checking_cycle(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pkg import b\n")
+    (pkg / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import X\n"
+    )
+    assert find_cycle(_graph(pkg)) == ["pkg.a", "pkg.b", "pkg.a"]

@@ -1,15 +1,19 @@
-"""Kubernetes Engine v1 REST routes: parse with the library's own types, answer in its JSON."""
+"""Kubernetes Engine v1 REST routes: parse with the library's own types, answer in its JSON.
+
+The model (state and rules) is in container.py; this module is the API surface and SERVICE."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.errors import already_exists, invalid_argument
-from gkeplan_emulator.http import Request, Response, Router
+from gkeplan_emulator.http import Handler, Request, Response, Route, route
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.container import _NAME, VERSION, ContainerModel, _stamp, to_json
 
 if TYPE_CHECKING:
@@ -31,41 +35,45 @@ def _ok(msg: Any) -> Response:
     return Response(body=to_json(msg))
 
 
-def register(router: Router, backend: Backend) -> None:
-    model: ContainerModel = backend.models["container"]
+class ContainerApi:
+    """Kubernetes Engine's handlers, one method per row of ROUTES (one backend each)."""
 
-    def names(req: Request) -> tuple[str, str, str]:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.model: ContainerModel = self.backend.models["container"]
+
+    def names(self, req: Request) -> tuple[str, str, str]:
         p = req.params
-        model.check_location(p["project"], p["location"])
+        self.model.check_location(p["project"], p["location"])
         base = f"projects/{p['project']}/locations/{p['location']}"
         return p["project"], p["location"], base
 
-    def fill_pool(cluster: gke.Cluster, pool: gke.NodePool, base: str) -> None:
+    def fill_pool(self, cluster: gke.Cluster, pool: gke.NodePool, base: str) -> None:
         pool.status = gke.NodePool.Status.PROVISIONING  # type: ignore[assignment]
         pool.version = VERSION
         pool.self_link = f"https://container.googleapis.com/v1/{base}/clusters/{cluster.name}/nodePools/{pool.name}"
-        zones = model._zones(cluster, pool)
+        zones = self.model._zones(cluster, pool)
         pool.locations = zones
         pool.instance_group_urls = [
-            f"https://www.googleapis.com/compute/v1/projects/{model.project}/zones/{z}/"
+            f"https://www.googleapis.com/compute/v1/projects/{self.model.project}/zones/{z}/"
             f"instanceGroupManagers/gke-{cluster.name}-{pool.name}-grp"
             for z in zones
         ]
         if not pool.upgrade_settings.max_surge and not pool.upgrade_settings.max_unavailable:
             pool.upgrade_settings.max_surge = 1
 
-    def create_cluster(req: Request) -> Response:
+    def create_cluster(self, req: Request) -> Response:
         assert req.principal
-        project, location, base = names(req)
+        project, location, base = self.names(req)
         body = _parse(gke.CreateClusterRequest, req)
         cluster: gke.Cluster = body.cluster
-        model.require(req.principal, "container.clusters.create")
+        self.model.require(req.principal, "container.clusters.create")
         if not _NAME.match(cluster.name or ""):
             raise invalid_argument(f'Invalid cluster name "{cluster.name}".')
         full = f"{base}/clusters/{cluster.name}"
-        with model.lock:
-            model.settle()
-            if full in model.clusters:
+        with self.model.lock:
+            self.model.settle()
+            if full in self.model.clusters:
                 raise already_exists(f"Already exists: {full}.")
             cluster.location = location
             if not cluster.node_pools:
@@ -80,15 +88,15 @@ def register(router: Router, backend: Backend) -> None:
                 if facts.region_of(zone) != facts.region_of(location):
                     raise invalid_argument(f'Location "{zone}" is not in "{location}".')
             if not cluster.locations:
-                cluster.locations = model._zones(cluster)
+                cluster.locations = self.model._zones(cluster)
             for pool in cluster.node_pools:
-                model.check_pool(req.principal, cluster, pool)
-            model.check_quota([(cluster, p, p.initial_node_count) for p in cluster.node_pools])
-            now = backend.clock.now()
+                self.model.check_pool(req.principal, cluster, pool)
+            self.model.check_quota([(cluster, p, p.initial_node_count) for p in cluster.node_pools])
+            now = self.backend.clock.now()
             cluster.status = gke.Cluster.Status.PROVISIONING  # type: ignore[assignment]
             cluster.self_link = f"https://container.googleapis.com/v1/{full}"
             cluster.zone = location
-            cluster.endpoint = "34.118.0." + str(len(model.clusters) + 10)
+            cluster.endpoint = "34.118.0." + str(len(self.model.clusters) + 10)
             cluster.initial_cluster_version = cluster.current_master_version = VERSION
             cluster.current_node_version = VERSION
             cluster.create_time = _stamp(now)
@@ -98,83 +106,85 @@ def register(router: Router, backend: Backend) -> None:
             if not cluster.network:
                 cluster.network = "default"
             for pool in cluster.node_pools:
-                fill_pool(cluster, pool, base)
-            model.clusters[full] = cluster
+                self.fill_pool(cluster, pool, base)
+            self.model.clusters[full] = cluster
 
             def done() -> None:
                 cluster.status = gke.Cluster.Status.RUNNING  # type: ignore[assignment]
                 for p in cluster.node_pools:
                     p.status = gke.NodePool.Status.RUNNING  # type: ignore[assignment]
 
-            op = model.start(project, location, "CREATE_CLUSTER", full, "createCluster", done)
+            op = self.model.start(project, location, "CREATE_CLUSTER", full, "createCluster", done)
         return _ok(op)
 
-    def get_cluster(req: Request) -> Response:
+    def get_cluster(self, req: Request) -> Response:
         assert req.principal
-        _, _, base = names(req)
-        model.require(req.principal, "container.clusters.get")
-        return _ok(model.cluster(f"{base}/clusters/{req.params['cluster']}"))
+        _, _, base = self.names(req)
+        self.model.require(req.principal, "container.clusters.get")
+        return _ok(self.model.cluster(f"{base}/clusters/{req.params['cluster']}"))
 
-    def list_clusters(req: Request) -> Response:
+    def list_clusters(self, req: Request) -> Response:
         assert req.principal
         project, location = req.params["project"], req.params["location"]
         if location != "-":
-            model.check_location(project, location)
-        model.require(req.principal, "container.clusters.list")
-        model.settle()
-        with model.lock:
+            self.model.check_location(project, location)
+        self.model.require(req.principal, "container.clusters.list")
+        self.model.settle()
+        with self.model.lock:
             found = [
                 c
-                for n, c in sorted(model.clusters.items())
+                for n, c in sorted(self.model.clusters.items())
                 if location in ("-", c.location) and n.startswith(f"projects/{project}/")
             ]
         return _ok(gke.ListClustersResponse(clusters=found))
 
-    def delete_cluster(req: Request) -> Response:
+    def delete_cluster(self, req: Request) -> Response:
         assert req.principal
-        project, location, base = names(req)
-        model.require(req.principal, "container.clusters.delete")
+        project, location, base = self.names(req)
+        self.model.require(req.principal, "container.clusters.delete")
         full = f"{base}/clusters/{req.params['cluster']}"
-        with model.lock:
-            cluster = model.cluster(full)
-            model.busy(full)
+        with self.model.lock:
+            cluster = self.model.cluster(full)
+            self.model.busy(full)
             cluster.status = gke.Cluster.Status.STOPPING  # type: ignore[assignment]
-            op = model.start(
+            op = self.model.start(
                 project,
                 location,
                 "DELETE_CLUSTER",
                 full,
                 "deleteCluster",
-                lambda: model.forget(full),
+                lambda: self.model.forget(full),
             )
         return _ok(op)
 
-    def operation(kind: str, seconds: str, act: Any) -> Any:
+    def operation(self, kind: str, seconds: str, act: Any) -> Any:
         """An update-like call on a cluster: checked, refused while another operation runs,
         applied by `act(req, cluster, name) -> (target, on_done)`, finished by clock time."""
 
         def handler(req: Request) -> Response:
             assert req.principal
-            project, location, base = names(req)
-            model.require(req.principal, "container.clusters.update")
+            project, location, base = self.names(req)
+            self.model.require(req.principal, "container.clusters.update")
             full = f"{base}/clusters/{req.params['cluster']}"
-            with model.lock:
-                cluster = model.cluster(full)
-                model.busy(full)
+            with self.model.lock:
+                cluster = self.model.cluster(full)
+                self.model.busy(full)
                 target, done = act(req, cluster, full)
-                op = model.start(project, location, kind, target, seconds, done or (lambda: None))
+                op = self.model.start(
+                    project, location, kind, target, seconds, done or (lambda: None)
+                )
             return _ok(op)
 
         return handler
 
-    def cluster_op(kind: str, apply: Any, seconds: str = "updateCluster") -> Any:
+    def cluster_op(self, kind: str, apply: Any, seconds: str = "updateCluster") -> Any:
         def act(req: Request, cluster: gke.Cluster, full: str) -> tuple[str, None]:
             apply(req, cluster)
             return full, None
 
-        return operation(kind, seconds, act)
+        return self.operation(kind, seconds, act)
 
-    def update_cluster(req: Request, cluster: gke.Cluster) -> None:
+    def update_cluster(self, req: Request, cluster: gke.Cluster) -> None:
         u = _parse(gke.UpdateClusterRequest, req).update
         if "desiredReleaseChannel" in json.loads(req.body or b"{}").get("update", {}):
             cluster.release_channel = u.desired_release_channel
@@ -190,7 +200,7 @@ def register(router: Router, backend: Backend) -> None:
             enabled = not u.desired_addons_config.network_policy_config.disabled
             cluster.network_policy = gke.NetworkPolicy(enabled=enabled)
 
-    def set_labels(req: Request, cluster: gke.Cluster) -> None:
+    def set_labels(self, req: Request, cluster: gke.Cluster) -> None:
         body = _parse(gke.SetLabelsRequest, req)
         if body.label_fingerprint != cluster.label_fingerprint:
             raise invalid_argument("Labels could not be set due to fingerprint mismatch.")
@@ -199,11 +209,10 @@ def register(router: Router, backend: Backend) -> None:
             f"{abs(hash(json.dumps(dict(cluster.resource_labels)))) % 10**8:08x}"
         )
 
-    def set_abac(req: Request, cluster: gke.Cluster) -> None:
+    def set_abac(self, req: Request, cluster: gke.Cluster) -> None:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
 
-    # -- node pools ------------------------------------------------------------------------
-    def pool_of(cluster: gke.Cluster, name: str) -> gke.NodePool:
+    def pool_of(self, cluster: gke.Cluster, name: str) -> gke.NodePool:
         for pool in cluster.node_pools:
             if pool.name == name:
                 return pool
@@ -211,41 +220,41 @@ def register(router: Router, backend: Backend) -> None:
 
         raise not_found(f'Not found: node pool "{name}".')
 
-    def get_pool(req: Request) -> Response:
+    def get_pool(self, req: Request) -> Response:
         assert req.principal
-        _, _, base = names(req)
-        model.require(req.principal, "container.clusters.get")
-        cluster = model.cluster(f"{base}/clusters/{req.params['cluster']}")
-        return _ok(pool_of(cluster, req.params["pool"]))
+        _, _, base = self.names(req)
+        self.model.require(req.principal, "container.clusters.get")
+        cluster = self.model.cluster(f"{base}/clusters/{req.params['cluster']}")
+        return _ok(self.pool_of(cluster, req.params["pool"]))
 
-    def list_pools(req: Request) -> Response:
+    def list_pools(self, req: Request) -> Response:
         assert req.principal
-        _, _, base = names(req)
-        model.require(req.principal, "container.clusters.get")
-        cluster = model.cluster(f"{base}/clusters/{req.params['cluster']}")
+        _, _, base = self.names(req)
+        self.model.require(req.principal, "container.clusters.get")
+        cluster = self.model.cluster(f"{base}/clusters/{req.params['cluster']}")
         return _ok(gke.ListNodePoolsResponse(node_pools=list(cluster.node_pools)))
 
-    def create_pool(req: Request) -> Response:
+    def create_pool(self, req: Request) -> Response:
         assert req.principal
-        project, location, base = names(req)
-        model.require(req.principal, "container.clusters.update")
+        project, location, base = self.names(req)
+        self.model.require(req.principal, "container.clusters.update")
         full = f"{base}/clusters/{req.params['cluster']}"
         pool = _parse(gke.CreateNodePoolRequest, req).node_pool
-        with model.lock:
-            cluster = model.cluster(full)
-            model.busy(full)
+        with self.model.lock:
+            cluster = self.model.cluster(full)
+            self.model.busy(full)
             if any(p.name == pool.name for p in cluster.node_pools):
                 raise already_exists(f"Already exists: {full}/nodePools/{pool.name}.")
-            model.check_pool(req.principal, cluster, pool)
-            model.check_quota([(cluster, pool, pool.initial_node_count)])
-            fill_pool(cluster, pool, base)
+            self.model.check_pool(req.principal, cluster, pool)
+            self.model.check_quota([(cluster, pool, pool.initial_node_count)])
+            self.fill_pool(cluster, pool, base)
             cluster.node_pools.append(pool)
             stored = cluster.node_pools[-1]
 
             def done() -> None:
                 stored.status = gke.NodePool.Status.RUNNING  # type: ignore[assignment]
 
-            op = model.start(
+            op = self.model.start(
                 project,
                 location,
                 "CREATE_NODE_POOL",
@@ -255,14 +264,14 @@ def register(router: Router, backend: Backend) -> None:
             )
         return _ok(op)
 
-    def pool_op(kind: str, apply: Any, seconds: str = "updateNodePool") -> Any:
+    def pool_op(self, kind: str, apply: Any, seconds: str = "updateNodePool") -> Any:
         def act(req: Request, cluster: gke.Cluster, full: str) -> tuple[str, Any]:
-            pool = pool_of(cluster, req.params["pool"])
+            pool = self.pool_of(cluster, req.params["pool"])
             return f"{full}/nodePools/{pool.name}", apply(req, cluster, pool)
 
-        return operation(kind, seconds, act)
+        return self.operation(kind, seconds, act)
 
-    def update_pool(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
+    def update_pool(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         body = _parse(gke.UpdateNodePoolRequest, req)
         raw = json.loads(req.body or b"{}")
         cfg = pool.config
@@ -283,18 +292,18 @@ def register(router: Router, backend: Backend) -> None:
         if body.locations:
             pool.locations = list(body.locations)
 
-    def set_autoscaling(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
+    def set_autoscaling(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         pool.autoscaling = _parse(gke.SetNodePoolAutoscalingRequest, req).autoscaling
 
-    def set_management(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
+    def set_management(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         pool.management = _parse(gke.SetNodePoolManagementRequest, req).management
 
-    def set_size(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
+    def set_size(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         count = _parse(gke.SetNodePoolSizeRequest, req).node_count
-        model.check_quota([(cluster, pool, count - pool.initial_node_count)])
+        self.model.check_quota([(cluster, pool, count - pool.initial_node_count)])
         pool.initial_node_count = count
 
-    def delete_pool(req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> Any:
+    def delete_pool(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> Any:
         pool.status = gke.NodePool.Status.STOPPING  # type: ignore[assignment]
 
         def done() -> None:
@@ -302,54 +311,87 @@ def register(router: Router, backend: Backend) -> None:
 
         return done
 
-    def get_op(req: Request) -> Response:
+    def get_op(self, req: Request) -> Response:
         assert req.principal
-        _, _, base = names(req)
-        return _ok(model.get_operation(req.principal, f"{base}/operations/{req.params['op']}"))
+        _, _, base = self.names(req)
+        return _ok(self.model.get_operation(req.principal, f"{base}/operations/{req.params['op']}"))
 
-    router.add("POST", _LOC + "/clusters", create_cluster, "container.createCluster")
-    router.add("GET", _LOC + "/clusters", list_clusters, "container.listClusters")
-    router.add("GET", _CL, get_cluster, "container.getCluster")
-    router.add("PUT", _CL, cluster_op("UPDATE_CLUSTER", update_cluster), "container.updateCluster")
-    router.add("DELETE", _CL, delete_cluster, "container.deleteCluster")
-    router.add(
+
+# The route table: (HTTP method, URL rule, handler of a ContainerApi, GCP method name, options).
+ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, Any]], ...] = (
+    ("POST", _LOC + "/clusters", lambda api: api.create_cluster, "container.createCluster", {}),
+    ("GET", _LOC + "/clusters", lambda api: api.list_clusters, "container.listClusters", {}),
+    ("GET", _CL, lambda api: api.get_cluster, "container.getCluster", {}),
+    (
+        "PUT",
+        _CL,
+        lambda api: api.cluster_op("UPDATE_CLUSTER", api.update_cluster),
+        "container.updateCluster",
+        {},
+    ),
+    ("DELETE", _CL, lambda api: api.delete_cluster, "container.deleteCluster", {}),
+    (
         "POST",
         _CL + ":setResourceLabels",
-        cluster_op("SET_LABELS", set_labels),
+        lambda api: api.cluster_op("SET_LABELS", api.set_labels),
         "container.setResourceLabels",
-    )
-    router.add(
+        {},
+    ),
+    (
         "POST",
         _CL + ":setLegacyAbac",
-        cluster_op("SET_LEGACY_ABAC", set_abac),
+        lambda api: api.cluster_op("SET_LEGACY_ABAC", api.set_abac),
         "container.setLegacyAbac",
-    )
-    router.add("POST", _CL + "/nodePools", create_pool, "container.createNodePool")
-    router.add("GET", _CL + "/nodePools", list_pools, "container.listNodePools")
-    router.add("GET", _NP, get_pool, "container.getNodePool")
-    router.add("PUT", _NP, pool_op("UPGRADE_NODES", update_pool), "container.updateNodePool")
-    router.add(
+        {},
+    ),
+    ("POST", _CL + "/nodePools", lambda api: api.create_pool, "container.createNodePool", {}),
+    ("GET", _CL + "/nodePools", lambda api: api.list_pools, "container.listNodePools", {}),
+    ("GET", _NP, lambda api: api.get_pool, "container.getNodePool", {}),
+    (
+        "PUT",
+        _NP,
+        lambda api: api.pool_op("UPGRADE_NODES", api.update_pool),
+        "container.updateNodePool",
+        {},
+    ),
+    (
         "POST",
         _NP + ":setAutoscaling",
-        pool_op("SET_NODE_POOL_SIZE", set_autoscaling),
+        lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_autoscaling),
         "container.setNodePoolAutoscaling",
-    )
-    router.add(
+        {},
+    ),
+    (
         "POST",
         _NP + ":setManagement",
-        pool_op("SET_NODE_POOL_MANAGEMENT", set_management),
+        lambda api: api.pool_op("SET_NODE_POOL_MANAGEMENT", api.set_management),
         "container.setNodePoolManagement",
-    )
-    router.add(
+        {},
+    ),
+    (
         "POST",
         _NP + ":setSize",
-        pool_op("SET_NODE_POOL_SIZE", set_size),
+        lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_size),
         "container.setNodePoolSize",
-    )
-    router.add(
+        {},
+    ),
+    (
         "DELETE",
         _NP,
-        pool_op("DELETE_NODE_POOL", delete_pool, "deleteNodePool"),
+        lambda api: api.pool_op("DELETE_NODE_POOL", api.delete_pool, "deleteNodePool"),
         "container.deleteNodePool",
-    )
-    router.add("GET", _LOC + "/operations/<seg:op>", get_op, "container.getOperation")
+        {},
+    ),
+    ("GET", _LOC + "/operations/<seg:op>", lambda api: api.get_op, "container.getOperation", {}),
+)
+
+
+def routes(backend: Backend) -> list[Route]:
+    api = ContainerApi(backend)
+    return [
+        route(method, rule, handler(api), name, **options)
+        for method, rule, handler, name, options in ROUTES
+    ]
+
+
+SERVICE = ServiceSpec("container", ContainerModel, routes)

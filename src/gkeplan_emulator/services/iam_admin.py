@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -17,7 +16,7 @@ from google.protobuf import empty_pb2, json_format
 from gkeplan_emulator import facts, grpcserver
 from gkeplan_emulator.authz import project_resource, sa_resource
 from gkeplan_emulator.errors import already_exists, invalid_argument, not_found
-from gkeplan_emulator.services import ServiceSpec
+from gkeplan_emulator.service import ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -183,12 +182,16 @@ def _to_proto(sa: dict[str, Any]) -> iam_types.ServiceAccount:
     )
 
 
-def register_grpc(server: grpc.Server, backend: Backend) -> None:
-    model: IamModel = backend.models["iam"]
+class IamRpcs:
+    """IAM admin's gRPC method bodies, one per row of RPCS: (request, caller) -> reply."""
 
-    def create(req: iam_types.CreateServiceAccountRequest, who: str) -> Any:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.model: IamModel = self.backend.models["iam"]
+
+    def create(self, req: iam_types.CreateServiceAccountRequest, who: str) -> Any:
         project = req.name.split("/", 1)[1]
-        sa = model.create(
+        sa = self.model.create(
             who,
             project,
             req.account_id,
@@ -197,11 +200,11 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
         )
         return _to_proto(sa)
 
-    def get(req: iam_types.GetServiceAccountRequest, who: str) -> Any:
-        return _to_proto(model.get(who, req.name))
+    def get(self, req: iam_types.GetServiceAccountRequest, who: str) -> Any:
+        return _to_proto(self.model.get(who, req.name))
 
-    def list_(req: iam_types.ListServiceAccountsRequest, who: str) -> Any:
-        accounts = sorted(model.list(who, req.name.split("/", 1)[1]), key=lambda a: a["email"])
+    def list_(self, req: iam_types.ListServiceAccountsRequest, who: str) -> Any:
+        accounts = sorted(self.model.list(who, req.name.split("/", 1)[1]), key=lambda a: a["email"])
         size = req.page_size or 100
         start = int(req.page_token or 0)
         page = accounts[start : start + size]
@@ -210,7 +213,7 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
             accounts=[_to_proto(a) for a in page], next_page_token=token
         )
 
-    def patch(req: iam_types.PatchServiceAccountRequest, who: str) -> Any:
+    def patch(self, req: iam_types.PatchServiceAccountRequest, who: str) -> Any:
         fields = {}
         for path in req.update_mask.paths:
             if path == "display_name":
@@ -219,31 +222,31 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
                 fields["description"] = req.service_account.description
             else:
                 raise invalid_argument(f"Cannot update field {path}.")
-        return _to_proto(model.patch(who, req.service_account.name, fields))
+        return _to_proto(self.model.patch(who, req.service_account.name, fields))
 
-    def delete(req: iam_types.DeleteServiceAccountRequest, who: str) -> Any:
-        model.delete(who, req.name)
+    def delete(self, req: iam_types.DeleteServiceAccountRequest, who: str) -> Any:
+        self.model.delete(who, req.name)
         return empty_pb2.Empty()
 
-    def get_policy(req: iam_policy_pb2.GetIamPolicyRequest, who: str) -> Any:
-        sa = model.get(who, req.resource, "iam.serviceAccounts.getIamPolicy")
-        stored = backend.policies.get(sa_resource(sa["projectId"], sa["email"]))
+    def get_policy(self, req: iam_policy_pb2.GetIamPolicyRequest, who: str) -> Any:
+        sa = self.model.get(who, req.resource, "iam.serviceAccounts.getIamPolicy")
+        stored = self.backend.policies.get(sa_resource(sa["projectId"], sa["email"]))
         return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
 
-    def set_policy(req: iam_policy_pb2.SetIamPolicyRequest, who: str) -> Any:
-        sa = model.get(who, req.resource, "iam.serviceAccounts.setIamPolicy")
+    def set_policy(self, req: iam_policy_pb2.SetIamPolicyRequest, who: str) -> Any:
+        sa = self.model.get(who, req.resource, "iam.serviceAccounts.setIamPolicy")
         data = json_format.MessageToDict(req.policy)
-        model.check_members(data)
-        stored = backend.policies.set(
+        self.model.check_members(data)
+        stored = self.backend.policies.set(
             sa_resource(sa["projectId"], sa["email"]),
             data,
-            backend.clock.now(),
-            backend.config.propagation_delay_s,
+            self.backend.clock.now(),
+            self.backend.config.propagation_delay_s,
             req.policy.etag or None,
         )
         return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
 
-    def get_role(req: iam_types.GetRoleRequest, who: str) -> Any:
+    def get_role(self, req: iam_types.GetRoleRequest, who: str) -> Any:
         if req.name not in facts.role_names():
             raise not_found(f"The role named {req.name} was not found.")
         return iam_types.Role(
@@ -253,7 +256,7 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
             stage=iam_types.Role.RoleLaunchStage.GA,
         )
 
-    def list_roles(req: iam_types.ListRolesRequest, who: str) -> Any:
+    def list_roles(self, req: iam_types.ListRolesRequest, who: str) -> Any:
         names = sorted(facts.role_names())
         size = req.page_size or 300
         start = int(req.page_token or 0)
@@ -270,29 +273,42 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
         token = str(start + size) if start + size < len(names) else ""
         return iam_types.ListRolesResponse(roles=roles, next_page_token=token)
 
-    def unary(fn: Callable[..., Any], name: str, req_type: Any) -> grpc.RpcMethodHandler:
-        return grpcserver.unary(backend, name, fn, req_type)
 
+# gRPC method of google.iam.admin.v1.IAM -> (handler of an IamRpcs, our method name, request type)
+RPCS: dict[str, tuple[str, str, Any]] = {
+    "CreateServiceAccount": (
+        "create",
+        "iam.createServiceAccount",
+        iam_types.CreateServiceAccountRequest,
+    ),
+    "GetServiceAccount": ("get", "iam.getServiceAccount", iam_types.GetServiceAccountRequest),
+    "ListServiceAccounts": (
+        "list_",
+        "iam.listServiceAccounts",
+        iam_types.ListServiceAccountsRequest,
+    ),
+    "PatchServiceAccount": (
+        "patch",
+        "iam.patchServiceAccount",
+        iam_types.PatchServiceAccountRequest,
+    ),
+    "DeleteServiceAccount": (
+        "delete",
+        "iam.deleteServiceAccount",
+        iam_types.DeleteServiceAccountRequest,
+    ),
+    "GetIamPolicy": ("get_policy", "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest),
+    "SetIamPolicy": ("set_policy", "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest),
+    "GetRole": ("get_role", "iam.getRole", iam_types.GetRoleRequest),
+    "ListRoles": ("list_roles", "iam.listRoles", iam_types.ListRolesRequest),
+}
+
+
+def register_grpc(server: grpc.Server, backend: Backend) -> None:
+    rpcs = IamRpcs(backend)
     handlers = {
-        "CreateServiceAccount": unary(
-            create, "iam.createServiceAccount", iam_types.CreateServiceAccountRequest
-        ),
-        "GetServiceAccount": unary(
-            get, "iam.getServiceAccount", iam_types.GetServiceAccountRequest
-        ),
-        "ListServiceAccounts": unary(
-            list_, "iam.listServiceAccounts", iam_types.ListServiceAccountsRequest
-        ),
-        "PatchServiceAccount": unary(
-            patch, "iam.patchServiceAccount", iam_types.PatchServiceAccountRequest
-        ),
-        "DeleteServiceAccount": unary(
-            delete, "iam.deleteServiceAccount", iam_types.DeleteServiceAccountRequest
-        ),
-        "GetIamPolicy": unary(get_policy, "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest),
-        "SetIamPolicy": unary(set_policy, "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest),
-        "GetRole": unary(get_role, "iam.getRole", iam_types.GetRoleRequest),
-        "ListRoles": unary(list_roles, "iam.listRoles", iam_types.ListRolesRequest),
+        method: grpcserver.unary(backend, name, getattr(rpcs, attr), request_type)
+        for method, (attr, name, request_type) in RPCS.items()
     }
     server.add_generic_rpc_handlers(
         (grpc.method_handlers_generic_handler("google.iam.admin.v1.IAM", handlers),)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from gkeplan_emulator.authz import sa_resource
 from gkeplan_emulator.errors import ApiError, invalid_argument, not_found
-from gkeplan_emulator.http import Request, Response, Router
-from gkeplan_emulator.services import ServiceSpec
+from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.iam_admin import project_of
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ def _lifetime(text: str) -> int:
     return int(seconds)
 
 
-def register(router: Router, backend: Backend) -> None:
+def routes(backend: Backend) -> list[Route]:
+    router = Router()
+
     def generate(req: Request) -> Response:
         assert req.principal
         email = req.params["email"]
@@ -66,6 +68,7 @@ def register(router: Router, backend: Backend) -> None:
         "iamcredentials.generateAccessToken",
         mutating=True,  # the token's hash joins the state, so a restart keeps it valid
     )
+    return router.routes
 
 
-SERVICE = ServiceSpec("iamcredentials", None, register)
+SERVICE = ServiceSpec("iamcredentials", None, routes)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, permission_denied
-from gkeplan_emulator.http import Request, Response, Router
-from gkeplan_emulator.services import ServiceSpec
+from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.service import ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -79,7 +79,9 @@ def decode_etag(text: str | None) -> bytes | None:
         raise invalid_argument("Invalid etag.") from None
 
 
-def register(router: Router, backend: Backend) -> None:
+def routes(backend: Backend) -> list[Route]:
+    router = Router()
+
     model: ProjectsModel = backend.models["projects"]
 
     def get(req: Request) -> Response:
@@ -132,6 +134,7 @@ def register(router: Router, backend: Backend) -> None:
         mutating=False,
     )
     router.add("POST", _P + ":setIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy")
+    return router.routes
 
 
-SERVICE = ServiceSpec("projects", ProjectsModel, register)
+SERVICE = ServiceSpec("projects", ProjectsModel, routes)

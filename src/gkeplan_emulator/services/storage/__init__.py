@@ -6,10 +6,10 @@ that need it, routes.py the HTTP surface (reads.py: listing and downloads; uploa
 upload protocols), bodies.py the discovery-document checks, serialize.py the JSON resources.
 """
 
-from gkeplan_emulator.services import ServiceSpec
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.storage.models import StorageModel
-from gkeplan_emulator.services.storage.routes import register
+from gkeplan_emulator.services.storage.routes import routes
 
-SERVICE = ServiceSpec("storage", make_model=StorageModel, register=register)
+SERVICE = ServiceSpec("storage", make_model=StorageModel, routes=routes)
 
-__all__ = ["SERVICE", "StorageModel", "register"]
+__all__ = ["SERVICE", "StorageModel", "routes"]
