@@ -21,7 +21,13 @@ def sandbox() -> None:
 
 @sandbox.command()
 @click.option("--port", type=int, default=0, show_default=True, help="HTTP port (0: any free).")
-@click.option("--grpc-port", type=int, default=0, show_default=True, help="gRPC port for IAM.")
+@click.option(
+    "--grpc-port",
+    type=int,
+    default=0,
+    show_default=True,
+    help="gRPC port (IAM, Kubernetes Engine, Resource Manager).",
+)
 @click.option(
     "--state",
     "state_file",
@@ -51,6 +57,7 @@ def serve(
     """Serve the emulator on loopback; the first stdout line is a JSON object of endpoints."""
     from gkeplan_emulator.facts import quota_profile_names
     from gkeplan_emulator.runtime import Emulator
+    from gkeplan_emulator.services import grpc_service_names
 
     if quota_profile not in quota_profile_names():
         raise click.BadParameter(
@@ -76,6 +83,7 @@ def serve(
                 {
                     "http": emu.endpoints.http,
                     "grpc": emu.endpoints.grpc,
+                    "grpc_services": grpc_service_names(),
                     "project": project,
                     "admin": emu.endpoints.http + "/_emulator",
                 }

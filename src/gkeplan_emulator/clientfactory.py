@@ -70,12 +70,39 @@ class ClientFactory:
 
     iam = iam_admin  # the name Connection-like callers use
 
-    def _build_iam(self) -> Any:
+    def container_grpc(self) -> Any:
+        """ClusterManagerClient over gRPC (the emulator serves Kubernetes Engine both ways)."""
+        from google.cloud import container_v1
+        from google.cloud.container_v1.services.cluster_manager.transports import (
+            ClusterManagerGrpcTransport,
+        )
+
+        return self._once(
+            "container-grpc",
+            lambda: container_v1.ClusterManagerClient(
+                transport=ClusterManagerGrpcTransport(channel=self.channel())
+            ),
+        )
+
+    def projects_grpc(self) -> Any:
+        """Resource Manager v3 ProjectsClient over gRPC."""
+        from google.cloud import resourcemanager_v3
+        from google.cloud.resourcemanager_v3.services.projects.transports import (
+            ProjectsGrpcTransport,
+        )
+
+        return self._once(
+            "projects-grpc",
+            lambda: resourcemanager_v3.ProjectsClient(
+                transport=ProjectsGrpcTransport(channel=self.channel())
+            ),
+        )
+
+    def channel(self) -> Any:
+        """A gRPC channel to the emulator: local channel credentials plus the bearer token."""
         import grpc
         from google.auth.transport import grpc as auth_grpc
         from google.auth.transport import requests as auth_requests
-        from google.cloud import iam_admin_v1
-        from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
 
         plugin = auth_grpc.AuthMetadataPlugin(  # type: ignore[no-untyped-call]
             self.credentials, auth_requests.Request()
@@ -84,8 +111,13 @@ class ClientFactory:
             grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP),
             grpc.metadata_call_credentials(plugin),
         )
-        channel = grpc.secure_channel(self.grpc_target, channel_creds)
-        return iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=channel))
+        return grpc.secure_channel(self.grpc_target, channel_creds)
+
+    def _build_iam(self) -> Any:
+        from google.cloud import iam_admin_v1
+        from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
+
+        return iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=self.channel()))
 
     def iam_endpoint(self, email: str) -> str:
         return f"{self.http}/v1/projects/-/serviceAccounts/{email}:generateAccessToken"

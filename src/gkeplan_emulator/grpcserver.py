@@ -67,7 +67,7 @@ def abort(context: grpc.ServicerContext, err: ApiError) -> None:
     context.abort_with_status(rpc_status.to_status(status_of(err)))
 
 
-def _error_from(resp: Response) -> ApiError:
+def error_from(resp: Response) -> ApiError:
     body = resp.body if isinstance(resp.body, dict) else {}
     e = body.get("error", {})
     return ApiError(e.get("status", "INTERNAL"), e.get("message", ""), resp.status)
@@ -104,16 +104,16 @@ def unary(
         )
         resp = dispatch(backend, one, req)
         if resp.status >= 400:
-            abort(context, req.error or _error_from(resp))
+            abort(context, req.error or error_from(resp))
         return outcome[0]
 
     deserialize = getattr(request_type, "deserialize", None) or request_type.FromString
     return grpc.unary_unary_rpc_method_handler(
-        handler, request_deserializer=deserialize, response_serializer=_serialize
+        handler, request_deserializer=deserialize, response_serializer=serialize
     )
 
 
-def _serialize(msg: Any) -> bytes:
+def serialize(msg: Any) -> bytes:
     if hasattr(type(msg), "serialize"):  # proto-plus
         return bytes(type(msg).serialize(msg))
     return bytes(msg.SerializeToString())

@@ -63,7 +63,12 @@ class Emulator:
         router.extend(admin_routes(self))
         self._http = ServerThread(self.backend, router.routes, self._host, self._ports[0])
         self._http.start()
-        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1], register_grpc)
+        routes = router.routes
+
+        def register(server: Any, backend: Backend) -> None:
+            register_grpc(server, backend, routes)
+
+        self._grpc, port = make_grpc_server(self.backend, self._host, self._ports[1], register)
         self._grpc.start()
         self.endpoints = Endpoints(f"http://{self._host}:{self._http.port}", f"{self._host}:{port}")
         self._applier_token = self.backend.identity.applier_token()

@@ -15,6 +15,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Rpc:
+    """One gRPC method served by its REST route: Google's HTTP mapping of the method."""
+
+    verb: str  # "POST"
+    path: str  # "/v1/{parent}/clusters": fields of the request message in braces
+    request: Any  # request message class (proto-plus or protobuf)
+    response: Any  # response message class
+
+
+@dataclass(frozen=True)
+class GrpcService:
+    name: str  # e.g. "google.container.v1.ClusterManager"
+    rpcs: dict[str, Rpc]  # gRPC method name -> its REST mapping
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """One emulated API. `name` is its key in Backend.models; a model needs dump()/load()."""
 
@@ -22,3 +38,5 @@ class ServiceSpec:
     make_model: Callable[[Backend], Any] | None = None
     routes: Callable[[Backend], list[Route]] | None = None
     register_grpc: Callable[[grpc.Server, Backend], None] | None = None
+    transcoded: GrpcService | None = None  # its REST routes, served over gRPC as well
+    grpc_names: tuple[str, ...] = ()  # the gRPC services register_grpc adds

@@ -76,6 +76,14 @@ def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
     assert served.endpoints["project"] == P
     project = served.clients().projects().get_project(name=f"projects/{P}")
     assert project.project_id == P
+    # the gRPC port serves IAM, Kubernetes Engine and Resource Manager, and says so
+    assert served.endpoints["grpc_services"] == [
+        "google.cloud.resourcemanager.v3.Projects",
+        "google.container.v1.ClusterManager",
+        "google.iam.admin.v1.IAM",
+    ]
+    clusters = served.clients().container_grpc().list_clusters(parent=f"projects/{P}/locations/-")
+    assert list(clusters.clusters) == []
 
 
 def test_state_file_is_written_atomically_and_survives_restart(

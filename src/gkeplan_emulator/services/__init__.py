@@ -16,6 +16,7 @@ from gkeplan_emulator.services import (
     resourcemanager,
     storage,
 )
+from gkeplan_emulator.transcode import register_transcoded
 
 if TYPE_CHECKING:
     import grpc
@@ -40,7 +41,15 @@ def all_routes(backend: Backend) -> list[Route]:
     return [r for s in SERVICES if s.routes is not None for r in s.routes(backend)]
 
 
-def register_grpc(server: grpc.Server, backend: Backend) -> None:
+def register_grpc(server: grpc.Server, backend: Backend, routes: list[Route]) -> None:
+    """Every gRPC service: those written for gRPC, and REST ones transcoded to `routes`."""
     for spec in SERVICES:
         if spec.register_grpc is not None:
             spec.register_grpc(server, backend)
+    transcoded = [s.transcoded for s in SERVICES if s.transcoded is not None]
+    register_transcoded(server, backend, routes, transcoded)
+
+
+def grpc_service_names() -> list[str]:
+    names = {n for s in SERVICES for n in s.grpc_names}
+    return sorted(names | {s.transcoded.name for s in SERVICES if s.transcoded})

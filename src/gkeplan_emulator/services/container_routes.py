@@ -13,7 +13,7 @@ from google.cloud import container_v1 as gke
 from gkeplan_emulator import facts
 from gkeplan_emulator.errors import already_exists, invalid_argument
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
 from gkeplan_emulator.services.container import _NAME, VERSION, ContainerModel, _stamp, to_json
 
 if TYPE_CHECKING:
@@ -394,4 +394,42 @@ def routes(backend: Backend) -> list[Route]:
     ]
 
 
-SERVICE = ServiceSpec("container", ContainerModel, routes)
+# The same methods over gRPC: google/container/v1/cluster_service.proto's HTTP mappings.
+_V1 = "/v1/{name}"
+GRPC = GrpcService(
+    "google.container.v1.ClusterManager",
+    {
+        "CreateCluster": Rpc(
+            "POST", "/v1/{parent}/clusters", gke.CreateClusterRequest, gke.Operation
+        ),
+        "ListClusters": Rpc(
+            "GET", "/v1/{parent}/clusters", gke.ListClustersRequest, gke.ListClustersResponse
+        ),
+        "GetCluster": Rpc("GET", _V1, gke.GetClusterRequest, gke.Cluster),
+        "UpdateCluster": Rpc("PUT", _V1, gke.UpdateClusterRequest, gke.Operation),
+        "DeleteCluster": Rpc("DELETE", _V1, gke.DeleteClusterRequest, gke.Operation),
+        "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
+        "SetLegacyAbac": Rpc(
+            "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation
+        ),
+        "CreateNodePool": Rpc(
+            "POST", "/v1/{parent}/nodePools", gke.CreateNodePoolRequest, gke.Operation
+        ),
+        "ListNodePools": Rpc(
+            "GET", "/v1/{parent}/nodePools", gke.ListNodePoolsRequest, gke.ListNodePoolsResponse
+        ),
+        "GetNodePool": Rpc("GET", _V1, gke.GetNodePoolRequest, gke.NodePool),
+        "UpdateNodePool": Rpc("PUT", _V1, gke.UpdateNodePoolRequest, gke.Operation),
+        "SetNodePoolAutoscaling": Rpc(
+            "POST", _V1 + ":setAutoscaling", gke.SetNodePoolAutoscalingRequest, gke.Operation
+        ),
+        "SetNodePoolManagement": Rpc(
+            "POST", _V1 + ":setManagement", gke.SetNodePoolManagementRequest, gke.Operation
+        ),
+        "SetNodePoolSize": Rpc("POST", _V1 + ":setSize", gke.SetNodePoolSizeRequest, gke.Operation),
+        "DeleteNodePool": Rpc("DELETE", _V1, gke.DeleteNodePoolRequest, gke.Operation),
+        "GetOperation": Rpc("GET", _V1, gke.GetOperationRequest, gke.Operation),
+    },
+)
+
+SERVICE = ServiceSpec("container", ContainerModel, routes, transcoded=GRPC)

@@ -315,4 +315,4 @@ def register_grpc(server: grpc.Server, backend: Backend) -> None:
     )
 
 
-SERVICE = ServiceSpec("iam", IamModel, None, register_grpc)
+SERVICE = ServiceSpec("iam", IamModel, None, register_grpc, grpc_names=("google.iam.admin.v1.IAM",))

@@ -7,10 +7,13 @@ import binascii
 import threading
 from typing import TYPE_CHECKING, Any
 
+from google.cloud.resourcemanager_v3 import types as rm
+from google.iam.v1 import iam_policy_pb2, policy_pb2
+
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, permission_denied
 from gkeplan_emulator.http import Request, Response, Route, Router
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -137,4 +140,30 @@ def routes(backend: Backend) -> list[Route]:
     return router.routes
 
 
-SERVICE = ServiceSpec("projects", ProjectsModel, routes)
+# The same methods over gRPC: google/cloud/resourcemanager/v3/projects.proto's HTTP mappings.
+GRPC = GrpcService(
+    "google.cloud.resourcemanager.v3.Projects",
+    {
+        "GetProject": Rpc("GET", "/v3/{name}", rm.GetProjectRequest, rm.Project),
+        "GetIamPolicy": Rpc(
+            "POST",
+            "/v3/{resource}:getIamPolicy",
+            iam_policy_pb2.GetIamPolicyRequest,
+            policy_pb2.Policy,
+        ),
+        "SetIamPolicy": Rpc(
+            "POST",
+            "/v3/{resource}:setIamPolicy",
+            iam_policy_pb2.SetIamPolicyRequest,
+            policy_pb2.Policy,
+        ),
+        "TestIamPermissions": Rpc(
+            "POST",
+            "/v3/{resource}:testIamPermissions",
+            iam_policy_pb2.TestIamPermissionsRequest,
+            iam_policy_pb2.TestIamPermissionsResponse,
+        ),
+    },
+)
+
+SERVICE = ServiceSpec("projects", ProjectsModel, routes, transcoded=GRPC)

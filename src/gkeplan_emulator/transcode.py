@@ -1,0 +1,92 @@
+"""REST APIs over gRPC too: each gRPC method is transcoded to its REST route (Google's own HTTP
+mapping of the method, e.g. CreateCluster -> POST /v1/{parent}/clusters) and runs the same
+handler, through the same pipeline (authentication, faults, log, persistence)."""
+
+from __future__ import annotations
+
+import string
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from werkzeug.exceptions import HTTPException
+
+from gkeplan_emulator.dispatch import dispatch
+from gkeplan_emulator.errors import ApiError
+from gkeplan_emulator.grpcserver import abort, error_from, serialize
+from gkeplan_emulator.http import Request, Route
+from gkeplan_emulator.server import url_map
+from gkeplan_emulator.service import GrpcService, Rpc
+
+if TYPE_CHECKING:
+    from werkzeug.routing import MapAdapter
+
+    from gkeplan_emulator.backend import Backend
+
+
+def to_json(msg: Any) -> str:
+    if isinstance(msg, Message):
+        return str(json_format.MessageToJson(msg))
+    return str(type(msg).to_json(msg))
+
+
+def from_json(cls: Any, payload: bytes) -> Any:
+    if isinstance(cls, type) and issubclass(cls, Message):
+        return json_format.Parse(payload or b"{}", cls(), ignore_unknown_fields=True)
+    return cls.from_json(payload or b"{}", ignore_unknown_fields=True)
+
+
+def _path(rpc: Rpc, request: Any) -> str:
+    fields = [f for _, f, _, _ in string.Formatter().parse(rpc.path) if f]
+    return rpc.path.format(**{f: getattr(request, f) for f in fields})
+
+
+class _Transcoder:
+    def __init__(self, backend: Backend, routes: list[Route], adapter: MapAdapter) -> None:
+        self.backend = backend
+        self.routes = routes
+        self.adapter = adapter
+
+    def call(self, rpc: Rpc, request: Any, context: grpc.ServicerContext) -> Any:
+        metadata = dict(context.invocation_metadata())
+        path = _path(rpc, request)
+        req = Request(
+            rpc.verb,
+            path,
+            {},
+            {"authorization": str(metadata.get("authorization", ""))},
+            to_json(request).encode() if rpc.verb != "GET" else b"",
+        )
+        try:
+            index, params = self.adapter.match(path, method=rpc.verb)
+        except HTTPException:
+            abort(context, ApiError("NOT_FOUND", f"The requested resource {path} was not found."))
+        req.params = {k: str(v) for k, v in params.items()}
+        resp = dispatch(self.backend, self.routes[index], req)
+        if resp.status >= 400:
+            abort(context, req.error or error_from(resp))
+        return from_json(rpc.response, resp.payload())
+
+    def handler(self, rpc: Rpc) -> grpc.RpcMethodHandler:
+        def run(request: Any, context: grpc.ServicerContext) -> Any:
+            return self.call(rpc, request, context)
+
+        deserialize = getattr(rpc.request, "deserialize", None) or rpc.request.FromString
+        return grpc.unary_unary_rpc_method_handler(
+            run, request_deserializer=deserialize, response_serializer=serialize
+        )
+
+
+def register_transcoded(
+    server: grpc.Server, backend: Backend, routes: list[Route], services: list[GrpcService]
+) -> None:
+    transcoder = _Transcoder(backend, routes, url_map(routes).bind("emulator"))
+    for service in services:
+        handlers = {name: transcoder.handler(rpc) for name, rpc in service.rpcs.items()}
+        server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler(service.name, handlers),)
+        )
+
+
+__all__ = ["register_transcoded"]
