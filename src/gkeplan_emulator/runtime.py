@@ -1,7 +1,11 @@
 """Run an emulator in process (tests, --sandbox) or as a server (`gkeplan sandbox serve`).
 
-Both REST APIs share one loopback HTTP port; IAM admin gets a loopback gRPC port with local
-channel credentials, so callers' bearer tokens reach it as they would reach GCP.
+Every REST API shares one loopback HTTP port; the gRPC port (IAM admin, and Kubernetes Engine
+and Resource Manager transcoded to their REST routes) uses local channel credentials, so
+callers' bearer tokens reach it as they would reach GCP.
+
+The services, the servers and Google's libraries are imported when an emulator is created, not
+with this module: `gkeplan --help` imports the package and must stay fast.
 """
 
 from __future__ import annotations
@@ -10,17 +14,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.admin import admin_routes
 from gkeplan_emulator.backend import Backend, LogEntry
 from gkeplan_emulator.clientfactory import ClientFactory
 from gkeplan_emulator.clock import Clock
 from gkeplan_emulator.config import EmulatorConfig
-from gkeplan_emulator.grpcserver import make_grpc_server
 from gkeplan_emulator.http import Router
-from gkeplan_emulator.server import ServerThread
-from gkeplan_emulator.services import all_routes, model_factories, register_grpc
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.server import ServerThread
 
 # gRPC core logs connection teardown at INFO on stderr; users need errors only.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
@@ -47,6 +51,8 @@ class Emulator:
         http_port: int = 0,
         grpc_port: int = 0,
     ) -> None:
+        from gkeplan_emulator.services import model_factories
+
         self.config = config or EmulatorConfig()
         self.backend = Backend(self.config, clock, state_file, model_factories())
         self._host = host
@@ -58,6 +64,10 @@ class Emulator:
         self.router = Router()
 
     def start(self) -> Emulator:
+        from gkeplan_emulator.grpcserver import make_grpc_server
+        from gkeplan_emulator.server import ServerThread
+        from gkeplan_emulator.services import all_routes, register_grpc
+
         router = self.router = Router()
         router.extend(all_routes(self.backend))
         router.extend(admin_routes(self))

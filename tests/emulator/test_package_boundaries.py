@@ -132,3 +132,19 @@ def test_the_cycle_check_sees_a_type_checking_cycle(tmp_path: Path) -> None:
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import X\n"
     )
     assert find_cycle(_graph(pkg)) == ["pkg.a", "pkg.b", "pkg.a"]
+
+
+def test_importing_the_package_and_its_cli_loads_no_google_client_or_server() -> None:
+    """`gkeplan --help` imports the sandbox command group: it must stay fast."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gkeplan_emulator, gkeplan_emulator.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith("
+        "('google.cloud', 'grpc', 'werkzeug'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
