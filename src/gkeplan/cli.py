@@ -9,40 +9,19 @@ from typing import Any
 
 import click
 
-from gkeplan.diagnostics import Diagnostic, SpecError
+from gkeplan.diagnostics import Diagnostic
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
 def _parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for file in files:
-        from gkeplan.spec.yamlsource import load_yaml
+    from gkeplan.spec.variables import VariableInputError, from_options
 
-        try:
-            with open(file, encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as exc:
-            raise click.BadParameter(
-                f"cannot read {file}: {exc.strerror}", param_hint="--var-file"
-            ) from None
-        try:
-            data, _ = load_yaml(text, file)
-        except SpecError as exc:
-            raise click.BadParameter(str(exc), param_hint="--var-file") from None
-        for key, value in data.items():
-            if isinstance(value, dict | list) or value is None:
-                raise click.BadParameter(
-                    f"{file}: {key} must be a plain value", param_hint="--var-file"
-                )
-            values[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"'{pair}' is not NAME=VALUE", param_hint="--var")
-        values[key] = value
-    return values
+    try:
+        return from_options(pairs, files)
+    except VariableInputError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.flag) from None
 
 
 def variable_options(func: Any) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from gkeplan.diagnostics import Diagnostic, SpecError
+from gkeplan.diagnostics import Diagnostic, Path, SpecError
 from gkeplan.resources import KINDS, expand
 from gkeplan.spec.models import Spec
 
@@ -20,6 +20,8 @@ def build_graph(spec: Spec) -> nx.DiGraph:
     kinds = {k.name: k for k in KINDS}
     for address, node in nodes.items():
         for dep in (*node.deps, *kinds[node.kind].link(spec, node, nodes)):
+            if dep.address == address and dep.reason == "dependsOn":
+                problems.append(_self_cycle(spec, address, dep.path))
             known = dep.address in nodes and dep.address != address
             if known and not graph.has_edge(dep.address, address):
                 graph.add_edge(dep.address, address, reason=dep.reason, path=dep.path)
@@ -27,6 +29,16 @@ def build_graph(spec: Spec) -> nx.DiGraph:
     if problems:
         raise SpecError(problems)
     return graph
+
+
+def _self_cycle(spec: Spec, address: str, path: Path) -> Diagnostic:
+    return Diagnostic(
+        f"dependency cycle: {address} -> {address} (a resource cannot depend on itself)",
+        spec.source.value(path) if spec.source else None,
+        path,
+        "remove this dependsOn entry",
+        code="graph",
+    )
 
 
 def _cycles(spec: Spec, graph: nx.DiGraph) -> Iterable[Diagnostic]:

@@ -10,36 +10,25 @@ from typing import Any
 from pydantic import ValidationError
 
 from gkeplan.diagnostics import Diagnostic, Location, SpecError
-from gkeplan.spec import semantics, variables
+from gkeplan.spec import semantics, strings, variables
+from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.models import Spec
 from gkeplan.spec.pydantic_errors import to_diagnostics
 from gkeplan.spec.yamlsource import SourceMap, load_yaml
 
 
 def read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
-    """(text, file name); a string with a newline or ':' and no such file is YAML text."""
+    """(text, file name); a string with no newline that names a file, or ends in .yaml or .yml,
+    is a file (read by `files.read_text`: regular files only); any other string is YAML text."""
     if isinstance(path_or_text, os.PathLike) or (
-        "\n" not in path_or_text and FsPath(path_or_text).suffix in (".yaml", ".yml")
+        "\n" not in path_or_text
+        and (FsPath(path_or_text).suffix in (".yaml", ".yml") or os.path.lexists(path_or_text))
     ):
         file = os.fspath(path_or_text)
         try:
-            raw = FsPath(file).read_bytes()
-        except OSError as exc:
-            raise SpecError(
-                [Diagnostic(f"cannot read spec: {exc.strerror}", Location(file, 1, 1), code="io")]
-            ) from None
-        try:
-            return raw.decode("utf-8"), file
-        except UnicodeDecodeError as exc:
-            raise SpecError(
-                [
-                    Diagnostic(
-                        f"the spec is not UTF-8 text (byte {exc.start})",
-                        Location(file, 1, 1),
-                        code="io",
-                    )
-                ]
-            ) from None
+            return read_text(file, "spec"), file
+        except FileRefused as exc:
+            raise SpecError([Diagnostic(str(exc), Location(file, 1, 1), code="io")]) from None
     return str(path_or_text), "<spec>"
 
 
@@ -67,6 +56,7 @@ def parse_data(
     data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
 ) -> Spec:
     """Variables and types only; `spec_problems` does the rest."""
+    text_problems(data, smap)
     data = variables.resolve(data, smap, supplied, environ)
     try:
         spec = Spec.model_validate(data)
@@ -74,6 +64,21 @@ def parse_data(
         raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
     spec._source = smap
     return spec
+
+
+def text_problems(data: dict[str, Any], smap: SourceMap) -> None:
+    """Refuse control characters, bidirectional overrides and non-UTF-8 anywhere in the spec.
+
+    Runs before anything else reads a string, so no later message can echo such a character.
+    """
+    problems = []
+    for path, text, is_key in strings.walk_strings(data):
+        problem = strings.text_problem(text)
+        if problem:
+            loc = smap.keys.get(path) if is_key else smap.values.get(path)
+            problems.append(Diagnostic(problem, loc or smap.find(path), path, code="text"))
+    if problems:
+        raise SpecError(problems)
 
 
 def spec_problems(spec: Spec) -> list[Diagnostic]:

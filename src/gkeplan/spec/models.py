@@ -12,6 +12,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from gkeplan.spec.limits import (
+    INT64_MAX,
+    MAX_NODES_PER_POOL_ZONE,
+    FiniteFloat,
+    Int64,
+    NodesPerZone,
+    NonNegInt32,
+)
+from gkeplan.spec.strings import BucketName, OAuthScopes, StatePrefix
 from gkeplan.spec.yamlsource import SourceMap
 
 Name = Annotated[str, Field(min_length=1)]
@@ -29,7 +38,7 @@ class Model(BaseModel):
 
 class Variable(Model):
     description: str | None = None
-    default: str | int | float | bool | None = None
+    default: str | Int64 | FiniteFloat | bool | None = None
     sensitive: bool = Field(False, description="Never printed in plans or logs.")
 
 
@@ -43,11 +52,11 @@ class Policy(Model):
     packs: list[Name] = Field(
         default_factory=lambda: ["free-tier", "least-privilege", "security-baseline"]
     )
-    quotas: dict[str, float] = Field(
+    quotas: dict[str, Annotated[FiniteFloat, Field(ge=0)]] = Field(
         default_factory=dict,
         description="Quota overrides: METRIC (every region) or REGION/METRIC, e.g. N2_CPUS: 24.",
     )
-    parameters: dict[str, float | int | str | bool] = Field(
+    parameters: dict[str, FiniteFloat | Int64 | str | bool] = Field(
         default_factory=dict, description="Pack parameter overrides, e.g. maxMonthlyUsd: 100."
     )
     exceptions: list[PolicyException] = Field(default_factory=list)
@@ -56,8 +65,8 @@ class Policy(Model):
 class State(Model):
     backend: Literal["local", "gcs"] = "local"
     path: str | None = Field(None, description="Local state file (default .gkeplan/state.json).")
-    bucket: str | None = Field(None, description="GCS bucket holding state (backend gcs).")
-    prefix: str | None = Field(None, description="Object prefix inside the bucket.")
+    bucket: BucketName | None = Field(None, description="GCS bucket holding state (backend gcs).")
+    prefix: StatePrefix | None = Field(None, description="Object prefix inside the bucket.")
 
     @model_validator(mode="after")
     def _gcs_needs_bucket(self) -> State:
@@ -116,14 +125,15 @@ class IamGrant(Resource):
 
 
 class Autoscaling(Model):
-    min_node_count: Annotated[int, Field(ge=0)] = 0
-    max_node_count: Annotated[int, Field(ge=1)] = 1
+    # per zone, at most GKE's 1,000 nodes per node pool zone (see limits.py)
+    min_node_count: NodesPerZone = 0
+    max_node_count: Annotated[int, Field(ge=1, le=MAX_NODES_PER_POOL_ZONE)] = 1
     location_policy: Literal["BALANCED", "ANY"] | None = None
 
 
 class Accelerator(Model):
     type: Name = Field(description="e.g. nvidia-tesla-t4")
-    count: Annotated[int, Field(ge=1)] = 1
+    count: Annotated[int, Field(ge=1, le=INT64_MAX)] = 1  # acceleratorCount is an int64
 
 
 class Taint(Model):
@@ -133,8 +143,8 @@ class Taint(Model):
 
 
 class UpgradeSettings(Model):
-    max_surge: Annotated[int, Field(ge=0)] = 1
-    max_unavailable: Annotated[int, Field(ge=0)] = 0
+    max_surge: NonNegInt32 = 1  # int32 in GKE's UpgradeSettings
+    max_unavailable: NonNegInt32 = 0
     strategy: Literal["SURGE", "BLUE_GREEN"] = "SURGE"
 
 
@@ -151,11 +161,14 @@ class ShieldedInstance(Model):
 class NodePool(Resource):
     name: str | None = Field(None, description="GKE node pool name; defaults to the key.")
     machine_type: Name = "e2-medium"
-    initial_node_count: Annotated[int, Field(ge=0)] = 1
+    initial_node_count: NodesPerZone = 1
     autoscaling: Autoscaling | None = None
     node_locations: list[str] | None = None
     spot: bool = False
     preemptible: bool = False
+    # GKE NodeConfig.diskSizeGb: "The smallest allowed disk size is 10GB"
+    # (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig); 65,536 GB
+    # (64 TiB) is the largest persistent disk Compute Engine makes.
     disk_size_gb: Annotated[int, Field(ge=10, le=65536)] = 100
     disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd", "hyperdisk-balanced"] = "pd-balanced"
     image_type: Literal[
@@ -167,7 +180,7 @@ class NodePool(Resource):
     service_account: str | None = Field(
         None, description="Spec account name or email; default: the Compute Engine default SA."
     )
-    oauth_scopes: list[str] = Field(
+    oauth_scopes: OAuthScopes = Field(
         default_factory=lambda: ["https://www.googleapis.com/auth/cloud-platform"]
     )
     upgrade_settings: UpgradeSettings = Field(default_factory=UpgradeSettings)
@@ -230,14 +243,15 @@ class LifecycleAction(Model):
 
 
 class LifecycleCondition(Model):
-    age: Annotated[int, Field(ge=0)] | None = None
+    # int32 in the Cloud Storage JSON API's lifecycle condition
+    age: NonNegInt32 | None = None
     created_before: str | None = None
-    num_newer_versions: Annotated[int, Field(ge=0)] | None = None
+    num_newer_versions: NonNegInt32 | None = None
     is_live: bool | None = None
     matches_storage_class: list[str] | None = None
     matches_prefix: list[str] | None = None
     matches_suffix: list[str] | None = None
-    days_since_noncurrent_time: Annotated[int, Field(ge=0)] | None = None
+    days_since_noncurrent_time: NonNegInt32 | None = None
 
 
 class LifecycleRule(Model):

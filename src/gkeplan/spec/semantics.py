@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from gkeplan import catalog
 from gkeplan.diagnostics import Diagnostic, Path
-from gkeplan.spec import names
+from gkeplan.spec import names, strings
 from gkeplan.spec.models import NodePool, Resource, Spec
 from gkeplan.spec.refs import parse_member, parse_target
+from gkeplan.spec.suggest import Suggestions
 
 # A removed role fails at apply, but the rest of the spec can still be checked and planned.
 REMOVED_ROLE = "removed-role"
@@ -17,20 +19,29 @@ NON_FATAL = frozenset({REMOVED_ROLE})
 BUCKET_MULTI_REGIONS = {"US", "EU", "ASIA", "NAM4", "EUR4", "EUR5", "EUR7", "EUR8", "ASIA1"}
 
 
-def _hint(value: str, candidates: Iterable[str]) -> str | None:
-    near = catalog.closest(value, list(candidates))
-    return f"did you mean '{near[0]}'?" if near else None
+@cache
+def _known_locations() -> tuple[str, ...]:
+    return (*catalog.regions(), *(z for zs in catalog.regions().values() for z in zs))
 
 
 class _Checker:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.problems: list[Diagnostic] = []
+        self.suggestions = Suggestions()  # one index per candidate collection, for this run
+
+    def hint(self, value: str, candidates: Iterable[str]) -> str | None:
+        """Did you mean ...? in O(log n) per call once the candidates are indexed."""
+        near = self.suggestions.closest(value, candidates)
+        return f"did you mean '{near[0]}'?" if near else None
 
     def error(
         self, path: Path, message: str, hint: str | None = None, code: str = "reference"
     ) -> None:
-        loc = self.spec.source.value(path) if self.spec.source else None
+        source = self.spec.source
+        loc = source.value(path) if source else None
+        if source is not None and source.origins:
+            message += source.origin_note(path)  # name the variables the value came from
         self.problems.append(Diagnostic(message, loc, path, hint, code=code))
 
     def check_name(self, path: Path, problem: str | None) -> None:
@@ -38,6 +49,8 @@ class _Checker:
             self.error(path, problem)
 
     def labels(self, path: Path, labels: dict[str, str]) -> None:
+        if len(labels) > names.MAX_LABELS:
+            self.error(path, f"{len(labels)} labels; GCP allows at most {names.MAX_LABELS}")
         for key, value in labels.items():
             self.check_name((*path, key), names.label(key, value))
 
@@ -47,7 +60,7 @@ class _Checker:
         self.error(
             path,
             f"{what} '{ref}' is not a service account of this spec",
-            _hint(ref, self.spec.service_accounts)
+            self.hint(ref, self.spec.service_accounts)
             or "use a name under serviceAccounts or an email",
         )
 
@@ -59,10 +72,12 @@ class _Checker:
                 f"'{text}' is not an IAM member",
                 "write KIND:VALUE, e.g. user:ada@example.com or serviceAccount:gke-node",
             )
-        elif member.kind == "serviceAccount" and member.account is None:
-            self.account_ref(path, member.value, "member")
         elif member.kind in ("user", "group") and "@" not in member.value:
             self.error(path, f"'{text}' needs an email after '{member.kind}:'")
+        elif (problem := strings.member_problem(member.kind, member.value)) is not None:
+            self.error(path, f"'{member.kind}:...' member: {problem}")
+        elif member.kind == "serviceAccount" and member.account is None:
+            self.account_ref(path, member.value, "member")
 
     def role(self, path: Path, role: str) -> None:
         if role.startswith(("projects/", "organizations/")) and "/roles/" in role:
@@ -75,13 +90,12 @@ class _Checker:
             if not role.startswith("roles/"):
                 self.error(path, f"'{role}' is not a role", "predefined roles look like roles/x.y")
             else:
-                self.error(path, f"unknown role {role}", _hint(role, catalog.role_names()))
+                self.error(path, f"unknown role {role}", self.hint(role, catalog.role_names()))
 
     def location(self, path: Path, location: str) -> bool:
         if catalog.is_region(location) or catalog.is_zone(location):
             return True
-        known = [*catalog.regions(), *(z for zs in catalog.regions().values() for z in zs)]
-        self.error(path, f"unknown location '{location}'", _hint(location, known))
+        self.error(path, f"unknown location '{location}'", self.hint(location, _known_locations()))
         return False
 
     def depends_on(self, path: Path, resource: Resource, addresses: set[str]) -> None:
@@ -90,7 +104,7 @@ class _Checker:
                 self.error(
                     (*path, "dependsOn", i),
                     f"dependsOn '{address}' is not a resource of this spec",
-                    _hint(address, addresses),
+                    self.hint(address, addresses),
                 )
 
 
@@ -100,7 +114,7 @@ def check(spec: Spec, addresses: set[str]) -> list[Diagnostic]:
     c.check_name(("project",), names.project_id(spec.project))
     if not catalog.is_region(spec.region):
         c.error(
-            ("region",), f"unknown region '{spec.region}'", _hint(spec.region, catalog.regions())
+            ("region",), f"unknown region '{spec.region}'", c.hint(spec.region, catalog.regions())
         )
     _service_accounts(c, addresses)
     _iam(c, addresses)
@@ -148,7 +162,7 @@ def _iam(c: _Checker, addresses: set[str]) -> None:
             c.error(
                 (*path, "on"),
                 f"target bucket '{target.name}' is not a bucket of this spec",
-                _hint(target.name, c.spec.buckets),
+                c.hint(target.name, c.spec.buckets),
             )
         c.depends_on(path, grant, addresses)
 
@@ -192,7 +206,7 @@ def _zones(c: _Checker, path: Path, zones: list[str] | None, region: str | None)
             c.error(
                 (*path, i),
                 f"'{zone}' is not a zone",
-                _hint(zone, catalog.regions().get(region or "", ())),
+                c.hint(zone, catalog.regions().get(region or "", ())),
             )
         elif region and catalog.region_of(zone) != region:
             c.error((*path, i), f"zone {zone} is not in the cluster's region {region}")
@@ -217,7 +231,7 @@ def _node_pool(
         c.error(
             (*path, "machineType"),
             f"unknown machine type '{pool.machine_type}'",
-            _hint(pool.machine_type, catalog.machine_type_names()),
+            c.hint(pool.machine_type, catalog.machine_type_names()),
         )
     elif valid_location and not catalog.machine_available(pool.machine_type, location):
         c.error(

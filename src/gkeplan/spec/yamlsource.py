@@ -13,9 +13,16 @@ from typing import Any
 import yaml
 
 from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
+from gkeplan.spec.limits import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_INT_CHARS,
+)
 
-MAX_BYTES = 8 * 1024 * 1024
-MAX_EXPANDED_NODES = 1_000_000
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_EXPANDED_NODES", "SourceMap", "load_yaml"]
 
 _Y = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -33,6 +40,17 @@ class SourceMap:
     file: str
     values: dict[Path, Location] = field(default_factory=dict)
     keys: dict[Path, Location] = field(default_factory=dict)
+    # the variables whose values were substituted into the string at each path
+    origins: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+
+    def origin_note(self, path: Path) -> str:
+        """' (from ${A}, ${B})' when the value at `path`, or under it, came from variables."""
+        names: list[str] = []
+        p = tuple(path)
+        for where, used in self.origins.items():
+            if where[: len(p)] == p:
+                names.extend(n for n in used if n not in names)
+        return f" (from {', '.join('${' + n + '}' for n in names)})" if names else ""
 
     def find(self, path: Path) -> Location | None:
         """The location of `path`, or of its nearest ancestor that has one."""
@@ -57,21 +75,33 @@ class _Builder:
         self.smap = SourceMap(file)
         self.problems: list[Diagnostic] = []
         self._scalars = yaml.constructor.SafeConstructor()
+        self._too_deep = False
 
     def error(self, node: yaml.Node, path: Path, message: str, hint: str | None = None) -> None:
         loc = _loc(self.file, node.start_mark)
         self.problems.append(Diagnostic(message, loc, path, hint, code="yaml"))
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: Path, depth: int = 1) -> Any:
+        """Plain data for `node`, a collection `depth` levels deep (aliases expanded)."""
         self.smap.values[path] = _loc(self.file, node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if depth > MAX_DEPTH:  # stop here: nothing below is built, so nothing recurses further
+            if not self._too_deep:
+                self._too_deep = True
+                self.error(
+                    node,
+                    path,
+                    f"mappings and lists nest deeper than {MAX_DEPTH} levels",
+                    f"a spec nests fewer than 10 levels; {MAX_DEPTH} is the limit",
+                )
+            return None
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _Y + "seq":
-                self._bad_tag(node, path)
-                return None
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._scalar(node, path)
+            return self._mapping(node, path, depth)
+        if node.tag != _Y + "seq":
+            self._bad_tag(node, path)
+            return None
+        return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
 
     def _bad_tag(self, node: yaml.Node, path: Path) -> None:
         tag = node.tag
@@ -90,9 +120,29 @@ class _Builder:
             return None
         if node.tag == _Y + "timestamp":
             return str(node.value)  # dates stay text: no field of the format is a timestamp
+        if node.tag == _Y + "int":
+            return self._int(node, path)
         return self._scalars.construct_object(node, deep=True)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any] | None:
+    def _int(self, node: yaml.Node, path: Path) -> int | None:
+        """An int64, or a diagnostic; long digit strings never reach int() (4,300-digit limit)."""
+        text = str(node.value)
+        value = None
+        if len(text) <= MAX_INT_CHARS:
+            value = self._scalars.construct_object(node, deep=True)
+        if value is None or not INT64_MIN <= value <= INT64_MAX:
+            digits = sum(c.isdigit() for c in text)
+            self.error(
+                node,
+                path,
+                f"the integer ({digits:,} digits) is out of range: numbers in a spec are 64-bit, "
+                f"at most {INT64_MAX:,}",
+                "quote it if it is text",
+            )
+            return None
+        return int(value)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any] | None:
         if node.tag != _Y + "map":
             self._bad_tag(node, path)
             return None
@@ -119,49 +169,56 @@ class _Builder:
             explicit[key] = key_node
             child = (*path, key)
             self.smap.keys[child] = _loc(self.file, key_node.start_mark)
-            out[key] = self.build(value_node, child)
+            out[key] = self.build(value_node, child, depth + 1)
         for source in merged:
-            self._merge(out, source, path)
+            self._merge(out, source, path, depth)
         return out
 
-    def _merge(self, out: dict[str, Any], source: yaml.Node, path: Path) -> None:
+    def _merge(self, out: dict[str, Any], source: yaml.Node, path: Path, depth: int) -> None:
         sources = source.value if isinstance(source, yaml.SequenceNode) else [source]
         for src in sources:
             if not isinstance(src, yaml.MappingNode):
                 self.error(src, path, "a merge key ('<<') needs a mapping or a list of mappings")
                 continue
-            built = self._mapping(src, path) or {}
+            built = self._mapping(src, path, depth) or {}
             for key, value in built.items():
                 out.setdefault(key, value)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def _expanded_size(root: yaml.Node, file: str) -> Diagnostic | None:
-    """Count nodes as if every alias were copied out, without copying (memoised per node)."""
+    """Count nodes as if every alias were copied out, without copying (memoised per node).
+
+    An explicit stack, not recursion: libyaml lets collections nest 1,000 deep (2,000 mixing
+    block and flow style), beyond Python's recursion limit.
+    """
     sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
+    active: set[int] = set()  # the nodes on the path from the root: an alias to one is a loop
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
         nid = id(node)
+        if finished:
+            sizes[nid] = 1 + sum(sizes[id(c)] for c in _children(node))
+            active.discard(nid)
+            continue
         if nid in sizes:
-            return sizes[nid]
-        if nid in active:
-            raise RecursionError
+            continue
         active.add(nid)
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                total += size(item)
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                total += size(k) + size(v)
-        active.discard(nid)
-        sizes[nid] = total
-        return total
-
-    try:
-        total = size(root)
-    except RecursionError:
-        return Diagnostic("recursive YAML alias", _loc(file, root.start_mark), code="yaml")
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in active:
+                return Diagnostic("recursive YAML alias", _loc(file, child.start_mark), code="yaml")
+            if id(child) not in sizes:
+                stack.append((child, False))
+    total = sizes[id(root)]
     if total > MAX_EXPANDED_NODES:
         return Diagnostic(
             f"YAML aliases expand to {total:,} nodes (limit {MAX_EXPANDED_NODES:,})",
@@ -200,6 +257,10 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
         raise SpecError(
             [Diagnostic(f"invalid YAML: {exc}", Location(file, 1, 1), code="yaml")]
         ) from None
+    except RecursionError:  # only PyYAML's pure-Python composer recurses; libyaml stops at 1,000
+        raise SpecError(
+            [Diagnostic(f"YAML nests deeper than {MAX_DEPTH} levels", Location(file, 1, 1))]
+        ) from None
     if not nodes:
         raise SpecError([Diagnostic("the spec is empty", Location(file, 1, 1), code="yaml")])
     if len(nodes) > 1:
@@ -214,7 +275,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
             ]
         )
     root = nodes[0]
-    bomb = _expanded_size(root, file)
+    bomb = _expanded_size(root, file) if "&" in text else None  # no anchor, no alias
     if bomb is not None:
         raise SpecError([bomb])
     builder = _Builder(file)
