@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gkeplan.diagnostics import Diagnostic, Location, SpecError
-from gkeplan.spec import semantics, strings, variables
+from gkeplan.spec import semantics, variables
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.models import Spec
 from gkeplan.spec.pydantic_errors import to_diagnostics
@@ -56,7 +56,6 @@ def parse_data(
     data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
 ) -> Spec:
     """Variables and types only; `spec_problems` does the rest."""
-    text_problems(data, smap)
     data = variables.resolve(data, smap, supplied, environ)
     try:
         spec = Spec.model_validate(data)
@@ -64,21 +63,6 @@ def parse_data(
         raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
     spec._source = smap
     return spec
-
-
-def text_problems(data: dict[str, Any], smap: SourceMap) -> None:
-    """Refuse control characters, bidirectional overrides and non-UTF-8 anywhere in the spec.
-
-    Runs before anything else reads a string, so no later message can echo such a character.
-    """
-    problems = []
-    for path, text, is_key in strings.walk_strings(data):
-        problem = strings.text_problem(text)
-        if problem:
-            loc = smap.keys.get(path) if is_key else smap.values.get(path)
-            problems.append(Diagnostic(problem, loc or smap.find(path), path, code="text"))
-    if problems:
-        raise SpecError(problems)
 
 
 def spec_problems(spec: Spec) -> list[Diagnostic]:

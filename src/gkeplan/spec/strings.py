@@ -8,12 +8,9 @@ lone surrogates that invalid UTF-8 on a command line becomes are shown as \\uXXX
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator
-
-from gkeplan.diagnostics import Path
 
 # C0 controls except tab and newline (descriptions may span lines), DEL and C1 controls,
 # bidirectional embeddings/overrides (U+202A-U+202E) and isolates (U+2066-U+2069), and lone
@@ -44,21 +41,8 @@ def text_problem(value: str) -> str | None:
     return f"{show(value)} contains {what} at position {m.start()}"
 
 
-def walk_strings(data: Any, path: Path = ()) -> Iterator[tuple[Path, str, bool]]:
-    """(path, string, is_key) for every string in plain data, keys included, without recursion."""
-    stack: list[tuple[Path, Any]] = [(path, data)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, str):
-            yield where, value, False
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                child = (*where, key)
-                if isinstance(key, str):
-                    yield child, key, True
-                stack.append((child, item))
-        elif isinstance(value, list):
-            stack.extend(((*where, i), item) for i, item in enumerate(value))
+def has_unsafe_text(text: str) -> bool:
+    return _BAD.search(text) is not None
 
 
 # --- IAM members ------------------------------------------------------------------------------

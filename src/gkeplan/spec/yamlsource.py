@@ -21,6 +21,7 @@ from gkeplan.spec.limits import (
     MAX_EXPANDED_NODES,
     MAX_INT_CHARS,
 )
+from gkeplan.spec.strings import has_unsafe_text, text_problem
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_EXPANDED_NODES", "SourceMap", "load_yaml"]
 
@@ -28,9 +29,24 @@ _Y = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 try:  # the wheel ships libyaml; the pure-Python loader is 4x slower but still correct
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+# The first characters of the plain scalars that may be something other than a string.
+_MAYBE_NOT_STR = frozenset(k for k in yaml.SafeLoader.yaml_implicit_resolvers if k)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """SafeLoader with a fast path in the resolver (called once per node): a quoted scalar, or a
+    plain one whose first character starts no implicit type, is a string without regexes."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and (not value or value[0] in _MAYBE_NOT_STR):
+                return super().resolve(kind, value, implicit)
+            return _Y + "str"
+        return _Y + ("seq" if kind is yaml.SequenceNode else "map")
 
 
 @dataclass
@@ -38,8 +54,10 @@ class SourceMap:
     """Where each value (and each mapping key) of a spec came from."""
 
     file: str
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
+    # 0-based (line, column) of each value and key; Location objects are made only when asked
+    # for (a spec has hundreds of thousands of nodes and few diagnostics)
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     # the variables whose values were substituted into the string at each path
     origins: dict[Path, tuple[str, ...]] = field(default_factory=dict)
 
@@ -56,13 +74,16 @@ class SourceMap:
         """The location of `path`, or of its nearest ancestor that has one."""
         p = tuple(path)
         while True:
-            loc = self.keys.get(p) or self.values.get(p)
-            if loc is not None or not p:
-                return loc
+            at = self.keys.get(p) or self.values.get(p)
+            if at is not None:
+                return Location(self.file, at[0] + 1, at[1] + 1)
+            if not p:
+                return None
             p = p[:-1]
 
     def value(self, path: Path) -> Location | None:
-        return self.values.get(tuple(path)) or self.find(path)
+        at = self.values.get(tuple(path))
+        return Location(self.file, at[0] + 1, at[1] + 1) if at else self.find(path)
 
 
 def _loc(file: str, mark: Any) -> Location:
@@ -70,8 +91,11 @@ def _loc(file: str, mark: Any) -> Location:
 
 
 class _Builder:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, check_text: bool = True) -> None:
         self.file = file
+        # refuse control characters, bidirectional overrides and lone surrogates in every
+        # string; off when the text has neither such a character nor a '\' escape to make one
+        self.check_text = check_text
         self.smap = SourceMap(file)
         self.problems: list[Diagnostic] = []
         self._scalars = yaml.constructor.SafeConstructor()
@@ -83,7 +107,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path, depth: int = 1) -> Any:
         """Plain data for `node`, a collection `depth` levels deep (aliases expanded)."""
-        self.smap.values[path] = _loc(self.file, node.start_mark)
+        mark = node.start_mark
+        self.smap.values[path] = (mark.line, mark.column)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
         if depth > MAX_DEPTH:  # stop here: nothing below is built, so nothing recurses further
@@ -122,7 +147,17 @@ class _Builder:
             return str(node.value)  # dates stay text: no field of the format is a timestamp
         if node.tag == _Y + "int":
             return self._int(node, path)
+        if node.tag == _Y + "str":
+            if self.check_text:
+                self._text(node, path, node.value)
+            return node.value  # what SafeConstructor.construct_yaml_str returns, 10x faster
         return self._scalars.construct_object(node, deep=True)
+
+    def _text(self, node: yaml.Node, path: Path, value: str) -> None:
+        problem = text_problem(value)
+        if problem:
+            loc = _loc(self.file, node.start_mark)
+            self.problems.append(Diagnostic(problem, loc, path, code="text"))
 
     def _int(self, node: yaml.Node, path: Path) -> int | None:
         """An int64, or a diagnostic; long digit strings never reach int() (4,300-digit limit)."""
@@ -157,6 +192,8 @@ class _Builder:
                 self.error(key_node, path, "mapping keys must be plain strings")
                 continue
             key = str(key_node.value)
+            if self.check_text:
+                self._text(key_node, (*path, key), key)
             if key in explicit:
                 first = _loc(self.file, explicit[key].start_mark)
                 self.error(
@@ -168,7 +205,8 @@ class _Builder:
                 continue
             explicit[key] = key_node
             child = (*path, key)
-            self.smap.keys[child] = _loc(self.file, key_node.start_mark)
+            mark = key_node.start_mark
+            self.smap.keys[child] = (mark.line, mark.column)
             out[key] = self.build(value_node, child, depth + 1)
         for source in merged:
             self._merge(out, source, path, depth)
@@ -278,7 +316,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
     bomb = _expanded_size(root, file) if "&" in text else None  # no anchor, no alias
     if bomb is not None:
         raise SpecError([bomb])
-    builder = _Builder(file)
+    builder = _Builder(file, check_text="\\" in text or has_unsafe_text(text))
     data = builder.build(root, ())
     if builder.problems:
         raise SpecError(builder.problems)
