@@ -8,8 +8,10 @@ case's directory.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 BASE = """\
 version: 1
@@ -485,3 +487,26 @@ GROUPS = (
 
 def all_cases() -> list[Case]:
     return [case for group in GROUPS for case in group()]
+
+
+def materialise(case: Case, where: Path) -> str:
+    """Write the case's files under `where`; return the SPEC argument.
+
+    A file name ending in '/' is made a directory, one ending in '@' a symlink to its content.
+    """
+    for name, content in case.files.items():
+        if name.endswith("/"):
+            (where / name.rstrip("/")).mkdir()
+        elif name.endswith("@"):
+            os.symlink(content.decode(), where / name.rstrip("@"))
+        else:
+            (where / name).write_bytes(content)
+    if case.spec.startswith("@"):
+        return case.spec[1:].replace("{dir}", str(where))
+    spec = where / "spec.yaml"
+    spec.write_bytes(case.spec.encode("utf-8", "surrogateescape"))
+    return str(spec)
+
+
+def arguments(case: Case, spec: str, where: Path) -> list[str]:
+    return ["validate", spec, *(a.replace("{dir}", str(where)) for a in case.args)]

@@ -16,25 +16,9 @@ import pytest
 
 from gkeplan.cli import main
 
-from .cases import BASE, Case, all_cases
+from .cases import BASE, Case, all_cases, materialise
 
 CASES = all_cases()
-
-
-def materialise(case: Case, where: Path) -> str:
-    """Write the case's files under `where`; return the SPEC argument."""
-    for name, content in case.files.items():
-        if name.endswith("/"):
-            (where / name.rstrip("/")).mkdir()
-        elif name.endswith("@"):
-            os.symlink(content.decode(), where / name.rstrip("@"))
-        else:
-            (where / name).write_bytes(content)
-    if case.spec.startswith("@"):
-        return case.spec[1:].replace("{dir}", str(where))
-    spec = where / "spec.yaml"
-    spec.write_bytes(case.spec.encode("utf-8", "surrogateescape"))
-    return str(spec)
 
 
 def run(case: Case, where: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str, str]:

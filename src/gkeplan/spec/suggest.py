@@ -1,9 +1,11 @@
 """Did-you-mean suggestions that stay fast when a spec has tens of thousands of names.
 
 difflib compares a word with every candidate; for n wrong references among n names that is
-quadratic. An index keeps the names sorted forwards and by their reversed spelling: a misspelt
-name sorts next to the names that share its start, or its end, so only a capped window of
-neighbours (at most 4 x WINDOW) is compared. Building is O(n log n), each query O(log n).
+quadratic. Past SMALL names an index keeps them sorted forwards and by their reversed spelling:
+a misspelt name sorts next to the names that share its start, or its end, so only a capped
+window of neighbours (4 x WINDOW) is scored, by the length of the start and end they share
+(one typo keeps all but one character) on difflib's scale and cutoff. Building is O(n log n),
+each query O(log n).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import difflib
 from collections.abc import Iterable
 
 SMALL = 200  # up to this many candidates, compare with all of them (exactly difflib's answer)
-WINDOW = 12  # neighbours taken on each side, in each order
+WINDOW = 3  # neighbours taken on each side, in each order
+CUTOFF = 0.6  # difflib.get_close_matches' default
 
 
 class Suggester:
@@ -23,15 +26,33 @@ class Suggester:
 
     def closest(self, name: str, n: int = 3) -> list[str]:
         if len(self.names) <= SMALL:
-            return difflib.get_close_matches(name, self.names, n=n, cutoff=0.6)
+            return difflib.get_close_matches(name, self.names, n=n, cutoff=CUTOFF)
         pool = set(_around(self.names, name))
         pool.update(r[::-1] for r in _around(self.reversed, name[::-1]))
-        return difflib.get_close_matches(name, sorted(pool), n=n, cutoff=0.6)
+        scored = sorted((-_similarity(name, c), c) for c in pool)[:n]
+        return [c for score, c in scored if -score >= CUTOFF]
 
 
 def _around(ordered: list[str], word: str) -> list[str]:
     i = bisect.bisect_left(ordered, word)
     return ordered[max(0, i - WINDOW) : i + WINDOW]
+
+
+def _common_start(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _similarity(a: str, b: str) -> float:
+    """2 x (shared start + shared end) / total length: difflib's ratio when one edit differs."""
+    if not a and not b:
+        return 1.0
+    start = _common_start(a, b)
+    end = _common_start(a[start:][::-1], b[start:][::-1])
+    return 2 * (start + end) / (len(a) + len(b))
 
 
 class Suggestions:

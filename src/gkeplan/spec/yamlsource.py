@@ -60,14 +60,17 @@ class SourceMap:
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     # the variables whose values were substituted into the string at each path
     origins: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    _under: dict[Path, list[str]] = field(default_factory=dict, repr=False)
 
     def origin_note(self, path: Path) -> str:
         """' (from ${A}, ${B})' when the value at `path`, or under it, came from variables."""
-        names: list[str] = []
-        p = tuple(path)
-        for where, used in self.origins.items():
-            if where[: len(p)] == p:
-                names.extend(n for n in used if n not in names)
+        if len(self._under) != len(self.origins):  # index every ancestor once: O(1) per call
+            self._under.clear()
+            for where, used in self.origins.items():
+                for i in range(len(where) + 1):
+                    names = self._under.setdefault(where[:i], [])
+                    names.extend(n for n in used if n not in names)
+        names = self._under.get(tuple(path), [])
         return f" (from {', '.join('${' + n + '}' for n in names)})" if names else ""
 
     def find(self, path: Path) -> Location | None:
