@@ -94,7 +94,8 @@ def resolve(
             )
 
     uses: list[tuple[Path, str]] = []
-    _uses(data, (), uses)
+    if smap.may_interpolate:
+        _uses(data, (), uses)
     missing: dict[str, list[Path]] = {}
     for path, text in uses:
         loc = smap.value(path)

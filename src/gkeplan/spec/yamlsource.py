@@ -26,6 +26,9 @@ from gkeplan.spec.strings import has_unsafe_text, text_problem
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_EXPANDED_NODES", "SourceMap", "load_yaml"]
 
 _Y = "tag:yaml.org,2002:"
+_STR, _INT, _SEQ, _MAP, _MERGE, _TIMESTAMP = (
+    _Y + t for t in ("str", "int", "seq", "map", "merge", "timestamp")
+)
 _SCALAR_TAGS = {_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 try:  # the wheel ships libyaml; the pure-Python loader is 4x slower but still correct
@@ -45,8 +48,8 @@ class _Loader(_Base):  # type: ignore[misc]
         if kind is yaml.ScalarNode:
             if implicit[0] and (not value or value[0] in _MAYBE_NOT_STR):
                 return super().resolve(kind, value, implicit)
-            return _Y + "str"
-        return _Y + ("seq" if kind is yaml.SequenceNode else "map")
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 @dataclass
@@ -61,6 +64,8 @@ class SourceMap:
     # the variables whose values were substituted into the string at each path
     origins: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     _under: dict[Path, list[str]] = field(default_factory=dict, repr=False)
+    # False when the text has no '${' (nor a '\' escape that could make one): nothing to resolve
+    may_interpolate: bool = True
 
     def origin_note(self, path: Path) -> str:
         """' (from ${A}, ${B})' when the value at `path`, or under it, came from variables."""
@@ -113,6 +118,8 @@ class _Builder:
         mark = node.start_mark
         self.smap.values[path] = (mark.line, mark.column)
         if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR and not self.check_text:
+                return node.value  # the common case, inline
             return self._scalar(node, path)
         if depth > MAX_DEPTH:  # stop here: nothing below is built, so nothing recurses further
             if not self._too_deep:
@@ -126,7 +133,7 @@ class _Builder:
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
-        if node.tag != _Y + "seq":
+        if node.tag != _SEQ:
             self._bad_tag(node, path)
             return None
         return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
@@ -146,11 +153,11 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             self._bad_tag(node, path)
             return None
-        if node.tag == _Y + "timestamp":
+        if node.tag == _TIMESTAMP:
             return str(node.value)  # dates stay text: no field of the format is a timestamp
-        if node.tag == _Y + "int":
+        if node.tag == _INT:
             return self._int(node, path)
-        if node.tag == _Y + "str":
+        if node.tag == _STR:
             if self.check_text:
                 self._text(node, path, node.value)
             return node.value  # what SafeConstructor.construct_yaml_str returns, 10x faster
@@ -181,14 +188,14 @@ class _Builder:
         return int(value)
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any] | None:
-        if node.tag != _Y + "map":
+        if node.tag != _MAP:
             self._bad_tag(node, path)
             return None
         out: dict[str, Any] = {}
         explicit: dict[str, yaml.Node] = {}
         merged: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _Y + "merge":
+            if key_node.tag == _MERGE:
                 merged.append(value_node)
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
@@ -323,6 +330,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
     data = builder.build(root, ())
     if builder.problems:
         raise SpecError(builder.problems)
+    builder.smap.may_interpolate = "${" in text or "\\" in text
     if not isinstance(data, dict):
         raise SpecError(
             [
