@@ -62,3 +62,29 @@ def test_hostile_input_is_refused_with_a_location(
     else:
         assert code == 1, text
         assert re.search(rf"^{re.escape(spec)}:\d+:\d+: error: ", out, re.M), text
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["--var", "USER_EMAIL=ada"], {}, "(from ${USER_EMAIL})"),
+        (["--var", "USER_EMAIL=ada@localhost"], {}, "(from ${USER_EMAIL})"),
+        ([], {"GKEPLAN_VAR_USER_EMAIL": "ada\u202e@example.com"}, "GKEPLAN_VAR_USER_EMAIL"),
+        (["--var", "USER_EMAIL=ada\udcff@example.com"], {}, "USER_EMAIL: 'ada\\udcff@"),
+    ],
+    ids=["member-grammar", "member-domain", "env-bidi", "argv-not-utf8"],
+)
+def test_a_refused_value_names_its_variable(
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    case = Case("variable-name", "x", args=tuple(args))
+    code, out, err, _ = run(case, tmp_path, capsys)
+    assert code in (1, 2)
+    assert expected in out + err
