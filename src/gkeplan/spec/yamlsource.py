@@ -126,8 +126,8 @@ class _Builder:
                 self._too_deep = True
                 self.error(
                     node,
-                    path,
-                    f"mappings and lists nest deeper than {MAX_DEPTH} levels",
+                    path[:4],  # the line and column say where; 100 levels of path say little
+                    f"mappings and lists nest deeper than {MAX_DEPTH} levels here",
                     f"a spec nests fewer than 10 levels; {MAX_DEPTH} is the limit",
                 )
             return None
