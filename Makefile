@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 schema: $(STAMP)
-	$(BIN)/python -m gkeplan.spec.schema > spec/gkeplan.schema.json
+	$(BIN)/python -m gkeplan.validation.schema > spec/gkeplan.schema.json
 
 # Regenerate the catalogs from ../shared/reference and fail if the committed data differs.
 catalog: $(STAMP)

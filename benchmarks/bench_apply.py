@@ -22,9 +22,9 @@ os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 from generate import generate
 
 from gkeplan import load_spec
-from gkeplan.executor import ApplyResult
-from gkeplan.run import open_run
-from gkeplan.session import Target
+from gkeplan.apply.executor import ApplyResult
+from gkeplan.run.run import open_run
+from gkeplan.run.target import Target
 
 N = 1_000
 # GCP-like but scaled down: every call 10 ms, every GKE operation 3 s. The emulator runs as

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generate import generate
 
-from gkeplan.validation import validate
+from gkeplan.validation.pipeline import validate
 
 
 def main() -> None:

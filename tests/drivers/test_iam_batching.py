@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gkeplan import load_spec
-from gkeplan.drivers.base import Context
-from gkeplan.drivers.iam_policy import IamMemberDriver, _Op
 from gkeplan.emulator import Emulator, EmulatorConfig
-from gkeplan.session import sandbox_timeouts
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.iam_member.driver import IamMemberDriver, _Op
+from gkeplan.run.target import sandbox_timeouts
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml"

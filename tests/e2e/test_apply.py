@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gkeplan.plan_model import Action
+from gkeplan.plan.model import Action
 from gkeplan.state.local import LocalStateStore
 
 from .conftest import EXAMPLE, Harness

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-import gkeplan.cli_apply
-import gkeplan.cli_state  # noqa: F401
+import gkeplan.cli.changes
+import gkeplan.cli.state  # noqa: F401
 from gkeplan.cli import cli
 from gkeplan.emulator import Emulator, EmulatorConfig
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from gkeplan.emulator.client import endpoint_connection
-from gkeplan.session import sandbox_timeouts
+from gkeplan.run.target import sandbox_timeouts
 from gkeplan.state.gcs import GcsStateStore
 from gkeplan.state.model import StateDoc
 

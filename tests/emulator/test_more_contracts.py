@@ -17,7 +17,7 @@ from google.cloud import container_v1 as gke
 from gkeplan.emulator import Emulator, FaultRule
 from gkeplan.gcp import operations
 from gkeplan.gcp.connection import Connection
-from gkeplan.session import sandbox_timeouts
+from gkeplan.run.target import sandbox_timeouts
 
 P = "demo-project"
 ZONE = f"projects/{P}/locations/us-central1-c"

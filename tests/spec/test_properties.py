@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gkeplan import validate
-from gkeplan.diagnostics import Diagnostic
+from gkeplan.errors import Diagnostic
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml").read_text()
 LINES = EXAMPLE.splitlines()

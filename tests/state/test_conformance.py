@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gkeplan.emulator import Emulator
+from gkeplan.errors import StateError
 from gkeplan.state.gcs import GcsStateStore
 from gkeplan.state.local import LocalStateStore
 from gkeplan.state.model import ResourceState, StateDoc
@@ -106,10 +107,10 @@ def test_gcs_force_unlock_removes_exactly_that_lock(emu: Emulator, tmp_path: Pat
 
     dead = LockInfo(operation="apply")
     make().lock(dead)  # its holder "dies" without unlocking
-    with pytest.raises(ValueError, match="the current lock has id"):
+    with pytest.raises(StateError, match="the current lock has id"):
         make().force_unlock("not-the-id")
     assert make().force_unlock(dead.id).id == dead.id
     fresh = make()
     fresh.lock(LockInfo())
-    with pytest.raises(ValueError):
+    with pytest.raises(StateError):
         make().force_unlock(dead.id)  # a newer lock is never removed by an old id

@@ -11,10 +11,10 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from gkeplan.diagnostics import Severity
+from gkeplan.errors import PolicyError, Severity
 from gkeplan.policy import cost, rules_iam, rules_quota, rules_security
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.spec.models import Spec
+from gkeplan.spec.base import Document
 
 BUILTIN: tuple[type[Rule], ...] = (
     rules_quota.QuotaRule,
@@ -29,10 +29,6 @@ BUILTIN: tuple[type[Rule], ...] = (
     *rules_security.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"
-
-
-class PolicyError(Exception):
-    """A pack or rule the spec asks for does not exist, or a plugin is broken."""
 
 
 @dataclass
@@ -87,7 +83,7 @@ class PolicyReport:
         return bool(self.unwaived(Severity.ERROR) or (strict and self.unwaived(Severity.WARNING)))
 
 
-def _waive(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
+def _waive(spec: Document, findings: Iterable[Finding]) -> list[Finding]:
     out = []
     for f in findings:
         for exc in spec.policy.exceptions:
@@ -100,7 +96,9 @@ def _waive(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def run_policies(spec: Spec, graph: nx.DiGraph, packs: Iterable[str] | None = None) -> PolicyReport:
+def run_policies(
+    spec: Document, graph: nx.DiGraph, packs: Iterable[str] | None = None
+) -> PolicyReport:
     """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
     available = registry()
     selected: dict[str, Rule] = {}

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from gkeplan import catalog
-from gkeplan.diagnostics import Path
-from gkeplan.resources.iam_member import IamMember, target_address
-from gkeplan.spec.models import Spec
+from gkeplan.errors import Path
+from gkeplan.kinds.iam_member import IamMember, target_address
+from gkeplan.spec.base import Document
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Grant:
     path: Path
 
 
-def grants(spec: Spec, graph: nx.DiGraph) -> list[Grant]:
+def grants(spec: Document, graph: nx.DiGraph) -> list[Grant]:
     out = []
     for address in graph.nodes:
         node = graph.nodes[address]["node"]

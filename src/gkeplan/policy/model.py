@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 import networkx as nx
 
-from gkeplan.diagnostics import Location, Path, Severity
-from gkeplan.spec.models import Spec
+from gkeplan.errors import Location, Path, Severity
+from gkeplan.spec.base import Document
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Finding:
 class Context:
     """What rules see: the validated spec, its graph, and the resolved pack parameters."""
 
-    spec: Spec
+    spec: Document
     graph: nx.DiGraph
     params: dict[str, Any] = field(default_factory=dict)
 

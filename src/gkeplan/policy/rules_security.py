@@ -9,23 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gkeplan.diagnostics import Path, Severity
+from gkeplan.errors import Path, Severity
+from gkeplan.kinds.bucket import buckets
 from gkeplan.policy.model import Context, Finding, Rule
 
 Check = Callable[[Any], bool]  # True: the resource is insecure
 
 
 def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
-    if kind == "cluster":
-        for name, c in ctx.spec.clusters.items():
-            yield f"cluster.{name}", ("clusters", name), c
-    elif kind == "nodePool":
-        for cname, c in ctx.spec.clusters.items():
-            for pname, p in c.node_pools.items():
-                yield f"nodePool.{cname}.{pname}", ("clusters", cname, "nodePools", pname), p
-    else:
-        for name, b in ctx.spec.buckets.items():
-            yield f"bucket.{name}", ("buckets", name), b
+    """The spec's resources of `kind`, with the spec model each node carries."""
+    for address in sorted(ctx.graph.nodes):
+        node = ctx.graph.nodes[address]["node"]
+        if node.kind == kind:
+            yield address, node.path, node.config
 
 
 def baseline(
@@ -305,7 +301,7 @@ class StateBucketVersioning(Rule):
         state = ctx.spec.state
         if state.backend != "gcs" or not state.bucket:
             return
-        for name, bucket in ctx.spec.buckets.items():
+        for name, bucket in buckets(ctx.spec).items():
             if (bucket.name or name) == state.bucket and not bucket.versioning:
                 yield self.finding(
                     ctx,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gkeplan.catalog import closest
-from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
+from gkeplan.errors import Diagnostic, Location, Path, SpecError
 from gkeplan.spec.yamlsource import SourceMap
 
 ENV_PREFIX = "GKEPLAN_VAR_"

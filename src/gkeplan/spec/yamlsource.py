@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
+from gkeplan.errors import Diagnostic, Location, Path, SpecError
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000

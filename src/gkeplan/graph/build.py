@@ -1,0 +1,53 @@
+"""The dependency graph: one node per resource, an edge from each dependency to its dependent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from gkeplan.errors import Diagnostic, SpecError
+from gkeplan.kinds import BY_NAME, expand
+from gkeplan.spec.base import Document
+
+
+def build_graph(spec: Document) -> nx.DiGraph:
+    """The spec's resources and their order; raises SpecError naming any cycle."""
+    nodes, problems = expand(spec)
+    graph = nx.DiGraph()
+    for address, node in nodes.items():
+        graph.add_node(address, node=node, kind=node.kind)
+    for address, node in nodes.items():
+        for dep in (*node.deps, *BY_NAME[node.kind].link(spec, node, nodes)):
+            known = dep.address in nodes and dep.address != address
+            if known and not graph.has_edge(dep.address, address):
+                graph.add_edge(dep.address, address, reason=dep.reason, path=dep.path)
+    problems.extend(_cycles(spec, graph))
+    if problems:
+        raise SpecError(problems)
+    return graph
+
+
+def _cycles(spec: Document, graph: nx.DiGraph) -> Iterable[Diagnostic]:
+    try:
+        edges = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return []
+    chain = " -> ".join([edges[0][0], *(v for _, v in edges)])
+    links = []
+    for u, v in edges:
+        data = graph.edges[u, v]
+        loc = spec.source.value(data["path"]) if spec.source else None
+        links.append(f"{loc.file}:{loc.line}" if loc else "?")
+    first = graph.edges[edges[0][0], edges[0][1]]
+    return [
+        Diagnostic(
+            f"dependency cycle: {chain}",
+            spec.source.value(first["path"]) if spec.source else None,
+            first["path"],
+            "links at "
+            + ", ".join(f"{u} -> {v} ({at})" for (u, v), at in zip(edges, links, strict=True))
+            + "; remove one of these dependsOn entries",
+            code="graph",
+        )
+    ]

@@ -1,0 +1,290 @@
+"""GKE clusters and node pools through ClusterManagerClient over REST.
+
+A new cluster is created with its node pools in the same request (no default pool to create
+and delete); a pool of a new cluster therefore exists once the cluster does.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import container_v1 as gke
+
+from gkeplan.errors import CloudError, ResourceExists
+from gkeplan.gcp import operations
+from gkeplan.gcp.retry import call, through_propagation
+from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.gke.convert import (
+    cluster_from_proto,
+    cluster_to_proto,
+    pool_from_proto,
+    pool_to_proto,
+)
+from gkeplan.plan.model import Change
+
+CLUSTERS_KEY = "gke.clusters"
+
+
+def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
+    """Every cluster of the project, from one list call shared by clusters and node pools."""
+    with ctx.lock:
+        cached = ctx.cache.get(CLUSTERS_KEY)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        client = ctx.conn.container()
+        parent = f"projects/{ctx.project}/locations/-"
+        response = call(ctx.conn.timeouts, lambda: client.list_clusters(parent=parent))
+        ctx.count()
+        clusters = {
+            f"projects/{ctx.project}/locations/{c.location}/clusters/{c.name}": c
+            for c in response.clusters
+        }
+        ctx.cache[CLUSTERS_KEY] = clusters
+        return clusters
+
+
+def client_for(ctx: Context, change: Change) -> Any:
+    """Kubernetes Engine as the change's createAs account (impersonated), or as the caller."""
+    create_as = change.settings.get("createAs")
+    return ctx.conn.container(ctx.conn.impersonate(create_as) if create_as else None)
+
+
+def location_of(resource_id: str) -> str:
+    return resource_id.split("/locations/", 1)[1].split("/", 1)[0]
+
+
+def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> None:
+    operations.wait(client, ctx.project, location_of(resource_id), op, ctx.conn.timeouts, what)
+
+
+class ClusterDriver:
+    kind = "cluster"
+
+    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+        if not list(wanted):
+            return {}
+        return {cid: cluster_from_proto(c) for cid, c in list_clusters(ctx).items()}
+
+    def create(self, ctx: Context, change: Change) -> Attributes:
+        settings = change.settings
+        pools = [
+            pool_to_proto(p, int(p.get("initialNodeCount", 1)))
+            for p in settings.get("nodePools", [])
+        ]
+        if not settings.get("removeDefaultNodePool", True):
+            pools.append(
+                gke.NodePool(name="default-pool", initial_node_count=1, config=gke.NodeConfig())
+            )
+        cluster = cluster_to_proto(ctx.project, change.after or {}, settings, pools)
+        parent = f"projects/{ctx.project}/locations/{location_of(change.id)}"
+        client = client_for(ctx, change)
+        try:
+            op = through_propagation(
+                ctx.conn.timeouts,
+                f"create cluster {change.address}",
+                lambda: client.create_cluster(parent=parent, cluster=cluster),
+            )
+        except (gexc.AlreadyExists, gexc.Conflict) as exc:
+            raise ResourceExists(str(exc), change.id) from None
+        _wait(ctx, client, change.id, op, f"create {change.address}")
+        return self._read(ctx, client, change.id)
+
+    def read(self, ctx: Context, change: Change) -> Attributes | None:
+        """The cluster as it is; one still provisioning (from an attempt whose answer was
+        lost) is waited for first."""
+        client = client_for(ctx, change)
+        deadline = time.monotonic() + ctx.conn.timeouts.operation_deadline_s
+        delay = ctx.conn.timeouts.initial_backoff_s
+        while True:
+            try:
+                got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=change.id))
+            except gexc.NotFound:
+                return None
+            if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
+                return cluster_from_proto(got)
+            time.sleep(delay)
+            delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
+
+    def _read(self, ctx: Context, client: Any, cluster_id: str) -> Attributes:
+        got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+        return cluster_from_proto(got)
+
+    def update(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        after = change.after or {}
+        for f in change.fields:
+            request = self._update_request(ctx, client, change.id, f.name, after)
+            method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
+                f.name, "update_cluster"
+            )
+            send = getattr(client, method)
+            op = call(ctx.conn.timeouts, functools.partial(send, request=request))
+            _wait(ctx, client, change.id, op, f"update {change.address} {f.name}")
+        return self._read(ctx, client, change.id)
+
+    def _update_request(
+        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+    ) -> dict[str, Any]:
+        if field == "labels":  # labels change only with the fingerprint of what is there
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            return {
+                "name": cluster_id,
+                "resource_labels": after["labels"],
+                "label_fingerprint": current.label_fingerprint,
+            }
+        if field == "legacyAbac":
+            return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
+
+    def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+        proto = cluster_to_proto(ctx.project, after, {}, [])
+        if field == "releaseChannel":
+            return gke.ClusterUpdate(desired_release_channel=proto.release_channel)
+        if field == "workloadIdentity":
+            return gke.ClusterUpdate(
+                desired_workload_identity_config=gke.WorkloadIdentityConfig(
+                    workload_pool=f"{ctx.project}.svc.id.goog" if after["workloadIdentity"] else ""
+                )
+            )
+        if field == "masterAuthorizedNetworks":
+            config = proto.master_authorized_networks_config
+            return gke.ClusterUpdate(desired_master_authorized_networks_config=config)
+        if field == "shieldedNodes":
+            return gke.ClusterUpdate(desired_shielded_nodes=proto.shielded_nodes)
+        if field == "nodeLocations":
+            return gke.ClusterUpdate(desired_locations=after["nodeLocations"])
+        if field == "networkPolicy":
+            return gke.ClusterUpdate(
+                desired_addons_config=gke.AddonsConfig(
+                    network_policy_config=gke.NetworkPolicyConfig(
+                        disabled=not after["networkPolicy"]
+                    )
+                )
+            )
+        raise CloudError(f"cluster field {field} cannot be updated in place")
+
+    def delete(self, ctx: Context, change: Change) -> None:
+        client = client_for(ctx, change)
+        try:
+            op = call(ctx.conn.timeouts, lambda: client.delete_cluster(name=change.id))
+        except gexc.NotFound:
+            return
+        _wait(ctx, client, change.id, op, f"delete {change.address}")
+
+
+def _cluster_of(pool_id: str) -> str:
+    return pool_id.split("/nodePools/", 1)[0]
+
+
+class NodePoolDriver:
+    kind = "nodePool"
+
+    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+        if not list(wanted):
+            return {}
+        out = {}
+        for cid, cluster in list_clusters(ctx).items():
+            for pool in cluster.node_pools:
+                out[f"{cid}/nodePools/{pool.name}"] = pool_from_proto(pool)
+        return out
+
+    def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
+        try:
+            pool = call(ctx.conn.timeouts, lambda: client.get_node_pool(name=pool_id))
+        except gexc.NotFound:
+            return None
+        return pool  # type: ignore[no-any-return]
+
+    def create(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
+        try:
+            op = through_propagation(
+                ctx.conn.timeouts,
+                f"create node pool {change.address}",
+                lambda: client.create_node_pool(parent=_cluster_of(change.id), node_pool=pool),
+            )
+        except (gexc.AlreadyExists, gexc.Conflict) as exc:
+            # Also the normal case for a pool of a new cluster: it came with the cluster.
+            raise ResourceExists(str(exc), change.id) from None
+        _wait(ctx, client, change.id, op, f"create {change.address}")
+        got = self._get(ctx, client, change.id)
+        if got is None:
+            raise CloudError(f"{change.address}: created, but GKE does not return it")
+        return pool_from_proto(got)
+
+    def read(self, ctx: Context, change: Change) -> Attributes | None:
+        got = self._get(ctx, client_for(ctx, change), change.id)
+        return pool_from_proto(got) if got is not None else None
+
+    def update(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        after = change.after or {}
+        names = {f.name for f in change.fields}
+        if "autoscaling" in names:
+            auto = after["autoscaling"]
+            op = call(
+                ctx.conn.timeouts,
+                lambda: client.set_node_pool_autoscaling(
+                    request={
+                        "name": change.id,
+                        "autoscaling": gke.NodePoolAutoscaling(
+                            enabled=auto["enabled"],
+                            min_node_count=auto.get("minNodeCount", 0),
+                            max_node_count=auto.get("maxNodeCount", 0),
+                        ),
+                    }
+                ),
+            )
+            _wait(ctx, client, change.id, op, f"autoscaling of {change.address}")
+        if names & {"autoRepair", "autoUpgrade"}:
+            op = call(
+                ctx.conn.timeouts,
+                lambda: client.set_node_pool_management(
+                    request={
+                        "name": change.id,
+                        "management": gke.NodeManagement(
+                            auto_repair=after["autoRepair"], auto_upgrade=after["autoUpgrade"]
+                        ),
+                    }
+                ),
+            )
+            _wait(ctx, client, change.id, op, f"management of {change.address}")
+        rest = names - {"autoscaling", "autoRepair", "autoUpgrade"}
+        if rest:
+            proto = pool_to_proto(after, 0)
+            request: dict[str, Any] = {
+                "name": change.id,
+                "node_version": "-",
+                "image_type": after["imageType"],
+            }
+            if "machineType" in rest:
+                request["machine_type"] = after["machineType"]
+            if "diskSizeGb" in rest:
+                request["disk_size_gb"] = after["diskSizeGb"]
+            if "labels" in rest:
+                request["labels"] = gke.NodeLabels(labels=after["labels"])
+            if "taints" in rest:
+                request["taints"] = gke.NodeTaints(taints=proto.config.taints)
+            if "upgradeSettings" in rest:
+                request["upgrade_settings"] = proto.upgrade_settings
+            if "workloadMetadata" in rest:
+                request["workload_metadata_config"] = proto.config.workload_metadata_config
+            if "nodeLocations" in rest:
+                request["locations"] = after["nodeLocations"] or []
+            op = call(ctx.conn.timeouts, lambda: client.update_node_pool(request=request))
+            _wait(ctx, client, change.id, op, f"update {change.address}")
+        got = self._get(ctx, client, change.id)
+        return pool_from_proto(got) if got is not None else dict(after)
+
+    def delete(self, ctx: Context, change: Change) -> None:
+        client = client_for(ctx, change)
+        try:
+            op = call(ctx.conn.timeouts, lambda: client.delete_node_pool(name=change.id))
+        except gexc.NotFound:
+            return
+        _wait(ctx, client, change.id, op, f"delete {change.address}")

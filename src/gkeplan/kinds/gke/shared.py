@@ -1,0 +1,104 @@
+"""What the cluster and node-pool kinds share: ids, the creating identity and its needs,
+and a pool's attributes (a new cluster creates its pools inline)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from gkeplan.errors import Path
+from gkeplan.kinds import service_account as sa
+from gkeplan.kinds.base import Dep, Node, Permission
+from gkeplan.kinds.gke.models import NodePool, clusters
+from gkeplan.kinds.iam_member import IamMember
+from gkeplan.spec.base import Document
+
+DEFAULT_COMPUTE_SA = "default-compute-service-account"
+DEFAULT_SERVICE_ACCOUNT = "default"
+
+
+def cluster_id(spec: Document, key: str) -> str:
+    cluster = clusters(spec)[key]
+    return f"projects/{spec.project}/locations/{cluster.location}/clusters/{cluster.name or key}"
+
+
+def act_as(spec: Document, ref: str | None) -> Permission:
+    """actAs on the account nodes run as; None means the Compute Engine default account."""
+    if ref is None:
+        return Permission("iam.serviceAccounts.actAs", DEFAULT_COMPUTE_SA)
+    own = sa.own_account(spec, ref)
+    return Permission("iam.serviceAccounts.actAs", f"serviceAccount.{own}" if own else ref)
+
+
+def creator_deps(
+    spec: Document,
+    creator_ref: str | None,
+    ref_path: Path,
+    nodes: Mapping[str, Node],
+    node_accounts: Iterable[tuple[str, Path]],
+) -> Iterable[Dep]:
+    """What the identity creating a cluster or pool needs first: itself, its grants, actAs."""
+    creator = sa.own_account(spec, creator_ref) if creator_ref else None
+    accounts = {sa.own_account(spec, ref) for ref, _ in node_accounts}
+    for ref, path in node_accounts:
+        own = sa.own_account(spec, ref)
+        if own is not None:
+            yield Dep(f"serviceAccount.{own}", "node service account", path)
+    if creator is None:
+        return
+    yield Dep(f"serviceAccount.{creator}", "createAs account", ref_path)
+    for address, node in nodes.items():
+        if node.kind != "iamMember":
+            continue
+        grant: IamMember = node.config
+        target = (
+            sa.own_account(spec, grant.target.name)
+            if grant.target.kind == "serviceAccount"
+            else None
+        )
+        if grant.member.account == creator and (
+            grant.target.kind == "project" or target in accounts
+        ):
+            yield Dep(address, "role of the createAs account", ref_path)
+        elif target == creator:
+            yield Dep(address, "lets the caller impersonate the createAs account", ref_path)
+
+
+def node_service_account(spec: Document, pool: NodePool) -> str:
+    if pool.service_account is None:
+        return DEFAULT_SERVICE_ACCOUNT
+    return sa.email_of(spec, pool.service_account)
+
+
+def pool_attributes(spec: Document, pool: NodePool, name: str) -> dict[str, object]:
+    auto = pool.autoscaling
+    return {
+        "name": name,
+        "machineType": pool.machine_type,
+        "diskSizeGb": pool.disk_size_gb,
+        "diskType": pool.disk_type,
+        "imageType": pool.image_type,
+        "spot": pool.spot,
+        "preemptible": pool.preemptible,
+        "accelerators": [a.model_dump(by_alias=True) for a in pool.accelerators],
+        "labels": dict(pool.labels),
+        "taints": [t.model_dump(by_alias=True) for t in pool.taints],
+        "serviceAccount": node_service_account(spec, pool),
+        "oauthScopes": sorted(pool.oauth_scopes),
+        "autoscaling": (
+            {
+                "enabled": True,
+                "minNodeCount": auto.min_node_count,
+                "maxNodeCount": auto.max_node_count,
+            }
+            if auto
+            else {"enabled": False}
+        ),
+        "upgradeSettings": pool.upgrade_settings.model_dump(by_alias=True),
+        "autoRepair": pool.management.auto_repair,
+        "autoUpgrade": pool.management.auto_upgrade,
+        "secureBoot": pool.shielded_instance_config.enable_secure_boot,
+        "integrityMonitoring": pool.shielded_instance_config.enable_integrity_monitoring,
+        "workloadMetadata": pool.workload_metadata,
+        "nodeLocations": sorted(pool.node_locations) if pool.node_locations else None,
+        "maxPodsPerNode": pool.max_pods_per_node,
+    }

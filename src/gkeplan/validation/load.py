@@ -1,0 +1,91 @@
+"""load_spec: YAML text -> variables -> pydantic -> references, reporting every problem at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from gkeplan.errors import Diagnostic, Location, SpecError
+from gkeplan.kinds import Spec, expand
+from gkeplan.spec import variables
+from gkeplan.spec.base import Document
+from gkeplan.spec.pydantic_errors import to_diagnostics
+from gkeplan.spec.yamlsource import SourceMap, load_yaml
+from gkeplan.validation import semantics
+
+
+def read_source(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
+    """(text, file name); a string with a newline or ':' and no such file is YAML text."""
+    if isinstance(path_or_text, os.PathLike) or (
+        "\n" not in path_or_text and FsPath(path_or_text).suffix in (".yaml", ".yml")
+    ):
+        file = os.fspath(path_or_text)
+        try:
+            raw = FsPath(file).read_bytes()
+        except OSError as exc:
+            raise SpecError(
+                [Diagnostic(f"cannot read spec: {exc.strerror}", Location(file, 1, 1), code="io")]
+            ) from None
+        try:
+            return raw.decode("utf-8"), file
+        except UnicodeDecodeError as exc:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        f"the spec is not UTF-8 text (byte {exc.start})",
+                        Location(file, 1, 1),
+                        code="io",
+                    )
+                ]
+            ) from None
+    return str(path_or_text), "<spec>"
+
+
+def load_spec(
+    path_or_text: str | os.PathLike[str],
+    variables: Mapping[str, str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Document:
+    """Load and validate a spec; raise SpecError listing every problem with file:line:col."""
+    text, file = read_source(path_or_text)
+    data, smap = load_yaml(text, file)
+    return validate_data(data, smap, variables or {}, os.environ if environ is None else environ)
+
+
+def validate_data(
+    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+) -> Document:
+    spec = parse_data(data, smap, supplied, environ)
+    check_spec(spec)
+    return spec
+
+
+def parse_data(
+    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+) -> Document:
+    """Variables and types only; `spec_problems` does the rest."""
+    data = variables.resolve(data, smap, supplied, environ)
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
+    spec._source = smap
+    return spec
+
+
+def spec_problems(spec: Document) -> list[Diagnostic]:
+    nodes, problems = expand(spec)
+    problems.extend(semantics.check(spec, set(nodes)))
+    return problems
+
+
+def check_spec(spec: Document) -> None:
+    """References, names and catalog checks; for specs built in Python as well as loaded ones."""
+    problems = spec_problems(spec)
+    if problems:
+        raise SpecError(problems)
