@@ -17,7 +17,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q

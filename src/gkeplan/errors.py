@@ -159,6 +159,11 @@ class StateError(GkeplanError):
 
 
 class _Holder(Protocol):
+    """A lock's holder (state.store.LockInfo)."""
+
+    @property
+    def id(self) -> str: ...
+
     def describe(self) -> str: ...
 
 
