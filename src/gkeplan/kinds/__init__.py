@@ -63,7 +63,13 @@ def kind(name: str) -> Kind:
 
 
 def expand(spec: Document) -> tuple[dict[str, Node], list[Diagnostic]]:
-    """Every resource of the spec by address, and a diagnostic for each address defined twice."""
+    """Every resource of the spec by address, and a diagnostic for each address defined twice
+    (computed once per spec: the checks and the graph both need it)."""
+    nodes, problems = spec.memo("kinds.expand", lambda: _expand(spec))
+    return dict(nodes), list(problems)
+
+
+def _expand(spec: Document) -> tuple[dict[str, Node], list[Diagnostic]]:
     nodes: dict[str, Node] = {}
     problems: list[Diagnostic] = []
     for k in KINDS:

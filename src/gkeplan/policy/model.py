@@ -26,7 +26,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
-        data["location"] = asdict(self.location) if self.location else None
+        data["location"] = self.location.to_dict() if self.location else None
         return data
 
 

@@ -10,7 +10,7 @@ from gkeplan.kinds import BY_NAME, Permission
 from gkeplan.kinds.gke.models import clusters
 from gkeplan.kinds.gke.shared import DEFAULT_COMPUTE_SA
 from gkeplan.kinds.service_account import own_account
-from gkeplan.policy.grants import Grant, granted, grants
+from gkeplan.policy.grants import Grants, granted, grants
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.refs import PUBLIC_MEMBERS
 
@@ -137,7 +137,12 @@ class DefaultComputeServiceAccount(Rule):
 
 
 def _needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
-    """member -> [(why, permission, on)] for everything an apply and destroy of the spec do."""
+    """member -> [(why, permission, on)] for everything an apply and destroy of the spec do
+    (once per spec: three rules read it)."""
+    return ctx.spec.memo("policy.needs", lambda: _all_needs(ctx))
+
+
+def _all_needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
     out: dict[str, list[tuple[str, Permission, str]]] = {}
     for address in ctx.graph.nodes:
         node = ctx.graph.nodes[address]["node"]
@@ -170,7 +175,7 @@ class PermissionPreflight(Rule):
         yield from self._impersonation(ctx, all_grants)
         yield from self._nodes(ctx, all_grants)
 
-    def _creators(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _creators(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         for member, needs in sorted(_needs(ctx).items()):
             missing: dict[str, list[str]] = {}
             first_why: dict[str, str] = {}
@@ -199,7 +204,7 @@ class PermissionPreflight(Rule):
                     _grant_yaml(member, role, _on(on)),
                 )
 
-    def _impersonation(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _impersonation(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         caller = ctx.params.get("caller")
         for cname, cluster in clusters(ctx.spec).items():
             own = own_account(ctx.spec, cluster.create_as) if cluster.create_as else None
@@ -224,7 +229,7 @@ class PermissionPreflight(Rule):
                     f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
                 )
 
-    def _nodes(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _nodes(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         needed = sorted(catalog.role_permissions(NODE_ROLE))
         seen: set[str] = set()
         for cname, cluster in clusters(ctx.spec).items():

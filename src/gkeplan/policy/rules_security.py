@@ -18,10 +18,15 @@ Check = Callable[[Any], bool]  # True: the resource is insecure
 
 def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
     """The spec's resources of `kind`, with the spec model each node carries."""
-    for address in sorted(ctx.graph.nodes):
-        node = ctx.graph.nodes[address]["node"]
-        if node.kind == kind:
-            yield address, node.path, node.config
+
+    def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
+        out: dict[str, list[tuple[str, Path, Any]]] = {}
+        for address in sorted(ctx.graph.nodes):
+            node = ctx.graph.nodes[address]["node"]
+            out.setdefault(node.kind, []).append((address, node.path, node.config))
+        return out
+
+    return ctx.spec.memo("policy.resources_by_kind", by_kind).get(kind, [])
 
 
 def baseline(

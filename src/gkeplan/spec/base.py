@@ -7,13 +7,15 @@ the defaults. The full `Spec` is composed from the resource kinds' sections by t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic.alias_generators import to_camel
 
 from gkeplan.spec.yamlsource import SourceMap
 
+T = TypeVar("T")
 Name = Annotated[str, Field(min_length=1)]
 Labels = dict[str, str]
 
@@ -86,11 +88,20 @@ class Document(Model):
     state: State = Field(default_factory=State)
 
     _source: SourceMap | None = PrivateAttr(default=None)
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def source(self) -> SourceMap | None:
         """Where each value came from, when the spec was loaded from YAML."""
         return self._source
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per spec: the spec is frozen, so indexes over it never go stale
+        (what each stage needs is computed once, not once per resource)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
 
     def section(self, name: str) -> Any:
         """A kind's section by its Python name; each kind wraps this in a typed accessor."""

@@ -46,21 +46,45 @@ def creator_deps(
     if creator is None:
         return
     yield Dep(f"serviceAccount.{creator}", "createAs account", ref_path)
-    for address, node in nodes.items():
-        if node.kind != "iamMember":
-            continue
-        grant: IamMember = node.config
-        target = (
-            sa.own_account(spec, grant.target.name)
-            if grant.target.kind == "serviceAccount"
-            else None
-        )
-        if grant.member.account == creator and (
-            grant.target.kind == "project" or target in accounts
-        ):
+    by_member, by_target = _grants_by_account(spec, nodes)
+    roles = set()
+    for address, target_kind, target in by_member.get(creator, ()):
+        if target_kind == "project" or target in accounts:
+            roles.add(address)
             yield Dep(address, "role of the createAs account", ref_path)
-        elif target == creator:
+    for address in by_target.get(creator, ()):
+        if address not in roles:
             yield Dep(address, "lets the caller impersonate the createAs account", ref_path)
+
+
+_GrantIndex = tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]
+
+
+def _grants_by_account(spec: Document, nodes: Mapping[str, Node]) -> _GrantIndex:
+    """IAM grants by the spec account they are given to, and by the account they are on
+    (built once per spec, so linking every cluster and pool stays linear)."""
+
+    def build() -> _GrantIndex:
+        by_member: dict[str, list[tuple[str, str, str | None]]] = {}
+        by_target: dict[str, list[str]] = {}
+        for address, node in nodes.items():
+            if node.kind != "iamMember":
+                continue
+            grant: IamMember = node.config
+            target = (
+                sa.own_account(spec, grant.target.name)
+                if grant.target.kind == "serviceAccount"
+                else None
+            )
+            if grant.member.account is not None:
+                by_member.setdefault(grant.member.account, []).append(
+                    (address, grant.target.kind, target)
+                )
+            if target is not None:
+                by_target.setdefault(target, []).append(address)
+        return by_member, by_target
+
+    return spec.memo("gke.grants_by_account", build)
 
 
 def node_service_account(spec: Document, pool: NodePool) -> str:

@@ -51,13 +51,12 @@ def account_email(spec: Document, name: str) -> str:
 
 def own_account(spec: Document, ref: str) -> str | None:
     """The spec account that `ref` (a name or an email) refers to, if any."""
-    own = accounts(spec)
-    if ref in own:
+    if ref in accounts(spec):
         return ref
-    for name in own:
-        if account_email(spec, name) == ref:
-            return name
-    return None
+    by_email = spec.memo(
+        "serviceAccount.by_email", lambda: {account_email(spec, n): n for n in accounts(spec)}
+    )
+    return by_email.get(ref)
 
 
 def email_of(spec: Document, ref: str) -> str:
