@@ -23,9 +23,8 @@ Every stage (YAML, schema, references, graph, policies) reports spec problems th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
@@ -107,28 +106,6 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         return (loc.file, loc.line, loc.col, d.message) if loc else ("", 0, 0, d.message)
 
     return sorted(diagnostics, key=key)
-
-
-@dataclass
-class DiagnosticSink:
-    """Collects diagnostics across a stage so all problems are reported at once."""
-
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        self.items.append(diagnostic)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.items)
-
-    def raise_if_errors(self) -> None:
-        if self.has_errors:
-            raise SpecError(self.items)
-
-
-def diagnostics_json(diagnostics: Sequence[Diagnostic], *, valid: bool) -> str:
-    return json.dumps({"valid": valid, "diagnostics": [d.to_dict() for d in diagnostics]}, indent=2)
 
 
 class PolicyError(GkeplanError):

@@ -148,3 +148,26 @@ def test_regional_example_meets_the_quota_the_policy_predicted(harness: Harness)
     # a quota refusal is final: not retried as if it were IAM propagation
     creates = [e for e in harness.emu.requests if e.method == "container.createCluster"]
     assert len(creates) == 1
+
+
+def test_a_pools_location_policy_reaches_gke_and_changes_in_place(harness: Harness) -> None:
+    text = EXAMPLE.read_text().replace(
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 2, locationPolicy: ANY}",
+    )
+    assert harness.apply(harness.spec(text)).ok
+    pool = (
+        harness.emu.clients()
+        .container()
+        .get_node_pool(
+            name="projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
+            "/nodePools/sd-node-pool"
+        )
+    )
+    assert pool.autoscaling.location_policy.name == "ANY"
+    assert not harness.plan(harness.spec(text)).has_changes
+    balanced = harness.spec(text.replace("locationPolicy: ANY", "locationPolicy: BALANCED"))
+    plan = harness.plan(balanced)
+    assert _actions(plan) == {"nodePool.sd-cluster.sd-node-pool": "update"}
+    assert harness.apply(balanced).ok
+    assert not harness.plan(balanced).has_changes

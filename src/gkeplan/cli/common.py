@@ -17,7 +17,6 @@ import click
 from gkeplan.errors import Diagnostic, SpecError
 
 EXIT_INVALID = 1
-EXIT_USAGE = 2
 
 
 def parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
@@ -181,9 +180,3 @@ def open_run(
         lock_timeout_s=lock_timeout,
     ) as run:
         yield run
-
-
-def fail(message: str) -> None:
-    """One line on stderr and exit 1."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_INVALID)

@@ -31,10 +31,6 @@ class Endpoints:
     http: str | None = None  # REST: container, resource manager, storage, iam credentials
     grpc: str | None = None  # IAM admin
 
-    @property
-    def is_local(self) -> bool:
-        return self.http is not None
-
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -116,7 +112,7 @@ class Connection:
                 credentials=creds, transport="rest", client_options=self._options()
             )
         if name == "storage":
-            from google.cloud import storage  # type: ignore[attr-defined]
+            from google.cloud import storage  # type: ignore[attr-defined,unused-ignore]
 
             return storage.Client(
                 project=self.project, credentials=creds, client_options=self._options()

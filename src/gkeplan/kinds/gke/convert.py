@@ -50,14 +50,23 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         ),
     )
     if auto["enabled"]:
-        pool.autoscaling = gke.NodePoolAutoscaling(
-            enabled=True, min_node_count=auto["minNodeCount"], max_node_count=auto["maxNodeCount"]
-        )
+        pool.autoscaling = autoscaling_to_proto(auto, attrs.get("locationPolicy"))
     if attrs["nodeLocations"]:
         pool.locations = attrs["nodeLocations"]
     if attrs["maxPodsPerNode"]:
         pool.max_pods_constraint = gke.MaxPodsConstraint(max_pods_per_node=attrs["maxPodsPerNode"])
     return pool
+
+
+def autoscaling_to_proto(auto: Attributes, location_policy: str | None) -> gke.NodePoolAutoscaling:
+    proto = gke.NodePoolAutoscaling(
+        enabled=auto["enabled"],
+        min_node_count=auto.get("minNodeCount", 0),
+        max_node_count=auto.get("maxNodeCount", 0),
+    )
+    if location_policy:
+        proto.location_policy = getattr(gke.NodePoolAutoscaling.LocationPolicy, location_policy)
+    return proto
 
 
 def pool_from_proto(pool: gke.NodePool) -> Attributes:
@@ -88,6 +97,7 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
             if auto.enabled
             else {"enabled": False}
         ),
+        "locationPolicy": auto.location_policy.name if auto.location_policy else None,
         "upgradeSettings": {
             "maxSurge": pool.upgrade_settings.max_surge,
             "maxUnavailable": pool.upgrade_settings.max_unavailable,

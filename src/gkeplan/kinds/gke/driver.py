@@ -19,6 +19,7 @@ from gkeplan.gcp import operations
 from gkeplan.gcp.retry import call, through_propagation
 from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.kinds.gke.convert import (
+    autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
     pool_from_proto,
@@ -225,19 +226,12 @@ class NodePoolDriver:
         client = client_for(ctx, change)
         after = change.after or {}
         names = {f.name for f in change.fields}
-        if "autoscaling" in names:
-            auto = after["autoscaling"]
+        if names & {"autoscaling", "locationPolicy"}:
+            autoscaling = autoscaling_to_proto(after["autoscaling"], after.get("locationPolicy"))
             op = call(
                 ctx.conn.timeouts,
                 lambda: client.set_node_pool_autoscaling(
-                    request={
-                        "name": change.id,
-                        "autoscaling": gke.NodePoolAutoscaling(
-                            enabled=auto["enabled"],
-                            min_node_count=auto.get("minNodeCount", 0),
-                            max_node_count=auto.get("maxNodeCount", 0),
-                        ),
-                    }
+                    request={"name": change.id, "autoscaling": autoscaling}
                 ),
             )
             _wait(ctx, client, change.id, op, f"autoscaling of {change.address}")
@@ -254,7 +248,7 @@ class NodePoolDriver:
                 ),
             )
             _wait(ctx, client, change.id, op, f"management of {change.address}")
-        rest = names - {"autoscaling", "autoRepair", "autoUpgrade"}
+        rest = names - {"autoscaling", "locationPolicy", "autoRepair", "autoUpgrade"}
         if rest:
             proto = pool_to_proto(after, 0)
             request: dict[str, Any] = {

@@ -117,6 +117,8 @@ def pool_attributes(spec: Document, pool: NodePool, name: str) -> dict[str, obje
             if auto
             else {"enabled": False}
         ),
+        # None follows what GKE chose (BALANCED unless told otherwise)
+        "locationPolicy": auto.location_policy if auto else None,
         "upgradeSettings": pool.upgrade_settings.model_dump(by_alias=True),
         "autoRepair": pool.management.auto_repair,
         "autoUpgrade": pool.management.auto_upgrade,

@@ -57,14 +57,6 @@ class IamGrant(Resource):
             raise ValueError("'members' and 'roles' must not be empty")
         return self
 
-    @property
-    def all_members(self) -> list[str]:
-        return [self.member] if self.member is not None else list(self.members or [])
-
-    @property
-    def all_roles(self) -> list[str]:
-        return [self.role] if self.role is not None else list(self.roles or [])
-
 
 def grants(spec: Document) -> list[IamGrant]:
     return cast(list[IamGrant], spec.section("iam"))
