@@ -6,9 +6,10 @@ Public API (everything here is typed; see `spec/README.md` for the format):
   Python and checked the same way (`check_spec(spec)`).
 - `validate(path_or_text, variables=...) -> ValidationResult` runs the whole validate pipeline.
 - `build_graph(spec) -> networkx.DiGraph` of resources, edges from dependency to dependent.
-- `plan(spec, target=...) -> Plan` and `apply(plan, spec, target=...)`: refresh, diff and
-  change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan` refuses, like the
-  CLI, a spec whose checks or policies report an error (`PolicyRefused`).
+- `gkeplan.run.plan(spec, target=...) -> Plan` and `gkeplan.run.apply(plan, spec, target=...)`:
+  refresh, diff and change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan`
+  refuses, like the CLI, a spec whose checks or policies report an error (`PolicyRefused`).
+  (`gkeplan.plan` and `gkeplan.apply` are the packages of those stages.)
 - Errors: every error is a `GkeplanError` (see `gkeplan.errors` for the tree); `SpecError`
   carries every `Diagnostic` (file:line:col, path, message, hint).
 """
@@ -39,7 +40,7 @@ from gkeplan.validation.pipeline import ValidationResult, validate
 
 if TYPE_CHECKING:
     from gkeplan.graph.build import build_graph
-    from gkeplan.run import Target, apply, plan
+    from gkeplan.run import Target
 
 __version__ = "0.1.0"
 
@@ -68,19 +69,15 @@ __all__ = [
     "ValidationResult",
     "Variable",
     "__version__",
-    "apply",
     "build_graph",
     "check_spec",
     "load_spec",
-    "plan",
     "validate",
 ]
 
 # networkx and Google's clients cost a noticeable start-up; load them only when wanted.
 _LAZY = {
     "build_graph": "gkeplan.graph.build",
-    "plan": "gkeplan.run",
-    "apply": "gkeplan.run",
     "Target": "gkeplan.run",
 }
 

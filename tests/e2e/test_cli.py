@@ -204,3 +204,35 @@ def test_sandbox_apply_then_plan_has_no_changes(
     assert again.exit_code == 0, again.output
     assert "No changes." in again.output
     assert not (tmp_path / ".gkeplan" / "state.json").exists()  # real-cloud state untouched
+
+
+def test_state_pull_push_and_migrate(run: Cli) -> None:
+    assert run("apply", "--auto-approve").exit_code == 0
+    pulled = run("state", "pull", spec=False)
+    assert pulled.exit_code == 0
+    doc = json.loads(pulled.output)
+    assert doc["serial"] > 0 and "cluster.sd-cluster" in doc["resources"]
+    saved = run.tmp / "pulled.json"
+    saved.write_text(pulled.output)
+
+    # a push of the same lineage at the current serial is taken, and bumps the serial
+    pushed = run("state", "push", str(saved), spec=False)
+    assert pushed.exit_code == 0, pushed.output
+    assert json.loads(run("state", "pull", spec=False).output)["serial"] == doc["serial"] + 1
+    # an older serial of the same lineage is refused, and nothing changes
+    older = run("state", "push", str(saved), spec=False)
+    assert older.exit_code == 1 and "older than the state's" in older.output
+    # another lineage is refused
+    other = dict(doc, lineage="another-lineage", serial=doc["serial"] + 5)
+    (run.tmp / "other.json").write_text(json.dumps(other))
+    refused = run("state", "push", str(run.tmp / "other.json"), spec=False)
+    assert refused.exit_code == 1 and "different states" in refused.output
+
+    # migrate to a new local file: same lineage and resources; an occupied destination refused
+    dest = run.tmp / "moved" / "state.json"
+    moved = run("state", "migrate", "--to", str(dest), spec=False)
+    assert moved.exit_code == 0, moved.output
+    copy = json.loads(dest.read_text())
+    assert copy["lineage"] == doc["lineage"] and copy["resources"].keys() == doc["resources"].keys()
+    again = run("state", "migrate", "--to", str(dest), spec=False)
+    assert again.exit_code == 1 and "already holds a state" in again.output

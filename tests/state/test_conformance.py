@@ -76,14 +76,6 @@ def test_lock_is_exclusive_and_names_the_holder(stores: tuple[StateStore, StateS
     b.unlock(second)
 
 
-def test_state_holds_no_tokens(stores: tuple[StateStore, StateStore], emu: Emulator) -> None:
-    a, _ = stores
-    token = emu.issue_token("user:you@example.com")
-    a.write(_doc())
-    text = _doc().to_json() if a.read() is None else a.read().to_json()  # type: ignore[union-attr]
-    assert token not in text and "ya29." not in text
-
-
 def test_gcs_write_with_a_stale_generation_never_overwrites(emu: Emulator, tmp_path: Path) -> None:
     def make() -> GcsStateStore:
         return GcsStateStore(emu.clients().storage(), "demo-project-tfstate", f"c/{tmp_path.name}")

@@ -1,7 +1,6 @@
 """One plan/apply/destroy run: lock the state, connect, refresh, diff, execute, unlock.
 
-The library's `gkeplan.plan()` / `gkeplan.apply()` (`gkeplan.run`) and the CLI commands all
-use `Run`.
+The library's `gkeplan.run.plan()` / `gkeplan.run.apply()` and the CLI commands all use `Run`.
 """
 
 from __future__ import annotations

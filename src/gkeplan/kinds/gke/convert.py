@@ -135,6 +135,10 @@ def cluster_to_proto(
         )
         if attrs["networkPolicy"]
         else None,
+        # enforcement needs its add-on (GKE docs, "Enabling network policy enforcement")
+        addons_config=gke.AddonsConfig(
+            network_policy_config=gke.NetworkPolicyConfig(disabled=not attrs["networkPolicy"])
+        ),
         resource_labels=attrs["labels"],
         ip_allocation_policy=gke.IPAllocationPolicy(use_ip_aliases=True),
         node_pools=pools,

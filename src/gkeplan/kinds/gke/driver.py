@@ -118,14 +118,38 @@ class ClusterDriver:
         client = client_for(ctx, change)
         after = change.after or {}
         for f in change.fields:
-            request = self._update_request(ctx, client, change.id, f.name, after)
-            method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
-                f.name, "update_cluster"
-            )
-            send = getattr(client, method)
-            op = call(ctx.conn.timeouts, functools.partial(send, request=request))
-            _wait(ctx, client, change.id, op, f"update {change.address} {f.name}")
+            for method, request in self._update_requests(ctx, client, change.id, f.name, after):
+                send = getattr(client, method)
+                op = call(ctx.conn.timeouts, functools.partial(send, request=request))
+                _wait(ctx, client, change.id, op, f"update {change.address} {f.name}")
         return self._read(ctx, client, change.id)
+
+    def _update_requests(
+        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The calls, in order, that change one field in place."""
+        if field == "networkPolicy":
+            # Two settings in GKE: the NetworkPolicy add-on, then enforcement by setNetworkPolicy
+            # (GKE docs, "Enabling network policy enforcement": `--update-addons=
+            # NetworkPolicy=ENABLED`, then `--enable-network-policy`; disabling is the reverse).
+            addon = (
+                "update_cluster",
+                {"name": cluster_id, "update": self._cluster_update(ctx, field, after)},
+            )
+            policy = (
+                "set_network_policy",
+                {
+                    "name": cluster_id,
+                    "network_policy": gke.NetworkPolicy(
+                        enabled=after["networkPolicy"], provider=gke.NetworkPolicy.Provider.CALICO
+                    ),
+                },
+            )
+            return [addon, policy] if after["networkPolicy"] else [policy, addon]
+        method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
+            field, "update_cluster"
+        )
+        return [(method, self._update_request(ctx, client, cluster_id, field, after))]
 
     def _update_request(
         self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
