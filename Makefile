@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench schema catalog clean
+.PHONY: demo test quick lint typecheck unit bench schema catalog clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck unit
+
+# The edit-test loop: everything but the crash, concurrency and fault campaigns.
+quick: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m "not slow"
 
 DEMO_VARS := --var PROJECT_ID=demo-project
 
