@@ -9,6 +9,7 @@ carried over untouched, whatever their role.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.plan.model import Change
 
 MAX_ETAG_RETRIES = 10
+READ_WORKERS = 16  # concurrent policy reads at refresh
 
 
 @dataclass
@@ -163,15 +165,24 @@ class IamMemberDriver:
         self._locks: dict[str, threading.Lock] = {}
 
     def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+        """One policy read per resource the spec (or the state) grants on: neither GCS nor IAM
+        has a batch getIamPolicy, so the reads run concurrently instead."""
         resources = sorted({split_id(w.id)[0] for w in wanted})
-        out: dict[str, Attributes] = {}
-        for resource in resources:
+
+        def read(resource: str) -> Policy | None:
             try:
-                policy = _PolicyApi(ctx, resource).read()
+                return _PolicyApi(ctx, resource).read()
             except gexc.NotFound:
-                continue  # the target does not exist yet, so neither do its members
+                return None  # the target does not exist yet, so neither do its members
             finally:
                 ctx.count()
+
+        with ThreadPoolExecutor(max_workers=max(1, min(READ_WORKERS, len(resources)))) as pool:
+            policies = list(pool.map(read, resources))
+        out: dict[str, Attributes] = {}
+        for resource, policy in zip(resources, policies, strict=True):
+            if policy is None:
+                continue
             for b in policy.bindings:
                 for m in b.members:
                     title = (b.condition or {}).get("title", "")
