@@ -10,6 +10,7 @@ import networkx as nx
 
 from gkeplan.errors import Location, Path, Severity
 from gkeplan.spec.base import Document
+from gkeplan.spec.yamlsource import SourceMap
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,14 @@ class Context:
     spec: Document
     graph: nx.DiGraph
     params: dict[str, Any] = field(default_factory=dict)
+    # read once: a pydantic private attribute costs a __getattr__ detour on every access
+    source: SourceMap | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.source = self.spec.source
 
     def where(self, path: Path) -> Location | None:
-        return self.spec.source.value(path) if self.spec.source else None
+        return self.source.value(path) if self.source else None
 
 
 class Rule:

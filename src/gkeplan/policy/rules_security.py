@@ -21,8 +21,7 @@ def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
 
     def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
         out: dict[str, list[tuple[str, Path, Any]]] = {}
-        for address in sorted(ctx.graph.nodes):
-            node = ctx.graph.nodes[address]["node"]
+        for address, node in sorted(ctx.graph.nodes(data="node")):
             out.setdefault(node.kind, []).append((address, node.path, node.config))
         return out
 
@@ -45,7 +44,7 @@ def baseline(
         for address, path, obj in _items(ctx, kind):
             if check(obj):
                 at = (*path, key) if key else path
-                where = at if ctx.spec.source and ctx.spec.source.values.get(at) else path
+                where = at if ctx.source and ctx.source.values.get(at) else path
                 yield self.finding(ctx, address, where, message, fix)
 
     attrs = {

@@ -25,6 +25,7 @@ class Checker:
 
     def __init__(self, spec: Document, addresses: set[str]) -> None:
         self.spec = spec
+        self.source = spec.source  # read once: pydantic private attributes are slow to reach
         self.addresses = addresses
         self.problems: list[Diagnostic] = []
 
@@ -36,7 +37,7 @@ class Checker:
         code: str = "reference",
         severity: Severity = Severity.ERROR,
     ) -> None:
-        loc = self.spec.source.value(path) if self.spec.source else None
+        loc = self.source.value(path) if self.source else None
         self.problems.append(Diagnostic(message, loc, path, hint, severity, code))
 
     def check_name(self, path: Path, problem: str | None) -> None:

@@ -15,7 +15,7 @@ from gkeplan.errors import Diagnostic, PolicyError, Severity, SpecError, sort_di
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import NON_FATAL
 from gkeplan.spec.yamlsource import load_yaml
-from gkeplan.validation.load import parse_data, read_source, spec_problems
+from gkeplan.validation.load import gc_paused, parse_data, read_source, spec_problems
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,6 +51,16 @@ def validate(
     policies: bool | Iterable[str] = True,
 ) -> ValidationResult:
     """Validate a spec; with `policies`, also run its packs (or the packs named)."""
+    with gc_paused():
+        return _validate(path_or_text, variables, environ, policies)
+
+
+def _validate(
+    path_or_text: str | os.PathLike[str],
+    variables: Mapping[str, str] | None,
+    environ: Mapping[str, str] | None,
+    policies: bool | Iterable[str],
+) -> ValidationResult:
     result = ValidationResult()
     try:
         text, file = read_source(path_or_text)
