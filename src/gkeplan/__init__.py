@@ -5,7 +5,8 @@ Public API (everything here is typed; see `spec/README.md` for the format):
 - `load_spec(path_or_text, variables=...) -> Spec` and the models, so a spec can be built in
   Python and checked the same way (`check_spec(spec)`).
 - `validate(path_or_text, variables=...) -> ValidationResult` runs the whole validate pipeline.
-- `build_graph(spec) -> networkx.DiGraph` of resources, edges from dependency to dependent.
+- `build_graph(spec) -> Graph` of resources, edges from dependency to dependent (networkx's
+  DiGraph method names; `.to_networkx()` for networkx's algorithms).
 - `gkeplan.run.plan(spec, target=...) -> Plan` and `gkeplan.run.apply(plan, spec, target=...)`:
   refresh, diff and change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan`
   refuses, like the CLI, a spec whose checks or policies report an error (`PolicyRefused`).
@@ -75,7 +76,7 @@ __all__ = [
     "validate",
 ]
 
-# networkx and Google's clients cost a noticeable start-up; load them only when wanted.
+# Loaded when first used, to keep `import gkeplan` light.
 _LAZY = {
     "build_graph": "gkeplan.graph.build",
     "Target": "gkeplan.run",

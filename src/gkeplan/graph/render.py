@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-import networkx as nx
+from gkeplan.graph.dag import Graph
 
 
 def _id(address: str) -> str:
     return "n" + "".join(c if c.isalnum() else "_" for c in address)
 
 
-def render(graph: nx.DiGraph, fmt: str) -> str:
+def render(graph: Graph, fmt: str) -> str:
     nodes = sorted(graph.nodes)
     edges = sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))
     if fmt == "json":

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
-
+from gkeplan.graph.dag import Graph, topological_order
 from gkeplan.kinds import BY_NAME, Node
 from gkeplan.plan.model import Action, Change, diff_attributes
 from gkeplan.spec.base import Document
@@ -24,11 +23,11 @@ def _drift(recorded: dict[str, Any] | None, have: dict[str, Any], fields: list[s
 
 
 def desired_changes(
-    spec: Document, graph: nx.DiGraph, state: StateDoc | None, actual: Actual
+    spec: Document, graph: Graph, state: StateDoc | None, actual: Actual
 ) -> list[Change]:
     changes: list[Change] = []
     recorded = state.resources if state else {}
-    for address in nx.lexicographical_topological_sort(graph):
+    for address in topological_order(graph):
         node: Node = graph.nodes[address]["node"]
         kind = BY_NAME[node.kind]
         want = kind.desired(spec, node)
@@ -82,7 +81,7 @@ def desired_changes(
     return changes
 
 
-def orphan_changes(graph: nx.DiGraph, state: StateDoc | None, actual: Actual) -> list[Change]:
+def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list[Change]:
     """Resources in the state that the spec no longer has: delete them (dependents first)."""
     if state is None:
         return []
@@ -109,7 +108,7 @@ def orphan_changes(graph: nx.DiGraph, state: StateDoc | None, actual: Actual) ->
 
 
 def destroy_changes(
-    graph: nx.DiGraph, spec: Document, state: StateDoc | None, actual: Actual
+    graph: Graph, spec: Document, state: StateDoc | None, actual: Actual
 ) -> list[Change]:
     """Everything gkeplan manages goes, except keepOnDestroy buckets (reported as kept)."""
     out = []

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import networkx as nx
-
+from gkeplan.graph.dag import Graph, ancestors
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Context, Driver, Wanted
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
@@ -27,7 +26,7 @@ def spec_digest(spec: Document, variables: Mapping[str, str] | None = None) -> s
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _wanted(spec: Document, graph: nx.DiGraph, state: StateDoc | None) -> dict[str, list[Wanted]]:
+def _wanted(spec: Document, graph: Graph, state: StateDoc | None) -> dict[str, list[Wanted]]:
     out: dict[str, list[Wanted]] = {k: [] for k in BY_NAME}
     for address in graph.nodes:
         node = graph.nodes[address]["node"]
@@ -48,11 +47,11 @@ def refresh(
         return {k: f.result() for k, f in futures.items()}
 
 
-def _targeted(changes: list[Change], graph: nx.DiGraph, targets: Iterable[str]) -> list[Change]:
+def _targeted(changes: list[Change], graph: Graph, targets: Iterable[str]) -> list[Change]:
     keep: set[str] = set()
     for target in targets:
         if target in graph:
-            keep |= {target, *nx.ancestors(graph, target)}
+            keep |= {target, *ancestors(graph, target)}
         else:
             keep.add(target)
     return [c for c in changes if c.address in keep]
@@ -62,7 +61,7 @@ def make_plan(
     spec: Document,
     ctx: Context,
     drivers: Mapping[str, Driver],
-    graph: nx.DiGraph,
+    graph: Graph,
     state: StateDoc | None,
     *,
     destroy: bool = False,

@@ -8,10 +8,10 @@ from functools import cache
 from importlib import metadata, resources
 from typing import Any
 
-import networkx as nx
 import yaml
 
 from gkeplan.errors import PolicyError, Severity
+from gkeplan.graph.dag import Graph
 from gkeplan.policy import cost, rules_iam, rules_quota, rules_security
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.base import Document
@@ -96,9 +96,7 @@ def _waive(spec: Document, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def run_policies(
-    spec: Document, graph: nx.DiGraph, packs: Iterable[str] | None = None
-) -> PolicyReport:
+def run_policies(spec: Document, graph: Graph, packs: Iterable[str] | None = None) -> PolicyReport:
     """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
     available = registry()
     selected: dict[str, Rule] = {}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from gkeplan import catalog
 from gkeplan.errors import Path
+from gkeplan.graph.dag import Graph
 from gkeplan.kinds.iam_member import IamMember, target_address
 from gkeplan.spec.base import Document
 
@@ -32,12 +31,12 @@ class Grants(list[Grant]):
             self.by_member.setdefault(g.member, []).append(g)
 
 
-def grants(spec: Document, graph: nx.DiGraph) -> Grants:
+def grants(spec: Document, graph: Graph) -> Grants:
     """Every unconditional grant of the spec (computed once per spec; every rule reads it)."""
     return spec.memo("policy.grants", lambda: Grants(_grants(spec, graph)))
 
 
-def _grants(spec: Document, graph: nx.DiGraph) -> list[Grant]:
+def _grants(spec: Document, graph: Graph) -> list[Grant]:
     out = []
     for address in graph.nodes:
         node = graph.nodes[address]["node"]

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-import networkx as nx
-
 from gkeplan.errors import Location, Path, Severity
+from gkeplan.graph.dag import Graph
 from gkeplan.spec.base import Document
 from gkeplan.spec.yamlsource import SourceMap
 
@@ -36,7 +35,7 @@ class Context:
     """What rules see: the validated spec, its graph, and the resolved pack parameters."""
 
     spec: Document
-    graph: nx.DiGraph
+    graph: Graph
     params: dict[str, Any] = field(default_factory=dict)
     # read once: a pydantic private attribute costs a __getattr__ detour on every access
     source: SourceMap | None = field(init=False, default=None)

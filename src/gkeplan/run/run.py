@@ -10,12 +10,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from gkeplan.apply.executor import ApplyResult, StateWriter, execute
 from gkeplan.errors import StalePlan
 from gkeplan.gcp.connection import Connection, Timeouts
 from gkeplan.graph.build import build_graph
+from gkeplan.graph.dag import Graph
 from gkeplan.kinds import KINDS
 from gkeplan.kinds.driver import Context, Driver, load_driver
 from gkeplan.plan.model import Change, Plan
@@ -36,7 +35,7 @@ class Run:
     spec: Document
     store: StateStore
     conn: Connection
-    graph: nx.DiGraph
+    graph: Graph
     variables: Mapping[str, str] = field(default_factory=dict)
 
     def state(self) -> StateDoc | None:

@@ -18,15 +18,14 @@ from gkeplan.spec.yamlsource import load_yaml
 from gkeplan.validation.load import gc_paused, parse_data, read_source, spec_problems
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from gkeplan.graph.dag import Graph
     from gkeplan.policy.engine import PolicyReport
 
 
 @dataclass
 class ValidationResult:
     spec: Document | None = None
-    graph: nx.DiGraph | None = None
+    graph: Graph | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     policy: PolicyReport | None = None
 
@@ -71,7 +70,7 @@ def _validate(
         result.diagnostics.extend(problems)
         if any(p.code not in NON_FATAL for p in problems):
             return result
-        from gkeplan.graph.build import build_graph  # networkx: only once the spec is valid
+        from gkeplan.graph.build import build_graph
 
         result.graph = build_graph(result.spec)
     except SpecError as exc:
