@@ -53,8 +53,10 @@ _DISABLED_REASONS = ("SERVICE_DISABLED", "accessNotConfigured")
 _PROPAGATING_400 = ("does not have access to service account", "does not exist")
 # `Error 400: Operation operation-1596064640049-1b03e177 is currently upgrading cluster X.
 # Please wait and try again once it is done., failedPrecondition`
-# (hashicorp/terraform-provider-google#3650; banzaicloud/pipeline#623).
-_IN_PROGRESS_TEXTS = ("is currently", "please wait and try again")
+# (hashicorp/terraform-provider-google#3650; banzaicloud/pipeline#623), and `Error 400:
+# Cluster is running incompatible operation operation-1718024305921-fd4f65ea-...,
+# failedPrecondition` (rancher/gke-operator#509).
+_IN_PROGRESS_TEXTS = ("please wait and try again", "running incompatible operation")
 # setIamPolicy with a stale etag: 409, status ABORTED, `There were concurrent policy
 # changes. Please retry the whole read-modify-write with exponential backoff. The request's
 # ETag '...' did not match the current policy's ETag '...'.` (GoogleCloudPlatform/
@@ -87,7 +89,7 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, gexc.NotFound):
         return Failure.NOT_FOUND
     if isinstance(exc, gexc.BadRequest):
-        if any(t in text for t in _IN_PROGRESS_TEXTS) and "operation" in text:
+        if any(t in text for t in _IN_PROGRESS_TEXTS):
             return Failure.IN_PROGRESS
         if any(t in text for t in _PROPAGATING_400):
             return Failure.PROPAGATING

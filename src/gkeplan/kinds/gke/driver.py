@@ -6,16 +6,21 @@ and delete); a pool of a new cluster therefore exists once the cluster does.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
-from gkeplan.errors import CloudError, ResourceExists
+from gkeplan.errors import CloudError, OperationFailed, ResourceExists
 from gkeplan.gcp import operations
+from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
 from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.kinds.gke.convert import (
@@ -28,6 +33,7 @@ from gkeplan.kinds.gke.convert import (
 from gkeplan.plan.model import Change
 
 CLUSTERS_KEY = "gke.clusters"
+log = logging.getLogger("gkeplan.apply")
 
 
 def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
@@ -62,6 +68,54 @@ def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> No
     operations.wait(client, ctx.project, location_of(resource_id), op, ctx.conn.timeouts, what)
 
 
+_RUNNING_OP = re.compile(r"\b(operation-[\w-]+)")
+
+
+def _mutate(
+    ctx: Context,
+    client: Any,
+    resource_id: str,
+    what: str,
+    send: Callable[[], Any],
+    *,
+    propagating: bool = False,
+) -> None:
+    """Send one change to a cluster and wait for its operation. GKE runs one operation on a
+    cluster at a time and refuses another with FAILED_PRECONDITION naming the running one; wait
+    for that operation through the operations API, then send again (within the operation
+    deadline), as the user would have to."""
+    deadline = time.monotonic() + ctx.conn.timeouts.operation_deadline_s
+    while True:
+        try:
+            if propagating:
+                op = through_propagation(ctx.conn.timeouts, what, send)
+            else:
+                op = call(ctx.conn.timeouts, send)
+        except Exception as exc:
+            if classify(exc) is not Failure.IN_PROGRESS or time.monotonic() > deadline:
+                raise
+            found = _RUNNING_OP.search(str(exc))
+            if found is None:
+                time.sleep(ctx.conn.timeouts.operation_poll_s)
+                continue
+            name = operations.operation_name(
+                ctx.project, location_of(resource_id), _Named(found.group(1))
+            )
+            log.info("%s: waiting for %s, already running on the cluster", what, found.group(1))
+            running = call(ctx.conn.timeouts, functools.partial(client.get_operation, name=name))
+            # that operation's own failure is not ours; only its end matters here
+            with contextlib.suppress(OperationFailed):
+                _wait(ctx, client, resource_id, running, f"{what} (waiting for {name})")
+            continue
+        _wait(ctx, client, resource_id, op, what)
+        return
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+
+
 class ClusterDriver:
     kind = "cluster"
 
@@ -84,14 +138,16 @@ class ClusterDriver:
         parent = f"projects/{ctx.project}/locations/{location_of(change.id)}"
         client = client_for(ctx, change)
         try:
-            op = through_propagation(
-                ctx.conn.timeouts,
-                f"create cluster {change.address}",
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"create {change.address}",
                 lambda: client.create_cluster(parent=parent, cluster=cluster),
+                propagating=True,
             )
         except (gexc.AlreadyExists, gexc.Conflict) as exc:
             raise ResourceExists(str(exc), change.id) from None
-        _wait(ctx, client, change.id, op, f"create {change.address}")
         return self._read(ctx, client, change.id)
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
@@ -119,9 +175,8 @@ class ClusterDriver:
         after = change.after or {}
         for f in change.fields:
             for method, request in self._update_requests(ctx, client, change.id, f.name, after):
-                send = getattr(client, method)
-                op = call(ctx.conn.timeouts, functools.partial(send, request=request))
-                _wait(ctx, client, change.id, op, f"update {change.address} {f.name}")
+                send = functools.partial(getattr(client, method), request=request)
+                _mutate(ctx, client, change.id, f"update {change.address} {f.name}", send)
         return self._read(ctx, client, change.id)
 
     def _update_requests(
@@ -194,11 +249,14 @@ class ClusterDriver:
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = client_for(ctx, change)
-        try:
-            op = call(ctx.conn.timeouts, lambda: client.delete_cluster(name=change.id))
-        except gexc.NotFound:
-            return
-        _wait(ctx, client, change.id, op, f"delete {change.address}")
+        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"delete {change.address}",
+                lambda: client.delete_cluster(name=change.id),
+            )
 
 
 def _cluster_of(pool_id: str) -> str:
@@ -228,15 +286,17 @@ class NodePoolDriver:
         client = client_for(ctx, change)
         pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
         try:
-            op = through_propagation(
-                ctx.conn.timeouts,
-                f"create node pool {change.address}",
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"create {change.address}",
                 lambda: client.create_node_pool(parent=_cluster_of(change.id), node_pool=pool),
+                propagating=True,
             )
         except (gexc.AlreadyExists, gexc.Conflict) as exc:
             # Also the normal case for a pool of a new cluster: it came with the cluster.
             raise ResourceExists(str(exc), change.id) from None
-        _wait(ctx, client, change.id, op, f"create {change.address}")
         got = self._get(ctx, client, change.id)
         if got is None:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
@@ -252,26 +312,28 @@ class NodePoolDriver:
         names = {f.name for f in change.fields}
         if names & {"autoscaling", "locationPolicy"}:
             autoscaling = autoscaling_to_proto(after["autoscaling"], after.get("locationPolicy"))
-            op = call(
-                ctx.conn.timeouts,
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"autoscaling of {change.address}",
                 lambda: client.set_node_pool_autoscaling(
                     request={"name": change.id, "autoscaling": autoscaling}
                 ),
             )
-            _wait(ctx, client, change.id, op, f"autoscaling of {change.address}")
         if names & {"autoRepair", "autoUpgrade"}:
-            op = call(
-                ctx.conn.timeouts,
+            management = gke.NodeManagement(
+                auto_repair=after["autoRepair"], auto_upgrade=after["autoUpgrade"]
+            )
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"management of {change.address}",
                 lambda: client.set_node_pool_management(
-                    request={
-                        "name": change.id,
-                        "management": gke.NodeManagement(
-                            auto_repair=after["autoRepair"], auto_upgrade=after["autoUpgrade"]
-                        ),
-                    }
+                    request={"name": change.id, "management": management}
                 ),
             )
-            _wait(ctx, client, change.id, op, f"management of {change.address}")
         rest = names - {"autoscaling", "locationPolicy", "autoRepair", "autoUpgrade"}
         if rest:
             proto = pool_to_proto(after, 0)
@@ -294,15 +356,23 @@ class NodePoolDriver:
                 request["workload_metadata_config"] = proto.config.workload_metadata_config
             if "nodeLocations" in rest:
                 request["locations"] = after["nodeLocations"] or []
-            op = call(ctx.conn.timeouts, lambda: client.update_node_pool(request=request))
-            _wait(ctx, client, change.id, op, f"update {change.address}")
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"update {change.address}",
+                lambda: client.update_node_pool(request=request),
+            )
         got = self._get(ctx, client, change.id)
         return pool_from_proto(got) if got is not None else dict(after)
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = client_for(ctx, change)
-        try:
-            op = call(ctx.conn.timeouts, lambda: client.delete_node_pool(name=change.id))
-        except gexc.NotFound:
-            return
-        _wait(ctx, client, change.id, op, f"delete {change.address}")
+        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"delete {change.address}",
+                lambda: client.delete_node_pool(name=change.id),
+            )
