@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner, Result
 import gkeplan.cli.changes
 import gkeplan.cli.state  # noqa: F401
 from gkeplan.cli import cli
-from gkeplan.emulator import Emulator, EmulatorConfig
+from gkeplan.emulator import Emulator, EmulatorConfig, FaultRule
 
 from .conftest import EXAMPLE
 
@@ -236,3 +237,19 @@ def test_state_pull_push_and_migrate(run: Cli) -> None:
     assert copy["lineage"] == doc["lineage"] and copy["resources"].keys() == doc["resources"].keys()
     again = run("state", "migrate", "--to", str(dest), spec=False)
     assert again.exit_code == 1 and "already holds a state" in again.output
+
+
+def test_a_failed_change_is_one_line_with_gcps_answer_and_the_next_step(run: Cli) -> None:
+    # GCS refuses every bucket create, for the whole retry budget
+    run.emu.backend.faults.set_rules([FaultRule("storage.buckets.insert", status=400)])
+    result = run("apply", "--auto-approve")
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("Error: bucket.models")]
+    assert len(lines) == 1, result.output
+    line = lines[0]
+    assert re.match(
+        r"Error: bucket\.models: create bucket demo-project-models: 400[ A-Z_]*: ", line
+    )
+    assert line.endswith("fix what GCP names above, then apply again")
+    assert "Traceback" not in result.output and "('" not in line
+    assert "Apply incomplete!" in result.output

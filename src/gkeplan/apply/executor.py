@@ -114,6 +114,13 @@ def _order(changes: Mapping[str, Change]) -> dict[str, list[str]]:
     return deps
 
 
+def describe_failure(change: Change, exc: BaseException) -> str:
+    """What gkeplan was doing, GCP's answer and the next step, on one line."""
+    from gkeplan.gcp.errors import explain  # Google's error types: only once a call failed
+
+    return f"{change.action.value} {change.kind} {change.id}: {explain(exc)}"
+
+
 def create(driver: Driver, ctx: Context, change: Change) -> Attributes:
     """Create; when GCP says the resource exists already (an earlier attempt whose answer was
     lost, or a pool that came with its new cluster), take what is there and converge it on
@@ -205,7 +212,7 @@ def execute(
         except BaseException as exc:
             if isinstance(exc, StateConflict):
                 stop.set()  # another writer owns the state now: start nothing more
-            emit("fail", change, f"{type(exc).__name__}: {exc}")
+            emit("fail", change, describe_failure(change, exc))
             raise
         finally:
             result.durations[address] = time.monotonic() - started

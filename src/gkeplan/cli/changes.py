@@ -55,8 +55,11 @@ def _execute(run: Any, plan: Any, parallelism: int) -> None:
     finally:
         signal.signal(signal.SIGINT, previous)
     n = result.counts()
+    from gkeplan.apply.executor import describe_failure
+
     for address, exc in result.walk.errors.items():
-        click.echo(click.style(f"Error: {address}: {exc}", fg="red"), err=True)
+        line = describe_failure(result.changes[address], exc)
+        click.echo(click.style(f"Error: {address}: {line}", fg="red"), err=True)
     for address, cause in result.walk.skipped_because.items():
         click.echo(f"Skipped {address}: its dependency {cause} failed", err=True)
     summary = (

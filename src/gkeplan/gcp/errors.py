@@ -101,3 +101,46 @@ def classify(exc: BaseException) -> Failure:
             return Failure.TRANSIENT
         return Failure.PROPAGATING
     return Failure.FATAL
+
+
+_NEXT = {
+    Failure.TRANSIENT: "GCP kept failing for the whole retry budget; run apply again",
+    Failure.CONFLICT: "someone else changed it at the same moment; run apply again",
+    Failure.EXISTS: "it exists outside gkeplan; import it or pick another name",
+    Failure.NOT_FOUND: "something it needs does not exist; check the spec, then apply again",
+    Failure.PROPAGATING: (
+        "the caller or a createAs account lacks a permission (or a fresh grant has not "
+        "propagated yet); check the grants, then apply again"
+    ),
+    Failure.QUOTA: "raise the quota (or shrink the node pools), then apply again",
+    Failure.API_DISABLED: "enable the API named above (gcloud services enable), then apply again",
+    Failure.IN_PROGRESS: "another operation kept the cluster busy past the deadline; apply again",
+    Failure.FATAL: "fix what GCP names above, then apply again",
+}
+
+
+def _message(exc: BaseException) -> str:
+    """GCP's own words: the status and message, without the library's request prefix."""
+    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
+        return _message(exc.cause)
+    if isinstance(exc, gexc.GoogleAPICallError):
+        text = str(exc.message or "")
+        # REST errors arrive as "METHOD URL: message"
+        if text[:7] in ("POST ht", "GET htt", "PUT htt", "PATCH h", "DELETE ") and ": " in text:
+            text = text.split(": ", 1)[1]
+        status = getattr(exc, "grpc_status_code", None)
+        name = status.name if status is not None else ""
+        return f"{exc.code} {name}: {text}".replace(" : ", ": ").strip()
+    if isinstance(exc, RefreshError):
+        parts = [str(a) for a in exc.args]
+        return "could not get credentials: " + "; ".join(parts)
+    return str(exc)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for a failed change: GCP's status and message, then what to do next."""
+    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
+        return explain(exc.cause)
+    if not isinstance(exc, gexc.GoogleAPICallError | RefreshError | TransportError):
+        return str(exc)
+    return f"{_message(exc)}; {_NEXT[classify(exc)]}"
