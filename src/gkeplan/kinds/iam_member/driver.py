@@ -57,6 +57,20 @@ def _condition(cond: Any) -> dict[str, str] | None:
     return out
 
 
+def _one_per_key(bindings: list[Binding]) -> list[Binding]:
+    """One binding per role and condition, as GCP keeps them: a policy written by someone else
+    with a role split over two bindings is merged before gkeplan adds or removes a member, so
+    what gkeplan writes back never holds a member twice (or drops one of the halves)."""
+    merged: dict[tuple[str, str], Binding] = {}
+    for b in bindings:
+        kept = merged.get(b.key())
+        if kept is None:
+            merged[b.key()] = Binding(b.role, set(b.members), b.condition)
+        else:
+            kept.members |= b.members
+    return list(merged.values())
+
+
 def split_id(member_id: str) -> tuple[str, str, str, str]:
     resource, role, member, title = member_id.split("|", 3)
     return resource, role, member, title
@@ -78,7 +92,7 @@ class _PolicyApi:
                 Binding(b["role"], set(b["members"]), _condition(b.get("condition")))
                 for b in pol.bindings
             ]
-            return Policy(binds, pol.etag, pol.version, pol)
+            return Policy(_one_per_key(binds), pol.etag, pol.version, pol)
         client = self._client()
         request = {"resource": self.resource, "options": {"requested_policy_version": 3}}
         pol = call(t, lambda: client.get_iam_policy(request=request))
@@ -88,7 +102,7 @@ class _PolicyApi:
             )
             for b in pol.bindings
         ]
-        return Policy(binds, pol.etag, pol.version, pol)
+        return Policy(_one_per_key(binds), pol.etag, pol.version, pol)
 
     def _client(self) -> Any:
         if self.resource.startswith("projects/") and "/serviceAccounts/" in self.resource:
