@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -253,3 +254,17 @@ def test_a_failed_change_is_one_line_with_gcps_answer_and_the_next_step(run: Cli
     assert line.endswith("fix what GCP names above, then apply again")
     assert "Traceback" not in result.output and "('" not in line
     assert "Apply incomplete!" in result.output
+
+
+def test_retry_timeout_bounds_the_retries_of_one_change(run: Cli) -> None:
+    run.emu.backend.faults.set_rules([FaultRule("storage.buckets.insert", status=503)])
+    started = time.monotonic()
+    result = run("apply", "--auto-approve", "--retry-timeout", "1s")
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert "Error: bucket.models: create bucket demo-project-models: 503" in result.output
+    attempts = [e for e in run.emu.requests if e.method == "storage.buckets.insert"]
+    assert len(attempts) >= 2  # it did retry
+    # the sandbox's own bound on one call is 30 s; the budget of 1 s ended the retries long
+    # before that (the margin absorbs a loaded machine)
+    assert elapsed < 20, elapsed

@@ -173,6 +173,12 @@ def execute(
         writer.update(fn)
 
     def work(address: str) -> None:
+        from gkeplan.gcp.retry import retry_budget
+
+        with retry_budget(ctx.conn.timeouts.change_budget_s):
+            run_change(address)
+
+    def run_change(address: str) -> None:
         change = changes[address]
         driver = drivers[change.kind]
         started = time.monotonic()

@@ -84,7 +84,7 @@ def require_file(spec_file: str) -> None:
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """--lock-timeout 5m: kept in the context, read where the state is locked."""
+    """--lock-timeout 5m, --retry-timeout 10m: kept in the context for the run to read."""
     if value is None:
         return
     units = {"s": 1, "m": 60, "h": 3600}
@@ -92,7 +92,7 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         seconds = float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
     except (ValueError, IndexError):
         raise click.BadParameter(f"'{value}' is not a duration like 30s, 5m or 1h") from None
-    ctx.meta["lock_timeout_s"] = seconds
+    ctx.meta[f"{param.name}_s"] = seconds
 
 
 def state_option(func: Any) -> Any:
@@ -111,6 +111,14 @@ def target_options(func: Any) -> Any:
         expose_value=False,
         metavar="DURATION",
         help="Wait this long (30s, 5m) for another run's state lock instead of failing at once.",
+    )(func)
+    func = click.option(
+        "--retry-timeout",
+        callback=_duration,
+        expose_value=False,
+        metavar="DURATION",
+        help="Keep retrying one change this long (GCP errors that retries fix, IAM "
+        "propagation, a busy cluster) before reporting it failed.",
     )(func)
     func = state_option(func)
     func = click.option(
@@ -170,13 +178,14 @@ def open_run(
     from gkeplan.run.target import Target
 
     target = Target(sandbox=sandbox, endpoint=endpoint, impersonate=impersonate)
-    lock_timeout = click.get_current_context().meta.get("lock_timeout_s", 0.0)
+    meta = click.get_current_context().meta
     with open_locked(
         spec,
         target=target,
         state_path=state_path,
         operation=operation,
         variables=variables,
-        lock_timeout_s=lock_timeout,
+        lock_timeout_s=meta.get("lock_timeout_s", 0.0),
+        retry_timeout_s=meta.get("retry_timeout_s"),
     ) as run:
         yield run

@@ -42,6 +42,7 @@ class Timeouts:
     operation_deadline_s: float = 45 * 60.0  # a GKE create can take 10-40 minutes
     operation_poll_s: float = 5.0
     propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
+    change_budget_s: float | None = None  # every retry of one change shares this (--retry-timeout)
 
 
 @dataclass

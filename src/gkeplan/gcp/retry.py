@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 from google.api_core import retry as gretry
@@ -14,6 +16,24 @@ from gkeplan.gcp.errors import Failure, classify
 
 T = TypeVar("T")
 log = logging.getLogger("gkeplan.apply")
+
+# The end of the retry budget of the change this thread is working on (monotonic seconds).
+_BUDGET_END: ContextVar[float | None] = ContextVar("gkeplan_retry_budget_end", default=None)
+
+
+@contextlib.contextmanager
+def retry_budget(seconds: float | None) -> Iterator[None]:
+    """Every retry of one change (transient errors, propagation) shares this many seconds."""
+    token = _BUDGET_END.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _BUDGET_END.reset(token)
+
+
+def _within_budget(seconds: float) -> float:
+    end = _BUDGET_END.get()
+    return seconds if end is None else max(0.0, min(seconds, end - time.monotonic()))
 
 
 def transient(timeouts: Timeouts) -> gretry.Retry:
@@ -25,7 +45,7 @@ def transient(timeouts: Timeouts) -> gretry.Retry:
         initial=timeouts.initial_backoff_s,
         maximum=timeouts.max_backoff_s,
         multiplier=2.0,
-        timeout=timeouts.call_deadline_s,
+        timeout=_within_budget(timeouts.call_deadline_s),
     )
 
 
@@ -47,7 +67,7 @@ def through_propagation(
     keeps trying, with backoff, for a bounded window instead of sleeping a fixed time first.
     Quota refusals and a disabled API look like permission errors but are final.
     """
-    deadline = time.monotonic() + timeouts.propagation_window_s
+    deadline = time.monotonic() + _within_budget(timeouts.propagation_window_s)
     delay = timeouts.initial_backoff_s
     attempt = 0
     while True:

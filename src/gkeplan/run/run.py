@@ -94,13 +94,14 @@ def open_run(
     variables: Mapping[str, str] | None = None,
     timeouts: Timeouts | None = None,
     lock_timeout_s: float = 0.0,
+    retry_timeout_s: float | None = None,
 ) -> Iterator[Run]:
     """Lock the state for the whole run; a second run fails at once, naming the holder
     (or waits up to `lock_timeout_s`)."""
     target = target or Target()
     graph = build_graph(spec)
     info = LockInfo(operation=operation)
-    with connect(spec, target, timeouts) as conn:
+    with connect(spec, target, timeouts, retry_timeout_s) as conn:
         store = state_store(spec, target, state_path, conn, lock_timeout_s)
         store.lock(info)
         try:

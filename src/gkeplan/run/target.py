@@ -4,6 +4,7 @@ The CLI and the library API both go through here."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,8 +56,26 @@ def state_store(
 
 @contextlib.contextmanager
 def connect(
-    spec: Document, target: Target, timeouts: Timeouts | None = None
+    spec: Document,
+    target: Target,
+    timeouts: Timeouts | None = None,
+    retry_timeout_s: float | None = None,
 ) -> Iterator[Connection]:
+    with _connect(spec, target) as conn:
+        if timeouts is not None:
+            conn.timeouts = timeouts
+        if retry_timeout_s is not None:
+            # one budget per change, which the propagation window may use in full
+            conn.timeouts = dataclasses.replace(
+                conn.timeouts,
+                change_budget_s=retry_timeout_s,
+                propagation_window_s=retry_timeout_s,
+            )
+        yield conn
+
+
+@contextlib.contextmanager
+def _connect(spec: Document, target: Target) -> Iterator[Connection]:
     if target.sandbox:
         from gkeplan.emulator import Emulator, EmulatorConfig
 
@@ -67,15 +86,15 @@ def connect(
                 project=spec.project,
                 endpoints=Endpoints(http=emu.endpoints.http, grpc=emu.endpoints.grpc),
                 credentials=emu.applier_credentials(),
-                timeouts=timeouts or sandbox_timeouts(),
+                timeouts=sandbox_timeouts(),
             )
         return
     if target.endpoint:
         from gkeplan.emulator.client import endpoint_connection
 
-        yield endpoint_connection(spec.project, target.endpoint, timeouts or sandbox_timeouts())
+        yield endpoint_connection(spec.project, target.endpoint, sandbox_timeouts())
         return
-    conn = Connection(project=spec.project, timeouts=timeouts or Timeouts())
+    conn = Connection(project=spec.project, timeouts=Timeouts())
     if target.impersonate:
         conn.credentials = conn.impersonate(target.impersonate)
     yield conn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,6 +84,11 @@ def _configure(bucket: Any, after: Attributes, fields: set[str] | None) -> None:
             bucket.disable_logging()
 
 
+# Cloud Storage's client retries 429/5xx on its own for up to 120 s (DEFAULT_RETRY); every
+# call here says retry=None and goes through gkeplan's `call`, so one retry policy, bounded by
+# the change's budget (--retry-timeout), decides.
+
+
 class BucketDriver:
     kind = "bucket"
 
@@ -90,13 +96,14 @@ class BucketDriver:
         if not list(wanted):
             return {}
         client = ctx.conn.storage()
-        iterator = call(ctx.conn.timeouts, lambda: client.list_buckets(project=ctx.project))
-        out = {}
-        for page in iterator.pages:
-            ctx.count()
-            for bucket in page:
-                out[bucket.name] = bucket_attributes(bucket)
-        return out
+        # the list is lazy: its requests happen while the pages are read, so read them inside
+        # the retry (a failed page starts the listing again)
+        pages = call(
+            ctx.conn.timeouts,
+            lambda: [list(p) for p in client.list_buckets(project=ctx.project, retry=None).pages],
+        )
+        ctx.count(len(pages))
+        return {b.name: bucket_attributes(b) for page in pages for b in page}
 
     def create(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
@@ -107,7 +114,7 @@ class BucketDriver:
             created = call(
                 ctx.conn.timeouts,
                 lambda: client.create_bucket(
-                    bucket, project=ctx.project, location=after["location"]
+                    bucket, project=ctx.project, location=after["location"], retry=None
                 ),
             )
         except gexc.Conflict:
@@ -122,16 +129,19 @@ class BucketDriver:
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         client = ctx.conn.storage()
         try:
-            bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id))
+            bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id, retry=None))
         except (gexc.NotFound, gexc.Forbidden):  # Forbidden: another project's bucket
             return None
         return bucket_attributes(bucket)
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         client = ctx.conn.storage()
-        bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id))
+        bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id, retry=None))
         _configure(bucket, change.after or {}, {f.name for f in change.fields})
-        call(ctx.conn.timeouts, lambda: bucket.patch(if_metageneration_match=bucket.metageneration))
+        call(
+            ctx.conn.timeouts,
+            lambda: bucket.patch(if_metageneration_match=bucket.metageneration, retry=None),
+        )
         return bucket_attributes(bucket)
 
     def delete(self, ctx: Context, change: Change) -> None:
@@ -140,12 +150,13 @@ class BucketDriver:
         force = bool(change.settings.get("forceDestroy"))
         if force:
             for blob in call(
-                ctx.conn.timeouts, lambda: list(client.list_blobs(change.id, versions=True))
+                ctx.conn.timeouts,
+                lambda: list(client.list_blobs(change.id, versions=True, retry=None)),
             ):
                 with contextlib.suppress(gexc.NotFound):
-                    blob.delete()
+                    call(ctx.conn.timeouts, functools.partial(blob.delete, retry=None))
         try:
-            call(ctx.conn.timeouts, lambda: bucket.delete())
+            call(ctx.conn.timeouts, lambda: bucket.delete(retry=None))
         except gexc.NotFound:
             return
         except gexc.Conflict:

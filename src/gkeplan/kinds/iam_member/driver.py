@@ -87,7 +87,7 @@ class _PolicyApi:
         t = self.ctx.conn.timeouts
         if self.resource.startswith("buckets/"):
             bucket = self.ctx.conn.storage().bucket(self.resource.split("/", 1)[1])
-            pol = call(t, lambda: bucket.get_iam_policy(requested_policy_version=3))
+            pol = call(t, lambda: bucket.get_iam_policy(requested_policy_version=3, retry=None))
             binds = [
                 Binding(b["role"], set(b["members"]), _condition(b.get("condition")))
                 for b in pol.bindings
@@ -126,7 +126,8 @@ class _PolicyApi:
                 if b.members
             ]
             bucket = self.ctx.conn.storage().bucket(self.resource.split("/", 1)[1])
-            bucket.set_iam_policy(raw)  # storage retries only with an etag; the raw policy has it
+            # the etag guards the write; a retry is the caller's re-read and merge
+            call(t, lambda: bucket.set_iam_policy(raw, retry=None))
             return
         from google.iam.v1 import policy_pb2
         from google.type import expr_pb2
