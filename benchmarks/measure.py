@@ -125,8 +125,19 @@ def write_jsonl_to(path: Path) -> None:
     _OUT[:] = [path]
 
 
+def load() -> dict[str, object]:
+    """The machine's load when a measurement ends: on this 2-core machine, other work running
+    at the same time (load above 2) inflates wall times; CPU times are less affected."""
+    load1 = os.getloadavg()[0]
+    return {
+        "load1": round(load1, 2),
+        "cores": os.cpu_count(),
+        "contended": load1 > (os.cpu_count() or 1),
+    }
+
+
 def emit(record: dict[str, object]) -> None:
-    line = json.dumps(record)
+    line = json.dumps({**record, **load()})
     print(line, flush=True)
     for path in _OUT:
         with path.open("a") as fh:
