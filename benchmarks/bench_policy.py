@@ -35,8 +35,8 @@ def _load_stages() -> tuple[Callable[[Path], Any], Callable[[Any], Any], Callabl
     """ADAPTER (internal gkeplan imports; re-point after the module move): the three steps of
     `gkeplan.load_spec` as validate runs them: read + YAML, variables + pydantic model,
     references + semantics."""
-    from gkeplan.validation.load import parse_data, read_source, spec_problems
     from gkeplan.spec.yamlsource import load_yaml
+    from gkeplan.validation.load import parse_data, read_source, spec_problems
 
     def yaml_stage(path: Path) -> Any:
         text, file = read_source(path)
