@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -29,6 +30,7 @@ BUILTIN: tuple[type[Rule], ...] = (
     *rules_security.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"
+PACKS = Path(__file__).resolve().parent / "packs"  # package data, read by path (see catalog)
 
 
 @dataclass
@@ -57,8 +59,10 @@ def registry() -> dict[str, type[Rule]]:
 
 @cache
 def builtin_pack(name: str) -> Pack:
+    if not name.replace("-", "").isalnum():  # a pack is a name, never a path
+        raise PolicyError(f"unknown policy pack '{name}'")
     try:
-        text = resources.files("gkeplan.policy").joinpath("packs", f"{name}.yaml").read_text()
+        text = (PACKS / f"{name}.yaml").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"unknown policy pack '{name}'") from None
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x
