@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from gkeplan import load_spec
+from gkeplan.apply.executor import ApplyResult
 from gkeplan.emulator import Emulator, EmulatorConfig
-from gkeplan.executor import ApplyResult
-from gkeplan.plan_model import Plan
-from gkeplan.run import open_run
-from gkeplan.session import Target
-from gkeplan.spec.models import Spec
+from gkeplan.kinds import Spec
+from gkeplan.plan.model import Plan
+from gkeplan.run.run import open_run
+from gkeplan.run.target import Target
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gkeplan.diagnostics import SpecError
+from gkeplan.errors import SpecError
 from gkeplan.spec.yamlsource import MAX_BYTES, load_yaml
 
 from .helpers import BASE, rendered

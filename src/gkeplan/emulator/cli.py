@@ -49,8 +49,8 @@ def serve(
     operation_seconds: float | None,
 ) -> None:
     """Serve the emulator on loopback; the first stdout line is a JSON object of endpoints."""
+    from gkeplan.catalog.quotas import quota_profile_names
     from gkeplan.emulator.runtime import Emulator
-    from gkeplan.quotas import quota_profile_names
 
     if quota_profile not in quota_profile_names():
         raise click.BadParameter(

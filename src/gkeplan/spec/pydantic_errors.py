@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from gkeplan.catalog import closest
-from gkeplan.diagnostics import Diagnostic, Path
+from gkeplan.errors import Diagnostic, Path
 from gkeplan.spec.yamlsource import SourceMap
 
 _TYPE_WORDS = {

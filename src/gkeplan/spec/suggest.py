@@ -11,7 +11,6 @@ each query O(log n).
 from __future__ import annotations
 
 import bisect
-import difflib
 from collections.abc import Iterable
 
 SMALL = 200  # up to this many candidates, compare with all of them (exactly difflib's answer)
@@ -26,6 +25,8 @@ class Suggester:
 
     def closest(self, name: str, n: int = 3) -> list[str]:
         if len(self.names) <= SMALL:
+            import difflib  # only once a name is wrong: most runs suggest nothing
+
             return difflib.get_close_matches(name, self.names, n=n, cutoff=CUTOFF)
         pool = set(_around(self.names, name))
         pool.update(r[::-1] for r in _around(self.reversed, name[::-1]))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
+from gkeplan.errors import Diagnostic, Location, Path, SpecError
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.strings import show, text_problem
 from gkeplan.spec.suggest import Suggester

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
+from gkeplan.errors import Diagnostic, Location, Path, SpecError
 from gkeplan.spec.limits import (
     INT64_MAX,
     INT64_MIN,
@@ -295,6 +295,9 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(file, mark) if mark is not None else Location(file, 1, 1)
+        last = text.count("\n") + 1  # libyaml may point past the end of the input
+        if loc.line > last:
+            loc = Location(file, last, 1)
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem:
             ctx = exc.context.removeprefix("while parsing ")

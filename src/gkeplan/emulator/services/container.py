@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from google.cloud import container_v1 as gke
 
 from gkeplan import catalog
+from gkeplan.catalog.quotas import node_usage, quota_profile
 from gkeplan.emulator.authz import project_resource
 from gkeplan.emulator.errors import (
     ApiError,
@@ -25,7 +26,6 @@ from gkeplan.emulator.errors import (
     not_found,
     quota_exceeded,
 )
-from gkeplan.quotas import node_usage, quota_profile
 
 if TYPE_CHECKING:
     from gkeplan.emulator.backend import Backend
