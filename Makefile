@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench schema catalog clean
+.PHONY: demo test quick lint typecheck unit bench bench-peers schema catalog clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck unit
+
+# The edit-test loop: everything but the crash, concurrency and fault campaigns.
+quick: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m "not slow"
 
 DEMO_VARS := --var PROJECT_ID=demo-project
 
@@ -34,10 +38,25 @@ demo: $(STAMP)
 	$(BIN)/gkeplan plan examples/stable-diffusion.yaml $(DEMO_VARS) --sandbox --detailed-exitcode
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --out .bench/bench.jsonl
+
+# checkov in a venv of its own (not part of `make test`); CHECKOV_SPEC picks the version.
+CHECKOV_VENV := .bench/checkov-venv
+CHECKOV_SPEC ?= checkov>=3.2,<4
+
+$(CHECKOV_VENV)/.installed-stamp:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet '$(CHECKOV_SPEC)'
+	touch $@
+
+# gkeplan validate next to checkov on the same infrastructure, 10 to 10,000 resources.
+bench-peers: $(STAMP) $(CHECKOV_VENV)/.installed-stamp
+	$(BIN)/python benchmarks/bench_peers.py --checkov $(CHECKOV_VENV)/bin/checkov \
+		--out .bench/peers.jsonl
 
 schema: $(STAMP)
-	$(BIN)/python -m gkeplan.spec.schema > spec/gkeplan.schema.json
+	$(BIN)/python -m gkeplan.validation.schema > spec/gkeplan.schema.json
 
 # Regenerate the catalogs (gkeplan's and the emulator's) from ../shared/reference and fail if the committed data differs.
 catalog: $(STAMP)

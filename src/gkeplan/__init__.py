@@ -2,36 +2,46 @@
 
 Public API (everything here is typed; see `spec/README.md` for the format):
 
-- `load_spec(path_or_text, variables=...) -> Spec` and the pydantic models, so a spec can be
-  built in Python and checked the same way (`check_spec(spec)`).
-- `build_graph(spec) -> networkx.DiGraph` of resources, edges from dependency to dependent.
+- `load_spec(path_or_text, variables=...) -> Spec` and the models, so a spec can be built in
+  Python and checked the same way (`check_spec(spec)`).
 - `validate(path_or_text, variables=...) -> ValidationResult` runs the whole validate pipeline.
-- Errors: `SpecError` carries every `Diagnostic` (file:line:col, path, message, hint).
+- `build_graph(spec) -> Graph` of resources, edges from dependency to dependent (networkx's
+  DiGraph method names; `.to_networkx()` for networkx's algorithms).
+- `gkeplan.run.plan(spec, target=...) -> Plan` and `gkeplan.run.apply(plan, spec, target=...)`:
+  refresh, diff and change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan`
+  refuses, like the CLI, a spec whose checks or policies report an error (`PolicyRefused`).
+  (`gkeplan.plan` and `gkeplan.apply` are the packages of those stages.)
+- Errors: every error is a `GkeplanError` (see `gkeplan.errors` for the tree); `SpecError`
+  carries every `Diagnostic` (file:line:col, path, message, hint).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gkeplan.diagnostics import Diagnostic, Location, Severity, SpecError
-from gkeplan.spec.load import check_spec, load_spec
-from gkeplan.spec.models import (
-    Autoscaling,
-    Bucket,
-    Cluster,
-    Condition,
-    IamGrant,
-    NodePool,
-    Policy,
-    ServiceAccount,
-    Spec,
-    State,
-    Variable,
+from gkeplan.errors import (
+    Diagnostic,
+    GkeplanError,
+    Location,
+    PolicyRefused,
+    Severity,
+    SpecError,
+    StalePlan,
+    StateConflict,
+    StateLocked,
 )
-from gkeplan.validation import ValidationResult, validate
+from gkeplan.kinds import Spec
+from gkeplan.kinds.bucket import Bucket
+from gkeplan.kinds.gke.models import Autoscaling, Cluster, NodePool
+from gkeplan.kinds.iam_member import Condition, IamGrant
+from gkeplan.kinds.service_account import ServiceAccount
+from gkeplan.spec.base import Document, Policy, State, Variable
+from gkeplan.validation.load import check_spec, load_spec
+from gkeplan.validation.pipeline import ValidationResult, validate
 
 if TYPE_CHECKING:
-    from gkeplan.graph import build_graph
+    from gkeplan.graph.build import build_graph
+    from gkeplan.run import Target
 
 __version__ = "0.1.0"
 
@@ -41,15 +51,22 @@ __all__ = [
     "Cluster",
     "Condition",
     "Diagnostic",
+    "Document",
+    "GkeplanError",
     "IamGrant",
     "Location",
     "NodePool",
     "Policy",
+    "PolicyRefused",
     "ServiceAccount",
     "Severity",
     "Spec",
     "SpecError",
+    "StalePlan",
     "State",
+    "StateConflict",
+    "StateLocked",
+    "Target",
     "ValidationResult",
     "Variable",
     "__version__",
@@ -59,11 +76,14 @@ __all__ = [
     "validate",
 ]
 
-_LAZY = {"build_graph": "gkeplan.graph"}
+# Loaded when first used, to keep `import gkeplan` light.
+_LAZY = {
+    "build_graph": "gkeplan.graph.build",
+    "Target": "gkeplan.run",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # networkx costs ~0.15 s to import; load it only when a graph is wanted.
     if name in _LAZY:
         import importlib
 

@@ -55,7 +55,7 @@ class ClientFactory:
         )
 
     def storage(self, project: str | None = None) -> Any:
-        from google.cloud import storage  # type: ignore[attr-defined]
+        from google.cloud import storage  # type: ignore[attr-defined,unused-ignore]
 
         name = project or self.project
         return self._once(

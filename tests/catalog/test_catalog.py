@@ -30,7 +30,10 @@ def test_roles() -> None:
     assert "roles/iam.serviceAccountUser" in granting[:10]
 
 
-def test_prices() -> None:
+def test_prices_match_the_figures_the_reference_snapshot_quotes() -> None:
+    """The expected figures come from ../shared/reference/gcp-pricing/README.md (Cyclenerd
+    pricing.yml fd66b26 from Google's Cloud Billing Catalog, 2026-07-30), not from the data
+    file under test: a build that misread the snapshot fails here."""
     prices = catalog.prices()
     assert prices.machine_hourly("us-central1", "n2-standard-4", spot=True) == 0.09212
     assert prices.disk_gb_month("us-central1", "pd-balanced") == 0.1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from gkeplan.walk import Outcome, walk
+from gkeplan.apply.walk import Outcome, walk
 
 
 def test_vertex_starts_when_its_own_deps_finish() -> None:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from gkeplan import load_spec
-from gkeplan.executor import ApplyResult
-from gkeplan.plan_model import Plan
-from gkeplan.run import open_run
-from gkeplan.session import Target
-from gkeplan.spec.models import Spec
+from gkeplan.apply.executor import ApplyResult
+from gkeplan.kinds import Spec
+from gkeplan.plan.model import Plan
+from gkeplan.run.run import open_run
+from gkeplan.run.target import Target
 from gkeplan_emulator import Emulator, EmulatorConfig
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")

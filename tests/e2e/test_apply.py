@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from gkeplan.plan_model import Action
+from pathlib import Path
+
+from gkeplan.plan.model import Action
 from gkeplan.state.local import LocalStateStore
 
 from .conftest import EXAMPLE, Harness
@@ -148,3 +150,95 @@ def test_regional_example_meets_the_quota_the_policy_predicted(harness: Harness)
     # a quota refusal is final: not retried as if it were IAM propagation
     creates = [e for e in harness.emu.requests if e.method == "container.createCluster"]
     assert len(creates) == 1
+
+
+def test_a_pools_location_policy_reaches_gke_and_changes_in_place(harness: Harness) -> None:
+    text = EXAMPLE.read_text().replace(
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+        "autoscaling: {minNodeCount: 1, maxNodeCount: 2, locationPolicy: ANY}",
+    )
+    assert harness.apply(harness.spec(text)).ok
+    pool = (
+        harness.emu.clients()
+        .container()
+        .get_node_pool(
+            name="projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
+            "/nodePools/sd-node-pool"
+        )
+    )
+    assert pool.autoscaling.location_policy.name == "ANY"
+    assert not harness.plan(harness.spec(text)).has_changes
+    balanced = harness.spec(text.replace("locationPolicy: ANY", "locationPolicy: BALANCED"))
+    plan = harness.plan(balanced)
+    assert _actions(plan) == {"nodePool.sd-cluster.sd-node-pool": "update"}
+    assert harness.apply(balanced).ok
+    assert not harness.plan(balanced).has_changes
+
+
+def test_no_token_reaches_the_state(harness: Harness) -> None:
+    """A real apply mints tokens (the caller's, and gke-admin's through impersonation, all
+    'ya29.' like Google's); none of them may be written to the state."""
+    assert harness.apply(harness.spec()).ok
+    text = Path(harness.state).read_text(encoding="utf-8")
+    assert '"cluster.sd-cluster"' in text  # the state does describe the apply
+    assert "ya29." not in text and "Bearer" not in text
+    minted = [e for e in harness.emu.requests if e.method.endswith("generateAccessToken")]
+    assert minted, "the apply impersonated gke-admin, so a token was minted"
+
+
+def test_cluster_and_pool_settings_change_in_place(harness: Harness) -> None:
+    """Every setting GKE changes in place is planned as an update, applied through GKE's own
+    update calls, and leaves nothing to change."""
+    assert harness.apply(harness.spec()).ok
+    text = EXAMPLE.read_text().replace(
+        "    releaseChannel: REGULAR\n",
+        "    releaseChannel: STABLE\n"
+        "    labels: {team: ml}\n"
+        "    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]\n",
+    )
+    text = text.replace(
+        "        diskSizeGb: 50\n",
+        "        diskSizeGb: 60\n"
+        "        machineType: n2-standard-2\n"
+        "        labels: {role: serving}\n"
+        "        taints: [{key: gpu, value: 'yes', effect: NO_SCHEDULE}]\n"
+        "        management: {autoRepair: true, autoUpgrade: false}\n",
+    ).replace("        machineType: n2-standard-4\n", "")
+    text = text.replace(
+        "upgradeSettings: {maxSurge: 0, maxUnavailable: 1}",
+        "upgradeSettings: {maxSurge: 1, maxUnavailable: 0}",
+    )
+    spec = harness.spec(text)
+    plan = harness.plan(spec)
+    assert _actions(plan) == {
+        "cluster.sd-cluster": "update",
+        "nodePool.sd-cluster.sd-node-pool": "update",
+    }
+    changed = {c.address: sorted(f.name for f in c.fields) for c in plan.pending}
+    assert changed == {
+        "cluster.sd-cluster": [
+            "labels",
+            "masterAuthorizedNetworks",
+            "releaseChannel",
+        ],
+        "nodePool.sd-cluster.sd-node-pool": [
+            "autoUpgrade",
+            "diskSizeGb",
+            "labels",
+            "machineType",
+            "taints",
+            "upgradeSettings",
+        ],
+    }
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    assert result.counts()["changed"] == 2
+    left = harness.plan(spec)
+    assert {c.address: [(f.name, f.before, f.after) for f in c.fields] for c in left.pending} == {}
+    cluster = (
+        harness.emu.clients()
+        .container()
+        .get_cluster(name="projects/demo-project/locations/us-central1-c/clusters/sd-cluster")
+    )
+    assert dict(cluster.resource_labels) == {"team": "ml"}
+    assert cluster.release_channel.channel.name == "STABLE"

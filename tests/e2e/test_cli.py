@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-import gkeplan.cli_apply
-import gkeplan.cli_state  # noqa: F401
+import gkeplan.cli.changes
+import gkeplan.cli.state  # noqa: F401
 from gkeplan.cli import cli
-from gkeplan_emulator import Emulator, EmulatorConfig
+from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
 
 from .conftest import EXAMPLE
 
@@ -204,3 +206,65 @@ def test_sandbox_apply_then_plan_has_no_changes(
     assert again.exit_code == 0, again.output
     assert "No changes." in again.output
     assert not (tmp_path / ".gkeplan" / "state.json").exists()  # real-cloud state untouched
+
+
+def test_state_pull_push_and_migrate(run: Cli) -> None:
+    assert run("apply", "--auto-approve").exit_code == 0
+    pulled = run("state", "pull", spec=False)
+    assert pulled.exit_code == 0
+    doc = json.loads(pulled.output)
+    assert doc["serial"] > 0 and "cluster.sd-cluster" in doc["resources"]
+    saved = run.tmp / "pulled.json"
+    saved.write_text(pulled.output)
+
+    # a push of the same lineage at the current serial is taken, and bumps the serial
+    pushed = run("state", "push", str(saved), spec=False)
+    assert pushed.exit_code == 0, pushed.output
+    assert json.loads(run("state", "pull", spec=False).output)["serial"] == doc["serial"] + 1
+    # an older serial of the same lineage is refused, and nothing changes
+    older = run("state", "push", str(saved), spec=False)
+    assert older.exit_code == 1 and "older than the state's" in older.output
+    # another lineage is refused
+    other = dict(doc, lineage="another-lineage", serial=doc["serial"] + 5)
+    (run.tmp / "other.json").write_text(json.dumps(other))
+    refused = run("state", "push", str(run.tmp / "other.json"), spec=False)
+    assert refused.exit_code == 1 and "different states" in refused.output
+
+    # migrate to a new local file: same lineage and resources; an occupied destination refused
+    dest = run.tmp / "moved" / "state.json"
+    moved = run("state", "migrate", "--to", str(dest), spec=False)
+    assert moved.exit_code == 0, moved.output
+    copy = json.loads(dest.read_text())
+    assert copy["lineage"] == doc["lineage"] and copy["resources"].keys() == doc["resources"].keys()
+    again = run("state", "migrate", "--to", str(dest), spec=False)
+    assert again.exit_code == 1 and "already holds a state" in again.output
+
+
+def test_a_failed_change_is_one_line_with_gcps_answer_and_the_next_step(run: Cli) -> None:
+    # GCS refuses every bucket create, for the whole retry budget
+    run.emu.backend.faults.set_rules([FaultRule("storage.buckets.insert", status=400)])
+    result = run("apply", "--auto-approve")
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("Error: bucket.models")]
+    assert len(lines) == 1, result.output
+    line = lines[0]
+    assert re.match(
+        r"Error: bucket\.models: create bucket demo-project-models: 400[ A-Z_]*: ", line
+    )
+    assert line.endswith("fix what GCP names above, then apply again")
+    assert "Traceback" not in result.output and "('" not in line
+    assert "Apply incomplete!" in result.output
+
+
+def test_retry_timeout_bounds_the_retries_of_one_change(run: Cli) -> None:
+    run.emu.backend.faults.set_rules([FaultRule("storage.buckets.insert", status=503)])
+    started = time.monotonic()
+    result = run("apply", "--auto-approve", "--retry-timeout", "1s")
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert "Error: bucket.models: create bucket demo-project-models: 503" in result.output
+    attempts = [e for e in run.emu.requests if e.method == "storage.buckets.insert"]
+    assert len(attempts) >= 2  # it did retry
+    # the sandbox's own bound on one call is 30 s; the budget of 1 s ended the retries long
+    # before that (the margin absorbs a loaded machine)
+    assert elapsed < 20, elapsed

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from gkeplan.gcp.sandbox import endpoint_connection
-from gkeplan.session import sandbox_timeouts
+from gkeplan.run.target import sandbox_timeouts
 from gkeplan.state.gcs import GcsStateStore
 from gkeplan.state.model import StateDoc
 
@@ -99,6 +99,7 @@ def test_with_a_lock_timeout_the_second_waits_then_finds_nothing_to_do(server: S
     assert sum("No changes." in r.stdout for r in results) == 1
 
 
+@pytest.mark.slow
 def test_killed_holder_leaves_a_lock_that_force_unlock_clears(server: Server) -> None:
     proc = subprocess.Popen(
         server.apply(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV
@@ -150,6 +151,7 @@ def test_an_injected_412_on_the_state_write_never_overwrites(server: Server) -> 
     assert latest.resources["serviceAccount.gke-node"].attributes["displayName"] == "Nodes"
 
 
+@pytest.mark.slow
 def test_fifty_concurrent_runs_leave_versions_that_parse_with_growing_serials(
     server: Server,
 ) -> None:

@@ -81,6 +81,7 @@ def _apply_cmd(endpoint: str, spec: Path, state: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXAMPLE.read_text())

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -22,12 +23,12 @@ P = "demo-project"
 
 
 class Served:
-    def __init__(self, proc: subprocess.Popen[str], endpoints: dict[str, str]) -> None:
+    def __init__(self, proc: subprocess.Popen[str], endpoints: dict[str, Any]) -> None:
         self.proc = proc
         self.endpoints = endpoints
 
     def admin(self, path: str) -> str:
-        return self.endpoints["http"] + "/_emulator/" + path
+        return str(self.endpoints["http"]) + "/_emulator/" + path
 
     def clients(self) -> ClientFactory:
         import google.oauth2.credentials

@@ -140,7 +140,7 @@ def test_nodes_running_as_an_account_need_act_as(emulator: Emulator, conn: Conne
 
 def test_node_pool_lifecycle(conn: Connection) -> None:
     from gkeplan.gcp import operations
-    from gkeplan.session import sandbox_timeouts
+    from gkeplan.run.target import sandbox_timeouts
 
     client = conn.container()
 

@@ -14,9 +14,10 @@ import requests
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
+from gkeplan.errors import OperationFailed
 from gkeplan.gcp import operations
 from gkeplan.gcp.connection import Connection
-from gkeplan.session import sandbox_timeouts
+from gkeplan.run.target import sandbox_timeouts
 from gkeplan_emulator import Emulator, FaultRule
 
 P = "demo-project"
@@ -115,7 +116,7 @@ def test_cluster_updates_labels_and_a_failed_operation(
         [FaultRule("container.createCluster", kind="operation_error")]
     )
     op = client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="c2", node_pools=[pool]))
-    with pytest.raises(operations.OperationFailed, match="does not have enough resources"):
+    with pytest.raises(OperationFailed, match="does not have enough resources"):
         wait(op)
     assert client.get_cluster(name=f"{ZONE}/clusters/c2").status == gke.Cluster.Status.ERROR
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gkeplan.validation import validate
+from gkeplan.validation.pipeline import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = (ROOT / "examples" / "stable-diffusion.yaml").read_text()

@@ -57,7 +57,7 @@ def test_plugin_rule_from_an_entry_point(tmp_path: Path) -> None:
     (site / "teamrules").mkdir(parents=True)
     (site / "teamrules" / "__init__.py").write_text(
         textwrap.dedent("""
-        from gkeplan.diagnostics import Severity
+        from gkeplan.errors import Severity
         from gkeplan.policy import Rule
 
         class NeedsTeamLabel(Rule):

@@ -255,7 +255,7 @@ def test_waiver_needs_a_reason_and_still_shows(tmp_path: Path) -> None:
     )
     spec = tmp_path / "spec.yaml"
     spec.write_text(text)
-    from gkeplan.validation import validate
+    from gkeplan.validation.pipeline import validate
 
     result = validate(spec, {"PROJECT_ID": "demo-project"}, environ={})
     assert result.policy is not None

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from gkeplan import validate
-from gkeplan.diagnostics import Diagnostic
+from gkeplan.errors import Diagnostic
 
 BASE = """\
 version: 1
@@ -42,7 +42,7 @@ def rendered(tmp_path: Path, text: str, **variables: str) -> list[str]:
     out = []
     for d in diagnostics(tmp_path, text, **variables):
         where = f"{d.location.line}:{d.location.col}: " if d.location else ""
-        from gkeplan.diagnostics import format_path
+        from gkeplan.errors import format_path
 
         out.append(f"{where}{format_path(d.path)}: {d.message}")
     return out

@@ -167,7 +167,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
             1,
         ),
         [
-            "21:17: buckets.models.dependsOn[0]: dependency cycle: cluster.sd-cluster -> bucket.models -> cluster.sd-cluster"
+            "13:17: clusters.sd-cluster.dependsOn[0]: dependency cycle: bucket.models -> cluster.sd-cluster -> bucket.models"
         ],
     ),
     "sa-id-too-short": (

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gkeplan import validate
-from gkeplan.diagnostics import Diagnostic
+from gkeplan import check_spec, validate
+from gkeplan.errors import Diagnostic
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml").read_text()
 LINES = EXAMPLE.splitlines()
@@ -40,11 +40,17 @@ JUNK = st.one_of(
 
 
 def _check(text: str) -> None:
-    result = validate(
-        text if "\n" in text else text + "\n", {"PROJECT_ID": "demo-project"}, environ={}
-    )
-    assert all(isinstance(d, Diagnostic) for d in result.diagnostics)
-    assert result.valid == (not result.errors)
+    """Never a traceback; every problem points into the text, and a spec declared valid loads."""
+    text = text if "\n" in text else text + "\n"
+    result = validate(text, {"PROJECT_ID": "demo-project"}, environ={})
+    lines = text.count("\n") + 1
+    for d in result.diagnostics:
+        assert isinstance(d, Diagnostic) and d.message
+        assert d.location is not None, d.render()
+        assert 1 <= d.location.line <= lines and d.location.col >= 1, d.render()
+    if result.valid:
+        assert result.spec is not None and result.graph is not None
+        check_spec(result.spec)  # what validate accepted, the library accepts too
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gkeplan.spec.schema import render
+from gkeplan.validation.schema import render
 
 ROOT = Path(__file__).resolve().parents[2]
 

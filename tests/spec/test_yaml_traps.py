@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gkeplan.diagnostics import SpecError
+from gkeplan.errors import SpecError
 from gkeplan.spec.yamlsource import MAX_BYTES, load_yaml
 
 from .helpers import BASE, rendered
@@ -86,3 +86,20 @@ def test_merge_keys_are_supported(tmp_path: Path) -> None:
         "      pool:\n        <<: {machineType: n2-standard-4, diskSizeGb: 50}\n",
     )
     assert rendered(tmp_path, text) == []
+
+
+def test_nesting_is_refused_on_the_line_that_crosses_the_limit() -> None:
+    text = "a:\n" + "".join("  " * i + "k:\n" for i in range(1, 150))
+    with pytest.raises(SpecError) as info:
+        load_yaml(text, "deep.yaml")
+    (diag,) = info.value.diagnostics
+    assert diag.message == "mappings and lists nest deeper than 100 levels here"
+    assert diag.location is not None and diag.location.line == 101  # level n starts on line n
+
+
+def test_integers_beyond_64_bits_are_refused_before_parsing() -> None:
+    with pytest.raises(SpecError) as info:
+        load_yaml("a: 1\nb: " + "9" * 5000 + "\n", "big.yaml")
+    (diag,) = info.value.diagnostics
+    assert (diag.location.line, diag.location.col) == (2, 4)  # type: ignore[union-attr]
+    assert "5,000 digits" in diag.message

@@ -6,7 +6,6 @@ source and date. Nothing is read until first use.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from gkeplan.catalog._machines import (
@@ -35,6 +34,8 @@ from gkeplan.catalog._roles import (
 
 def closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Did-you-mean suggestions for a misspelt name."""
+    import difflib  # only when a name is unknown: most runs never need a suggestion
+
     return difflib.get_close_matches(name, list(candidates), n=n, cutoff=0.6)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
+
+# The data files ship inside the package directory (package-data in pyproject.toml). Read them
+# by path: importlib.resources pulls in tempfile and shutil, 17 ms of every validate's start-up.
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @cache
 def load(name: str) -> dict[str, Any]:
-    text = resources.files("gkeplan.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    text = (DATA / name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data

@@ -31,10 +31,6 @@ class Endpoints:
     http: str | None = None  # REST: container, resource manager, storage, iam credentials
     grpc: str | None = None  # IAM admin
 
-    @property
-    def is_local(self) -> bool:
-        return self.http is not None
-
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -46,6 +42,7 @@ class Timeouts:
     operation_deadline_s: float = 45 * 60.0  # a GKE create can take 10-40 minutes
     operation_poll_s: float = 5.0
     propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
+    change_budget_s: float | None = None  # every retry of one change shares this (--retry-timeout)
 
 
 @dataclass
@@ -116,7 +113,7 @@ class Connection:
                 credentials=creds, transport="rest", client_options=self._options()
             )
         if name == "storage":
-            from google.cloud import storage  # type: ignore[attr-defined]
+            from google.cloud import storage  # type: ignore[attr-defined,unused-ignore]
 
             return storage.Client(
                 project=self.project, credentials=creds, client_options=self._options()

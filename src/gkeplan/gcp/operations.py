@@ -5,16 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from gkeplan.errors import OperationFailed, OperationTimeout
 from gkeplan.gcp.connection import Timeouts
 from gkeplan.gcp.retry import call
-
-
-class OperationFailed(Exception):
-    pass
-
-
-class OperationTimeout(Exception):
-    pass
 
 
 def operation_name(project: str, location: str, op: Any) -> str:

@@ -1,39 +1,51 @@
-"""Retry policies built on google-api-core's Retry: transient errors, etag races, propagation."""
+"""Retry policies on google-api-core's Retry, deciding by `gcp.errors.classify`."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
-from google.api_core import exceptions as gexc
 from google.api_core import retry as gretry
-from google.auth.exceptions import RefreshError
 
 from gkeplan.gcp.connection import Timeouts
+from gkeplan.gcp.errors import Failure, classify
 
 T = TypeVar("T")
 log = logging.getLogger("gkeplan.apply")
 
-TRANSIENT = (
-    gexc.TooManyRequests,
-    gexc.InternalServerError,
-    gexc.BadGateway,
-    gexc.ServiceUnavailable,
-    gexc.GatewayTimeout,
-    gexc.Aborted,
-)
+# The end of the retry budget of the change this thread is working on (monotonic seconds).
+_BUDGET_END: ContextVar[float | None] = ContextVar("gkeplan_retry_budget_end", default=None)
+
+
+@contextlib.contextmanager
+def retry_budget(seconds: float | None) -> Iterator[None]:
+    """Every retry of one change (transient errors, propagation) shares this many seconds."""
+    token = _BUDGET_END.set(None if seconds is None else time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _BUDGET_END.reset(token)
+
+
+def _within_budget(seconds: float) -> float:
+    end = _BUDGET_END.get()
+    return seconds if end is None else max(0.0, min(seconds, end - time.monotonic()))
 
 
 def transient(timeouts: Timeouts) -> gretry.Retry:
-    """429, 5xx and ABORTED, with exponential backoff and jitter, bounded by the deadline."""
+    """429, 5xx and dropped connections, with exponential backoff and jitter, bounded by the
+    deadline. An etag conflict is not retried here: resending a stale etag cannot succeed,
+    so the caller reads again and merges."""
     return gretry.Retry(
-        predicate=gretry.if_exception_type(*TRANSIENT),
+        predicate=lambda exc: classify(exc) is Failure.TRANSIENT,
         initial=timeouts.initial_backoff_s,
         maximum=timeouts.max_backoff_s,
         multiplier=2.0,
-        timeout=timeouts.call_deadline_s,
+        timeout=_within_budget(timeouts.call_deadline_s),
     )
 
 
@@ -49,34 +61,20 @@ def through_propagation(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Retry permission-denied and not-found while a fresh grant or account propagates.
+    """Retry while a fresh grant or account propagates; raise anything else at once.
 
     GCP documents that IAM changes take up to minutes to apply; a step that depends on one
     keeps trying, with backoff, for a bounded window instead of sleeping a fixed time first.
+    Quota refusals and a disabled API look like permission errors but are final.
     """
-    deadline = time.monotonic() + timeouts.propagation_window_s
+    deadline = time.monotonic() + _within_budget(timeouts.propagation_window_s)
     delay = timeouts.initial_backoff_s
     attempt = 0
     while True:
         try:
             return call(timeouts, fn)
-        except (
-            gexc.PermissionDenied,
-            gexc.Forbidden,
-            gexc.NotFound,
-            gexc.BadRequest,
-            RefreshError,
-        ) as exc:
-            # A grant naming an account IAM has not seen yet is refused as "does not exist".
-            if isinstance(exc, gexc.BadRequest) and "does not exist" not in str(exc):
-                raise
-            # A quota refusal is a 403 too, but waiting does not fix it (it is what Config
-            # Connector retried 2,153 times).
-            if isinstance(exc, gexc.Forbidden) and (
-                getattr(exc, "reason", None) == "QUOTA_EXCEEDED"
-                or "insufficient regional quota" in str(exc).lower()
-                or "insufficient global quota" in str(exc).lower()
-            ):
+        except Exception as exc:
+            if classify(exc) not in (Failure.PROPAGATING, Failure.NOT_FOUND):
                 raise
             attempt += 1
             if time.monotonic() + delay > deadline:

@@ -5,8 +5,9 @@
 and registering the class under the entry-point group `gkeplan.policies`.
 """
 
+from gkeplan.errors import PolicyError
 from gkeplan.policy.cost import CostEstimate, estimate
-from gkeplan.policy.engine import PolicyError, PolicyReport, registry, run_policies
+from gkeplan.policy.engine import PolicyReport, registry, run_policies
 from gkeplan.policy.model import Context, Finding, Rule
 
 __all__ = [

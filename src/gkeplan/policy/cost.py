@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gkeplan import catalog
-from gkeplan.diagnostics import Severity
+from gkeplan.errors import Severity
+from gkeplan.kinds.bucket import buckets
+from gkeplan.kinds.gke.models import clusters
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.policy.usage import loads
 
@@ -50,7 +52,7 @@ def estimate(ctx: Context) -> CostEstimate:
     est = CostEstimate(source=f"{prices.source}, {prices.date}")
     spec = ctx.spec
     for load in loads(spec):
-        cluster = spec.clusters[load.cluster]
+        cluster = clusters(spec)[load.cluster]
         pool = cluster.node_pools.get(load.pool)
         spot = bool(pool and (pool.spot or pool.preemptible))
         hourly = prices.machine_hourly(load.region, load.machine, spot=spot) or 0.0
@@ -71,14 +73,14 @@ def estimate(ctx: Context) -> CostEstimate:
             )
         )
     credit_left = prices.gke_free_tier_monthly_credit
-    for name, cluster in spec.clusters.items():
+    for name, cluster in clusters(spec).items():
         fee = prices.gke_cluster_hour * HOURS_PER_MONTH
         zonal = catalog.is_zone(cluster.location)
         credit = min(fee, credit_left) if zonal else 0.0
         credit_left -= credit
         note = "free tier credit covers one zonal cluster" if credit else ""
         est.lines.append(CostLine(f"{name}: GKE cluster fee", fee - credit, fee - credit, note))
-    for name, bucket in spec.buckets.items():
+    for name, bucket in buckets(spec).items():
         region = (bucket.location or spec.region).lower()
         per_gb = prices.storage_gb_month(region, bucket.storage_class) or 0.0
         gb = float(ctx.params.get("bucketGb", 10))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import yaml
 
-from gkeplan.diagnostics import Severity
+from gkeplan.errors import PolicyError, Severity
+from gkeplan.graph.dag import Graph
 from gkeplan.policy import cost, rules_iam, rules_quota, rules_security
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.spec.models import Spec
+from gkeplan.spec.base import Document
 
 BUILTIN: tuple[type[Rule], ...] = (
     rules_quota.QuotaRule,
@@ -29,10 +30,7 @@ BUILTIN: tuple[type[Rule], ...] = (
     *rules_security.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"
-
-
-class PolicyError(Exception):
-    """A pack or rule the spec asks for does not exist, or a plugin is broken."""
+PACKS = Path(__file__).resolve().parent / "packs"  # package data, read by path (see catalog)
 
 
 @dataclass
@@ -61,8 +59,10 @@ def registry() -> dict[str, type[Rule]]:
 
 @cache
 def builtin_pack(name: str) -> Pack:
+    if not name.replace("-", "").isalnum():  # a pack is a name, never a path
+        raise PolicyError(f"unknown policy pack '{name}'")
     try:
-        text = resources.files("gkeplan.policy").joinpath("packs", f"{name}.yaml").read_text()
+        text = (PACKS / f"{name}.yaml").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"unknown policy pack '{name}'") from None
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x
@@ -87,7 +87,7 @@ class PolicyReport:
         return bool(self.unwaived(Severity.ERROR) or (strict and self.unwaived(Severity.WARNING)))
 
 
-def _waive(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
+def _waive(spec: Document, findings: Iterable[Finding]) -> list[Finding]:
     out = []
     for f in findings:
         for exc in spec.policy.exceptions:
@@ -100,7 +100,7 @@ def _waive(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def run_policies(spec: Spec, graph: nx.DiGraph, packs: Iterable[str] | None = None) -> PolicyReport:
+def run_policies(spec: Document, graph: Graph, packs: Iterable[str] | None = None) -> PolicyReport:
     """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
     available = registry()
     selected: dict[str, Rule] = {}

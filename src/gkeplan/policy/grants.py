@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from gkeplan import catalog
-from gkeplan.diagnostics import Path
-from gkeplan.resources.iam_member import IamMember, target_address
-from gkeplan.spec.models import Spec
+from gkeplan.errors import Path
+from gkeplan.graph.dag import Graph
+from gkeplan.kinds.iam_member import IamMember, target_address
+from gkeplan.spec.base import Document
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,22 @@ class Grant:
     path: Path
 
 
-def grants(spec: Spec, graph: nx.DiGraph) -> list[Grant]:
+class Grants(list[Grant]):
+    """The spec's grants, indexed by member so a permission check reads only that member's."""
+
+    def __init__(self, items: list[Grant]) -> None:
+        super().__init__(items)
+        self.by_member: dict[str, list[Grant]] = {}
+        for g in items:
+            self.by_member.setdefault(g.member, []).append(g)
+
+
+def grants(spec: Document, graph: Graph) -> Grants:
+    """Every unconditional grant of the spec (computed once per spec; every rule reads it)."""
+    return spec.memo("policy.grants", lambda: Grants(_grants(spec, graph)))
+
+
+def _grants(spec: Document, graph: Graph) -> list[Grant]:
     out = []
     for address in graph.nodes:
         node = graph.nodes[address]["node"]
@@ -44,11 +58,10 @@ def grants(spec: Spec, graph: nx.DiGraph) -> list[Grant]:
     return out
 
 
-def granted(all_grants: list[Grant], member: str, permission: str, target: str) -> bool:
-    """Does `member` hold `permission` on `target`, through the project or the target itself?"""
+def granted(all_grants: Grants, member: str, permission: str, target: str) -> bool:
+    """Does `member` hold `permission` on `target`, through the project or the target itself?
+    Looks only at the member's own grants."""
     return any(
-        g.member == member
-        and g.target in ("project", target)
-        and permission in catalog.role_permissions(g.role)
-        for g in all_grants
+        g.target in ("project", target) and permission in catalog.role_permissions(g.role)
+        for g in all_grants.by_member.get(member, ())
     )

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-import networkx as nx
-
-from gkeplan.diagnostics import Location, Path, Severity
-from gkeplan.spec.models import Spec
+from gkeplan.errors import Location, Path, Severity
+from gkeplan.graph.dag import Graph
+from gkeplan.spec.base import Document
+from gkeplan.spec.yamlsource import SourceMap
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
-        data["location"] = asdict(self.location) if self.location else None
+        data["location"] = self.location.to_dict() if self.location else None
         return data
 
 
@@ -34,12 +34,17 @@ class Finding:
 class Context:
     """What rules see: the validated spec, its graph, and the resolved pack parameters."""
 
-    spec: Spec
-    graph: nx.DiGraph
+    spec: Document
+    graph: Graph
     params: dict[str, Any] = field(default_factory=dict)
+    # read once: a pydantic private attribute costs a __getattr__ detour on every access
+    source: SourceMap | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.source = self.spec.source
 
     def where(self, path: Path) -> Location | None:
-        return self.spec.source.value(path) if self.spec.source else None
+        return self.source.value(path) if self.source else None
 
 
 class Rule:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from gkeplan import __version__
-from gkeplan.diagnostics import Diagnostic
+from gkeplan.errors import Diagnostic
 from gkeplan.policy.model import Finding, Rule
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}

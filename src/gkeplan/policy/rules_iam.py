@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gkeplan import catalog
-from gkeplan.diagnostics import Path, Severity
-from gkeplan.policy.grants import Grant, granted, grants
+from gkeplan.errors import Path, Severity
+from gkeplan.kinds import BY_NAME, Permission
+from gkeplan.kinds.gke.models import clusters
+from gkeplan.kinds.gke.shared import DEFAULT_COMPUTE_SA
+from gkeplan.kinds.service_account import own_account
+from gkeplan.policy.grants import Grants, granted, grants
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.resources import KINDS, Permission
-from gkeplan.resources.cluster import DEFAULT_COMPUTE_SA
-from gkeplan.spec.refs import PUBLIC_MEMBERS, own_account
+from gkeplan.spec.refs import PUBLIC_MEMBERS
 
-_KINDS = {k.name: k for k in KINDS}
 ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
 
@@ -42,7 +43,7 @@ class ProjectWideActAs(Rule):
         accounts = sorted(
             {
                 p.service_account
-                for c in ctx.spec.clusters.values()
+                for c in clusters(ctx.spec).values()
                 for p in c.node_pools.values()
                 if p.service_account
             }
@@ -112,7 +113,7 @@ class DefaultComputeServiceAccount(Rule):
     checkov = "CKV_GCP_30"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        for cname, cluster in ctx.spec.clusters.items():
+        for cname, cluster in clusters(ctx.spec).items():
             pools = [
                 (p, pool) for p, pool in cluster.node_pools.items() if not pool.service_account
             ]
@@ -136,20 +137,25 @@ class DefaultComputeServiceAccount(Rule):
 
 
 def _needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
-    """member -> [(why, permission, on)] for everything an apply and destroy of the spec do."""
+    """member -> [(why, permission, on)] for everything an apply and destroy of the spec do
+    (once per spec: three rules read it)."""
+    return ctx.spec.memo("policy.needs", lambda: _all_needs(ctx))
+
+
+def _all_needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
     out: dict[str, list[tuple[str, Permission, str]]] = {}
     for address in ctx.graph.nodes:
         node = ctx.graph.nodes[address]["node"]
         if node.kind not in ("cluster", "nodePool"):
             continue
         cname = str(node.path[1])
-        creator = ctx.spec.clusters[cname].create_as
+        creator = clusters(ctx.spec)[cname].create_as
         own = own_account(ctx.spec, creator) if creator else None
         if own is None:
             continue  # the caller creates it: assumed to be a project owner
         member = f"serviceAccount:{own}"
         for action in ("create", "delete"):
-            for perm in _KINDS[node.kind].needs(ctx.spec, node, action):
+            for perm in BY_NAME[node.kind].needs(ctx.spec, node, action):
                 out.setdefault(member, []).append((f"{action} {address}", perm, perm.on))
     return out
 
@@ -169,7 +175,7 @@ class PermissionPreflight(Rule):
         yield from self._impersonation(ctx, all_grants)
         yield from self._nodes(ctx, all_grants)
 
-    def _creators(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _creators(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         for member, needs in sorted(_needs(ctx).items()):
             missing: dict[str, list[str]] = {}
             first_why: dict[str, str] = {}
@@ -185,7 +191,7 @@ class PermissionPreflight(Rule):
                 role = roles[0] if roles else "a role with these permissions"
                 account = member.split(":", 1)[1]
                 path: Path = ("clusters",)
-                for cname, c in ctx.spec.clusters.items():
+                for cname, c in clusters(ctx.spec).items():
                     if c.create_as and own_account(ctx.spec, c.create_as) == account:
                         path = ("clusters", cname, "createAs")
                         break
@@ -198,9 +204,9 @@ class PermissionPreflight(Rule):
                     _grant_yaml(member, role, _on(on)),
                 )
 
-    def _impersonation(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _impersonation(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         caller = ctx.params.get("caller")
-        for cname, cluster in ctx.spec.clusters.items():
+        for cname, cluster in clusters(ctx.spec).items():
             own = own_account(ctx.spec, cluster.create_as) if cluster.create_as else None
             if own is None:
                 continue
@@ -223,10 +229,10 @@ class PermissionPreflight(Rule):
                     f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
                 )
 
-    def _nodes(self, ctx: Context, all_grants: list[Grant]) -> Iterable[Finding]:
+    def _nodes(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         needed = sorted(catalog.role_permissions(NODE_ROLE))
         seen: set[str] = set()
-        for cname, cluster in ctx.spec.clusters.items():
+        for cname, cluster in clusters(ctx.spec).items():
             for pname, pool in cluster.node_pools.items():
                 own = own_account(ctx.spec, pool.service_account) if pool.service_account else None
                 if own is None or own in seen:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gkeplan import catalog
-from gkeplan.diagnostics import Severity
+from gkeplan.catalog.quotas import quota_profile
+from gkeplan.errors import Severity
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.policy.usage import PoolLoad, loads
-from gkeplan.quotas import quota_profile
 
 _UNITS = {
     "SSD_TOTAL_GB": "GB of SSD-backed disk",

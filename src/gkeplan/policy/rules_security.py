@@ -9,23 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from gkeplan.diagnostics import Path, Severity
+from gkeplan.errors import Path, Severity
+from gkeplan.kinds.bucket import buckets
 from gkeplan.policy.model import Context, Finding, Rule
 
 Check = Callable[[Any], bool]  # True: the resource is insecure
 
 
 def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
-    if kind == "cluster":
-        for name, c in ctx.spec.clusters.items():
-            yield f"cluster.{name}", ("clusters", name), c
-    elif kind == "nodePool":
-        for cname, c in ctx.spec.clusters.items():
-            for pname, p in c.node_pools.items():
-                yield f"nodePool.{cname}.{pname}", ("clusters", cname, "nodePools", pname), p
-    else:
-        for name, b in ctx.spec.buckets.items():
-            yield f"bucket.{name}", ("buckets", name), b
+    """The spec's resources of `kind`, with the spec model each node carries."""
+
+    def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
+        out: dict[str, list[tuple[str, Path, Any]]] = {}
+        for address, node in sorted(ctx.graph.nodes(data="node")):
+            out.setdefault(node.kind, []).append((address, node.path, node.config))
+        return out
+
+    return ctx.spec.memo("policy.resources_by_kind", by_kind).get(kind, [])
 
 
 def baseline(
@@ -44,7 +44,7 @@ def baseline(
         for address, path, obj in _items(ctx, kind):
             if check(obj):
                 at = (*path, key) if key else path
-                where = at if ctx.spec.source and ctx.spec.source.values.get(at) else path
+                where = at if ctx.source and ctx.source.values.get(at) else path
                 yield self.finding(ctx, address, where, message, fix)
 
     attrs = {
@@ -305,7 +305,7 @@ class StateBucketVersioning(Rule):
         state = ctx.spec.state
         if state.backend != "gcs" or not state.bucket:
             return
-        for name, bucket in ctx.spec.buckets.items():
+        for name, bucket in buckets(ctx.spec).items():
             if (bucket.name or name) == state.bucket and not bucket.versioning:
                 yield self.finding(
                     ctx,

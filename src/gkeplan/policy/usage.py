@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gkeplan import catalog
-from gkeplan.diagnostics import Path
-from gkeplan.quotas import node_usage
-from gkeplan.spec.models import Cluster, NodePool, Spec
+from gkeplan.catalog.quotas import node_usage
+from gkeplan.errors import Path
+from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.spec.base import Document
 
 DEFAULT_POOL = NodePool(machine_type="e2-medium", initial_node_count=1)
 
@@ -56,8 +57,8 @@ def zones_of(cluster: Cluster, pool: NodePool) -> int:
     return min(3, len(catalog.regions().get(cluster.location, ())) or 3)
 
 
-def pool_load(spec: Spec, cname: str, pname: str, pool: NodePool, path: Path) -> PoolLoad:
-    cluster = spec.clusters[cname]
+def pool_load(spec: Document, cname: str, pname: str, pool: NodePool, path: Path) -> PoolLoad:
+    cluster = clusters(spec)[cname]
     mt = catalog.machine_type(pool.machine_type)
     per_zone = pool.autoscaling.max_node_count if pool.autoscaling else pool.initial_node_count
     surge = (
@@ -85,9 +86,9 @@ def pool_load(spec: Spec, cname: str, pname: str, pool: NodePool, path: Path) ->
     )
 
 
-def loads(spec: Spec) -> list[PoolLoad]:
+def loads(spec: Document) -> list[PoolLoad]:
     out = []
-    for cname, cluster in spec.clusters.items():
+    for cname, cluster in clusters(spec).items():
         for pname, pool in cluster.node_pools.items():
             out.append(pool_load(spec, cname, pname, pool, ("clusters", cname, "nodePools", pname)))
         if not cluster.remove_default_node_pool:

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 
 _SA = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 _GKE = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
 _BUCKET_PART = re.compile(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?\Z")
+# Labels (https://cloud.google.com/resource-manager/docs/labels-overview#requirements): keys
+# 1-63 and values 0-63 characters of lowercase letters, digits, '_' and '-', international
+# characters allowed; keys start with a lowercase letter or an international character; at most
+# 64 labels on a resource. "International" is read as a letter without case (category Lo).
+MAX_LABELS = 64
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}\Z")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}\Z")
 _PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
@@ -66,7 +72,27 @@ def _bucket_problem(value: str) -> str | None:
     return "names may not look like an IP address"
 
 
+def _label_chars(text: str) -> bool:
+    """Lowercase letters (any script), letters without case, digits, '_' and '-'."""
+    return all(c in "_-" or c.isdigit() or unicodedata.category(c) in ("Ll", "Lo") for c in text)
+
+
 def label(key: str, value: str) -> str | None:
+    if key.isascii() and value.isascii():
+        return _ascii_label(key, value)
+    if not (
+        1 <= len(key) <= 63 and _label_chars(key) and unicodedata.category(key[0]) in ("Ll", "Lo")
+    ):
+        return (
+            f"label key '{key}' must start with a lowercase letter and use up to 63 lowercase "
+            "letters, digits, '_' and '-'"
+        )
+    if not (len(value) <= 63 and _label_chars(value)):
+        return f"label value '{value}' may use up to 63 lowercase letters, digits, '_' and '-'"
+    return None
+
+
+def _ascii_label(key: str, value: str) -> str | None:
     if not _LABEL_KEY.match(key):
         return (
             f"label key '{key}' must start with a lowercase letter and use up to 63 lowercase "

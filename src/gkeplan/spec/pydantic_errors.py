@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from gkeplan.catalog import closest
-from gkeplan.diagnostics import Diagnostic, Path
+from gkeplan.errors import Diagnostic, Path
 from gkeplan.spec.yamlsource import SourceMap
 
 _TYPE_WORDS = {
@@ -110,6 +110,8 @@ def to_diagnostics(
                 near = closest(str(got), [e for e in expected if e])
                 hint = f"did you mean '{near[0]}'?" if near else None
             loc = smap.value(path) if smap else None
+        if smap is not None and smap.origins:
+            message += smap.origin_note(path)  # name the variables the value came from
         out.append(Diagnostic(message, loc, path, hint, code="schema"))
     return out
 

@@ -1,15 +1,13 @@
-"""How the spec refers to things: members, grant targets and service accounts.
+"""The grammar of references: IAM members and grant targets, as text.
 
-`serviceAccount:gke-node` names the spec's own account; a full email names an outside one.
-Every later stage (graph, policies, drivers) resolves references through these functions.
+Which of them name the spec's own service accounts is resolved by the serviceAccount kind
+(`gkeplan.kinds.service_account`); this module only reads the syntax.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-
-from gkeplan.spec.models import Spec
 
 MEMBER_KINDS = (
     "user",
@@ -51,33 +49,13 @@ class Target:
         return "project" if self.kind == "project" else f"{self.kind}:{self.name}"
 
 
-def account_id(spec: Spec, name: str) -> str:
-    return spec.service_accounts[name].account_id or name
-
-
-def account_email(spec: Spec, name: str) -> str:
-    return f"{account_id(spec, name)}@{spec.project}{SA_EMAIL_SUFFIX}"
-
-
-def own_account(spec: Spec, ref: str) -> str | None:
-    """The spec account that `ref` (a name or an email) refers to, if any."""
-    if ref in spec.service_accounts:
-        return ref
-    for name in spec.service_accounts:
-        if account_email(spec, name) == ref:
-            return name
-    return None
-
-
-def parse_member(spec: Spec, text: str) -> Member | None:
+def parse_member(text: str) -> Member | None:
     """None when `text` is not member syntax (KIND:VALUE, allUsers, allAuthenticatedUsers)."""
     if text in PUBLIC_MEMBERS:
         return Member(text, "")
     kind, sep, value = text.partition(":")
     if not sep or kind not in MEMBER_KINDS or not value:
         return None
-    if kind == "serviceAccount":
-        return Member(kind, value, own_account(spec, value))
     return Member(kind, value)
 
 
@@ -88,9 +66,3 @@ def parse_target(text: str) -> Target | None:
     if sep and name and kind in ("serviceAccount", "bucket"):
         return Target(kind, name)  # type: ignore[arg-type]
     return None
-
-
-def member_for_account(spec: Spec, ref: str) -> Member:
-    """The member for a createAs / node serviceAccount reference (a spec name or an email)."""
-    name = own_account(spec, ref)
-    return Member("serviceAccount", ref, name)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gkeplan.catalog import closest
-from gkeplan.diagnostics import Diagnostic, Location, Path, SpecError
-from gkeplan.spec.yamlsource import SourceMap
+from gkeplan.errors import Diagnostic, Location, Path, SpecError
+from gkeplan.spec.files import FileRefused, read_text
+from gkeplan.spec.strings import show, text_problem
+from gkeplan.spec.suggest import Suggester
+from gkeplan.spec.yamlsource import SourceMap, load_yaml
 
 ENV_PREFIX = "GKEPLAN_VAR_"
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
@@ -49,19 +51,38 @@ def resolve(
 ) -> dict[str, Any]:
     """Interpolate every string outside `variables:` in place; raise SpecError on any problem."""
     declared = _declared(data)
+    suggester = Suggester(declared)
     problems: list[Diagnostic] = []
     values: dict[str, str] = {}
     for name, decl in declared.items():
         if name in supplied:
-            values[name] = supplied[name]
+            values[name], source = supplied[name], f"--var {name}"
         elif ENV_PREFIX + name in environ:
-            values[name] = environ[ENV_PREFIX + name]
+            values[name], source = environ[ENV_PREFIX + name], ENV_PREFIX + name
         elif isinstance(decl, dict) and decl.get("default") is not None:
-            values[name] = str(decl["default"])
+            values[name], source = str(decl["default"]), f"the default of {name}"
+        else:
+            continue
+        problem = text_problem(values[name])
+        if problem:
+            where: Path = ("variables", name)
+            problems.append(
+                Diagnostic(
+                    f"variable {name}: the value from {source} is refused: {problem}",
+                    smap.find(where),
+                    where,
+                    "values may not hold control characters, bidirectional overrides or "
+                    "bytes that are not UTF-8",
+                    code="variables",
+                )
+            )
+            del values[name]
+    if problems:
+        raise SpecError(problems)
 
     for name in supplied:
         if name not in declared:
-            near = closest(name, declared)
+            near = suggester.closest(name)
             problems.append(
                 Diagnostic(
                     f"--var {name}: the spec declares no variable '{name}'",
@@ -73,12 +94,19 @@ def resolve(
             )
 
     uses: list[tuple[Path, str]] = []
-    _uses(data, (), uses)
+    if smap.may_interpolate:
+        _uses(data, (), uses)
     missing: dict[str, list[Path]] = {}
     for path, text in uses:
         loc = smap.value(path)
+        used: list[str] = []
 
-        def substitute(match: re.Match[str], path: Path = path, loc: Location | None = loc) -> str:
+        def substitute(
+            match: re.Match[str],
+            path: Path = path,
+            loc: Location | None = loc,
+            used: list[str] = used,
+        ) -> str:
             token = match.group(0)
             if token == "$${":
                 return "${"
@@ -106,7 +134,7 @@ def resolve(
                 )
                 return token
             if name not in declared:
-                near = closest(name, declared)
+                near = suggester.closest(name)
                 problems.append(
                     Diagnostic(
                         f"undeclared variable '{name}'",
@@ -120,9 +148,12 @@ def resolve(
             if name not in values:
                 missing.setdefault(name, []).append(path)
                 return token
+            used.append(name)
             return values[name]
 
         _set(data, path, _TOKEN.sub(substitute, text))
+        if used:
+            smap.origins[path] = tuple(dict.fromkeys(used))
 
     for name, paths in missing.items():
         places = [str(smap.value(p) or "?") for p in paths]
@@ -138,3 +169,53 @@ def resolve(
     if problems:
         raise SpecError(problems)
     return data
+
+
+class VariableInputError(Exception):
+    """A --var or --var-file value that is refused; `flag` names the option it came from."""
+
+    def __init__(self, message: str, flag: str) -> None:
+        super().__init__(message)
+        self.flag = flag
+
+
+def _check_value(name: str, value: str, flag: str, where: str) -> None:
+    if not _NAME.match(name):
+        raise VariableInputError(
+            f"{where}{show(name)} is not a variable name (letters, digits and '_')", flag
+        )
+    problem = text_problem(value)
+    if problem:
+        raise VariableInputError(f"{where}{name}: {problem}", flag)
+
+
+def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
+    """Variable values from --var-file FILE (in order) then --var NAME=VALUE pairs.
+
+    Each file is a regular file of UTF-8 YAML (`files.read_text`, `load_yaml`: 8 MiB, 100 levels,
+    64-bit numbers) mapping names to plain values; every name and value is checked here, so a
+    value with a control character, a bidirectional override or bytes that are not UTF-8 (which
+    arrive from the command line as lone surrogates) is refused naming the variable.
+    """
+    values: dict[str, str] = {}
+    for file in files:
+        try:
+            data, _ = load_yaml(read_text(file, "variable file"), file)
+        except FileRefused as exc:
+            raise VariableInputError(str(exc), "--var-file") from None
+        except SpecError as exc:
+            raise VariableInputError(str(exc), "--var-file") from None
+        for key, value in data.items():
+            _check_value(key, "", "--var-file", f"{file}: ")
+            if isinstance(value, dict | list) or value is None:
+                raise VariableInputError(f"{file}: {key} must be a plain value", "--var-file")
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            _check_value(key, text, "--var-file", f"{file}: ")
+            values[key] = text
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise VariableInputError(f"{show(pair)} is not NAME=VALUE", "--var")
+        _check_value(key, value, "--var", "")
+        values[key] = value
+    return values

@@ -18,8 +18,9 @@ from typing import Any
 
 from google.api_core import exceptions as gexc
 
+from gkeplan.errors import StateConflict, StateError, StateLocked, UsageError
 from gkeplan.state.model import StateDoc
-from gkeplan.state.store import LockInfo, StateConflict, StateLocked
+from gkeplan.state.store import LockInfo
 
 STATE_OBJECT = "default.gkstate"
 LOCK_OBJECT = "default.gkstate.lock"
@@ -28,7 +29,7 @@ LOCK_OBJECT = "default.gkstate.lock"
 def parse_url(url: str) -> tuple[str, str]:
     """gs://bucket/prefix -> (bucket, prefix)."""
     if not url.startswith("gs://") or len(url) <= 5:
-        raise ValueError(f"'{url}' is not a gs://BUCKET/PREFIX URL")
+        raise UsageError(f"'{url}' is not a gs://BUCKET/PREFIX URL", "--state")
     bucket, _, prefix = url[5:].partition("/")
     return bucket, prefix.strip("/")
 
@@ -119,14 +120,14 @@ class GcsStateStore:
         """Remove exactly the lock with this id, never a newer one."""
         found = self.holder()
         if found is None:
-            raise ValueError(f"{self.location} is not locked")
+            raise StateError(f"{self.location} is not locked")
         info, generation = found
         if info.id != lock_id:
-            raise ValueError(f"the current lock has id {info.id}, not {lock_id}; nothing removed")
+            raise StateError(f"the current lock has id {info.id}, not {lock_id}; nothing removed")
         try:
             self._blob(LOCK_OBJECT).delete(if_generation_match=generation)
         except gexc.PreconditionFailed:
-            raise ValueError(
+            raise StateError(
                 "the lock changed while it was being removed; nothing removed"
             ) from None
         return info

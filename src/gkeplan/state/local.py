@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from gkeplan.errors import StateLocked
 from gkeplan.state.model import StateDoc
-from gkeplan.state.store import LockInfo, StateLocked
+from gkeplan.state.store import LockInfo
 
 
 def atomic_write(path: Path, text: str) -> None:

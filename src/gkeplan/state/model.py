@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gkeplan.errors import StateError
+
 FORMAT_VERSION = 1
 
 Status = Literal["ok", "pending-create", "pending-update", "pending-delete", "pending-replace"]
@@ -82,7 +84,7 @@ class StateDoc:
     def from_json(cls, text: str) -> StateDoc:
         data = json.loads(text)
         if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported state format version {data.get('version')!r}")
+            raise StateError(f"unsupported state format version {data.get('version')!r}")
         return cls(
             lineage=data["lineage"],
             serial=int(data["serial"]),

@@ -10,7 +10,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
+from gkeplan.errors import StateConflict, StateLocked
 from gkeplan.state.model import StateDoc
+
+__all__ = ["LockInfo", "StateConflict", "StateLocked", "StateStore"]
 
 
 @dataclass(frozen=True)
@@ -29,17 +32,6 @@ class LockInfo:
         age = max(0, int(time.time() - self.created))
         ago = f"{age // 60} min ago" if age >= 60 else f"{age} s ago"
         return f"{self.who} ({self.operation}, started {ago}, pid {self.pid}, lock id {self.id})"
-
-
-class StateLocked(Exception):
-    def __init__(self, holder: LockInfo | None, where: str) -> None:
-        self.holder = holder
-        who = holder.describe() if holder else "another process"
-        super().__init__(f"state {where} is locked by {who}")
-
-
-class StateConflict(Exception):
-    """Someone else wrote the state since we read it; we refuse to overwrite their work."""
 
 
 class StateStore(Protocol):

@@ -1,0 +1,238 @@
+"""apply: run a plan's changes in dependency order, in parallel, recording each in the state.
+
+Each change is written to the state as pending before its API call and as done after it, so a
+run killed in between is finished by the next one (whose refresh finds what was created and
+adopts it). A failed change skips its dependents; independent branches carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from gkeplan.apply.walk import Outcome, WalkResult, walk
+from gkeplan.errors import CloudError, ResourceExists, StateConflict
+from gkeplan.kinds import BY_NAME
+from gkeplan.kinds.driver import Attributes, Context, Driver
+from gkeplan.plan.model import Action, Change, Plan, diff_attributes
+from gkeplan.state.model import ResourceState, StateDoc
+from gkeplan.state.store import StateStore
+
+log = logging.getLogger("gkeplan.apply")
+
+
+class StateWriter:
+    """Serialises state updates; concurrent updates share one atomic write (group commit)."""
+
+    def __init__(self, store: StateStore, doc: StateDoc) -> None:
+        self.store = store
+        self.doc = doc
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._version = 0
+        self._written = 0
+        self._lost: StateConflict | None = None  # someone else wrote: we never write again
+
+    def update(self, fn: Callable[[StateDoc], None]) -> None:
+        with self._lock:
+            fn(self.doc)
+            self._version += 1
+            mine = self._version
+        with self._write_lock:
+            if self._lost is not None:
+                raise self._lost
+            if self._written >= mine:
+                return  # a write that started after our update already covered it
+            with self._lock:
+                self.doc.serial += 1
+                text_version = self._version
+                # Entries are replaced, never mutated, so a shallow copy is a stable snapshot.
+                snapshot = StateDoc(
+                    self.doc.lineage, self.doc.serial, self.doc.project, dict(self.doc.resources)
+                )
+            try:
+                self.store.write(snapshot)
+            except StateConflict as exc:
+                self._lost = exc
+                raise
+            self._written = text_version
+
+
+@dataclass
+class ApplyResult:
+    walk: WalkResult
+    changes: dict[str, Change]
+    durations: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.walk.ok
+
+    def counts(self) -> dict[str, int]:
+        done = [self.changes[a] for a, o in self.walk.outcomes.items() if o is Outcome.DONE]
+        return {
+            "added": sum(c.action in (Action.CREATE, Action.REPLACE) for c in done),
+            "changed": sum(c.action is Action.UPDATE for c in done),
+            "destroyed": sum(c.action in (Action.DELETE, Action.REPLACE) for c in done),
+            "failed": sum(o is Outcome.FAILED for o in self.walk.outcomes.values()),
+            "skipped": sum(o is Outcome.SKIPPED for o in self.walk.outcomes.values()),
+        }
+
+
+def critical_first(
+    changes: Mapping[str, Change], deps: Mapping[str, list[str]]
+) -> dict[str, float]:
+    """For each change, the weight of the longest chain of changes that waits on it."""
+    dependents: dict[str, list[str]] = {a: [] for a in changes}
+    for a, ds in deps.items():
+        for d in ds:
+            dependents[d].append(a)
+    memo: dict[str, float] = {}
+
+    def chain(a: str) -> float:
+        if a not in memo:
+            memo[a] = 0.0  # guards against a cycle, which the graph has already refused
+            own = BY_NAME[changes[a].kind].weight
+            memo[a] = own + max((chain(b) for b in dependents[a]), default=0.0)
+        return memo[a]
+
+    return {a: chain(a) for a in changes}
+
+
+def _order(changes: Mapping[str, Change]) -> dict[str, list[str]]:
+    """Creates and updates after their dependencies; deletes before what they depended on."""
+    deps: dict[str, list[str]] = {}
+    deleting = {a for a, c in changes.items() if c.action in (Action.DELETE, Action.REPLACE)}
+    for address, change in changes.items():
+        if change.action is Action.DELETE:
+            deps[address] = [other for other in deleting if address in changes[other].dependencies]
+        else:
+            deps[address] = [d for d in change.dependencies if d in changes]
+    return deps
+
+
+def describe_failure(change: Change, exc: BaseException) -> str:
+    """What gkeplan was doing, GCP's answer and the next step, on one line."""
+    from gkeplan.gcp.errors import explain  # Google's error types: only once a call failed
+
+    return f"{change.action.value} {change.kind} {change.id}: {explain(exc)}"
+
+
+def create(driver: Driver, ctx: Context, change: Change) -> Attributes:
+    """Create; when GCP says the resource exists already (an earlier attempt whose answer was
+    lost, or a pool that came with its new cluster), take what is there and converge it on
+    the spec. Written once for every kind."""
+    try:
+        return driver.create(ctx, change)
+    except ResourceExists as exc:
+        got = driver.read(ctx, change)
+        if got is None:
+            raise CloudError(f"{change.address}: {exc}; and it cannot be read") from None
+    fields = diff_attributes(got, change.after or {}, frozenset())
+    if not fields:
+        return got
+    converge = Change(**{**change.__dict__, "before": got, "fields": fields})
+    return driver.update(ctx, converge)
+
+
+def execute(
+    plan: Plan,
+    ctx: Context,
+    drivers: Mapping[str, Driver],
+    writer: StateWriter,
+    *,
+    parallelism: int = 10,
+    stop: threading.Event | None = None,
+    on_event: Callable[[str, Change, str], None] | None = None,
+) -> ApplyResult:
+    changes = {c.address: c for c in plan.changes}
+    result = ApplyResult(WalkResult(), changes)
+    stop = stop or threading.Event()
+
+    def emit(what: str, change: Change, detail: str = "") -> None:
+        if on_event is not None:
+            on_event(what, change, detail)
+
+    def forget(doc: StateDoc, change: Change) -> None:
+        doc.resources.pop(change.address, None)
+
+    def record(change: Change, status: str, attrs: dict[str, object] | None, rid: str) -> None:
+        def fn(doc: StateDoc) -> None:
+            doc.resources[change.address] = ResourceState(
+                kind=change.kind,
+                id=rid,
+                attributes=dict(attrs or {}),
+                status=status,  # type: ignore[arg-type]
+                dependencies=list(change.dependencies),
+                settings=dict(change.settings),
+            )
+
+        writer.update(fn)
+
+    def work(address: str) -> None:
+        from gkeplan.gcp.retry import retry_budget
+
+        with retry_budget(ctx.conn.timeouts.change_budget_s):
+            run_change(address)
+
+    def run_change(address: str) -> None:
+        change = changes[address]
+        driver = drivers[change.kind]
+        started = time.monotonic()
+        if change.action is Action.NOOP:
+            if change.after is None:
+                writer.update(lambda doc: forget(doc, change))
+            else:
+                record(change, "ok", change.before or change.after, change.id)
+            return
+        emit("start", change, "")
+        try:
+            if change.action is Action.DELETE:
+                record(change, "pending-delete", change.before, change.id)
+                driver.delete(ctx, change)
+                writer.update(lambda doc: forget(doc, change))
+            elif change.action is Action.REPLACE:
+                old = writer.doc.resources.get(address)
+                old_id = old.id if old else change.id
+                record(change, "pending-replace", change.before, old_id)
+                old_change = Change(
+                    address,
+                    change.kind,
+                    old_id,
+                    Action.DELETE,
+                    before=change.before,
+                    settings=change.settings,
+                )
+                driver.delete(ctx, old_change)
+                record(change, "pending-create", change.after, change.id)
+                record(change, "ok", create(driver, ctx, change), change.id)
+            elif change.action is Action.CREATE:
+                record(change, "pending-create", change.after, change.id)
+                record(change, "ok", create(driver, ctx, change), change.id)
+            else:
+                record(change, "pending-update", change.before, change.id)
+                record(change, "ok", driver.update(ctx, change), change.id)
+        except BaseException as exc:
+            if isinstance(exc, StateConflict):
+                stop.set()  # another writer owns the state now: start nothing more
+            emit("fail", change, describe_failure(change, exc))
+            raise
+        finally:
+            result.durations[address] = time.monotonic() - started
+        emit("done", change, f"{result.durations[address]:.1f}s")
+
+    deps = _order(changes)
+    # Changes of a merged kind (IAM members of one policy) share one write in their driver.
+    result.walk = walk(
+        list(changes),
+        deps,
+        work,
+        parallelism=parallelism,
+        stop=stop,
+        priority=critical_first(changes, deps),
+        merged=lambda a: BY_NAME[changes[a].kind].merged,
+    )
+    return result

@@ -1,0 +1,95 @@
+"""The `gkeplan` command line.
+
+One module per group of commands (`validate`, `changes`, `state`), over `common` (options,
+variables, error reporting). The group below knows commands by name and imports a command's
+module only when it runs, so `gkeplan validate` never loads Google's clients.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from gkeplan.cli.common import EXIT_INVALID
+
+COMMANDS = {
+    "validate": "gkeplan.cli.validate:validate",
+    "graph": "gkeplan.cli.validate:graph",
+    "plan": "gkeplan.cli.changes:plan",
+    "apply": "gkeplan.cli.changes:apply",
+    "destroy": "gkeplan.cli.changes:destroy",
+    "show": "gkeplan.cli.state:show",
+    "state": "gkeplan.cli.state:state",
+    "import": "gkeplan.cli.state:import_",
+    "force-unlock": "gkeplan.cli.state:force_unlock",
+    "sandbox": "gkeplan_emulator.cli:sandbox",
+}
+
+
+class LazyGroup(click.Group):
+    """Commands named in COMMANDS, imported when used (click's documented lazy pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A user's mistake or GCP's refusal ends as one line: click prints it and exits 1
+        (2 for a wrong flag or argument), whoever invoked the group (main, tests, scripts)."""
+        from gkeplan.errors import GkeplanError, UsageError
+
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), param_hint=exc.hint) from None
+        except GkeplanError as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if not _is_google_error(exc):
+                raise
+            raise click.ClickException(_google_message(exc)) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gkeplan")
+def cli() -> None:
+    """Provision a GKE ML-serving cluster from one YAML file, checked before it reaches GCP."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("GKEPLAN_DEBUG"):
+            raise
+        # A bug of gkeplan's own, not a user's mistake: say so, and how to see more.
+        click.echo(f"gkeplan: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("please report this; set GKEPLAN_DEBUG=1 to see the traceback", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _is_google_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("google.api_core", "google.auth"))
+
+
+def _google_message(exc: Any) -> str:
+    return str(exc)

@@ -1,0 +1,214 @@
+"""`gkeplan plan | apply | destroy | show | state`: the commands that talk to GCP."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gkeplan.cli.common import (
+    EXIT_INVALID,
+    load_checked,
+    open_run,
+    target_options,
+    variable_options,
+)
+
+
+def _confirm(auto_approve: bool, what: str) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        click.echo(
+            f"Error: no terminal to confirm the {what}; re-run with --auto-approve", err=True
+        )
+        sys.exit(EXIT_INVALID)
+    if not click.confirm(f"Do you want to perform this {what}?", default=False):
+        click.echo("Cancelled; nothing was changed.")
+        sys.exit(0)
+
+
+def _execute(run: Any, plan: Any, parallelism: int) -> None:
+    stop = threading.Event()
+    interrupted = threading.Event()  # Ctrl-C, as opposed to a stop the executor asked for
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupt(signum: int, frame: Any) -> None:
+        click.echo(
+            "\nInterrupted: finishing the calls in flight, starting nothing new...", err=True
+        )
+        interrupted.set()
+        stop.set()
+
+    from gkeplan.apply.progress import LineProgress, LiveProgress
+
+    signal.signal(signal.SIGINT, interrupt)
+    progress = LiveProgress(plan.changes) if sys.stdout.isatty() else LineProgress()
+    try:
+        with progress:
+            result = run.apply(plan, parallelism=parallelism, stop=stop, on_event=progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    n = result.counts()
+    from gkeplan.apply.executor import describe_failure
+
+    for address, exc in result.walk.errors.items():
+        line = describe_failure(result.changes[address], exc)
+        click.echo(click.style(f"Error: {address}: {line}", fg="red"), err=True)
+    for address, cause in result.walk.skipped_because.items():
+        click.echo(f"Skipped {address}: its dependency {cause} failed", err=True)
+    summary = (
+        f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {n['added']} added, "
+        f"{n['changed']} changed, {n['destroyed']} destroyed."
+    )
+    if n["failed"] or n["skipped"]:
+        summary += f" {n['failed']} failed, {n['skipped']} skipped; run apply again to finish."
+    click.echo(click.style(summary, bold=True, fg="green" if result.ok else "red"))
+    if interrupted.is_set():
+        sys.exit(130)
+    if not result.ok:
+        sys.exit(EXIT_INVALID)
+
+
+@click.command()
+@click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))
+@variable_options
+@target_options
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="Save the plan to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    help="markdown: a summary for a pull-request comment.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 1: error, 2: changes.")
+@click.option("--destroy", is_flag=True, help="Plan the destruction of everything managed.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Limit to ADDRESS and what it needs (repeatable).",
+)
+def plan(
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+    out_file: str | None,
+    as_json: bool,
+    detailed_exitcode: bool,
+    destroy: bool,
+    targets: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Show what apply would change, field by field. Changes nothing."""
+    from gkeplan.plan.render import render_json, render_text
+
+    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
+        the_plan = run.plan(destroy=destroy, targets=targets)
+    if as_json or fmt == "json":
+        click.echo(render_json(the_plan))
+    elif fmt == "markdown":
+        from gkeplan.plan.render import render_markdown
+
+        findings = click.get_current_context().meta.get("findings", [])
+        click.echo(render_markdown(the_plan, findings))
+    else:
+        click.echo(render_text(the_plan))
+    if out_file:
+        Path(out_file).write_text(render_json(the_plan))
+    if detailed_exitcode and the_plan.has_changes:
+        sys.exit(2)
+
+
+def _apply_or_destroy(
+    *,
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+    auto_approve: bool,
+    parallelism: int,
+    targets: tuple[str, ...],
+    destroy: bool,
+    plan_file: str | None,
+) -> None:
+    from gkeplan.plan.model import plan_from_dict
+    from gkeplan.plan.render import render_text
+
+    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    what = "destroy" if destroy else "apply"
+    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, what) as run:
+        if plan_file:
+            the_plan = plan_from_dict(json.loads(Path(plan_file).read_text()))
+            run.check_fresh(the_plan)
+        else:
+            the_plan = run.plan(destroy=destroy, targets=targets)
+        click.echo(render_text(the_plan))
+        if not the_plan.has_changes:
+            if not plan_file:
+                run.apply(the_plan, parallelism=parallelism)  # records adoptions/forgets
+            return
+        if not plan_file:
+            _confirm(auto_approve, what)
+        _execute(run, the_plan, parallelism)
+
+
+def change_options(func: Any) -> Any:
+    """The options apply and destroy share."""
+    func = click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Limit to ADDRESS and what it needs (repeatable).",
+    )(func)
+    func = click.option(
+        "--parallelism",
+        type=click.IntRange(1, 100),
+        default=10,
+        show_default=True,
+        help="Changes in flight at once.",
+    )(func)
+    func = click.option(
+        "--auto-approve",
+        is_flag=True,
+        help="Do not ask (needed when there is no terminal, as in CI).",
+    )(func)
+    func = target_options(variable_options(func))
+    return click.argument("spec_file", metavar="SPEC", type=click.Path(dir_okay=False))(func)
+
+
+@click.command()
+@change_options
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply a plan saved with `plan --out` (refused if stale).",
+)
+def apply(**options: Any) -> None:
+    """Make the cloud match SPEC, as fast as the dependency graph allows."""
+    _apply_or_destroy(destroy=False, **options)
+
+
+@click.command()
+@change_options
+def destroy(**options: Any) -> None:
+    """Delete everything gkeplan manages for SPEC (keepOnDestroy buckets stay)."""
+    _apply_or_destroy(destroy=True, plan_file=None, **options)

@@ -1,0 +1,170 @@
+"""What every command shares: exit codes, variable and target options, loading a spec
+through validation and its policies, opening a run, and printing diagnostics.
+
+Command modules import this one, never each other; `gkeplan.cli` finds them by name.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from gkeplan.errors import Diagnostic
+
+EXIT_INVALID = 1
+
+
+def parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
+    """--var-file values first, then --var (later ones win); a bad one names its flag."""
+    from gkeplan.spec.variables import VariableInputError, from_options
+
+    try:
+        return from_options(pairs, files)
+    except VariableInputError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.flag) from None
+
+
+def variable_options(func: Any) -> Any:
+    func = click.option(
+        "--var-file",
+        "var_files",
+        multiple=True,
+        metavar="FILE",
+        help="YAML file of variable values.",
+    )(func)
+    func = click.option(
+        "--var",
+        "var_pairs",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Set a spec variable (repeatable).",
+    )(func)
+    return func
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], err: bool = False) -> None:
+    colors = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for d in diagnostics:
+        text = d.render()
+        head, _, rest = text.partition("\n")
+        sev = d.severity.value
+        head = head.replace(f"{sev}:", click.style(f"{sev}:", fg=colors[sev], bold=True), 1)
+        click.echo(head + ("\n" + rest if rest else ""), err=err)
+
+
+def require_file(spec_file: str) -> None:
+    if not os.path.exists(spec_file):
+        raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lock-timeout 5m, --retry-timeout 10m: kept in the context for the run to read."""
+    if value is None:
+        return
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        seconds = float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
+    except (ValueError, IndexError):
+        raise click.BadParameter(f"'{value}' is not a duration like 30s, 5m or 1h") from None
+    ctx.meta[f"{param.name}_s"] = seconds
+
+
+def state_option(func: Any) -> Any:
+    return click.option(
+        "--state",
+        "state_path",
+        metavar="PATH|gs://BUCKET/PREFIX",
+        help="State file or GCS location (default: the spec's state, or .gkeplan/state.json).",
+    )(func)
+
+
+def target_options(func: Any) -> Any:
+    func = click.option(
+        "--lock-timeout",
+        callback=_duration,
+        expose_value=False,
+        metavar="DURATION",
+        help="Wait this long (30s, 5m) for another run's state lock instead of failing at once.",
+    )(func)
+    func = click.option(
+        "--retry-timeout",
+        callback=_duration,
+        expose_value=False,
+        metavar="DURATION",
+        help="Keep retrying one change this long (GCP errors that retries fix, IAM "
+        "propagation, a busy cluster) before reporting it failed.",
+    )(func)
+    func = state_option(func)
+    func = click.option(
+        "--impersonate-service-account",
+        "impersonate",
+        metavar="EMAIL",
+        help="Act as this service account (through your ADC).",
+    )(func)
+    func = click.option(
+        "--endpoint", metavar="URL", help="Use a running `gkeplan sandbox serve` at URL."
+    )(func)
+    func = click.option(
+        "--sandbox",
+        is_flag=True,
+        help="Apply to gkeplan's built-in GCP emulator (state in .gkeplan/sandbox).",
+    )(func)
+    return func
+
+
+def load_checked(
+    spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
+) -> tuple[Any, dict[str, str]]:
+    """Validate and run the policies first; an error finding stops here. Everything this
+    prints goes to stderr, so stdout carries only the plan (JSON or markdown included)."""
+    from gkeplan.errors import Severity
+    from gkeplan.validation.pipeline import validate as run_validation
+
+    require_file(spec_file)
+    variables = parse_vars(var_pairs, var_files)
+    result = run_validation(spec_file, variables)
+    print_diagnostics(result.diagnostics, err=True)
+    if result.policy is not None:
+        from gkeplan.policy.render import render_text
+
+        click.get_current_context().meta["findings"] = result.policy.findings
+        shown = [f for f in result.policy.findings if f.severity is not Severity.INFO]
+        if shown:
+            click.echo(render_text(shown, result.policy.rules), err=True)
+    if not result.passed() or result.spec is None:
+        click.echo(f"{spec_file}: refused by validation or policy; nothing was planned", err=True)
+        sys.exit(EXIT_INVALID)
+    return result.spec, variables
+
+
+@contextmanager
+def open_run(
+    spec: Any,
+    variables: dict[str, str],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+    operation: str,
+) -> Iterator[Any]:
+    """The run for a command, its state locked; errors reach `gkeplan.cli.main` as one line."""
+    from gkeplan.run.run import open_run as open_locked
+    from gkeplan.run.target import Target
+
+    target = Target(sandbox=sandbox, endpoint=endpoint, impersonate=impersonate)
+    meta = click.get_current_context().meta
+    with open_locked(
+        spec,
+        target=target,
+        state_path=state_path,
+        operation=operation,
+        variables=variables,
+        lock_timeout_s=meta.get("lock_timeout_s", 0.0),
+        retry_timeout_s=meta.get("retry_timeout_s"),
+    ) as run:
+        yield run

@@ -1,0 +1,278 @@
+"""`gkeplan state ...`, `force-unlock`, `import` and `show`: working with gkeplan's state."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gkeplan.cli.common import (
+    EXIT_INVALID,
+    load_checked,
+    open_run,
+    target_options,
+    variable_options,
+)
+
+
+def store_options(func: Any) -> Any:
+    func = click.option(
+        "--endpoint", metavar="URL", help="A running `gkeplan sandbox serve` (for gs:// state)."
+    )(func)
+    func = click.option("--sandbox", is_flag=True, help="The sandbox's state.")(func)
+    func = click.option(
+        "--state",
+        "state_path",
+        metavar="PATH|gs://BUCKET/PREFIX",
+        help="State file or GCS location (default .gkeplan/state.json).",
+    )(func)
+    return func
+
+
+@contextlib.contextmanager
+def open_store(state_path: str | None, sandbox: bool, endpoint: str | None) -> Iterator[Any]:
+    """A store without a spec: a local file, or GCS through Google's storage client."""
+    from gkeplan.run.target import DEFAULT_STATE, SANDBOX_DIR
+    from gkeplan.state.local import LocalStateStore
+
+    if not (state_path or "").startswith("gs://"):
+        yield LocalStateStore(
+            state_path or (SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE)
+        )
+        return
+    from gkeplan.gcp.connection import Connection
+    from gkeplan.run.target import sandbox_timeouts
+    from gkeplan.state.gcs import GcsStateStore, parse_url
+
+    assert state_path is not None
+    bucket, prefix = parse_url(state_path)
+    if endpoint:
+        from gkeplan.gcp.sandbox import endpoint_connection
+
+        conn = endpoint_connection("-", endpoint, sandbox_timeouts())
+    else:
+        conn = Connection(project="-")
+    yield GcsStateStore(conn.storage(), bucket, prefix)
+
+
+@contextlib.contextmanager
+def locked(store: Any, operation: str) -> Iterator[None]:
+    from gkeplan.state.store import LockInfo, StateLocked
+
+    info = LockInfo(operation=operation)
+    try:
+        store.lock(info)
+    except StateLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        yield
+    finally:
+        store.unlock(info)
+
+
+@click.group()
+def state() -> None:
+    """Inspect, edit and move gkeplan's state."""
+
+
+@state.command("list")
+@store_options
+def state_list(state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+    """List the addresses gkeplan manages."""
+    with open_store(state_path, sandbox, endpoint) as store:
+        doc = store.read()
+    for address, rec in sorted((doc.resources if doc else {}).items()):
+        flag = "" if rec.status == "ok" else f"  ({rec.status})"
+        click.echo(f"{address}{flag}")
+
+
+@state.command("show")
+@click.argument("address")
+@store_options
+def state_show(address: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+    """Show what the state records of ADDRESS."""
+    with open_store(state_path, sandbox, endpoint) as store:
+        doc = store.read()
+    rec = doc.resources.get(address) if doc else None
+    if rec is None:
+        click.echo(f"Error: {address} is not in the state", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(json.dumps(rec.to_json(), indent=2))
+
+
+@state.command("rm")
+@click.argument("address")
+@store_options
+def state_rm(address: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+    """Forget ADDRESS without touching the cloud."""
+    with open_store(state_path, sandbox, endpoint) as store, locked(store, "state rm"):
+        doc = store.read()
+        if doc is None or doc.resources.pop(address, None) is None:
+            click.echo(f"Error: {address} is not in the state", err=True)
+            sys.exit(EXIT_INVALID)
+        doc.serial += 1
+        store.write(doc)
+    click.echo(f"Removed {address} from the state; it still exists in GCP.")
+
+
+@state.command("pull")
+@store_options
+def state_pull(state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+    """Print the current state (JSON) on stdout."""
+    with open_store(state_path, sandbox, endpoint) as store:
+        doc = store.read()
+    if doc is None:
+        click.echo("Error: there is no state yet", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(doc.to_json(), nl=False)
+
+
+@state.command("push")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@store_options
+@click.option("--force", is_flag=True, help="Replace a state of another lineage.")
+def state_push(
+    file: str, state_path: str | None, sandbox: bool, endpoint: str | None, force: bool
+) -> None:
+    """Replace the state with FILE: refused on a lineage mismatch or an older serial."""
+    from gkeplan.state.model import StateDoc
+
+    new = StateDoc.from_json(Path(file).read_text())
+    with open_store(state_path, sandbox, endpoint) as store, locked(store, "state push"):
+        current = store.read()
+        if current is not None and not force:
+            if current.lineage != new.lineage:
+                click.echo(
+                    f"Error: {file} has lineage {new.lineage}, the state has "
+                    f"{current.lineage}: they are different states; refused",
+                    err=True,
+                )
+                sys.exit(EXIT_INVALID)
+            if new.serial < current.serial:
+                click.echo(
+                    f"Error: {file} has serial {new.serial}, older than the state's "
+                    f"{current.serial}; refused",
+                    err=True,
+                )
+                sys.exit(EXIT_INVALID)
+        new.serial = max(new.serial, current.serial if current else 0) + 1
+        store.write(new)
+    click.echo(f"Pushed {file} to {store.location} (serial {new.serial}).")
+
+
+@state.command("migrate")
+@click.option("--to", "destination", required=True, metavar="PATH|gs://BUCKET/PREFIX")
+@store_options
+def state_migrate(
+    destination: str, state_path: str | None, sandbox: bool, endpoint: str | None
+) -> None:
+    """Copy the state to another backend, both locked; the destination must be empty."""
+    with open_store(state_path, sandbox, endpoint) as src, locked(src, "state migrate"):
+        doc = src.read()
+        if doc is None:
+            click.echo("Error: there is no state to migrate", err=True)
+            sys.exit(EXIT_INVALID)
+        with open_store(destination, False, endpoint) as dst, locked(dst, "state migrate"):
+            if dst.read() is not None:
+                click.echo(f"Error: {dst.location} already holds a state; refused", err=True)
+                sys.exit(EXIT_INVALID)
+            dst.write(doc)
+    click.echo(
+        f"Migrated state {doc.lineage} (serial {doc.serial}) to {dst.location}; point "
+        "the spec's `state:` (or --state) at it."
+    )
+
+
+@click.command("force-unlock")
+@click.argument("lock_id")
+@store_options
+def force_unlock(lock_id: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+    """Remove the lock LOCK_ID left by a run that died; never a newer lock."""
+    with open_store(state_path, sandbox, endpoint) as store:
+        if not hasattr(store, "force_unlock"):
+            click.echo(
+                "Error: a local state's lock is released when its holder exits; there is "
+                "nothing to unlock",
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
+        info = store.force_unlock(lock_id)  # a StateError is reported as one line
+    click.echo(f"Removed the lock held by {info.describe()}.")
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False))
+def show(plan_file: str | None) -> None:
+    """Show a saved plan."""
+    from gkeplan.plan.model import plan_from_dict
+    from gkeplan.plan.render import render_text
+
+    if plan_file is None:
+        raise click.BadParameter("give a plan file saved with `gkeplan plan --out`")
+    click.echo(render_text(plan_from_dict(json.loads(Path(plan_file).read_text()))))
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("resource_id", metavar="ID")
+@click.option(
+    "--spec",
+    "spec_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The spec that declares ADDRESS.",
+)
+@variable_options
+@target_options
+def import_(
+    address: str,
+    resource_id: str,
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+) -> None:
+    """Adopt the existing resource ID (an email, a full name, a bucket name) as ADDRESS."""
+    from gkeplan.kinds import BY_NAME
+    from gkeplan.kinds.driver import Context, Wanted, load_driver
+    from gkeplan.state.model import ResourceState, StateDoc
+
+    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
+        if address not in run.graph:
+            click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
+            sys.exit(EXIT_INVALID)
+        node = run.graph.nodes[address]["node"]
+        found = load_driver(BY_NAME[node.kind].driver).read_all(
+            Context(spec.project, run.conn), [Wanted(address, resource_id, {})]
+        )
+        if resource_id not in found:
+            click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
+            sys.exit(EXIT_INVALID)
+        doc = run.state() or StateDoc(project=spec.project)
+        if address in doc.resources:
+            click.echo(
+                f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
+            )
+            sys.exit(EXIT_INVALID)
+        doc.resources[address] = ResourceState(
+            node.kind,
+            resource_id,
+            found[resource_id],
+            dependencies=sorted(run.graph.predecessors(address)),
+        )
+        doc.serial += 1
+        run.store.write(doc)
+        click.echo(
+            f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
+            "difference from the spec."
+        )

@@ -1,0 +1,1 @@
+"""The dependency graph: `build` makes it from a spec, `render` prints it (dot, Mermaid, JSON)."""

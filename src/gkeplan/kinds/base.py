@@ -1,0 +1,116 @@
+"""What every resource kind provides, in one declaration the whole of gkeplan reads.
+
+A kind is one module (or package) under `gkeplan.kinds` exporting its `Kind`; the registry in
+`gkeplan.kinds` lists them. Edges point from a dependency to its dependent:
+`(serviceAccount.gke-node, nodePool.c.p)` means the account must exist before the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from gkeplan.errors import Path
+from gkeplan.spec.base import Document
+from gkeplan.spec.checks import Checker
+
+
+@dataclass(frozen=True)
+class Dep:
+    address: str
+    reason: str
+    path: Path  # the spec value that creates this dependency
+
+
+@dataclass(frozen=True)
+class Node:
+    address: str
+    kind: str
+    path: Path  # where the resource is defined in the spec
+    config: Any  # the kind's own description of the desired resource (its spec model)
+    deps: tuple[Dep, ...] = field(default=())
+
+
+Action = Literal["read", "create", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class Permission:
+    """An IAM permission an action needs, and the resource GCP checks it on.
+
+    `on` is "project", a spec address (serviceAccount.gke-node, bucket.models) or, for resources
+    outside the spec, a service account email.
+    """
+
+    name: str
+    on: str = "project"
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """What the spec wants of one resource, in the same shape drivers report what exists.
+
+    `id` is the GCP identity (an email, a full resource name, a bucket name): two resources
+    with the same id are the same resource. `attributes` are compared field by field.
+    `settings` travel with the change to its driver and into the state but are never diffed:
+    create-only values (initialNodeCount), the identity to act as (createAs), gkeplan's own
+    switches (forceDestroy). A plan thereby carries everything its driver needs.
+    """
+
+    id: str
+    attributes: dict[str, Any]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The spec section that holds a kind's resources, e.g. `clusters: {NAME: Cluster}`."""
+
+    name: str  # the Python name; the YAML key is its camelCase (service_accounts: serviceAccounts)
+    annotation: Any  # dict[str, Model] or list[Model]
+    default_factory: Callable[[], Any]
+    description: str = ""
+
+
+Expand = Callable[[Document], Iterable[Node]]
+Link = Callable[[Document, Node, Mapping[str, Node]], Iterable[Dep]]
+Needs = Callable[[Document, Node, Action], tuple[Permission, ...]]
+Desired = Callable[[Document, Node], DesiredState]
+Check = Callable[[Document, Checker], None]
+
+
+def no_links(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+    return ()
+
+
+def no_checks(spec: Document, checker: Checker) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of resource.
+
+    `needs` is the single declaration of the IAM permissions each action takes: drivers and
+    the least-privilege preflight both read it. `driver` names the class that calls GCP
+    ("module:Class"); it is imported only on the paths that call GCP, so `validate` never
+    loads Google's clients.
+    """
+
+    name: str
+    section: Section | None  # None: the resources live inside another kind's section
+    expand: Expand  # the nodes this kind contributes
+    needs: Needs
+    desired: Desired
+    driver: str
+    link: Link = no_links  # implicit dependencies of one node, given every node by address
+    check: Check = no_checks  # semantic checks of its section (names, references, catalog)
+    immutable: frozenset[str] = frozenset()  # fields whose change forces a replacement
+    updatable: bool = True  # False: every change is a replacement (IAM members)
+    weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first
+    merged: bool = False  # concurrent changes share one write (IAM members of one policy)
+
+
+def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:
+    return [Dep(a, "dependsOn", (*path, "dependsOn", i)) for i, a in enumerate(depends_on)]

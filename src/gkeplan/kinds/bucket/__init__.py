@@ -1,0 +1,176 @@
+"""bucket.NAME: a Cloud Storage bucket."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, cast
+
+from pydantic import Field
+
+from gkeplan import catalog
+from gkeplan.errors import Path
+from gkeplan.kinds.base import (
+    Action,
+    DesiredState,
+    Kind,
+    Node,
+    Permission,
+    Section,
+    explicit_deps,
+)
+from gkeplan.spec import names
+from gkeplan.spec.base import Document, Labels, Model, Name, Resource
+from gkeplan.spec.checks import Checker
+from gkeplan.spec.limits import NonNegInt32
+
+
+class LifecycleAction(Model):
+    type: Literal["Delete", "SetStorageClass", "AbortIncompleteMultipartUpload"]
+    storage_class: str | None = None
+
+
+class LifecycleCondition(Model):
+    # int32 in the Cloud Storage JSON API's lifecycle condition
+    age: NonNegInt32 | None = None
+    created_before: str | None = None
+    num_newer_versions: NonNegInt32 | None = None
+    is_live: bool | None = None
+    matches_storage_class: list[str] | None = None
+    matches_prefix: list[str] | None = None
+    matches_suffix: list[str] | None = None
+    days_since_noncurrent_time: NonNegInt32 | None = None
+
+
+class LifecycleRule(Model):
+    action: LifecycleAction
+    condition: LifecycleCondition
+
+
+class BucketLogging(Model):
+    log_bucket: Name
+    log_object_prefix: str | None = None
+
+
+class Bucket(Resource):
+    name: str | None = Field(None, description="Globally unique bucket name; defaults to the key.")
+    location: str | None = Field(None, description="Defaults to the spec's region.")
+    storage_class: Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"] = "STANDARD"
+    uniform_bucket_level_access: bool = True
+    public_access_prevention: Literal["enforced", "inherited"] = "enforced"
+    versioning: bool = False
+    lifecycle_rules: list[LifecycleRule] = Field(default_factory=list)
+    labels: Labels = Field(default_factory=dict)
+    logging: BucketLogging | None = None
+    force_destroy: bool = Field(False, description="destroy empties the bucket first.")
+    keep_on_destroy: bool = Field(False, description="destroy leaves the bucket in place.")
+
+
+def buckets(spec: Document) -> dict[str, Bucket]:
+    return cast(dict[str, Bucket], spec.section("buckets"))
+
+
+def bucket_name(spec: Document, key: str) -> str:
+    """The GCS name of the spec's bucket `key`, or `key` itself for an outside bucket."""
+    bucket = buckets(spec).get(key)
+    return (bucket.name if bucket else None) or key
+
+
+def _expand(spec: Document) -> Iterable[Node]:
+    for name, bucket in buckets(spec).items():
+        path = ("buckets", name)
+        yield Node(
+            f"bucket.{name}", "bucket", path, bucket, tuple(explicit_deps(path, bucket.depends_on))
+        )
+
+
+_NEEDS = {
+    "read": ("storage.buckets.get",),
+    "create": ("storage.buckets.create",),
+    "update": ("storage.buckets.update",),
+    "delete": ("storage.buckets.delete",),
+}
+
+
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    needs = [
+        Permission(p, node.address if action != "create" else "project") for p in _NEEDS[action]
+    ]
+    if action == "delete" and node.config.force_destroy:  # emptied first
+        needs += [
+            Permission(p, node.address) for p in ("storage.objects.list", "storage.objects.delete")
+        ]
+    return tuple(needs)
+
+
+def _desired(spec: Document, node: Node) -> DesiredState:
+    b: Bucket = node.config
+    name = b.name or node.address.split(".", 1)[1]
+    return DesiredState(
+        name,
+        {
+            "name": name,
+            "location": (b.location or spec.region).upper(),
+            "storageClass": b.storage_class,
+            "uniformBucketLevelAccess": b.uniform_bucket_level_access,
+            "publicAccessPrevention": b.public_access_prevention,
+            "versioning": b.versioning,
+            "lifecycleRules": [
+                r.model_dump(by_alias=True, exclude_none=True) for r in b.lifecycle_rules
+            ],
+            "labels": dict(b.labels),
+            "logging": b.logging.model_dump(by_alias=True, exclude_none=True)
+            if b.logging
+            else None,
+        },
+        {
+            "project": spec.project,
+            "forceDestroy": b.force_destroy,
+            "keepOnDestroy": b.keep_on_destroy,
+        },
+    )
+
+
+MULTI_REGIONS = {"US", "EU", "ASIA", "NAM4", "EUR4", "EUR5", "EUR7", "EUR8", "ASIA1"}
+
+
+def _check(spec: Document, c: Checker) -> None:
+    seen: dict[str, str] = {}
+    for key, bucket in buckets(spec).items():
+        path: Path = ("buckets", key)
+        name = bucket.name or key
+        name_path = (*path, "name") if bucket.name else path
+        c.check_name(name_path, names.bucket_name(name))
+        if name in seen:
+            c.error(name_path, f"bucket name '{name}' is also used by bucket '{seen[name]}'")
+        seen[name] = key
+        location = bucket.location or spec.region
+        if location.upper() not in MULTI_REGIONS and not catalog.is_region(location.lower()):
+            c.error(
+                (*path, "location"),
+                f"'{location}' is not a bucket location",
+                "use a region such as us-central1, or a multi-region: US, EU, ASIA",
+            )
+        for i, rule in enumerate(bucket.lifecycle_rules):
+            if rule.action.type == "SetStorageClass" and not rule.action.storage_class:
+                c.error(
+                    (*path, "lifecycleRules", i, "action"), "SetStorageClass needs storageClass"
+                )
+        c.labels((*path, "labels"), bucket.labels)
+        c.depends_on(path, bucket)
+
+
+KIND = Kind(
+    "bucket",
+    Section(
+        "buckets",
+        dict[str, Bucket],
+        dict,
+        "Cloud Storage buckets, by key (the bucket name unless name is set).",
+    ),
+    _expand,
+    _needs,
+    _desired,
+    driver="gkeplan.kinds.bucket.driver:BucketDriver",
+    check=_check,
+    immutable=frozenset({"name", "location"}),
+)

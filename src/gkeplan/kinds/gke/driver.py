@@ -1,0 +1,378 @@
+"""GKE clusters and node pools through ClusterManagerClient over REST.
+
+A new cluster is created with its node pools in the same request (no default pool to create
+and delete); a pool of a new cluster therefore exists once the cluster does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import container_v1 as gke
+
+from gkeplan.errors import CloudError, OperationFailed, ResourceExists
+from gkeplan.gcp import operations
+from gkeplan.gcp.errors import Failure, classify
+from gkeplan.gcp.retry import call, through_propagation
+from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.gke.convert import (
+    autoscaling_to_proto,
+    cluster_from_proto,
+    cluster_to_proto,
+    pool_from_proto,
+    pool_to_proto,
+)
+from gkeplan.plan.model import Change
+
+CLUSTERS_KEY = "gke.clusters"
+log = logging.getLogger("gkeplan.apply")
+
+
+def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
+    """Every cluster of the project, from one list call shared by clusters and node pools."""
+    with ctx.lock:
+        cached = ctx.cache.get(CLUSTERS_KEY)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        client = ctx.conn.container()
+        parent = f"projects/{ctx.project}/locations/-"
+        response = call(ctx.conn.timeouts, lambda: client.list_clusters(parent=parent))
+        ctx.count()
+        clusters = {
+            f"projects/{ctx.project}/locations/{c.location}/clusters/{c.name}": c
+            for c in response.clusters
+        }
+        ctx.cache[CLUSTERS_KEY] = clusters
+        return clusters
+
+
+def client_for(ctx: Context, change: Change) -> Any:
+    """Kubernetes Engine as the change's createAs account (impersonated), or as the caller."""
+    create_as = change.settings.get("createAs")
+    return ctx.conn.container(ctx.conn.impersonate(create_as) if create_as else None)
+
+
+def location_of(resource_id: str) -> str:
+    return resource_id.split("/locations/", 1)[1].split("/", 1)[0]
+
+
+def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> None:
+    operations.wait(client, ctx.project, location_of(resource_id), op, ctx.conn.timeouts, what)
+
+
+_RUNNING_OP = re.compile(r"\b(operation-[\w-]+)")
+
+
+def _mutate(
+    ctx: Context,
+    client: Any,
+    resource_id: str,
+    what: str,
+    send: Callable[[], Any],
+    *,
+    propagating: bool = False,
+) -> None:
+    """Send one change to a cluster and wait for its operation. GKE runs one operation on a
+    cluster at a time and refuses another with FAILED_PRECONDITION naming the running one; wait
+    for that operation through the operations API, then send again (within the operation
+    deadline), as the user would have to."""
+    deadline = time.monotonic() + ctx.conn.timeouts.operation_deadline_s
+    while True:
+        try:
+            if propagating:
+                op = through_propagation(ctx.conn.timeouts, what, send)
+            else:
+                op = call(ctx.conn.timeouts, send)
+        except Exception as exc:
+            if classify(exc) is not Failure.IN_PROGRESS or time.monotonic() > deadline:
+                raise
+            found = _RUNNING_OP.search(str(exc))
+            if found is None:
+                time.sleep(ctx.conn.timeouts.operation_poll_s)
+                continue
+            name = operations.operation_name(
+                ctx.project, location_of(resource_id), _Named(found.group(1))
+            )
+            log.info("%s: waiting for %s, already running on the cluster", what, found.group(1))
+            running = call(ctx.conn.timeouts, functools.partial(client.get_operation, name=name))
+            # that operation's own failure is not ours; only its end matters here
+            with contextlib.suppress(OperationFailed):
+                _wait(ctx, client, resource_id, running, f"{what} (waiting for {name})")
+            continue
+        _wait(ctx, client, resource_id, op, what)
+        return
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+
+
+class ClusterDriver:
+    kind = "cluster"
+
+    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+        if not list(wanted):
+            return {}
+        return {cid: cluster_from_proto(c) for cid, c in list_clusters(ctx).items()}
+
+    def create(self, ctx: Context, change: Change) -> Attributes:
+        settings = change.settings
+        pools = [
+            pool_to_proto(p, int(p.get("initialNodeCount", 1)))
+            for p in settings.get("nodePools", [])
+        ]
+        if not settings.get("removeDefaultNodePool", True):
+            pools.append(
+                gke.NodePool(name="default-pool", initial_node_count=1, config=gke.NodeConfig())
+            )
+        cluster = cluster_to_proto(ctx.project, change.after or {}, settings, pools)
+        parent = f"projects/{ctx.project}/locations/{location_of(change.id)}"
+        client = client_for(ctx, change)
+        try:
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"create {change.address}",
+                lambda: client.create_cluster(parent=parent, cluster=cluster),
+                propagating=True,
+            )
+        except (gexc.AlreadyExists, gexc.Conflict) as exc:
+            raise ResourceExists(str(exc), change.id) from None
+        return self._read(ctx, client, change.id)
+
+    def read(self, ctx: Context, change: Change) -> Attributes | None:
+        """The cluster as it is; one still provisioning (from an attempt whose answer was
+        lost) is waited for first."""
+        client = client_for(ctx, change)
+        deadline = time.monotonic() + ctx.conn.timeouts.operation_deadline_s
+        delay = ctx.conn.timeouts.initial_backoff_s
+        while True:
+            try:
+                got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=change.id))
+            except gexc.NotFound:
+                return None
+            if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
+                return cluster_from_proto(got)
+            time.sleep(delay)
+            delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
+
+    def _read(self, ctx: Context, client: Any, cluster_id: str) -> Attributes:
+        got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+        return cluster_from_proto(got)
+
+    def update(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        after = change.after or {}
+        for f in change.fields:
+            for method, request in self._update_requests(ctx, client, change.id, f.name, after):
+                send = functools.partial(getattr(client, method), request=request)
+                _mutate(ctx, client, change.id, f"update {change.address} {f.name}", send)
+        return self._read(ctx, client, change.id)
+
+    def _update_requests(
+        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The calls, in order, that change one field in place."""
+        if field == "networkPolicy":
+            # Two settings in GKE: the NetworkPolicy add-on, then enforcement by setNetworkPolicy
+            # (GKE docs, "Enabling network policy enforcement": `--update-addons=
+            # NetworkPolicy=ENABLED`, then `--enable-network-policy`; disabling is the reverse).
+            addon = (
+                "update_cluster",
+                {"name": cluster_id, "update": self._cluster_update(ctx, field, after)},
+            )
+            policy = (
+                "set_network_policy",
+                {
+                    "name": cluster_id,
+                    "network_policy": gke.NetworkPolicy(
+                        enabled=after["networkPolicy"], provider=gke.NetworkPolicy.Provider.CALICO
+                    ),
+                },
+            )
+            return [addon, policy] if after["networkPolicy"] else [policy, addon]
+        method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
+            field, "update_cluster"
+        )
+        return [(method, self._update_request(ctx, client, cluster_id, field, after))]
+
+    def _update_request(
+        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+    ) -> dict[str, Any]:
+        if field == "labels":  # labels change only with the fingerprint of what is there
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            return {
+                "name": cluster_id,
+                "resource_labels": after["labels"],
+                "label_fingerprint": current.label_fingerprint,
+            }
+        if field == "legacyAbac":
+            return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
+
+    def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+        proto = cluster_to_proto(ctx.project, after, {}, [])
+        if field == "releaseChannel":
+            return gke.ClusterUpdate(desired_release_channel=proto.release_channel)
+        if field == "workloadIdentity":
+            return gke.ClusterUpdate(
+                desired_workload_identity_config=gke.WorkloadIdentityConfig(
+                    workload_pool=f"{ctx.project}.svc.id.goog" if after["workloadIdentity"] else ""
+                )
+            )
+        if field == "masterAuthorizedNetworks":
+            config = proto.master_authorized_networks_config
+            return gke.ClusterUpdate(desired_master_authorized_networks_config=config)
+        if field == "shieldedNodes":
+            return gke.ClusterUpdate(desired_shielded_nodes=proto.shielded_nodes)
+        if field == "nodeLocations":
+            return gke.ClusterUpdate(desired_locations=after["nodeLocations"])
+        if field == "networkPolicy":
+            return gke.ClusterUpdate(
+                desired_addons_config=gke.AddonsConfig(
+                    network_policy_config=gke.NetworkPolicyConfig(
+                        disabled=not after["networkPolicy"]
+                    )
+                )
+            )
+        raise CloudError(f"cluster field {field} cannot be updated in place")
+
+    def delete(self, ctx: Context, change: Change) -> None:
+        client = client_for(ctx, change)
+        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"delete {change.address}",
+                lambda: client.delete_cluster(name=change.id),
+            )
+
+
+def _cluster_of(pool_id: str) -> str:
+    return pool_id.split("/nodePools/", 1)[0]
+
+
+class NodePoolDriver:
+    kind = "nodePool"
+
+    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+        if not list(wanted):
+            return {}
+        out = {}
+        for cid, cluster in list_clusters(ctx).items():
+            for pool in cluster.node_pools:
+                out[f"{cid}/nodePools/{pool.name}"] = pool_from_proto(pool)
+        return out
+
+    def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
+        try:
+            pool = call(ctx.conn.timeouts, lambda: client.get_node_pool(name=pool_id))
+        except gexc.NotFound:
+            return None
+        return pool  # type: ignore[no-any-return]
+
+    def create(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
+        try:
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"create {change.address}",
+                lambda: client.create_node_pool(parent=_cluster_of(change.id), node_pool=pool),
+                propagating=True,
+            )
+        except (gexc.AlreadyExists, gexc.Conflict) as exc:
+            # Also the normal case for a pool of a new cluster: it came with the cluster.
+            raise ResourceExists(str(exc), change.id) from None
+        got = self._get(ctx, client, change.id)
+        if got is None:
+            raise CloudError(f"{change.address}: created, but GKE does not return it")
+        return pool_from_proto(got)
+
+    def read(self, ctx: Context, change: Change) -> Attributes | None:
+        got = self._get(ctx, client_for(ctx, change), change.id)
+        return pool_from_proto(got) if got is not None else None
+
+    def update(self, ctx: Context, change: Change) -> Attributes:
+        client = client_for(ctx, change)
+        after = change.after or {}
+        names = {f.name for f in change.fields}
+        if names & {"autoscaling", "locationPolicy"}:
+            autoscaling = autoscaling_to_proto(after["autoscaling"], after.get("locationPolicy"))
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"autoscaling of {change.address}",
+                lambda: client.set_node_pool_autoscaling(
+                    request={"name": change.id, "autoscaling": autoscaling}
+                ),
+            )
+        if names & {"autoRepair", "autoUpgrade"}:
+            management = gke.NodeManagement(
+                auto_repair=after["autoRepair"], auto_upgrade=after["autoUpgrade"]
+            )
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"management of {change.address}",
+                lambda: client.set_node_pool_management(
+                    request={"name": change.id, "management": management}
+                ),
+            )
+        rest = names - {"autoscaling", "locationPolicy", "autoRepair", "autoUpgrade"}
+        if rest:
+            proto = pool_to_proto(after, 0)
+            request: dict[str, Any] = {
+                "name": change.id,
+                "node_version": "-",
+                "image_type": after["imageType"],
+            }
+            if "machineType" in rest:
+                request["machine_type"] = after["machineType"]
+            if "diskSizeGb" in rest:
+                request["disk_size_gb"] = after["diskSizeGb"]
+            if "labels" in rest:
+                request["labels"] = gke.NodeLabels(labels=after["labels"])
+            if "taints" in rest:
+                request["taints"] = gke.NodeTaints(taints=proto.config.taints)
+            if "upgradeSettings" in rest:
+                request["upgrade_settings"] = proto.upgrade_settings
+            if "workloadMetadata" in rest:
+                request["workload_metadata_config"] = proto.config.workload_metadata_config
+            if "nodeLocations" in rest:
+                request["locations"] = after["nodeLocations"] or []
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"update {change.address}",
+                lambda: client.update_node_pool(request=request),
+            )
+        got = self._get(ctx, client, change.id)
+        return pool_from_proto(got) if got is not None else dict(after)
+
+    def delete(self, ctx: Context, change: Change) -> None:
+        client = client_for(ctx, change)
+        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
+            _mutate(
+                ctx,
+                client,
+                change.id,
+                f"delete {change.address}",
+                lambda: client.delete_node_pool(name=change.id),
+            )

@@ -1,0 +1,153 @@
+"""nodePool.CLUSTER.POOL: a GKE node pool (created inline with a new cluster)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from gkeplan import catalog
+from gkeplan.errors import Path
+from gkeplan.kinds import service_account as sa
+from gkeplan.kinds.base import (
+    Action,
+    Dep,
+    DesiredState,
+    Kind,
+    Node,
+    Permission,
+    explicit_deps,
+)
+from gkeplan.kinds.gke import shared
+from gkeplan.kinds.gke.models import NodePool, clusters
+from gkeplan.spec import names
+from gkeplan.spec.base import Document
+from gkeplan.spec.checks import Checker
+
+
+def _expand(spec: Document) -> Iterable[Node]:
+    for cname, cluster in clusters(spec).items():
+        for pname, pool in cluster.node_pools.items():
+            path: Path = ("clusters", cname, "nodePools", pname)
+            deps = [
+                Dep(f"cluster.{cname}", "its cluster", path),
+                *explicit_deps(path, pool.depends_on),
+            ]
+            yield Node(f"nodePool.{cname}.{pname}", "nodePool", path, pool, tuple(deps))
+
+
+def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+    cname = str(node.path[1])
+    pool: NodePool = node.config
+    accounts = (
+        [(pool.service_account, (*node.path, "serviceAccount"))] if pool.service_account else []
+    )
+    create_as = clusters(spec)[cname].create_as
+    return shared.creator_deps(spec, create_as, ("clusters", cname, "createAs"), nodes, accounts)
+
+
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    # GKE has no container.nodePools.* permissions: pools are part of the cluster.
+    if action == "read":
+        return (Permission("container.clusters.get"),)
+    needs = [Permission("container.clusters.update"), Permission("container.operations.get")]
+    if action == "create":
+        needs.append(shared.act_as(spec, node.config.service_account))
+    return tuple(needs)
+
+
+def _desired(spec: Document, node: Node) -> DesiredState:
+    cname, pname = str(node.path[1]), str(node.path[3])
+    pool: NodePool = node.config
+    name = pool.name or pname
+    create_as = clusters(spec)[cname].create_as
+    return DesiredState(
+        f"{shared.cluster_id(spec, cname)}/nodePools/{name}",
+        shared.pool_attributes(spec, pool, name),
+        {
+            "initialNodeCount": pool.initial_node_count,
+            "createAs": sa.email_of(spec, create_as) if create_as else None,
+        },
+    )
+
+
+def _check_pool(
+    c: Checker, path: Path, key: str, pool: NodePool, location: str, region: str | None
+) -> None:
+    c.check_name(
+        (*path, "name") if pool.name else path, names.gke_name(pool.name or key, "node pool")
+    )
+    c.zones((*path, "nodeLocations"), pool.node_locations, region)
+    mt = catalog.machine_type(pool.machine_type)
+    if mt is None:
+        c.error(
+            (*path, "machineType"),
+            f"unknown machine type '{pool.machine_type}'",
+            c.hint(pool.machine_type, catalog.machine_type_names()),
+        )
+    elif region and not catalog.machine_available(pool.machine_type, location):
+        c.error(
+            (*path, "machineType"), f"machine type {pool.machine_type} is not offered in {location}"
+        )
+    for i, acc in enumerate(pool.accelerators):
+        if catalog.accelerator(acc.type) is None:
+            c.error((*path, "accelerators", i, "type"), f"unknown accelerator type '{acc.type}'")
+    if pool.spot and pool.preemptible:
+        c.error(
+            (*path, "spot"),
+            "a node pool is either spot or preemptible, not both",
+            "use spot: true (preemptible VMs are the older form of spot VMs)",
+        )
+    auto = pool.autoscaling
+    if auto is not None:
+        if auto.min_node_count > auto.max_node_count:
+            c.error(
+                (*path, "autoscaling"),
+                f"minNodeCount {auto.min_node_count} is greater than "
+                f"maxNodeCount {auto.max_node_count}",
+            )
+        elif pool.initial_node_count > auto.max_node_count:
+            c.error(
+                (*path, "initialNodeCount"),
+                f"initialNodeCount {pool.initial_node_count} is "
+                f"above autoscaling.maxNodeCount {auto.max_node_count}",
+            )
+    if pool.service_account is not None:
+        sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
+    c.labels((*path, "labels"), pool.labels)
+    c.depends_on(path, pool)
+
+
+def _check(spec: Document, c: Checker) -> None:
+    for cname, cluster in clusters(spec).items():
+        valid = catalog.is_region(cluster.location) or catalog.is_zone(cluster.location)
+        region = catalog.region_of(cluster.location) if valid else None
+        for key, pool in cluster.node_pools.items():
+            path: Path = ("clusters", cname, "nodePools", key)
+            _check_pool(c, path, key, pool, cluster.location, region)
+
+
+KIND = Kind(
+    "nodePool",
+    None,  # pools live under their cluster: clusters.NAME.nodePools
+    _expand,
+    _needs,
+    _desired,
+    driver="gkeplan.kinds.gke.driver:NodePoolDriver",
+    link=_link,
+    check=_check,
+    # GKE changes these only by recreating the pool's instances from a new template.
+    immutable=frozenset(
+        {
+            "name",
+            "spot",
+            "preemptible",
+            "accelerators",
+            "serviceAccount",
+            "oauthScopes",
+            "diskType",
+            "secureBoot",
+            "integrityMonitoring",
+            "maxPodsPerNode",
+        }
+    ),
+    weight=120.0,
+)

@@ -1,0 +1,130 @@
+"""What the cluster and node-pool kinds share: ids, the creating identity and its needs,
+and a pool's attributes (a new cluster creates its pools inline)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from gkeplan.errors import Path
+from gkeplan.kinds import service_account as sa
+from gkeplan.kinds.base import Dep, Node, Permission
+from gkeplan.kinds.gke.models import NodePool, clusters
+from gkeplan.kinds.iam_member import IamMember
+from gkeplan.spec.base import Document
+
+DEFAULT_COMPUTE_SA = "default-compute-service-account"
+DEFAULT_SERVICE_ACCOUNT = "default"
+
+
+def cluster_id(spec: Document, key: str) -> str:
+    cluster = clusters(spec)[key]
+    return f"projects/{spec.project}/locations/{cluster.location}/clusters/{cluster.name or key}"
+
+
+def act_as(spec: Document, ref: str | None) -> Permission:
+    """actAs on the account nodes run as; None means the Compute Engine default account."""
+    if ref is None:
+        return Permission("iam.serviceAccounts.actAs", DEFAULT_COMPUTE_SA)
+    own = sa.own_account(spec, ref)
+    return Permission("iam.serviceAccounts.actAs", f"serviceAccount.{own}" if own else ref)
+
+
+def creator_deps(
+    spec: Document,
+    creator_ref: str | None,
+    ref_path: Path,
+    nodes: Mapping[str, Node],
+    node_accounts: Iterable[tuple[str, Path]],
+) -> Iterable[Dep]:
+    """What the identity creating a cluster or pool needs first: itself, its grants, actAs."""
+    creator = sa.own_account(spec, creator_ref) if creator_ref else None
+    accounts = {sa.own_account(spec, ref) for ref, _ in node_accounts}
+    for ref, path in node_accounts:
+        own = sa.own_account(spec, ref)
+        if own is not None:
+            yield Dep(f"serviceAccount.{own}", "node service account", path)
+    if creator is None:
+        return
+    yield Dep(f"serviceAccount.{creator}", "createAs account", ref_path)
+    by_member, by_target = _grants_by_account(spec, nodes)
+    roles = set()
+    for address, target_kind, target in by_member.get(creator, ()):
+        if target_kind == "project" or target in accounts:
+            roles.add(address)
+            yield Dep(address, "role of the createAs account", ref_path)
+    for address in by_target.get(creator, ()):
+        if address not in roles:
+            yield Dep(address, "lets the caller impersonate the createAs account", ref_path)
+
+
+_GrantIndex = tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]
+
+
+def _grants_by_account(spec: Document, nodes: Mapping[str, Node]) -> _GrantIndex:
+    """IAM grants by the spec account they are given to, and by the account they are on
+    (built once per spec, so linking every cluster and pool stays linear)."""
+
+    def build() -> _GrantIndex:
+        by_member: dict[str, list[tuple[str, str, str | None]]] = {}
+        by_target: dict[str, list[str]] = {}
+        for address, node in nodes.items():
+            if node.kind != "iamMember":
+                continue
+            grant: IamMember = node.config
+            target = (
+                sa.own_account(spec, grant.target.name)
+                if grant.target.kind == "serviceAccount"
+                else None
+            )
+            if grant.member.account is not None:
+                by_member.setdefault(grant.member.account, []).append(
+                    (address, grant.target.kind, target)
+                )
+            if target is not None:
+                by_target.setdefault(target, []).append(address)
+        return by_member, by_target
+
+    return spec.memo("gke.grants_by_account", build)
+
+
+def node_service_account(spec: Document, pool: NodePool) -> str:
+    if pool.service_account is None:
+        return DEFAULT_SERVICE_ACCOUNT
+    return sa.email_of(spec, pool.service_account)
+
+
+def pool_attributes(spec: Document, pool: NodePool, name: str) -> dict[str, object]:
+    auto = pool.autoscaling
+    return {
+        "name": name,
+        "machineType": pool.machine_type,
+        "diskSizeGb": pool.disk_size_gb,
+        "diskType": pool.disk_type,
+        "imageType": pool.image_type,
+        "spot": pool.spot,
+        "preemptible": pool.preemptible,
+        "accelerators": [a.model_dump(by_alias=True) for a in pool.accelerators],
+        "labels": dict(pool.labels),
+        "taints": [t.model_dump(by_alias=True) for t in pool.taints],
+        "serviceAccount": node_service_account(spec, pool),
+        "oauthScopes": sorted(pool.oauth_scopes),
+        "autoscaling": (
+            {
+                "enabled": True,
+                "minNodeCount": auto.min_node_count,
+                "maxNodeCount": auto.max_node_count,
+            }
+            if auto
+            else {"enabled": False}
+        ),
+        # None follows what GKE chose (BALANCED unless told otherwise)
+        "locationPolicy": auto.location_policy if auto else None,
+        "upgradeSettings": pool.upgrade_settings.model_dump(by_alias=True),
+        "autoRepair": pool.management.auto_repair,
+        "autoUpgrade": pool.management.auto_upgrade,
+        "secureBoot": pool.shielded_instance_config.enable_secure_boot,
+        "integrityMonitoring": pool.shielded_instance_config.enable_integrity_monitoring,
+        "workloadMetadata": pool.workload_metadata,
+        "nodeLocations": sorted(pool.node_locations) if pool.node_locations else None,
+        "maxPodsPerNode": pool.max_pods_per_node,
+    }

@@ -1,0 +1,151 @@
+"""serviceAccount.NAME: an IAM service account of the spec's project.
+
+Also the one place that resolves references to the spec's own accounts (a key under
+`serviceAccounts:` or its email) for every other kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import cast
+
+from pydantic import Field
+
+from gkeplan.errors import Path
+from gkeplan.kinds.base import (
+    Action,
+    DesiredState,
+    Kind,
+    Node,
+    Permission,
+    Section,
+    explicit_deps,
+)
+from gkeplan.spec import names
+from gkeplan.spec.base import Document, Resource
+from gkeplan.spec.checks import Checker
+from gkeplan.spec.refs import SA_EMAIL_SUFFIX, Member
+
+
+class ServiceAccount(Resource):
+    account_id: str | None = Field(None, description="GCP account id; defaults to the key.")
+    display_name: str | None = None
+    description: str | None = None
+    impersonators: list[str] = Field(
+        default_factory=list,
+        description="Members granted roles/iam.serviceAccountTokenCreator on this account.",
+    )
+
+
+def accounts(spec: Document) -> dict[str, ServiceAccount]:
+    return cast(dict[str, ServiceAccount], spec.section("service_accounts"))
+
+
+def account_id(spec: Document, name: str) -> str:
+    return accounts(spec)[name].account_id or name
+
+
+def account_email(spec: Document, name: str) -> str:
+    return f"{account_id(spec, name)}@{spec.project}{SA_EMAIL_SUFFIX}"
+
+
+def own_account(spec: Document, ref: str) -> str | None:
+    """The spec account that `ref` (a name or an email) refers to, if any."""
+    if ref in accounts(spec):
+        return ref
+    by_email = spec.memo(
+        "serviceAccount.by_email", lambda: {account_email(spec, n): n for n in accounts(spec)}
+    )
+    return by_email.get(ref)
+
+
+def email_of(spec: Document, ref: str) -> str:
+    """The email of an account reference: the spec's own account, or an outside email."""
+    own = own_account(spec, ref)
+    return account_email(spec, own) if own else ref
+
+
+def resolve(spec: Document, member: Member) -> Member:
+    """The member with `account` set when it names one of the spec's own accounts."""
+    if member.kind != "serviceAccount":
+        return member
+    return Member(member.kind, member.value, own_account(spec, member.value))
+
+
+def check_ref(c: Checker, path: Path, ref: str, what: str) -> None:
+    """`ref` must be one of the spec's accounts or an email."""
+    own = accounts(c.spec)
+    if ref in own or "@" in ref:
+        return
+    c.error(
+        path,
+        f"{what} '{ref}' is not a service account of this spec",
+        c.hint(ref, own) or "use a name under serviceAccounts or an email",
+    )
+
+
+def _expand(spec: Document) -> Iterable[Node]:
+    for name, sa in accounts(spec).items():
+        path = ("serviceAccounts", name)
+        yield Node(
+            f"serviceAccount.{name}",
+            "serviceAccount",
+            path,
+            sa,
+            tuple(explicit_deps(path, sa.depends_on)),
+        )
+
+
+_NEEDS = {
+    "read": ("iam.serviceAccounts.get",),
+    "create": ("iam.serviceAccounts.create",),
+    "update": ("iam.serviceAccounts.update",),
+    "delete": ("iam.serviceAccounts.delete",),
+}
+
+
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    return tuple(Permission(p) for p in _NEEDS[action])
+
+
+def _desired(spec: Document, node: Node) -> DesiredState:
+    name = node.address.split(".", 1)[1]
+    sa: ServiceAccount = node.config
+    return DesiredState(
+        account_email(spec, name),
+        {
+            "accountId": account_id(spec, name),
+            "displayName": sa.display_name or "",
+            "description": sa.description or "",
+        },
+    )
+
+
+def _check(spec: Document, c: Checker) -> None:
+    seen: dict[str, str] = {}
+    for key, sa in accounts(spec).items():
+        path: Path = ("serviceAccounts", key)
+        ident = sa.account_id or key
+        id_path = (*path, "accountId") if sa.account_id else path
+        c.check_name(id_path, names.service_account_id(ident))
+        if ident in seen:
+            c.error(id_path, f"account id '{ident}' is also used by '{seen[ident]}'")
+        seen[ident] = key
+        c.depends_on(path, sa)
+
+
+KIND = Kind(
+    "serviceAccount",
+    Section(
+        "service_accounts",
+        dict[str, ServiceAccount],
+        dict,
+        "Service accounts of the project, by key (the account id unless accountId is set).",
+    ),
+    _expand,
+    _needs,
+    _desired,
+    driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
+    check=_check,
+    immutable=frozenset({"accountId"}),
+)

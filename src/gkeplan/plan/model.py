@@ -1,0 +1,127 @@
+"""The plan: a closed set of actions per resource, with the reason kept apart from the action.
+
+Actions (as Terraform's plans/action.go): create, update (in place), replace (delete then
+create, with the field that forces it), delete, no-op. `drift` marks a change whose cause is
+the cloud having changed outside gkeplan rather than the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+    @property
+    def symbol(self) -> str:
+        return {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}[
+            self.value
+        ]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    before: Any
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass
+class Change:
+    address: str
+    kind: str
+    id: str
+    action: Action
+    before: dict[str, Any] | None = None  # what exists (None: nothing)
+    after: dict[str, Any] | None = None  # what the spec wants (None: delete)
+    settings: dict[str, Any] = field(default_factory=dict)  # never diffed; see DesiredState
+    fields: list[FieldChange] = field(default_factory=list)
+    reason: str | None = None  # why replace / delete / adopt, in words
+    drift: bool = False
+    dependencies: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["action"] = self.action.value
+        return data
+
+
+def diff_attributes(
+    before: dict[str, Any], after: dict[str, Any], immutable: frozenset[str]
+) -> list[FieldChange]:
+    """Field-level changes; a field the spec leaves unset (None) follows what exists."""
+    out = []
+    for name, want in after.items():
+        have = before.get(name)
+        if want is None or have == want:
+            continue
+        out.append(FieldChange(name, have, want, name in immutable))
+    return out
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    project: str
+    state_lineage: str | None = None
+    state_serial: int | None = None
+    spec_digest: str = ""
+    destroy: bool = False
+    refresh_calls: int = 0
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action is not Action.NOOP]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.pending)
+
+    def counts(self) -> dict[str, int]:
+        add = sum(c.action in (Action.CREATE, Action.REPLACE) for c in self.changes)
+        change = sum(c.action is Action.UPDATE for c in self.changes)
+        destroy = sum(c.action in (Action.DELETE, Action.REPLACE) for c in self.changes)
+        return {"add": add, "change": change, "destroy": destroy}
+
+    def summary(self) -> str:
+        if not self.has_changes:
+            return "No changes. Your infrastructure matches the spec."
+        n = self.counts()
+        return f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": 1,
+            "project": self.project,
+            "state": {"lineage": self.state_lineage, "serial": self.state_serial},
+            "spec_digest": self.spec_digest,
+            "destroy": self.destroy,
+            "summary": self.counts(),
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    """Read a plan saved with `gkeplan plan --out`."""
+    changes = []
+    for c in data["changes"]:
+        fields = [FieldChange(**f) for f in c.pop("fields", [])]
+        action = Action(c.pop("action"))
+        changes.append(Change(**c, action=action, fields=fields))
+    state = data.get("state") or {}
+    return Plan(
+        changes=changes,
+        project=data["project"],
+        state_lineage=state.get("lineage"),
+        state_serial=state.get("serial"),
+        spec_digest=data.get("spec_digest", ""),
+        destroy=bool(data.get("destroy")),
+    )

@@ -1,0 +1,176 @@
+"""One plan/apply/destroy run: lock the state, connect, refresh, diff, execute, unlock.
+
+The library's `gkeplan.run.plan()` / `gkeplan.run.apply()` and the CLI commands all use `Run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from gkeplan.apply.executor import ApplyResult, StateWriter, execute
+from gkeplan.errors import StalePlan
+from gkeplan.gcp.connection import Connection, Timeouts
+from gkeplan.graph.build import build_graph
+from gkeplan.graph.dag import Graph
+from gkeplan.kinds import KINDS
+from gkeplan.kinds.driver import Context, Driver, load_driver
+from gkeplan.plan.model import Change, Plan
+from gkeplan.plan.planner import make_plan, spec_digest
+from gkeplan.run.target import Target, connect, state_store
+from gkeplan.spec.base import Document
+from gkeplan.state.model import StateDoc
+from gkeplan.state.store import LockInfo, StateStore
+
+
+def drivers() -> dict[str, Driver]:
+    """A fresh driver per kind for one run (the IAM driver holds per-run write queues)."""
+    return {k.name: load_driver(k.driver) for k in KINDS}
+
+
+@dataclass
+class Run:
+    spec: Document
+    store: StateStore
+    conn: Connection
+    graph: Graph
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    def state(self) -> StateDoc | None:
+        return self.store.read()
+
+    def plan(self, *, destroy: bool = False, targets: Iterable[str] = ()) -> Plan:
+        ctx = Context(self.spec.project, self.conn)
+        return make_plan(
+            self.spec,
+            ctx,
+            drivers(),
+            self.graph,
+            self.state(),
+            destroy=destroy,
+            targets=targets,
+            variables=self.variables,
+        )
+
+    def check_fresh(self, plan: Plan) -> None:
+        state = self.state()
+        lineage = state.lineage if state else None
+        serial = state.serial if state else None
+        if (lineage, serial) != (plan.state_lineage, plan.state_serial):
+            raise StalePlan(
+                f"the saved plan was made from state {plan.state_lineage or '(none)'} serial "
+                f"{plan.state_serial}, but the state is now {lineage or '(none)'} serial {serial}; "
+                "run gkeplan plan again"
+            )
+        if spec_digest(self.spec, self.variables) != plan.spec_digest:
+            raise StalePlan("the spec or its variables changed since the plan was made; plan again")
+
+    def apply(
+        self,
+        plan: Plan,
+        *,
+        parallelism: int = 10,
+        stop: threading.Event | None = None,
+        on_event: Callable[[str, Change, str], None] | None = None,
+    ) -> ApplyResult:
+        self.check_fresh(plan)
+        doc = self.state() or StateDoc(project=self.spec.project)
+        writer = StateWriter(self.store, doc)
+        ctx = Context(self.spec.project, self.conn)
+        return execute(
+            plan, ctx, drivers(), writer, parallelism=parallelism, stop=stop, on_event=on_event
+        )
+
+
+@contextlib.contextmanager
+def open_run(
+    spec: Document,
+    *,
+    target: Target | None = None,
+    state_path: str | None = None,
+    operation: str = "plan",
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+    lock_timeout_s: float = 0.0,
+    retry_timeout_s: float | None = None,
+) -> Iterator[Run]:
+    """Lock the state for the whole run; a second run fails at once, naming the holder
+    (or waits up to `lock_timeout_s`)."""
+    target = target or Target()
+    graph = build_graph(spec)
+    info = LockInfo(operation=operation)
+    with connect(spec, target, timeouts, retry_timeout_s) as conn:
+        store = state_store(spec, target, state_path, conn, lock_timeout_s)
+        store.lock(info)
+        try:
+            yield Run(spec, store, conn, graph, dict(variables or {}))
+        finally:
+            store.unlock(info)
+
+
+def check_policies(spec: Document) -> None:
+    """Run the spec's checks and policy packs, as the CLI does; raise `PolicyRefused` on an
+    error (waived findings do not count)."""
+    from gkeplan.errors import PolicyRefused, Severity
+    from gkeplan.policy.engine import run_policies
+    from gkeplan.validation.load import spec_problems
+
+    problems = [d for d in spec_problems(spec) if d.severity is Severity.ERROR]
+    if problems:
+        raise PolicyRefused(
+            f"the spec has {len(problems)} error(s): {problems[0].render()}", problems
+        )
+    report = run_policies(spec, build_graph(spec))
+    errors = report.unwaived(Severity.ERROR)
+    if errors:
+        first = errors[0]
+        raise PolicyRefused(
+            f"{len(errors)} policy error(s); first: [{first.rule}] {first.resource}: "
+            f"{first.message}",
+            findings=errors,
+        )
+
+
+def plan(
+    spec: Document,
+    *,
+    target: Target | None = None,
+    destroy: bool = False,
+    targets: Iterable[str] = (),
+    state_path: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+    policies: bool = True,
+) -> Plan:
+    """Validate and run the spec's policy packs (unless `policies=False`), then refresh and
+    diff; changes nothing. Raises `PolicyRefused` where the CLI would refuse."""
+    if policies:
+        check_policies(spec)
+    with open_run(
+        spec, target=target, state_path=state_path, variables=variables, timeouts=timeouts
+    ) as run:
+        return run.plan(destroy=destroy, targets=targets)
+
+
+def apply(
+    plan_: Plan,
+    spec: Document,
+    *,
+    target: Target | None = None,
+    parallelism: int = 10,
+    state_path: str | None = None,
+    variables: Mapping[str, str] | None = None,
+    timeouts: Timeouts | None = None,
+) -> ApplyResult:
+    """Apply a plan made by `plan()`; refused when the state or spec changed since."""
+    with open_run(
+        spec,
+        target=target,
+        state_path=state_path,
+        operation="apply",
+        variables=variables,
+        timeouts=timeouts,
+    ) as run:
+        return run.apply(plan_, parallelism=parallelism)

@@ -1,0 +1,111 @@
+"""Where a run goes: a GCP target (real, sandbox or endpoint) and the state store for it.
+The CLI and the library API both go through here."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from gkeplan.errors import UsageError
+from gkeplan.gcp.connection import Connection, Endpoints, Timeouts
+from gkeplan.spec.base import Document
+from gkeplan.state.local import LocalStateStore
+from gkeplan.state.store import StateStore
+
+DEFAULT_STATE = Path(".gkeplan") / "state.json"
+SANDBOX_DIR = Path(".gkeplan") / "sandbox"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to apply: Google (default), the in-process sandbox, or a running sandbox server."""
+
+    sandbox: bool = False
+    endpoint: str | None = None
+    impersonate: str | None = None
+    sandbox_dir: Path = SANDBOX_DIR
+
+
+def state_store(
+    spec: Document,
+    target: Target,
+    state_path: str | None = None,
+    conn: Connection | None = None,
+    lock_timeout_s: float = 0.0,
+) -> StateStore:
+    """Sandbox state is kept apart from real-cloud state, so a dry run never confuses them."""
+    from gkeplan.state.gcs import GcsStateStore, parse_url
+
+    if state_path and state_path.startswith("gs://"):
+        bucket, prefix = parse_url(state_path)
+    elif state_path:
+        return LocalStateStore(state_path)
+    elif target.sandbox and spec.state.backend == "local":
+        return LocalStateStore(target.sandbox_dir / "state.json")
+    elif spec.state.backend == "local":
+        return LocalStateStore(spec.state.path or DEFAULT_STATE)
+    else:
+        bucket, prefix = spec.state.bucket or "", spec.state.prefix or ""
+    if conn is None:
+        raise UsageError("a GCS state backend needs a connection to Cloud Storage")
+    return GcsStateStore(conn.storage(), bucket, prefix, lock_timeout_s=lock_timeout_s)
+
+
+@contextlib.contextmanager
+def connect(
+    spec: Document,
+    target: Target,
+    timeouts: Timeouts | None = None,
+    retry_timeout_s: float | None = None,
+) -> Iterator[Connection]:
+    with _connect(spec, target) as conn:
+        if timeouts is not None:
+            conn.timeouts = timeouts
+        if retry_timeout_s is not None:
+            # one budget per change, which the propagation window may use in full
+            conn.timeouts = dataclasses.replace(
+                conn.timeouts,
+                change_budget_s=retry_timeout_s,
+                propagation_window_s=retry_timeout_s,
+            )
+        yield conn
+
+
+@contextlib.contextmanager
+def _connect(spec: Document, target: Target) -> Iterator[Connection]:
+    if target.sandbox:
+        from gkeplan_emulator import Emulator, EmulatorConfig
+
+        target.sandbox_dir.mkdir(parents=True, exist_ok=True)
+        config = EmulatorConfig(project=spec.project)
+        with Emulator(config, state_file=target.sandbox_dir / "emulator.json") as emu:
+            yield Connection(
+                project=spec.project,
+                endpoints=Endpoints(http=emu.endpoints.http, grpc=emu.endpoints.grpc),
+                credentials=emu.applier_credentials(),
+                timeouts=sandbox_timeouts(),
+            )
+        return
+    if target.endpoint:
+        from gkeplan.gcp.sandbox import endpoint_connection
+
+        yield endpoint_connection(spec.project, target.endpoint, sandbox_timeouts())
+        return
+    conn = Connection(project=spec.project, timeouts=Timeouts())
+    if target.impersonate:
+        conn.credentials = conn.impersonate(target.impersonate)
+    yield conn
+
+
+def sandbox_timeouts() -> Timeouts:
+    return Timeouts(
+        call_deadline_s=30.0,
+        initial_backoff_s=0.05,
+        max_backoff_s=1.0,
+        operation_deadline_s=300.0,
+        operation_poll_s=0.2,
+        propagation_window_s=30.0,
+    )

@@ -1,0 +1,115 @@
+"""The spec's document-level models and the base every resource kind's model builds on.
+
+Keys are camelCase as in Google's APIs; Python attributes are snake_case. Secure settings are
+the defaults. The full `Spec` is composed from the resource kinds' sections by the registry in
+`gkeplan.kinds`; this module knows no kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic.alias_generators import to_camel
+
+from gkeplan.spec.limits import FiniteFloat, Int64
+from gkeplan.spec.strings import BucketName, StatePrefix
+from gkeplan.spec.yamlsource import SourceMap
+
+T = TypeVar("T")
+Name = Annotated[str, Field(min_length=1)]
+Labels = dict[str, str]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+class Variable(Model):
+    description: str | None = None
+    default: str | Int64 | FiniteFloat | bool | None = None
+    sensitive: bool = Field(False, description="Never printed in plans or logs.")
+
+
+class PolicyException(Model):
+    rule: Name = Field(description="Rule id, e.g. LP001 or CKV_GCP_42.")
+    resource: Name = Field(description="Resource address, e.g. cluster.sd-cluster, or '*'.")
+    reason: Annotated[str, Field(min_length=3)] = Field(description="Why this finding is waived.")
+
+
+class Policy(Model):
+    packs: list[Name] = Field(
+        default_factory=lambda: ["free-tier", "least-privilege", "security-baseline"]
+    )
+    quotas: dict[str, Annotated[FiniteFloat, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Quota overrides: METRIC (every region) or REGION/METRIC, e.g. N2_CPUS: 24.",
+    )
+    parameters: dict[str, FiniteFloat | Int64 | str | bool] = Field(
+        default_factory=dict, description="Pack parameter overrides, e.g. maxMonthlyUsd: 100."
+    )
+    exceptions: list[PolicyException] = Field(default_factory=list)
+
+
+class State(Model):
+    backend: Literal["local", "gcs"] = "local"
+    path: str | None = Field(None, description="Local state file (default .gkeplan/state.json).")
+    bucket: BucketName | None = Field(None, description="GCS bucket holding state (backend gcs).")
+    prefix: StatePrefix | None = Field(None, description="Object prefix inside the bucket.")
+
+    @model_validator(mode="after")
+    def _gcs_needs_bucket(self) -> State:
+        if self.backend == "gcs" and not self.bucket:
+            raise ValueError("backend gcs needs 'bucket'")
+        return self
+
+
+class Resource(Model):
+    """What every resource of every kind accepts."""
+
+    depends_on: list[str] = Field(
+        default_factory=list, description="Extra ordering: addresses such as bucket.models."
+    )
+
+
+class Document(Model):
+    """A gkeplan spec (version 1): the document-level fields. The kinds' sections
+    (serviceAccounts, iam, clusters, buckets, ...) are added by `gkeplan.kinds.Spec`."""
+
+    version: Literal[1]
+    project: Name
+    region: Name
+    variables: dict[str, Variable] = Field(default_factory=dict)
+    policy: Policy = Field(default_factory=Policy)
+    state: State = Field(default_factory=State)
+
+    _source: SourceMap | None = PrivateAttr(default=None)
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> SourceMap | None:
+        """Where each value came from, when the spec was loaded from YAML."""
+        return self._source
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per spec: the spec is frozen, so indexes over it never go stale
+        (what each stage needs is computed once, not once per resource)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
+
+    def section(self, name: str) -> Any:
+        """A kind's section by its Python name; each kind wraps this in a typed accessor."""
+        return getattr(self, name)
+
+    if TYPE_CHECKING:
+        # The kinds' sections exist at run time on the composed `Spec`; library users read
+        # them as attributes (spec.clusters), gkeplan itself through the kinds' accessors.
+        def __getattr__(self, name: str) -> Any: ...

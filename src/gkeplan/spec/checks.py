@@ -1,0 +1,101 @@
+"""The checker every semantic check reports through, with the checks many kinds share:
+names, labels, roles, locations and dependsOn references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+from gkeplan import catalog
+from gkeplan.errors import Diagnostic, Path, Severity
+from gkeplan.spec import names
+from gkeplan.spec.base import Document, Resource
+from gkeplan.spec.suggest import Suggestions
+
+# A removed role fails at apply, but the rest of the spec can still be checked and planned.
+REMOVED_ROLE = "removed-role"
+NON_FATAL = frozenset({REMOVED_ROLE})
+
+
+@cache
+def _known_locations() -> tuple[str, ...]:
+    return (*catalog.regions(), *(z for zs in catalog.regions().values() for z in zs))
+
+
+class Checker:
+    """Collects the problems of one spec; `addresses` are every resource's graph address."""
+
+    def __init__(self, spec: Document, addresses: set[str]) -> None:
+        self.spec = spec
+        self.source = spec.source  # read once: pydantic private attributes are slow to reach
+        self.addresses = addresses
+        self.problems: list[Diagnostic] = []
+        self.suggestions = Suggestions()  # one index per candidate collection, for this run
+
+    def hint(self, value: str, candidates: Iterable[str]) -> str | None:
+        """Did you mean ...? in O(log n) per call once the candidates are indexed."""
+        near = self.suggestions.closest(value, candidates)
+        return f"did you mean '{near[0]}'?" if near else None
+
+    def error(
+        self,
+        path: Path,
+        message: str,
+        hint: str | None = None,
+        code: str = "reference",
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        source = self.source
+        loc = source.value(path) if source else None
+        if source is not None and source.origins:
+            message += source.origin_note(path)  # name the variables the value came from
+        self.problems.append(Diagnostic(message, loc, path, hint, severity, code))
+
+    def check_name(self, path: Path, problem: str | None) -> None:
+        if problem:
+            self.error(path, problem)
+
+    def labels(self, path: Path, labels: dict[str, str]) -> None:
+        if len(labels) > names.MAX_LABELS:
+            self.error(path, f"{len(labels)} labels; GCP allows at most {names.MAX_LABELS}")
+        for key, value in labels.items():
+            self.check_name((*path, key), names.label(key, value))
+
+    def role(self, path: Path, role: str) -> None:
+        if role.startswith(("projects/", "organizations/")) and "/roles/" in role:
+            return  # custom roles live in the project or organisation, not in the catalog
+        successor = catalog.removed_role(role)
+        if successor is not None:
+            fix = f"use {successor}" if successor else "Google lists no successor; choose another"
+            self.error(path, f"role {role} has been removed by Google", fix, REMOVED_ROLE)
+        elif role not in catalog.role_names():
+            if not role.startswith("roles/"):
+                self.error(path, f"'{role}' is not a role", "predefined roles look like roles/x.y")
+            else:
+                self.error(path, f"unknown role {role}", self.hint(role, catalog.role_names()))
+
+    def location(self, path: Path, location: str) -> bool:
+        if catalog.is_region(location) or catalog.is_zone(location):
+            return True
+        self.error(path, f"unknown location '{location}'", self.hint(location, _known_locations()))
+        return False
+
+    def zones(self, path: Path, zones: list[str] | None, region: str | None) -> None:
+        for i, zone in enumerate(zones or []):
+            if not catalog.is_zone(zone):
+                self.error(
+                    (*path, i),
+                    f"'{zone}' is not a zone",
+                    self.hint(zone, catalog.regions().get(region or "", ())),
+                )
+            elif region and catalog.region_of(zone) != region:
+                self.error((*path, i), f"zone {zone} is not in the cluster's region {region}")
+
+    def depends_on(self, path: Path, resource: Resource) -> None:
+        for i, address in enumerate(resource.depends_on):
+            if address not in self.addresses:
+                self.error(
+                    (*path, "dependsOn", i),
+                    f"dependsOn '{address}' is not a resource of this spec",
+                    self.hint(address, self.addresses),
+                )

@@ -1,0 +1,24 @@
+"""Checks beyond types: the document's own fields, then each kind's checks (references, GCP's
+naming rules, catalog entries), all reported together."""
+
+from __future__ import annotations
+
+from gkeplan import catalog
+from gkeplan.errors import Diagnostic
+from gkeplan.kinds import KINDS
+from gkeplan.spec import names
+from gkeplan.spec.base import Document
+from gkeplan.spec.checks import Checker
+
+
+def check(spec: Document, addresses: set[str]) -> list[Diagnostic]:
+    """Every semantic problem of `spec`; `addresses` are the graph addresses of its resources."""
+    c = Checker(spec, addresses)
+    c.check_name(("project",), names.project_id(spec.project))
+    if not catalog.is_region(spec.region):
+        c.error(
+            ("region",), f"unknown region '{spec.region}'", c.hint(spec.region, catalog.regions())
+        )
+    for kind in KINDS:
+        kind.check(spec, c)
+    return c.problems
