@@ -194,6 +194,7 @@ def test_cluster_and_pool_settings_change_in_place(harness: Harness) -> None:
         "    releaseChannel: REGULAR\n",
         "    releaseChannel: STABLE\n"
         "    labels: {team: ml}\n"
+        "    networkPolicy: true\n"
         "    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]\n",
     )
     text = text.replace(
@@ -219,6 +220,7 @@ def test_cluster_and_pool_settings_change_in_place(harness: Harness) -> None:
         "cluster.sd-cluster": [
             "labels",
             "masterAuthorizedNetworks",
+            "networkPolicy",
             "releaseChannel",
         ],
         "nodePool.sd-cluster.sd-node-pool": [

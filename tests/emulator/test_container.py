@@ -180,3 +180,24 @@ def test_unknown_fields_are_rejected_like_google(emulator: Emulator) -> None:
     )
     assert resp.status_code == 400
     assert resp.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_network_policy_enforcement_needs_its_add_on_first() -> None:
+    clock = ManualClock()  # each operation is done once the clock moves past it
+    with Emulator(EmulatorConfig(), clock=clock) as emu:
+        client = emu.clients().container()
+        client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="np", node_pools=[_pool()]))
+        clock.advance(1)
+        name = f"{ZONE}/clusters/np"
+        policy = gke.NetworkPolicy(enabled=True, provider=gke.NetworkPolicy.Provider.CALICO)
+        with pytest.raises(gexc.BadRequest, match="network policy addon must be enabled"):
+            client.set_network_policy(request={"name": name, "network_policy": policy})
+        addon = gke.AddonsConfig(network_policy_config=gke.NetworkPolicyConfig(disabled=False))
+        client.update_cluster(
+            request={"name": name, "update": gke.ClusterUpdate(desired_addons_config=addon)}
+        )
+        clock.advance(1)
+        assert not client.get_cluster(name=name).network_policy.enabled  # the add-on alone
+        client.set_network_policy(request={"name": name, "network_policy": policy})
+        clock.advance(1)
+        assert client.get_cluster(name=name).network_policy.enabled

@@ -196,9 +196,15 @@ class ContainerApi:
             cluster.shielded_nodes = u.desired_shielded_nodes
         if u.desired_locations:
             cluster.locations = u.desired_locations
-        if u.desired_addons_config and u.desired_addons_config.network_policy_config:
-            enabled = not u.desired_addons_config.network_policy_config.disabled
-            cluster.network_policy = gke.NetworkPolicy(enabled=enabled)
+        raw = json.loads(req.body or b"{}").get("update", {})
+        # an enabled add-on is `{"disabled": false}`: present but empty, so ask the JSON
+        if "networkPolicyConfig" in raw.get("desiredAddonsConfig", {}):
+            # the add-on only; enforcement is setNetworkPolicy's (GKE docs, "Enabling network
+            # policy enforcement": --update-addons=NetworkPolicy=ENABLED, then
+            # --enable-network-policy)
+            addons = cluster.addons_config
+            addons.network_policy_config = u.desired_addons_config.network_policy_config
+            cluster.addons_config = addons
 
     def set_labels(self, req: Request, cluster: gke.Cluster) -> None:
         body = _parse(gke.SetLabelsRequest, req)
@@ -208,6 +214,20 @@ class ContainerApi:
         cluster.label_fingerprint = (
             f"{abs(hash(json.dumps(dict(cluster.resource_labels)))) % 10**8:08x}"
         )
+
+    def set_network_policy(self, req: Request, cluster: gke.Cluster) -> None:
+        policy = _parse(gke.SetNetworkPolicyRequest, req).network_policy
+        addons = cluster.addons_config
+        # `in` asks for presence: an enabled add-on ({"disabled": false}) is an empty message
+        addon_on = "network_policy_config" in addons and not addons.network_policy_config.disabled
+        if policy.enabled and not addon_on:
+            # GKE refuses enforcement without its add-on: `Error 400: the network policy addon
+            # must be enabled before updating the nodes., badRequest`
+            # (hashicorp/terraform-provider-google#860; gke-labs/kube-agents#932)
+            raise invalid_argument(
+                "the network policy addon must be enabled before updating the nodes."
+            )
+        cluster.network_policy = policy
 
     def set_abac(self, req: Request, cluster: gke.Cluster) -> None:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
@@ -344,6 +364,13 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
         "container.setLegacyAbac",
         {},
     ),
+    (
+        "POST",
+        _CL + ":setNetworkPolicy",
+        lambda api: api.cluster_op("SET_NETWORK_POLICY", api.set_network_policy),
+        "container.setNetworkPolicy",
+        {},
+    ),
     ("POST", _CL + "/nodePools", lambda api: api.create_pool, "container.createNodePool", {}),
     ("GET", _CL + "/nodePools", lambda api: api.list_pools, "container.listNodePools", {}),
     ("GET", _NP, lambda api: api.get_pool, "container.getNodePool", {}),
@@ -411,6 +438,9 @@ GRPC = GrpcService(
         "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
         "SetLegacyAbac": Rpc(
             "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation
+        ),
+        "SetNetworkPolicy": Rpc(
+            "POST", _V1 + ":setNetworkPolicy", gke.SetNetworkPolicyRequest, gke.Operation
         ),
         "CreateNodePool": Rpc(
             "POST", "/v1/{parent}/nodePools", gke.CreateNodePoolRequest, gke.Operation
