@@ -33,7 +33,7 @@ def _confirm(auto_approve: bool, what: str) -> None:
         sys.exit(0)
 
 
-def _execute(run: Any, plan: Any, parallelism: int) -> None:
+def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None:
     stop = threading.Event()
     interrupted = threading.Event()  # Ctrl-C, as opposed to a stop the executor asked for
     previous = signal.getsignal(signal.SIGINT)
@@ -62,12 +62,18 @@ def _execute(run: Any, plan: Any, parallelism: int) -> None:
         click.echo(click.style(f"Error: {address}: {line}", fg="red"), err=True)
     for address, cause in result.walk.skipped_because.items():
         click.echo(f"Skipped {address}: its dependency {cause} failed", err=True)
-    summary = (
-        f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {n['added']} added, "
-        f"{n['changed']} changed, {n['destroyed']} destroyed."
-    )
+    if what == "destroy":
+        summary = (
+            f"Destroy {'complete' if result.ok else 'incomplete'}! Resources: "
+            f"{n['destroyed']} destroyed."
+        )
+    else:
+        summary = (
+            f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {n['added']} added, "
+            f"{n['changed']} changed, {n['destroyed']} destroyed."
+        )
     if n["failed"] or n["skipped"]:
-        summary += f" {n['failed']} failed, {n['skipped']} skipped; run apply again to finish."
+        summary += f" {n['failed']} failed, {n['skipped']} skipped; run {what} again to finish."
     click.echo(click.style(summary, bold=True, fg="green" if result.ok else "red"))
     if interrupted.is_set():
         sys.exit(130)
@@ -114,6 +120,9 @@ def plan(
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
+
+    if as_json and fmt not in ("text", "json"):
+        raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
@@ -166,7 +175,7 @@ def _apply_or_destroy(
             return
         if not plan_file:
             _confirm(auto_approve, what)
-        _execute(run, the_plan, parallelism)
+        _execute(run, the_plan, parallelism, what)
 
 
 def change_options(func: Any) -> Any:

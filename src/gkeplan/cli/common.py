@@ -7,6 +7,7 @@ Command modules import this one, never each other; `gkeplan.cli` finds them by n
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -62,16 +63,28 @@ def require_file(spec_file: str) -> None:
         raise click.BadParameter(f"no such file: {spec_file}", param_hint="SPEC")
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([hms])")
+
+
+def parse_duration(value: str) -> float:
+    """Seconds in `90`, `30s`, `5m`, `1h` or Go-style `1m30s` (as Terraform's -lock-timeout)."""
+    text = value.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    units = {"s": 1, "m": 60, "h": 3600}
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise click.BadParameter(f"'{value}' is not a duration like 30s, 5m, 1m30s or 1h")
+    return sum(float(n) * units[u] for n, u in parts)
+
+
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """--lock-timeout 5m, --retry-timeout 10m: kept in the context for the run to read."""
     if value is None:
         return
-    units = {"s": 1, "m": 60, "h": 3600}
-    try:
-        seconds = float(value[:-1]) * units[value[-1]] if value[-1] in units else float(value)
-    except (ValueError, IndexError):
-        raise click.BadParameter(f"'{value}' is not a duration like 30s, 5m or 1h") from None
-    ctx.meta[f"{param.name}_s"] = seconds
+    ctx.meta[f"{param.name}_s"] = parse_duration(value)
 
 
 def state_option(func: Any) -> Any:
@@ -89,7 +102,7 @@ def target_options(func: Any) -> Any:
         callback=_duration,
         expose_value=False,
         metavar="DURATION",
-        help="Wait this long (30s, 5m) for another run's state lock instead of failing at once.",
+        help="Wait this long (30s, 5m, 1m30s) for another run's state lock, not fail at once.",
     )(func)
     func = click.option(
         "--retry-timeout",

@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from gkeplan.graph.dag import Graph
 
 
-def _id(address: str) -> str:
-    return "n" + "".join(c if c.isalnum() else "_" for c in address)
+def dot_string(text: str) -> str:
+    """A DOT quoted string: only '"' and '\\' need escaping (graphviz.org/doc/info/lang.html)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def mermaid_text(text: str) -> str:
+    """A Mermaid quoted label: '"' cannot appear inside one, so it and the characters Mermaid
+    parses in labels are written as entity codes (mermaid.js.org/syntax/flowchart.html,
+    "Entity codes to escape characters")."""
+    out = []
+    for ch in text:
+        out.append(f"#{ord(ch)};" if ch in '"#|<>[]{}()`' else ch)
+    return '"' + "".join(out) + '"'
+
+
+def mermaid_ids(nodes: Iterable[str]) -> dict[str, str]:
+    """One id per address by position: addresses differing only in punctuation (`models-a`,
+    `models_a`) stay apart, and the ids are valid whatever the address holds."""
+    return {n: f"n{i}" for i, n in enumerate(sorted(nodes))}
 
 
 def render(graph: Graph, fmt: str) -> str:
@@ -23,12 +41,16 @@ def render(graph: Graph, fmt: str) -> str:
             indent=2,
         )
     if fmt == "mermaid":
+        ids = mermaid_ids(nodes)
         lines = ["flowchart LR"]
-        lines += [f'  {_id(n)}["{n}"]' for n in nodes]
-        lines += [f"  {_id(u)} -->|{d['reason']}| {_id(v)}" for u, v, d in edges]
+        lines += [f"  {ids[n]}[{mermaid_text(n)}]" for n in nodes]
+        lines += [f"  {ids[u]} -->|{mermaid_text(d['reason'])}| {ids[v]}" for u, v, d in edges]
         return "\n".join(lines)
     lines = ["digraph gkeplan {", "  rankdir=LR;", "  node [shape=box];"]
-    lines += [f'  "{n}";' for n in nodes]
-    lines += [f'  "{u}" -> "{v}" [label="{d["reason"]}"];' for u, v, d in edges]
+    lines += [f"  {dot_string(n)};" for n in nodes]
+    lines += [
+        f"  {dot_string(u)} -> {dot_string(v)} [label={dot_string(d['reason'])}];"
+        for u, v, d in edges
+    ]
     lines.append("}")
     return "\n".join(lines)

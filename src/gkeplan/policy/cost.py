@@ -36,6 +36,20 @@ class CostEstimate:
     def max_usd(self) -> float:
         return sum(line.max_usd for line in self.lines)
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "currency": "USD",
+            "period": "month",
+            "min": round(self.min_usd, 2),
+            "max": round(self.max_usd, 2),
+            "lines": [
+                {"item": ln.item, "min": round(ln.min_usd, 2), "max": round(ln.max_usd, 2)}
+                | ({"note": ln.note} if ln.note else {})
+                for ln in self.lines
+            ],
+            "prices": self.source,
+        }
+
     def render(self) -> str:
         rows = [
             f"  {ln.item:<58} ${ln.min_usd:>9.2f} .. ${ln.max_usd:>9.2f}  {ln.note}".rstrip()

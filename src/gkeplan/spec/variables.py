@@ -48,11 +48,17 @@ def resolve(
     smap: SourceMap,
     supplied: Mapping[str, str],
     environ: Mapping[str, str],
+    unknown_out: list[Diagnostic] | None = None,
 ) -> dict[str, Any]:
-    """Interpolate every string outside `variables:` in place; raise SpecError on any problem."""
+    """Interpolate every string outside `variables:` in place; raise SpecError on any problem.
+
+    With `unknown_out`, a supplied value the spec does not declare is reported there instead:
+    it does not stop the spec from being understood, so it must not hide the spec's own
+    problems."""
     declared = _declared(data)
     suggester = Suggester(declared)
     problems: list[Diagnostic] = []
+    unknown = problems if unknown_out is None else unknown_out
     values: dict[str, str] = {}
     for name, decl in declared.items():
         if name in supplied:
@@ -83,7 +89,7 @@ def resolve(
     for name in supplied:
         if name not in declared:
             near = suggester.closest(name)
-            problems.append(
+            unknown.append(
                 Diagnostic(
                     f"--var {name}: the spec declares no variable '{name}'",
                     smap.find(("variables",)) or Location(smap.file, 1, 1),
@@ -167,7 +173,7 @@ def resolve(
             )
         )
     if problems:
-        raise SpecError(problems)
+        raise SpecError([*problems, *(unknown if unknown is not problems else [])])
     return data
 
 
@@ -189,6 +195,21 @@ def _check_value(name: str, value: str, flag: str, where: str) -> None:
         raise VariableInputError(f"{where}{name}: {problem}", flag)
 
 
+_VAR_FILE_SHAPE = "a variable file is a YAML mapping of NAME: value lines (PROJECT_ID: my-project)"
+
+
+def _var_file_problem(exc: SpecError) -> str:
+    """load_yaml speaks of a spec; a --var-file's reader needs to hear about its var file."""
+    first = exc.diagnostics[0]
+    if first.message.startswith(("the spec must be a YAML mapping", "the spec is empty")):
+        message = _VAR_FILE_SHAPE
+    else:
+        message = first.message.replace("the spec", "the variable file").replace(
+            "a spec is", "a variable file is"
+        )
+    return f"{first.location}: {message}"
+
+
 def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
     """Variable values from --var-file FILE (in order) then --var NAME=VALUE pairs.
 
@@ -200,15 +221,19 @@ def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for file in files:
         try:
-            data, _ = load_yaml(read_text(file, "variable file"), file)
+            data, smap = load_yaml(read_text(file, "variable file"), file)
         except FileRefused as exc:
             raise VariableInputError(str(exc), "--var-file") from None
         except SpecError as exc:
-            raise VariableInputError(str(exc), "--var-file") from None
+            raise VariableInputError(_var_file_problem(exc), "--var-file") from None
         for key, value in data.items():
             _check_value(key, "", "--var-file", f"{file}: ")
             if isinstance(value, dict | list) or value is None:
-                raise VariableInputError(f"{file}: {key} must be a plain value", "--var-file")
+                raise VariableInputError(
+                    f"{smap.value((key,))}: {key} must be a plain value (text, number or "
+                    f"true/false); {_VAR_FILE_SHAPE}",
+                    "--var-file",
+                )
             text = str(value).lower() if isinstance(value, bool) else str(value)
             _check_value(key, text, "--var-file", f"{file}: ")
             values[key] = text
@@ -219,3 +244,24 @@ def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
         _check_value(key, value, "--var", "")
         values[key] = value
     return values
+
+
+def unset(
+    file: str, supplied: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """Declared variables of the spec in `file` that would have no value; [] if it cannot be
+    read (validation then reports why)."""
+    import os
+
+    env = os.environ if environ is None else environ
+    try:
+        data, _ = load_yaml(read_text(file, "spec"), file)
+    except (FileRefused, SpecError):
+        return []
+    return [
+        name
+        for name, decl in _declared(data).items()
+        if name not in supplied
+        and ENV_PREFIX + name not in env
+        and not (isinstance(decl, dict) and decl.get("default") is not None)
+    ]

@@ -77,14 +77,20 @@ def validate_data(
 
 
 def parse_data(
-    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+    data: dict[str, Any],
+    smap: SourceMap,
+    supplied: Mapping[str, str],
+    environ: Mapping[str, str],
+    unknown_out: list[Diagnostic] | None = None,
 ) -> Document:
-    """Variables and types only; `spec_problems` does the rest."""
-    data = variables.resolve(data, smap, supplied, environ)
+    """Variables and types only; `spec_problems` does the rest. With `unknown_out`, values
+    supplied for undeclared variables are reported there rather than raised alone."""
+    data = variables.resolve(data, smap, supplied, environ, unknown_out)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(to_diagnostics(exc, data, smap, Spec)) from None
+        extra = list(unknown_out or [])
+        raise SpecError([*to_diagnostics(exc, data, smap, Spec), *extra]) from None
     spec._source = smap
     return spec
 

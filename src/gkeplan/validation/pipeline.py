@@ -65,10 +65,11 @@ def _validate(
         text, file = read_source(path_or_text)
         data, smap = load_yaml(text, file)
         env = os.environ if environ is None else environ
-        result.spec = parse_data(data, smap, variables or {}, env)
-        problems = sort_diagnostics(spec_problems(result.spec))
+        unknown: list[Diagnostic] = []
+        result.spec = parse_data(data, smap, variables or {}, env, unknown)
+        problems = sort_diagnostics([*unknown, *spec_problems(result.spec)])
         result.diagnostics.extend(problems)
-        if any(p.code not in NON_FATAL for p in problems):
+        if any(p.code not in NON_FATAL for p in problems if p not in unknown):
             return result
         from gkeplan.graph.build import build_graph
 
