@@ -28,7 +28,17 @@ COMMANDS = {
     "import": "gkeplan.cli.state:import_",
     "force-unlock": "gkeplan.cli.state:force_unlock",
     "sandbox": "gkeplan_emulator.cli:sandbox",
+    "init": "gkeplan.cli.init:init",
+    "output": "gkeplan.cli.output:output",
 }
+
+
+def _no_colour(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.color = False
+
+
+NO_COLOR_HELP = "No ANSI colours (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 forces them)."
 
 
 class LazyGroup(click.Group):
@@ -43,6 +53,18 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
+        if not any(p.name == "no_color" for p in command.params):
+            # `gkeplan plan --no-color` as well as `gkeplan --no-color plan`, as Terraform
+            # users type it.
+            command.params.append(
+                click.Option(
+                    ["--no-color"],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_no_colour,
+                    help=NO_COLOR_HELP,
+                )
+            )
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -62,10 +84,17 @@ class LazyGroup(click.Group):
             raise click.ClickException(_google_message(exc)) from None
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="gkeplan", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="gkeplan")
-def cli() -> None:
+@click.option("--no-color", is_flag=True, help=NO_COLOR_HELP)
+@click.pass_context
+def cli(ctx: click.Context, no_color: bool) -> None:
     """Provision a GKE ML-serving cluster from one YAML file, checked before it reaches GCP."""
+    from gkeplan.cli.colour import colour_setting
+
+    ctx.color = colour_setting(no_color, os.environ)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -207,14 +207,12 @@ def force_unlock(lock_id: str, state_path: str | None, sandbox: bool, endpoint: 
 
 
 @click.command()
-@click.argument("plan_file", required=False, type=click.Path(exists=True, dir_okay=False))
-def show(plan_file: str | None) -> None:
-    """Show a saved plan."""
+@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False))
+def show(plan_file: str) -> None:
+    """Show PLAN, a file saved with `gkeplan plan --out`."""
     from gkeplan.plan.model import plan_from_dict
     from gkeplan.plan.render import render_text
 
-    if plan_file is None:
-        raise click.BadParameter("give a plan file saved with `gkeplan plan --out`")
     click.echo(render_text(plan_from_dict(json.loads(Path(plan_file).read_text()))))
 
 

@@ -4,6 +4,7 @@ The model (state and rules) is in container.py; this module is the API surface a
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,10 @@ class ContainerApi:
             cluster.self_link = f"https://container.googleapis.com/v1/{full}"
             cluster.zone = location
             cluster.endpoint = "34.118.0." + str(len(self.model.clusters) + 10)
+            # MasterAuth.clusterCaCertificate: "Output only. Base64-encoded public certificate
+            # that is the root of trust for the cluster" (container v1 REST reference).
+            pem = f"-----BEGIN CERTIFICATE-----\nemulator CA {full}\n-----END CERTIFICATE-----\n"
+            cluster.master_auth.cluster_ca_certificate = base64.b64encode(pem.encode()).decode()
             cluster.initial_cluster_version = cluster.current_master_version = VERSION
             cluster.current_node_version = VERSION
             cluster.create_time = _stamp(now)

@@ -203,4 +203,8 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         "network": c.network or "default",
         "subnetwork": c.subnetwork or None,
         "labels": dict(c.resource_labels),
+        # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
+        # in the desired state, so never diffed; kept for `gkeplan output`.
+        "endpoint": c.endpoint or None,
+        "clusterCaCertificate": c.master_auth.cluster_ca_certificate or None,
     }
