@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -11,18 +13,53 @@ import click
 
 from gkeplan.plan.model import Change
 
+# Where operation waits (a line every Timeouts.progress_interval_s) and retries (the reason
+# and the next attempt) are logged: gcp.retry and gcp.operations.
+APPLY_LOG = logging.getLogger("gkeplan.apply")
+
+
+class _Lines(logging.Handler):
+    """Shows the apply log's INFO lines through the progress display while it is active."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.show = show
+        self.saved_level = APPLY_LOG.level
+
+    def install(self) -> None:
+        APPLY_LOG.addHandler(self)
+        if APPLY_LOG.getEffectiveLevel() > logging.INFO:
+            APPLY_LOG.setLevel(logging.INFO)
+
+    def remove(self) -> None:
+        APPLY_LOG.removeHandler(self)
+        APPLY_LOG.setLevel(self.saved_level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.show(record.getMessage())
+        except Exception:  # a display problem must not fail the apply
+            self.handleError(record)
+
 
 class LineProgress:
-    """Plain, timestamped lines: what starts, what finishes, how long it took (CI logs)."""
+    """Plain, timestamped lines: what starts, what finishes, how long it took, what is still
+    running and what is retried (CI logs)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.log_lines = _Lines(self._line)
+
+    def _line(self, text: str) -> None:
+        with self.lock:
+            click.echo(f"{time.strftime('%H:%M:%S')} {text}")
 
     def __enter__(self) -> LineProgress:
+        self.log_lines.install()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        self.log_lines.remove()
 
     def __call__(self, what: str, change: Change, detail: str) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -48,7 +85,11 @@ class LiveProgress:
         self.done = 0
         self.failed: list[str] = []
         self.lock = threading.Lock()
-        self.console = Console()
+        colour = click.get_current_context(silent=True)
+        wanted = colour.color if colour is not None else None
+        # Rich reads NO_COLOR, FORCE_COLOR and TERM itself; --no-color reaches it from here.
+        self.console = Console(no_color=True) if wanted is False else Console()
+        self.log_lines = _Lines(lambda text: self.console.print(text, markup=False))
         self.live = Live(
             console=self.console, refresh_per_second=4, get_renderable=self._render, transient=False
         )
@@ -84,11 +125,13 @@ class LiveProgress:
 
     def __enter__(self) -> LiveProgress:
         self.live.start()
+        self.log_lines.install()
         return self
 
     def __exit__(
         self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self.log_lines.remove()
         self.live.stop()
 
     def __call__(self, what: str, change: Change, detail: str) -> None:

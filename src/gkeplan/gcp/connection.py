@@ -43,6 +43,7 @@ class Timeouts:
     operation_poll_s: float = 5.0
     propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
     change_budget_s: float | None = None  # every retry of one change shares this (--retry-timeout)
+    progress_interval_s: float = 30.0  # a line per in-flight long operation this often
 
 
 @dataclass

@@ -137,6 +137,12 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
+def message(exc: BaseException) -> str:
+    """GCP's status and message on one line, for a retry's progress line."""
+    lines = _message(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def explain(exc: BaseException) -> str:
     """One line for a failed change: GCP's status and message, then what to do next."""
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from gkeplan.errors import OperationFailed, OperationTimeout
 from gkeplan.gcp.connection import Timeouts
-from gkeplan.gcp.retry import call
+from gkeplan.gcp.retry import call, log
 
 
 def operation_name(project: str, location: str, op: Any) -> str:
@@ -27,8 +27,23 @@ def wait(client: Any, project: str, location: str, op: Any, timeouts: Timeouts, 
     deadline = time.monotonic() + timeouts.operation_deadline_s
     delay = min(timeouts.operation_poll_s, 0.05) if timeouts.operation_poll_s < 1 else 1.0
     started = time.monotonic()
+    report_at = started + timeouts.progress_interval_s
+    if op.status != done:
+        log.info("%s: waiting for operation %s", what, name)
     while op.status != done:
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now >= report_at:
+            # A GKE create takes minutes: say it is still going, for how long, and which
+            # operation to look up (`gcloud container operations describe NAME`).
+            log.info(
+                "%s: still %s after %s (operation %s)",
+                what,
+                op.status.name,
+                _elapsed(now - started),
+                name,
+            )
+            report_at = now + timeouts.progress_interval_s
+        if now > deadline:
             raise OperationTimeout(
                 f"{what}: operation {name} still {op.status.name} after "
                 f"{int(time.monotonic() - started)}s "
@@ -43,3 +58,8 @@ def wait(client: Any, project: str, location: str, op: Any, timeouts: Timeouts, 
         raise OperationFailed(f"{what}: operation {name} failed: {error.message}")
     if getattr(op, "status_message", ""):
         raise OperationFailed(f"{what}: operation {name} failed: {op.status_message}")
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

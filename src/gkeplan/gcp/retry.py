@@ -12,7 +12,7 @@ from typing import TypeVar
 from google.api_core import retry as gretry
 
 from gkeplan.gcp.connection import Timeouts
-from gkeplan.gcp.errors import Failure, classify
+from gkeplan.gcp.errors import Failure, classify, message
 
 T = TypeVar("T")
 log = logging.getLogger("gkeplan.apply")
@@ -46,7 +46,30 @@ def transient(timeouts: Timeouts) -> gretry.Retry:
         maximum=timeouts.max_backoff_s,
         multiplier=2.0,
         timeout=_within_budget(timeouts.call_deadline_s),
+        on_error=_log_transient(timeouts),
     )
+
+
+def _log_transient(timeouts: Timeouts) -> Callable[[Exception], None]:
+    def on_error(exc: Exception) -> None:
+        # google-api-core calls this before its backoff sleep; the sleep itself is jittered,
+        # so the line gives its bound rather than a time.
+        if classify(exc) is Failure.TRANSIENT:
+            log.info(
+                "GCP answered %s; retrying with backoff (at most %.0fs apart, for up to %.0fs)",
+                reason(exc),
+                timeouts.max_backoff_s,
+                timeouts.call_deadline_s,
+            )
+
+    return on_error
+
+
+def reason(exc: BaseException) -> str:
+    """GCP's status and message, shortened to one line (never a header or a credential:
+    Google's errors carry the status and the API's message only)."""
+    text = message(exc)
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def call(timeouts: Timeouts, fn: Callable[[], T]) -> T:
@@ -80,10 +103,11 @@ def through_propagation(
             if time.monotonic() + delay > deadline:
                 raise
             log.info(
-                "%s: %s; IAM may still be propagating, retry %d in %.1fs",
+                "%s: %s; IAM may still be propagating: attempt %d at %s (in %.1fs)",
                 what,
-                type(exc).__name__,
-                attempt,
+                reason(exc),
+                attempt + 1,
+                time.strftime("%H:%M:%S", time.localtime(time.time() + delay)),
                 delay,
             )
             sleep(delay)
