@@ -172,11 +172,12 @@ def test_markdown_plan_for_a_pull_request(run: Cli) -> None:
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "### gkeplan plan: Plan: 10 to add, 0 to change, 0 to destroy."
-    assert "| `+` | `cluster.sd-cluster` | create |" in lines
+    assert lines[0] == "### gkeplan plan for `demo-project`: 10 to add, 0 to change, 0 to destroy"
+    assert "<summary><code>+ cluster.sd-cluster</code> will be created</summary>" in lines
+    notes = result.stdout.split("<details><summary>Notes (5)</summary>", 1)[1]
     assert (
-        "- **info** `SB018` `bucket.models`: object versioning is off: an overwritten or "
-        "deleted model cannot be recovered" in lines
+        "**SB018** `bucket.models` (line 56): object versioning is off: an overwritten or "
+        "deleted model cannot be recovered" in notes
     )
 
 

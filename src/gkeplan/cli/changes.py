@@ -124,16 +124,19 @@ def plan(
     if as_json and fmt not in ("text", "json"):
         raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
 
-    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
     with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
         the_plan = run.plan(destroy=destroy, targets=targets)
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
     elif fmt == "markdown":
-        from gkeplan.plan.render import render_markdown
+        from gkeplan.plan.cost_delta import cost_delta
+        from gkeplan.plan.markdown import render_markdown
 
-        findings = click.get_current_context().meta.get("findings", [])
-        click.echo(render_markdown(the_plan, findings))
+        meta = click.get_current_context().meta
+        policy_context = meta.get("policy_context")
+        cost = cost_delta(policy_context, the_plan) if policy_context is not None else None
+        click.echo(render_markdown(the_plan, meta.get("findings", []), cost), nl=False)
     else:
         click.echo(render_text(the_plan))
     if out_file:

@@ -131,10 +131,14 @@ def target_options(func: Any) -> Any:
 
 
 def load_checked(
-    spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
+    spec_file: str,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    refused_markdown: bool = False,
 ) -> tuple[Any, dict[str, str]]:
     """Validate and run the policies first; an error finding stops here. Everything this
-    prints goes to stderr, so stdout carries only the plan (JSON or markdown included)."""
+    prints goes to stderr, so stdout carries only the plan (JSON or markdown included);
+    with `refused_markdown`, a refusal also writes the pull-request comment saying why."""
     from gkeplan.errors import Severity
     from gkeplan.validation.pipeline import validate as run_validation
 
@@ -146,10 +150,16 @@ def load_checked(
         from gkeplan.policy.render import render_text
 
         click.get_current_context().meta["findings"] = result.policy.findings
+        click.get_current_context().meta["policy_context"] = result.policy.context
         shown = [f for f in result.policy.findings if f.severity is not Severity.INFO]
         if shown:
             click.echo(render_text(shown, result.policy.rules), err=True)
     if not result.passed() or result.spec is None:
+        if refused_markdown:
+            from gkeplan.plan.markdown import render_refused
+
+            findings = result.policy.findings if result.policy else []
+            click.echo(render_refused(spec_file, findings, result.diagnostics))
         click.echo(f"{spec_file}: refused by validation or policy; nothing was planned", err=True)
         sys.exit(EXIT_INVALID)
     return result.spec, variables

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -73,26 +72,3 @@ def render_text(plan: Plan) -> str:
 
 def render_json(plan: Plan) -> str:
     return json.dumps(plan.to_dict(), indent=2, default=str)
-
-
-def render_markdown(plan: Plan, findings: Sequence[Any] = ()) -> str:
-    """A pull-request comment: the summary, a table of changes, and the policy findings."""
-    lines = [f"### gkeplan plan: {plan.summary()}", ""]
-    pending = [c for c in plan.changes if c.action is not Action.NOOP]
-    if pending:
-        lines += ["| | resource | change |", "|---|---|---|"]
-        for c in pending:
-            what = c.reason or ", ".join(f.name for f in c.fields) or ""
-            lines.append(
-                f"| `{c.action.symbol}` | `{c.address}` | {c.action.value}"
-                f"{': ' + what if what else ''}{' (drift)' if c.drift else ''} |"
-            )
-        lines.append("")
-    shown = [f for f in findings if getattr(f, "severity", None) is not None]
-    if shown:
-        lines += ["<details><summary>Policy findings</summary>", ""]
-        for f in shown:
-            mark = " (waived)" if f.waived else ""
-            lines.append(f"- **{f.severity.value}** `{f.rule}` `{f.resource}`: {f.message}{mark}")
-        lines += ["", "</details>"]
-    return "\n".join(lines)

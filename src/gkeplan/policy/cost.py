@@ -21,6 +21,7 @@ class CostLine:
     min_usd: float
     max_usd: float
     note: str = ""
+    address: str = ""  # the resource the line prices (graph address), for per-change deltas
 
 
 @dataclass
@@ -84,6 +85,9 @@ def estimate(ctx: Context) -> CostEstimate:
                 low * (hourly * HOURS_PER_MONTH + disk),
                 load.nodes * (hourly * HOURS_PER_MONTH + disk),
                 note,
+                f"nodePool.{load.cluster}.{load.pool}"
+                if pool is not None
+                else f"cluster.{load.cluster}",
             )
         )
     credit_left = prices.gke_free_tier_monthly_credit
@@ -93,7 +97,11 @@ def estimate(ctx: Context) -> CostEstimate:
         credit = min(fee, credit_left) if zonal else 0.0
         credit_left -= credit
         note = "free tier credit covers one zonal cluster" if credit else ""
-        est.lines.append(CostLine(f"{name}: GKE cluster fee", fee - credit, fee - credit, note))
+        est.lines.append(
+            CostLine(
+                f"{name}: GKE cluster fee", fee - credit, fee - credit, note, f"cluster.{name}"
+            )
+        )
     for name, bucket in buckets(spec).items():
         region = (bucket.location or spec.region).lower()
         per_gb = prices.storage_gb_month(region, bucket.storage_class) or 0.0
@@ -104,6 +112,7 @@ def estimate(ctx: Context) -> CostEstimate:
                 per_gb * gb,
                 per_gb * gb,
                 f"${per_gb}/GB-month",
+                f"bucket.{name}",
             )
         )
     return est
