@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test quick lint typecheck unit bench bench-peers schema catalog clean
+.PHONY: demo test quick lint typecheck unit bench bench-peers schema catalog dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ demo: $(STAMP)
 	$(BIN)/gkeplan apply examples/stable-diffusion.yaml $(DEMO_VARS) --sandbox --auto-approve
 	$(BIN)/gkeplan plan examples/stable-diffusion.yaml $(DEMO_VARS) --sandbox --detailed-exitcode
 
+# A wheel in dist/ (`pip install dist/gkeplan-*.whl`, or `pipx install .` from a clone).
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --out .bench/bench.jsonl
 
@@ -65,4 +71,4 @@ catalog: $(STAMP)
 	git diff --exit-code -- src/gkeplan/catalog/data src/gkeplan_emulator/data
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache dist build

