@@ -8,12 +8,16 @@ import html
 import json
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from gkeplan.errors import Diagnostic
 from gkeplan.graph.render import mermaid_ids, mermaid_text
 from gkeplan.plan.cost_delta import CostDelta
 from gkeplan.plan.model import Action, Change, Plan
+
+# Markdown is HTML here: escape what would open a tag; quotes stay readable in the source.
+_escape = partial(html.escape, quote=False)
 
 _VERBS = {
     Action.CREATE: "will be created",
@@ -64,11 +68,11 @@ def _diff(change: Change) -> str:
 
 
 def _resource(change: Change) -> list[str]:
-    head = f"<code>{change.action.symbol} {html.escape(change.address)}</code> "
+    head = f"<code>{change.action.symbol} {_escape(change.address)}</code> "
     head += _VERBS[change.action] + (" (drift: changed outside gkeplan)" if change.drift else "")
     out = ["<details>", f"<summary>{head}</summary>", ""]
     if change.reason:
-        out += [f"_{html.escape(change.reason)}_", ""]
+        out += [f"_{_escape(change.reason)}_", ""]
     return [*out, *_fence(_diff(change), "diff"), "", "</details>"]
 
 
@@ -90,7 +94,7 @@ def _cost(cost: CostDelta) -> list[str]:
         f"| after this plan | {_money(cost.after.min_usd)} | {_money(cost.after.max_usd)} |",
         f"| **change** | **{_signed(cost.delta_min)}** | **{_signed(cost.delta_max)}** |",
         "",
-        f"Prices: {html.escape(cost.after.source)}.",
+        f"Prices: {_escape(cost.after.source)}.",
     ]
     if cost.unpriced_deletes:
         out[-1] += (
@@ -106,8 +110,8 @@ def findings_by_severity(
     out: list[str] = []
     for severity, title in _SEVERITIES:
         items = [
-            f"- `{html.escape(d.location.file if d.location else '')}"
-            f"{':' + str(d.location.line) if d.location else ''}` {html.escape(d.message)}"
+            f"- `{_escape(d.location.file if d.location else '')}"
+            f"{':' + str(d.location.line) if d.location else ''}` {_escape(d.message)}"
             for d in diagnostics
             if d.severity.value == severity
         ]
@@ -115,10 +119,9 @@ def findings_by_severity(
             if f.severity.value != severity:
                 continue
             where = f" (line {f.location.line})" if getattr(f, "location", None) else ""
-            waived = f" — waived: {html.escape(f.waiver or '')}" if f.waived else ""
+            waived = f" — waived: {_escape(f.waiver or '')}" if f.waived else ""
             items.append(
-                f"- **{f.rule}** `{html.escape(f.resource)}`{where}: "
-                f"{html.escape(f.message)}{waived}"
+                f"- **{f.rule}** `{_escape(f.resource)}`{where}: {_escape(f.message)}{waived}"
             )
         if not items:
             continue
@@ -168,7 +171,7 @@ def render_markdown(plan: Plan, findings: Sequence[Any] = (), cost: CostDelta | 
         title = f"{n['add']} to add, {n['change']} to change, {n['destroy']} to destroy"
     else:
         title = "no changes"
-    lines = [f"### gkeplan plan for `{html.escape(plan.project)}`: {title}", ""]
+    lines = [f"### gkeplan plan for `{_escape(plan.project)}`: {title}", ""]
     if cost is not None:
         lines += [
             f"Monthly cost: {_money(cost.after.min_usd)} .. {_money(cost.after.max_usd)} "
@@ -193,7 +196,7 @@ def render_refused(
         f.severity.value == "error" and not f.waived for f in findings
     )
     lines = [
-        f"### gkeplan plan for `{html.escape(spec_file)}`: refused ({errors} error"
+        f"### gkeplan plan for `{_escape(spec_file)}`: refused ({errors} error"
         f"{'s' if errors != 1 else ''}); nothing was planned",
         "",
         *findings_by_severity(findings, diagnostics),
