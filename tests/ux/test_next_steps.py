@@ -69,7 +69,7 @@ def test_destroy_ends_with_destroy_complete(run: Cli) -> None:
 
 
 def test_lock_timeout_accepts_go_durations(run: Cli) -> None:
-    ok = run.change("plan", "--lock-timeout", "1m30s")
+    ok = run.change("plan", "--lock-timeout", "1m30s", "--retry-timeout", "2m30s")
     assert ok.exit_code == 0, ok.output
     bad = run.change("plan", "--lock-timeout", "1x")
     assert bad.exit_code == 2
