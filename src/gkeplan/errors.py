@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
+from gkeplan import redact
+
 PathPart = str | int
 Path = tuple[PathPart, ...]
 
@@ -78,10 +80,12 @@ class Diagnostic:
         text = f"{where}{self.severity.value}: {format_path(self.path)}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return redact.safe(text)
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
+        data["message"] = redact.mask_text(self.message)
+        data["hint"] = redact.mask_text(self.hint) if self.hint else None
         data["severity"] = self.severity.value
         data["path"] = format_path(self.path)
         data["location"] = self.location.to_dict() if self.location else None

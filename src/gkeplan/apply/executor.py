@@ -168,6 +168,7 @@ def execute(
                 status=status,  # type: ignore[arg-type]
                 dependencies=list(change.dependencies),
                 settings=dict(change.settings),
+                sensitive=list(change.sensitive),
             )
 
         writer.update(fn)

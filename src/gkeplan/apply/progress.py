@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from gkeplan.plan.model import Change
+from gkeplan.redact import safe
 
 # Where operation waits (a line every Timeouts.progress_interval_s) and retries (the reason
 # and the next attempt) are logged: gcp.retry and gcp.operations.
@@ -67,6 +68,7 @@ class LineProgress:
         text = f"{stamp} {change.address}: {change.action.value} {verb}"
         if detail:
             text += f" ({detail})"
+        text = safe(text)
         with self.lock:
             click.echo(click.style(text, fg="red") if what == "fail" else text)
 
@@ -145,7 +147,6 @@ class LiveProgress:
                 self.done += 1
             else:
                 self.failed.append(change.address)
-        if what == "fail":
-            self.console.print(f"[red]{change.address}: {change.action.value} FAILED ({detail})")
-        else:
-            self.console.print(f"{change.address}: {change.action.value} done ({detail})")
+        verb = "FAILED" if what == "fail" else "done"
+        line = safe(f"{change.address}: {change.action.value} {verb} ({detail})")
+        self.console.print(line, style="red" if what == "fail" else None, markup=False)

@@ -71,17 +71,18 @@ class LazyGroup(click.Group):
         """A user's mistake or GCP's refusal ends as one line: click prints it and exits 1
         (2 for a wrong flag or argument), whoever invoked the group (main, tests, scripts)."""
         from gkeplan.errors import GkeplanError, UsageError
+        from gkeplan.redact import safe
 
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            raise click.BadParameter(str(exc), param_hint=exc.hint) from None
+            raise click.BadParameter(safe(str(exc)), param_hint=exc.hint) from None
         except GkeplanError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(safe(str(exc))) from None
         except Exception as exc:
             if not _is_google_error(exc):
                 raise
-            raise click.ClickException(_google_message(exc)) from None
+            raise click.ClickException(safe(_google_message(exc))) from None
 
 
 @click.group(

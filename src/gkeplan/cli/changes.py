@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 import click
@@ -56,10 +54,11 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
         signal.signal(signal.SIGINT, previous)
     n = result.counts()
     from gkeplan.apply.executor import describe_failure
+    from gkeplan.redact import safe
 
     for address, exc in result.walk.errors.items():
         line = describe_failure(result.changes[address], exc)
-        click.echo(click.style(f"Error: {address}: {line}", fg="red"), err=True)
+        click.echo(click.style(safe(f"Error: {address}: {line}"), fg="red"), err=True)
     for address, cause in result.walk.skipped_because.items():
         click.echo(f"Skipped {address}: its dependency {cause} failed", err=True)
     if what == "destroy":
@@ -140,7 +139,9 @@ def plan(
     else:
         click.echo(render_text(the_plan))
     if out_file:
-        Path(out_file).write_text(render_json(the_plan))
+        from gkeplan.plan import saved
+
+        saved.save(the_plan, out_file)
     if detailed_exitcode and the_plan.has_changes:
         sys.exit(2)
 
@@ -160,15 +161,16 @@ def _apply_or_destroy(
     destroy: bool,
     plan_file: str | None,
 ) -> None:
-    from gkeplan.plan.model import plan_from_dict
+    from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
     with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, what) as run:
         if plan_file:
-            the_plan = plan_from_dict(json.loads(Path(plan_file).read_text()))
-            run.check_fresh(the_plan)
+            stored = saved.load(plan_file)
+            run.check_fresh(stored)
+            the_plan = saved.bind(stored, run.plan(destroy=stored.destroy))
         else:
             the_plan = run.plan(destroy=destroy, targets=targets)
         click.echo(render_text(the_plan))

@@ -37,12 +37,14 @@ def store_options(func: Any) -> Any:
 @contextlib.contextmanager
 def open_store(state_path: str | None, sandbox: bool, endpoint: str | None) -> Iterator[Any]:
     """A store without a spec: a local file, or GCS through Google's storage client."""
-    from gkeplan.run.target import DEFAULT_STATE, SANDBOX_DIR
+    from gkeplan.run.target import DEFAULT_STATE, SANDBOX_DIR, local_state_path
     from gkeplan.state.local import LocalStateStore
 
     if not (state_path or "").startswith("gs://"):
         yield LocalStateStore(
-            state_path or (SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE)
+            local_state_path(state_path)
+            if state_path
+            else (SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE)
         )
         return
     from gkeplan.gcp.connection import Connection
@@ -103,7 +105,10 @@ def state_show(address: str, state_path: str | None, sandbox: bool, endpoint: st
     if rec is None:
         click.echo(f"Error: {address} is not in the state", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(json.dumps(rec.to_json(), indent=2))
+    from gkeplan.redact import mask_fields
+
+    shown = {**rec.to_json(), "attributes": mask_fields(rec.attributes, rec.sensitive)}
+    click.echo(json.dumps(shown, indent=2))
 
 
 @state.command("rm")
@@ -210,10 +215,10 @@ def force_unlock(lock_id: str, state_path: str | None, sandbox: bool, endpoint: 
 @click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False))
 def show(plan_file: str) -> None:
     """Show PLAN, a file saved with `gkeplan plan --out`."""
-    from gkeplan.plan.model import plan_from_dict
+    from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
-    click.echo(render_text(plan_from_dict(json.loads(Path(plan_file).read_text()))))
+    click.echo(render_text(saved.load(plan_file)))
 
 
 @click.command("import")

@@ -15,6 +15,8 @@ from gkeplan.errors import Diagnostic
 from gkeplan.graph.render import mermaid_ids, mermaid_text
 from gkeplan.plan.cost_delta import CostDelta
 from gkeplan.plan.model import Action, Change, Plan
+from gkeplan.plan.render import masked
+from gkeplan.redact import safe
 
 # Markdown is HTML here: escape what would open a tag; quotes stay readable in the source.
 _escape = partial(html.escape, quote=False)
@@ -179,13 +181,13 @@ def render_markdown(plan: Plan, findings: Sequence[Any] = (), cost: CostDelta | 
             "",
         ]
     for change in plan.pending:
-        lines += [*_resource(change), ""]
+        lines += [*_resource(masked(change)), ""]
     if cost is not None:
         lines += _cost(cost)
     lines += findings_by_severity(findings)
     if plan.has_changes:
         lines += _diagram(plan)
-    return "\n".join(lines).rstrip() + "\n"
+    return safe("\n".join(lines).rstrip() + "\n")
 
 
 def render_refused(
@@ -201,4 +203,4 @@ def render_refused(
         "",
         *findings_by_severity(findings, diagnostics),
     ]
-    return "\n".join(lines).rstrip() + "\n"
+    return safe("\n".join(lines).rstrip() + "\n")

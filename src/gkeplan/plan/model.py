@@ -47,6 +47,8 @@ class Change:
     reason: str | None = None  # why replace / delete / adopt, in words
     drift: bool = False
     dependencies: list[str] = field(default_factory=list)
+    # fields whose values come from a `sensitive: true` variable: masked wherever shown
+    sensitive: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -13,6 +13,7 @@ from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Context, Driver, Wanted
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
 from gkeplan.plan.model import Change, Plan
+from gkeplan.redact import sensitive_fields
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
 
@@ -76,6 +77,13 @@ def make_plan(
     targets = list(targets)
     if targets:
         changes = _targeted(changes, graph, targets)
+    for change in changes:
+        recorded = state.resources.get(change.address) if state else None
+        change.sensitive = sorted(
+            set(sensitive_fields(change.after))
+            | set(sensitive_fields(change.before))
+            | set(recorded.sensitive if recorded else ())
+        )
     return Plan(
         changes=changes,
         project=spec.project,

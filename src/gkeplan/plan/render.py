@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from gkeplan.plan.model import Action, Change, Plan
+from gkeplan.plan.model import Action, Change, FieldChange, Plan
+from gkeplan.redact import SENSITIVE, mask, mask_fields, safe
 
 _COLOURS = {
     Action.CREATE: "green",
@@ -31,29 +32,49 @@ def _value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
+def masked(change: Change) -> Change:
+    """The change as it may be shown or saved: sensitive fields and values replaced."""
+    hidden = set(change.sensitive)
+    fields = [
+        FieldChange(f.name, SENSITIVE, SENSITIVE, f.forces_replacement)
+        if f.name in hidden
+        else FieldChange(f.name, mask(f.before), mask(f.after), f.forces_replacement)
+        for f in change.fields
+    ]
+    return Change(
+        **{
+            **change.__dict__,
+            "id": mask(change.id),
+            "before": None if change.before is None else mask_fields(change.before, hidden),
+            "after": None if change.after is None else mask_fields(change.after, hidden),
+            "settings": mask(change.settings),
+            "fields": fields,
+            "reason": mask(change.reason),
+        }
+    )
+
+
 def _change_lines(change: Change) -> list[str]:
+    change = masked(change)
     colour = _COLOURS[change.action]
     sym = change.action.symbol
     head = f"{sym} {change.address} {_VERBS[change.action]}"
     if change.drift:
         head += " (drift: changed outside gkeplan)"
-    lines = [click.style(head, fg=colour, bold=True)]
+    lines = [click.style(safe(head), fg=colour, bold=True)]
     if change.reason:
-        lines.append(f"    # {change.reason}")
+        lines.append(safe(f"    # {change.reason}"))
     if change.action is Action.CREATE:
         for name, value in sorted((change.after or {}).items()):
             if value is not None:
-                lines.append(click.style(f"    + {name} = {_value(value)}", fg=colour))
+                lines.append(click.style(safe(f"    + {name} = {_value(value)}"), fg=colour))
     elif change.action is Action.DELETE:
-        lines.append(click.style(f"    - id = {_value(change.id)}", fg=colour))
+        lines.append(click.style(safe(f"    - id = {_value(change.id)}"), fg=colour))
     else:
         for f in change.fields:
             mark = "  # forces replacement" if f.forces_replacement else ""
-            lines.append(
-                click.style(
-                    f"    ~ {f.name}: {_value(f.before)} -> {_value(f.after)}{mark}", fg=colour
-                )
-            )
+            text = f"    ~ {f.name}: {_value(f.before)} -> {_value(f.after)}{mark}"
+            lines.append(click.style(safe(text), fg=colour))
     return lines
 
 
@@ -62,7 +83,7 @@ def render_text(plan: Plan) -> str:
     for change in plan.changes:
         if change.action is Action.NOOP:
             if change.reason:
-                lines.append(f"  {change.address}: {change.reason}")
+                lines.append(safe(f"  {change.address}: {change.reason}"))
             continue
         lines.extend(_change_lines(change))
         lines.append("")
@@ -70,5 +91,12 @@ def render_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
+def public_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON output and saved plans hold it: sensitive values masked."""
+    data = plan.to_dict()
+    data["changes"] = [masked(c).to_dict() for c in plan.changes]
+    return data
+
+
 def render_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, default=str)
+    return json.dumps(public_dict(plan), indent=2, default=str)

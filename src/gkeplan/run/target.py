@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gkeplan.errors import UsageError
+from gkeplan.files import make_dirs
 from gkeplan.gcp.connection import Connection, Endpoints, Timeouts
 from gkeplan.spec.base import Document
 from gkeplan.state.local import LocalStateStore
@@ -42,7 +45,7 @@ def state_store(
     if state_path and state_path.startswith("gs://"):
         bucket, prefix = parse_url(state_path)
     elif state_path:
-        return LocalStateStore(state_path)
+        return LocalStateStore(local_state_path(state_path))
     elif target.sandbox and spec.state.backend == "local":
         return LocalStateStore(target.sandbox_dir / "state.json")
     elif spec.state.backend == "local":
@@ -51,7 +54,44 @@ def state_store(
         bucket, prefix = spec.state.bucket or "", spec.state.prefix or ""
     if conn is None:
         raise UsageError("a GCS state backend needs a connection to Cloud Storage")
-    return GcsStateStore(conn.storage(), bucket, prefix, lock_timeout_s=lock_timeout_s)
+    return GcsStateStore(
+        conn.storage(),
+        bucket,
+        prefix,
+        lock_timeout_s=lock_timeout_s,
+        retry=storage_retry(conn.timeouts),
+    )
+
+
+def storage_retry(timeouts: Timeouts) -> Any:
+    """The storage client's retry predicate, with the run's backoff and deadline."""
+    from google.cloud.storage.retry import DEFAULT_RETRY
+
+    return DEFAULT_RETRY.with_delay(
+        initial=timeouts.initial_backoff_s, maximum=timeouts.max_backoff_s
+    ).with_timeout(timeouts.call_deadline_s)
+
+
+def local_state_path(state_path: str) -> Path:
+    """A --state file path, refused as one clear error when it names a directory or a place
+    gkeplan cannot write (before anything is created there)."""
+    path = Path(state_path).expanduser()
+    if path.is_dir() or state_path.endswith(("/", os.sep)):
+        raise UsageError(
+            f"{state_path} is a directory; give the state file's path, e.g. "
+            f"{(path / 'state.json').as_posix()}",
+            "--state",
+        )
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"cannot write the state {state_path}: {existing} is not writable", "--state"
+        )
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise UsageError(f"cannot read and write the state file {state_path}", "--state")
+    return path
 
 
 @contextlib.contextmanager
@@ -79,7 +119,7 @@ def _connect(spec: Document, target: Target) -> Iterator[Connection]:
     if target.sandbox:
         from gkeplan_emulator import Emulator, EmulatorConfig
 
-        target.sandbox_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.sandbox_dir)
         config = EmulatorConfig(project=spec.project)
         with Emulator(config, state_file=target.sandbox_dir / "emulator.json") as emu:
             yield Connection(

@@ -8,9 +8,10 @@ the defaults. The full `Spec` is composed from the resource kinds' sections by t
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from gkeplan.spec.limits import FiniteFloat, Int64
@@ -62,6 +63,21 @@ class State(Model):
     path: str | None = Field(None, description="Local state file (default .gkeplan/state.json).")
     bucket: BucketName | None = Field(None, description="GCS bucket holding state (backend gcs).")
     prefix: StatePrefix | None = Field(None, description="Object prefix inside the bucket.")
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_project(cls, path: str | None) -> str | None:
+        # A spec is often someone else's file: its state (and lock file) may not land outside
+        # the project directory; a path elsewhere is the operator's choice, with --state.
+        if path is None:
+            return path
+        parts = PurePosixPath(path.replace("\\", "/")).parts
+        if not path or path.startswith(("/", "~")) or ".." in parts:
+            raise ValueError(
+                "must be a relative path inside the project directory (no '/', '~' or '..' "
+                "at the start, no '..'); give a state elsewhere with --state"
+            )
+        return path
 
     @model_validator(mode="after")
     def _gcs_needs_bucket(self) -> State:

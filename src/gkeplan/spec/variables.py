@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gkeplan import redact
 from gkeplan.errors import Diagnostic, Location, Path, SpecError
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.strings import show, text_problem
@@ -83,6 +84,12 @@ def resolve(
                 )
             )
             del values[name]
+    # Registered before anything is interpolated, so no message below can show them.
+    redact.register(
+        value
+        for name, value in values.items()
+        if isinstance(declared[name], dict) and declared[name].get("sensitive") is True
+    )
     if problems:
         raise SpecError(problems)
 

@@ -6,6 +6,12 @@
   who, host, process, operation, start time and a lock id; it is deleted with the generation it
   was created at, so a release or `force-unlock` never removes a newer lock.
 - Every state version is kept by the bucket's object versioning.
+
+A response can be lost after GCS committed the request; the client then retries, and the retry
+meets its own first attempt (412 on `ifGenerationMatch`). So before calling anything a conflict
+or a foreign lock, gkeplan reads what is there: a lock object holding this run's lock id is this
+run's lock; a state object holding these exact bytes, tagged with this store's run id in its
+custom metadata, is this run's write.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import contextlib
 import json
 import random
 import time
+import uuid
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -24,6 +31,7 @@ from gkeplan.state.store import LockInfo
 
 STATE_OBJECT = "default.gkstate"
 LOCK_OBJECT = "default.gkstate.lock"
+RUN_KEY = "gkeplan-run"  # custom metadata: which store instance (run) wrote this version
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -36,12 +44,23 @@ def parse_url(url: str) -> tuple[str, str]:
 
 class GcsStateStore:
     def __init__(
-        self, client: Any, bucket: str, prefix: str = "", *, lock_timeout_s: float = 0.0
+        self,
+        client: Any,
+        bucket: str,
+        prefix: str = "",
+        *,
+        lock_timeout_s: float = 0.0,
+        retry: Any = None,
     ) -> None:
+        from google.cloud.storage.retry import DEFAULT_RETRY
+
         self.client = client
         self.bucket_name = bucket
         self.prefix = prefix.strip("/")
         self.lock_timeout_s = lock_timeout_s
+        # The storage client's own policy (429, 5xx, dropped connections), timed by the caller.
+        self.retry = retry if retry is not None else DEFAULT_RETRY
+        self.run_id = str(uuid.uuid4())
         self._generation = 0  # of the state object as last read or written; 0: none
         self._lock_generation: int | None = None
 
@@ -65,18 +84,47 @@ class GcsStateStore:
         return StateDoc.from_json(data.decode())
 
     def write(self, doc: StateDoc) -> None:
+        data = doc.to_json().encode()
         blob = self._blob(STATE_OBJECT)
+        blob.metadata = {RUN_KEY: self.run_id}
         try:
             blob.upload_from_string(
-                doc.to_json(), content_type="application/json", if_generation_match=self._generation
+                data,
+                content_type="application/json",
+                if_generation_match=self._generation,
+                retry=self.retry,
             )
         except gexc.PreconditionFailed:
+            if self._landed(data):
+                return
+            read = f"generation {self._generation}" if self._generation else "no state yet"
             raise StateConflict(
                 f"{self.location} was written by someone else since gkeplan read it "
-                f"(generation {self._generation}); nothing was overwritten. Run again to work "
-                "from the newer state."
+                f"({read}); nothing was overwritten. Run again to work from the newer state."
             ) from None
+        except gexc.GoogleAPICallError:
+            if self._landed(data):  # retries ran out, yet an attempt had been committed
+                return
+            raise
         self._generation = int(blob.generation)
+
+    def _landed(self, data: bytes) -> bool:
+        """Whether the live state object is this very write (its response was lost)."""
+        current = self.client.bucket(self.bucket_name).get_blob(
+            self._name(STATE_OBJECT), retry=self.retry
+        )
+        if current is None or (current.metadata or {}).get(RUN_KEY) != self.run_id:
+            return False
+        try:
+            got = current.download_as_bytes(
+                if_generation_match=current.generation, retry=self.retry
+            )
+        except (gexc.NotFound, gexc.PreconditionFailed):
+            return False  # replaced since: not ours any more
+        if got != data:
+            return False
+        self._generation = int(current.generation)
+        return True
 
     def lock(self, info: LockInfo) -> None:
         deadline = time.monotonic() + self.lock_timeout_s
@@ -88,22 +136,34 @@ class GcsStateStore:
                     json.dumps(info.to_dict()),
                     content_type="application/json",
                     if_generation_match=0,
+                    retry=self.retry,
                 )
                 self._lock_generation = int(blob.generation)
                 return
             except gexc.PreconditionFailed:
                 holder = self.holder()
+                if holder is not None and holder[0].id == info.id:
+                    self._lock_generation = holder[1]  # our own attempt, its answer lost
+                    return
                 if time.monotonic() + delay > deadline:
                     raise StateLocked(holder[0] if holder else None, self.location) from None
+            except gexc.GoogleAPICallError:
+                holder = self.holder()
+                if holder is None or holder[0].id != info.id:
+                    raise
+                self._lock_generation = holder[1]
+                return
             time.sleep(delay + random.uniform(0, delay / 2))  # backoff with jitter
             delay = min(delay * 2, 10.0)
 
     def holder(self) -> tuple[LockInfo, int] | None:
-        blob = self.client.bucket(self.bucket_name).get_blob(self._name(LOCK_OBJECT))
+        blob = self.client.bucket(self.bucket_name).get_blob(
+            self._name(LOCK_OBJECT), retry=self.retry
+        )
         if blob is None:
             return None
         try:
-            info = LockInfo(**json.loads(blob.download_as_bytes()))
+            info = LockInfo(**json.loads(blob.download_as_bytes(retry=self.retry)))
         except (ValueError, TypeError, gexc.NotFound):
             return None
         return info, int(blob.generation)
@@ -113,7 +173,9 @@ class GcsStateStore:
             return
         # NotFound / PreconditionFailed: force-unlocked meanwhile; a newer lock is not ours.
         with contextlib.suppress(gexc.NotFound, gexc.PreconditionFailed):
-            self._blob(LOCK_OBJECT).delete(if_generation_match=self._lock_generation)
+            self._blob(LOCK_OBJECT).delete(
+                if_generation_match=self._lock_generation, retry=self.retry
+            )
         self._lock_generation = None
 
     def force_unlock(self, lock_id: str) -> LockInfo:

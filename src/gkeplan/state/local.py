@@ -5,32 +5,16 @@ flock is released by the kernel when its holder dies, so a `kill -9` never leave
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import IO
 
 from gkeplan.errors import StateLocked
+from gkeplan.files import atomic_write, open_private
 from gkeplan.state.model import StateDoc
 from gkeplan.state.store import LockInfo
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class LocalStateStore:
@@ -54,8 +38,7 @@ class LocalStateStore:
         atomic_write(self.path, doc.to_json())
 
     def lock(self, info: LockInfo) -> None:
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self._lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held until unlock
+        fh = os.fdopen(open_private(self._lock_path), "r+", encoding="utf-8")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

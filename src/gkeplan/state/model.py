@@ -27,9 +27,13 @@ class ResourceState:
     status: Status = "ok"
     dependencies: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)  # gkeplan's own (forceDestroy...)
+    # attributes from `sensitive: true` variables: `state show` masks them (the state holds them)
+    sensitive: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {"sensitive": self.sensitive} if self.sensitive else {}
         return {
+            **extra,
             "kind": self.kind,
             "id": self.id,
             "status": self.status,
@@ -53,6 +57,7 @@ class ResourceState:
             status=data.get("status", "ok"),
             dependencies=list(data.get("dependencies") or []),
             settings=dict(data.get("settings") or {}),
+            sensitive=list(data.get("sensitive") or []),
         )
 
 
