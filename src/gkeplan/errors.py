@@ -15,6 +15,7 @@ traceback):
     └── CloudError           a GCP call failed, classified (gkeplan.gcp.errors)
         ├── OperationFailed  a long-running operation ended in error
         ├── OperationTimeout a long-running operation outlived its deadline
+        ├── OperationAbandoned  the person stopped waiting for one (a second Ctrl-C)
         └── ResourceExists   a create met a resource gkeplan may not take over
 
 Every stage (YAML, schema, references, graph, policies) reports spec problems through
@@ -176,6 +177,14 @@ class OperationFailed(CloudError):
 
 class OperationTimeout(CloudError):
     pass
+
+
+class OperationAbandoned(CloudError):
+    """The person stopped waiting (a second Ctrl-C); the operation goes on in GCP."""
+
+    def __init__(self, message: str, operation: str) -> None:
+        self.operation = operation
+        super().__init__(message)
 
 
 class ResourceExists(CloudError):

@@ -7,6 +7,7 @@ adopts it). A failed change skips its dependents; independent branches carry on.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gkeplan.apply.walk import Outcome, WalkResult, walk
-from gkeplan.errors import CloudError, ResourceExists, StateConflict
+from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
@@ -159,6 +160,11 @@ def execute(
     def forget(doc: StateDoc, change: Change) -> None:
         doc.resources.pop(change.address, None)
 
+    def in_flight(doc: StateDoc, change: Change, operation: str) -> None:
+        rec = doc.resources.get(change.address)
+        if rec is not None:
+            doc.resources[change.address] = dataclasses.replace(rec, operation=operation)
+
     def record(change: Change, status: str, attrs: dict[str, object] | None, rid: str) -> None:
         def fn(doc: StateDoc) -> None:
             doc.resources[change.address] = ResourceState(
@@ -219,6 +225,9 @@ def execute(
         except BaseException as exc:
             if isinstance(exc, StateConflict):
                 stop.set()  # another writer owns the state now: start nothing more
+            if isinstance(exc, OperationAbandoned):
+                running = exc.operation
+                writer.update(lambda doc: in_flight(doc, change, running))
             emit("fail", change, describe_failure(change, exc))
             raise
         finally:

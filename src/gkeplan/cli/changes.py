@@ -37,8 +37,18 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     previous = signal.getsignal(signal.SIGINT)
 
     def interrupt(signum: int, frame: Any) -> None:
+        if interrupted.is_set():
+            click.echo(
+                "\nInterrupted again: no longer waiting for operations in flight; they go on "
+                "in GCP, are recorded in the state, and the next apply waits for them",
+                err=True,
+            )
+            run.conn.stop_waiting.set()
+            return
         click.echo(
-            "\nInterrupted: finishing the calls in flight, starting nothing new...", err=True
+            "\nInterrupted: finishing the calls in flight, starting nothing new "
+            "(Ctrl-C again to stop waiting)...",
+            err=True,
         )
         interrupted.set()
         stop.set()

@@ -55,7 +55,9 @@ def open_store(state_path: str | None, sandbox: bool, endpoint: str | None) -> I
     bucket, prefix = parse_url(state_path)
     if endpoint:
         from gkeplan.gcp.sandbox import endpoint_connection
+        from gkeplan.run.target import probe_endpoint
 
+        probe_endpoint(endpoint)
         conn = endpoint_connection("-", endpoint, sandbox_timeouts())
     else:
         conn = Connection(project="-")

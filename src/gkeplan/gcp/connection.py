@@ -18,6 +18,8 @@ import google.auth.credentials
 from google.api_core import client_options as client_options_lib
 from google.auth import impersonated_credentials
 
+from gkeplan.gcp.transport import bound_connects
+
 # gRPC core logs connection teardown at INFO on stderr; users need errors only.
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
@@ -44,6 +46,7 @@ class Timeouts:
     propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
     change_budget_s: float | None = None  # every retry of one change shares this (--retry-timeout)
     progress_interval_s: float = 30.0  # a line per in-flight long operation this often
+    connect_timeout_s: float = 10.0  # one TCP connect to an API endpoint
 
 
 @dataclass
@@ -52,6 +55,8 @@ class Connection:
     endpoints: Endpoints = field(default_factory=Endpoints)
     credentials: google.auth.credentials.Credentials | None = None
     timeouts: Timeouts = field(default_factory=Timeouts)
+    # set (by a second Ctrl-C) to stop waiting for long-running operations at once
+    stop_waiting: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _cache: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
@@ -104,24 +109,35 @@ class Connection:
         if name == "container":
             from google.cloud import container_v1
 
-            return container_v1.ClusterManagerClient(
-                credentials=creds, transport="rest", client_options=self._options()
+            return self._bounded(
+                container_v1.ClusterManagerClient(
+                    credentials=creds, transport="rest", client_options=self._options()
+                )
             )
         if name == "projects":
             from google.cloud import resourcemanager_v3
 
-            return resourcemanager_v3.ProjectsClient(
-                credentials=creds, transport="rest", client_options=self._options()
+            return self._bounded(
+                resourcemanager_v3.ProjectsClient(
+                    credentials=creds, transport="rest", client_options=self._options()
+                )
             )
         if name == "storage":
             from google.cloud import storage  # type: ignore[attr-defined,unused-ignore]
 
-            return storage.Client(
+            client = storage.Client(
                 project=self.project, credentials=creds, client_options=self._options()
             )
+            bound_connects(client._http, self.timeouts.connect_timeout_s)
+            return client
         if name == "iam":
             return self._iam_client(creds)
         raise ValueError(name)
+
+    def _bounded(self, client: Any) -> Any:
+        # The REST transport's requests session: where a connect timeout can be mounted.
+        bound_connects(client.transport._session, self.timeouts.connect_timeout_s)
+        return client
 
     def _iam_client(self, creds: google.auth.credentials.Credentials) -> Any:
         from google.cloud import iam_admin_v1

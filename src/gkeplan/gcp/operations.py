@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
-from gkeplan.errors import OperationFailed, OperationTimeout
+from gkeplan.errors import OperationAbandoned, OperationFailed, OperationTimeout
 from gkeplan.gcp.connection import Timeouts
 from gkeplan.gcp.retry import call, log
 
@@ -19,7 +20,17 @@ def operation_name(project: str, location: str, op: Any) -> str:
     )
 
 
-def wait(client: Any, project: str, location: str, op: Any, timeouts: Timeouts, what: str) -> None:
+def wait(
+    client: Any,
+    project: str,
+    location: str,
+    op: Any,
+    timeouts: Timeouts,
+    what: str,
+    stop: threading.Event | None = None,
+) -> None:
+    """Poll `op` to DONE; when `stop` is set, give up at once with `OperationAbandoned` (the
+    caller records the operation so the next run waits for it instead of starting again)."""
     from google.cloud import container_v1
 
     done = container_v1.Operation.Status.DONE
@@ -50,7 +61,12 @@ def wait(client: Any, project: str, location: str, op: Any, timeouts: Timeouts, 
                 f"(deadline {int(timeouts.operation_deadline_s)}s); "
                 "it continues in GCP: run gkeplan apply again to pick it up"
             )
-        time.sleep(delay)
+        if (stop or threading.Event()).wait(delay):
+            raise OperationAbandoned(
+                f"{what}: stopped waiting for operation {name}; it goes on in GCP, and the "
+                "next apply waits for it",
+                name,
+            )
         delay = min(delay * 2, timeouts.operation_poll_s)
         op = call(timeouts, lambda: client.get_operation(name=name))
     error = getattr(op, "error", None)

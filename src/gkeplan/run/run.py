@@ -19,6 +19,7 @@ from gkeplan.kinds import KINDS
 from gkeplan.kinds.driver import Context, Driver, load_driver
 from gkeplan.plan.model import Change, Plan
 from gkeplan.plan.planner import make_plan, spec_digest
+from gkeplan.run.resume import resume_operations
 from gkeplan.run.target import Target, connect, state_store
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
@@ -37,11 +38,14 @@ class Run:
     conn: Connection
     graph: Graph
     variables: Mapping[str, str] = field(default_factory=dict)
+    operation: str = "plan"
 
     def state(self) -> StateDoc | None:
         return self.store.read()
 
     def plan(self, *, destroy: bool = False, targets: Iterable[str] = ()) -> Plan:
+        if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
+            resume_operations(self.store, self.conn, self.spec.project)
         ctx = Context(self.spec.project, self.conn)
         return make_plan(
             self.spec,
@@ -105,7 +109,7 @@ def open_run(
         store = state_store(spec, target, state_path, conn, lock_timeout_s)
         store.lock(info)
         try:
-            yield Run(spec, store, conn, graph, dict(variables or {}))
+            yield Run(spec, store, conn, graph, dict(variables or {}), operation)
         finally:
             store.unlock(info)
 

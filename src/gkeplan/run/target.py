@@ -132,6 +132,7 @@ def _connect(spec: Document, target: Target) -> Iterator[Connection]:
     if target.endpoint:
         from gkeplan.gcp.sandbox import endpoint_connection
 
+        probe_endpoint(target.endpoint)
         yield endpoint_connection(spec.project, target.endpoint, sandbox_timeouts())
         return
     conn = Connection(project=spec.project, timeouts=Timeouts())
@@ -148,4 +149,28 @@ def sandbox_timeouts() -> Timeouts:
         operation_deadline_s=300.0,
         operation_poll_s=0.2,
         propagation_window_s=30.0,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
     )
+
+
+CONNECT_TIMEOUT_S = 3.0  # a loopback sandbox answers at once; waiting longer helps nobody
+
+
+def probe_endpoint(url: str) -> None:
+    """Fail in seconds, as one line naming --endpoint, when nothing sandbox-like answers."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(
+            url.rstrip("/") + "/_emulator/info", timeout=CONNECT_TIMEOUT_S
+        ) as resp:
+            json.loads(resp.read())["http"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise UsageError(
+            f"no gkeplan sandbox answers at {url} ({reason}); start one with "
+            "`gkeplan sandbox serve`",
+            "--endpoint",
+        ) from None

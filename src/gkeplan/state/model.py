@@ -29,9 +29,13 @@ class ResourceState:
     settings: dict[str, Any] = field(default_factory=dict)  # gkeplan's own (forceDestroy...)
     # attributes from `sensitive: true` variables: `state show` masks them (the state holds them)
     sensitive: list[str] = field(default_factory=list)
+    # a GKE operation left running when the person stopped waiting: the next apply waits for it
+    operation: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         extra: dict[str, Any] = {"sensitive": self.sensitive} if self.sensitive else {}
+        if self.operation:
+            extra["operation"] = self.operation
         return {
             **extra,
             "kind": self.kind,
@@ -58,6 +62,7 @@ class ResourceState:
             dependencies=list(data.get("dependencies") or []),
             settings=dict(data.get("settings") or {}),
             sensitive=list(data.get("sensitive") or []),
+            operation=data.get("operation"),
         )
 
 

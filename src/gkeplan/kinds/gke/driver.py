@@ -65,7 +65,15 @@ def location_of(resource_id: str) -> str:
 
 
 def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> None:
-    operations.wait(client, ctx.project, location_of(resource_id), op, ctx.conn.timeouts, what)
+    operations.wait(
+        client,
+        ctx.project,
+        location_of(resource_id),
+        op,
+        ctx.conn.timeouts,
+        what,
+        ctx.conn.stop_waiting,
+    )
 
 
 _RUNNING_OP = re.compile(r"\b(operation-[\w-]+)")
