@@ -120,4 +120,5 @@ def test_campaign_twenty_percent_lost_lock_and_state_writes(server: Server) -> N
             assert not any(text in out for text in OTHERS), out
     lost = _lost(server, "storage.objects.insert") + _lost(server, "storage.objects.delete")
     assert lost >= 16, f"only {lost} lost responses: the campaign proves little"
+    print(f"campaign: {lost} lost responses over {len(outcomes)} runs, all completed")
     assert len(outcomes) == 16

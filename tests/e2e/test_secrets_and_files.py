@@ -68,6 +68,20 @@ def test_a_sensitive_value_is_masked_in_every_output(server: Server, tmp_path: P
         cli,
         ["validate", str(spec), "--var", "PROJECT_ID=demo-project", "--var", f"TEAM={SECRET}!"],
     )
+    for fmt in ("json", "sarif"):
+        outputs[f"validate {fmt}"] = CliRunner().invoke(
+            cli,
+            [
+                "validate",
+                str(spec),
+                "--format",
+                fmt,
+                "--var",
+                "PROJECT_ID=demo-project",
+                "--var",
+                f"TEAM={SECRET}!",
+            ],
+        )
     assert outputs["validate"].exit_code == 1
     for what, result in outputs.items():
         assert SECRET not in result.output, what

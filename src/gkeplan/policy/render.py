@@ -12,6 +12,7 @@ import click
 from gkeplan import __version__
 from gkeplan.errors import Diagnostic
 from gkeplan.policy.model import Finding, Rule
+from gkeplan.redact import mask_text, safe
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -37,22 +38,24 @@ def render_text(findings: Sequence[Finding], rules: dict[str, Rule]) -> str:
         checkov = getattr(rules.get(f.rule), "checkov", None)
         tag = f"{f.rule}" + (f"/{checkov}" if checkov else "")
         head = click.style(f"{sev}", fg=_COLOURS[sev], bold=True)
-        waived = click.style(f" [waived: {f.waiver}]", fg="green") if f.waived else ""
-        lines.append(f"  {where}{head} [{tag}]: {f.message}{waived}")
+        waived = click.style(safe(f" [waived: {f.waiver}]"), fg="green") if f.waived else ""
+        lines.append(f"  {where}{head} [{tag}]: {safe(f.message)}{waived}")
         if f.fix and not f.waived:
-            fix = f.fix.replace("\n", "\n          ")
+            fix = safe(f.fix).replace("\n", "\n          ")
             lines.append(f"    fix: {fix}")
     return "\n".join(lines)
 
 
 def render_json(findings: Sequence[Finding], diagnostics: Sequence[Diagnostic], valid: bool) -> str:
-    return json.dumps(
-        {
-            "valid": valid,
-            "diagnostics": [d.to_dict() for d in diagnostics],
-            "findings": [f.to_dict() for f in findings],
-        },
-        indent=2,
+    return mask_text(
+        json.dumps(
+            {
+                "valid": valid,
+                "diagnostics": [d.to_dict() for d in diagnostics],
+                "findings": [f.to_dict() for f in findings],
+            },
+            indent=2,
+        )
     )
 
 
@@ -154,23 +157,25 @@ def render_sarif(
         }
         for d in diagnostics
     ]
-    return json.dumps(
-        {
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [
-                {
-                    "tool": {
-                        "driver": {
-                            "name": "gkeplan",
-                            "version": __version__,
-                            "informationUri": INFORMATION_URI,
-                            "rules": sarif_rules,
-                        }
-                    },
-                    "results": results,
-                }
-            ],
-        },
-        indent=2,
+    return mask_text(
+        json.dumps(
+            {
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "version": "2.1.0",
+                "runs": [
+                    {
+                        "tool": {
+                            "driver": {
+                                "name": "gkeplan",
+                                "version": __version__,
+                                "informationUri": INFORMATION_URI,
+                                "rules": sarif_rules,
+                            }
+                        },
+                        "results": results,
+                    }
+                ],
+            },
+            indent=2,
+        )
     )
