@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -113,8 +114,8 @@ def test_a_saved_plan_with_masked_values_applies_the_real_ones(
     assert bucket.labels == {"team": f"t-{SECRET}"}
 
 
-def _unmanaged_delete(server: Server, plan_file: Path) -> dict[str, object]:
-    data = json.loads(plan_file.read_text())
+def _unmanaged_delete(server: Server, plan_file: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(plan_file.read_text())
     outsider = "outsider@demo-project.iam.gserviceaccount.com"
     data["changes"].append(
         {
