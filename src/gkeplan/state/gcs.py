@@ -12,6 +12,12 @@ meets its own first attempt (412 on `ifGenerationMatch`). So before calling anyt
 or a foreign lock, gkeplan reads what is there: a lock object holding this run's lock id is this
 run's lock; a state object holding these exact bytes, tagged with this store's run id in its
 custom metadata, is this run's write.
+
+Sources: Cloud Storage retries 408, 429, 5xx and socket timeouts / TCP disconnects, and treats
+a request with `ifGenerationMatch` as conditionally idempotent, so safe to retry
+(https://cloud.google.com/storage/docs/retry-strategy); a failed precondition answers 412
+(https://cloud.google.com/storage/docs/request-preconditions); the Python client retries
+uploads that carry `if_generation_match` (googleapis/python-storage#480).
 """
 
 from __future__ import annotations
