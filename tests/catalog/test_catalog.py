@@ -7,6 +7,7 @@ def test_machine_types_and_locations() -> None:
     mt = catalog.machine_type("n2-standard-4")
     assert mt is not None and (mt.vcpus, mt.family, mt.gpus) == (4, "n2", 0)
     assert catalog.machine_available("n2-standard-4", "us-central1-c")
+    assert catalog.is_zone("europe-west10-a")  # a zone is valid when its region is
     assert {"us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"} <= set(
         catalog.regions()["us-central1"]
     )
@@ -19,10 +20,9 @@ def test_machine_types_and_locations() -> None:
 
 def test_roles() -> None:
     assert "roles/container.clusterAdmin" in catalog.role_names()
-    assert catalog.removed_role("roles/container.nodeServiceAccount") == (
-        "roles/container.defaultNodeServiceAccount"
-    )
-    assert catalog.removed_role("roles/container.admin") is None
+    successor, source = catalog.deprecated_role("roles/container.nodeServiceAccount") or ("", "")
+    assert successor == "roles/container.defaultNodeServiceAccount" and source
+    assert catalog.deprecated_role("roles/container.admin") is None
     assert "iam.serviceAccounts.actAs" not in catalog.role_permissions("roles/container.admin")
     granting = catalog.roles_granting({"iam.serviceAccounts.actAs"})
     basic = [r for r in granting if catalog.is_basic_role(r)]

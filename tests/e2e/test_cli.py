@@ -147,10 +147,12 @@ def test_state_show_and_import(run: Cli) -> None:
 
 
 def test_policy_errors_stop_the_plan(run: Cli) -> None:
-    run.spec.write_text(EXAMPLE.read_text().replace("maxNodeCount: 2", "maxNodeCount: 3"))
+    # three nodes of 4 vCPUs at create: GKE itself would refuse it on 8 N2 CPUs
+    run.spec.write_text(EXAMPLE.read_text().replace("initialNodeCount: 1", "initialNodeCount: 3"))
+    run.spec.write_text(run.spec.read_text().replace("maxNodeCount: 2", "maxNodeCount: 3"))
     result = run("plan")
     assert result.exit_code == 1
-    assert "quota N2_CPUS in us-central1 is 8" in result.output
+    assert "quota N2_CPUS in us-central1 is 8: GKE refuses the create" in result.output
     assert "refused by validation or policy; nothing was planned" in result.output
 
 

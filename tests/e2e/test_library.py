@@ -28,9 +28,10 @@ def test_plan_then_apply_in_the_sandbox(tmp_path: Path) -> None:
 
 
 def test_plan_refuses_what_the_cli_refuses(tmp_path: Path) -> None:
+    # 3 nodes of 4 vCPUs at create: GKE itself refuses that on 8 N2 CPUs
     text = EXAMPLE.read_text().replace(
-        "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
-        "autoscaling: {minNodeCount: 1, maxNodeCount: 9}",
+        "initialNodeCount: 1\n        autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+        "initialNodeCount: 3\n        autoscaling: {minNodeCount: 1, maxNodeCount: 3}",
     )
     spec = gkeplan.load_spec(text, {"PROJECT_ID": "demo-project"}, environ={})
     with pytest.raises(gkeplan.PolicyRefused, match=r"FT001") as refused:

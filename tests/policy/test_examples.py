@@ -37,33 +37,32 @@ def test_tutorial_as_written_is_refused_with_each_problem_and_fix() -> None:
     assert proc.returncode == 1
     out = proc.stdout
     for expected in (
-        "role roles/container.nodeServiceAccount has been removed by Google",
-        "hint: use roles/container.defaultNodeServiceAccount",
+        "warning [CT001]: roles/container.nodeServiceAccount is deprecated",
+        "fix: use roles/container.defaultNodeServiceAccount",
         "error [LP001/CKV_GCP_41]: serviceAccount:gke-admin gets roles/iam.serviceAccountUser on "
         "the whole project",
         "on: serviceAccount:gke-node",
         "warning [LP007]: roles/container.admin grants 434 permissions; "
         "roles/container.clusterAdmin (15) covers what serviceAccount:gke-admin uses",
-        "error [LP004/CKV_GCP_30]: cluster sd-cluster keeps GKE's default node pool, which runs "
-        "as the Compute Engine default service account",
-        "error [FT001]: cluster sd-cluster is zonal (us-central1-c): node pool sd-node-pool can "
+        "warning [FT001]: cluster sd-cluster is zonal (us-central1-c): node pool sd-node-pool can "
         "run 2 nodes x 1 zone = 2 x n2-standard-4 (4 vCPUs) = 8 N2 vCPUs, +1 surge node = 12; "
-        "quota N2_CPUS in us-central1 is 8",
-        "error [LP006]: nodes of sd-cluster/sd-node-pool run as gke-node, which lacks 6 "
-        "permission(s)",
-        "fix: clusters.sd-cluster.nodePools.sd-node-pool.diskType: pd-standard or "
-        "clusters.sd-cluster.nodePools.sd-node-pool.diskSizeGb: 16",
-        "refused (10 resources; 7 errors, 1 warnings, 5 notes)",
+        "quota N2_CPUS in us-central1 is 8: the apply works, but upgrades cannot add their surge "
+        "nodes",
+        "fix: clusters.sd-cluster.nodePools.sd-node-pool.upgradeSettings: {maxSurge: 0, "
+        "maxUnavailable: 1}",
+        "refused (10 resources; 1 errors, 4 warnings, 5 notes)",
     ):
         assert expected in out, expected
+    # the tutorial removed GKE's default pool (remove_default_node_pool = true)
+    assert "default-pool" not in out and "LP004" not in out
 
 
-def test_regional_is_refused_on_n2_cpus_with_the_arithmetic() -> None:
+def test_regional_is_refused_on_n2_cpus_at_create_with_the_arithmetic() -> None:
     proc = _validate("regional.yaml")
     assert proc.returncode == 1
     assert (
-        "error [FT001]: cluster sd-cluster is regional (us-central1): node pool sd-node-pool can "
-        "run 2 nodes x 3 zones = 6 x n2-standard-4 (4 vCPUs) = 24 N2 vCPUs; quota N2_CPUS in "
-        "us-central1 is 8"
+        "error [FT001]: cluster sd-cluster is regional (us-central1): node pool sd-node-pool "
+        "starts 1 node x 3 zones = 3 x n2-standard-4 (4 vCPUs) = 12 N2 vCPUs; quota N2_CPUS in "
+        "us-central1 is 8: GKE refuses the create"
     ) in proc.stdout
     assert "fix: clusters.sd-cluster.location: us-central1-a (zonal: 1 zone, not 3)" in proc.stdout

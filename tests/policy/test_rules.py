@@ -24,9 +24,9 @@ def test_quota_regional_with_surge_shows_the_issue_arithmetic(tmp_path: Path) ->
         "FT001",
         "error",
         "nodePool.sd-cluster.sd-node-pool",
-        "cluster sd-cluster is regional (us-central1): node pool sd-node-pool can run 2 nodes x "
-        "3 zones = 6 x n2-standard-4 (4 vCPUs) = 24 N2 vCPUs, +3 surge nodes = 36; quota "
-        "N2_CPUS in us-central1 is 8",
+        "cluster sd-cluster is regional (us-central1): node pool sd-node-pool starts 1 node x "
+        "3 zones = 3 x n2-standard-4 (4 vCPUs) = 12 N2 vCPUs; quota N2_CPUS in us-central1 is "
+        "8: GKE refuses the create",
     )
 
 
@@ -47,7 +47,11 @@ def test_quota_sums_clusters_in_a_region(tmp_path: Path) -> None:
     )
     text = edit("\nbuckets:", "\n" + second)
     (got,) = findings(tmp_path, text, rules=("FT001",))
-    assert got[3].endswith("; together 10; quota N2_CPUS in us-central1 is 8")
+    assert got[1] == "warning"  # both pools are created within the quota; scaling out is not
+    assert got[3].endswith(
+        "; together 10; quota N2_CPUS in us-central1 is 8: the apply works, but the "
+        "autoscaler cannot reach maxNodeCount"
+    )
 
 
 def test_budget(tmp_path: Path) -> None:

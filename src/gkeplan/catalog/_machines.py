@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from gkeplan.catalog._data import load
+
+_ZONE = re.compile(r"^(?P<region>[a-z]+-[a-z]+\d+)-[a-z]$")
 
 
 @dataclass(frozen=True)
@@ -18,18 +21,24 @@ class MachineType:
     shared_core: bool
     gpus: int
     gpu_type: str | None
-    zones: frozenset[str]
+    regions: frozenset[str]
 
 
 @dataclass(frozen=True)
 class Accelerator:
     name: str
-    quota_metric: str  # preemptible/spot use PREEMPTIBLE_<metric> where such a quota is set
-    zones: frozenset[str]  # empty: the snapshot does not say where it is offered
+    quota_metric: str | None  # None: no sourced regional metric; GPUS_ALL_REGIONS still counts
+    regions: frozenset[str]
 
 
 def _data() -> dict[str, Any]:
     return load("machines.json")
+
+
+def date() -> str:
+    """The date of the machine and location catalog: anything GCP released later is unknown."""
+    value: str = _data()["_date"]
+    return value
 
 
 @cache
@@ -45,7 +54,7 @@ def machine_type(name: str) -> MachineType | None:
         shared_core=entry["sharedCore"],
         gpus=entry.get("gpus", 0),
         gpu_type=entry.get("gpuType"),
-        zones=frozenset(entry["zones"]),
+        regions=frozenset(entry["regions"]),
     )
 
 
@@ -54,33 +63,32 @@ def machine_type_names() -> tuple[str, ...]:
 
 
 def regions() -> dict[str, tuple[str, ...]]:
+    """Every region, with the zones the (older) per-zone data names: a hint, possibly empty."""
     return {r: tuple(z) for r, z in _data()["regions"].items()}
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(z for zs in _data()["regions"].values() for z in zs)
 
 
 def is_region(location: str) -> bool:
     return location in _data()["regions"]
 
 
+def looks_like_zone(location: str) -> bool:
+    return _ZONE.match(location) is not None
+
+
 def is_zone(location: str) -> bool:
-    return location in _zones()
+    """A zone of a known region (zones open and close more often than the data is refreshed)."""
+    m = _ZONE.match(location)
+    return m is not None and is_region(m.group("region"))
 
 
 def region_of(location: str) -> str:
-    return location.rsplit("-", 1)[0] if is_zone(location) else location
+    m = _ZONE.match(location)
+    return m.group("region") if m else location
 
 
 def machine_available(name: str, location: str) -> bool:
     mt = machine_type(name)
-    if mt is None:
-        return False
-    if is_zone(location):
-        return location in mt.zones
-    return any(region_of(z) == location for z in mt.zones)
+    return mt is not None and region_of(location) in mt.regions
 
 
 def cpu_quota_metric(family: str) -> str:
@@ -88,6 +96,17 @@ def cpu_quota_metric(family: str) -> str:
     return quota.get(family, "CPUS")
 
 
+def hyperdisk_only(family: str) -> bool:
+    """Series that boot only from Hyperdisk (pd-* disks are refused)."""
+    return family in _data()["hyperdiskOnly"]
+
+
 def accelerator(name: str) -> Accelerator | None:
-    metric = _data()["accelerators"].get(name)
-    return Accelerator(name, metric, frozenset()) if metric else None
+    entry = _data()["accelerators"].get(name)
+    if entry is None:
+        return None
+    return Accelerator(name, entry["quotaMetric"], frozenset(entry["regions"]))
+
+
+def accelerator_names() -> tuple[str, ...]:
+    return tuple(_data()["accelerators"])

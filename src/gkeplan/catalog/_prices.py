@@ -29,6 +29,14 @@ class PriceTable:
         value = self._data["diskGbMonth"].get(disk_type, {}).get(region)
         return float(value) if value is not None else None
 
+    def gpu_hourly(self, region: str, gpu_type: str, *, spot: bool) -> float | None:
+        """Attached GPUs (N1 + T4 ...); the snapshot prices GPUs only inside machine types."""
+        prices = self._data.get("gpuHourly", {}).get(gpu_type, {}).get(region)
+        if not prices:
+            return None
+        value = prices[1] if spot else prices[0]
+        return float(value) if value is not None else None
+
     def storage_gb_month(self, region: str, storage_class: str) -> float | None:
         value = self._data["storageGbMonth"].get(storage_class, {}).get(region.lower())
         return float(value) if value is not None else None

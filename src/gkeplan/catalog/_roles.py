@@ -1,4 +1,4 @@
-"""Predefined IAM roles: which exist, which Google removed, and what they grant."""
+"""Predefined IAM roles: which exist, which Google deprecated, and what they grant."""
 
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ def role_names() -> frozenset[str]:
     return frozenset(load("roles.json")["roles"])
 
 
-def removed_role(role: str) -> str | None:
-    """The successor of a role Google removed ("" when none), or None if it was not removed."""
-    removed: dict[str, str] = load("roles.json")["removed"]
-    return removed.get(role)
+def roles_date() -> str:
+    value: str = load("roles.json")["_date"]
+    return value
+
+
+def deprecated_role(role: str) -> tuple[str, str] | None:
+    """(successor, source) of a role Google documents as deprecated, else None."""
+    entry = load("roles.json")["deprecated"].get(role)
+    return (entry["successor"], entry["source"]) if entry else None
 
 
 def is_basic_role(role: str) -> bool:

@@ -18,10 +18,9 @@ import yaml
 
 DATA = Path(__file__).parent / "data"
 
-FAMILIES = (
-    "e2", "n1", "n2", "n2d", "n4", "c2", "c2d", "c3", "c3d", "c4", "t2d", "t2a",
-    "a2", "a3", "g2", "m1", "m3", "f1", "g1",
-)  # fmt: skip
+# Families whose vCPUs count only against the regional CPUS quota; others have their own
+# `<FAMILY>_CPUS` metric (Compute API Quota.Metric enum: N2_CPUS, C3_CPUS, ...).
+CPUS_ONLY = ("n1", "e2", "f1", "g1")
 
 # Permissions of the services gkeplan manages or checks; the rest of a role is irrelevant here.
 PERMISSION_PREFIXES = (
@@ -30,14 +29,35 @@ PERMISSION_PREFIXES = (
     "opsconfigmonitoring.", "cloudnotifications.", "orgpolicy.",
 )  # fmt: skip
 
-# Successors of removed roles, from Google's GKE and IAM documentation (checked 2026-11-28):
-# "roles/container.nodeServiceAccount ... replaced by roles/container.defaultNodeServiceAccount".
-SUCCESSORS = {"roles/container.nodeServiceAccount": "roles/container.defaultNodeServiceAccount"}
+# Roles Google documents as deprecated (still grantable), with their successor and source.
+# A role absent from the current dataset is only "unknown" (a waivable finding): the dataset
+# dropping it is no source for "removed by Google".
+DEPRECATED = {
+    "roles/container.nodeServiceAccount": (
+        "roles/container.defaultNodeServiceAccount",
+        # terraform-google-kubernetes-engine docs/upgrading_to_v30.0.md: "the deprecated
+        # Kubernetes Engine Node Service Account role"; commit 46ae290 (2024-01-13): "deprecated
+        # now and it is replaced with new roles/container.defaultNodeServiceAccount".
+        "terraform-google-kubernetes-engine upgrading_to_v30.0.md",
+    ),
+}
 
-# Built-in GPUs of accelerator-optimised types (Compute Engine GPU machine types documentation).
+# GPUs that come with accelerator-optimised machine types ("For the A and G series
+# accelerator-optimized machine types, the specified GPU model automatically attaches to the
+# instance": cloud.google.com/compute/docs/gpus). G2 counts from the same page's G2 table.
 G2_GPUS = {4: 1, 8: 1, 12: 1, 16: 1, 32: 1, 24: 2, 48: 4, 96: 8}
+BUILT_IN = {  # machine-type prefix -> GPU type; the count is the type's "-Ng" suffix
+    "a2-highgpu": "nvidia-tesla-a100",
+    "a2-megagpu": "nvidia-tesla-a100",
+    "a2-ultragpu": "nvidia-a100-80gb",
+    "a3-highgpu": "nvidia-h100-80gb",
+    "a3-edgegpu": "nvidia-h100-80gb",
+    "a3-megagpu": "nvidia-h100-mega-80gb",
+    "a3-ultragpu": "nvidia-h200-141gb",
+}
 ACCELERATORS = {
-    # name: quota metric (Compute Engine "GPU quota" documentation, metric names)
+    # name: regional quota metric (Compute Engine "GPU quota" documentation, metric names).
+    # Types missing here count only against GPUS_ALL_REGIONS: their metric is unsourced.
     "nvidia-tesla-t4": "NVIDIA_T4_GPUS",
     "nvidia-tesla-v100": "NVIDIA_V100_GPUS",
     "nvidia-tesla-p100": "NVIDIA_P100_GPUS",
@@ -48,8 +68,11 @@ ACCELERATORS = {
     "nvidia-l4": "NVIDIA_L4_GPUS",
     "nvidia-h100-80gb": "NVIDIA_H100_GPUS",
 }
-# Families whose vCPUs count only against the regional CPUS quota; others have their own.
-CPUS_ONLY = ("n1", "e2", "f1", "g1")
+# Series whose boot disk must be Hyperdisk: "The new C4, C4A, C4D, N4, N4A, and N4D families
+# do not support pd-balanced disks" (nextflow-io/nextflow#6841, 2026); the Google provider's
+# node_config.boot_disk.disk_type "Defaults to hyperdisk-balanced if hyperdisk-balanced is
+# supported and pd-balanced is not supported for the machine type".
+HYPERDISK_ONLY = ("c4", "c4a", "c4d", "n4", "n4a", "n4d")
 
 DISKS = {"pd-balanced": "balanced", "pd-ssd": "ssd", "pd-standard": "hdd", "pd-extreme": "extreme"}
 STORAGE = {
@@ -61,14 +84,9 @@ STORAGE = {
 
 
 def _gpus(name: str) -> tuple[int, str | None]:
-    m = re.match(r"a2-(highgpu|megagpu|ultragpu)-(\d+)g$", name)
-    if m:
-        return int(m.group(2)), "nvidia-a100-80gb" if m.group(
-            1
-        ) == "ultragpu" else "nvidia-tesla-a100"
-    m = re.match(r"a3-\w+-(\d+)g$", name)
-    if m:
-        return int(m.group(1)), "nvidia-h100-80gb"
+    m = re.match(r"(a\d-\w+gpu)-(\d+)g$", name)
+    if m and m.group(1) in BUILT_IN:
+        return int(m.group(2)), BUILT_IN[m.group(1)]
     m = re.match(r"g2-standard-(\d+)$", name)
     if m:
         return G2_GPUS.get(int(m.group(1)), 1), "nvidia-l4"
@@ -78,9 +96,11 @@ def _gpus(name: str) -> tuple[int, str | None]:
 def build_roles(ref: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     roles = json.loads((ref / "gcp-iam-roles" / "roles.json").read_text())
     stale = json.loads((ref / "gcp-iam-roles" / "roles_stale_extra.json").read_text())
+    # A deprecated role still grants what it did: its permissions come from the older dataset.
+    every = {**{r: stale[r] for r in DEPRECATED if r in stale}, **roles}
     perms = {
         name: sorted(p for p in ps if p.startswith(PERMISSION_PREFIXES))
-        for name, ps in roles.items()
+        for name, ps in every.items()
     }
     source = (
         "github.com/iann0036/iam-dataset gcp/roles, commit 2073fa52ac00 "
@@ -89,52 +109,80 @@ def build_roles(ref: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     names = {
         "_source": source,
         "_date": "2026-08-22",
-        "roles": sorted(roles),
-        "removed": {name: SUCCESSORS.get(name, "") for name in sorted(stale)},
+        "roles": sorted(every),
+        "deprecated": {
+            name: {"successor": successor, "source": src}
+            for name, (successor, src) in sorted(DEPRECATED.items())
+        },
     }
     permissions = {
         "_source": source + "; permissions filtered to prefixes " + ", ".join(PERMISSION_PREFIXES),
         "_date": "2026-08-22",
-        "sizes": {name: len(ps) for name, ps in sorted(roles.items())},
+        "sizes": {name: len(ps) for name, ps in sorted(every.items())},
         "permissions": {name: ps for name, ps in sorted(perms.items()) if ps},
     }
     return names, permissions
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open() as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
+
+
 def build_machines(ref: Path) -> dict[str, Any]:
+    """Machine types and where they are offered, per region.
+
+    The per-region file is current (2026-08-17); the per-zone file is from 2023 and only
+    names the zones of the regions it knew: a hint for choosing zones, never a reason to
+    refuse one. A zone is valid when its region is.
+    """
+    base = ref / "gcp-machine-types"
     types: dict[str, dict[str, Any]] = {}
-    with (ref / "gcp-machine-types" / "machinetypezone.csv").open() as fh:
-        for row in csv.DictReader(fh, delimiter=";"):
-            name = row["NAME"]
-            family = name.split("-")[0]
-            if family not in FAMILIES or row["DEPRECATED"]:
-                continue
-            entry = types.setdefault(
-                name,
-                {
-                    "vcpus": int(row["CPUS"]),
-                    "memoryGb": float(row["MEMORY_GB"]),
-                    "sharedCore": row["SHARED_CPU"] == "True",
-                    "zones": [],
-                },
-            )
-            entry["zones"].append(row["ZONE"])
-    for name, entry in types.items():
-        entry["zones"] = sorted(set(entry["zones"]))
-        gpus, gpu_type = _gpus(name)
+    for row in _rows(base / "machinetypes.csv"):
+        if row["DEPRECATED"]:
+            continue
+        entry: dict[str, Any] = {
+            "vcpus": int(row["CPUS"]),
+            "memoryGb": float(row["MEMORY_GB"]),
+            "sharedCore": row["SHARED_CPU"] == "True",
+            "regions": set(),
+        }
+        gpus, gpu_type = _gpus(row["NAME"])
         if gpus:
             entry["gpus"], entry["gpuType"] = gpus, gpu_type
-    regions: dict[str, set[str]] = {}
-    for entry in types.values():
-        for zone in entry["zones"]:
-            regions.setdefault(zone.rsplit("-", 1)[0], set()).add(zone)
+        types[row["NAME"]] = entry
+    for row in _rows(base / "machinetyperegion.csv"):
+        if row["NAME"] in types:
+            types[row["NAME"]]["regions"].add(row["ZONE"])  # the column holds the region
+    types = {name: e for name, e in types.items() if e["regions"]}
+    regions = sorted({r for e in types.values() for r in e["regions"]})
+    for e in types.values():
+        e["regions"] = sorted(e["regions"])
+    zones: dict[str, set[str]] = {r: set() for r in regions}
+    for row in _rows(base / "machinetypezone.csv"):
+        region = row["ZONE"].rsplit("-", 1)[0]
+        if region in zones:
+            zones[region].add(row["ZONE"])
+    accelerators: dict[str, dict[str, Any]] = {}
+    for row in _rows(base / "acceleratortyperegion.csv"):
+        acc = accelerators.setdefault(
+            row["NAME"], {"quotaMetric": ACCELERATORS.get(row["NAME"]), "regions": []}
+        )
+        acc["regions"].append(row["ZONE"])
+    families = sorted({name.split("-")[0] for name in types})
     return {
-        "_source": "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/ commit "
-        "dac3128 (read from the Compute Engine API), via ../shared/reference/gcp-machine-types",
-        "_date": "2026-08-20",
-        "cpuQuota": {f: "CPUS" if f in CPUS_ONLY else f"{f.upper()}_CPUS" for f in FAMILIES},
-        "accelerators": ACCELERATORS,
-        "regions": {r: sorted(z) for r, z in sorted(regions.items())},
+        "_source": "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/ "
+        "(read from the Compute Engine API): machinetypes.csv 8c32d22 (2026-07-01), "
+        "machinetyperegion.csv 8bf3293 (2026-08-17), acceleratortyperegion.csv 1c13e28 "
+        "(2026-08-10); zones from machinetypezone.csv 4ed73c6 (2023-05-02, a hint only); "
+        "via ../shared/reference/gcp-machine-types",
+        "_date": "2026-08-17",
+        "cpuQuota": {f: "CPUS" if f in CPUS_ONLY else f"{f.upper()}_CPUS" for f in families},
+        "hyperdiskOnly": list(HYPERDISK_ONLY),
+        "accelerators": {
+            n: {**a, "regions": sorted(a["regions"])} for n, a in sorted(accelerators.items())
+        },
+        "regions": {r: sorted(z) for r, z in sorted(zones.items())},
         "machineTypes": dict(sorted(types.items())),
     }
 
@@ -145,7 +193,7 @@ def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
     machines = {
         name: {r: [c.get("hour"), c.get("hour_spot")] for r, c in instances[name]["cost"].items()}
         for name in machine_types
-        if name in instances
+        if "cost" in instances.get(name, {})
     }
     disks = {
         ours: {r: c["month"] for r, c in raw["compute"]["storage"][theirs]["cost"].items()}

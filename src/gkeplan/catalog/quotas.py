@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from gkeplan import catalog
 from gkeplan.catalog._data import load
 
-SSD_DISKS = ("pd-balanced", "pd-ssd", "hyperdisk-balanced")
+# Boot disk -> regional quota metric. pd-balanced and pd-ssd count against SSD_TOTAL_GB (real
+# refusal: 'Insufficient regional quota ... "SSD_TOTAL_GB": request requires '300.0'', from 3 x
+# 100 GB default boot disks, kubeflow/pipelines#10907); pd-standard against DISKS_TOTAL_GB
+# (kubeflow/kubeflow#2401); Hyperdisk Balanced has its own HYPERDISK_BALANCED_TOTAL_GB
+# (Google's quota validator in GoogleCloudPlatform/cluster-toolkit PR #5140, pkg/validators).
+DISK_METRICS = {
+    "pd-balanced": "SSD_TOTAL_GB",
+    "pd-ssd": "SSD_TOTAL_GB",
+    "pd-standard": "DISKS_TOTAL_GB",
+    "hyperdisk-balanced": "HYPERDISK_BALANCED_TOTAL_GB",
+}
+# Older names of the profiles: specs and packs written before the rename keep working.
+ALIASES = {"free-tier": "free-trial"}
 
 
 @dataclass(frozen=True)
@@ -19,10 +31,11 @@ class QuotaProfile:
 
 
 def quota_profile_names() -> tuple[str, ...]:
-    return tuple(load("quota-profiles.json")["profiles"])
+    return (*load("quota-profiles.json")["profiles"], *ALIASES)
 
 
 def quota_profile(name: str) -> QuotaProfile:
+    name = ALIASES.get(name, name)
     data = load("quota-profiles.json")["profiles"].get(name)
     if data is None:
         raise KeyError(f"unknown quota profile {name!r}; known: {', '.join(quota_profile_names())}")
@@ -40,22 +53,31 @@ def node_usage(
     accelerators: list[tuple[str, int]],
     external_ip: bool = False,
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """(regional, global) quota use of one node."""
+    """(regional, global) quota use of one node.
+
+    GPUs that come with the machine type (G2, A2, A3) are counted once: listing the same GPU
+    type under `accelerators` names those GPUs, it does not add more.
+    """
     regional: dict[str, float] = {}
     global_: dict[str, float] = {}
+    gpus: dict[str, int] = {}
     mt = catalog.machine_type(machine)
     if mt is not None:
         regional[catalog.cpu_quota_metric(mt.family)] = float(mt.vcpus)
         global_["CPUS_ALL_REGIONS"] = float(mt.vcpus)
-        gpus = [(mt.gpu_type, mt.gpus)] if mt.gpus and mt.gpu_type else []
-    else:
-        gpus = []
-    for gpu_type, count in [*gpus, *accelerators]:
-        acc = catalog.accelerator(gpu_type) if gpu_type else None
-        if acc is not None:
+        if mt.gpus and mt.gpu_type:
+            gpus[mt.gpu_type] = mt.gpus
+    for gpu_type, count in accelerators:
+        built_in = mt is not None and mt.gpu_type == gpu_type
+        gpus[gpu_type] = (
+            max(gpus.get(gpu_type, 0), count) if built_in else gpus.get(gpu_type, 0) + count
+        )
+    for gpu_type, count in gpus.items():
+        acc = catalog.accelerator(gpu_type)
+        if acc is not None and acc.quota_metric:
             regional[acc.quota_metric] = regional.get(acc.quota_metric, 0.0) + count
         global_["GPUS_ALL_REGIONS"] = global_.get("GPUS_ALL_REGIONS", 0.0) + count
-    disk_metric = "SSD_TOTAL_GB" if disk_type in SSD_DISKS else "DISKS_TOTAL_GB"
+    disk_metric = DISK_METRICS.get(disk_type, "SSD_TOTAL_GB")
     regional[disk_metric] = regional.get(disk_metric, 0.0) + disk_gb
     if external_ip:
         regional["IN_USE_ADDRESSES"] = 1.0

@@ -43,7 +43,9 @@ class Timeouts:
     max_backoff_s: float = 30.0
     operation_deadline_s: float = 45 * 60.0  # a GKE create can take 10-40 minutes
     operation_poll_s: float = 5.0
-    propagation_window_s: float = 180.0  # IAM grants / new accounts becoming visible
+    # IAM grants / new accounts becoming visible: changes "typically propagate in 2 minutes,
+    # but could potentially take 7 minutes or longer" (IAM docs, "Access change propagation").
+    propagation_window_s: float = 600.0
     change_budget_s: float | None = None  # every retry of one change shares this (--retry-timeout)
     progress_interval_s: float = 30.0  # a line per in-flight long operation this often
     connect_timeout_s: float = 10.0  # one TCP connect to an API endpoint

@@ -28,6 +28,23 @@ class CostLine:
 class CostEstimate:
     lines: list[CostLine] = field(default_factory=list)
     source: str = ""
+    unpriced: list[str] = field(default_factory=list)  # items the price table has no price for
+
+    def add(
+        self,
+        item: str,
+        unit: float | None,
+        low: float,
+        high: float,
+        per_month: float,
+        note: str = "",
+    ) -> None:
+        """A line priced at `unit` x `per_month` per unit; an unknown price is listed, not $0."""
+        if unit is None:
+            self.unpriced.append(item)
+            self.lines.append(CostLine(item, 0.0, 0.0, "not in the price table: not counted"))
+            return
+        self.lines.append(CostLine(item, low * unit * per_month, high * unit * per_month, note))
 
     @property
     def min_usd(self) -> float:
@@ -57,6 +74,8 @@ class CostEstimate:
             for ln in self.lines
         ]
         total = f"  {'total per month':<58} ${self.min_usd:>9.2f} .. ${self.max_usd:>9.2f}"
+        if self.unpriced:
+            total += f"  + {len(self.unpriced)} unpriced item(s)"
         return "\n".join(
             ["Estimated monthly cost (min .. max scale):", *rows, total, f"  prices: {self.source}"]
         )
@@ -70,26 +89,41 @@ def estimate(ctx: Context) -> CostEstimate:
         cluster = clusters(spec)[load.cluster]
         pool = cluster.node_pools.get(load.pool)
         spot = bool(pool and (pool.spot or pool.preemptible))
-        hourly = prices.machine_hourly(load.region, load.machine, spot=spot) or 0.0
         low = (
             pool.autoscaling.min_node_count
             if pool and pool.autoscaling
             else (pool.initial_node_count if pool else 1)
         ) * load.zones
-        disk_type = pool.disk_type if pool else "pd-balanced"
-        disk = (prices.disk_gb_month(load.region, disk_type) or 0.0) * load.disk_gb
-        note = "spot price" if spot else ""
-        est.lines.append(
-            CostLine(
-                f"{load.cluster}/{load.pool}: {low}..{load.nodes} x {load.machine}",
-                low * (hourly * HOURS_PER_MONTH + disk),
-                load.nodes * (hourly * HOURS_PER_MONTH + disk),
-                note,
-                f"nodePool.{load.cluster}.{load.pool}"
-                if pool is not None
-                else f"cluster.{load.cluster}",
-            )
+        high = load.nodes("scale")
+        name = f"{load.cluster}/{load.pool}"
+        address = f"nodePool.{load.cluster}.{load.pool}" if pool else f"cluster.{load.cluster}"
+        hourly = prices.machine_hourly(load.region, load.machine, spot=spot)
+        mt = catalog.machine_type(load.machine)
+        built_in = f", {mt.gpus} x {mt.gpu_type} built in" if mt and mt.gpus else ""
+        machine_item = f"{name}: {low}..{high} x {load.machine}{built_in}"
+        est.add(
+            machine_item, hourly, low, high, HOURS_PER_MONTH, address, "spot price" if spot else ""
         )
+        disk_gb_month = prices.disk_gb_month(load.region, load.disk_type)
+        est.add(
+            f"{name}: {low}..{high} x {load.disk_gb} GB {load.disk_type}",
+            disk_gb_month,
+            low * load.disk_gb,
+            high * load.disk_gb,
+            1.0,
+            address,
+        )
+        for acc in pool.accelerators if pool else []:
+            if mt is not None and mt.gpu_type == acc.type:
+                continue  # the machine's price includes its own GPUs
+            est.add(
+                f"{name}: {low * acc.count}..{high * acc.count} x {acc.type}",
+                prices.gpu_hourly(load.region, acc.type, spot=spot),
+                low * acc.count,
+                high * acc.count,
+                HOURS_PER_MONTH,
+                address,
+            )
     credit_left = prices.gke_free_tier_monthly_credit
     for name, cluster in clusters(spec).items():
         fee = prices.gke_cluster_hour * HOURS_PER_MONTH
@@ -129,6 +163,17 @@ class BudgetRule(Rule):
         if budget is None:
             return
         est = estimate(ctx)
+        if est.unpriced and est.max_usd <= float(budget):
+            yield self.finding(
+                ctx,
+                "project",
+                ("policy",),
+                f"maxMonthlyUsd ${float(budget):.2f} is checked without "
+                f"{', '.join(est.unpriced)}: gkeplan's price table ({est.source}) has no "
+                "price for them",
+                "check their price on cloud.google.com/compute/all-pricing",
+                Severity.WARNING,
+            )
         if est.max_usd > float(budget):
             worst = max(est.lines, key=lambda ln: ln.max_usd)
             yield self.finding(

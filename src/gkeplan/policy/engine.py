@@ -13,11 +13,14 @@ import yaml
 
 from gkeplan.errors import PolicyError, Severity
 from gkeplan.graph.dag import Graph
-from gkeplan.policy import cost, rules_iam, rules_quota, rules_security
+from gkeplan.policy import cost, rules_catalog, rules_iam, rules_quota, rules_security
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.base import Document
 
+# Run whatever packs a spec selects: an unknown name fails at apply, whatever the policy.
+ALWAYS: tuple[type[Rule], ...] = (rules_catalog.CatalogRule,)
 BUILTIN: tuple[type[Rule], ...] = (
+    *ALWAYS,
     rules_quota.QuotaRule,
     cost.BudgetRule,
     rules_iam.ProjectWideActAs,
@@ -103,7 +106,7 @@ def _waive(spec: Document, findings: Iterable[Finding]) -> list[Finding]:
 def run_policies(spec: Document, graph: Graph, packs: Iterable[str] | None = None) -> PolicyReport:
     """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
     available = registry()
-    selected: dict[str, Rule] = {}
+    selected: dict[str, Rule] = {cls.id: cls() for cls in ALWAYS}
     params: dict[str, Any] = {}
     for name in packs if packs is not None else spec.policy.packs:
         if name in available:  # a pack may also name a single (plugin) rule by its id

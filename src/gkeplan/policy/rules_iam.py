@@ -110,7 +110,10 @@ class DefaultComputeServiceAccount(Rule):
         "The default account often holds roles/editor; every pod on the node can use its token."
     )
     severity = Severity.ERROR
-    checkov = "CKV_GCP_30"
+    # checkov's GKE check is the graph check CKV2_GCP_1 ("Ensure GKE clusters are not running
+    # using the Compute Engine default service account"); CKV_GCP_30 covers
+    # google_compute_instance and passes instances named gke-* (checkov 03d5fdad).
+    checkov = "CKV2_GCP_1"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         for cname, cluster in clusters(ctx.spec).items():
@@ -241,14 +244,21 @@ class PermissionPreflight(Rule):
                 member = f"serviceAccount:{own}"
                 missing = [p for p in needed if not granted(all_grants, member, p, "project")]
                 if missing:
+                    # A warning: GKE's troubleshooting/service-accounts page scopes the need to
+                    # "clusters using Kubernetes version 1.33 or earlier", and without it logs,
+                    # metrics and the HPA profile degrade ("Grant roles/container.
+                    # defaultNodeServiceAccount role to Node service account to allow for
+                    # non-degraded operations."); the nodes still run.
                     yield self.finding(
                         ctx,
                         f"serviceAccount.{own}",
                         ("clusters", cname, "nodePools", pname, "serviceAccount"),
                         f"nodes of {cname}/{pname} run as {own}, which lacks "
-                        f"{len(missing)} permission(s) nodes need to log and report "
-                        f"metrics ({', '.join(missing[:3])}...)",
+                        f"{len(missing)} permission(s) nodes need to write logs and metrics "
+                        f"({', '.join(missing[:3])}...): on GKE 1.33 and earlier, logging "
+                        "and monitoring degrade",
                         _grant_yaml(member, NODE_ROLE),
+                        Severity.WARNING,
                     )
 
 

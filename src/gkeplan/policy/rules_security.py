@@ -76,7 +76,7 @@ RULES: list[type[Rule]] = [
         "SB002",
         "nodePool",
         "workloadMetadata",
-        lambda p: p.workload_metadata != "GKE_METADATA",
+        lambda p: p.workload_metadata == "GCE_METADATA",
         "nodes expose the Compute Engine metadata server (and its token) to pods",
         "workloadMetadata: GKE_METADATA",
         W,

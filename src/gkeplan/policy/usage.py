@@ -1,20 +1,33 @@
-"""Worst-moment quota usage of the spec's node pools, per region and across regions.
+"""Quota usage of the spec's node pools, per region and across regions, at three moments.
 
-The worst moment is every pool at its autoscaling maximum in every zone, plus the surge
-nodes of an upgrade (maxSurge per zone), plus GKE's default pool when the spec keeps it.
+- create: what GKE checks when it creates the pool: initial nodes x zones. The amounts in
+  real refusals are exactly that (go-cloud#244: 9 = 3 nodes x 3 zones; kubeflow/pipelines
+  #10907: 3 zones x 100 GB boot disks).
+- scale: every pool at its autoscaling maximum. Over quota, the autoscaler stalls later and
+  reports it in its visibility events (GKE cluster-autoscaler-visibility doc); the apply works.
+- surge: plus an upgrade's surge nodes. "All nodes that GKE creates, including nodes used for
+  upgrades, are subject to the resource quota" (GKE "Ensure resources for node upgrades");
+  without room the upgrade slows or fails, the apply works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from gkeplan import catalog
 from gkeplan.catalog.quotas import node_usage
 from gkeplan.errors import Path
-from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.kinds.gke.models import Cluster, NodePool, boot_disk_type, clusters, public_nodes
 from gkeplan.spec.base import Document
 
+# GKE's default pool when a spec keeps it: e2-medium ("If unspecified, the default machine
+# type is e2-medium", container v1 NodeConfig) with the 1 node gkeplan's driver asks for.
 DEFAULT_POOL = NodePool(machine_type="e2-medium", initial_node_count=1)
+
+Moment = Literal["create", "scale", "surge"]
+MOMENTS: tuple[Moment, ...] = ("create", "scale", "surge")
+Scope = Literal["regional", "global"]
 
 
 @dataclass(frozen=True)
@@ -26,25 +39,31 @@ class PoolLoad:
     location: str
     regional_cluster: bool
     zones: int
-    nodes_per_zone: int
+    initial_per_zone: int
+    max_per_zone: int
     surge_per_zone: int
+    autoscaling: bool
     machine: str
     vcpus: int
     disk_gb: int
+    disk_type: str
+    public: bool
+    pool_zones: bool  # the zones come from the pool's own nodeLocations
+    cluster_zones: int  # how many zones the cluster's nodeLocations lists (0: none)
     regional_use: dict[str, float] = field(default_factory=dict)  # per node
     global_use: dict[str, float] = field(default_factory=dict)  # per node
 
-    @property
-    def nodes(self) -> int:
-        return self.nodes_per_zone * self.zones
+    def nodes(self, moment: Moment) -> int:
+        per_zone = self.initial_per_zone if moment == "create" else self.max_per_zone
+        if moment == "surge":
+            per_zone += self.surge_per_zone
+        return per_zone * self.zones
 
-    @property
-    def surge(self) -> int:
-        return self.surge_per_zone * self.zones
+    def per_node(self, metric: str, scope: Scope) -> float:
+        return (self.regional_use if scope == "regional" else self.global_use).get(metric, 0.0)
 
-    def total(self, metric: str, scope: str = "regional") -> float:
-        per_node = (self.regional_use if scope == "regional" else self.global_use).get(metric, 0.0)
-        return per_node * (self.nodes + self.surge)
+    def total(self, metric: str, scope: Scope, moment: Moment) -> float:
+        return self.per_node(metric, scope) * self.nodes(moment)
 
 
 def zones_of(cluster: Cluster, pool: NodePool) -> int:
@@ -52,37 +71,49 @@ def zones_of(cluster: Cluster, pool: NodePool) -> int:
         return len(pool.node_locations)
     if cluster.node_locations:
         return len(cluster.node_locations)
-    if catalog.is_zone(cluster.location):
+    if catalog.looks_like_zone(cluster.location):
         return 1
+    # "default configuration, which replicates each node pool across three zones" (GKE
+    # regional-clusters doc); a region the zone hint lists with fewer zones has fewer.
     return min(3, len(catalog.regions().get(cluster.location, ())) or 3)
 
 
 def pool_load(spec: Document, cname: str, pname: str, pool: NodePool, path: Path) -> PoolLoad:
     cluster = clusters(spec)[cname]
     mt = catalog.machine_type(pool.machine_type)
-    per_zone = pool.autoscaling.max_node_count if pool.autoscaling else pool.initial_node_count
+    max_per_zone = pool.autoscaling.max_node_count if pool.autoscaling else pool.initial_node_count
     surge = (
-        pool.upgrade_settings.max_surge if pool.upgrade_settings.strategy == "SURGE" else per_zone
+        pool.upgrade_settings.max_surge
+        if pool.upgrade_settings.strategy == "SURGE"
+        else max_per_zone
     )
     accelerators = [(a.type, a.count) for a in pool.accelerators]
+    disk_type = boot_disk_type(pool)
+    public = public_nodes(cluster)
     regional, global_ = node_usage(
-        pool.machine_type, pool.disk_type, pool.disk_size_gb, accelerators, pool.external_ips
+        pool.machine_type, disk_type, pool.disk_size_gb, accelerators, public
     )
     return PoolLoad(
-        cname,
-        pname,
-        path,
-        catalog.region_of(cluster.location),
-        cluster.location,
-        catalog.is_region(cluster.location),
-        zones_of(cluster, pool),
-        per_zone,
-        surge,
-        pool.machine_type,
-        mt.vcpus if mt else 0,
-        pool.disk_size_gb,
-        regional,
-        global_,
+        cluster=cname,
+        pool=pname,
+        path=path,
+        region=catalog.region_of(cluster.location),
+        location=cluster.location,
+        regional_cluster=not catalog.looks_like_zone(cluster.location),
+        zones=zones_of(cluster, pool),
+        initial_per_zone=pool.initial_node_count,
+        max_per_zone=max(max_per_zone, pool.initial_node_count),
+        surge_per_zone=surge,
+        autoscaling=pool.autoscaling is not None,
+        machine=pool.machine_type,
+        vcpus=mt.vcpus if mt else 0,
+        disk_gb=pool.disk_size_gb,
+        disk_type=disk_type,
+        public=public,
+        pool_zones=bool(pool.node_locations),
+        cluster_zones=len(cluster.node_locations or ()),
+        regional_use=regional,
+        global_use=global_,
     )
 
 

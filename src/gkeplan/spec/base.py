@@ -48,6 +48,12 @@ class Policy(Model):
     packs: list[Name] = Field(
         default_factory=lambda: ["free-tier", "least-privilege", "security-baseline"]
     )
+    quota_profile: Literal["free-trial", "default", "live"] | None = Field(
+        None,
+        description="Quota limits FT001 checks against: a free trial's, a new paid project's, "
+        "or the project's own (read at plan time, and by validate --live-quotas). Default: the "
+        "free-tier pack's free-trial.",
+    )
     quotas: dict[str, Annotated[FiniteFloat, Field(ge=0)]] = Field(
         default_factory=dict,
         description="Quota overrides: METRIC (every region) or REGION/METRIC, e.g. N2_CPUS: 24.",

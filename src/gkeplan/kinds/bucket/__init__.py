@@ -7,7 +7,6 @@ from typing import Literal, cast
 
 from pydantic import Field
 
-from gkeplan import catalog
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
     Action,
@@ -20,7 +19,7 @@ from gkeplan.kinds.base import (
 )
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import REGION, Checker
 from gkeplan.spec.limits import NonNegInt32
 
 
@@ -144,7 +143,7 @@ def _check(spec: Document, c: Checker) -> None:
             c.error(name_path, f"bucket name '{name}' is also used by bucket '{seen[name]}'")
         seen[name] = key
         location = bucket.location or spec.region
-        if location.upper() not in MULTI_REGIONS and not catalog.is_region(location.lower()):
+        if location.upper() not in MULTI_REGIONS and not REGION.match(location.lower()):
             c.error(
                 (*path, "location"),
                 f"'{location}' is not a bucket location",

@@ -103,7 +103,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             # The pools are created inline, in the cluster's own request.
             "nodePools": [
                 {
-                    **shared.pool_attributes(spec, pool, pool.name or pkey),
+                    **shared.pool_attributes(spec, c, pool, pool.name or pkey),
                     "initialNodeCount": pool.initial_node_count,
                 }
                 for pkey, pool in c.node_pools.items()

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, cast
 
 from pydantic import Field, field_validator
 
+from gkeplan import catalog
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.limits import INT64_MAX, MAX_NODES_PER_POOL_ZONE, NodesPerZone, NonNegInt32
 from gkeplan.spec.strings import OAuthScopes
@@ -58,7 +59,11 @@ class NodePool(Resource):
     # (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig); 65,536 GB
     # (64 TiB) is the largest persistent disk Compute Engine makes.
     disk_size_gb: Annotated[int, Field(ge=10, le=65536)] = 100
-    disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd", "hyperdisk-balanced"] = "pd-balanced"
+    disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd", "hyperdisk-balanced"] | None = Field(
+        None,
+        description="Boot disk type; default hyperdisk-balanced on Hyperdisk-only series "
+        "(C4, C4A, C4D, N4, N4A, N4D), pd-balanced on the others.",
+    )
     image_type: Literal[
         "COS_CONTAINERD", "UBUNTU_CONTAINERD", "WINDOWS_LTSC_CONTAINERD", "WINDOWS_SAC_CONTAINERD"
     ] = "COS_CONTAINERD"
@@ -74,8 +79,11 @@ class NodePool(Resource):
     upgrade_settings: UpgradeSettings = Field(default_factory=UpgradeSettings)
     management: Management = Field(default_factory=Management)
     shielded_instance_config: ShieldedInstance = Field(default_factory=ShieldedInstance)
-    workload_metadata: Literal["GKE_METADATA", "GCE_METADATA"] = "GKE_METADATA"
-    external_ips: bool = Field(False, description="Nodes get external IPs (public nodes).")
+    workload_metadata: Literal["GKE_METADATA", "GCE_METADATA"] | None = Field(
+        None,
+        description="Default GKE_METADATA when the cluster has workloadIdentity, else "
+        "GCE_METADATA (GKE refuses the GKE metadata server without Workload Identity).",
+    )
     max_pods_per_node: Annotated[int, Field(ge=8, le=256)] | None = None
 
 
@@ -127,3 +135,26 @@ class Cluster(Resource):
 
 def clusters(spec: Document) -> dict[str, Cluster]:
     return cast(dict[str, Cluster], spec.section("clusters"))
+
+
+def boot_disk_type(pool: NodePool) -> str:
+    """The boot disk GKE gets: what the spec says, else the Google provider's default rule
+    ("Defaults to hyperdisk-balanced if hyperdisk-balanced is supported and pd-balanced is not
+    supported for the machine type; otherwise defaults to pd-balanced", TF google provider
+    container node_config.boot_disk.disk_type)."""
+    if pool.disk_type is not None:
+        return pool.disk_type
+    family = pool.machine_type.split("-")[0]
+    return "hyperdisk-balanced" if catalog.hyperdisk_only(family) else "pd-balanced"
+
+
+def metadata_mode(cluster: Cluster, pool: NodePool) -> str:
+    if pool.workload_metadata is not None:
+        return pool.workload_metadata
+    return "GKE_METADATA" if cluster.workload_identity else "GCE_METADATA"
+
+
+def public_nodes(cluster: Cluster) -> bool:
+    """Nodes without private IPs only: each takes an external IP (IN_USE_ADDRESSES)."""
+    private = cluster.private_cluster
+    return not (private and private.enable_private_nodes)

@@ -17,10 +17,10 @@ from gkeplan.kinds.base import (
     explicit_deps,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import NodePool, clusters
+from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import REGION, Checker
 
 
 def _expand(spec: Document) -> Iterable[Node]:
@@ -61,7 +61,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     create_as = clusters(spec)[cname].create_as
     return DesiredState(
         f"{shared.cluster_id(spec, cname)}/nodePools/{name}",
-        shared.pool_attributes(spec, pool, name),
+        shared.pool_attributes(spec, clusters(spec)[cname], pool, name),
         {
             "initialNodeCount": pool.initial_node_count,
             "createAs": sa.email_of(spec, create_as) if create_as else None,
@@ -70,26 +70,31 @@ def _desired(spec: Document, node: Node) -> DesiredState:
 
 
 def _check_pool(
-    c: Checker, path: Path, key: str, pool: NodePool, location: str, region: str | None
+    c: Checker, path: Path, key: str, pool: NodePool, cluster: Cluster, region: str | None
 ) -> None:
     c.check_name(
         (*path, "name") if pool.name else path, names.gke_name(pool.name or key, "node pool")
     )
     c.zones((*path, "nodeLocations"), pool.node_locations, region)
-    mt = catalog.machine_type(pool.machine_type)
-    if mt is None:
+    if pool.workload_metadata == "GKE_METADATA" and not cluster.workload_identity:
+        # "This feature can only be enabled if workload identity is enabled at the cluster
+        # level" (Google provider, workload_metadata_config; quoted in
+        # GoogleCloudPlatform/cloud-foundation-fabric#2236): GKE refuses the pool.
         c.error(
-            (*path, "machineType"),
-            f"unknown machine type '{pool.machine_type}'",
-            c.hint(pool.machine_type, catalog.machine_type_names()),
+            (*path, "workloadMetadata"),
+            "GKE_METADATA needs Workload Identity on the cluster, which has workloadIdentity: "
+            "false",
+            "set the cluster's workloadIdentity: true, or workloadMetadata: GCE_METADATA",
         )
-    elif region and not catalog.machine_available(pool.machine_type, location):
+    family = pool.machine_type.split("-")[0]
+    if pool.disk_type and pool.disk_type.startswith("pd-") and catalog.hyperdisk_only(family):
+        # "The new C4, C4A, C4D, N4, N4A, and N4D families do not support pd-balanced disks"
+        # (nextflow-io/nextflow#6841); they boot from Hyperdisk only.
         c.error(
-            (*path, "machineType"), f"machine type {pool.machine_type} is not offered in {location}"
+            (*path, "diskType"),
+            f"{family.upper()} machines boot only from Hyperdisk, not {pool.disk_type}",
+            "diskType: hyperdisk-balanced (or leave diskType out)",
         )
-    for i, acc in enumerate(pool.accelerators):
-        if catalog.accelerator(acc.type) is None:
-            c.error((*path, "accelerators", i, "type"), f"unknown accelerator type '{acc.type}'")
     if pool.spot and pool.preemptible:
         c.error(
             (*path, "spot"),
@@ -118,11 +123,11 @@ def _check_pool(
 
 def _check(spec: Document, c: Checker) -> None:
     for cname, cluster in clusters(spec).items():
-        valid = catalog.is_region(cluster.location) or catalog.is_zone(cluster.location)
-        region = catalog.region_of(cluster.location) if valid else None
+        shaped = REGION.match(cluster.location) or catalog.looks_like_zone(cluster.location)
+        region = catalog.region_of(cluster.location) if shaped else None
         for key, pool in cluster.node_pools.items():
             path: Path = ("clusters", cname, "nodePools", key)
-            _check_pool(c, path, key, pool, cluster.location, region)
+            _check_pool(c, path, key, pool, cluster, region)
 
 
 KIND = Kind(

@@ -8,7 +8,13 @@ from collections.abc import Iterable, Mapping
 from gkeplan.errors import Path
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import Dep, Node, Permission
-from gkeplan.kinds.gke.models import NodePool, clusters
+from gkeplan.kinds.gke.models import (
+    Cluster,
+    NodePool,
+    boot_disk_type,
+    clusters,
+    metadata_mode,
+)
 from gkeplan.kinds.iam_member import IamMember
 from gkeplan.spec.base import Document
 
@@ -93,13 +99,15 @@ def node_service_account(spec: Document, pool: NodePool) -> str:
     return sa.email_of(spec, pool.service_account)
 
 
-def pool_attributes(spec: Document, pool: NodePool, name: str) -> dict[str, object]:
+def pool_attributes(
+    spec: Document, cluster: Cluster, pool: NodePool, name: str
+) -> dict[str, object]:
     auto = pool.autoscaling
     return {
         "name": name,
         "machineType": pool.machine_type,
         "diskSizeGb": pool.disk_size_gb,
-        "diskType": pool.disk_type,
+        "diskType": boot_disk_type(pool),
         "imageType": pool.image_type,
         "spot": pool.spot,
         "preemptible": pool.preemptible,
@@ -124,7 +132,7 @@ def pool_attributes(spec: Document, pool: NodePool, name: str) -> dict[str, obje
         "autoUpgrade": pool.management.auto_upgrade,
         "secureBoot": pool.shielded_instance_config.enable_secure_boot,
         "integrityMonitoring": pool.shielded_instance_config.enable_integrity_monitoring,
-        "workloadMetadata": pool.workload_metadata,
+        "workloadMetadata": metadata_mode(cluster, pool),
         "nodeLocations": sorted(pool.node_locations) if pool.node_locations else None,
         "maxPodsPerNode": pool.max_pods_per_node,
     }
