@@ -312,7 +312,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "several-problems-at-once": (
         R("region: us-central1", "region: us-central")
-        .replace("machineType: n2-standard-4", "machineType: n2-standard-4\n        spot: true\n        preemptible: true")
+        .replace(
+            "machineType: n2-standard-4",
+            "machineType: n2-standard-4\n        spot: true\n        preemptible: true",
+        )
         .replace("    name: demo-project-models", "    name: Demo"),
         [
             "3:9: region: 'us-central' is not a region such as us-central1",

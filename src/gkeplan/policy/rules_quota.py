@@ -31,7 +31,7 @@ _CONSEQUENCE = {
 def _unit(metric: str) -> str:
     if metric in _UNITS:
         return _UNITS[metric]
-    if metric.endswith("_GPUS"):
+    if metric.endswith("_GPUS") or metric == "GPUS_ALL_REGIONS":
         return "GPUs"
     if metric in ("CPUS", "CPUS_ALL_REGIONS"):
         return "vCPUs"
