@@ -11,6 +11,7 @@ import click
 
 from gkeplan.cli.common import (
     EXIT_INVALID,
+    live_quotas_option,
     load_checked,
     open_run,
     target_options,
@@ -105,6 +106,7 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
 )
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 1: error, 2: changes.")
 @click.option("--destroy", is_flag=True, help="Plan the destruction of everything managed.")
+@live_quotas_option
 @click.option(
     "--target",
     "targets",
@@ -126,6 +128,7 @@ def plan(
     destroy: bool,
     targets: tuple[str, ...],
     fmt: str,
+    live_quotas: bool,
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
@@ -134,7 +137,9 @@ def plan(
         raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
 
     spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
-    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "plan") as run:
+    with open_run(
+        spec, variables, sandbox, endpoint, impersonate, state_path, "plan", live_quotas
+    ) as run:
         the_plan = run.plan(destroy=destroy, targets=targets)
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
@@ -170,13 +175,16 @@ def _apply_or_destroy(
     targets: tuple[str, ...],
     destroy: bool,
     plan_file: str | None,
+    live_quotas: bool = False,
 ) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
-    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, what) as run:
+    with open_run(
+        spec, variables, sandbox, endpoint, impersonate, state_path, what, live_quotas
+    ) as run:
         if plan_file:
             stored = saved.load(plan_file)
             run.check_fresh(stored)
@@ -220,6 +228,7 @@ def change_options(func: Any) -> Any:
 
 @click.command()
 @change_options
+@live_quotas_option
 @click.option(
     "--plan",
     "plan_file",

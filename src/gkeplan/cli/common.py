@@ -87,6 +87,15 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     ctx.meta[f"{param.name}_s"] = parse_duration(value)
 
 
+def live_quotas_option(func: Any) -> Any:
+    return click.option(
+        "--live-quotas",
+        is_flag=True,
+        help="Check the project's own quotas (limit minus usage, Compute Engine regions.get); "
+        "plan and apply against Google always do.",
+    )(func)
+
+
 def state_option(func: Any) -> Any:
     return click.option(
         "--state",
@@ -174,6 +183,7 @@ def open_run(
     impersonate: str | None,
     state_path: str | None,
     operation: str,
+    live_quotas: bool = False,
 ) -> Iterator[Any]:
     """The run for a command, its state locked; errors reach `gkeplan.cli.main` as one line."""
     from gkeplan.run.run import open_run as open_locked
@@ -189,5 +199,6 @@ def open_run(
         variables=variables,
         lock_timeout_s=meta.get("lock_timeout_s", 0.0),
         retry_timeout_s=meta.get("retry_timeout_s"),
+        live_quotas=True if live_quotas else None,  # against Google: always
     ) as run:
         yield run

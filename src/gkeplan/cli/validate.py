@@ -34,6 +34,12 @@ from gkeplan.cli.common import (
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--cost", is_flag=True, help="Estimate the monthly cost at min and max scale.")
 @click.option("--no-policies", is_flag=True, help="Check the spec only, not the policy packs.")
+@click.option(
+    "--live-quotas",
+    is_flag=True,
+    help="Read the project's quotas (limit minus usage) from GCP and check against them; "
+    "assumes none of the spec's pools exist yet.",
+)
 def validate(
     spec_files: tuple[str, ...],
     var_pairs: tuple[str, ...],
@@ -42,6 +48,7 @@ def validate(
     strict: bool,
     cost: bool,
     no_policies: bool,
+    live_quotas: bool,
 ) -> None:
     """Validate each SPEC (YAML, schema, references, graph) and run its policy packs.
 
@@ -53,7 +60,16 @@ def validate(
         require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
     results = [
-        (spec_file, run(spec_file, variables, policies=not no_policies)) for spec_file in spec_files
+        (
+            spec_file,
+            run(
+                spec_file,
+                variables,
+                policies=not no_policies,
+                facts=_live_facts(spec_file, variables) if live_quotas and not no_policies else {},
+            ),
+        )
+        for spec_file in spec_files
     ]
     if fmt == "json":
         from gkeplan.cli.validate_output import json_report
@@ -72,6 +88,21 @@ def validate(
             _print_text(spec_file, result, strict, cost)
     passed = all(r.passed(strict) for _, r in results)
     sys.exit(0 if passed else EXIT_INVALID)
+
+
+def _live_facts(spec_file: str, variables: dict[str, str]) -> dict[str, Any]:
+    """What is left of each quota of the spec's regions, read from GCP with your credentials."""
+    from gkeplan.gcp import quotas
+    from gkeplan.run.preflight import regions_of
+    from gkeplan.run.target import Target, connect
+    from gkeplan.validation.pipeline import validate as run
+
+    first = run(spec_file, variables, policies=False)
+    if first.spec is None or not first.valid:
+        return {}
+    with connect(first.spec, Target()) as conn:
+        live = quotas.read(conn, regions_of(first.spec))
+    return {"liveQuotas": {key: q.headroom for key, q in live.items()}}
 
 
 def _print_text(spec_file: str, result: Any, strict: bool, cost: bool) -> None:

@@ -134,6 +134,25 @@ class Connection:
             return client
         if name == "iam":
             return self._iam_client(creds)
+        if name == "regions":
+            # this module alone: importing compute_v1 whole costs seconds
+            from google.cloud.compute_v1.services.regions import RegionsClient
+
+            return RegionsClient(
+                credentials=creds, transport="rest", client_options=self._options()
+            )
+        if name == "compute_projects":
+            from google.cloud.compute_v1.services.projects import ProjectsClient
+
+            return ProjectsClient(
+                credentials=creds, transport="rest", client_options=self._options()
+            )
+        if name == "service_usage":
+            from google.cloud import service_usage_v1
+
+            return service_usage_v1.ServiceUsageClient(
+                credentials=creds, transport="rest", client_options=self._options()
+            )
         raise ValueError(name)
 
     def _bounded(self, client: Any) -> Any:
@@ -173,3 +192,12 @@ class Connection:
 
     def iam(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
         return self._client("iam", creds)
+
+    def regions(self) -> Any:
+        return self._client("regions", None)
+
+    def compute_projects(self) -> Any:
+        return self._client("compute_projects", None)
+
+    def service_usage(self) -> Any:
+        return self._client("service_usage", None)

@@ -49,7 +49,8 @@ def zone_for(region: str) -> str:
         hint = f"; did you mean {near[0]}?" if near else ""
         raise UsageError(f"unknown region {region!r}{hint}", hint="--region")
     mt = catalog.machine_type(_MACHINE)
-    zones = [z for z in regions[region] if mt is None or z in mt.zones]
+    # the catalog offers machine types per region; its zone list is a (dated) hint
+    zones = list(regions[region]) if mt is None or region in mt.regions else []
     if not zones:
         raise UsageError(f"no zone of {region} offers {_MACHINE}", hint="--region")
     return sorted(zones)[0]

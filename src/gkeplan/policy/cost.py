@@ -37,14 +37,18 @@ class CostEstimate:
         low: float,
         high: float,
         per_month: float,
+        address: str = "",
         note: str = "",
     ) -> None:
         """A line priced at `unit` x `per_month` per unit; an unknown price is listed, not $0."""
         if unit is None:
             self.unpriced.append(item)
-            self.lines.append(CostLine(item, 0.0, 0.0, "not in the price table: not counted"))
+            note = "not in the price table: not counted"
+            self.lines.append(CostLine(item, 0.0, 0.0, note, address))
             return
-        self.lines.append(CostLine(item, low * unit * per_month, high * unit * per_month, note))
+        self.lines.append(
+            CostLine(item, low * unit * per_month, high * unit * per_month, note, address)
+        )
 
     @property
     def min_usd(self) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -103,8 +103,16 @@ def _waive(spec: Document, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def run_policies(spec: Document, graph: Graph, packs: Iterable[str] | None = None) -> PolicyReport:
-    """Run the spec's packs (or `packs`) and return every finding, waived ones marked."""
+def run_policies(
+    spec: Document,
+    graph: Graph,
+    packs: Iterable[str] | None = None,
+    facts: Mapping[str, Any] | None = None,
+) -> PolicyReport:
+    """Run the spec's packs (or `packs`) and return every finding, waived ones marked.
+
+    `facts` are what a run learnt from the project (`liveQuotas`); rules read them as params.
+    """
     available = registry()
     selected: dict[str, Rule] = {cls.id: cls() for cls in ALWAYS}
     params: dict[str, Any] = {}
@@ -119,6 +127,7 @@ def run_policies(spec: Document, graph: Graph, packs: Iterable[str] | None = Non
                 raise PolicyError(f"pack {name} names unknown rule {rid}")
             selected[rid] = available[rid](severity)
     params.update(spec.policy.parameters)
+    params.update(facts or {})
     ctx = Context(spec, graph, params)
     findings: list[Finding] = []
     for rule in selected.values():

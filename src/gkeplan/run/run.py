@@ -39,6 +39,7 @@ class Run:
     graph: Graph
     variables: Mapping[str, str] = field(default_factory=dict)
     operation: str = "plan"
+    live_quotas: bool = False  # check the plan's creates against the project's own quotas
 
     def state(self) -> StateDoc | None:
         return self.store.read()
@@ -47,7 +48,7 @@ class Run:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.store, self.conn, self.spec.project)
         ctx = Context(self.spec.project, self.conn)
-        return make_plan(
+        made = make_plan(
             self.spec,
             ctx,
             drivers(),
@@ -57,6 +58,11 @@ class Run:
             targets=targets,
             variables=self.variables,
         )
+        if self.live_quotas and not destroy:
+            from gkeplan.run.preflight import check_live_quotas
+
+            check_live_quotas(self.conn, self.spec, made)
+        return made
 
     def check_fresh(self, plan: Plan) -> None:
         state = self.state()
@@ -99,17 +105,35 @@ def open_run(
     timeouts: Timeouts | None = None,
     lock_timeout_s: float = 0.0,
     retry_timeout_s: float | None = None,
+    live_quotas: bool | None = None,
 ) -> Iterator[Run]:
     """Lock the state for the whole run; a second run fails at once, naming the holder
-    (or waits up to `lock_timeout_s`)."""
+    (or waits up to `lock_timeout_s`).
+
+    Against Google the APIs the run calls must be enabled (checked first) and plans are
+    checked against the project's own quotas; `live_quotas` forces that check on or off.
+    """
     target = target or Target()
     graph = build_graph(spec)
     info = LockInfo(operation=operation)
+    live = target.is_google if live_quotas is None else live_quotas
+    if live and not target.is_google:
+        from gkeplan.errors import UsageError
+
+        raise UsageError(
+            "live quotas are read from Google's Compute Engine API; the sandbox does not "
+            "serve regions.get yet",
+            "--live-quotas",
+        )
     with connect(spec, target, timeouts, retry_timeout_s) as conn:
+        if target.is_google:
+            from gkeplan.run.preflight import require_services
+
+            require_services(conn, live_quotas=live)
         store = state_store(spec, target, state_path, conn, lock_timeout_s)
         store.lock(info)
         try:
-            yield Run(spec, store, conn, graph, dict(variables or {}), operation)
+            yield Run(spec, store, conn, graph, dict(variables or {}), operation, live)
         finally:
             store.unlock(info)
 

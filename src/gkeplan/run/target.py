@@ -31,6 +31,10 @@ class Target:
     impersonate: str | None = None
     sandbox_dir: Path = SANDBOX_DIR
 
+    @property
+    def is_google(self) -> bool:
+        return not self.sandbox and self.endpoint is None
+
 
 def state_store(
     spec: Document,

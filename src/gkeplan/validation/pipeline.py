@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gkeplan.errors import Diagnostic, PolicyError, Severity, SpecError, sort_diagnostics
 from gkeplan.spec.base import Document
@@ -47,10 +47,11 @@ def validate(
     *,
     environ: Mapping[str, str] | None = None,
     policies: bool | Iterable[str] = True,
+    facts: Mapping[str, Any] | None = None,
 ) -> ValidationResult:
     """Validate a spec; with `policies`, also run its packs (or the packs named)."""
     with gc_paused():
-        return _validate(path_or_text, variables, environ, policies)
+        return _validate(path_or_text, variables, environ, policies, facts)
 
 
 def _validate(
@@ -58,6 +59,7 @@ def _validate(
     variables: Mapping[str, str] | None,
     environ: Mapping[str, str] | None,
     policies: bool | Iterable[str],
+    facts: Mapping[str, Any] | None = None,
 ) -> ValidationResult:
     result = ValidationResult()
     try:
@@ -81,7 +83,7 @@ def _validate(
 
         packs = None if policies is True else list(policies)
         try:
-            result.policy = run_policies(result.spec, result.graph, packs)
+            result.policy = run_policies(result.spec, result.graph, packs, facts)
         except PolicyError as exc:
             where = result.spec.source.find(("policy",)) if result.spec.source else None
             result.diagnostics.append(

@@ -1,0 +1,38 @@
+"""Which of the APIs an apply calls are enabled in the project (Service Usage batchGet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gkeplan.gcp import retry
+from gkeplan.gcp.connection import Connection
+
+# The APIs plan and apply call; a disabled one fails with 403 "... API has not been used in
+# project ... before or it is disabled" (k8s-config-connector#492, jenkins-x/terraform-google-jx
+# #115), which no retry fixes.
+REQUIRED = (
+    "container.googleapis.com",
+    "iam.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "cloudresourcemanager.googleapis.com",
+    "storage.googleapis.com",
+)
+COMPUTE = "compute.googleapis.com"  # read only for live quotas
+
+
+def disabled(conn: Connection, services: Iterable[str] = REQUIRED) -> list[str]:
+    """The services of `services` that are not ENABLED, in the order given."""
+    wanted = list(dict.fromkeys(services))
+    parent = f"projects/{conn.project}"
+    response = retry.call(
+        conn.timeouts,
+        lambda: conn.service_usage().batch_get_services(
+            request={"parent": parent, "names": [f"{parent}/services/{s}" for s in wanted]}
+        ),
+    )
+    enabled = {s.name.rsplit("/", 1)[-1] for s in response.services if s.state.name == "ENABLED"}
+    return [s for s in wanted if s not in enabled]
+
+
+def enable_command(project: str, services: Iterable[str]) -> str:
+    return f"gcloud services enable {' '.join(services)} --project {project}"

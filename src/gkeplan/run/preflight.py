@@ -1,0 +1,117 @@
+"""Checks against the project itself before anything changes: the APIs the run calls are
+enabled, and the quota the plan's creates need is left (limit minus what is in use now)."""
+
+from __future__ import annotations
+
+import logging
+
+from gkeplan.errors import CloudError, PolicyRefused, Severity
+from gkeplan.gcp import services
+from gkeplan.gcp.connection import Connection
+from gkeplan.gcp.quotas import GLOBAL, LiveQuotas
+from gkeplan.plan.model import Action, Plan
+from gkeplan.policy.model import Finding
+from gkeplan.policy.usage import PoolLoad, loads
+from gkeplan.spec.base import Document
+
+log = logging.getLogger("gkeplan.preflight")
+
+
+class ServicesDisabled(CloudError):
+    """APIs the run needs are disabled in the project: no retry can fix that."""
+
+    def __init__(self, project: str, disabled: list[str]) -> None:
+        self.disabled = disabled
+        super().__init__(
+            f"{', '.join(disabled)} {'is' if len(disabled) == 1 else 'are'} not enabled in "
+            f"project {project}; enable {'it' if len(disabled) == 1 else 'them'} with: "
+            f"{services.enable_command(project, disabled)}"
+        )
+
+
+def require_services(conn: Connection, *, live_quotas: bool = False) -> None:
+    """Stop with the `gcloud services enable` line when an API the run calls is disabled.
+
+    When the check itself cannot run (Service Usage disabled, or the caller lacks
+    serviceusage.services.get) the run goes on: the APIs' own errors will say it.
+    """
+    wanted = [*services.REQUIRED, *([services.COMPUTE] if live_quotas else [])]
+    try:
+        off = services.disabled(conn, wanted)
+    except Exception as exc:  # not being able to check is no reason to stop
+        from gkeplan.gcp.errors import classify
+
+        log.warning(
+            "could not check which APIs are enabled (%s: %s)",
+            classify(exc).name.lower(),
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        )
+        return
+    if off:
+        raise ServicesDisabled(conn.project, off)
+
+
+def regions_of(spec: Document) -> list[str]:
+    return sorted({load.region for load in loads(spec)})
+
+
+def _is_new(load: PoolLoad, plan: Plan) -> bool:
+    """Does the plan create this pool? A new cluster creates all its pools inline."""
+    created = {c.address for c in plan.changes if c.action in (Action.CREATE, Action.REPLACE)}
+    return f"cluster.{load.cluster}" in created or _address(load) in created
+
+
+def _address(load: PoolLoad) -> str:
+    if load.pool == "default-pool":
+        return f"cluster.{load.cluster}"
+    return f"nodePool.{load.cluster}.{load.pool}"
+
+
+def live_quota_findings(spec: Document, plan: Plan, live: LiveQuotas) -> list[Finding]:
+    """FT001 against the project's own quotas: what the plan's creates need at create time
+    (initial nodes x zones, what GKE checks) against what is left of each quota now."""
+    new = [ld for ld in loads(spec) if _is_new(ld, plan)]
+    needs: dict[tuple[str, str], tuple[float, list[PoolLoad]]] = {}
+    for load in new:
+        for scope, uses in (("regional", load.regional_use), ("global", load.global_use)):
+            for metric in uses:
+                key = (load.region if scope == "regional" else GLOBAL, metric)
+                amount = load.total(
+                    metric, "regional" if scope == "regional" else "global", "create"
+                )
+                total, users = needs.get(key, (0.0, []))
+                needs[key] = (total + amount, [*users, load])
+    findings: list[Finding] = []
+    for (region, metric), (need, users) in sorted(needs.items()):
+        quota = live.get((region, metric))
+        if quota is None or need <= quota.headroom:
+            continue
+        where = f"in {region}" if region else "across regions"
+        names = ", ".join(_address(ld) for ld in users)
+        findings.append(
+            Finding(
+                "FT001",
+                Severity.ERROR,
+                _address(users[0]),
+                f"creating {names} needs {need:g} {metric} {where}; the project has "
+                f"{quota.headroom:g} left (quota {quota.limit:g}, in use {quota.usage:g}, read "
+                "from GCP now): GKE refuses the create",
+                f"free or raise {metric} {where}, or create fewer or smaller nodes",
+            )
+        )
+    return findings
+
+
+def check_live_quotas(conn: Connection, spec: Document, plan: Plan) -> list[Finding]:
+    """Read the quotas of the regions the spec uses and refuse a plan they cannot hold."""
+    from gkeplan.gcp import quotas
+
+    findings = live_quota_findings(spec, plan, quotas.read(conn, regions_of(spec)))
+    if findings:
+        first = findings[0]
+        raise PolicyRefused(
+            f"{len(findings)} quota error(s) against the project's own quotas; first: "
+            f"[FT001] {first.resource}: {first.message}",
+            findings=findings,
+        )
+    return findings
