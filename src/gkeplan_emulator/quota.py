@@ -29,6 +29,9 @@ class NodeGroup:
     disk_type: str
     disk_size_gb: int
     accelerators: tuple[tuple[str, int], ...] = ()
+    # Nodes without private IPs each hold an external IP: "consumes nine IP addresses" for
+    # nine nodes (GKE regional-clusters doc), counted against IN_USE_ADDRESSES.
+    external_ips: bool = False
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Usage:
             self.regional[(group.region, "SSD_TOTAL_GB")] += group.disk_size_gb * n
         elif group.disk_type in STANDARD_DISK_TYPES:
             self.regional[(group.region, "DISKS_TOTAL_GB")] += group.disk_size_gb * n
+        if group.external_ips:
+            self.regional[(group.region, "IN_USE_ADDRESSES")] += n
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,13 @@ def test_regional_cluster_over_n2_quota_is_refused_with_gkes_words(conn: Connect
     region = f"projects/{P}/locations/us-central1"
     with pytest.raises(gexc.Forbidden) as info:
         client.create_cluster(
-            parent=region, cluster=gke.Cluster(name="big", node_pools=[_pool(count=2)])
+            parent=region,
+            cluster=gke.Cluster(
+                name="big",
+                node_pools=[_pool(count=2)],
+                # private nodes: no external IPs, so N2_CPUS is the only quota exceeded
+                private_cluster_config=gke.PrivateClusterConfig(enable_private_nodes=True),
+            ),
         )
     assert (
         'Insufficient regional quota to satisfy request: resource "N2_CPUS": request requires '

@@ -196,6 +196,7 @@ class ContainerModel:
                     accelerators=tuple(
                         (a.accelerator_type, int(a.accelerator_count)) for a in cfg.accelerators
                     ),
+                    external_ips=not cluster.private_cluster_config.enable_private_nodes,
                 )
             )
         return groups
