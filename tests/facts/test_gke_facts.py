@@ -140,3 +140,19 @@ def test_lp004_carries_checkovs_gke_check_id(tmp_path: Path) -> None:
 def test_iam_propagation_window_is_ten_minutes_by_default() -> None:
     # configurable per run with --retry-timeout, which bounds every retry of a change
     assert Timeouts().propagation_window_s == 600.0
+
+
+def test_a_quota_without_a_sourced_limit_is_named_not_silently_passed(tmp_path: Path) -> None:
+    text = edit(POOL, "        machineType: n4-standard-2\n")
+    got = [r for r in findings(tmp_path, text, "FT001") if "HYPERDISK" in r[3]]
+    assert got == [
+        (
+            "FT001",
+            "info",
+            "nodePool.c.p",
+            "gkeplan has no sourced free-trial value for quota HYPERDISK_BALANCED_TOTAL_GB, "
+            "so it is not checked",
+            "set policy.quotas.HYPERDISK_BALANCED_TOTAL_GB to your project's limit, or "
+            "quotaProfile: live",
+        )
+    ]

@@ -158,6 +158,8 @@ class QuotaRule(Rule):
                 )
                 if live is not None and (region, metric) in live:
                     limit = live[(region, metric)]
+                if limit is None and name != "live" and profile.regional:
+                    yield self._unknown(ctx, region_loads, metric, name)
                 yield from self._judge(ctx, region_loads, metric, "regional", limit, f"in {region}")
         metrics = sorted({m for load in all_loads for m in load.global_use})
         for metric in metrics:
@@ -165,6 +167,20 @@ class QuotaRule(Rule):
             if live is not None and ("", metric) in live:
                 limit = live[("", metric)]
             yield from self._judge(ctx, all_loads, metric, "global", limit, "across regions")
+
+    def _unknown(self, ctx: Context, loads_: list[PoolLoad], metric: str, name: str) -> Finding:
+        """A quota the profile has no sourced value for is not checked, and says so."""
+        first = loads_[0]
+        return self.finding(
+            ctx,
+            f"nodePool.{first.cluster}.{first.pool}"
+            if first.pool != "default-pool"
+            else f"cluster.{first.cluster}",
+            first.path,
+            f"gkeplan has no sourced {name} value for quota {metric}, so it is not checked",
+            f"set policy.quotas.{metric} to your project's limit, or quotaProfile: live",
+            Severity.INFO,
+        )
 
     def _judge(
         self,
