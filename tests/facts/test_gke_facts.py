@@ -156,3 +156,45 @@ def test_a_quota_without_a_sourced_limit_is_named_not_silently_passed(tmp_path: 
             "quotaProfile: live",
         )
     ]
+
+
+DEFAULT_SA_POOL = """\
+version: 1
+project: demo-project
+region: us-central1
+serviceAccounts:
+  gke-admin:
+    impersonators: ["user:me@example.com"]
+iam:
+  - member: serviceAccount:gke-admin
+    roles: [roles/container.clusterAdmin]
+clusters:
+  c:
+    location: us-central1-c
+    createAs: gke-admin
+    nodePools:
+      p:
+        machineType: e2-standard-2
+        upgradeSettings: {maxSurge: 0, maxUnavailable: 1}
+policy:
+  exceptions:
+    - {rule: LP004, resource: nodePool.c.p, reason: the default account is locked down}
+"""
+
+
+def test_creating_nodes_on_the_default_account_needs_act_as_on_it(tmp_path: Path) -> None:
+    got = [r for r in findings(tmp_path, DEFAULT_SA_POOL, "LP006") if "actAs" in r[3]]
+    ((_, sev, res, msg, fix),) = got
+    assert (sev, res) == ("error", "serviceAccount.gke-admin")
+    assert msg == (
+        "createAs account gke-admin cannot create cluster.c: it lacks "
+        "iam.serviceAccounts.actAs on default-compute-service-account"
+    )
+    assert "on: serviceAccount:PROJECT_NUMBER-compute@developer.gserviceaccount.com" in fix
+    granted = DEFAULT_SA_POOL.replace(
+        "clusters:\n",
+        "  - member: serviceAccount:gke-admin\n    roles: [roles/iam.serviceAccountUser]\n"
+        "    on: serviceAccount:123456789-compute@developer.gserviceaccount.com\n"
+        "clusters:\n",
+    )
+    assert not [r for r in findings(tmp_path, granted, "LP006") if "actAs" in r[3]]

@@ -23,6 +23,19 @@ def _grant_yaml(member: str, role: str, on: str = "project") -> str:
     return text if on == "project" else text + f"\n  on: {on}"
 
 
+# The Compute Engine default service account: PROJECT_NUMBER-compute@developer.gserviceaccount.com
+DEFAULT_SA_EMAIL = "PROJECT_NUMBER-compute@developer.gserviceaccount.com"
+
+
+def _on_default_sa(all_grants: Grants, member: str, permission: str) -> bool:
+    """A grant on the default account by its email (the spec cannot know the number)."""
+    return any(
+        g.target.endswith("-compute@developer.gserviceaccount.com")
+        and granted(all_grants, member, permission, g.target)
+        for g in all_grants
+    )
+
+
 def _on(target: str) -> str:
     return (
         target.replace(".", ":", 1) if target.startswith(("serviceAccount.", "bucket.")) else target
@@ -183,7 +196,9 @@ class PermissionPreflight(Rule):
             missing: dict[str, list[str]] = {}
             first_why: dict[str, str] = {}
             for why, perm, on in needs:
-                if on == DEFAULT_COMPUTE_SA or granted(all_grants, member, perm.name, on):
+                if granted(all_grants, member, perm.name, on) or (
+                    on == DEFAULT_COMPUTE_SA and _on_default_sa(all_grants, member, perm.name)
+                ):
                     continue
                 missing.setdefault(on, [])
                 if perm.name not in missing[on]:
@@ -198,13 +213,19 @@ class PermissionPreflight(Rule):
                     if c.create_as and own_account(ctx.spec, c.create_as) == account:
                         path = ("clusters", cname, "createAs")
                         break
+                # GKE refuses a create whose nodes run as an account the caller cannot act
+                # as: "Error 400: The user does not have access to service account
+                # "default"., badRequest" (rancher/rancher#10553) for the default account.
+                target = (
+                    f"serviceAccount:{DEFAULT_SA_EMAIL}" if on == DEFAULT_COMPUTE_SA else _on(on)
+                )
                 yield self.finding(
                     ctx,
                     f"serviceAccount.{account}",
                     path,
                     f"createAs account {account} cannot {first_why[on]}: it lacks "
                     f"{', '.join(perms)} on {on}",
-                    _grant_yaml(member, role, _on(on)),
+                    _grant_yaml(member, role, target),
                 )
 
     def _impersonation(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
