@@ -127,3 +127,14 @@ def test_live_quotas_on_the_sandbox_say_what_is_missing(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "the sandbox does not serve regions.get yet" in result.output
+
+
+def test_unreadable_quotas_warn_and_the_plan_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spec = _spec(N2_8)
+    first = plan(spec, target=_target(tmp_path), state_path=str(tmp_path / "state.json"))
+    unknown_region = FakeProject(regional={})  # regions.get answers 404
+    with serve(unknown_region) as conn, caplog.at_level(logging.WARNING, "gkeplan.preflight"):
+        assert check_live_quotas(conn, spec, first) == []
+    assert "could not read the project's quotas (not_found" in caplog.text

@@ -106,7 +106,18 @@ def check_live_quotas(conn: Connection, spec: Document, plan: Plan) -> list[Find
     """Read the quotas of the regions the spec uses and refuse a plan they cannot hold."""
     from gkeplan.gcp import quotas
 
-    findings = live_quota_findings(spec, plan, quotas.read(conn, regions_of(spec)))
+    try:
+        live = quotas.read(conn, regions_of(spec))
+    except Exception as exc:  # unread quotas are no reason to stop; GKE still checks them
+        from gkeplan.gcp.errors import classify
+
+        log.warning(
+            "could not read the project's quotas (%s: %s); FT001 used the quota profile only",
+            classify(exc).name.lower(),
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        )
+        return []
+    findings = live_quota_findings(spec, plan, live)
     if findings:
         first = findings[0]
         raise PolicyRefused(
