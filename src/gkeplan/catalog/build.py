@@ -109,7 +109,9 @@ def build_roles(ref: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     names = {
         "_source": source,
         "_date": "2026-08-22",
-        "roles": sorted(every),
+        # what roles.list returns (the dataset is read from it); deprecated roles are hidden
+        # there but still grantable, so they live under "deprecated" with their permissions
+        "roles": sorted(roles),
         "deprecated": {
             name: {"successor": successor, "source": src}
             for name, (successor, src) in sorted(DEPRECATED.items())
