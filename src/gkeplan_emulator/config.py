@@ -43,6 +43,8 @@ class EmulatorConfig:
         }
     )
     quota_profile: str = "free-tier"
+    # APIs Service Usage reports as DISABLED (e.g. "container.googleapis.com")
+    disabled_services: frozenset[str] = frozenset()
     seed: int = 0
     faults: tuple[FaultRule, ...] | list[FaultRule] = ()
     call_latency_s: float = 0.0  # added to every call (realistic profiles)

@@ -115,18 +115,25 @@ def test_when_the_check_itself_is_refused_the_run_goes_on_with_a_warning(
     assert "could not check which APIs are enabled" in caplog.text
 
 
-def test_live_quotas_on_the_sandbox_say_what_is_missing(tmp_path: Path) -> None:
+def test_plan_with_live_quotas_in_the_sandbox_refuses_what_does_not_fit(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from gkeplan.cli import cli
 
     spec = tmp_path / "spec.yaml"
-    spec.write_text(N2_8)
-    result = CliRunner().invoke(
-        cli, ["plan", str(spec), "--sandbox", "--live-quotas", "--state", str(tmp_path / "s")]
+    # three n2-standard-8 nodes: 24 vCPUs, over the sandbox's 8 N2 and 12 across regions
+    spec.write_text(
+        N2_8.replace("upgradeSettings", "initialNodeCount: 3\n        upgradeSettings")
+        + "policy:\n  quotaProfile: live\n"
     )
-    assert result.exit_code == 2, result.output
-    assert "the sandbox does not serve regions.get yet" in result.output
+    args = ["plan", str(spec), "--sandbox", "--state", str(tmp_path / "s.json")]
+    result = CliRunner().invoke(cli, [*args, "--live-quotas"])
+    assert result.exit_code == 1, result.output
+    assert "3 quota error(s) against the project's own quotas" in result.output
+    assert (
+        "creating nodePool.c.p needs 24 CPUS_ALL_REGIONS across regions; the project has 12 left"
+    ) in result.output
+    assert CliRunner().invoke(cli, args).exit_code == 0  # without live quotas: a plan
 
 
 def test_unreadable_quotas_warn_and_the_plan_goes_on(

@@ -110,26 +110,17 @@ def open_run(
     """Lock the state for the whole run; a second run fails at once, naming the holder
     (or waits up to `lock_timeout_s`).
 
-    Against Google the APIs the run calls must be enabled (checked first) and plans are
-    checked against the project's own quotas; `live_quotas` forces that check on or off.
+    The APIs the run calls must be enabled (checked first); against Google plans are also
+    checked against the project's own quotas, and `live_quotas` turns that on or off.
     """
     target = target or Target()
     graph = build_graph(spec)
     info = LockInfo(operation=operation)
     live = target.is_google if live_quotas is None else live_quotas
-    if live and not target.is_google:
-        from gkeplan.errors import UsageError
-
-        raise UsageError(
-            "live quotas are read from Google's Compute Engine API; the sandbox does not "
-            "serve regions.get yet",
-            "--live-quotas",
-        )
     with connect(spec, target, timeouts, retry_timeout_s) as conn:
-        if target.is_google:
-            from gkeplan.run.preflight import require_services
+        from gkeplan.run.preflight import require_services
 
-            require_services(conn, live_quotas=live)
+        require_services(conn, live_quotas=live)  # the sandbox serves Service Usage too
         store = state_store(spec, target, state_path, conn, lock_timeout_s)
         store.lock(info)
         try:

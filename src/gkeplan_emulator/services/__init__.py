@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import (
+    compute,
     container_routes,
     iam_admin,
     iamcredentials,
     resourcemanager,
+    serviceusage,
     storage,
 )
 from gkeplan_emulator.transcode import register_transcoded
@@ -30,6 +32,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
     iamcredentials.SERVICE,
     container_routes.SERVICE,
     storage.SERVICE,
+    compute.SERVICE,
+    serviceusage.SERVICE,
 )
 
 

@@ -25,7 +25,7 @@ from gkeplan_emulator.errors import (
     not_found,
     quota_exceeded,
 )
-from gkeplan_emulator.quota import NodeGroup, first_shortfall
+from gkeplan_emulator.quota import NodeGroup, Usage, first_shortfall
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -200,6 +200,13 @@ class ContainerModel:
                 )
             )
         return groups
+
+    def usage(self) -> Usage:
+        """What the project's nodes hold now, as Compute Engine's quotas report it."""
+        existing = [
+            (c, p, p.initial_node_count) for c in self.clusters.values() for p in c.node_pools
+        ]
+        return Usage.of(self._groups(existing))
 
     def check_quota(self, extra: list[tuple[gke.Cluster, gke.NodePool, int]]) -> None:
         profile = facts.quota_profile(self.backend.config.quota_profile)
