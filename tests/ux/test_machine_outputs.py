@@ -21,7 +21,7 @@ def test_json_keeps_checkov_ids_and_cost() -> None:
     )
     data = json.loads(result.output)
     by_rule = {f["rule"]: f for f in data["findings"]}
-    assert by_rule["LP004"]["checkov"] == "CKV_GCP_30"
+    assert by_rule["LP001"]["checkov"] == "CKV_GCP_41"
     assert by_rule["FT001"]["checkov"] is None
     text = CliRunner().invoke(cli, ["validate", str(TUTORIAL), *VARS, "--cost"]).output
     total = next(ln for ln in text.splitlines() if "total per month" in ln)
@@ -65,7 +65,7 @@ def test_an_undeclared_var_does_not_hide_other_errors() -> None:
     assert "--var PROJET_ID: the spec declares no variable 'PROJET_ID'" in result.output
     assert "did you mean PROJECT_ID?" in result.output
     # the spec's own problems and the policy findings are still reported
-    assert "roles/container.nodeServiceAccount has been removed by Google" in result.output
+    assert "roles/container.nodeServiceAccount is deprecated" in result.output
     assert "[LP001/CKV_GCP_41]" in result.output
 
 

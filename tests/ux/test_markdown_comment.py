@@ -90,8 +90,9 @@ def test_a_refused_plan_still_writes_the_comment(run: Cli) -> None:
     assert result.exit_code == 1
     md = result.stdout
     assert md.startswith("### gkeplan plan for `")
-    assert "refused (7 errors); nothing was planned" in md.splitlines()[0]
-    errors = md.split("#### Errors (7)", 1)[1].split("####", 1)[0]
-    assert "**LP001**" in errors and "**FT001**" in errors
-    assert "roles/container.nodeServiceAccount has been removed by Google" in errors
-    assert "#### Warnings (1)" in md
+    assert "refused (1 error); nothing was planned" in md.splitlines()[0]
+    errors = md.split("#### Errors (1)", 1)[1].split("####", 1)[0]
+    assert "**LP001**" in errors
+    warnings = md.split("#### Warnings (4)", 1)[1].split("####", 1)[0]
+    assert "**FT001**" in warnings
+    assert "roles/container.nodeServiceAccount is deprecated" in warnings
