@@ -115,10 +115,14 @@ def test_when_the_check_itself_is_refused_the_run_goes_on_with_a_warning(
     assert "could not check which APIs are enabled" in caplog.text
 
 
-def test_plan_with_live_quotas_in_the_sandbox_refuses_what_does_not_fit(tmp_path: Path) -> None:
+def test_plan_with_live_quotas_in_the_sandbox_refuses_what_does_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from click.testing import CliRunner
 
     from gkeplan.cli import cli
+
+    monkeypatch.chdir(tmp_path)  # --sandbox keeps its emulator in ./.gkeplan/sandbox: a fresh one
 
     spec = tmp_path / "spec.yaml"
     # three n2-standard-8 nodes: 24 vCPUs, over the sandbox's 8 N2 and 12 across regions

@@ -94,6 +94,13 @@ class SourceMap:
         return Location(self.file, at[0] + 1, at[1] + 1) if at else self.find(path)
 
 
+def _within(text: str, loc: Location) -> Location:
+    """libyaml may place the end of the input (an empty document, an unclosed flow) on a line
+    past the last one; point at the last line instead."""
+    last = text.count("\n") + 1
+    return loc if loc.line <= last else Location(loc.file, last, 1)
+
+
 def _loc(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
@@ -294,10 +301,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = _loc(file, mark) if mark is not None else Location(file, 1, 1)
-        last = text.count("\n") + 1  # libyaml may point past the end of the input
-        if loc.line > last:
-            loc = Location(file, last, 1)
+        loc = _within(text, _loc(file, mark) if mark is not None else Location(file, 1, 1))
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem:
             ctx = exc.context.removeprefix("while parsing ")
@@ -319,7 +323,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
             [
                 Diagnostic(
                     "a spec is one YAML document; found a second one",
-                    _loc(file, nodes[1].start_mark),
+                    _within(text, _loc(file, nodes[1].start_mark)),
                     hint="remove the '---' separator and everything after it",
                     code="yaml",
                 )
@@ -339,7 +343,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
             [
                 Diagnostic(
                     "the spec must be a YAML mapping (keys such as version, project, region)",
-                    _loc(file, root.start_mark),
+                    _within(text, _loc(file, root.start_mark)),
                     code="yaml",
                 )
             ]
