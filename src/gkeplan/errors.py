@@ -8,6 +8,7 @@ traceback):
     ├── PolicyError          a policy pack or plugin the spec asks for is missing or broken
     ├── PolicyRefused        validation or a policy error finding stopped a plan (library)
     ├── UsageError           a flag, file or argument given on the command line is wrong
+    ├── Protected            a plan would delete or replace a protected resource
     ├── StateError           the state cannot be used as it is
     │   ├── StateLocked      another run holds the lock
     │   ├── StateConflict    someone else wrote the state since it was read
@@ -137,6 +138,11 @@ class UsageError(GkeplanError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         self.hint = hint
         super().__init__(message)
+
+
+class Protected(GkeplanError):
+    """A plan would delete or replace a resource the spec protects (deletionProtection,
+    lifecycle.preventDestroy) or whose replacement was not allowed (--allow-replace)."""
 
 
 class StateError(GkeplanError):

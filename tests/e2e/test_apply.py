@@ -70,7 +70,9 @@ def test_in_place_update_and_replace(harness: Harness) -> None:
     plan = harness.plan(spec)
     pool = next(c for c in plan.changes if c.address == "nodePool.sd-cluster.sd-node-pool")
     assert pool.action is Action.REPLACE
-    assert pool.reason == "spot, preemptible cannot be changed in place"
+    assert pool.reason is not None
+    assert pool.reason.startswith("spot, preemptible cannot be changed in place")
+    assert "create-before-destroy" in pool.reason
     assert harness.apply(spec).ok
     assert not harness.plan(spec).has_changes
 
@@ -113,13 +115,13 @@ def test_removed_resource_is_deleted_and_unmanaged_members_survive(harness: Harn
     assert (
         list(harness.emu.clients().iam().list_service_accounts(name="projects/demo-project")) == []
     )
-    # the kept bucket is no longer managed: a later apply adopts it again
+    # the kept bucket is no longer managed: a later apply refuses to take it over
     state = LocalStateStore(harness.state).read()
     assert state is not None and state.resources == {}
     replan = harness.plan(harness.spec())
     bucket = next(c for c in replan.changes if c.address == "bucket.models")
-    assert bucket.action is Action.NOOP
-    assert bucket.reason == "exists but is not in the state; it will be adopted"
+    assert bucket.refused is not None
+    assert "gkeplan import bucket.models demo-project-models" in bucket.refused
 
 
 def test_destroy_empties_a_force_destroy_bucket_and_stops_on_a_full_one(harness: Harness) -> None:

@@ -178,7 +178,7 @@ def test_markdown_plan_for_a_pull_request(run: Cli) -> None:
     assert "<summary><code>+ cluster.sd-cluster</code> will be created</summary>" in lines
     notes = result.stdout.split("<details><summary>Notes (5)</summary>", 1)[1]
     assert (
-        "**SB018** `bucket.models` (line 56): object versioning is off: an overwritten or "
+        "**SB018** `bucket.models` (line 59): object versioning is off: an overwritten or "
         "deleted model cannot be recovered" in notes
     )
 

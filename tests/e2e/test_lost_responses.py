@@ -102,6 +102,8 @@ def test_campaign_twenty_percent_lost_lock_and_state_writes(server: Server) -> N
         _lost_rule("storage.objects.insert", probability=0.2),
         _lost_rule("storage.objects.delete", probability=0.2),
     )
+    # Each trial's destroy must remove the bucket: a kept one is outside the next trial's state.
+    server.spec.write_text(server.spec.read_text().replace("    keepOnDestroy: true\n", ""))
     outcomes = []
     for trial in range(8):
         state = f"gs://demo-project-tfstate/trial-{trial}"

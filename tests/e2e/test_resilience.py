@@ -177,7 +177,8 @@ def test_ctrl_c_finishes_calls_in_flight_records_them_and_exits(tmp_path: Path) 
         doc = LocalStateStore(state).read()
         assert doc is not None
         assert doc.resources["cluster.sd-cluster"].status == "ok"
-        assert "nodePool.sd-cluster.sd-node-pool" not in doc.resources  # never started
+        # never started, but journaled by the cluster's create, whose request made it
+        assert doc.resources["nodePool.sd-cluster.sd-node-pool"].status == "pending-create"
         final = subprocess.run(
             _apply_cmd(emu.endpoints.http, spec, state),
             env=env,

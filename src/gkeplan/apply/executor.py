@@ -3,6 +3,11 @@
 Each change is written to the state as pending before its API call and as done after it, so a
 run killed in between is finished by the next one (whose refresh finds what was created and
 adopts it). A failed change skips its dependents; independent branches carry on.
+
+Ownership (gkeplan.plan.ownership): a create that meets an existing resource takes it over
+only when gkeplan journaled it before (its address was in the state with that id, written by
+an earlier attempt or by the create whose request made it) or the spec says `adopt: true`;
+anything else is refused, untouched.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, State
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
+from gkeplan.plan.ownership import journal_entries, outside_message
 from gkeplan.state.model import ResourceState, StateDoc
 from gkeplan.state.store import StateStore
 
@@ -77,6 +83,7 @@ class ApplyResult:
         return {
             "added": sum(c.action in (Action.CREATE, Action.REPLACE) for c in done),
             "changed": sum(c.action is Action.UPDATE for c in done),
+            "adopted": sum(c.action is Action.ADOPT for c in done),
             "destroyed": sum(c.action in (Action.DELETE, Action.REPLACE) for c in done),
             "failed": sum(o is Outcome.FAILED for o in self.walk.outcomes.values()),
             "skipped": sum(o is Outcome.SKIPPED for o in self.walk.outcomes.values()),
@@ -122,21 +129,44 @@ def describe_failure(change: Change, exc: BaseException) -> str:
     return f"{change.action.value} {change.kind} {change.id}: {explain(exc)}"
 
 
-def create(driver: Driver, ctx: Context, change: Change) -> Attributes:
-    """Create; when GCP says the resource exists already (an earlier attempt whose answer was
-    lost, or a pool that came with its new cluster), take what is there and converge it on
-    the spec. Written once for every kind."""
+def create(
+    driver: Driver, ctx: Context, change: Change, ours: Callable[[], bool] = lambda: False
+) -> Attributes:
+    """Create; when GCP says the resource exists already, take it over only if `ours()` (an
+    earlier attempt of gkeplan's whose answer was lost, a pool that came with its new
+    cluster) or the spec adopts it, and converge it on the spec. Written once for every kind."""
     try:
         return driver.create(ctx, change)
     except ResourceExists as exc:
-        got = driver.read(ctx, change)
-        if got is None:
-            raise CloudError(f"{change.address}: {exc}; and it cannot be read") from None
+        if not (change.settings.get("adopt") or ours()):
+            raise ResourceExists(outside_message(change.address, change.id), change.id) from None
+        return adopt(driver, ctx, change, str(exc))
+
+
+def adopt(driver: Driver, ctx: Context, change: Change, why: str = "") -> Attributes:
+    """Read what exists and converge it on the spec."""
+    got = driver.read(ctx, change)
+    if got is None:
+        raise CloudError(f"{change.address}: {why or 'gone'}; and it cannot be read")
     fields = diff_attributes(got, change.after or {}, frozenset())
     if not fields:
         return got
     converge = Change(**{**change.__dict__, "before": got, "fields": fields})
     return driver.update(ctx, converge)
+
+
+REPLACES = "replaces"  # settings key: the old resource a create-before-destroy still has to delete
+
+
+def replace_settings(change: Change, old_id: str) -> Change:
+    return Change(
+        change.address,
+        change.kind,
+        change.id,
+        change.action,
+        settings={**change.settings, REPLACES: old_id},
+        dependencies=change.dependencies,
+    )
 
 
 def execute(
@@ -152,6 +182,21 @@ def execute(
     changes = {c.address: c for c in plan.changes}
     result = ApplyResult(WalkResult(), changes)
     stop = stop or threading.Event()
+
+    def journaled(change: Change) -> Callable[[], bool]:
+        """Whether the state held this id for this address before this change wrote to it."""
+        prior = writer.doc.resources.get(change.address)
+        return lambda: prior is not None and prior.id == change.id
+
+    def journal_also_created(change: Change) -> None:
+        entries = journal_entries(change.settings, change.address)
+
+        def fn(doc: StateDoc) -> None:
+            for address, entry in entries.items():
+                doc.resources.setdefault(address, entry)
+
+        if entries:
+            writer.update(fn)
 
     def emit(what: str, change: Change, detail: str = "") -> None:
         if on_event is not None:
@@ -196,7 +241,10 @@ def execute(
                 record(change, "ok", change.before or change.after, change.id)
             return
         emit("start", change, "")
+        ours = journaled(change)
         try:
+            if change.refused is not None:
+                raise ResourceExists(change.refused, change.id)
             if change.action is Action.DELETE:
                 record(change, "pending-delete", change.before, change.id)
                 driver.delete(ctx, change)
@@ -204,7 +252,6 @@ def execute(
             elif change.action is Action.REPLACE:
                 old = writer.doc.resources.get(address)
                 old_id = old.id if old else change.id
-                record(change, "pending-replace", change.before, old_id)
                 old_change = Change(
                     address,
                     change.kind,
@@ -213,12 +260,28 @@ def execute(
                     before=change.before,
                     settings=change.settings,
                 )
-                driver.delete(ctx, old_change)
-                record(change, "pending-create", change.after, change.id)
-                record(change, "ok", create(driver, ctx, change), change.id)
+                if change.settings.get("createBeforeDestroy") and old_id != change.id:
+                    # The new one first (under its own name), the old one once it runs; the
+                    # journal names the old one so a run killed in between still deletes it.
+                    journal = replace_settings(change, old_id)
+                    record(journal, "pending-create", change.after, change.id)
+                    journal_also_created(change)
+                    record(journal, "ok", create(driver, ctx, change, ours), change.id)
+                    driver.delete(ctx, old_change)
+                    record(change, "ok", writer.doc.resources[address].attributes, change.id)
+                else:
+                    record(change, "pending-replace", change.before, old_id)
+                    driver.delete(ctx, old_change)
+                    record(change, "pending-create", change.after, change.id)
+                    journal_also_created(change)
+                    record(change, "ok", create(driver, ctx, change, ours), change.id)
             elif change.action is Action.CREATE:
                 record(change, "pending-create", change.after, change.id)
-                record(change, "ok", create(driver, ctx, change), change.id)
+                journal_also_created(change)
+                record(change, "ok", create(driver, ctx, change, ours), change.id)
+            elif change.action is Action.ADOPT:
+                record(change, "pending-update", change.before, change.id)
+                record(change, "ok", adopt(driver, ctx, change), change.id)
             else:
                 record(change, "pending-update", change.before, change.id)
                 record(change, "ok", driver.update(ctx, change), change.id)

@@ -78,9 +78,10 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
             f"{n['destroyed']} destroyed."
         )
     else:
+        adopted = f"{n['adopted']} adopted, " if n["adopted"] else ""
         summary = (
-            f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {n['added']} added, "
-            f"{n['changed']} changed, {n['destroyed']} destroyed."
+            f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {adopted}"
+            f"{n['added']} added, {n['changed']} changed, {n['destroyed']} destroyed."
         )
     if n["failed"] or n["skipped"]:
         summary += f" {n['failed']} failed, {n['skipped']} skipped; run {what} again to finish."
@@ -176,6 +177,7 @@ def _apply_or_destroy(
     destroy: bool,
     plan_file: str | None,
     live_quotas: bool = False,
+    allow_replace: tuple[str, ...] = (),
 ) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
@@ -196,13 +198,43 @@ def _apply_or_destroy(
             if not plan_file:
                 run.apply(the_plan, parallelism=parallelism)  # records adoptions/forgets
             return
+        _consent(the_plan, allow_replace, interactive=not (plan_file or auto_approve))
         if not plan_file:
             _confirm(auto_approve, what)
         _execute(run, the_plan, parallelism, what)
 
 
+def _consent(the_plan: Any, allowed: tuple[str, ...], interactive: bool) -> None:
+    """A cluster or bucket replacement goes ahead only by name (--allow-replace), or, at a
+    terminal, once the prompt has named it in red."""
+    from gkeplan.plan import protection
+
+    missing = [c for c in protection.needs_consent(the_plan.changes) if c.address not in allowed]
+    if not missing:
+        return
+    if not interactive or not sys.stdin.isatty():
+        protection.check_consent(missing, allowed)
+    for c in missing:
+        click.echo(
+            click.style(
+                f"Warning: {c.address} will be REPLACED ({c.reason}): deleted, then created "
+                "again; everything it holds is lost.",
+                fg="red",
+                bold=True,
+            ),
+            err=True,
+        )
+
+
 def change_options(func: Any) -> Any:
     """The options apply and destroy share."""
+    func = click.option(
+        "--allow-replace",
+        "allow_replace",
+        multiple=True,
+        metavar="ADDRESS",
+        help="Allow the replacement (delete, then create) of this cluster or bucket.",
+    )(func)
     func = click.option(
         "--target",
         "targets",

@@ -110,6 +110,9 @@ class Kind:
     updatable: bool = True  # False: every change is a replacement (IAM members)
     weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first
     merged: bool = False  # concurrent changes share one write (IAM members of one policy)
+    # A replacement creates the new resource (under a suffixed name) before deleting the old,
+    # so what it serves never stops (node pools).
+    create_before_destroy: bool = False
 
 
 def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:

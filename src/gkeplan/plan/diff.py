@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from gkeplan.graph.dag import Graph, topological_order
-from gkeplan.kinds import BY_NAME, Node
+from gkeplan.kinds import BY_NAME, DesiredState, Kind, Node
 from gkeplan.plan.model import Action, Change, diff_attributes
+from gkeplan.plan.ownership import outside_message, owned, resource_options
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
 
@@ -33,6 +36,7 @@ def desired_changes(
         want = kind.desired(spec, node)
         deps = sorted(graph.predecessors(address))
         old = recorded.get(address)
+        want = renamed(want, old)
         have = actual.get(node.kind, {}).get(want.id)
         base = Change(
             address,
@@ -40,7 +44,7 @@ def desired_changes(
             want.id,
             Action.NOOP,
             after=want.attributes,
-            settings=want.settings,
+            settings={**want.settings, **resource_options(node.config)},
             dependencies=deps,
         )
         if old is not None and old.id != want.id:
@@ -67,8 +71,11 @@ def desired_changes(
             continue
         fields = diff_attributes(have, want.attributes, kind.immutable)
         base.fields = fields
+        if not owned(state, address, want.id):
+            changes.append(_outside(spec, node, base, kind.updatable))
+            continue
         if old is None:
-            base.reason = "exists but is not in the state; it will be adopted"
+            base.reason = "created by gkeplan with the resource that journaled it"
         if fields:
             forced = [f.name for f in fields if f.forces_replacement] or (
                 [f.name for f in fields] if not kind.updatable else []
@@ -76,9 +83,64 @@ def desired_changes(
             base.action = Action.REPLACE if forced else Action.UPDATE
             if forced:
                 base.reason = f"{', '.join(forced)} cannot be changed in place"
+                if kind.create_before_destroy:
+                    base = _create_before_destroy(base, kind, want)
             base.drift = _drift(old.attributes if old else None, have, [f.name for f in fields])
         changes.append(base)
     return changes
+
+
+RENAMED_FROM = "renamedFrom"  # settings key: the spec's id of a resource living under another
+
+
+def renamed(want: DesiredState, old: Any) -> DesiredState:
+    """A resource replaced create-before-destroy lives on under a suffixed name; the spec's
+    id keeps meaning it for as long as the spec asks for the same resource."""
+    if old is None or old.settings.get(RENAMED_FROM) != want.id:
+        return want
+    attributes = dict(want.attributes)
+    if "name" in attributes:
+        attributes["name"] = old.id.rsplit("/", 1)[-1]
+    return DesiredState(old.id, attributes, {**want.settings, RENAMED_FROM: want.id})
+
+
+def _create_before_destroy(change: Change, kind: Kind, want: DesiredState) -> Change:
+    """Serving must not stop: the new resource comes up under a suffixed name first, and the
+    old one is deleted only once the new one runs."""
+    spec_id = want.settings.get(RENAMED_FROM, want.id)
+    base_name = spec_id.rsplit("/", 1)[-1][:35].rstrip("-")
+    name = f"{base_name}-{uuid.uuid4().hex[:4]}"
+    new_id = f"{spec_id.rsplit('/', 1)[0]}/{name}"
+    after = {**(change.after or {}), "name": name}
+    return replace(
+        change,
+        id=new_id,
+        after=after,
+        settings={**change.settings, RENAMED_FROM: spec_id, "createBeforeDestroy": True},
+        reason=(
+            f"{change.reason}; replaced create-before-destroy: the new {kind.name} {name} is "
+            "created first, the old one is deleted once the new one is running"
+        ),
+    )
+
+
+def _outside(spec: Document, node: Node, base: Change, updatable: bool) -> Change:
+    """A resource that exists but is not gkeplan's: adopted only when the spec says so."""
+    where = spec.source.value(node.path) if spec.source else None
+    if not base.settings.get("adopt"):
+        base.action = Action.CREATE
+        base.refused = outside_message(base.address, base.id, str(where) if where else None)
+        base.reason = "exists outside gkeplan; apply refuses to take it over"
+        return base
+    base.action = Action.ADOPT
+    base.reason = "exists outside gkeplan; adopt: true takes it over"
+    forced = [f.name for f in base.fields if f.forces_replacement or not updatable]
+    if forced:
+        base.refused = (
+            f"{base.address}: cannot adopt {base.id}: {', '.join(forced)} differ from the spec "
+            "and cannot be changed in place; make the spec match what exists"
+        )
+    return base
 
 
 def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list[Change]:
@@ -104,6 +166,29 @@ def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list
             change.action = Action.NOOP  # gone already: the apply only forgets it
             change.reason = "removed from the spec and already deleted outside gkeplan"
         out.append(change)
+    return out + leftover_changes(state, actual)
+
+
+def leftover_changes(state: StateDoc, actual: Actual) -> list[Change]:
+    """The old half of a create-before-destroy whose run died before deleting it: gkeplan's
+    own (the journal names it), so it is deleted now."""
+    out = []
+    for address, rec in sorted(state.resources.items()):
+        old_id = rec.settings.get("replaces")
+        have = actual.get(rec.kind, {}).get(old_id) if old_id else None
+        if old_id is None or have is None or old_id == rec.id:
+            continue
+        out.append(
+            Change(
+                f"{address}#replaced",
+                rec.kind,
+                str(old_id),
+                Action.DELETE,
+                before=dict(have),
+                settings={k: v for k, v in rec.settings.items() if k != "replaces"},
+                reason="the old resource of an interrupted create-before-destroy replacement",
+            )
+        )
     return out
 
 
@@ -123,7 +208,7 @@ def destroy_changes(
             rec.id,
             Action.DELETE,
             before=dict(have),
-            settings=dict(rec.settings),
+            settings={**rec.settings, **_guards(spec, graph, address)},
             dependencies=list(rec.dependencies),
         )
         if rec.settings.get("keepOnDestroy"):
@@ -131,3 +216,15 @@ def destroy_changes(
             change.reason = "keepOnDestroy: the bucket is left in place"
         out.append(change)
     return out
+
+
+GUARDS = ("deletionProtection", "preventDestroy")
+
+
+def _guards(spec: Document, graph: Graph, address: str) -> dict[str, Any]:
+    """The protection the spec asks for now (it may have been lifted since the last apply)."""
+    if address not in graph:
+        return {}
+    node: Node = graph.nodes[address]["node"]
+    current = {**BY_NAME[node.kind].desired(spec, node).settings, **resource_options(node.config)}
+    return {k: bool(current.get(k)) for k in GUARDS}

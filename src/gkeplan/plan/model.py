@@ -1,8 +1,10 @@
 """The plan: a closed set of actions per resource, with the reason kept apart from the action.
 
 Actions (as Terraform's plans/action.go): create, update (in place), replace (delete then
-create, with the field that forces it), delete, no-op. `drift` marks a change whose cause is
-the cloud having changed outside gkeplan rather than the spec.
+create, with the field that forces it), delete, no-op, and adopt (take over a resource that
+exists outside gkeplan, asked for explicitly with `adopt: true`). `drift` marks a change whose
+cause is the cloud having changed outside gkeplan rather than the spec; `refused` one that
+apply will not make (a create that meets a resource gkeplan does not own).
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ class Action(StrEnum):
     REPLACE = "replace"
     DELETE = "delete"
     NOOP = "no-op"
+    ADOPT = "adopt"
 
     @property
     def symbol(self) -> str:
-        return {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " "}[
-            self.value
-        ]
+        return {
+            "create": "+",
+            "update": "~",
+            "replace": "-/+",
+            "delete": "-",
+            "no-op": " ",
+            "adopt": "<=",
+        }[self.value]
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class Change:
     dependencies: list[str] = field(default_factory=list)
     # fields whose values come from a `sensitive: true` variable: masked wherever shown
     sensitive: list[str] = field(default_factory=list)
+    refused: str | None = None  # why apply will not make this change (and what to do)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -91,13 +100,25 @@ class Plan:
         add = sum(c.action in (Action.CREATE, Action.REPLACE) for c in self.changes)
         change = sum(c.action is Action.UPDATE for c in self.changes)
         destroy = sum(c.action in (Action.DELETE, Action.REPLACE) for c in self.changes)
-        return {"add": add, "change": change, "destroy": destroy}
+        adopt = sum(c.action is Action.ADOPT for c in self.changes)
+        refused = sum(c.refused is not None for c in self.changes)
+        return {
+            "add": add - refused,
+            "change": change,
+            "destroy": destroy,
+            "adopt": adopt,
+            "refused": refused,
+        }
 
     def summary(self) -> str:
         if not self.has_changes:
             return "No changes. Your infrastructure matches the spec."
         n = self.counts()
-        return f"Plan: {n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
+        head = f"{n['adopt']} to adopt, " if n["adopt"] else ""
+        text = f"Plan: {head}{n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
+        if n["refused"]:
+            text += f" {n['refused']} refused: they exist outside gkeplan."
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {

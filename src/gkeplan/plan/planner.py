@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from gkeplan.graph.dag import Graph, ancestors
+from gkeplan.errors import UsageError
+from gkeplan.graph.dag import Graph, ancestors, descendants
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Context, Driver, Wanted
+from gkeplan.plan import protection
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
 from gkeplan.plan.model import Change, Plan
 from gkeplan.redact import sensitive_fields
@@ -48,8 +51,30 @@ def refresh(
         return {k: f.result() for k, f in futures.items()}
 
 
-def _targeted(changes: list[Change], graph: Graph, targets: Iterable[str]) -> list[Change]:
+def _targeted(
+    changes: list[Change], graph: Graph, targets: Iterable[str], destroy: bool
+) -> list[Change]:
+    """apply --target X: X and what it needs. destroy --target X: X and what needs it (its
+    dependents go first), never what X needs."""
+    known = set(graph.nodes) | {c.address for c in changes}
+    for target in targets:
+        if target not in known:
+            close = difflib.get_close_matches(target, sorted(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UsageError(
+                f"{target} matches no resource of the spec or the state{hint}", "--target"
+            )
     keep: set[str] = set()
+    if destroy:
+        deps = Graph()
+        for c in changes:
+            deps.add_node(c.address)
+        for c in changes:
+            for d in c.dependencies:
+                deps.add_edge(d, c.address)
+        for target in targets:
+            keep |= {target, *(descendants(deps, target) if target in deps else ())}
+        return [c for c in changes if c.address in keep]
     for target in targets:
         if target in graph:
             keep |= {target, *ancestors(graph, target)}
@@ -76,7 +101,7 @@ def make_plan(
         changes = desired_changes(spec, graph, state, actual) + orphan_changes(graph, state, actual)
     targets = list(targets)
     if targets:
-        changes = _targeted(changes, graph, targets)
+        changes = _targeted(changes, graph, targets, destroy)
     for change in changes:
         recorded = state.resources.get(change.address) if state else None
         change.sensitive = sorted(
@@ -84,6 +109,7 @@ def make_plan(
             | set(sensitive_fields(change.before))
             | set(recorded.sensitive if recorded else ())
         )
+    protection.check(changes, spec, graph)
     return Plan(
         changes=changes,
         project=spec.project,

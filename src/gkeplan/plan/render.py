@@ -16,6 +16,7 @@ _COLOURS = {
     Action.REPLACE: "magenta",
     Action.DELETE: "red",
     Action.NOOP: None,
+    Action.ADOPT: "cyan",
 }
 _VERBS = {
     Action.CREATE: "will be created",
@@ -23,6 +24,7 @@ _VERBS = {
     Action.REPLACE: "must be replaced",
     Action.DELETE: "will be destroyed",
     Action.NOOP: "is unchanged",
+    Action.ADOPT: "will be adopted (it exists outside gkeplan)",
 }
 
 
@@ -61,9 +63,15 @@ def _change_lines(change: Change) -> list[str]:
     head = f"{sym} {change.address} {_VERBS[change.action]}"
     if change.drift:
         head += " (drift: changed outside gkeplan)"
+    if change.refused is not None:
+        head = f"! {change.address} is refused"
+        colour = "red"
     lines = [click.style(safe(head), fg=colour, bold=True)]
     if change.reason:
         lines.append(safe(f"    # {change.reason}"))
+    if change.refused is not None:
+        lines.append(click.style(safe(f"    {change.refused}"), fg="red"))
+        return lines
     if change.action is Action.CREATE:
         for name, value in sorted((change.after or {}).items()):
             if value is not None:

@@ -92,12 +92,24 @@ class State(Model):
         return self
 
 
+class Lifecycle(Model):
+    prevent_destroy: bool = Field(
+        False, description="Refuse any plan that would delete or replace this resource."
+    )
+
+
 class Resource(Model):
     """What every resource of every kind accepts."""
 
     depends_on: list[str] = Field(
         default_factory=list, description="Extra ordering: addresses such as bucket.models."
     )
+    adopt: bool = Field(
+        False,
+        description="Take over a resource of this name that exists already, outside gkeplan "
+        "(as `gkeplan import` does); without it such a create is refused.",
+    )
+    lifecycle: Lifecycle = Field(default_factory=Lifecycle)
 
 
 class Document(Model):

@@ -69,8 +69,9 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
     c: Cluster = node.config
     private = c.private_cluster
+    cid = shared.cluster_id(spec, key)
     return DesiredState(
-        shared.cluster_id(spec, key),
+        cid,
         {
             "name": c.name or key,
             "location": c.location,
@@ -108,6 +109,16 @@ def _desired(spec: Document, node: Node) -> DesiredState:
                 }
                 for pkey, pool in c.node_pools.items()
             ],
+            # Journaled with the cluster's create: these pools are gkeplan's own.
+            "alsoCreates": [
+                {
+                    "address": f"nodePool.{key}.{k}",
+                    "kind": "nodePool",
+                    "id": f"{cid}/nodePools/{p.name or k}",
+                }
+                for k, p in c.node_pools.items()
+            ],
+            "deletionProtection": c.deletion_protection,
         },
     )
 

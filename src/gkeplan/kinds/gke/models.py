@@ -131,6 +131,14 @@ class Cluster(Resource):
     subnetwork: str | None = None
     labels: Labels = Field(default_factory=dict)
     node_pools: dict[str, NodePool] = Field(default_factory=dict)
+    # As the Google provider's google_container_cluster (resource_container_cluster.go,
+    # `deletion_protection`, default true since provider 5.0.0: "You must explicitly set
+    # deletion_protection=false in order to destroy a cluster",
+    # https://github.com/jenkins-x/terraform-google-jx/issues/233): a guard kept by the tool,
+    # not a field GKE's Cluster has, so it is checked in the plan and never sent.
+    deletion_protection: bool = Field(
+        True, description="Refuse any plan that deletes or replaces this cluster."
+    )
 
 
 def clusters(spec: Document) -> dict[str, Cluster]:

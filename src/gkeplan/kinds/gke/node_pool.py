@@ -155,4 +155,5 @@ KIND = Kind(
         }
     ),
     weight=120.0,
+    create_before_destroy=True,
 )

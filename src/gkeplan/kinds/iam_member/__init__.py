@@ -71,6 +71,7 @@ class IamMember:
     condition: Condition | None
     member_path: Path
     target_path: Path
+    grant: IamGrant | None = None  # the grant it comes from (adopt, lifecycle); None: impersonators
 
 
 def address(target: Target, role: str, member: Member, condition: Condition | None) -> str:
@@ -105,7 +106,7 @@ def _expand(spec: Document) -> Iterable[Node]:
             if member is None:
                 continue
             for rpath, role in role_paths:
-                cfg = IamMember(target, role, member, grant.condition, mpath, (*path, "on"))
+                cfg = IamMember(target, role, member, grant.condition, mpath, (*path, "on"), grant)
                 yield Node(
                     address(target, role, member, grant.condition),
                     "iamMember",
