@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ class LogEntry:
     status: int
     principal: str | None
     seconds: float
+    started: float = 0.0  # wall clock (time.time()) when the call arrived
 
     @property
     def service(self) -> str:
@@ -85,7 +87,7 @@ class Backend:
 
     def record(self, method: str, status: int, principal: str | None, seconds: float) -> None:
         with self._log_lock:
-            self.log.append(LogEntry(method, status, principal, seconds))
+            self.log.append(LogEntry(method, status, principal, seconds, time.time() - seconds))
 
     def dump(self) -> dict[str, Any]:
         with self.lock:

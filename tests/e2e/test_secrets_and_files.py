@@ -63,7 +63,9 @@ def test_a_sensitive_value_is_masked_in_every_output(server: Server, tmp_path: P
     outputs["out"] = _run(server, "plan", "--out", "saved.json", spec=str(spec))
     outputs["show"] = CliRunner().invoke(cli, ["show", "saved.json"])
     outputs["apply"] = _run(server, "apply", "--auto-approve", spec=str(spec))
-    outputs["state show"] = CliRunner().invoke(cli, ["state", "show", "bucket.models"])
+    outputs["state show"] = CliRunner().invoke(
+        cli, ["state", "show", "bucket.models", "--endpoint", server.http]
+    )
     # a value the label rules refuse: the validation message names it, masked
     outputs["validate"] = CliRunner().invoke(
         cli,
@@ -92,7 +94,7 @@ def test_a_sensitive_value_is_masked_in_every_output(server: Server, tmp_path: P
     for what in ("plan", "json", "out", "apply", "state show"):
         assert outputs[what].exit_code == 0, (what, outputs[what].output)
     # The state holds the real value (it must, to see drift), and only its owner can read it.
-    state = Path(".gkeplan/state.json")
+    state = Path(".gkeplan/endpoint/state.json")  # an --endpoint run's state
     assert SECRET in state.read_text()
     assert _mode(state) == 0o600
     bucket = server.storage.get_bucket("demo-project-models")
@@ -185,9 +187,9 @@ def test_files_and_directories_get_private_modes_under_umask_000(
     assert applied.exit_code == 0, applied.output
     assert planned.exit_code == 0, planned.output
     assert elsewhere.exit_code == 0, elsewhere.output
-    assert _mode(Path(".gkeplan")) == 0o700
-    assert _mode(Path(".gkeplan/state.json")) == 0o600
-    assert _mode(Path(".gkeplan/state.json.lock")) == 0o600
+    assert _mode(Path(".gkeplan")) == _mode(Path(".gkeplan/endpoint")) == 0o700
+    assert _mode(Path(".gkeplan/endpoint/state.json")) == 0o600  # apart from real-cloud state
+    assert _mode(Path(".gkeplan/endpoint/state.json.lock")) == 0o600
     assert _mode(Path("plans")) == 0o700
     assert _mode(Path("plans/p.json")) == 0o600
     assert _mode(Path("deep")) == _mode(Path("deep/er")) == 0o700

@@ -58,7 +58,11 @@ class StateWriter:
                 text_version = self._version
                 # Entries are replaced, never mutated, so a shallow copy is a stable snapshot.
                 snapshot = StateDoc(
-                    self.doc.lineage, self.doc.serial, self.doc.project, dict(self.doc.resources)
+                    self.doc.lineage,
+                    self.doc.serial,
+                    self.doc.project,
+                    dict(self.doc.resources),
+                    self.doc.target,
                 )
             try:
                 self.store.write(snapshot)

@@ -111,7 +111,8 @@ def target_options(func: Any) -> Any:
         callback=_duration,
         expose_value=False,
         metavar="DURATION",
-        help="Wait this long (30s, 5m, 1m30s) for another run's state lock, not fail at once.",
+        help="Wait this long (30s, 5m, 1m30s) for another run's state lock, not fail at once; "
+        "who holds it is printed every 10 s.",
     )(func)
     func = click.option(
         "--retry-timeout",
@@ -200,5 +201,6 @@ def open_run(
         lock_timeout_s=meta.get("lock_timeout_s", 0.0),
         retry_timeout_s=meta.get("retry_timeout_s"),
         live_quotas=True if live_quotas else None,  # against Google: always
+        on_lock_wait=lambda line: click.echo(line, err=True),
     ) as run:
         yield run

@@ -15,9 +15,19 @@ from gkeplan.cli.common import (
     EXIT_INVALID,
     load_checked,
     open_run,
+    parse_vars,
+    require_file,
     target_options,
     variable_options,
 )
+
+
+def spec_store_options(func: Any) -> Any:
+    """SPEC (optional, last): use the spec's `state:` backend, as plan and apply do."""
+    func = variable_options(store_options(func))
+    return click.argument(
+        "spec_file", metavar="[SPEC]", required=False, type=click.Path(dir_okay=False)
+    )(func)
 
 
 def store_options(func: Any) -> Any:
@@ -29,26 +39,55 @@ def store_options(func: Any) -> Any:
         "--state",
         "state_path",
         metavar="PATH|gs://BUCKET/PREFIX",
-        help="State file or GCS location (default .gkeplan/state.json).",
+        help="State file or GCS location (default: SPEC's state, or .gkeplan/state.json).",
     )(func)
     return func
 
 
 @contextlib.contextmanager
-def open_store(state_path: str | None, sandbox: bool, endpoint: str | None) -> Iterator[Any]:
-    """A store without a spec: a local file, or GCS through Google's storage client."""
-    from gkeplan.run.target import DEFAULT_STATE, SANDBOX_DIR, local_state_path
+def open_store(
+    state_path: str | None,
+    sandbox: bool,
+    endpoint: str | None,
+    spec_file: str | None = None,
+    var_pairs: tuple[str, ...] = (),
+    var_files: tuple[str, ...] = (),
+) -> Iterator[Any]:
+    """The state a run of SPEC would use (its `state:` backend); without SPEC, --state or the
+    default file. GCS is read through Google's storage client."""
+    from gkeplan.run.target import (
+        DEFAULT_STATE,
+        ENDPOINT_STATE,
+        SANDBOX_DIR,
+        Target,
+        connect,
+        local_state_path,
+        sandbox_timeouts,
+        state_store,
+    )
     from gkeplan.state.local import LocalStateStore
 
+    target = Target(sandbox=sandbox, endpoint=endpoint)
+    if spec_file is not None:
+        from gkeplan.validation.load import load_spec
+
+        require_file(spec_file)
+        spec = load_spec(spec_file, parse_vars(var_pairs, var_files))
+        if spec.state.backend == "local" and not (state_path or "").startswith("gs://"):
+            yield state_store(spec, target, state_path)
+            return
+        with connect(spec, target) as conn:
+            yield state_store(spec, target, state_path, conn)
+        return
     if not (state_path or "").startswith("gs://"):
+        default = SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE
         yield LocalStateStore(
             local_state_path(state_path)
             if state_path
-            else (SANDBOX_DIR / "state.json" if sandbox else DEFAULT_STATE)
+            else (ENDPOINT_STATE if endpoint else default)
         )
         return
     from gkeplan.gcp.connection import Connection
-    from gkeplan.run.target import sandbox_timeouts
     from gkeplan.state.gcs import GcsStateStore, parse_url
 
     assert state_path is not None
@@ -86,10 +125,10 @@ def state() -> None:
 
 
 @state.command("list")
-@store_options
-def state_list(state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+@spec_store_options
+def state_list(**where: Any) -> None:
     """List the addresses gkeplan manages."""
-    with open_store(state_path, sandbox, endpoint) as store:
+    with open_store(**where) as store:
         doc = store.read()
     for address, rec in sorted((doc.resources if doc else {}).items()):
         flag = "" if rec.status == "ok" else f"  ({rec.status})"
@@ -98,10 +137,10 @@ def state_list(state_path: str | None, sandbox: bool, endpoint: str | None) -> N
 
 @state.command("show")
 @click.argument("address")
-@store_options
-def state_show(address: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+@spec_store_options
+def state_show(address: str, **where: Any) -> None:
     """Show what the state records of ADDRESS."""
-    with open_store(state_path, sandbox, endpoint) as store:
+    with open_store(**where) as store:
         doc = store.read()
     rec = doc.resources.get(address) if doc else None
     if rec is None:
@@ -115,10 +154,11 @@ def state_show(address: str, state_path: str | None, sandbox: bool, endpoint: st
 
 @state.command("rm")
 @click.argument("address")
-@store_options
-def state_rm(address: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
-    """Forget ADDRESS without touching the cloud."""
-    with open_store(state_path, sandbox, endpoint) as store, locked(store, "state rm"):
+@spec_store_options
+def state_rm(address: str, **where: Any) -> None:
+    """Forget ADDRESS for good, without touching the cloud: the next plan shows the resource
+    as outside gkeplan (never to be adopted again unless imported)."""
+    with open_store(**where) as store, locked(store, "state rm"):
         doc = store.read()
         if doc is None or doc.resources.pop(address, None) is None:
             click.echo(f"Error: {address} is not in the state", err=True)
@@ -129,10 +169,10 @@ def state_rm(address: str, state_path: str | None, sandbox: bool, endpoint: str 
 
 
 @state.command("pull")
-@store_options
-def state_pull(state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+@spec_store_options
+def state_pull(**where: Any) -> None:
     """Print the current state (JSON) on stdout."""
-    with open_store(state_path, sandbox, endpoint) as store:
+    with open_store(**where) as store:
         doc = store.read()
     if doc is None:
         click.echo("Error: there is no state yet", err=True)
@@ -142,16 +182,14 @@ def state_pull(state_path: str | None, sandbox: bool, endpoint: str | None) -> N
 
 @state.command("push")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@store_options
+@spec_store_options
 @click.option("--force", is_flag=True, help="Replace a state of another lineage.")
-def state_push(
-    file: str, state_path: str | None, sandbox: bool, endpoint: str | None, force: bool
-) -> None:
+def state_push(file: str, force: bool, **where: Any) -> None:
     """Replace the state with FILE: refused on a lineage mismatch or an older serial."""
     from gkeplan.state.model import StateDoc
 
     new = StateDoc.from_json(Path(file).read_text())
-    with open_store(state_path, sandbox, endpoint) as store, locked(store, "state push"):
+    with open_store(**where) as store, locked(store, "state push"):
         current = store.read()
         if current is not None and not force:
             if current.lineage != new.lineage:
@@ -175,12 +213,11 @@ def state_push(
 
 @state.command("migrate")
 @click.option("--to", "destination", required=True, metavar="PATH|gs://BUCKET/PREFIX")
-@store_options
-def state_migrate(
-    destination: str, state_path: str | None, sandbox: bool, endpoint: str | None
-) -> None:
+@spec_store_options
+def state_migrate(destination: str, **where: Any) -> None:
     """Copy the state to another backend, both locked; the destination must be empty."""
-    with open_store(state_path, sandbox, endpoint) as src, locked(src, "state migrate"):
+    endpoint = where["endpoint"]
+    with open_store(**where) as src, locked(src, "state migrate"):
         doc = src.read()
         if doc is None:
             click.echo("Error: there is no state to migrate", err=True)
@@ -198,10 +235,10 @@ def state_migrate(
 
 @click.command("force-unlock")
 @click.argument("lock_id")
-@store_options
-def force_unlock(lock_id: str, state_path: str | None, sandbox: bool, endpoint: str | None) -> None:
+@spec_store_options
+def force_unlock(lock_id: str, **where: Any) -> None:
     """Remove the lock LOCK_ID left by a run that died; never a newer lock."""
-    with open_store(state_path, sandbox, endpoint) as store:
+    with open_store(**where) as store:
         if not hasattr(store, "force_unlock"):
             click.echo(
                 "Error: a local state's lock is released when its holder exits; there is "
@@ -257,6 +294,16 @@ def import_(
             click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
             sys.exit(EXIT_INVALID)
         node = run.graph.nodes[address]["node"]
+        declared = BY_NAME[node.kind].desired(spec, node).id
+        if resource_id != declared:
+            # Imported under another id, the next plan would replace (delete) it.
+            click.echo(
+                f"Error: {spec_file} declares {address} as {declared}, not {resource_id}; "
+                f"run `gkeplan import {address} {declared} --spec {spec_file}`, or change "
+                "the spec to name the resource you mean",
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
         found = load_driver(BY_NAME[node.kind].driver).read_all(
             Context(spec.project, run.conn), [Wanted(address, resource_id, {})]
         )
@@ -264,6 +311,7 @@ def import_(
             click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
             sys.exit(EXIT_INVALID)
         doc = run.state() or StateDoc(project=spec.project)
+        doc.target = run.target.identity()
         if address in doc.resources:
             click.echo(
                 f"Error: {address} is already managed; `gkeplan state rm` it first", err=True

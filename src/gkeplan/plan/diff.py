@@ -53,6 +53,9 @@ def desired_changes(
             base.before = actual.get(node.kind, {}).get(old.id) or old.attributes
             base.reason = f"its GCP id changes from {old.id} to {want.id}"
             base.fields = diff_attributes(base.before, want.attributes, kind.immutable)
+            forced = [f.name for f in base.fields if f.forces_replacement]
+            if forced:  # name the spec field that forces it, as every other replacement does
+                base.reason = f"{', '.join(forced)} cannot be changed in place ({base.reason})"
             changes.append(base)
             continue
         if have is None:

@@ -134,6 +134,8 @@ class Plan:
 
 def plan_from_dict(data: dict[str, Any]) -> Plan:
     """Read a plan saved with `gkeplan plan --out`."""
+    if not isinstance(data, dict) or data.get("format_version") != 1:
+        raise ValueError("no format_version 1")
     changes = []
     for c in data["changes"]:
         fields = [FieldChange(**f) for f in c.pop("fields", [])]

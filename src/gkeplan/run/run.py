@@ -6,6 +6,7 @@ The library's `gkeplan.run.plan()` / `gkeplan.run.apply()` and the CLI commands 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +21,13 @@ from gkeplan.kinds.driver import Context, Driver, load_driver
 from gkeplan.plan.model import Change, Plan
 from gkeplan.plan.planner import make_plan, spec_digest
 from gkeplan.run.resume import resume_operations
-from gkeplan.run.target import Target, connect, state_store
+from gkeplan.run.target import Target, check_target, connect, state_store
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
 from gkeplan.state.store import LockInfo, StateStore
+from gkeplan.state.wait import lock_waiting
+
+log = logging.getLogger("gkeplan.run")
 
 
 def drivers() -> dict[str, Driver]:
@@ -40,9 +44,12 @@ class Run:
     variables: Mapping[str, str] = field(default_factory=dict)
     operation: str = "plan"
     live_quotas: bool = False  # check the plan's creates against the project's own quotas
+    target: Target = field(default_factory=Target)
 
     def state(self) -> StateDoc | None:
-        return self.store.read()
+        doc = self.store.read()
+        check_target(doc, self.spec, self.target, self.store.location)
+        return doc
 
     def plan(self, *, destroy: bool = False, targets: Iterable[str] = ()) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
@@ -87,6 +94,8 @@ class Run:
     ) -> ApplyResult:
         self.check_fresh(plan)
         doc = self.state() or StateDoc(project=self.spec.project)
+        doc.project = doc.project or self.spec.project
+        doc.target = self.target.identity()
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         return execute(
@@ -106,9 +115,10 @@ def open_run(
     lock_timeout_s: float = 0.0,
     retry_timeout_s: float | None = None,
     live_quotas: bool | None = None,
+    on_lock_wait: Callable[[str], None] = log.warning,
 ) -> Iterator[Run]:
     """Lock the state for the whole run; a second run fails at once, naming the holder
-    (or waits up to `lock_timeout_s`).
+    (or waits up to `lock_timeout_s`, telling `on_lock_wait` who holds it every 10 s).
 
     The APIs the run calls must be enabled (checked first); against Google plans are also
     checked against the project's own quotas, and `live_quotas` turns that on or off.
@@ -121,10 +131,19 @@ def open_run(
         from gkeplan.run.preflight import require_services
 
         require_services(conn, live_quotas=live)  # the sandbox serves Service Usage too
-        store = state_store(spec, target, state_path, conn, lock_timeout_s)
-        store.lock(info)
+        store = state_store(spec, target, state_path, conn)
+        lock_waiting(store, info, lock_timeout_s, on_lock_wait)
         try:
-            yield Run(spec, store, conn, graph, dict(variables or {}), operation, live)
+            yield Run(
+                spec,
+                store,
+                conn,
+                graph,
+                dict(variables or {}),
+                operation=operation,
+                live_quotas=live,
+                target=target,
+            )
         finally:
             store.unlock(info)
 

@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gkeplan.errors import UsageError
+from gkeplan.errors import StateError, UsageError
 from gkeplan.files import make_dirs
 from gkeplan.gcp.connection import Connection, Endpoints, Timeouts
 from gkeplan.spec.base import Document
 from gkeplan.state.local import LocalStateStore
+from gkeplan.state.model import StateDoc
 from gkeplan.state.store import StateStore
 
 DEFAULT_STATE = Path(".gkeplan") / "state.json"
 SANDBOX_DIR = Path(".gkeplan") / "sandbox"
+ENDPOINT_STATE = Path(".gkeplan") / "endpoint" / "state.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,43 @@ class Target:
     @property
     def is_google(self) -> bool:
         return not self.sandbox and self.endpoint is None
+
+    @property
+    def kind(self) -> str:
+        return "sandbox" if self.sandbox else "endpoint" if self.endpoint else "cloud"
+
+    def identity(self) -> dict[str, str]:
+        """What the state records of its target."""
+        ident = {"kind": self.kind}
+        if self.endpoint:
+            ident["endpoint"] = self.endpoint
+        return ident
+
+
+_FLAGS = {"cloud": "Google Cloud", "sandbox": "the sandbox (--sandbox)", "endpoint": "--endpoint"}
+
+
+def _describe(project: str | None, target: dict[str, str]) -> str:
+    where = _FLAGS.get(target.get("kind", ""), target.get("kind", "?"))
+    if target.get("endpoint"):
+        where = f"--endpoint {target['endpoint']}"
+    return f"project {project or '(none)'} on {where}"
+
+
+def check_target(doc: StateDoc | None, spec: Document, target: Target, where: str) -> None:
+    """A state describes one project on one target; using it for another would plan the
+    deletion of everything it lists, or adopt what it never made."""
+    if doc is None:
+        return
+    recorded = doc.target or {}
+    kind_differs = bool(recorded) and recorded.get("kind") != target.kind
+    # The sandbox server's port changes with each start: an endpoint state follows its kind.
+    if (doc.project and doc.project != spec.project) or kind_differs:
+        raise StateError(
+            f"state {where} describes {_describe(doc.project, recorded or {'kind': '?'})}, not "
+            f"{_describe(spec.project, target.identity())}; refused: give this target's state "
+            "with --state"
+        )
 
 
 def state_store(
@@ -52,17 +91,19 @@ def state_store(
         return LocalStateStore(local_state_path(state_path))
     elif target.sandbox and spec.state.backend == "local":
         return LocalStateStore(target.sandbox_dir / "state.json")
+    elif target.endpoint and spec.state.backend == "local":
+        return LocalStateStore(ENDPOINT_STATE)
     elif spec.state.backend == "local":
         return LocalStateStore(spec.state.path or DEFAULT_STATE)
     else:
         bucket, prefix = spec.state.bucket or "", spec.state.prefix or ""
     if conn is None:
         raise UsageError("a GCS state backend needs a connection to Cloud Storage")
+    # Waiting for the lock is the run's (gkeplan.state.wait), the same for every backend.
     return GcsStateStore(
         conn.storage(),
         bucket,
         prefix,
-        lock_timeout_s=lock_timeout_s,
         retry=storage_retry(conn.timeouts),
     )
 

@@ -72,6 +72,9 @@ class StateDoc:
     serial: int = 0
     project: str | None = None
     resources: dict[str, ResourceState] = field(default_factory=dict)
+    # Which GCP this state describes: {"kind": "cloud"|"sandbox"|"endpoint", "endpoint": URL}.
+    # None: a state written before gkeplan recorded it (bound on its next write).
+    target: dict[str, str] | None = None
 
     def to_json(self) -> str:
         """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
@@ -82,6 +85,7 @@ class StateDoc:
                 "lineage": self.lineage,
                 "serial": self.serial,
                 "project": self.project,
+                **({"target": self.target} if self.target else {}),
             }
         )[:-1]
         rows = ",\n".join(
@@ -92,12 +96,21 @@ class StateDoc:
 
     @classmethod
     def from_json(cls, text: str) -> StateDoc:
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise StateError(f"not a gkeplan state: it is not JSON ({exc})") from None
+        if not isinstance(data, dict) or "lineage" not in data:
+            raise StateError("not a gkeplan state: no lineage (was it written by `state pull`?)")
         if data.get("version") != FORMAT_VERSION:
             raise StateError(f"unsupported state format version {data.get('version')!r}")
-        return cls(
-            lineage=data["lineage"],
-            serial=int(data["serial"]),
-            project=data.get("project"),
-            resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
-        )
+        try:
+            return cls(
+                lineage=str(data["lineage"]),
+                serial=int(data["serial"]),
+                project=data.get("project"),
+                resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
+                target=data.get("target"),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StateError(f"not a gkeplan state: {type(exc).__name__}: {exc}") from None

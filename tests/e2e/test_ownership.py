@@ -1,0 +1,373 @@
+"""gkeplan touches only what it owns: adoption, destroy direction, protection, replacement and
+target-bound state, driven through the CLI against `gkeplan sandbox serve` in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+
+from gkeplan.cli import cli
+from gkeplan.gcp.connection import Connection
+from gkeplan.gcp.sandbox import endpoint_connection
+from gkeplan.run.target import sandbox_timeouts
+from gkeplan.state.local import LocalStateStore
+
+from .conftest import EXAMPLE
+
+ENV = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
+BUCKET = "demo-project-models"
+CLUSTER = "projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
+
+
+class Sandbox:
+    """One `gkeplan sandbox serve` process, reset before each test."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gkeplan", "sandbox", "serve", "--operation-seconds", "0.05"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
+        assert self.proc.stdout is not None
+        self.http: str = json.loads(self.proc.stdout.readline())["http"]
+
+    def conn(self) -> Connection:
+        return endpoint_connection("demo-project", self.http, sandbox_timeouts())
+
+    def requests(self) -> list[dict[str, Any]]:
+        log: list[dict[str, Any]] = requests.get(
+            self.http + "/_emulator/requests", timeout=10
+        ).json()["requests"]
+        return log
+
+    def reset(self) -> None:
+        requests.post(self.http + "/_emulator/reset", timeout=10).raise_for_status()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Sandbox]:
+    sandbox = Sandbox()
+    yield sandbox
+    sandbox.stop()
+
+
+class User:
+    """A person at a terminal in a fresh directory, running gkeplan against the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, tmp: Path) -> None:
+        self.sandbox = sandbox
+        self.tmp = tmp
+        self.spec = tmp / "spec.yaml"
+        self.state = tmp / "state.json"
+        self.write(EXAMPLE.read_text())
+
+    def write(self, text: str) -> Path:
+        self.spec.write_text(text)
+        return self.spec
+
+    def run(self, *args: str, state: bool = True, endpoint: bool = True) -> Result:
+        argv = list(args)
+        if endpoint:
+            argv += ["--endpoint", self.sandbox.http]
+        if state:
+            argv += ["--state", str(self.state)]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    def apply(self, *extra: str) -> Result:
+        return self.run(
+            "apply", str(self.spec), "--var", "PROJECT_ID=demo-project", "--auto-approve", *extra
+        )
+
+    def plan(self, *extra: str) -> Result:
+        return self.run("plan", str(self.spec), "--var", "PROJECT_ID=demo-project", *extra)
+
+    def destroy(self, *extra: str) -> Result:
+        return self.run(
+            "destroy", str(self.spec), "--var", "PROJECT_ID=demo-project", "--auto-approve", *extra
+        )
+
+
+@pytest.fixture
+def user(server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> User:
+    server.reset()
+    monkeypatch.chdir(tmp_path)
+    return User(server, tmp_path)
+
+
+def _outside_bucket_with_object(sandbox: Sandbox) -> None:
+    storage = sandbox.conn().storage()
+    bucket = storage.bucket(BUCKET)
+    bucket.iam_configuration.uniform_bucket_level_access_enabled = True
+    storage.create_bucket(bucket, location="us-central1")
+    bucket.blob("model/saved_model.pb").upload_from_string(b"weights")
+
+
+def _objects(sandbox: Sandbox) -> list[str]:
+    return [b.name for b in sandbox.conn().storage().list_blobs(BUCKET)]
+
+
+NOT_KEPT = EXAMPLE.read_text().replace("    keepOnDestroy: true\n", "")
+
+
+def test_an_outside_bucket_with_an_object_survives_apply_and_destroy(user: User) -> None:
+    _outside_bucket_with_object(user.sandbox)
+    user.write(NOT_KEPT)  # forceDestroy: true, and nothing keeps the bucket on destroy
+    plan = user.plan()
+    assert plan.exit_code == 0, plan.output
+    assert "! bucket.models is refused" in plan.output
+    assert "gkeplan import bucket.models demo-project-models" in plan.output
+    assert "adopt: true" in plan.output
+    assert "1 refused: they exist outside gkeplan" in plan.output
+    applied = user.apply()
+    assert applied.exit_code == 1
+    assert "bucket.models: demo-project-models already exists and gkeplan did not create" in (
+        applied.output
+    )
+    destroyed = user.destroy()
+    assert destroyed.exit_code == 0, destroyed.output
+    assert _objects(user.sandbox) == ["model/saved_model.pb"]
+    doc = LocalStateStore(user.state).read()
+    assert doc is not None and doc.resources == {}
+
+
+def test_adopt_true_takes_an_outside_bucket_over_and_the_plan_says_so(user: User) -> None:
+    _outside_bucket_with_object(user.sandbox)
+    user.write(
+        NOT_KEPT.replace("    forceDestroy: true\n", "    forceDestroy: true\n    adopt: true\n")
+    )
+    plan = user.plan()
+    assert "<= bucket.models will be adopted (it exists outside gkeplan)" in plan.output
+    assert "Plan: 1 to adopt, " in plan.output
+    applied = user.apply()
+    assert applied.exit_code == 0, applied.output
+    assert "1 adopted" in applied.output
+    doc = LocalStateStore(user.state).read()
+    assert doc is not None and doc.resources["bucket.models"].status == "ok"
+    assert "No changes" in user.plan().output
+
+
+def test_import_takes_it_over_and_state_rm_forgets_it_for_good(user: User) -> None:
+    _outside_bucket_with_object(user.sandbox)
+    user.write(NOT_KEPT)
+    wrong = user.run(
+        "import",
+        "bucket.models",
+        "other-bucket",
+        "--spec",
+        str(user.spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+    )
+    assert wrong.exit_code == 1
+    assert "declares bucket.models as demo-project-models, not other-bucket" in wrong.output
+    imported = user.run(
+        "import",
+        "bucket.models",
+        BUCKET,
+        "--spec",
+        str(user.spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+    )
+    assert imported.exit_code == 0, imported.output
+    plan = user.plan()
+    assert "~ bucket.models will be updated in place" in plan.output  # managed, converged
+    assert "! bucket.models is refused" not in plan.output
+    removed = user.run("state", "rm", "bucket.models")
+    assert removed.exit_code == 0, removed.output
+    again = user.plan()
+    assert "! bucket.models is refused" in again.output
+    assert "adopted" not in again.output
+
+
+def test_destroy_target_cluster_removes_the_cluster_and_its_pools_only(user: User) -> None:
+    assert user.apply().exit_code == 0
+    plan = user.run(
+        "plan",
+        str(user.spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+        "--destroy",
+        "--target",
+        "cluster.sd-cluster",
+        "--json",
+    )
+    assert plan.exit_code == 0, plan.output
+    planned = {c["address"] for c in json.loads(plan.output)["changes"]}
+    assert planned == {"cluster.sd-cluster", "nodePool.sd-cluster.sd-node-pool"}
+    result = user.destroy("--target", "cluster.sd-cluster")
+    assert result.exit_code == 0, result.output
+    conn = user.sandbox.conn()
+    clusters = conn.container().list_clusters(parent="projects/demo-project/locations/-").clusters
+    assert list(clusters) == []
+    emails = {a.email for a in conn.iam().list_service_accounts(name="projects/demo-project")}
+    assert len(emails) == 2  # what the cluster needed stays
+    doc = LocalStateStore(user.state).read()
+    assert doc is not None
+    assert not {"cluster.sd-cluster", "nodePool.sd-cluster.sd-node-pool"} & set(doc.resources)
+    replan = user.plan()
+    assert "drift" not in replan.output and "deleted outside gkeplan" not in replan.output
+
+
+def test_a_target_that_matches_nothing_is_an_error_with_a_suggestion(user: User) -> None:
+    result = user.plan("--target", "cluster.sd-clustr")
+    assert result.exit_code == 2
+    assert "cluster.sd-clustr matches no resource" in result.output
+    assert "did you mean cluster.sd-cluster?" in result.output
+
+
+def test_protected_cluster_replacement_is_refused_naming_both_fields(user: User) -> None:
+    protected = EXAMPLE.read_text().replace("    deletionProtection: false\n", "")
+    user.write(protected)
+    assert user.apply().exit_code == 0
+    user.write(protected.replace("location: us-central1-c", "location: us-central1-b"))
+    plan = user.plan()
+    assert plan.exit_code == 1
+    assert "cluster.sd-cluster would be replaced (location cannot be changed in place" in (
+        plan.output
+    )
+    assert "deletionProtection is true" in plan.output
+    assert "Traceback" not in plan.output
+    # protected from destroy too, where the spec says so
+    user.write(protected)
+    refused = user.destroy()
+    assert refused.exit_code == 1 and "deletionProtection is true" in refused.output
+
+
+def test_prevent_destroy_refuses_the_deletion_of_any_resource(user: User) -> None:
+    text = NOT_KEPT.replace(
+        "    forceDestroy: true\n",
+        "    forceDestroy: true\n    lifecycle: {preventDestroy: true}\n",
+    )
+    user.write(text)
+    assert user.apply().exit_code == 0
+    refused = user.destroy()
+    assert refused.exit_code == 1
+    assert "bucket.models would be deleted" in refused.output
+    assert "lifecycle.preventDestroy is true (at " in refused.output
+    assert [b.name for b in user.sandbox.conn().storage().list_buckets()] == [BUCKET]
+
+
+def test_an_unprotected_bucket_is_replaced_only_when_allowed_by_name(user: User) -> None:
+    assert user.apply().exit_code == 0
+    user.write(
+        EXAMPLE.read_text().replace("    location: us-central1\n", "    location: us-east1\n")
+    )
+    refused = user.apply()
+    assert refused.exit_code == 1
+    assert "pass --allow-replace bucket.models" in refused.output
+    assert [b.location for b in user.sandbox.conn().storage().list_buckets()] == ["US-CENTRAL1"]
+    allowed = user.apply("--allow-replace", "bucket.models")
+    assert allowed.exit_code == 0, allowed.output
+    assert [b.location for b in user.sandbox.conn().storage().list_buckets()] == ["US-EAST1"]
+
+
+def test_pool_switch_to_spot_keeps_a_pool_running_at_every_moment(user: User) -> None:
+    assert user.apply().exit_code == 0
+    user.write(EXAMPLE.read_text().replace("preemptible: true", "spot: true"))
+    plan = user.plan()
+    assert "replaced create-before-destroy: the new nodePool sd-node-pool-" in plan.output
+    before = len(user.sandbox.requests())
+    applied = user.apply()
+    assert applied.exit_code == 0, applied.output
+    log = [e["method"] for e in user.sandbox.requests()[before:]]
+    create, delete = log.index("container.createNodePool"), log.index("container.deleteNodePool")
+    # the new pool is created and read back (RUNNING) before the old one is deleted
+    assert create < delete
+    assert "container.getNodePool" in log[create:delete]
+    clusters = (
+        user.sandbox.conn().container().list_clusters(parent="projects/demo-project/locations/-")
+    )
+    pools = [(p.name, p.config.spot, p.status.name) for p in clusters.clusters[0].node_pools]
+    assert (
+        len(pools) == 1
+        and pools[0][0].startswith("sd-node-pool-")
+        and pools[0][1:]
+        == (
+            True,
+            "RUNNING",
+        )
+    )
+    assert "No changes" in user.plan().output
+
+
+def test_endpoint_runs_keep_their_state_apart_and_bind_it(user: User) -> None:
+    result = (
+        user.apply_without_state()
+        if hasattr(user, "apply_without_state")
+        else user.run(
+            "apply",
+            str(user.spec),
+            "--var",
+            "PROJECT_ID=demo-project",
+            "--auto-approve",
+            state=False,
+        )
+    )
+    assert result.exit_code == 0, result.output
+    assert not (user.tmp / ".gkeplan" / "state.json").exists()
+    doc = LocalStateStore(user.tmp / ".gkeplan" / "endpoint" / "state.json").read()
+    assert doc is not None and doc.project == "demo-project"
+    assert doc.target == {"kind": "endpoint", "endpoint": user.sandbox.http}
+
+
+def test_a_state_of_another_target_is_refused(user: User) -> None:
+    assert user.apply().exit_code == 0
+    other = user.run(
+        "plan", str(user.spec), "--var", "PROJECT_ID=demo-project", "--sandbox", endpoint=False
+    )
+    assert other.exit_code == 1
+    assert f"describes project demo-project on --endpoint {user.sandbox.http}, not project " in (
+        other.output
+    )
+    assert "on the sandbox (--sandbox); refused" in other.output
+    project = user.run("plan", str(user.spec), "--var", "PROJECT_ID=another-project")
+    assert project.exit_code == 1
+    assert "describes project demo-project" in project.output
+
+
+def test_state_commands_read_the_specs_gcs_backend(user: User) -> None:
+    storage = user.sandbox.conn().storage()
+    bucket = storage.bucket("demo-project-tfstate")
+    bucket.versioning_enabled = True
+    bucket.iam_configuration.uniform_bucket_level_access_enabled = True
+    storage.create_bucket(bucket, location="us-central1")
+    text = EXAMPLE.read_text().replace(
+        "policy:\n",
+        "state: {backend: gcs, bucket: demo-project-tfstate, prefix: ml}\n\npolicy:\n",
+        1,
+    )
+    user.write(text)
+    assert (
+        user.run(
+            "apply",
+            str(user.spec),
+            "--var",
+            "PROJECT_ID=demo-project",
+            "--auto-approve",
+            state=False,
+        ).exit_code
+        == 0
+    )
+    listed = user.run(
+        "state", "list", str(user.spec), "--var", "PROJECT_ID=demo-project", state=False
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "cluster.sd-cluster" in listed.output.splitlines()
+    assert not (user.tmp / ".gkeplan").exists()
