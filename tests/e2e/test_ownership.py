@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from gkeplan.gcp.connection import Connection
 from gkeplan.gcp.sandbox import endpoint_connection
 from gkeplan.run.target import sandbox_timeouts
 from gkeplan.state.local import LocalStateStore
+from gkeplan.state.store import LockInfo
 
 from .conftest import EXAMPLE
 
@@ -371,3 +374,56 @@ def test_state_commands_read_the_specs_gcs_backend(user: User) -> None:
     assert listed.exit_code == 0, listed.output
     assert "cluster.sd-cluster" in listed.output.splitlines()
     assert not (user.tmp / ".gkeplan").exists()
+
+
+def test_user_mistakes_are_one_line_never_internal_errors(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (user.tmp / "x.json").write_text('{"not": "a plan"}')
+    shown = CliRunner().invoke(cli, ["show", str(user.tmp / "x.json")])
+    assert shown.exit_code == 2
+    assert "x.json is not a plan saved with `gkeplan plan --out`" in shown.output
+    pushed = CliRunner().invoke(
+        cli, ["state", "push", str(user.tmp / "x.json"), "--state", str(user.state)]
+    )
+    assert pushed.exit_code == 1 and "not a gkeplan state" in pushed.output
+    spec = [str(user.spec), "--var", "PROJECT_ID=demo-project"]
+    unreachable = CliRunner().invoke(cli, ["plan", *spec, "--endpoint", "http://127.0.0.1:9"])
+    assert unreachable.exit_code == 2
+    assert "no gkeplan sandbox answers at http://127.0.0.1:9" in unreachable.output
+    directory = CliRunner().invoke(
+        cli, ["plan", *spec, "--state", str(user.tmp), "--endpoint", user.sandbox.http]
+    )
+    assert (
+        directory.exit_code == 2
+        and "is a directory; give the state file's path" in directory.output
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(user.tmp / "missing-adc.json"))
+    no_creds = CliRunner().invoke(cli, ["state", "list", "--state", "gs://some-bucket/ml"])
+    assert no_creds.exit_code == 1
+    assert "no Google credentials" in no_creds.output
+    assert "application-default login" in no_creds.output
+    for result in (shown, pushed, unreachable, directory, no_creds):
+        assert "internal error" not in result.output
+        assert "Traceback" not in result.output
+
+
+def test_local_lock_waits_saying_who_holds_it(user: User) -> None:
+    store = LocalStateStore(user.state)
+    holder = LockInfo(operation="apply")
+    store.lock(holder)
+    try:
+        timed_out = user.plan("--lock-timeout", "1s")
+        assert timed_out.exit_code == 1
+        assert "waiting for the state lock" in timed_out.output
+        assert f"locked by {holder.who} (apply" in timed_out.output
+        release = threading.Timer(1.0, store.unlock, args=(holder,))
+        release.start()
+        waited = user.plan("--lock-timeout", "1m30s")
+        release.join()
+    finally:
+        store.unlock(holder)
+    assert waited.exit_code == 0, waited.output
+    assert re.search(r"waiting for the state lock \((89|90) s left\)", waited.output)
+    bad = user.plan("--lock-timeout", "1m30")
+    assert bad.exit_code == 2 and "is not a duration like" in bad.output

@@ -122,4 +122,11 @@ def _is_google_error(exc: BaseException) -> bool:
 
 
 def _google_message(exc: Any) -> str:
+    if type(exc).__name__ == "DefaultCredentialsError":
+        # google.auth found no usable Application Default Credentials
+        # (https://cloud.google.com/docs/authentication/application-default-credentials).
+        return (
+            f"no Google credentials: {exc} Set up Application Default Credentials "
+            "(`gcloud auth application-default login`), or use --sandbox / --endpoint"
+        )
     return str(exc)
