@@ -40,7 +40,7 @@ def test_injected_faults_still_converge(tmp_path: Path, kind: str, status: int) 
     with Emulator(EmulatorConfig(faults=rules, seed=7)) as emu:
         h = Harness(emu, tmp_path)
         spec = h.spec()
-        for _ in range(5):  # a change whose retries ran out is finished by the next apply
+        for _ in range(3):  # a change whose retries ran out is finished by the next apply
             if h.apply(spec).ok:
                 break
         emu.backend.faults.set_rules([])
@@ -48,6 +48,27 @@ def test_injected_faults_still_converge(tmp_path: Path, kind: str, status: int) 
         _assert_exactly_once(emu)
         injected = [e for e in emu.requests if e.status == status]
         assert injected, "the fault rule never fired"
+
+
+def test_stale_etag_on_a_service_account_policy_over_grpc_is_reread_not_resent(
+    tmp_path: Path,
+) -> None:
+    """IAM's setIamPolicy answers ABORTED to a write whose etag is stale; gkeplan reads the
+    policy again and merges, as for the project (REST), instead of resending the same write."""
+    rules = (FaultRule("iam.setIamPolicy", kind="status", status=409, count=3),)
+    with Emulator(EmulatorConfig(faults=rules)) as emu:
+        h = Harness(emu, tmp_path)
+        spec = h.spec()
+        result = h.apply(spec, parallelism=1)  # one policy write at a time: the log is its story
+        assert result.ok, result.walk.errors
+        policy_calls = ("iam.getIamPolicy", "iam.setIamPolicy")
+        calls = [(e.method, e.status) for e in emu.requests if e.method in policy_calls]
+        refused = [i for i, c in enumerate(calls) if c == ("iam.setIamPolicy", 409)]
+        assert len(refused) == 3, "the fault never fired; the test proves nothing"
+        for i in refused:  # each refusal is followed by a fresh read, never the same write
+            assert calls[i + 1][0] == "iam.getIamPolicy"
+        assert not h.plan(spec).has_changes
+        _assert_exactly_once(emu)
 
 
 def test_iam_propagation_delay_is_absorbed_by_retries(tmp_path: Path) -> None:
