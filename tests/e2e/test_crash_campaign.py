@@ -1,0 +1,27 @@
+"""kill -9 during writes, then re-run: never a duplicate, never an outside resource adopted or
+an outside member lost. GKEPLAN_CRASH_KILLS sets the number of kills (30 for the full
+campaign; a few keep `make test` fast)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from . import campaign
+from .conftest import EXAMPLE
+
+
+def test_kills_during_writes_converge_without_touching_what_is_not_gkeplans(
+    tmp_path: Path,
+) -> None:
+    kills = int(os.environ.get("GKEPLAN_CRASH_KILLS", "3"))
+    figures = campaign.run(tmp_path, EXAMPLE.read_text(), kills)
+    print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
+    assert figures.kills == kills
+    assert figures.in_flight * 2 > kills, f"most kills must hit a write: {figures}"
+    assert figures.not_converged == 0
+    assert figures.duplicates == 0
+    assert figures.adopted_outside == 0
+    assert figures.outside_members_lost == 0
+    assert figures.outside_resources_lost == 0
