@@ -48,10 +48,11 @@ class Sandbox:
         return endpoint_connection("demo-project", self.http, sandbox_timeouts())
 
     def requests(self) -> list[dict[str, Any]]:
+        """gkeplan's calls (the admin API's own, these reads included, left out)."""
         log: list[dict[str, Any]] = requests.get(
             self.http + "/_emulator/requests", timeout=10
         ).json()["requests"]
-        return log
+        return [e for e in log if not e["method"].startswith("admin.")]
 
     def reset(self) -> None:
         requests.post(self.http + "/_emulator/reset", timeout=10).raise_for_status()
@@ -427,3 +428,37 @@ def test_local_lock_waits_saying_who_holds_it(user: User) -> None:
     assert re.search(r"waiting for the state lock \((89|90) s left\)", waited.output)
     bad = user.plan("--lock-timeout", "1m30")
     assert bad.exit_code == 2 and "is not a duration like" in bad.output
+
+
+def test_the_library_plan_refuses_what_the_cli_refuses(user: User) -> None:
+    import gkeplan
+    from gkeplan.errors import PolicyRefused
+    from gkeplan.run import Target, plan
+
+    spec_file = user.write((EXAMPLE.parent / "regional.yaml").read_text())
+    spec = gkeplan.load_spec(spec_file, {"PROJECT_ID": "demo-project"}, environ={})
+    target = Target(endpoint=user.sandbox.http)
+    before = len(user.sandbox.requests())
+    with pytest.raises(PolicyRefused, match=r"policy error\(s\); first: \[FT001\]"):
+        plan(spec, target=target, state_path=str(user.state))
+    assert len(user.sandbox.requests()) == before  # refused before any call to GCP
+    unchecked = plan(spec, target=target, state_path=str(user.state), policies=False)
+    assert unchecked.has_changes
+
+
+def test_an_interrupted_create_before_destroy_deletes_the_old_pool_next_time(user: User) -> None:
+    assert user.apply().exit_code == 0
+    user.write(EXAMPLE.read_text().replace("preemptible: true", "spot: true"))
+    rule = {"method": "container.deleteNodePool", "kind": "status", "status": 400, "count": 1}
+    requests.post(user.sandbox.http + "/_emulator/faults", json={"rules": [rule]}, timeout=10)
+    failed = user.apply()
+    assert failed.exit_code == 1  # the new pool runs; the old one could not be deleted
+    plan = user.plan()
+    assert "- nodePool.sd-cluster.sd-node-pool#replaced will be destroyed" in plan.output
+    assert "interrupted create-before-destroy" in plan.output
+    assert user.apply().exit_code == 0
+    clusters = (
+        user.sandbox.conn().container().list_clusters(parent="projects/demo-project/locations/-")
+    )
+    assert [p.config.spot for p in clusters.clusters[0].node_pools] == [True]
+    assert "No changes" in user.plan().output
