@@ -80,7 +80,6 @@ def state_store(
     target: Target,
     state_path: str | None = None,
     conn: Connection | None = None,
-    lock_timeout_s: float = 0.0,
 ) -> StateStore:
     """Sandbox state is kept apart from real-cloud state, so a dry run never confuses them."""
     from gkeplan.state.gcs import GcsStateStore, parse_url
