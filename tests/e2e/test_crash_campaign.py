@@ -8,10 +8,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from . import campaign
 from .conftest import EXAMPLE
 
 
+@pytest.mark.slow
 def test_kills_during_writes_converge_without_touching_what_is_not_gkeplans(
     tmp_path: Path,
 ) -> None:
