@@ -462,3 +462,24 @@ def test_an_interrupted_create_before_destroy_deletes_the_old_pool_next_time(use
     )
     assert [p.config.spot for p in clusters.clusters[0].node_pools] == [True]
     assert "No changes" in user.plan().output
+
+
+def test_a_create_before_destroy_whose_new_pool_never_came_up_keeps_the_order(
+    user: User,
+) -> None:
+    assert user.apply().exit_code == 0
+    user.write(EXAMPLE.read_text().replace("preemptible: true", "spot: true"))
+    rule = {"method": "container.createNodePool", "kind": "status", "status": 400, "count": 1}
+    requests.post(user.sandbox.http + "/_emulator/faults", json={"rules": [rule]}, timeout=10)
+    assert user.apply().exit_code == 1  # journaled, then GKE refused the new pool
+    plan = user.plan()
+    assert "the new half of an interrupted create-before-destroy replacement" in plan.output
+    before = len(user.sandbox.requests())
+    assert user.apply().exit_code == 0
+    log = [e["method"] for e in user.sandbox.requests()[before:]]
+    assert log.index("container.createNodePool") < log.index("container.deleteNodePool")
+    clusters = (
+        user.sandbox.conn().container().list_clusters(parent="projects/demo-project/locations/-")
+    )
+    assert [p.config.spot for p in clusters.clusters[0].node_pools] == [True]
+    assert "No changes" in user.plan().output

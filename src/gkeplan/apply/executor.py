@@ -256,6 +256,8 @@ def execute(
             elif change.action is Action.REPLACE:
                 old = writer.doc.resources.get(address)
                 old_id = old.id if old else change.id
+                if old is not None and old.id == change.id and old.settings.get(REPLACES):
+                    old_id = str(old.settings[REPLACES])  # an interrupted create-before-destroy
                 old_change = Change(
                     address,
                     change.kind,

@@ -63,6 +63,12 @@ def desired_changes(
             if old is not None and old.status == "ok":
                 base.drift = True
                 base.reason = "deleted outside gkeplan; it will be created again"
+            if old is not None and old.settings.get("replaces"):
+                # A create-before-destroy that died before its new resource came up: finish
+                # it in the same order, the old one deleted only once the new one runs.
+                base.action = Action.REPLACE
+                base.settings = {**base.settings, "createBeforeDestroy": True}
+                base.reason = "the new half of an interrupted create-before-destroy replacement"
             changes.append(base)
             continue
         base.before = dict(have)
@@ -179,8 +185,9 @@ def leftover_changes(state: StateDoc, actual: Actual) -> list[Change]:
     for address, rec in sorted(state.resources.items()):
         old_id = rec.settings.get("replaces")
         have = actual.get(rec.kind, {}).get(old_id) if old_id else None
-        if old_id is None or have is None or old_id == rec.id:
-            continue
+        new_is_up = rec.id in actual.get(rec.kind, {})
+        if old_id is None or have is None or old_id == rec.id or not new_is_up:
+            continue  # (while the new one is not up, its own change finishes the job)
         out.append(
             Change(
                 f"{address}#replaced",

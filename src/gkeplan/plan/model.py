@@ -97,13 +97,15 @@ class Plan:
         return bool(self.pending)
 
     def counts(self) -> dict[str, int]:
-        add = sum(c.action in (Action.CREATE, Action.REPLACE) for c in self.changes)
+        add = sum(
+            c.action in (Action.CREATE, Action.REPLACE) and c.refused is None for c in self.changes
+        )
         change = sum(c.action is Action.UPDATE for c in self.changes)
         destroy = sum(c.action in (Action.DELETE, Action.REPLACE) for c in self.changes)
-        adopt = sum(c.action is Action.ADOPT for c in self.changes)
+        adopt = sum(c.action is Action.ADOPT and c.refused is None for c in self.changes)
         refused = sum(c.refused is not None for c in self.changes)
         return {
-            "add": add - refused,
+            "add": add,
             "change": change,
             "destroy": destroy,
             "adopt": adopt,
