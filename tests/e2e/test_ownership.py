@@ -483,3 +483,25 @@ def test_a_create_before_destroy_whose_new_pool_never_came_up_keeps_the_order(
     )
     assert [p.config.spot for p in clusters.clusters[0].node_pools] == [True]
     assert "No changes" in user.plan().output
+
+
+def test_an_allowed_cluster_replacement_moves_its_pools_without_drift(user: User) -> None:
+    assert user.apply().exit_code == 0
+    user.write(EXAMPLE.read_text().replace("location: us-central1-c", "location: us-central1-b"))
+    refused = user.apply()
+    assert refused.exit_code == 1 and "pass --allow-replace cluster.sd-cluster" in refused.output
+    before = len(user.sandbox.requests())
+    allowed = user.apply("--allow-replace", "cluster.sd-cluster")
+    assert allowed.exit_code == 0, allowed.output
+    log = [e["method"] for e in user.sandbox.requests()[before:]]
+    # the pools went with the old cluster and came with the new one: none deleted or made alone
+    assert log.count("container.deleteCluster") == 1 and log.count("container.createCluster") == 1
+    assert "container.deleteNodePool" not in log
+    clusters = (
+        user.sandbox.conn().container().list_clusters(parent="projects/demo-project/locations/-")
+    )
+    assert [(c.location, [p.name for p in c.node_pools]) for c in clusters.clusters] == [
+        ("us-central1-b", ["sd-node-pool"])
+    ]
+    again = user.plan()
+    assert "No changes" in again.output, again.output

@@ -192,12 +192,23 @@ def execute(
         prior = writer.doc.resources.get(change.address)
         return lambda: prior is not None and prior.id == change.id
 
+    def just_journaled(change: Change) -> bool:
+        rec = writer.doc.resources.get(change.address)
+        return (
+            rec is not None
+            and rec.id == change.id
+            and rec.status == "pending-create"
+            and not rec.settings.get(REPLACES)
+        )
+
     def journal_also_created(change: Change) -> None:
         entries = journal_entries(change.settings, change.address)
 
         def fn(doc: StateDoc) -> None:
             for address, entry in entries.items():
-                doc.resources.setdefault(address, entry)
+                had = doc.resources.get(address)
+                if had is None or had.id != entry.id:  # a replaced cluster's pools move with it
+                    doc.resources[address] = entry
 
         if entries:
             writer.update(fn)
@@ -253,6 +264,10 @@ def execute(
                 record(change, "pending-delete", change.before, change.id)
                 driver.delete(ctx, change)
                 writer.update(lambda doc: forget(doc, change))
+            elif change.action is Action.REPLACE and just_journaled(change):
+                # Made by the request of the resource that journaled it (a pool of a cluster
+                # replaced in this run): there is nothing old left to delete.
+                record(change, "ok", create(driver, ctx, change, ours), change.id)
             elif change.action is Action.REPLACE:
                 old = writer.doc.resources.get(address)
                 old_id = old.id if old else change.id
