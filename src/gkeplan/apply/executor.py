@@ -24,7 +24,7 @@ from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, State
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
-from gkeplan.plan.ownership import journal_entries, outside_message
+from gkeplan.plan.ownership import JOURNALED_BY, journal_entries, outside_message
 from gkeplan.state.model import ResourceState, StateDoc
 from gkeplan.state.store import StateStore
 
@@ -198,7 +198,8 @@ def execute(
             rec is not None
             and rec.id == change.id
             and rec.status == "pending-create"
-            and not rec.settings.get(REPLACES)
+            and bool(rec.settings.get(JOURNALED_BY))
+            and not (change.before or {}).get("_error")
         )
 
     def journal_also_created(change: Change) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from gkeplan.state.model import ResourceState, StateDoc
 
 ALSO_CREATES = "alsoCreates"  # settings key: [{address, kind, id}] made by the same request
+JOURNALED_BY = "journaledBy"  # settings key: the address whose create journaled this entry
 
 
 def owned(state: StateDoc | None, address: str, rid: str) -> bool:
@@ -26,7 +27,11 @@ def journal_entries(settings: dict[str, Any], dependency: str) -> dict[str, Reso
     """The entries a create journals, before its call, for what its request makes with it."""
     return {
         str(e["address"]): ResourceState(
-            str(e["kind"]), str(e["id"]), status="pending-create", dependencies=[dependency]
+            str(e["kind"]),
+            str(e["id"]),
+            status="pending-create",
+            dependencies=[dependency],
+            settings={JOURNALED_BY: dependency},
         )
         for e in settings.get(ALSO_CREATES) or ()
     }
