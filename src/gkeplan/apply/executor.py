@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from gkeplan.apply.walk import Outcome, WalkResult, walk
 from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
+from gkeplan.gcp.retry import counting
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
@@ -139,12 +140,16 @@ def create(
     """Create; when GCP says the resource exists already, take it over only if `ours()` (an
     earlier attempt of gkeplan's whose answer was lost, a pool that came with its new
     cluster) or the spec adopts it, and converge it on the spec. Written once for every kind."""
-    try:
-        return driver.create(ctx, change)
-    except ResourceExists as exc:
-        if not (change.settings.get("adopt") or ours()):
-            raise ResourceExists(outside_message(change.address, change.id), change.id) from None
-        return adopt(driver, ctx, change, str(exc))
+    with counting() as retried:
+        try:
+            return driver.create(ctx, change)
+        except ResourceExists as exc:
+            error = exc
+    # A create retried after a transient error may meet what its own first attempt made
+    # (journaled as pending-create before that attempt): that is gkeplan's.
+    if not (change.settings.get("adopt") or ours() or retried[0]):
+        raise ResourceExists(outside_message(change.address, change.id), change.id) from None
+    return adopt(driver, ctx, change, str(error))
 
 
 def adopt(driver: Driver, ctx: Context, change: Change, why: str = "") -> Attributes:

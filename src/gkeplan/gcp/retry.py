@@ -31,6 +31,28 @@ def retry_budget(seconds: float | None) -> Iterator[None]:
         _BUDGET_END.reset(token)
 
 
+# Transient errors retried on this thread since `counting()` began: a create retried after one
+# may meet the resource its own earlier attempt made (the answer was lost, not the write).
+_RETRIED: ContextVar[list[int] | None] = ContextVar("gkeplan_retried", default=None)
+
+
+@contextlib.contextmanager
+def counting() -> Iterator[list[int]]:
+    """A one-element list holding how many transient errors were retried inside the block."""
+    seen = [0]
+    token = _RETRIED.set(seen)
+    try:
+        yield seen
+    finally:
+        _RETRIED.reset(token)
+
+
+def _count(exc: Exception) -> None:
+    seen = _RETRIED.get()
+    if seen is not None:
+        seen[0] += 1
+
+
 def _within_budget(seconds: float) -> float:
     end = _BUDGET_END.get()
     return seconds if end is None else max(0.0, min(seconds, end - time.monotonic()))
@@ -55,6 +77,7 @@ def _log_transient(timeouts: Timeouts) -> Callable[[Exception], None]:
         # google-api-core calls this before its backoff sleep; the sleep itself is jittered,
         # so the line gives its bound rather than a time.
         if classify(exc) is Failure.TRANSIENT:
+            _count(exc)
             log.info(
                 "GCP answered %s; retrying with backoff (at most %.0fs apart, for up to %.0fs)",
                 reason(exc),
