@@ -374,6 +374,16 @@ def test_state_commands_read_the_specs_gcs_backend(user: User) -> None:
     )
     assert listed.exit_code == 0, listed.output
     assert "cluster.sd-cluster" in listed.output.splitlines()
+    unlock = user.run(
+        "force-unlock",
+        "no-such-lock",
+        str(user.spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+        state=False,
+    )
+    assert unlock.exit_code == 1  # the GCS lock object is looked at, not a local lock file
+    assert "gs://demo-project-tfstate/ml/default.gkstate is not locked" in unlock.output
     assert not (user.tmp / ".gkeplan").exists()
 
 
