@@ -18,7 +18,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
-from gkeplan.errors import CloudError, OperationFailed, ResourceExists
+from gkeplan.errors import CloudError, OperationAbandoned, OperationFailed, ResourceExists
 from gkeplan.gcp import operations
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
@@ -171,7 +171,12 @@ class ClusterDriver:
                 return None
             if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
                 return cluster_from_proto(got)
-            time.sleep(delay)
+            if ctx.conn.stop_waiting.wait(delay):  # a second Ctrl-C stops this wait too
+                raise OperationAbandoned(
+                    f"{change.address}: stopped waiting for {change.id} to finish "
+                    "provisioning; the next apply takes it from there",
+                    "",
+                )
             delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
 
     def _read(self, ctx: Context, client: Any, cluster_id: str) -> Attributes:
