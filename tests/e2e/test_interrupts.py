@@ -100,7 +100,7 @@ def test_a_second_ctrl_c_stops_waiting_and_the_next_apply_resumes_the_operation(
     doc = LocalStateStore(state).read()
     assert doc is not None
     cluster = doc.resources["cluster.sd-cluster"]
-    assert cluster.status == "pending-create"
+    assert cluster.status == "pending-create", "".join(seen) + rest
     assert cluster.operation and "/operations/" in cluster.operation
 
     final = subprocess.run(

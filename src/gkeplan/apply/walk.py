@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 MERGED_WORKERS = 32
+SIGNAL_POLL_S = 0.2
 
 
 class Outcome(StrEnum):
@@ -102,7 +103,11 @@ def walk(
                     break
             if not running:
                 break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            # Wake up now and then even when nothing finished: Python runs a signal handler (Ctrl-C)
+            # only in the main thread, and a signal delivered to a worker thread does not
+            # interrupt the main thread's wait; without a timeout, Ctrl-C waited for the next
+            # change to finish (a cluster create: minutes).
+            done, _ = wait(running, timeout=SIGNAL_POLL_S, return_when=FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: running[f]):
                 v = running.pop(fut)
                 if not is_merged(v):
