@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -32,31 +33,51 @@ def _confirm(auto_approve: bool, what: str) -> None:
         sys.exit(0)
 
 
-def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None:
-    stop = threading.Event()
-    interrupted = threading.Event()  # Ctrl-C, as opposed to a stop the executor asked for
-    previous = signal.getsignal(signal.SIGINT)
+def _to_stderr(text: str) -> None:
+    click.echo(text, err=True)
 
-    def interrupt(signum: int, frame: Any) -> None:
-        if interrupted.is_set():
-            click.echo(
+
+class CtrlC:
+    """The SIGINT handler of an apply: the first Ctrl-C stops starting new changes, the second
+    stops waiting for the operations in flight (they go on in GCP and are in the state)."""
+
+    def __init__(
+        self,
+        stop_waiting: threading.Event,
+        echo: Callable[[str], None] | None = None,
+    ) -> None:
+        self.stop = threading.Event()
+        self.interrupted = threading.Event()  # Ctrl-C, as opposed to a stop the executor asked
+        self._stop_waiting = stop_waiting
+        self._echo = echo or _to_stderr
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        # Python runs a handler again, nested, when a signal lands while this one is still
+        # running: each event is set before anything is printed, so a second Ctrl-C sent on
+        # seeing the first message always finds `interrupted` set.
+        if self.interrupted.is_set():
+            self._stop_waiting.set()
+            self._echo(
                 "\nInterrupted again: no longer waiting for operations in flight; they go on "
-                "in GCP, are recorded in the state, and the next apply waits for them",
-                err=True,
+                "in GCP, are recorded in the state, and the next apply waits for them"
             )
-            run.conn.stop_waiting.set()
             return
-        click.echo(
+        self.interrupted.set()
+        self.stop.set()
+        self._echo(
             "\nInterrupted: finishing the calls in flight, starting nothing new "
-            "(Ctrl-C again to stop waiting)...",
-            err=True,
+            "(Ctrl-C again to stop waiting)..."
         )
-        interrupted.set()
-        stop.set()
+
+
+def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None:
+    ctrl_c = CtrlC(run.conn.stop_waiting)
+    stop, interrupted = ctrl_c.stop, ctrl_c.interrupted
+    previous = signal.getsignal(signal.SIGINT)
 
     from gkeplan.apply.progress import LineProgress, LiveProgress
 
-    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGINT, ctrl_c)
     progress = LiveProgress(plan.changes) if sys.stdout.isatty() else LineProgress()
     try:
         with progress:
