@@ -182,6 +182,13 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ),
         ["8:16: serviceAccounts.other.accountId: account id 'gke-node' is also used by 'gke-node'"],
     ),
+    "duplicate-bucket-name": (
+        R(
+            "    name: demo-project-models",
+            "    name: demo-project-models\n  more:\n    name: demo-project-models",
+        ),
+        ["21:11: buckets.more.name: bucket name 'demo-project-models' is also used by 'models'"],
+    ),
     "bucket-goog-prefix": (
         R("    name: demo-project-models", "    name: google-models"),
         [

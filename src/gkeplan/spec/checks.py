@@ -59,6 +59,16 @@ class Checker:
         if problem:
             self.error(path, problem)
 
+    def named(
+        self, path: Path, name: str, problem: str | None, seen: dict[str, str], key: str, what: str
+    ) -> None:
+        """A GCP name: valid (`problem` is None) and used by one resource only, since GCP names
+        are unique within their scope; `seen` maps the names met so far to their keys."""
+        self.check_name(path, problem)
+        if name in seen:
+            self.error(path, f"{what} '{name}' is also used by '{seen[name]}'")
+        seen[name] = key
+
     def labels(self, path: Path, labels: dict[str, str]) -> None:
         if len(labels) > names.MAX_LABELS:
             self.error(path, f"{len(labels)} labels; GCP allows at most {names.MAX_LABELS}")

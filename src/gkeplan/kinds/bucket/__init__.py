@@ -138,10 +138,7 @@ def _check(spec: Document, c: Checker) -> None:
         path: Path = ("buckets", key)
         name = bucket.name or key
         name_path = (*path, "name") if bucket.name else path
-        c.check_name(name_path, names.bucket_name(name))
-        if name in seen:
-            c.error(name_path, f"bucket name '{name}' is also used by bucket '{seen[name]}'")
-        seen[name] = key
+        c.named(name_path, name, names.bucket_name(name), seen, key, "bucket name")
         location = bucket.location or spec.region
         if location.upper() not in MULTI_REGIONS and not REGION.match(location.lower()):
             c.error(

@@ -127,10 +127,7 @@ def _check(spec: Document, c: Checker) -> None:
         path: Path = ("serviceAccounts", key)
         ident = sa.account_id or key
         id_path = (*path, "accountId") if sa.account_id else path
-        c.check_name(id_path, names.service_account_id(ident))
-        if ident in seen:
-            c.error(id_path, f"account id '{ident}' is also used by '{seen[ident]}'")
-        seen[ident] = key
+        c.named(id_path, ident, names.service_account_id(ident), seen, key, "account id")
         c.depends_on(path, sa)
 
 
