@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,25 @@ from gkeplan_emulator import Emulator, EmulatorConfig
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml"
+
+
+def apply_command(endpoint: str, spec: Path, state: Path, *extra: str) -> list[str]:
+    """`gkeplan apply` of the example's variables against an emulator, as a user types it."""
+    return [
+        sys.executable,
+        "-m",
+        "gkeplan",
+        "apply",
+        str(spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+        "--endpoint",
+        endpoint,
+        "--state",
+        str(state),
+        "--auto-approve",
+        *extra,
+    ]
 
 
 class Harness:

@@ -19,7 +19,7 @@ import requests
 
 from gkeplan.state.local import LocalStateStore
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, apply_command
 
 ENV = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
 OPERATION_S = 8.0
@@ -48,23 +48,6 @@ def endpoint() -> Iterator[str]:
     proc.stdout.close()
 
 
-def _apply(endpoint: str, spec: Path, state: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gkeplan",
-        "apply",
-        str(spec),
-        "--var",
-        "PROJECT_ID=demo-project",
-        "--endpoint",
-        endpoint,
-        "--state",
-        str(state),
-        "--auto-approve",
-    ]
-
-
 def test_a_second_ctrl_c_stops_waiting_and_the_next_apply_resumes_the_operation(
     endpoint: str, tmp_path: Path
 ) -> None:
@@ -72,7 +55,7 @@ def test_a_second_ctrl_c_stops_waiting_and_the_next_apply_resumes_the_operation(
     spec.write_text(EXAMPLE.read_text())
     state = tmp_path / "state.json"
     proc = subprocess.Popen(
-        _apply(endpoint, spec, state),
+        apply_command(endpoint, spec, state),
         env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -104,7 +87,7 @@ def test_a_second_ctrl_c_stops_waiting_and_the_next_apply_resumes_the_operation(
     assert cluster.operation and "/operations/" in cluster.operation
 
     final = subprocess.run(
-        _apply(endpoint, spec, state), env=ENV, capture_output=True, text=True, timeout=120
+        apply_command(endpoint, spec, state), env=ENV, capture_output=True, text=True, timeout=120
     )
     assert final.returncode == 0, final.stdout + final.stderr
     log = requests.get(f"{endpoint}/_emulator/requests", timeout=5).json()["requests"]

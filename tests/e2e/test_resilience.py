@@ -6,7 +6,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from gkeplan_emulator import Emulator, EmulatorConfig, FaultRule
 
-from .conftest import EXAMPLE, Harness
+from .conftest import EXAMPLE, Harness, apply_command
 
 
 def _assert_exactly_once(emu: Emulator) -> None:
@@ -85,25 +84,6 @@ def test_iam_propagation_delay_is_absorbed_by_retries(tmp_path: Path) -> None:
         assert not h.plan(spec).has_changes
 
 
-def _apply_cmd(endpoint: str, spec: Path, state: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gkeplan",
-        "apply",
-        str(spec),
-        "--var",
-        "PROJECT_ID=demo-project",
-        "--endpoint",
-        endpoint,
-        "--state",
-        str(state),
-        "--auto-approve",
-        "--parallelism",
-        "4",
-    ]
-
-
 @pytest.mark.slow
 def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
@@ -125,7 +105,7 @@ def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
     with Emulator(config) as emu:
         for _ in range(3):
             proc = subprocess.Popen(
-                _apply_cmd(emu.endpoints.http, spec, state),
+                apply_command(emu.endpoints.http, spec, state, "--parallelism", "4"),
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -134,7 +114,7 @@ def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         final = subprocess.run(
-            _apply_cmd(emu.endpoints.http, spec, state),
+            apply_command(emu.endpoints.http, spec, state, "--parallelism", "4"),
             env=env,
             capture_output=True,
             text=True,
@@ -179,7 +159,7 @@ def test_ctrl_c_finishes_calls_in_flight_records_them_and_exits(tmp_path: Path) 
     env = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
     with Emulator(config) as emu:
         proc = subprocess.Popen(
-            _apply_cmd(emu.endpoints.http, spec, state),
+            apply_command(emu.endpoints.http, spec, state, "--parallelism", "4"),
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -203,7 +183,7 @@ def test_ctrl_c_finishes_calls_in_flight_records_them_and_exits(tmp_path: Path) 
         # never started, but journaled by the cluster's create, whose request made it
         assert doc.resources["nodePool.sd-cluster.sd-node-pool"].status == "pending-create"
         final = subprocess.run(
-            _apply_cmd(emu.endpoints.http, spec, state),
+            apply_command(emu.endpoints.http, spec, state, "--parallelism", "4"),
             env=env,
             capture_output=True,
             text=True,
