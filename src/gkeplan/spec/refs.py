@@ -21,7 +21,7 @@ MEMBER_KINDS = (
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 SA_EMAIL_SUFFIX = ".iam.gserviceaccount.com"
 
-TargetKind = Literal["project", "serviceAccount", "bucket"]
+TargetKind = Literal["project", "serviceAccount", "bucket", "artifactRepository"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,6 @@ def parse_target(text: str) -> Target | None:
     if text == "project":
         return Target("project")
     kind, sep, name = text.partition(":")
-    if sep and name and kind in ("serviceAccount", "bucket"):
+    if sep and name and kind in ("serviceAccount", "bucket", "artifactRepository"):
         return Target(kind, name)  # type: ignore[arg-type]
     return None
