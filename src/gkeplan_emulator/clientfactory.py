@@ -44,6 +44,16 @@ class ClientFactory:
             ),
         )
 
+    def artifact_registry(self) -> Any:
+        from google.cloud import artifactregistry_v1
+
+        return self._once(
+            "artifact_registry",
+            lambda: artifactregistry_v1.ArtifactRegistryClient(
+                credentials=self.credentials, transport="rest", client_options=self._options()
+            ),
+        )
+
     def projects(self) -> Any:
         from google.cloud import resourcemanager_v3
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import (
+    artifactregistry,
     compute,
     container_routes,
     iam_admin,
@@ -30,6 +31,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     resourcemanager.SERVICE,
     iam_admin.SERVICE,
     iamcredentials.SERVICE,
+    # before GKE: both serve v1/projects/*/locations/*/operations/* (on their own hosts at
+    # Google); Artifact Registry's UUID operation ids match first, GKE's fall through
+    artifactregistry.SERVICE,
     container_routes.SERVICE,
     storage.SERVICE,
     compute.SERVICE,

@@ -1,0 +1,391 @@
+"""Artifact Registry API v1: projects.locations.repositories create, get, list, patch, delete,
+getIamPolicy, setIamPolicy, testIamPermissions, and projects.locations.operations.get.
+
+Field names, paths and verbs follow the artifactregistry v1 discovery document shipped in
+google-api-python-client (Repository, DockerRepositoryConfig, Operation; getIamPolicy is a GET
+with `options.requestedPolicyVersion`). Create and delete answer a google.longrunning
+Operation that is done once its time (EmulatorConfig.operation_s) has passed.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from gkeplan_emulator import facts
+from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.errors import (
+    already_exists,
+    invalid_argument,
+    not_found,
+    permission_denied,
+)
+from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.services.resourcemanager import decode_etag
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.backend import Backend
+
+_TYPE = "type.googleapis.com/google.devtools.artifactregistry.v1."
+# Repository.format and Repository.mode enums (discovery document), less the UNSPECIFIED values
+FORMATS = frozenset(
+    {"DOCKER", "MAVEN", "NPM", "APT", "YUM", "GOOGET", "PYTHON", "KFP", "GO", "GENERIC", "RUBY"}
+    | {"CONDA"}
+)
+MODES = frozenset({"STANDARD_REPOSITORY", "VIRTUAL_REPOSITORY", "REMOTE_REPOSITORY"})
+# What patch may change: description, labels, dockerConfig and cleanupPolicyDryRun are updated
+# in place by Terraform's google_artifact_registry_repository; format, mode, kmsKeyName and the
+# name are ForceNew there (resource_artifact_registry_repository.go, terraform-provider-google).
+MUTABLE = {
+    "description": "description",
+    "labels": "labels",
+    "dockerConfig": "dockerConfig",
+    "docker_config": "dockerConfig",
+    "dockerConfig.immutableTags": "dockerConfig",
+    "docker_config.immutable_tags": "dockerConfig",
+    "cleanupPolicyDryRun": "cleanupPolicyDryRun",
+    "cleanup_policy_dry_run": "cleanupPolicyDryRun",
+}
+IMMUTABLE = {"name", "format", "mode", "kmsKeyName", "kms_key_name", "createTime", "updateTime"}
+# Multi-regions besides regions: 'asia', 'europe', 'us' (Terraform's location description).
+MULTI_REGIONS = frozenset({"asia", "europe", "us"})
+OUTPUT_ONLY = ("createTime", "updateTime", "registryUri", "sizeBytes", "satisfiesPzs")
+
+
+def repo_resource(name: str) -> str:
+    return f"//artifactregistry.googleapis.com/{name}"
+
+
+def _stamp(now: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RepositoriesModel:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.repositories: dict[str, dict[str, Any]] = {}
+        # operation name -> {"name", "done_at", "metadata", "response" | "error", "apply": ...}
+        self.operations: dict[str, dict[str, Any]] = {}
+        self.lock = threading.RLock()
+
+    @property
+    def project(self) -> str:
+        return str(self.backend.config.project)
+
+    # -- checks ------------------------------------------------------------------------------
+    def parent(self, principal: str, project: str, location: str, permission: str) -> str:
+        if project not in (self.project, self.backend.config.project_number) or not (
+            self.backend.authz.allowed(
+                principal, permission, project_resource(self.project), self.project
+            )
+        ):
+            raise permission_denied(permission, f"projects/{project}")
+        if location not in MULTI_REGIONS and not facts.is_region(location):
+            raise invalid_argument(f"Location {location} is not a valid location.")
+        return f"projects/{self.project}/locations/{location}"
+
+    def require(self, principal: str, permission: str, name: str) -> None:
+        if not self.backend.authz.allowed(principal, permission, repo_resource(name), self.project):
+            raise permission_denied(permission, name)
+
+    def get(self, principal: str, name: str, permission: str) -> dict[str, Any]:
+        self.require(principal, permission, name)
+        with self.lock:
+            self.settle()
+            repo = self.repositories.get(name)
+        if repo is None:
+            raise not_found(f'Requested entity was not found: repository "{name}".')
+        return repo
+
+    # -- operations --------------------------------------------------------------------------
+    def settle(self) -> None:
+        now = self.backend.clock.now()
+        with self.lock:
+            for op in self.operations.values():
+                if not op.get("done") and op["done_at"] <= now:
+                    op["done"] = True
+                    apply = op.pop("apply", None)
+                    if apply is not None:
+                        apply()
+
+    def start(self, parent: str, key: str, verb: str, target: str, done: Any) -> dict[str, Any]:
+        now = self.backend.clock.now()
+        seconds = float(self.backend.config.operation_s.get(key, 0.0))
+        # A UUID: GKE serves the same path (v1/projects/*/locations/*/operations/*) from its own
+        # host; on the emulator's one host the id's shape tells the two apart.
+        name = f"{parent}/operations/{uuid.uuid4()}"
+        op: dict[str, Any] = {
+            "name": name,
+            "done_at": now + seconds,
+            "metadata": {"@type": _TYPE + "OperationMetadata"},
+            "target": target,
+            "verb": verb,
+        }
+        error = getattr(self.backend.request_faults, "operation_error", None)
+        if error:
+            op["error"] = {"code": 13, "message": error}
+        else:
+            op["apply"] = done
+        with self.lock:
+            self.operations[name] = op
+            if seconds <= 0:
+                self.settle()
+        return self.view(op)
+
+    def view(self, op: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": op["name"], "metadata": op["metadata"]}
+        if op.get("done"):
+            out["done"] = True
+            if "error" in op:
+                out["error"] = op["error"]
+            elif op["verb"] == "create":
+                repo = self.repositories.get(op["target"])
+                out["response"] = {"@type": _TYPE + "Repository", **(repo or {})}
+            else:
+                out["response"] = {"@type": "type.googleapis.com/google.protobuf.Empty"}
+        return out
+
+    def dump(self) -> dict[str, Any]:
+        with self.lock:
+            ops = {
+                k: {f: v for f, v in o.items() if f != "apply"} for k, o in self.operations.items()
+            }
+            return {"repositories": self.repositories, "operations": ops}
+
+    def load(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.repositories = dict(data.get("repositories") or {})
+            # an operation pending at save time has done its work already (applied at load)
+            self.operations = {
+                k: {**o, "done": True} for k, o in (data.get("operations") or {}).items()
+            }
+
+
+def _body(req: Request) -> dict[str, Any]:
+    """The request's Repository in canonical JSON: clients send enums as numbers
+    (`$alt=json;enum-encoding=int`) or names; a field the API does not have is a 400."""
+    import json
+
+    from google.cloud.artifactregistry_v1 import types as ar
+
+    raw = req.json()
+    try:
+        msg = ar.Repository.from_json(json.dumps(raw), ignore_unknown_fields=False)
+    except Exception as exc:  # json_format.ParseError: an unknown field or a wrong type
+        raise invalid_argument(f"Invalid JSON payload received. {exc}") from None
+    data: dict[str, Any] = json.loads(
+        ar.Repository.to_json(
+            msg, use_integers_for_enums=False, always_print_fields_with_no_presence=False
+        )
+    )
+    return data
+
+
+def _normalise(body: dict[str, Any], name: str, fmt: str, now: float) -> dict[str, Any]:
+    repo: dict[str, Any] = {
+        "name": name,
+        "format": fmt,
+        "mode": body.get("mode") or "STANDARD_REPOSITORY",
+        "createTime": _stamp(now),
+        "updateTime": _stamp(now),
+    }
+    for field in ("description", "labels", "kmsKeyName", "cleanupPolicyDryRun"):
+        if body.get(field) not in (None, "", {}, False):
+            repo[field] = body[field]
+    if fmt == "DOCKER":
+        # the repository endpoint, e.g. us-docker.pkg.dev/my-proj/my-repo (Repository.registryUri)
+        _, project, _, location, _, rid = name.split("/")
+        repo["registryUri"] = f"{location}-docker.pkg.dev/{project}/{rid}"
+        docker = body.get("dockerConfig") or {}
+        if docker.get("immutableTags"):
+            repo["dockerConfig"] = {"immutableTags": True}
+    return repo
+
+
+def routes(backend: Backend) -> list[Route]:
+    router = Router()
+    model: RepositoriesModel = backend.models["artifactregistry"]
+    base = "/v1/projects/<seg:project>/locations/<seg:location>"
+    one = base + "/repositories/<seg:repo>"
+
+    def name_of(req: Request) -> str:
+        p = req.params
+        return f"projects/{model.project}/locations/{p['location']}/repositories/{p['repo']}"
+
+    def create(req: Request) -> Response:
+        assert req.principal
+        p = req.params
+        parent = model.parent(
+            req.principal, p["project"], p["location"], "artifactregistry.repositories.create"
+        )
+        # gcloud and Terraform send the proto name repository_id, the JSON clients repositoryId
+        rid = req.arg("repositoryId") or req.arg("repository_id")
+        if not rid:
+            raise invalid_argument("repository_id is required.")
+        body = _body(req)
+        fmt = str(body.get("format") or "")
+        if fmt not in FORMATS:
+            raise invalid_argument(f"Invalid repository format: {fmt or 'FORMAT_UNSPECIFIED'}.")
+        mode = body.get("mode") or "STANDARD_REPOSITORY"
+        if mode not in MODES:
+            raise invalid_argument(f"Invalid repository mode: {mode}.")
+        if body.get("dockerConfig") and fmt != "DOCKER":
+            raise invalid_argument("dockerConfig is only supported for DOCKER repositories.")
+        name = f"{parent}/repositories/{rid}"
+        with model.lock:
+            model.settle()
+            # Artifact Registry answers a second create of the same repository with HTTP 409
+            # ALREADY_EXISTS on the POST itself (hexclave/hexclave#2025 review thread).
+            if name in model.repositories or any(
+                o["target"] == name and not o.get("done") for o in model.operations.values()
+            ):
+                raise already_exists(f"the repository already exists: {name}")
+            repo = _normalise(body, name, fmt, backend.clock.now())
+
+            def done() -> None:
+                model.repositories[name] = repo
+
+            op = model.start(parent, "createRepository", "create", name, done)
+        return Response(body=op)
+
+    def get(req: Request) -> Response:
+        assert req.principal
+        return Response(
+            body=model.get(req.principal, name_of(req), "artifactregistry.repositories.get")
+        )
+
+    def list_(req: Request) -> Response:
+        assert req.principal
+        p = req.params
+        parent = model.parent(
+            req.principal, p["project"], p["location"], "artifactregistry.repositories.list"
+        )
+        with model.lock:
+            model.settle()
+            repos = sorted(
+                (r for n, r in model.repositories.items() if n.startswith(parent + "/")),
+                key=lambda r: str(r["name"]),
+            )
+        size = int(req.arg("pageSize") or 0) or 1000
+        start = int(req.arg("pageToken") or 0)
+        page = repos[start : start + size]
+        out: dict[str, Any] = {"repositories": page} if page else {}
+        if start + size < len(repos):
+            out["nextPageToken"] = str(start + size)
+        return Response(body=out)
+
+    def patch(req: Request) -> Response:
+        assert req.principal
+        name = name_of(req)
+        body = _body(req)
+        mask = [m for m in (req.arg("updateMask") or "").split(",") if m]
+        fields = mask or [k for k in body if k not in OUTPUT_ONLY and k != "name"]
+        for f in fields:
+            if f in IMMUTABLE:
+                raise invalid_argument(f"Field {f} cannot be updated.")
+            if f not in MUTABLE:
+                raise invalid_argument(f"Invalid update_mask path: {f}.")
+        with model.lock:
+            repo = model.get(req.principal, name, "artifactregistry.repositories.update")
+            updated = dict(repo)
+            for f in {MUTABLE[f] for f in fields}:
+                value = body.get(f)
+                if f == "dockerConfig" and repo["format"] != "DOCKER":
+                    raise invalid_argument(
+                        "dockerConfig is only supported for DOCKER repositories."
+                    )
+                if value in (None, "", {}, False):
+                    updated.pop(f, None)
+                else:
+                    updated[f] = value
+            updated["updateTime"] = _stamp(backend.clock.now())
+            model.repositories[name] = updated
+        return Response(body=updated)
+
+    def delete(req: Request) -> Response:
+        assert req.principal
+        name = name_of(req)
+        with model.lock:
+            model.get(req.principal, name, "artifactregistry.repositories.delete")
+
+            def done() -> None:
+                model.repositories.pop(name, None)
+                backend.policies.delete(repo_resource(name))
+
+            parent = name.rsplit("/repositories/", 1)[0]
+            op = model.start(parent, "deleteRepository", "delete", name, done)
+        return Response(body=op)
+
+    def get_policy(req: Request) -> Response:
+        assert req.principal
+        name = name_of(req)
+        model.get(req.principal, name, "artifactregistry.repositories.getIamPolicy")
+        return Response(body=backend.policies.get(repo_resource(name)).to_json())
+
+    def set_policy(req: Request) -> Response:
+        assert req.principal
+        name = name_of(req)
+        model.get(req.principal, name, "artifactregistry.repositories.setIamPolicy")
+        policy = req.json().get("policy") or {}
+        backend.models["iam"].check_members(policy)
+        stored = backend.policies.set(repo_resource(name), policy, decode_etag(policy.get("etag")))
+        return Response(body=stored.to_json())
+
+    def test_permissions(req: Request) -> Response:
+        assert req.principal
+        name = name_of(req)
+        with model.lock:
+            model.settle()
+            if name not in model.repositories:
+                raise not_found(f'Requested entity was not found: repository "{name}".')
+        asked = [str(p) for p in req.json().get("permissions") or []]
+        held = [
+            p
+            for p in asked
+            if backend.authz.allowed(req.principal, p, repo_resource(name), model.project)
+        ]
+        return Response(body={"permissions": held} if held else {})
+
+    def get_operation(req: Request) -> Response:
+        assert req.principal
+        p = req.params
+        name = f"projects/{model.project}/locations/{p['location']}/operations/{p['op']!s}"
+        if p["project"] not in (model.project, backend.config.project_number):
+            raise permission_denied("artifactregistry.repositories.get", f"projects/{p['project']}")
+        with model.lock:
+            model.settle()
+            op = model.operations.get(name)
+            if op is None:
+                raise not_found(f"Operation {name} not found.")
+            return Response(body=model.view(op))
+
+    r = "artifactregistry.projects.locations.repositories."
+    router.add("POST", base + "/repositories", create, r + "create")
+    router.add("GET", base + "/repositories", list_, r + "list")
+    router.add("GET", one, get, r + "get")
+    router.add("PATCH", one, patch, r + "patch")
+    router.add("DELETE", one, delete, r + "delete")
+    router.add("GET", one + ":getIamPolicy", get_policy, r + "getIamPolicy")
+    router.add("POST", one + ":setIamPolicy", set_policy, r + "setIamPolicy")
+    router.add(
+        "POST",
+        one + ":testIamPermissions",
+        test_permissions,
+        r + "testIamPermissions",
+        mutating=False,
+    )
+    router.add(
+        "GET",
+        base + "/operations/<uuid:op>",
+        get_operation,
+        "artifactregistry.projects.locations.operations.get",
+        mutating=True,  # reading an operation may finish it
+    )
+    return router.routes
+
+
+SERVICE = ServiceSpec("artifactregistry", RepositoriesModel, routes)

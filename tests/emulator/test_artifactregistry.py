@@ -1,0 +1,164 @@
+"""Artifact Registry v1 over REST through artifactregistry_v1.ArtifactRegistryClient."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from google.api_core import exceptions as gexc
+from google.cloud import artifactregistry_v1 as ar
+from google.iam.v1 import policy_pb2
+
+from gkeplan_emulator import Emulator, EmulatorConfig
+from gkeplan_emulator.clientfactory import ClientFactory
+
+P = "demo-project"
+PARENT = f"projects/{P}/locations/us-central1"
+NAME = f"{PARENT}/repositories/serving"
+
+
+def _create(client: ar.ArtifactRegistryClient, rid: str = "serving", **fields: object) -> object:
+    repo = {"format_": "DOCKER", "description": "images", "labels": {"team": "ml"}, **fields}
+    op = client.create_repository(
+        request={"parent": PARENT, "repository_id": rid, "repository": repo}
+    )
+    return op.result(timeout=30)  # type: ignore[no-untyped-call]
+
+
+def test_create_is_an_operation_whose_result_is_the_repository(clients: ClientFactory) -> None:
+    client = clients.artifact_registry()
+    repo = _create(client, docker_config={"immutable_tags": True})
+    assert isinstance(repo, ar.Repository)
+    assert repo.name == NAME
+    assert repo.format_ == ar.Repository.Format.DOCKER
+    assert repo.mode == ar.Repository.Mode.STANDARD_REPOSITORY
+    assert repo.docker_config.immutable_tags is True
+    assert repo.registry_uri == f"us-central1-docker.pkg.dev/{P}/serving"
+    got = client.get_repository(name=NAME)
+    assert got.description == "images" and dict(got.labels) == {"team": "ml"}
+    listed = list(client.list_repositories(parent=PARENT))
+    assert [r.name for r in listed] == [NAME]
+
+
+def test_a_slow_create_is_polled_through_operations_get() -> None:
+    config = dataclasses.replace(EmulatorConfig(), operation_s={"createRepository": 0.3})
+    with Emulator(config) as emu:
+        client = emu.clients().artifact_registry()
+        op = client.create_repository(
+            request={"parent": PARENT, "repository_id": "slow", "repository": {"format_": "NPM"}}
+        )
+        assert not op.done()
+        with pytest.raises(gexc.NotFound):
+            client.get_repository(name=f"{PARENT}/repositories/slow")
+        repo = op.result(timeout=30)
+        assert repo.format_ == ar.Repository.Format.NPM
+        methods = [e.method for e in emu.backend.log]
+        assert "artifactregistry.projects.locations.operations.get" in methods
+
+
+def test_second_create_is_409_already_exists(clients: ClientFactory) -> None:
+    client = clients.artifact_registry()
+    _create(client)
+    with pytest.raises(gexc.Conflict) as info:  # REST maps HTTP 409 to Conflict
+        _create(client)
+    assert info.value.response.json()["error"]["status"] == "ALREADY_EXISTS"
+
+
+def test_missing_repository_is_404(clients: ClientFactory) -> None:
+    with pytest.raises(gexc.NotFound):
+        clients.artifact_registry().get_repository(name=f"{PARENT}/repositories/nope")
+
+
+def test_patch_changes_only_the_masked_fields(clients: ClientFactory) -> None:
+    client = clients.artifact_registry()
+    _create(client)
+    updated = client.update_repository(
+        request={
+            "repository": {"name": NAME, "description": "new", "labels": {"x": "y"}},
+            "update_mask": {"paths": ["description"]},
+        }
+    )
+    assert updated.description == "new"
+    assert dict(updated.labels) == {"team": "ml"}  # not in the mask: untouched
+    updated = client.update_repository(
+        request={
+            "repository": {"name": NAME, "docker_config": {"immutable_tags": True}},
+            "update_mask": {"paths": ["docker_config"]},
+        }
+    )
+    assert updated.docker_config.immutable_tags is True
+
+
+@pytest.mark.parametrize("path", ["format", "kms_key_name", "mode", "no_such_field"])
+def test_patch_of_immutable_or_unknown_field_is_400(clients: ClientFactory, path: str) -> None:
+    client = clients.artifact_registry()
+    _create(client)
+    with pytest.raises(gexc.BadRequest):
+        client.update_repository(
+            request={
+                "repository": {"name": NAME, "format_": "MAVEN"},
+                "update_mask": {"paths": [path]},
+            }
+        )
+    assert client.get_repository(name=NAME).format_ == ar.Repository.Format.DOCKER
+
+
+def test_delete_is_an_operation_and_drops_the_policy(clients: ClientFactory) -> None:
+    client = clients.artifact_registry()
+    _create(client)
+    policy = client.get_iam_policy(request={"resource": NAME})
+    policy.bindings.add(role="roles/artifactregistry.reader", members=["user:a@example.com"])
+    client.set_iam_policy(request={"resource": NAME, "policy": policy})
+    client.delete_repository(name=NAME).result(timeout=30)
+    with pytest.raises(gexc.NotFound):
+        client.get_repository(name=NAME)
+    _create(client)
+    assert list(client.get_iam_policy(request={"resource": NAME}).bindings) == []
+
+
+def test_policy_etag_guards_concurrent_writes(clients: ClientFactory) -> None:
+    client = clients.artifact_registry()
+    _create(client)
+    first = client.get_iam_policy(
+        request={"resource": NAME, "options": {"requested_policy_version": 3}}
+    )
+    first.bindings.add(role="roles/artifactregistry.reader", members=["user:a@example.com"])
+    written = client.set_iam_policy(request={"resource": NAME, "policy": first})
+    assert written.etag != first.etag
+    stale = policy_pb2.Policy(etag=first.etag)
+    stale.bindings.add(role="roles/artifactregistry.writer", members=["user:b@example.com"])
+    with pytest.raises(gexc.Conflict) as info:  # 409 ABORTED over REST
+        client.set_iam_policy(request={"resource": NAME, "policy": stale})
+    assert info.value.response.json()["error"]["status"] == "ABORTED"
+    got = client.get_iam_policy(request={"resource": NAME})
+    assert [(b.role, list(b.members)) for b in got.bindings] == [
+        ("roles/artifactregistry.reader", ["user:a@example.com"])
+    ]
+
+
+def test_stranger_is_denied_and_a_repo_reader_can_read_only(emulator: Emulator) -> None:
+    owner = emulator.clients().artifact_registry()
+    _create(owner)
+    stranger = emulator.clients(emulator.credentials_for("user:s@example.com")).artifact_registry()
+    with pytest.raises(gexc.Forbidden) as info:
+        stranger.get_repository(name=NAME)
+    assert info.value.reason == "IAM_PERMISSION_DENIED"
+    assert info.value.metadata["permission"] == "artifactregistry.repositories.get"
+    with pytest.raises(gexc.Forbidden):
+        _create(stranger, "other")
+    policy = owner.get_iam_policy(request={"resource": NAME})
+    policy.bindings.add(role="roles/artifactregistry.reader", members=["user:s@example.com"])
+    owner.set_iam_policy(request={"resource": NAME, "policy": policy})
+    assert stranger.get_repository(name=NAME).name == NAME
+    held = stranger.test_iam_permissions(
+        request={
+            "resource": NAME,
+            "permissions": [
+                "artifactregistry.repositories.get",
+                "artifactregistry.repositories.delete",
+            ],
+        }
+    )
+    assert list(held.permissions) == ["artifactregistry.repositories.get"]
+    with pytest.raises(gexc.Forbidden):
+        stranger.delete_repository(name=NAME)
