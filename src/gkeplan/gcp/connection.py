@@ -1,9 +1,9 @@
 """Build Google's clients for one target: real GCP, the in-process sandbox, or an endpoint.
 
-Container and Resource Manager use their REST transports; IAM admin has none, so it is gRPC
-(over local channel credentials when the endpoint is a loopback emulator). Credentials are
-Application Default Credentials, optionally impersonating a service account, and per resource
-the `createAs` account through impersonated credentials.
+Container, Resource Manager and Artifact Registry use their REST transports; IAM admin has
+none, so it is gRPC (over local channel credentials when the endpoint is a loopback emulator).
+Credentials are Application Default Credentials, optionally impersonating a service account,
+and per resource the `createAs` account through impersonated credentials.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 class Endpoints:
     """Where the APIs are; all None means Google's own endpoints."""
 
-    http: str | None = None  # REST: container, resource manager, storage, iam credentials
+    # REST: container, resource manager, storage, iam credentials, artifact registry
+    http: str | None = None
     grpc: str | None = None  # IAM admin
 
 
@@ -134,6 +135,14 @@ class Connection:
             return client
         if name == "iam":
             return self._iam_client(creds)
+        if name == "artifact_registry":
+            from google.cloud import artifactregistry_v1
+
+            return self._bounded(
+                artifactregistry_v1.ArtifactRegistryClient(
+                    credentials=creds, transport="rest", client_options=self._options()
+                )
+            )
         if name == "regions":
             # this module alone: importing compute_v1 whole costs seconds
             from google.cloud.compute_v1.services.regions import RegionsClient
@@ -192,6 +201,9 @@ class Connection:
 
     def iam(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
         return self._client("iam", creds)
+
+    def artifact_registry(self, creds: google.auth.credentials.Credentials | None = None) -> Any:
+        return self._client("artifact_registry", creds)
 
     def regions(self) -> Any:
         return self._client("regions", None)

@@ -18,6 +18,9 @@ REQUIRED = (
     "storage.googleapis.com",
 )
 COMPUTE = "compute.googleapis.com"  # read only for live quotas
+# needed only by specs with artifactRepositories (the artifactregistry v1 discovery document's
+# rootUrl is https://artifactregistry.googleapis.com/)
+ARTIFACT_REGISTRY = "artifactregistry.googleapis.com"
 
 
 def disabled(conn: Connection, services: Iterable[str] = REQUIRED) -> list[str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, create_model
 
 from gkeplan.errors import Diagnostic
-from gkeplan.kinds import bucket, iam_member, service_account
+from gkeplan.kinds import artifact_repository, bucket, iam_member, service_account
 from gkeplan.kinds.base import Action, Dep, DesiredState, Kind, Node, Permission
 from gkeplan.kinds.gke import cluster, node_pool
 from gkeplan.spec.base import Document
@@ -24,6 +24,7 @@ KINDS: tuple[Kind, ...] = (
     service_account.KIND,
     iam_member.KIND,
     bucket.KIND,
+    artifact_repository.KIND,
     cluster.KIND,
     node_pool.KIND,
 )

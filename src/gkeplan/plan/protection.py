@@ -2,9 +2,10 @@
 resource is refused, naming the field that protects it and the field that forces it.
 
 Protected: a cluster with `deletionProtection` (default true, as the Google provider), and any
-resource with `lifecycle.preventDestroy`. A replacement of an unprotected cluster or bucket
-(delete then create: its data or workloads go) needs the person's explicit consent
-(`--allow-replace ADDRESS`); a node pool is replaced create-before-destroy instead.
+resource with `lifecycle.preventDestroy`. A replacement of an unprotected cluster, bucket or
+Artifact Registry repository (delete then create: its data, images or workloads go) needs the
+person's explicit consent (`--allow-replace ADDRESS`); a node pool is replaced
+create-before-destroy instead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from gkeplan.graph.dag import Graph
 from gkeplan.plan.model import Action, Change
 from gkeplan.spec.base import Document
 
-DESTRUCTIVE_REPLACE = frozenset({"cluster", "bucket"})
+# a repository replaced is deleted with every image in it
+DESTRUCTIVE_REPLACE = frozenset({"cluster", "bucket", "artifactRepository"})
 
 
 def _where(spec: Document, graph: Graph, address: str, field: str) -> str:
@@ -56,7 +58,8 @@ def check(changes: Iterable[Change], spec: Document, graph: Graph) -> None:
 
 
 def needs_consent(changes: Iterable[Change]) -> list[Change]:
-    """Replacements that destroy what a cluster or bucket holds: allowed only by name."""
+    """Replacements that destroy what a cluster, bucket or repository holds: allowed only by
+    name."""
     return [
         c
         for c in changes

@@ -29,13 +29,15 @@ class ServicesDisabled(CloudError):
         )
 
 
-def require_services(conn: Connection, *, live_quotas: bool = False) -> None:
+def require_services(
+    conn: Connection, *, live_quotas: bool = False, extra: tuple[str, ...] = ()
+) -> None:
     """Stop with the `gcloud services enable` line when an API the run calls is disabled.
 
     When the check itself cannot run (Service Usage disabled, or the caller lacks
     serviceusage.services.get) the run goes on: the APIs' own errors will say it.
     """
-    wanted = [*services.REQUIRED, *([services.COMPUTE] if live_quotas else [])]
+    wanted = [*services.REQUIRED, *extra, *([services.COMPUTE] if live_quotas else [])]
     try:
         off = services.disabled(conn, wanted)
     except Exception as exc:  # not being able to check is no reason to stop

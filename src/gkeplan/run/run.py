@@ -128,9 +128,13 @@ def open_run(
     info = LockInfo(operation=operation)
     live = target.is_google if live_quotas is None else live_quotas
     with connect(spec, target, timeouts, retry_timeout_s) as conn:
+        from gkeplan.gcp.services import ARTIFACT_REGISTRY
+        from gkeplan.kinds.artifact_repository import repositories
         from gkeplan.run.preflight import require_services
 
-        require_services(conn, live_quotas=live)  # the sandbox serves Service Usage too
+        extra = (ARTIFACT_REGISTRY,) if repositories(spec) else ()
+        # the sandbox serves Service Usage too
+        require_services(conn, live_quotas=live, extra=extra)
         store = state_store(spec, target, state_path, conn)
         lock_waiting(store, info, lock_timeout_s, on_lock_wait)
         try:

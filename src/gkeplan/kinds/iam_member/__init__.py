@@ -2,7 +2,7 @@
 
 gkeplan adds and removes only the members it manages; other members of the same role stay.
 Grants come from the spec's `iam:` list and from shorthands on other kinds (a service
-account's `impersonators`).
+account's `impersonators`, a repository's `readers` and `writers`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import cast
 from pydantic import Field, model_validator
 
 from gkeplan.errors import Path
+from gkeplan.kinds import artifact_repository as repos_kind
 from gkeplan.kinds import bucket as buckets_kind
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
@@ -45,7 +46,11 @@ class IamGrant(Resource):
     members: list[str] | None = None
     role: str | None = None
     roles: list[str] | None = None
-    on: str = Field("project", description="project (default), serviceAccount:NAME or bucket:NAME.")
+    on: str = Field(
+        "project",
+        description="project (default), serviceAccount:NAME, bucket:NAME or "
+        "artifactRepository:KEY.",
+    )
     condition: Condition | None = None
 
     @model_validator(mode="after")
@@ -71,7 +76,8 @@ class IamMember:
     condition: Condition | None
     member_path: Path
     target_path: Path
-    grant: IamGrant | None = None  # the grant it comes from (adopt, lifecycle); None: impersonators
+    # the grant it comes from (adopt, lifecycle); None: a shorthand (impersonators, readers)
+    grant: IamGrant | None = None
 
 
 def address(target: Target, role: str, member: Member, condition: Condition | None) -> str:
@@ -125,6 +131,19 @@ def _expand(spec: Document) -> Iterable[Node]:
                 target, TOKEN_CREATOR, member, None, imp_path, ("serviceAccounts", name)
             )
             yield Node(address(target, TOKEN_CREATOR, member, None), "iamMember", imp_path, cfg)
+    for key, repo in repos_kind.repositories(spec).items():
+        target = Target("artifactRepository", key)
+        for field, role, texts in (
+            ("readers", repos_kind.READER, repo.readers),
+            ("writers", repos_kind.WRITER, repo.writers),
+        ):
+            for j, text in enumerate(texts):
+                member = member_of(spec, text)
+                if member is None:
+                    continue
+                where: Path = ("artifactRepositories", key, field, j)
+                cfg = IamMember(target, role, member, None, where, ("artifactRepositories", key))
+                yield Node(address(target, role, member, None), "iamMember", where, cfg)
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -137,12 +156,17 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
             yield Dep(f"serviceAccount.{own}", "grant target", cfg.target_path)
     elif cfg.target.kind == "bucket" and f"bucket.{cfg.target.name}" in nodes:
         yield Dep(f"bucket.{cfg.target.name}", "grant target", cfg.target_path)
+    elif cfg.target.kind == "artifactRepository" and cfg.target.address in nodes:
+        yield Dep(cfg.target.address, "grant target", cfg.target_path)
 
 
 _POLICY_PERMISSIONS = {
     "project": "resourcemanager.projects",
     "serviceAccount": "iam.serviceAccounts",
     "bucket": "storage.buckets",
+    # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
+    # in shared/reference/gcp-iam-roles)
+    "artifactRepository": "artifactregistry.repositories",
 }
 
 
@@ -169,6 +193,8 @@ def resource_name(spec: Document, target: Target) -> str:
         return f"projects/{spec.project}"
     if target.kind == "serviceAccount":
         return f"projects/{spec.project}/serviceAccounts/{sa.email_of(spec, target.name)}"
+    if target.kind == "artifactRepository":
+        return repos_kind.resource_name(spec, target.name)
     return f"buckets/{buckets_kind.bucket_name(spec, target.name)}"
 
 
@@ -213,6 +239,11 @@ def _check(spec: Document, c: Checker) -> None:
     for key, account in sa.accounts(spec).items():
         for i, text in enumerate(account.impersonators):
             check_member(c, ("serviceAccounts", key, "impersonators", i), text)
+    for key, repo in repos_kind.repositories(spec).items():
+        for field, texts in (("readers", repo.readers), ("writers", repo.writers)):
+            for i, text in enumerate(texts):
+                check_member(c, ("artifactRepositories", key, field, i), text)
+    repos = repos_kind.repositories(spec)
     buckets = buckets_kind.buckets(spec)
     for i, grant in enumerate(grants(spec)):
         path: Path = ("iam", i)
@@ -229,7 +260,7 @@ def _check(spec: Document, c: Checker) -> None:
             c.error(
                 (*path, "on"),
                 f"'{grant.on}' is not a grant target",
-                "write project, serviceAccount:NAME or bucket:NAME",
+                "write project, serviceAccount:NAME, bucket:NAME or artifactRepository:KEY",
             )
         elif target.kind == "serviceAccount":
             sa.check_ref(c, (*path, "on"), target.name, "target")
@@ -238,6 +269,12 @@ def _check(spec: Document, c: Checker) -> None:
                 (*path, "on"),
                 f"target bucket '{target.name}' is not a bucket of this spec",
                 c.hint(target.name, buckets),
+            )
+        elif target.kind == "artifactRepository" and target.name not in repos:
+            c.error(
+                (*path, "on"),
+                f"target repository '{target.name}' is not an artifactRepository of this spec",
+                c.hint(target.name, repos),
             )
         c.depends_on(path, grant)
 

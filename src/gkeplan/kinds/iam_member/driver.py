@@ -1,4 +1,5 @@
-"""Non-authoritative IAM members on project, service account and bucket policies.
+"""Non-authoritative IAM members on project, service account, bucket and Artifact Registry
+repository policies.
 
 Every change is a read-modify-write of the whole policy guarded by its etag. Changes that
 touch the same policy at the same time are merged into one write (group commit), and the
@@ -107,6 +108,8 @@ class _PolicyApi:
     def _client(self) -> Any:
         if self.resource.startswith("projects/") and "/serviceAccounts/" in self.resource:
             return self.ctx.conn.iam()
+        if self.resource.startswith("projects/") and "/repositories/" in self.resource:
+            return self.ctx.conn.artifact_registry()
         return self.ctx.conn.projects()
 
     def write(self, policy: Policy) -> None:

@@ -1,0 +1,245 @@
+"""artifactRepository.KEY: an Artifact Registry repository (the serving image's home).
+
+Readers and writers on it are shorthand for IAM members of roles/artifactregistry.reader and
+roles/artifactregistry.writer on the repository; the iamMember kind expands them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal, cast
+
+from pydantic import Field
+
+from gkeplan.errors import Path, Severity
+from gkeplan.kinds.base import (
+    Action,
+    DesiredState,
+    Kind,
+    Node,
+    Permission,
+    Section,
+    explicit_deps,
+)
+from gkeplan.spec.base import Document, Labels, Model, Resource
+from gkeplan.spec.checks import REGION, Checker
+
+# Repository.format of the Artifact Registry API v1 (the artifactregistry v1 discovery document
+# in google-api-python-client: DOCKER, MAVEN, NPM, APT, YUM, GOOGET, PYTHON, KFP, GO, GENERIC,
+# RUBY, CONDA); those a serving setup uses, in the API's spelling and lowercase as Terraform
+# accepts it (google_artifact_registry_repository's format has DiffSuppressFunc
+# CaseDiffSuppress: terraform-provider-google,
+# google/services/artifactregistry/resource_artifact_registry_repository.go).
+FORMATS = ("DOCKER", "MAVEN", "NPM", "PYTHON", "APT", "YUM", "GO", "KFP", "GENERIC")
+Format = Literal[
+    "DOCKER",
+    "MAVEN",
+    "NPM",
+    "PYTHON",
+    "APT",
+    "YUM",
+    "GO",
+    "KFP",
+    "GENERIC",
+    "docker",
+    "maven",
+    "npm",
+    "python",
+    "apt",
+    "yum",
+    "go",
+    "kfp",
+    "generic",
+]
+
+# Multi-region locations: "In addition to specific regions, special values for multi-region
+# locations are 'asia', 'europe', and 'us'" (Terraform's google_artifact_registry_repository,
+# location; same file as above).
+MULTI_REGIONS = ("asia", "europe", "us")
+
+READER = "roles/artifactregistry.reader"
+WRITER = "roles/artifactregistry.writer"
+
+# Not found in Google's pages by the search tool: the id grammar below is the common GCP one
+# (a letter first, lowercase letters, digits and hyphens, at most 63). Unsourced, so a
+# mismatch warns and never refuses. What is sourced refuses: the id is the last segment of
+# the repository's name "projects/p1/locations/us-central1/repositories/repo1" (Repository.name,
+# artifactregistry v1 discovery document), so it holds no '/'; and underscores "aren't
+# supported in artifact repo names" (GoogleCloudPlatform/cluster-toolkit#6303).
+_ID = re.compile(r"[a-z]([a-z0-9-]{0,61}[a-z0-9])?\Z")
+
+
+class DockerConfig(Model):
+    immutable_tags: bool = Field(
+        False,
+        description="Tags cannot be moved or deleted once pushed (new tags can still be made).",
+    )
+
+
+class ArtifactRepository(Resource):
+    name: str | None = Field(None, description="Repository id; defaults to the key.")
+    location: str | None = Field(
+        None, description="A region or a multi-region (asia, europe, us); defaults to the spec's."
+    )
+    format: Format = Field(description="Repository.format: DOCKER for images (lowercase too).")
+    mode: Literal["STANDARD_REPOSITORY"] = "STANDARD_REPOSITORY"
+    description: str | None = None
+    labels: Labels = Field(default_factory=dict)
+    docker_config: DockerConfig | None = None
+    cleanup_policy_dry_run: bool = Field(
+        False, description="Keep cleanup policies from deleting versions (dry run)."
+    )
+    kms_key_name: str | None = Field(
+        None,
+        description="Cloud KMS key that encrypts the repository's contents (CMEK); create-only.",
+    )
+    readers: list[str] = Field(
+        default_factory=list,
+        description="Members granted roles/artifactregistry.reader on this repository.",
+    )
+    writers: list[str] = Field(
+        default_factory=list,
+        description="Members granted roles/artifactregistry.writer on this repository.",
+    )
+
+
+def repositories(spec: Document) -> dict[str, ArtifactRepository]:
+    return cast(dict[str, ArtifactRepository], spec.section("artifact_repositories"))
+
+
+def repository_id(spec: Document, key: str) -> str:
+    repo = repositories(spec).get(key)
+    return (repo.name if repo else None) or key
+
+
+def location_of(spec: Document, key: str) -> str:
+    repo = repositories(spec).get(key)
+    return ((repo.location if repo else None) or spec.region).lower()
+
+
+def resource_name(spec: Document, key: str) -> str:
+    """projects/P/locations/L/repositories/ID: the repository's name in the API."""
+    return (
+        f"projects/{spec.project}/locations/{location_of(spec, key)}/repositories/"
+        f"{repository_id(spec, key)}"
+    )
+
+
+def _expand(spec: Document) -> Iterable[Node]:
+    for key, repo in repositories(spec).items():
+        path = ("artifactRepositories", key)
+        yield Node(
+            f"artifactRepository.{key}",
+            "artifactRepository",
+            path,
+            repo,
+            tuple(explicit_deps(path, repo.depends_on)),
+        )
+
+
+# Permissions of the repositories methods (Artifact Registry "Access control with IAM":
+# roles/artifactregistry.admin holds exactly these repository permissions in the role data of
+# shared/reference/gcp-iam-roles, and roles/artifactregistry.reader only get, list and
+# downloadArtifacts).
+_NEEDS = {
+    "read": ("artifactregistry.repositories.get",),
+    "create": ("artifactregistry.repositories.create",),
+    "update": ("artifactregistry.repositories.update",),
+    "delete": ("artifactregistry.repositories.delete",),
+}
+
+
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    on = "project" if action == "create" else node.address
+    return tuple(Permission(p, on) for p in _NEEDS[action])
+
+
+def _desired(spec: Document, node: Node) -> DesiredState:
+    key = node.address.split(".", 1)[1]
+    r: ArtifactRepository = node.config
+    fmt = r.format.upper()
+    return DesiredState(
+        resource_name(spec, key),
+        {
+            "repositoryId": repository_id(spec, key),
+            "location": location_of(spec, key),
+            "format": fmt,
+            "mode": r.mode,
+            "description": r.description or "",
+            "labels": dict(r.labels),
+            # the API reports dockerConfig only on DOCKER repositories
+            "dockerConfig": {
+                "immutableTags": bool(r.docker_config and r.docker_config.immutable_tags)
+            }
+            if fmt == "DOCKER"
+            else None,
+            "cleanupPolicyDryRun": r.cleanup_policy_dry_run,
+            "kmsKeyName": r.kms_key_name or "",
+        },
+        {"project": spec.project},
+    )
+
+
+def _check(spec: Document, c: Checker) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for key, repo in repositories(spec).items():
+        path: Path = ("artifactRepositories", key)
+        ident = repo.name or key
+        id_path = (*path, "name") if repo.name else path
+        location = (repo.location or spec.region).lower()
+        if "/" in ident or "_" in ident:
+            c.error(
+                id_path,
+                f"'{ident}' is not a repository id: '/' and '_' are not allowed in it",
+                "use lowercase letters, digits and hyphens",
+            )
+        elif not _ID.match(ident):
+            c.error(
+                id_path,
+                f"repository id '{ident}' may be refused by Artifact Registry",
+                "start with a lowercase letter; use lowercase letters, digits and hyphens; "
+                "at most 63 characters",
+                severity=Severity.WARNING,
+            )
+        if (location, ident) in seen:
+            c.error(
+                id_path,
+                f"repository '{ident}' in {location} is also defined by "
+                f"'{seen[(location, ident)]}'",
+            )
+        seen[(location, ident)] = key
+        if location not in MULTI_REGIONS and not REGION.match(location):
+            c.error(
+                (*path, "location"),
+                f"'{location}' is not a repository location",
+                "use a region such as us-central1, or a multi-region: asia, europe, us",
+            )
+        if repo.docker_config is not None and repo.format.upper() != "DOCKER":
+            c.error(
+                (*path, "dockerConfig"),
+                f"dockerConfig applies to DOCKER repositories, not {repo.format.upper()}",
+            )
+        c.labels((*path, "labels"), repo.labels)
+        c.depends_on(path, repo)
+
+
+KIND = Kind(
+    "artifactRepository",
+    Section(
+        "artifact_repositories",
+        dict[str, ArtifactRepository],
+        dict,
+        "Artifact Registry repositories, by key (the repository id unless name is set).",
+    ),
+    _expand,
+    _needs,
+    _desired,
+    driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
+    check=_check,
+    # format, mode, location, repository id and kmsKeyName are ForceNew in Terraform's
+    # google_artifact_registry_repository (resource_artifact_registry_repository.go);
+    # description, labels, dockerConfig and cleanupPolicyDryRun are updated in place.
+    immutable=frozenset({"repositoryId", "location", "format", "mode", "kmsKeyName"}),
+    weight=5.0,
+)
