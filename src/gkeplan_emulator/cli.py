@@ -84,6 +84,10 @@ def serve(
                     "http": emu.endpoints.http,
                     "grpc": emu.endpoints.grpc,
                     "grpc_services": grpc_service_names(),
+                    # the Google APIs the http endpoint serves, by their method names' prefix
+                    "rest_apis": sorted(
+                        {r.name.split(".", 1)[0] for r in emu.router.routes} - {"admin"}
+                    ),
                     "project": project,
                     "admin": emu.endpoints.http + "/_emulator",
                 }

@@ -85,6 +85,18 @@ def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
     ]
     clusters = served.clients().container_grpc().list_clusters(parent=f"projects/{P}/locations/-")
     assert list(clusters.clusters) == []
+    # the http port serves the REST APIs, Artifact Registry among them
+    assert served.endpoints["rest_apis"] == [
+        "artifactregistry",
+        "compute",
+        "container",
+        "iamcredentials",
+        "resourcemanager",
+        "serviceusage",
+        "storage",
+    ]
+    repos = served.clients().artifact_registry()
+    assert list(repos.list_repositories(parent=f"projects/{P}/locations/us-central1")) == []
 
 
 def test_state_file_is_written_atomically_and_survives_restart(

@@ -320,3 +320,40 @@ def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
         "    labels: {team: ml}\n    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24}]",
     )
     assert findings(tmp_path, quiet) == []
+
+
+REPOSITORY = "\nartifactRepositories:\n  serving:\n    format: DOCKER\n    readers: [serviceAccount:gke-node]\n"
+
+
+def test_public_repository_fires_on_all_users_and_not_on_an_account(tmp_path: Path) -> None:
+    assert findings(tmp_path, EXAMPLE + REPOSITORY, rules=("SB022", "LP003")) == []
+    public = REPOSITORY.replace("readers: [serviceAccount:gke-node]", "readers: [allUsers]")
+    assert findings(tmp_path, EXAMPLE + public, rules=("SB022", "LP003")) == [
+        (
+            "SB022",
+            "error",
+            "iamMember.artifactRepository.serving/roles/artifactregistry.reader/allUsers",
+            "roles/artifactregistry.reader is granted to allUsers on artifactRepository.serving",
+        )
+    ]
+    grant = (
+        "\n  - member: allAuthenticatedUsers\n    role: roles/artifactregistry.writer\n"
+        "    on: artifactRepository:serving\n"
+    )
+    text = edit("\niam:\n", "\niam:" + grant, EXAMPLE + REPOSITORY)
+    (got,) = findings(tmp_path, text, rules=("SB022", "LP003"))
+    assert got[:2] == ("SB022", "error")
+
+
+def test_repository_without_a_customer_managed_key_is_info(tmp_path: Path) -> None:
+    assert findings(tmp_path, EXAMPLE + REPOSITORY, rules=("SB021",)) == [
+        (
+            "SB021",
+            "info",
+            "artifactRepository.serving",
+            "the repository is encrypted with Google-managed keys, not a customer-managed key",
+        )
+    ]
+    key = "projects/demo-project/locations/us-central1/keyRings/r/cryptoKeys/k"
+    cmek = REPOSITORY + f"    kmsKeyName: {key}\n"
+    assert findings(tmp_path, EXAMPLE + cmek, rules=("SB021",)) == []

@@ -106,7 +106,8 @@ class PublicMembers(Rule):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
-            if g.member in PUBLIC_MEMBERS:
+            # on a repository it is security-baseline SB022 (checkov CKV_GCP_101)
+            if g.member in PUBLIC_MEMBERS and not g.target.startswith("artifactRepository."):
                 yield self.finding(
                     ctx,
                     g.address,

@@ -1,4 +1,5 @@
-"""security-baseline: checkov's GKE, node-pool and bucket checks, as they apply to a spec.
+"""security-baseline: checkov's GKE, node-pool, bucket and Artifact Registry checks, as they
+apply to a spec.
 
 Each check names the spec setting, the insecure value and the YAML that fixes it. Settings
 whose default is already secure produce nothing unless a spec turns them off.
@@ -11,6 +12,7 @@ from typing import Any
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.bucket import buckets
+from gkeplan.policy.grants import grants
 from gkeplan.policy.model import Context, Finding, Rule
 
 Check = Callable[[Any], bool]  # True: the resource is insecure
@@ -288,6 +290,20 @@ RULES: list[type[Rule]] = [
         "Bucket access is logged",
         "Data access logs show who read the model.",
     ),
+    # checkov CKV_GCP_84 (ArtifactRegsitryEncryptedWithCMK.py): google_artifact_registry_repository
+    # without kms_key_name fails. Google-managed keys encrypt it anyway, so: info.
+    baseline(
+        "SB021",
+        "artifactRepository",
+        "kmsKeyName",
+        lambda r: not r.kms_key_name,
+        "the repository is encrypted with Google-managed keys, not a customer-managed key",
+        "kmsKeyName: projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY",
+        N,
+        "CKV_GCP_84",
+        "Artifact Registry repositories use a customer-managed encryption key",
+        "A key you manage lets you revoke access to the images and audit its use.",
+    ),
 ]
 
 
@@ -317,3 +333,32 @@ class StateBucketVersioning(Rule):
 
 
 RULES.append(StateBucketVersioning)
+
+
+class PublicRepository(Rule):
+    # checkov CKV_GCP_101 (ArtifactRegistryPrivateRepo.py): a google_artifact_registry_repository
+    # IAM member or binding naming allUsers or allAuthenticatedUsers fails.
+    id = "SB022"
+    title = "Artifact Registry repositories are not public"
+    rationale = (
+        "allUsers or allAuthenticatedUsers on a repository let anyone pull (or push) its images."
+    )
+    severity = Severity.ERROR
+    checkov = "CKV_GCP_101"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            if g.target.startswith("artifactRepository.") and g.member in (
+                "allUsers",
+                "allAuthenticatedUsers",
+            ):
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.role} is granted to {g.member} on {g.target}",
+                    "grant it to the service accounts and groups that pull or push images",
+                )
+
+
+RULES.append(PublicRepository)

@@ -233,8 +233,6 @@ def routes(backend: Backend) -> list[Route]:
         mode = body.get("mode") or "STANDARD_REPOSITORY"
         if mode not in MODES:
             raise invalid_argument(f"Invalid repository mode: {mode}.")
-        if body.get("dockerConfig") and fmt != "DOCKER":
-            raise invalid_argument("dockerConfig is only supported for DOCKER repositories.")
         name = f"{parent}/repositories/{rid}"
         with model.lock:
             model.settle()
@@ -295,9 +293,7 @@ def routes(backend: Backend) -> list[Route]:
             for f in {MUTABLE[f] for f in fields}:
                 value = body.get(f)
                 if f == "dockerConfig" and repo["format"] != "DOCKER":
-                    raise invalid_argument(
-                        "dockerConfig is only supported for DOCKER repositories."
-                    )
+                    continue  # configuration "for the repositories of docker type" only
                 if value in (None, "", {}, False):
                     updated.pop(f, None)
                 else:

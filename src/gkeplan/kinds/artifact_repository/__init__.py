@@ -216,9 +216,13 @@ def _check(spec: Document, c: Checker) -> None:
                 "use a region such as us-central1, or a multi-region: asia, europe, us",
             )
         if repo.docker_config is not None and repo.format.upper() != "DOCKER":
+            # "configuration for the repositories of docker type" (DockerRepositoryConfig,
+            # discovery document); whether GCP refuses it elsewhere is not documented: a warning
             c.error(
                 (*path, "dockerConfig"),
-                f"dockerConfig applies to DOCKER repositories, not {repo.format.upper()}",
+                f"dockerConfig applies to DOCKER repositories, not {repo.format.upper()}; "
+                "it has no effect here",
+                severity=Severity.WARNING,
             )
         c.labels((*path, "labels"), repo.labels)
         c.depends_on(path, repo)

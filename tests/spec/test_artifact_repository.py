@@ -1,0 +1,87 @@
+# ruff: noqa: E501  (a table of exact messages: one message per line reads best)
+"""artifactRepositories: what validate accepts, refuses and warns about, at file:line:col."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gkeplan.errors import Severity
+
+from .helpers import BASE, diagnostics, rendered
+
+GRANT = "    roles: [roles/container.defaultNodeServiceAccount]\n"
+
+
+def repos(body: str) -> str:
+    return BASE + "artifactRepositories:\n" + body
+
+
+CASES: dict[str, tuple[str, list[str]]] = {
+    "lowercase-format-and-reader": (
+        repos("  serving: {format: docker, readers: [serviceAccount:gke-node]}\n"),
+        [],
+    ),
+    "grant-on-a-repository": (
+        repos("  serving: {format: DOCKER}\n").replace(
+            GRANT,
+            GRANT
+            + "  - {member: 'user:a@example.com', role: roles/artifactregistry.reader, on: 'artifactRepository:serving'}\n",
+        ),
+        [],
+    ),
+    "underscore-in-id": (
+        repos("  my_repo: {format: DOCKER}\n"),
+        [
+            "21:12: artifactRepositories.my_repo: 'my_repo' is not a repository id: '/' and '_' are not allowed in it"
+        ],
+    ),
+    "unknown-format": (
+        repos("  serving: {format: HELM}\n"),
+        [
+            "21:21: artifactRepositories.serving.format: 'HELM' is not allowed: input should be 'DOCKER', 'MAVEN', 'NPM', 'PYTHON', 'APT', 'YUM', 'GO', 'KFP', 'GENERIC', 'docker', 'maven', 'npm', 'python', 'apt', 'yum', 'go', 'kfp' or 'generic'"
+        ],
+    ),
+    "bad-location": (
+        repos("  serving: {format: DOCKER, location: mars}\n"),
+        ["21:39: artifactRepositories.serving.location: 'mars' is not a repository location"],
+    ),
+    "reader-not-a-member": (
+        repos("  serving: {format: DOCKER, readers: [gke-node]}\n"),
+        ["21:39: artifactRepositories.serving.readers[0]: 'gke-node' is not an IAM member"],
+    ),
+    "grant-on-unknown-repository": (
+        repos("  serving: {format: DOCKER}\n").replace(
+            GRANT,
+            GRANT
+            + "  - {member: 'user:a@example.com', role: roles/artifactregistry.reader, on: 'artifactRepository:servng'}\n",
+        ),
+        ["10:77: iam[1].on: target repository 'servng' is not an artifactRepository of this spec"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_case_reports_exactly_these(tmp_path: Path, case: str) -> None:
+    text, expected = CASES[case]
+    assert rendered(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "  Serving: {format: DOCKER}\n",
+            "repository id 'Serving' may be refused by Artifact Registry",
+        ),
+        (
+            "  pkgs: {format: NPM, dockerConfig: {immutableTags: true}}\n",
+            "dockerConfig applies to DOCKER repositories, not NPM; it has no effect here",
+        ),
+    ],
+)
+def test_unsourced_rules_warn_and_never_refuse(tmp_path: Path, body: str, message: str) -> None:
+    (got,) = diagnostics(tmp_path, repos(body))
+    assert got.message == message
+    assert got.severity is Severity.WARNING
