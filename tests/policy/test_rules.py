@@ -322,7 +322,10 @@ def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
     assert findings(tmp_path, quiet) == []
 
 
-REPOSITORY = "\nartifactRepositories:\n  serving:\n    format: DOCKER\n    readers: [serviceAccount:gke-node]\n"
+REPOSITORY = (
+    "\nartifactRepositories:\n  serving:\n    format: DOCKER\n"
+    "    readers: [serviceAccount:gke-node]\n"
+)
 
 
 def test_public_repository_fires_on_all_users_and_not_on_an_account(tmp_path: Path) -> None:
