@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import artifactregistry_v1 as ar
 from google.iam.v1 import policy_pb2
 
-from gkeplan_emulator import Emulator, EmulatorConfig
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 from gkeplan_emulator.clientfactory import ClientFactory
 
 P = "demo-project"
@@ -162,3 +163,25 @@ def test_stranger_is_denied_and_a_repo_reader_can_read_only(emulator: Emulator) 
     assert list(held.permissions) == ["artifactregistry.repositories.get"]
     with pytest.raises(gexc.Forbidden):
         stranger.delete_repository(name=NAME)
+
+
+def test_an_operation_pending_at_a_save_finishes_after_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "emulator.json"
+    clock = ManualClock()
+    config = dataclasses.replace(EmulatorConfig(), operation_s={"createRepository": 30.0})
+    with Emulator(config, clock=clock, state_file=state) as emu:
+        op = (
+            emu.clients()
+            .artifact_registry()
+            .create_repository(
+                request={"parent": PARENT, "repository_id": "kept", "repository": {"format_": "GO"}}
+            )
+        )
+        assert not op.done()
+    with Emulator(config, clock=clock, state_file=state) as emu:
+        client = emu.clients().artifact_registry()
+        with pytest.raises(gexc.NotFound):
+            client.get_repository(name=f"{PARENT}/repositories/kept")
+        clock.advance(31)
+        assert client.get_operation(request={"name": op.operation.name}).done is True
+        assert client.get_repository(name=f"{PARENT}/repositories/kept").format_.name == "GO"

@@ -68,7 +68,8 @@ class RepositoriesModel:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.repositories: dict[str, dict[str, Any]] = {}
-        # operation name -> {"name", "done_at", "metadata", "response" | "error", "apply": ...}
+        # operation name -> {"name", "done_at", "metadata", "verb", "target", "repository"?,
+        # "error"?, "done"?}: plain data, so an operation pending at a save finishes after a load
         self.operations: dict[str, dict[str, Any]] = {}
         self.lock = threading.RLock()
 
@@ -108,11 +109,20 @@ class RepositoriesModel:
             for op in self.operations.values():
                 if not op.get("done") and op["done_at"] <= now:
                     op["done"] = True
-                    apply = op.pop("apply", None)
-                    if apply is not None:
-                        apply()
+                    if "error" not in op:
+                        self._finish(op)
 
-    def start(self, parent: str, key: str, verb: str, target: str, done: Any) -> dict[str, Any]:
+    def _finish(self, op: dict[str, Any]) -> None:
+        name = op["target"]
+        if op["verb"] == "create":
+            self.repositories[name] = op["repository"]
+        else:
+            self.repositories.pop(name, None)
+            self.backend.policies.delete(repo_resource(name))
+
+    def start(
+        self, parent: str, key: str, verb: str, target: str, repo: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         now = self.backend.clock.now()
         seconds = float(self.backend.config.operation_s.get(key, 0.0))
         # A UUID: GKE serves the same path (v1/projects/*/locations/*/operations/*) from its own
@@ -125,11 +135,11 @@ class RepositoriesModel:
             "target": target,
             "verb": verb,
         }
+        if repo is not None:
+            op["repository"] = repo
         error = getattr(self.backend.request_faults, "operation_error", None)
-        if error:
+        if error:  # google.rpc.Status code 13: INTERNAL
             op["error"] = {"code": 13, "message": error}
-        else:
-            op["apply"] = done
         with self.lock:
             self.operations[name] = op
             if seconds <= 0:
@@ -143,26 +153,19 @@ class RepositoriesModel:
             if "error" in op:
                 out["error"] = op["error"]
             elif op["verb"] == "create":
-                repo = self.repositories.get(op["target"])
-                out["response"] = {"@type": _TYPE + "Repository", **(repo or {})}
+                out["response"] = {"@type": _TYPE + "Repository", **op["repository"]}
             else:
                 out["response"] = {"@type": "type.googleapis.com/google.protobuf.Empty"}
         return out
 
     def dump(self) -> dict[str, Any]:
         with self.lock:
-            ops = {
-                k: {f: v for f, v in o.items() if f != "apply"} for k, o in self.operations.items()
-            }
-            return {"repositories": self.repositories, "operations": ops}
+            return {"repositories": self.repositories, "operations": self.operations}
 
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
             self.repositories = dict(data.get("repositories") or {})
-            # an operation pending at save time has done its work already (applied at load)
-            self.operations = {
-                k: {**o, "done": True} for k, o in (data.get("operations") or {}).items()
-            }
+            self.operations = dict(data.get("operations") or {})
 
 
 def _body(req: Request) -> dict[str, Any]:
@@ -243,11 +246,7 @@ def routes(backend: Backend) -> list[Route]:
             ):
                 raise already_exists(f"the repository already exists: {name}")
             repo = _normalise(body, name, fmt, backend.clock.now())
-
-            def done() -> None:
-                model.repositories[name] = repo
-
-            op = model.start(parent, "createRepository", "create", name, done)
+            op = model.start(parent, "createRepository", "create", name, repo)
         return Response(body=op)
 
     def get(req: Request) -> Response:
@@ -307,13 +306,8 @@ def routes(backend: Backend) -> list[Route]:
         name = name_of(req)
         with model.lock:
             model.get(req.principal, name, "artifactregistry.repositories.delete")
-
-            def done() -> None:
-                model.repositories.pop(name, None)
-                backend.policies.delete(repo_resource(name))
-
             parent = name.rsplit("/repositories/", 1)[0]
-            op = model.start(parent, "deleteRepository", "delete", name, done)
+            op = model.start(parent, "deleteRepository", "delete", name)
         return Response(body=op)
 
     def get_policy(req: Request) -> Response:
