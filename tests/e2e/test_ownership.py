@@ -515,3 +515,58 @@ def test_an_allowed_cluster_replacement_moves_its_pools_without_drift(user: User
     ]
     again = user.plan()
     assert "No changes" in again.output, again.output
+
+
+REPO = "projects/demo-project/locations/us-central1/repositories/serving"
+WITH_REPO = (
+    NOT_KEPT
+    + "\nartifactRepositories:\n  serving:\n    format: DOCKER\n"
+    + "    readers: [serviceAccount:gke-node]\n"
+)
+
+
+def test_an_outside_repository_is_imported_replaced_only_by_name_and_protected(
+    user: User,
+) -> None:
+    client = user.sandbox.conn().artifact_registry()
+    client.create_repository(
+        request={
+            "parent": REPO.rsplit("/repositories/", 1)[0],
+            "repository_id": "serving",
+            "repository": {"format_": "DOCKER", "description": "made by hand"},
+        }
+    ).result(timeout=30)
+    user.write(WITH_REPO)
+    plan = user.plan()
+    assert "! artifactRepository.serving is refused" in plan.output
+    imported = user.run(
+        "import",
+        "artifactRepository.serving",
+        REPO,
+        "--spec",
+        str(user.spec),
+        "--var",
+        "PROJECT_ID=demo-project",
+    )
+    assert imported.exit_code == 0, imported.output
+    applied = user.apply()
+    assert applied.exit_code == 0, applied.output
+    assert client.get_repository(name=REPO).description == ""  # converged to the spec
+    user.write(WITH_REPO.replace("format: DOCKER", "format: PYTHON"))
+    refused = user.apply()
+    assert refused.exit_code == 1
+    assert "pass --allow-replace artifactRepository.serving" in refused.output
+    assert client.get_repository(name=REPO).format_.name == "DOCKER"
+    allowed = user.apply("--allow-replace", "artifactRepository.serving")
+    assert allowed.exit_code == 0, allowed.output
+    assert client.get_repository(name=REPO).format_.name == "PYTHON"
+    user.write(
+        WITH_REPO.replace("format: DOCKER", "format: PYTHON").replace(
+            "    format: PYTHON\n", "    format: PYTHON\n    lifecycle: {preventDestroy: true}\n"
+        )
+    )
+    assert user.apply().exit_code == 0
+    protected = user.destroy()
+    assert protected.exit_code == 1
+    assert "artifactRepository.serving would be deleted" in protected.output
+    assert client.get_repository(name=REPO).format_.name == "PYTHON"
