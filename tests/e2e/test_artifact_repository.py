@@ -69,6 +69,8 @@ def test_repository_and_grants_apply_then_plan_shows_no_changes(harness: Harness
     }
     again = harness.plan(spec)
     assert not again.has_changes, _actions(again)
+    # service account list, one repository list for us-central1, the repository's policy
+    assert again.refresh_calls == 3
     state = LocalStateStore(harness.state).read()
     assert state is not None and state.resources["artifactRepository.serving"].status == "ok"
 
