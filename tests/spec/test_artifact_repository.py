@@ -43,6 +43,18 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "21:21: artifactRepositories.serving.format: 'HELM' is not allowed: input should be 'DOCKER', 'MAVEN', 'NPM', 'PYTHON', 'APT', 'YUM', 'GO', 'KFP', 'GENERIC', 'docker', 'maven', 'npm', 'python', 'apt', 'yum', 'go', 'kfp' or 'generic'"
         ],
     ),
+    "same-id-twice-in-one-location": (
+        repos("  serving: {format: DOCKER}\n  other: {format: NPM, name: serving}\n"),
+        [
+            "22:30: artifactRepositories.other.name: repository 'us-central1/serving' is also used by 'serving'"
+        ],
+    ),
+    "same-id-in-two-locations": (
+        repos(
+            "  serving: {format: DOCKER}\n  eu: {format: DOCKER, name: serving, location: europe}\n"
+        ),
+        [],
+    ),
     "bad-location": (
         repos("  serving: {format: DOCKER, location: mars}\n"),
         ["21:39: artifactRepositories.serving.location: 'mars' is not a repository location"],

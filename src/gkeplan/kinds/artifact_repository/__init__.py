@@ -182,7 +182,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
 
 
 def _check(spec: Document, c: Checker) -> None:
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[str, str] = {}
     for key, repo in repositories(spec).items():
         path: Path = ("artifactRepositories", key)
         ident = repo.name or key
@@ -202,13 +202,8 @@ def _check(spec: Document, c: Checker) -> None:
                 "at most 63 characters",
                 severity=Severity.WARNING,
             )
-        if (location, ident) in seen:
-            c.error(
-                id_path,
-                f"repository '{ident}' in {location} is also defined by "
-                f"'{seen[(location, ident)]}'",
-            )
-        seen[(location, ident)] = key
+        # ids are unique per location of a project (Repository.name, discovery document)
+        c.named(id_path, f"{location}/{ident}", None, seen, key, "repository")
         if location not in MULTI_REGIONS and not REGION.match(location):
             c.error(
                 (*path, "location"),
