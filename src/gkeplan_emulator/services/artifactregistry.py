@@ -99,6 +99,8 @@ class RepositoriesModel:
             self.settle()
             repo = self.repositories.get(name)
         if repo is None:
+            # 404 NOT_FOUND is the status; the wording is the emulator's (no public AR error
+            # text was found to copy)
             raise not_found(f'Requested entity was not found: repository "{name}".')
         return repo
 
@@ -225,7 +227,8 @@ def routes(backend: Backend) -> list[Route]:
         parent = model.parent(
             req.principal, p["project"], p["location"], "artifactregistry.repositories.create"
         )
-        # gcloud and Terraform send the proto name repository_id, the JSON clients repositoryId
+        # The JSON clients send repositoryId; Terraform sends the proto name repository_id
+        # ("POST .../repositories?alt=json&repository_id=my-repo", pulumi/templates#593)
         rid = req.arg("repositoryId") or req.arg("repository_id")
         if not rid:
             raise invalid_argument("repository_id is required.")
@@ -244,7 +247,7 @@ def routes(backend: Backend) -> list[Route]:
             if name in model.repositories or any(
                 o["target"] == name and not o.get("done") for o in model.operations.values()
             ):
-                raise already_exists(f"the repository already exists: {name}")
+                raise already_exists(f"the repository already exists: {name}")  # wording ours
             repo = _normalise(body, name, fmt, backend.clock.now())
             op = model.start(parent, "createRepository", "create", name, repo)
         return Response(body=op)
