@@ -31,6 +31,66 @@ if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 VERSION = "1.33.5-gke.1162000"
+# Versions the emulator offers: GKE's default above, and the STABLE channel's list quoted in a
+# real refusal (terraform-google-modules/terraform-google-kubernetes-engine#2177: 'Master
+# version must be one of "STABLE" channel supported versions [1.28.14-gke.1099000,
+# 1.29.9-gke.1177000, 1.30.5-gke.1014003]').
+VERSIONS = ("1.28.14-gke.1099000", "1.29.9-gke.1177000", "1.30.5-gke.1014003", VERSION)
+# NodeConfig.metadata's reserved keys (container v1 REST reference).
+RESERVED_METADATA = frozenset(
+    {
+        "cluster-location",
+        "cluster-name",
+        "cluster-uid",
+        "configure-sh",
+        "containerd-configure-sh",
+        "enable-os-login",
+        "gci-ensure-gke-docker",
+        "gci-metrics-enabled",
+        "gci-update-strategy",
+        "instance-template",
+        "kube-env",
+        "startup-script",
+        "user-data",
+        "disable-address-manager",
+        "windows-startup-script-ps1",
+        "common-psm1",
+        "k8s-node-setup-psm1",
+        "install-ssh-psm1",
+        "user-profile-psm1",
+    }
+)
+# GKE's answer to any call on an Autopilot cluster's node pools: "Error 400: Autopilot node
+# pools cannot be accessed or modified." (turbot/steampipe-plugin-gcp#591,
+# gke-labs/kube-agents#920)
+AUTOPILOT_POOLS = "Autopilot node pools cannot be accessed or modified."
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in version.replace("-gke.", ".").split(".") if n.isdigit())
+
+
+def resolve_version(asked: str, what: str = "Master", default: str = VERSION) -> str:
+    """A version or alias as GKE resolves it (ClusterUpdate.desiredMasterVersion: "latest"
+    the highest, "1.X" / "1.X.Y" the highest patch of it, "1.X.Y-gke.N" exactly, "-" or ""
+    the default). GKE refuses one it does not offer: 'Error 400: Master version
+    "1.14.7-gke.10" is unsupported., badRequest' (GoogleCloudPlatform/gke-networking-demos#37);
+    node versions are worded the same way here."""
+    if asked in ("", "-"):
+        return default
+    if asked == "latest":
+        return max(VERSIONS, key=_key)
+    wanted = _key(asked)
+    found = [
+        v
+        for v in VERSIONS
+        if v == asked or ("-gke." not in asked and _key(v)[: len(wanted)] == wanted)
+    ]
+    if not found:
+        raise invalid_argument(f'{what} version "{asked}" is unsupported.')
+    return max(found, key=_key)
+
+
 _NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
 _ids = itertools.count(1)
 
@@ -266,6 +326,16 @@ class ContainerModel:
             )
         if not cfg.oauth_scopes:
             cfg.oauth_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+        for key in cfg.metadata:
+            if key in RESERVED_METADATA:
+                # The rule is NodeConfig.metadata's ("keys must not ... be one of the reserved
+                # keys"); the wording of GKE's refusal is not sourced, this one is ours.
+                raise invalid_argument(
+                    f'Metadata key "{key}" is reserved and cannot be set on node pools.'
+                )
+        pool.version = resolve_version(
+            pool.version, "Node", cluster.current_master_version or VERSION
+        )
 
     def dump(self) -> dict[str, Any]:
         self.settle()

@@ -15,7 +15,15 @@ from gkeplan_emulator import facts
 from gkeplan_emulator.errors import already_exists, invalid_argument
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
 from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
-from gkeplan_emulator.services.container import _NAME, VERSION, ContainerModel, _stamp, to_json
+from gkeplan_emulator.services.container import (
+    _NAME,
+    AUTOPILOT_POOLS,
+    VERSION,
+    ContainerModel,
+    _stamp,
+    resolve_version,
+    to_json,
+)
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -51,7 +59,7 @@ class ContainerApi:
 
     def fill_pool(self, cluster: gke.Cluster, pool: gke.NodePool, base: str) -> None:
         pool.status = gke.NodePool.Status.PROVISIONING  # type: ignore[assignment]
-        pool.version = VERSION
+        pool.version = pool.version or cluster.current_master_version or VERSION
         pool.self_link = f"https://container.googleapis.com/v1/{base}/clusters/{cluster.name}/nodePools/{pool.name}"
         zones = self.model._zones(cluster, pool)
         pool.locations = zones
@@ -77,7 +85,13 @@ class ContainerApi:
             if full in self.model.clusters:
                 raise already_exists(f"Already exists: {full}.")
             cluster.location = location
-            if not cluster.node_pools:
+            autopilot = cluster.autopilot.enabled
+            if autopilot and cluster.node_pools:
+                raise invalid_argument(AUTOPILOT_POOLS)
+            # the version first: the pools' "-" and unset versions are the master's
+            version = resolve_version(cluster.initial_cluster_version)
+            cluster.initial_cluster_version = cluster.current_master_version = version
+            if not cluster.node_pools and not autopilot:
                 count = cluster.initial_node_count or 3
                 cluster.node_pools = [
                     gke.NodePool(
@@ -102,8 +116,7 @@ class ContainerApi:
             # that is the root of trust for the cluster" (container v1 REST reference).
             pem = f"-----BEGIN CERTIFICATE-----\nemulator CA {full}\n-----END CERTIFICATE-----\n"
             cluster.master_auth.cluster_ca_certificate = base64.b64encode(pem.encode()).decode()
-            cluster.initial_cluster_version = cluster.current_master_version = VERSION
-            cluster.current_node_version = VERSION
+            cluster.current_node_version = version
             cluster.create_time = _stamp(now)
             cluster.label_fingerprint = (
                 f"{abs(hash(json.dumps(dict(cluster.resource_labels)))) % 10**8:08x}"
@@ -162,7 +175,7 @@ class ContainerApi:
             )
         return _ok(op)
 
-    def operation(self, kind: str, seconds: str, act: Any) -> Any:
+    def operation(self, kind: str | Callable[[Request], str], seconds: str, act: Any) -> Any:
         """An update-like call on a cluster: checked, refused while another operation runs,
         applied by `act(req, cluster, name) -> (target, on_done)`, finished by clock time."""
 
@@ -175,14 +188,17 @@ class ContainerApi:
                 cluster = self.model.cluster(full)
                 self.model.busy(full)
                 target, done = act(req, cluster, full)
+                op_kind = kind(req) if callable(kind) else kind
                 op = self.model.start(
-                    project, location, kind, target, seconds, done or (lambda: None)
+                    project, location, op_kind, target, seconds, done or (lambda: None)
                 )
             return _ok(op)
 
         return handler
 
-    def cluster_op(self, kind: str, apply: Any, seconds: str = "updateCluster") -> Any:
+    def cluster_op(
+        self, kind: str | Callable[[Request], str], apply: Any, seconds: str = "updateCluster"
+    ) -> Any:
         def act(req: Request, cluster: gke.Cluster, full: str) -> tuple[str, None]:
             apply(req, cluster)
             return full, None
@@ -210,6 +226,39 @@ class ContainerApi:
             addons = cluster.addons_config
             addons.network_policy_config = u.desired_addons_config.network_policy_config
             cluster.addons_config = addons
+        if "desiredMasterVersion" in raw:
+            cluster.current_master_version = resolve_version(u.desired_master_version)
+        if "desiredLoggingConfig" in raw:
+            cluster.logging_config = u.desired_logging_config
+        if "desiredMonitoringConfig" in raw:
+            cluster.monitoring_config = u.desired_monitoring_config
+        if "desiredBinaryAuthorization" in raw:
+            cluster.binary_authorization = u.desired_binary_authorization
+        if "desiredIntraNodeVisibilityConfig" in raw:
+            network = cluster.network_config
+            network.enable_intra_node_visibility = u.desired_intra_node_visibility_config.enabled
+            cluster.network_config = network
+        if "desiredDatapathProvider" in raw:
+            network = cluster.network_config
+            network.datapath_provider = u.desired_datapath_provider
+            cluster.network_config = network
+        if "desiredAuthenticatorGroupsConfig" in raw:
+            cluster.authenticator_groups_config = u.desired_authenticator_groups_config
+        if "desiredClusterAutoscaling" in raw:
+            if cluster.autopilot.enabled:
+                raise invalid_argument(AUTOPILOT_POOLS)
+            cluster.autoscaling = u.desired_cluster_autoscaling
+
+    def set_addons(self, req: Request, cluster: gke.Cluster) -> None:
+        """projects.locations.clusters.setAddons: the add-ons named in the request change; the
+        request's JSON says which (an enabled add-on is an empty `{}` or `{"disabled": false}`)."""
+        body = _parse(gke.SetAddonsConfigRequest, req)
+        raw = json.loads(req.body or b"{}").get("addonsConfig", {})
+        addons = cluster.addons_config
+        for field in gke.AddonsConfig.pb().DESCRIPTOR.fields:
+            if field.json_name in raw:
+                setattr(addons, field.name, getattr(body.addons_config, field.name))
+        cluster.addons_config = addons
 
     def set_labels(self, req: Request, cluster: gke.Cluster) -> None:
         body = _parse(gke.SetLabelsRequest, req)
@@ -238,6 +287,8 @@ class ContainerApi:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
 
     def pool_of(self, cluster: gke.Cluster, name: str) -> gke.NodePool:
+        if cluster.autopilot.enabled:
+            raise invalid_argument(AUTOPILOT_POOLS)
         for pool in cluster.node_pools:
             if pool.name == name:
                 return pool
@@ -257,6 +308,8 @@ class ContainerApi:
         _, _, base = self.names(req)
         self.model.require(req.principal, "container.clusters.get")
         cluster = self.model.cluster(f"{base}/clusters/{req.params['cluster']}")
+        if cluster.autopilot.enabled:
+            raise invalid_argument(AUTOPILOT_POOLS)
         return _ok(gke.ListNodePoolsResponse(node_pools=list(cluster.node_pools)))
 
     def create_pool(self, req: Request) -> Response:
@@ -267,6 +320,8 @@ class ContainerApi:
         pool = _parse(gke.CreateNodePoolRequest, req).node_pool
         with self.model.lock:
             cluster = self.model.cluster(full)
+            if cluster.autopilot.enabled:
+                raise invalid_argument(AUTOPILOT_POOLS)
             self.model.busy(full)
             if any(p.name == pool.name for p in cluster.node_pools):
                 raise already_exists(f"Already exists: {full}/nodePools/{pool.name}.")
@@ -316,6 +371,14 @@ class ContainerApi:
             cfg.workload_metadata_config = body.workload_metadata_config
         if body.locations:
             pool.locations = list(body.locations)
+        if "tags" in raw:
+            cfg.tags = list(body.tags.tags)
+        if "gcfsConfig" in raw:
+            cfg.gcfs_config = body.gcfs_config
+        # nodeVersion is required; "-" picks the master's version (UpdateNodePoolRequest)
+        pool.version = resolve_version(
+            body.node_version, "Node", cluster.current_master_version or VERSION
+        )
 
     def set_autoscaling(self, req: Request, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         pool.autoscaling = _parse(gke.SetNodePoolAutoscalingRequest, req).autoscaling
@@ -342,6 +405,11 @@ class ContainerApi:
         return _ok(self.model.get_operation(req.principal, f"{base}/operations/{req.params['op']}"))
 
 
+def _update_kind(req: Request) -> str:
+    update = json.loads(req.body or b"{}").get("update", {})
+    return "UPGRADE_MASTER" if "desiredMasterVersion" in update else "UPDATE_CLUSTER"
+
+
 # The route table: (HTTP method, URL rule, handler of a ContainerApi, GCP method name, options).
 ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, Any]], ...] = (
     ("POST", _LOC + "/clusters", lambda api: api.create_cluster, "container.createCluster", {}),
@@ -350,7 +418,8 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
     (
         "PUT",
         _CL,
-        lambda api: api.cluster_op("UPDATE_CLUSTER", api.update_cluster),
+        # Operation.Type UPGRADE_MASTER: "The master is being upgraded" (container v1)
+        lambda api: api.cluster_op(_update_kind, api.update_cluster),
         "container.updateCluster",
         {},
     ),
@@ -360,6 +429,13 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
         _CL + ":setResourceLabels",
         lambda api: api.cluster_op("SET_LABELS", api.set_labels),
         "container.setResourceLabels",
+        {},
+    ),
+    (
+        "POST",
+        _CL + ":setAddons",
+        lambda api: api.cluster_op("UPDATE_CLUSTER", api.set_addons),
+        "container.setAddons",
         {},
     ),
     (
@@ -441,6 +517,9 @@ GRPC = GrpcService(
         "UpdateCluster": Rpc("PUT", _V1, gke.UpdateClusterRequest, gke.Operation),
         "DeleteCluster": Rpc("DELETE", _V1, gke.DeleteClusterRequest, gke.Operation),
         "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
+        "SetAddonsConfig": Rpc(
+            "POST", _V1 + ":setAddons", gke.SetAddonsConfigRequest, gke.Operation
+        ),
         "SetLegacyAbac": Rpc(
             "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from gkeplan import catalog
-from gkeplan.errors import Path
+from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
@@ -43,7 +43,18 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
         for key, pool in cluster.node_pools.items()
         if pool.service_account is not None
     ]
+    nap = _nap_account(cluster)
+    if nap is not None:  # auto-provisioned nodes run as it, as a pool's nodes do
+        path = (*node.path, "nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
+        pools.append((nap, path))
     return shared.creator_deps(spec, cluster.create_as, (*node.path, "createAs"), nodes, pools)
+
+
+def _nap_account(cluster: Cluster) -> str | None:
+    nap = cluster.node_auto_provisioning
+    if nap is None or not nap.enabled:
+        return None
+    return nap.auto_provisioning_defaults.service_account
 
 
 _NEEDS = {
@@ -59,10 +70,60 @@ def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]
     if action == "create":  # node pools are created inline, so the cluster needs their actAs
         cluster: Cluster = node.config
         refs: list[str | None] = [p.service_account for p in cluster.node_pools.values()]
-        if not cluster.remove_default_node_pool:
+        if not cluster.remove_default_node_pool and not cluster.autopilot:
             refs.append(None)
         needs.extend(dict.fromkeys(shared.act_as(spec, r) for r in refs))
-    return tuple(needs)
+    nap = node.config.node_auto_provisioning
+    if action in ("create", "update") and nap is not None and nap.enabled:
+        # GKE creates nodes as the auto-provisioning account: actAs on it, as for a pool's
+        needs.append(shared.act_as(spec, _nap_account(node.config)))
+    return tuple(dict.fromkeys(needs))
+
+
+def _nap(spec: Document, c: Cluster) -> dict[str, object] | None:
+    nap = c.node_auto_provisioning
+    if nap is None:
+        return None
+    if not nap.enabled:
+        return {"enabled": False}
+    defaults = nap.auto_provisioning_defaults
+    return {
+        "enabled": True,
+        "resourceLimits": sorted(
+            (r.model_dump(by_alias=True) for r in nap.resource_limits),
+            key=lambda r: str(r["resourceType"]),
+        ),
+        "serviceAccount": sa.email_of(spec, defaults.service_account)
+        if defaults.service_account
+        else shared.DEFAULT_SERVICE_ACCOUNT,
+        "oauthScopes": sorted(
+            defaults.oauth_scopes or ["https://www.googleapis.com/auth/cloud-platform"]
+        ),
+    }
+
+
+def _fields(spec: Document, c: Cluster) -> dict[str, object]:
+    """The fields of the cluster-fields issue; unset (None) follows what GKE chose."""
+    addons = c.addons.model_dump(by_alias=True)
+    groups = c.authenticator_groups_config
+    return {
+        "autopilot": c.autopilot,
+        **{f"addons.{k}": v for k, v in addons.items()},
+        "masterVersion": c.min_master_version,
+        "loggingComponents": sorted(set(c.logging_components))
+        if c.logging_components is not None
+        else None,
+        "monitoringComponents": sorted(set(c.monitoring_components))
+        if c.monitoring_components is not None
+        else None,
+        "binaryAuthorization": c.binary_authorization.evaluation_mode
+        if c.binary_authorization
+        else None,
+        "intranodeVisibility": c.intranode_visibility,
+        "authenticatorGroup": groups.security_group if groups else None,
+        "datapathProvider": c.datapath_provider,
+        "nodeAutoProvisioning": _nap(spec, c),
+    }
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
@@ -70,6 +131,10 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     c: Cluster = node.config
     private = c.private_cluster
     cid = shared.cluster_id(spec, key)
+    # Autopilot: GKE configures the nodes (shielded, RBAC only, Dataplane V2's network
+    # policy), and the Google provider lets none of these be set with enable_autopilot
+    # (ConflictsWith, resource_container_cluster.go): they follow what GKE chose.
+    standard = None if c.autopilot else True
     return DesiredState(
         cid,
         {
@@ -89,13 +154,14 @@ def _desired(spec: Document, node: Node) -> DesiredState:
                 if c.master_authorized_networks is not None
                 else None
             ),
-            "networkPolicy": c.network_policy,
-            "shieldedNodes": c.shielded_nodes,
-            "legacyAbac": c.enable_legacy_abac,
+            "networkPolicy": c.network_policy if standard else None,
+            "shieldedNodes": c.shielded_nodes if standard else None,
+            "legacyAbac": c.enable_legacy_abac if standard else None,
             "issueClientCertificate": c.issue_client_certificate,
             "network": c.network,
             "subnetwork": c.subnetwork,
             "labels": dict(c.labels),
+            **_fields(spec, c),
         },
         {
             "createAs": sa.email_of(spec, c.create_as) if c.create_as else None,
@@ -135,14 +201,84 @@ def _check(spec: Document, c: Checker) -> None:
         c.zones((*path, "nodeLocations"), cluster.node_locations, region)
         if cluster.create_as is not None:
             sa.check_ref(c, (*path, "createAs"), cluster.create_as, "createAs")
-        if cluster.remove_default_node_pool and not cluster.node_pools:
+        if cluster.autopilot:
+            _check_autopilot(c, path, cluster)
+        elif cluster.remove_default_node_pool and not cluster.node_pools:
             c.error(
                 path,
                 "the cluster has no node pools and removes the default one",
                 "add a pool under nodePools, or set removeDefaultNodePool: false",
             )
+        if cluster.node_auto_provisioning is not None:
+            _check_nap(c, (*path, "nodeAutoProvisioning"), cluster)
+        groups = cluster.authenticator_groups_config
+        if groups is not None and not groups.security_group.startswith("gke-security-groups@"):
+            # "Group name must be in format gke-security-groups@yourdomain.com."
+            # (Google provider, authenticator_groups_config.security_group)
+            c.error(
+                (*path, "authenticatorGroupsConfig", "securityGroup"),
+                f"Google Groups for RBAC reads the group gke-security-groups@DOMAIN, "
+                f"not {groups.security_group}",
+                "securityGroup: gke-security-groups@YOUR-DOMAIN",
+                severity=Severity.WARNING,
+            )
         c.labels((*path, "labels"), cluster.labels)
         c.depends_on(path, cluster)
+
+
+def _check_autopilot(c: Checker, path: Path, cluster: Cluster) -> None:
+    if cluster.node_pools:
+        # GKE runs an Autopilot cluster's nodes itself: "Error 400: Autopilot node pools
+        # cannot be accessed or modified." (turbot/steampipe-plugin-gcp#591,
+        # gke-labs/kube-agents#920)
+        c.error(
+            (*path, "nodePools"),
+            "an Autopilot cluster has no node pools of its own: GKE refuses them "
+            '("Autopilot node pools cannot be accessed or modified.")',
+            "remove nodePools (Autopilot sizes nodes from the pods' requests), "
+            "or set autopilot: false",
+        )
+    # The Google provider refuses these with enable_autopilot (ConflictsWith,
+    # resource_container_cluster.go; "see .../autopilot-overview#comparison"); GKE's own answer
+    # is not sourced here, so they warn.
+    for key, value in (
+        ("intranodeVisibility", cluster.intranode_visibility),
+        ("nodeAutoProvisioning", cluster.node_auto_provisioning),
+    ):
+        if value is not None:
+            c.error(
+                (*path, key),
+                f"{key} is not for Autopilot clusters (GKE manages it; the Google provider "
+                "refuses it with enable_autopilot)",
+                f"remove {key}",
+                severity=Severity.WARNING,
+            )
+
+
+def _check_nap(c: Checker, path: Path, cluster: Cluster) -> None:
+    nap = cluster.node_auto_provisioning
+    assert nap is not None
+    types = {r.resource_type for r in nap.resource_limits}
+    if nap.enabled and not {"cpu", "memory"} <= types:
+        # "Resource limits for cpu and memory must be defined to enable node
+        # auto-provisioning." (Google provider, cluster_autoscaling.enabled)
+        missing = " and ".join(sorted({"cpu", "memory"} - types))
+        c.error(
+            (*path, "resourceLimits"),
+            f"node auto-provisioning needs resource limits for cpu and memory; {missing} has none",
+            "add {resourceType: cpu, maximum: N} and {resourceType: memory, maximum: GB}",
+        )
+    for i, limit in enumerate(nap.resource_limits):
+        if limit.minimum > limit.maximum:
+            c.error(
+                (*path, "resourceLimits", i),
+                f"{limit.resource_type}: minimum {limit.minimum} is above maximum {limit.maximum}",
+            )
+    ref = nap.auto_provisioning_defaults.service_account
+    if ref is not None:
+        sa.check_ref(
+            c, (*path, "autoProvisioningDefaults", "serviceAccount"), ref, "serviceAccount"
+        )
 
 
 KIND = Kind(
@@ -166,6 +302,10 @@ KIND = Kind(
             "issueClientCertificate",
             "network",
             "subnetwork",
+            # ForceNew in the Google provider (resource_container_cluster.go,
+            # `enable_autopilot` and `datapath_provider`: ForceNew: true)
+            "autopilot",
+            "datapathProvider",
         }
     ),
     weight=300.0,

@@ -6,7 +6,35 @@ from typing import Any
 
 from google.cloud import container_v1 as gke
 
+from gkeplan.kinds.gke.models import ADDONS
+
 Attributes = dict[str, Any]
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """1.30.5-gke.1014003 -> (1, 30, 5, 1014003)."""
+    return tuple(int(n) for n in version.replace("-gke.", ".").split(".") if n.isdigit())
+
+
+def version_satisfied(want: str | None, have: str | None) -> bool:
+    """Whether a running version meets the spec's: GKE auto-upgrades clusters and nodes past a
+    pinned version, so (as the Google provider's `min_master_version`: "GKE will auto-update
+    the master to new versions, so this does not guarantee the current master version",
+    resource_container_cluster.go) a version at or above the one asked for, on the components
+    the spec names, is no change. "latest" and "-" are aliases GKE resolves
+    (ClusterUpdate.desiredMasterVersion)."""
+    if want is None or have is None:
+        return want == have
+    if want in ("latest", "-") or want == have:
+        return True
+    wanted = _version_key(want)
+    return _version_key(have)[: len(wanted)] >= wanted
+
+
+def settle_version(want: str | None, have: str | None) -> str | None:
+    """The version to report: the spec's own spelling when what runs satisfies it."""
+    return want if want is not None and version_satisfied(want, have) else have
 
 
 def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
@@ -36,6 +64,14 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
     )
     if attrs["serviceAccount"] != "default":
         config.service_account = attrs["serviceAccount"]
+    config.tags = attrs.get("tags") or []
+    config.metadata = attrs.get("metadata") or {}
+    config.gcfs_config = gke.GcfsConfig(enabled=bool(attrs.get("imageStreaming")))
+    config.local_ssd_count = attrs.get("localSsdCount") or 0
+    if attrs.get("ephemeralStorageLocalSsdCount"):
+        config.ephemeral_storage_local_ssd_config = gke.EphemeralStorageLocalSsdConfig(
+            local_ssd_count=attrs["ephemeralStorageLocalSsdCount"]
+        )
     pool = gke.NodePool(
         name=attrs["name"],
         config=config,
@@ -55,6 +91,8 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         pool.locations = attrs["nodeLocations"]
     if attrs["maxPodsPerNode"]:
         pool.max_pods_constraint = gke.MaxPodsConstraint(max_pods_per_node=attrs["maxPodsPerNode"])
+    if attrs.get("version"):
+        pool.version = attrs["version"]
     return pool
 
 
@@ -112,6 +150,12 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         else "GCE_METADATA",
         "nodeLocations": sorted(pool.locations) if pool.locations else None,
         "maxPodsPerNode": pool.max_pods_constraint.max_pods_per_node or None,
+        "version": pool.version or None,
+        "tags": sorted(c.tags),
+        "metadata": dict(c.metadata),
+        "imageStreaming": c.gcfs_config.enabled,
+        "localSsdCount": c.local_ssd_count,
+        "ephemeralStorageLocalSsdCount": c.ephemeral_storage_local_ssd_config.local_ssd_count,
     }
 
 
@@ -123,8 +167,6 @@ def cluster_to_proto(
         description=attrs["description"],
         network=attrs["network"],
         release_channel=gke.ReleaseChannel(channel=attrs["releaseChannel"]),
-        shielded_nodes=gke.ShieldedNodes(enabled=attrs["shieldedNodes"]),
-        legacy_abac=gke.LegacyAbac(enabled=attrs["legacyAbac"]),
         master_auth=gke.MasterAuth(
             client_certificate_config=gke.ClientCertificateConfig(
                 issue_client_certificate=attrs["issueClientCertificate"]
@@ -135,14 +177,36 @@ def cluster_to_proto(
         )
         if attrs["networkPolicy"]
         else None,
-        # enforcement needs its add-on (GKE docs, "Enabling network policy enforcement")
-        addons_config=gke.AddonsConfig(
-            network_policy_config=gke.NetworkPolicyConfig(disabled=not attrs["networkPolicy"])
-        ),
+        addons_config=addons_to_proto(attrs),
         resource_labels=attrs["labels"],
         ip_allocation_policy=gke.IPAllocationPolicy(use_ip_aliases=True),
         node_pools=pools,
     )
+    # None: an Autopilot cluster, whose nodes GKE configures (see cluster._desired)
+    if attrs["shieldedNodes"] is not None:
+        cluster.shielded_nodes = gke.ShieldedNodes(enabled=attrs["shieldedNodes"])
+    if attrs["legacyAbac"] is not None:
+        cluster.legacy_abac = gke.LegacyAbac(enabled=attrs["legacyAbac"])
+    if attrs.get("autopilot"):
+        cluster.autopilot = gke.Autopilot(enabled=True)
+    if attrs.get("masterVersion"):
+        cluster.initial_cluster_version = attrs["masterVersion"]
+    if attrs.get("loggingComponents") is not None:
+        cluster.logging_config = logging_to_proto(attrs["loggingComponents"])
+    if attrs.get("monitoringComponents") is not None:
+        cluster.monitoring_config = monitoring_to_proto(attrs["monitoringComponents"])
+    if attrs.get("binaryAuthorization"):
+        cluster.binary_authorization = gke.BinaryAuthorization(
+            evaluation_mode=attrs["binaryAuthorization"]
+        )
+    if attrs.get("intranodeVisibility") is not None:
+        cluster.network_config.enable_intra_node_visibility = attrs["intranodeVisibility"]
+    if attrs.get("datapathProvider"):
+        cluster.network_config.datapath_provider = attrs["datapathProvider"]
+    if attrs.get("authenticatorGroup"):
+        cluster.authenticator_groups_config = authenticator_to_proto(attrs["authenticatorGroup"])
+    if attrs.get("nodeAutoProvisioning") is not None:
+        cluster.autoscaling = nap_to_proto(attrs["nodeAutoProvisioning"])
     if attrs["subnetwork"]:
         cluster.subnetwork = attrs["subnetwork"]
     if attrs["nodeLocations"]:
@@ -168,6 +232,80 @@ def cluster_to_proto(
             ],
         )
     return cluster
+
+
+def addons_to_proto(attrs: Attributes, only: set[str] | None = None) -> gke.AddonsConfig:
+    """The add-ons the spec sets (all, or the `only` ones); the network policy add-on goes
+    with enforcement (GKE docs, "Enabling network policy enforcement")."""
+    config = gke.AddonsConfig()
+    if attrs.get("networkPolicy") is not None and (only is None or "networkPolicy" in only):
+        config.network_policy_config = gke.NetworkPolicyConfig(disabled=not attrs["networkPolicy"])
+    for key, (field, inverted) in ADDONS.items():
+        on = attrs.get(f"addons.{key}")
+        if on is None or (only is not None and f"addons.{key}" not in only):
+            continue
+        message = type(getattr(config, field))
+        setattr(config, field, message(disabled=not on) if inverted else message(enabled=on))
+    return config
+
+
+def logging_to_proto(components: list[str]) -> gke.LoggingConfig:
+    return gke.LoggingConfig(
+        component_config=gke.LoggingComponentConfig(enable_components=components)
+    )
+
+
+def monitoring_to_proto(components: list[str]) -> gke.MonitoringConfig:
+    return gke.MonitoringConfig(
+        component_config=gke.MonitoringComponentConfig(enable_components=components)
+    )
+
+
+def authenticator_to_proto(group: str | None) -> gke.AuthenticatorGroupsConfig:
+    return gke.AuthenticatorGroupsConfig(enabled=bool(group), security_group=group or "")
+
+
+def nap_to_proto(nap: Attributes) -> gke.ClusterAutoscaling:
+    proto = gke.ClusterAutoscaling(enable_node_autoprovisioning=nap["enabled"])
+    if not nap["enabled"]:
+        return proto
+    proto.resource_limits = [
+        gke.ResourceLimit(
+            resource_type=r["resourceType"], minimum=r["minimum"], maximum=r["maximum"]
+        )
+        for r in nap["resourceLimits"]
+    ]
+    defaults = gke.AutoprovisioningNodePoolDefaults(oauth_scopes=nap["oauthScopes"])
+    if nap["serviceAccount"] != "default":
+        defaults.service_account = nap["serviceAccount"]
+    proto.autoprovisioning_node_pool_defaults = defaults
+    return proto
+
+
+def _addons_from_proto(config: gke.AddonsConfig) -> Attributes:
+    out: Attributes = {}
+    for key, (field, inverted) in ADDONS.items():
+        message = getattr(config, field)
+        out[f"addons.{key}"] = not message.disabled if inverted else message.enabled
+    return out
+
+
+def _nap_from_proto(a: gke.ClusterAutoscaling) -> Attributes:
+    if not a.enable_node_autoprovisioning:
+        return {"enabled": False}
+    d = a.autoprovisioning_node_pool_defaults
+    return {
+        "enabled": True,
+        "resourceLimits": sorted(
+            (
+                {"resourceType": r.resource_type, "minimum": r.minimum, "maximum": r.maximum}
+                for r in a.resource_limits
+            ),
+            key=lambda r: str(r["resourceType"]),
+        ),
+        "serviceAccount": d.service_account or "default",
+        "oauthScopes": sorted(d.oauth_scopes),
+    }
 
 
 def cluster_from_proto(c: gke.Cluster) -> Attributes:
@@ -203,6 +341,29 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         "network": c.network or "default",
         "subnetwork": c.subnetwork or None,
         "labels": dict(c.resource_labels),
+        "autopilot": c.autopilot.enabled,
+        **_addons_from_proto(c.addons_config),
+        "masterVersion": c.current_master_version or None,
+        "loggingComponents": sorted(
+            x.name for x in c.logging_config.component_config.enable_components
+        ),
+        "monitoringComponents": sorted(
+            x.name for x in c.monitoring_config.component_config.enable_components
+        ),
+        # "If unspecified, defaults to DISABLED" (container v1 BinaryAuthorization.evaluationMode)
+        "binaryAuthorization": c.binary_authorization.evaluation_mode.name
+        if c.binary_authorization.evaluation_mode
+        else "DISABLED",
+        "intranodeVisibility": c.network_config.enable_intra_node_visibility,
+        "authenticatorGroup": c.authenticator_groups_config.security_group or None
+        if c.authenticator_groups_config.enabled
+        else None,
+        # "By default, uses the IPTables-based kube-proxy implementation" (container v1
+        # NetworkConfig.datapathProvider): unspecified is the legacy datapath.
+        "datapathProvider": c.network_config.datapath_provider.name
+        if c.network_config.datapath_provider
+        else "LEGACY_DATAPATH",
+        "nodeAutoProvisioning": _nap_from_proto(c.autoscaling),
         # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,

@@ -24,11 +24,17 @@ from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
 from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.kinds.gke.convert import (
+    addons_to_proto,
+    authenticator_to_proto,
     autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
+    logging_to_proto,
+    monitoring_to_proto,
+    nap_to_proto,
     pool_from_proto,
     pool_to_proto,
+    settle_version,
 )
 from gkeplan.plan.model import Change
 
@@ -124,13 +130,33 @@ class _Named:
     name: str
 
 
+def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attributes:
+    """`attrs` with the version at `key` in the spelling of the wanted version when what runs
+    satisfies it (a spec's "1.30" is met by a cluster running 1.30.5-gke.1014003 or later).
+    The first wanted is the spec's (the planner lists the spec before the state)."""
+    for want in wanted:
+        return {**attrs, key: settle_version(want.get(key), attrs.get(key))}
+    return attrs
+
+
+def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
+    out: dict[str, list[Attributes]] = {}
+    for w in wanted:
+        out.setdefault(w.id, []).append(w.attributes)
+    return out
+
+
 class ClusterDriver:
     kind = "cluster"
 
     def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        if not list(wanted):
+        wants = _by_id(wanted)
+        if not wants:
             return {}
-        return {cid: cluster_from_proto(c) for cid, c in list_clusters(ctx).items()}
+        return {
+            cid: _settled(cluster_from_proto(c), wants.get(cid, ()), "masterVersion")
+            for cid, c in list_clusters(ctx).items()
+        }
 
     def create(self, ctx: Context, change: Change) -> Attributes:
         settings = change.settings
@@ -138,7 +164,8 @@ class ClusterDriver:
             pool_to_proto(p, int(p.get("initialNodeCount", 1)))
             for p in settings.get("nodePools", [])
         ]
-        if not settings.get("removeDefaultNodePool", True):
+        autopilot = bool((change.after or {}).get("autopilot"))
+        if not settings.get("removeDefaultNodePool", True) and not autopilot:
             pools.append(
                 gke.NodePool(name="default-pool", initial_node_count=1, config=gke.NodeConfig())
             )
@@ -156,7 +183,7 @@ class ClusterDriver:
             )
         except (gexc.AlreadyExists, gexc.Conflict) as exc:
             raise ResourceExists(str(exc), change.id) from None
-        return self._read(ctx, client, change.id)
+        return self._read(ctx, client, change.id, change.after)
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         """The cluster as it is; one still provisioning (from an attempt whose answer was
@@ -170,7 +197,7 @@ class ClusterDriver:
             except gexc.NotFound:
                 return None
             if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
-                return cluster_from_proto(got)
+                return _settled(cluster_from_proto(got), [change.after or {}], "masterVersion")
             if ctx.conn.stop_waiting.wait(delay):  # a second Ctrl-C stops this wait too
                 raise OperationAbandoned(
                     f"{change.address}: stopped waiting for {change.id} to finish "
@@ -179,18 +206,31 @@ class ClusterDriver:
                 )
             delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
 
-    def _read(self, ctx: Context, client: Any, cluster_id: str) -> Attributes:
+    def _read(
+        self, ctx: Context, client: Any, cluster_id: str, after: Attributes | None = None
+    ) -> Attributes:
         got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
-        return cluster_from_proto(got)
+        return _settled(cluster_from_proto(got), [after or {}], "masterVersion")
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         client = client_for(ctx, change)
         after = change.after or {}
-        for f in change.fields:
-            for method, request in self._update_requests(ctx, client, change.id, f.name, after):
+        names = [f.name for f in change.fields]
+        addons = {n for n in names if n.startswith("addons.")}
+        if addons:
+            # one setAddons call for every add-on that changes (projects.locations.clusters.
+            # setAddons: "Sets the addons for a specific cluster"); the others are left as
+            # they are, since only the ones named are sent
+            request = {"name": change.id, "addons_config": addons_to_proto(after, addons)}
+            send = functools.partial(client.set_addons_config, request=request)
+            _mutate(ctx, client, change.id, f"update {change.address} add-ons", send)
+        for name in names:
+            if name in addons:
+                continue
+            for method, request in self._update_requests(ctx, client, change.id, name, after):
                 send = functools.partial(getattr(client, method), request=request)
-                _mutate(ctx, client, change.id, f"update {change.address} {f.name}", send)
-        return self._read(ctx, client, change.id)
+                _mutate(ctx, client, change.id, f"update {change.address} {name}", send)
+        return self._read(ctx, client, change.id, after)
 
     def _update_requests(
         self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
@@ -250,6 +290,38 @@ class ClusterDriver:
             return gke.ClusterUpdate(desired_shielded_nodes=proto.shielded_nodes)
         if field == "nodeLocations":
             return gke.ClusterUpdate(desired_locations=after["nodeLocations"])
+        if field == "masterVersion":
+            return gke.ClusterUpdate(desired_master_version=after["masterVersion"])
+        if field == "loggingComponents":
+            return gke.ClusterUpdate(
+                desired_logging_config=logging_to_proto(after["loggingComponents"])
+            )
+        if field == "monitoringComponents":
+            return gke.ClusterUpdate(
+                desired_monitoring_config=monitoring_to_proto(after["monitoringComponents"])
+            )
+        if field == "binaryAuthorization":
+            return gke.ClusterUpdate(
+                desired_binary_authorization=gke.BinaryAuthorization(
+                    evaluation_mode=after["binaryAuthorization"]
+                )
+            )
+        if field == "intranodeVisibility":
+            return gke.ClusterUpdate(
+                desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(
+                    enabled=after["intranodeVisibility"]
+                )
+            )
+        if field == "authenticatorGroup":
+            return gke.ClusterUpdate(
+                desired_authenticator_groups_config=authenticator_to_proto(
+                    after["authenticatorGroup"]
+                )
+            )
+        if field == "nodeAutoProvisioning":
+            return gke.ClusterUpdate(
+                desired_cluster_autoscaling=nap_to_proto(after["nodeAutoProvisioning"])
+            )
         if field == "networkPolicy":
             return gke.ClusterUpdate(
                 desired_addons_config=gke.AddonsConfig(
@@ -280,12 +352,14 @@ class NodePoolDriver:
     kind = "nodePool"
 
     def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        if not list(wanted):
+        wants = _by_id(wanted)
+        if not wants:
             return {}
         out = {}
         for cid, cluster in list_clusters(ctx).items():
             for pool in cluster.node_pools:
-                out[f"{cid}/nodePools/{pool.name}"] = pool_from_proto(pool)
+                pid = f"{cid}/nodePools/{pool.name}"
+                out[pid] = _settled(pool_from_proto(pool), wants.get(pid, ()), "version")
         return out
 
     def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
@@ -313,11 +387,13 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
-        return pool_from_proto(got)
+        return _settled(pool_from_proto(got), [change.after or {}], "version")
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         got = self._get(ctx, client_for(ctx, change), change.id)
-        return pool_from_proto(got) if got is not None else None
+        if got is None:
+            return None
+        return _settled(pool_from_proto(got), [change.after or {}], "version")
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         client = client_for(ctx, change)
@@ -352,9 +428,14 @@ class NodePoolDriver:
             proto = pool_to_proto(after, 0)
             request: dict[str, Any] = {
                 "name": change.id,
-                "node_version": "-",
+                # UpdateNodePoolRequest.nodeVersion is required; "-" picks the master's version
+                "node_version": after.get("version") or "-",
                 "image_type": after["imageType"],
             }
+            if "tags" in rest:
+                request["tags"] = gke.NetworkTags(tags=after["tags"])
+            if "imageStreaming" in rest:
+                request["gcfs_config"] = gke.GcfsConfig(enabled=after["imageStreaming"])
             if "machineType" in rest:
                 request["machine_type"] = after["machineType"]
             if "diskSizeGb" in rest:
@@ -377,7 +458,9 @@ class NodePoolDriver:
                 lambda: client.update_node_pool(request=request),
             )
         got = self._get(ctx, client, change.id)
-        return pool_from_proto(got) if got is not None else dict(after)
+        if got is None:
+            return dict(after)
+        return _settled(pool_from_proto(got), [after], "version")
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = client_for(ctx, change)

@@ -5,19 +5,44 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal, cast
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from gkeplan import catalog
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.limits import INT64_MAX, MAX_NODES_PER_POOL_ZONE, NodesPerZone, NonNegInt32
 from gkeplan.spec.strings import OAuthScopes
 
+TF_PROVIDER = (
+    "https://github.com/hashicorp/terraform-provider-google/blob/"
+    "e03b7622a26cf4e878f90bdccaca6aa3d03a7999/google/services/container/"
+)
+
+
+def _upper(value: object) -> object:
+    """GKE's enum values in any case: the API spells them COS_CONTAINERD, Terraform examples
+    cos_containerd, and the Google provider compares image types case-insensitively
+    (node_config.go `image_type`: DiffSuppressFunc tpgresource.CaseDiffSuppress, TF_PROVIDER)."""
+    return value.upper() if isinstance(value, str) else value
+
+
+# An enum field: stored (and diffed) in the API's spelling whatever the case written.
+Upper = BeforeValidator(_upper)
+
+
+# ClusterUpdate.desiredMasterVersion and NodePool.version take "latest", "1.X", "1.X.Y",
+# "1.X.Y-gke.N" or "-" (container v1 REST reference, ClusterUpdate.desiredMasterVersion).
+KubernetesVersion = Annotated[
+    str,
+    Field(pattern=r"^(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)$"),
+    BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
+]
+
 
 class Autoscaling(Model):
     # per zone, at most GKE's 1,000 nodes per node pool zone (see limits.py)
     min_node_count: NodesPerZone = 0
     max_node_count: Annotated[int, Field(ge=1, le=MAX_NODES_PER_POOL_ZONE)] = 1
-    location_policy: Literal["BALANCED", "ANY"] | None = None
+    location_policy: Annotated[Literal["BALANCED", "ANY"], Upper] | None = None
 
 
 class Accelerator(Model):
@@ -28,13 +53,13 @@ class Accelerator(Model):
 class Taint(Model):
     key: Name
     value: str = ""
-    effect: Literal["NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"]
+    effect: Annotated[Literal["NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"], Upper]
 
 
 class UpgradeSettings(Model):
     max_surge: NonNegInt32 = 1  # int32 in GKE's UpgradeSettings
     max_unavailable: NonNegInt32 = 0
-    strategy: Literal["SURGE", "BLUE_GREEN"] = "SURGE"
+    strategy: Annotated[Literal["SURGE", "BLUE_GREEN"], Upper] = "SURGE"
 
 
 class Management(Model):
@@ -64,8 +89,14 @@ class NodePool(Resource):
         description="Boot disk type; default hyperdisk-balanced on Hyperdisk-only series "
         "(C4, C4A, C4D, N4, N4A, N4D), pd-balanced on the others.",
     )
-    image_type: Literal[
-        "COS_CONTAINERD", "UBUNTU_CONTAINERD", "WINDOWS_LTSC_CONTAINERD", "WINDOWS_SAC_CONTAINERD"
+    image_type: Annotated[
+        Literal[
+            "COS_CONTAINERD",
+            "UBUNTU_CONTAINERD",
+            "WINDOWS_LTSC_CONTAINERD",
+            "WINDOWS_SAC_CONTAINERD",
+        ],
+        Upper,
     ] = "COS_CONTAINERD"
     accelerators: list[Accelerator] = Field(default_factory=list)
     labels: Labels = Field(default_factory=dict)
@@ -79,12 +110,123 @@ class NodePool(Resource):
     upgrade_settings: UpgradeSettings = Field(default_factory=UpgradeSettings)
     management: Management = Field(default_factory=Management)
     shielded_instance_config: ShieldedInstance = Field(default_factory=ShieldedInstance)
-    workload_metadata: Literal["GKE_METADATA", "GCE_METADATA"] | None = Field(
+    workload_metadata: Annotated[Literal["GKE_METADATA", "GCE_METADATA"], Upper] | None = Field(
         None,
         description="Default GKE_METADATA when the cluster has workloadIdentity, else "
         "GCE_METADATA (GKE refuses the GKE metadata server without Workload Identity).",
     )
     max_pods_per_node: Annotated[int, Field(ge=8, le=256)] | None = None
+    version: KubernetesVersion | None = Field(
+        None,
+        description="Node version (NodePool.version): 1.X, 1.X.Y, 1.X.Y-gke.N or latest; the "
+        "nodes run at least this version (GKE auto-upgrades them past it).",
+    )
+    tags: list[str] = Field(
+        default_factory=list, description="Network tags of the nodes (NodeConfig.tags)."
+    )
+    metadata: dict[str, str] = Field(
+        default_factory=dict, description="Instance metadata of the nodes (NodeConfig.metadata)."
+    )
+    image_streaming: bool = Field(
+        False, description="Image streaming (NodeConfig.gcfsConfig.enabled); needs COS_CONTAINERD."
+    )
+    # NodeConfig.localSsdCount and ephemeralStorageLocalSsdConfig.localSsdCount are int32.
+    local_ssd_count: NonNegInt32 = Field(0, description="Local SSDs attached to each node.")
+    ephemeral_storage_local_ssd_count: NonNegInt32 = Field(
+        0, description="Local SSDs backing each node's ephemeral storage (NVMe)."
+    )
+
+
+class Addons(Model):
+    """AddonsConfig: unset follows what GKE chose. GKE spells httpLoadBalancing and
+    horizontalPodAutoscaling as `disabled`, the CSI drivers as `enabled` (container v1
+    AddonsConfig); here each is true when the add-on runs."""
+
+    gcs_fuse_csi_driver: bool | None = None
+    http_load_balancing: bool | None = None
+    gce_persistent_disk_csi_driver: bool | None = None
+    horizontal_pod_autoscaling: bool | None = None
+    gcp_filestore_csi_driver: bool | None = None
+
+
+ADDONS: dict[str, tuple[str, bool]] = {
+    # spec key: (AddonsConfig field, whether GKE's flag says `disabled`)
+    "gcsFuseCsiDriver": ("gcs_fuse_csi_driver_config", False),
+    "httpLoadBalancing": ("http_load_balancing", True),
+    "gcePersistentDiskCsiDriver": ("gce_persistent_disk_csi_driver_config", False),
+    "horizontalPodAutoscaling": ("horizontal_pod_autoscaling", True),
+    "gcpFilestoreCsiDriver": ("gcp_filestore_csi_driver_config", False),
+}
+
+# LoggingComponentConfig / MonitoringComponentConfig enableComponents (container v1 discovery
+# document, without COMPONENT_UNSPECIFIED).
+LoggingComponent = Annotated[
+    Literal[
+        "SYSTEM_COMPONENTS",
+        "WORKLOADS",
+        "APISERVER",
+        "SCHEDULER",
+        "CONTROLLER_MANAGER",
+        "KCP_SSHD",
+        "KCP_CONNECTION",
+        "KCP_HPA",
+        "KCP_VPA",
+    ],
+    Upper,
+]
+MonitoringComponent = Annotated[
+    Literal[
+        "SYSTEM_COMPONENTS",
+        "APISERVER",
+        "SCHEDULER",
+        "CONTROLLER_MANAGER",
+        "STORAGE",
+        "HPA",
+        "POD",
+        "DAEMONSET",
+        "DEPLOYMENT",
+        "STATEFULSET",
+        "CADVISOR",
+        "KUBELET",
+        "DCGM",
+        "JOBSET",
+    ],
+    Upper,
+]
+
+
+class BinaryAuthorization(Model):
+    # BinaryAuthorization.evaluationMode; "If unspecified, defaults to DISABLED" (container v1)
+    evaluation_mode: Annotated[Literal["DISABLED", "PROJECT_SINGLETON_POLICY_ENFORCE"], Upper]
+
+
+class AuthenticatorGroups(Model):
+    security_group: str = Field(
+        description="Google Groups for RBAC: gke-security-groups@YOUR-DOMAIN."
+    )
+
+
+class ResourceLimit(Model):
+    resource_type: Name = Field(description="cpu, memory (GB) or a GPU type, e.g. nvidia-tesla-t4")
+    minimum: Annotated[int, Field(ge=0, le=INT64_MAX)] = 0  # ResourceLimit is int64
+    maximum: Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+class AutoProvisioningDefaults(Model):
+    service_account: str | None = Field(
+        None, description="Spec account name or email; default: the Compute Engine default SA."
+    )
+    oauth_scopes: OAuthScopes | None = None
+
+
+class NodeAutoProvisioning(Model):
+    """ClusterAutoscaling: node pools GKE creates and deletes by itself, within the limits."""
+
+    enabled: bool = True
+    resource_limits: list[ResourceLimit] = Field(default_factory=list)
+    auto_provisioning_defaults: AutoProvisioningDefaults = Field(
+        default_factory=AutoProvisioningDefaults
+    )
 
 
 class AuthorizedNetwork(Model):
@@ -119,7 +261,9 @@ class Cluster(Resource):
         None, description="Service account (spec name or email) whose credentials create it."
     )
     remove_default_node_pool: bool = True
-    release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED", "UNSPECIFIED"] = "REGULAR"
+    release_channel: Annotated[
+        Literal["RAPID", "REGULAR", "STABLE", "EXTENDED", "UNSPECIFIED"], Upper
+    ] = "REGULAR"
     workload_identity: bool = True
     private_cluster: PrivateCluster | None = Field(default_factory=PrivateCluster)
     master_authorized_networks: list[AuthorizedNetwork] | None = None
@@ -131,6 +275,26 @@ class Cluster(Resource):
     subnetwork: str | None = None
     labels: Labels = Field(default_factory=dict)
     node_pools: dict[str, NodePool] = Field(default_factory=dict)
+    autopilot: bool = Field(
+        False, description="An Autopilot cluster: GKE runs the nodes; no nodePools."
+    )
+    addons: Addons = Field(default_factory=Addons)
+    min_master_version: KubernetesVersion | None = Field(
+        None,
+        description="Control-plane version: 1.X, 1.X.Y, 1.X.Y-gke.N or latest; the cluster runs "
+        "at least this version (GKE auto-upgrades it past it).",
+    )
+    logging_components: list[LoggingComponent] | None = None
+    monitoring_components: list[MonitoringComponent] | None = None
+    binary_authorization: BinaryAuthorization | None = None
+    intranode_visibility: bool | None = Field(
+        None, description="networkConfig.enableIntraNodeVisibility; unset follows GKE (off)."
+    )
+    authenticator_groups_config: AuthenticatorGroups | None = None
+    datapath_provider: Annotated[Literal["LEGACY_DATAPATH", "ADVANCED_DATAPATH"], Upper] | None = (
+        Field(None, description="networkConfig.datapathProvider; ADVANCED_DATAPATH: Dataplane V2.")
+    )
+    node_auto_provisioning: NodeAutoProvisioning | None = None
     # As the Google provider's google_container_cluster (resource_container_cluster.go,
     # `deletion_protection`, default true since provider 5.0.0: "You must explicitly set
     # deletion_protection=false in order to destroy a cluster",

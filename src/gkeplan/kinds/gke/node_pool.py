@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from gkeplan import catalog
@@ -21,6 +22,7 @@ from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.strings import show
 
 
 def _expand(spec: Document) -> Iterable[Node]:
@@ -95,6 +97,7 @@ def _check_pool(
             f"{family.upper()} machines boot only from Hyperdisk, not {pool.disk_type}",
             "diskType: hyperdisk-balanced (or leave diskType out)",
         )
+    _check_node_config(c, path, pool)
     if pool.spot and pool.preemptible:
         c.error(
             (*path, "spot"),
@@ -119,6 +122,75 @@ def _check_pool(
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
     c.labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
+
+
+# NodeConfig.metadata (container v1 REST reference): keys match [a-zA-Z0-9-_]+, are under 128
+# bytes and are none of these reserved keys; each value is at most 32 KB and all of it under
+# 512 KB.
+RESERVED_METADATA = frozenset(
+    {
+        "cluster-location",
+        "cluster-name",
+        "cluster-uid",
+        "configure-sh",
+        "containerd-configure-sh",
+        "enable-os-login",
+        "gci-ensure-gke-docker",
+        "gci-metrics-enabled",
+        "gci-update-strategy",
+        "instance-template",
+        "kube-env",
+        "startup-script",
+        "user-data",
+        "disable-address-manager",
+        "windows-startup-script-ps1",
+        "common-psm1",
+        "k8s-node-setup-psm1",
+        "install-ssh-psm1",
+        "user-profile-psm1",
+    }
+)
+_METADATA_KEY = re.compile(r"[a-zA-Z0-9_-]+\Z")
+# NodeConfig.tags: "Each tag within the list must comply with RFC1035" (container v1)
+_TAG = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+
+
+def _check_node_config(c: Checker, path: Path, pool: NodePool) -> None:
+    total = 0
+    for key, value in pool.metadata.items():
+        at = (*path, "metadata", key)
+        total += len(key.encode()) + len(value.encode())
+        if key in RESERVED_METADATA:
+            c.error(
+                at,
+                f"metadata key {key} is reserved by GKE for its own node setup",
+                "use another key (GKE's reserved keys are listed under NodeConfig.metadata "
+                "in its REST reference)",
+            )
+        elif not _METADATA_KEY.match(key) or len(key.encode()) >= 128:
+            c.error(
+                at, f"metadata key {show(key)} must match [a-zA-Z0-9-_]+ and be under 128 bytes"
+            )
+        if len(value.encode()) > 32 * 1024:
+            c.error(at, f"metadata value of {key} is over GKE's 32 KB per value")
+    if total >= 512 * 1024:
+        c.error((*path, "metadata"), "node metadata totals over GKE's 512 KB")
+    for i, tag in enumerate(pool.tags):
+        if not _TAG.match(tag):
+            c.error(
+                (*path, "tags", i),
+                f"network tag {show(tag)} is not an RFC 1035 name",
+                "lowercase letters, digits and hyphens, starting with a letter, at most 63",
+            )
+    if pool.image_streaming and pool.image_type != "COS_CONTAINERD":
+        # "You must use the Container-Optimized OS with containerd node image" (GKE docs,
+        # "Use Image streaming to pull container images", Requirements:
+        # https://cloud.google.com/kubernetes-engine/docs/how-to/image-streaming)
+        c.error(
+            (*path, "imageStreaming"),
+            f"image streaming needs the COS_CONTAINERD node image, not {pool.image_type}",
+            "imageType: COS_CONTAINERD, or imageStreaming: false",
+        )
 
 
 def _check(spec: Document, c: Checker) -> None:
@@ -152,6 +224,11 @@ KIND = Kind(
             "secureBoot",
             "integrityMonitoring",
             "maxPodsPerNode",
+            # ForceNew in the Google provider (node_config.go: `metadata`, `local_ssd_count`,
+            # `ephemeral_storage_local_ssd_config`), and not in UpdateNodePoolRequest
+            "metadata",
+            "localSsdCount",
+            "ephemeralStorageLocalSsdCount",
         }
     ),
     weight=120.0,

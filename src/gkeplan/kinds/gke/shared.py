@@ -135,4 +135,10 @@ def pool_attributes(
         "workloadMetadata": metadata_mode(cluster, pool),
         "nodeLocations": sorted(pool.node_locations) if pool.node_locations else None,
         "maxPodsPerNode": pool.max_pods_per_node,
+        "version": pool.version,
+        "tags": sorted(pool.tags),
+        "metadata": dict(pool.metadata),
+        "imageStreaming": pool.image_streaming,
+        "localSsdCount": pool.local_ssd_count,
+        "ephemeralStorageLocalSsdCount": pool.ephemeral_storage_local_ssd_count,
     }
