@@ -176,7 +176,7 @@ def test_markdown_plan_for_a_pull_request(run: Cli) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "### gkeplan plan for `demo-project`: 10 to add, 0 to change, 0 to destroy"
     assert "<summary><code>+ cluster.sd-cluster</code> will be created</summary>" in lines
-    notes = result.stdout.split("<details><summary>Notes (5)</summary>", 1)[1]
+    notes = result.stdout.split("<details><summary>Notes (9)</summary>", 1)[1]
     assert (
         "**SB018** `bucket.models` (line 59): object versioning is off: an overwritten or "
         "deleted model cannot be recovered" in notes

@@ -283,7 +283,7 @@ def test_state_bucket_must_keep_versions(tmp_path: Path) -> None:
     assert findings(tmp_path, fixed, rules=("SB020",)) == []
 
 
-def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
+def test_the_example_gets_exactly_nine_notes(tmp_path: Path) -> None:
     assert findings(tmp_path, EXAMPLE, severity="info") == [
         (
             "SB018",
@@ -310,6 +310,32 @@ def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
             "cluster.sd-cluster",
             "the cluster has no labels (cost and ownership reports cannot find it)",
         ),
+        (
+            "SB023",
+            "info",
+            "cluster.sd-cluster",
+            "intranode visibility is off: pod-to-pod traffic on one node bypasses VPC flow "
+            "logs and firewall rules",
+        ),
+        (
+            "SB024",
+            "info",
+            "cluster.sd-cluster",
+            "Google Groups for RBAC is off: Kubernetes roles are granted to people one by one",
+        ),
+        (
+            "SB025",
+            "info",
+            "cluster.sd-cluster",
+            "Binary Authorization is off: any image can run on the cluster",
+        ),
+        (
+            "SB026",
+            "info",
+            "cluster.sd-cluster",
+            "Dataplane V2 is off: kube-proxy and iptables route the pods, without built-in "
+            "network policy or its logging",
+        ),
     ]
     quiet = EXAMPLE.replace(
         "    forceDestroy: true",
@@ -317,7 +343,8 @@ def test_the_example_gets_exactly_five_notes(tmp_path: Path) -> None:
     ).replace(
         "    releaseChannel: REGULAR",
         "    releaseChannel: REGULAR\n    networkPolicy: true\n"
-        "    labels: {team: ml}\n    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24}]",
+        "    labels: {team: ml}\n    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24}]\n"
+        + HARDENED,
     )
     assert findings(tmp_path, quiet) == []
 
@@ -360,3 +387,66 @@ def test_repository_without_a_customer_managed_key_is_info(tmp_path: Path) -> No
     key = "projects/demo-project/locations/us-central1/keyRings/r/cryptoKeys/k"
     cmek = REPOSITORY + f"    kmsKeyName: {key}\n"
     assert findings(tmp_path, EXAMPLE + cmek, rules=("SB021",)) == []
+
+
+HARDENED = (
+    "    intranodeVisibility: true\n"
+    "    authenticatorGroupsConfig: {securityGroup: gke-security-groups@example.com}\n"
+    "    binaryAuthorization: {evaluationMode: PROJECT_SINGLETON_POLICY_ENFORCE}\n"
+    "    datapathProvider: ADVANCED_DATAPATH"
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message", "fixed"),
+    [
+        (
+            "SB023",
+            "intranode visibility is off: pod-to-pod traffic on one node bypasses VPC flow logs "
+            "and firewall rules",
+            "    intranodeVisibility: true",
+        ),
+        (
+            "SB024",
+            "Google Groups for RBAC is off: Kubernetes roles are granted to people one by one",
+            "    authenticatorGroupsConfig: {securityGroup: gke-security-groups@example.com}",
+        ),
+        (
+            "SB025",
+            "Binary Authorization is off: any image can run on the cluster",
+            "    binaryAuthorization: {evaluationMode: project_singleton_policy_enforce}",
+        ),
+        (
+            "SB026",
+            "Dataplane V2 is off: kube-proxy and iptables route the pods, without built-in "
+            "network policy or its logging",
+            "    datapathProvider: ADVANCED_DATAPATH",
+        ),
+    ],
+)
+def test_cluster_hardening_notes_fire_until_the_spec_asks_for_it(
+    tmp_path: Path, rule: str, message: str, fixed: str
+) -> None:
+    """CKV_GCP_61, CKV_GCP_65, CKV_GCP_66 and Dataplane V2: a note on a cluster without the
+    hardening, none once the spec asks for it."""
+    assert [g[3] for g in findings(tmp_path, EXAMPLE, rules=(rule,))] == [message]
+    text = edit("    releaseChannel: REGULAR", "    releaseChannel: REGULAR\n" + fixed)
+    assert findings(tmp_path, text, rules=(rule,)) == []
+
+
+def test_binary_authorization_disabled_is_still_a_note(tmp_path: Path) -> None:
+    text = edit(
+        "    releaseChannel: REGULAR",
+        "    releaseChannel: REGULAR\n    binaryAuthorization: {evaluationMode: DISABLED}",
+    )
+    assert [g[0] for g in findings(tmp_path, text, rules=("SB025",))] == ["SB025"]
+
+
+def test_dataplane_v2_enforces_network_policy(tmp_path: Path) -> None:
+    """SB009 is quiet on Dataplane V2, whose network policy is always on."""
+    assert [g[0] for g in findings(tmp_path, EXAMPLE, rules=("SB009",))] == ["SB009"]
+    text = edit(
+        "    releaseChannel: REGULAR",
+        "    releaseChannel: REGULAR\n    datapathProvider: ADVANCED_DATAPATH",
+    )
+    assert findings(tmp_path, text, rules=("SB009",)) == []

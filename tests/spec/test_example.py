@@ -72,4 +72,4 @@ def test_cli_validate_example_exits_zero(examples: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "valid (10 resources; 0 errors, 0 warnings, 5 notes)" in proc.stdout
+    assert "valid (10 resources; 0 errors, 0 warnings, 9 notes)" in proc.stdout

@@ -55,7 +55,7 @@ def test_first_plan_comment(run: Cli) -> None:
     assert re.search(rf"\| after this plan \| \$[\d,.]+ \| \${cost:,.2f} \|", md), md
     assert f"**+${cost:,.2f}**" in md
     # findings by severity: the example has notes only, collapsed
-    assert "<details><summary>Notes (5)</summary>" in md
+    assert "<details><summary>Notes (9)</summary>" in md
     # the diagram: each changed resource, coloured by its action
     mermaid = md.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
     assert mermaid.startswith("flowchart LR")

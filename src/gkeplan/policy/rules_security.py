@@ -18,6 +18,12 @@ from gkeplan.policy.model import Context, Finding, Rule
 Check = Callable[[Any], bool]  # True: the resource is insecure
 
 
+def _dataplane_v2(cluster: Any) -> bool:
+    """Dataplane V2 runs: asked for, or an Autopilot cluster ("enabled by default in Autopilot
+    clusters", GKE "Dataplane version support")."""
+    return bool(cluster.autopilot or cluster.datapath_provider == "ADVANCED_DATAPATH")
+
+
 def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
     """The spec's resources of `kind`, with the spec model each node carries."""
 
@@ -162,7 +168,10 @@ RULES: list[type[Rule]] = [
         "SB009",
         "cluster",
         "networkPolicy",
-        lambda c: not c.network_policy,
+        # "Kubernetes Network policy is always on in clusters with Dataplane V2", which
+        # Autopilot clusters use by default (GKE docs, Dataplane V2 concepts and "Dataplane
+        # version support": https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2)
+        lambda c: not (c.network_policy or _dataplane_v2(c)),
         "network policy enforcement is off: any pod can reach any pod",
         "networkPolicy: true",
         N,
@@ -303,6 +312,77 @@ RULES: list[type[Rule]] = [
         "CKV_GCP_84",
         "Artifact Registry repositories use a customer-managed encryption key",
         "A key you manage lets you revoke access to the images and audit its use.",
+    ),
+]
+
+
+# The checks of issue 13's cluster fields. Each reads the spec's cluster; unset follows GKE's
+# default (off), so they are notes on every cluster that does not ask for the hardening.
+RULES += [
+    baseline(
+        "SB023",
+        "cluster",
+        "intranodeVisibility",
+        # Autopilot: GKE manages the setting (the Google provider refuses it with
+        # enable_autopilot), so nothing for the spec to fix.
+        lambda c: not c.autopilot and not c.intranode_visibility,
+        "intranode visibility is off: pod-to-pod traffic on one node bypasses VPC flow logs "
+        "and firewall rules",
+        "intranodeVisibility: true",
+        N,
+        # bridgecrewio/checkov checkov/terraform/checks/resource/gcp/GKEEnableVPCFlowLogs.py:
+        # "Enable VPC Flow Logs and Intranode Visibility", enable_intranode_visibility == True
+        "CKV_GCP_61",
+        "Intranode visibility is enabled",
+        "Traffic between pods of one node is then seen, logged and filtered by the VPC.",
+    ),
+    baseline(
+        "SB024",
+        "cluster",
+        "authenticatorGroupsConfig",
+        lambda c: c.authenticator_groups_config is None,
+        "Google Groups for RBAC is off: Kubernetes roles are granted to people one by one",
+        "authenticatorGroupsConfig: {securityGroup: gke-security-groups@YOUR-DOMAIN}",
+        N,
+        # checkov .../gcp/GKEKubernetesRBACGoogleGroups.py: "Manage Kubernetes RBAC users with
+        # Google Groups for GKE", authenticator_groups_config present
+        "CKV_GCP_65",
+        "Kubernetes RBAC users are managed with Google Groups",
+        "Access granted to groups is reviewed and revoked in one place.",
+    ),
+    baseline(
+        "SB025",
+        "cluster",
+        "binaryAuthorization",
+        lambda c: (
+            c.binary_authorization is None
+            or c.binary_authorization.evaluation_mode != "PROJECT_SINGLETON_POLICY_ENFORCE"
+        ),
+        "Binary Authorization is off: any image can run on the cluster",
+        "binaryAuthorization: {evaluationMode: PROJECT_SINGLETON_POLICY_ENFORCE}",
+        N,
+        # checkov .../gcp/GKEBinaryAuthorization.py: "Ensure use of Binary Authorization"
+        "CKV_GCP_66",
+        "Binary Authorization is enforced",
+        "Only images the project's policy admits (e.g. from the spec's registry) can run.",
+    ),
+    baseline(
+        "SB026",
+        "cluster",
+        "datapathProvider",
+        lambda c: not _dataplane_v2(c),
+        "Dataplane V2 is off: kube-proxy and iptables route the pods, without built-in "
+        "network policy or its logging",
+        "datapathProvider: ADVANCED_DATAPATH   # on a new cluster: it cannot change in place",
+        N,
+        # checkov has no Dataplane V2 check. Google's own GKE policy library asks for it:
+        # google/gke-policy-automation gke-policies-v2/policy/network_policies.rego, "GKE
+        # cluster should have Network Policies or Dataplane V2 enabled" (CIS GKE 1.2, 5.6.7);
+        # "Kubernetes Network policy is always on in clusters with Dataplane V2" (GKE docs,
+        # https://cloud.google.com/kubernetes-engine/docs/concepts/dataplane-v2).
+        None,
+        "Dataplane V2 is used",
+        "eBPF enforces and logs network policy on every node, with no add-on to keep.",
     ),
 ]
 
