@@ -3,6 +3,7 @@ stored and returned as sent, changed by GKE's own update calls, refused as GKE r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -46,7 +47,9 @@ def test_version_aliases_resolve_as_gke_and_unknown_ones_are_refused(
     op = client.update_cluster(name=C1, update=gke.ClusterUpdate(desired_master_version="latest"))
     assert op.operation_type == gke.Operation.Type.UPGRADE_MASTER
     assert client.get_cluster(name=C1).current_master_version == "1.33.5-gke.1162000"
-    with pytest.raises(gexc.BadRequest, match='Master version "1.2.3-gke.4" is unsupported.'):
+    with pytest.raises(
+        gexc.BadRequest, match=re.escape('Master version "1.2.3-gke.4" is unsupported.')
+    ):
         client.create_cluster(
             parent=ZONE,
             cluster=gke.Cluster(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import BY_NAME, Permission
-from gkeplan.kinds.gke.models import clusters
+from gkeplan.kinds.gke.models import clusters, node_accounts
 from gkeplan.kinds.gke.shared import DEFAULT_COMPUTE_SA
 from gkeplan.kinds.service_account import own_account
 from gkeplan.policy.grants import Grants, granted, grants
@@ -54,12 +54,7 @@ class ProjectWideActAs(Rule):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         accounts = sorted(
-            {
-                p.service_account
-                for c in clusters(ctx.spec).values()
-                for p in c.node_pools.values()
-                if p.service_account
-            }
+            {ref for c in clusters(ctx.spec).values() for _, ref, _ in node_accounts(c) if ref}
         )
         for g in grants(ctx.spec, ctx.graph):
             if g.target == "project" and g.role in ACT_AS_ROLES:
@@ -142,7 +137,7 @@ class DefaultComputeServiceAccount(Rule):
                     f"node pool {pname} runs as the Compute Engine default service account",
                     f"serviceAccount: gke-node   # an account with {NODE_ROLE} only",
                 )
-            if not cluster.remove_default_node_pool:
+            if not cluster.remove_default_node_pool and not cluster.autopilot:
                 yield self.finding(
                     ctx,
                     f"cluster.{cname}",
@@ -150,6 +145,18 @@ class DefaultComputeServiceAccount(Rule):
                     f"cluster {cname} keeps GKE's default node pool, which runs "
                     "as the Compute Engine default service account",
                     "removeDefaultNodePool: true",
+                )
+            nap = cluster.node_auto_provisioning
+            if nap and nap.enabled and not nap.auto_provisioning_defaults.service_account:
+                # Auto-provisioned nodes run as it too; Google's GKE policy library forbids it
+                # (google/gke-policy-automation gke-policies-v2/policy/nap_forbid_default_sa.rego)
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "nodeAutoProvisioning"),
+                    f"node auto-provisioning in {cname} runs nodes as the Compute Engine "
+                    "default service account",
+                    "autoProvisioningDefaults: {serviceAccount: gke-node}",
                 )
 
 
@@ -258,8 +265,8 @@ class PermissionPreflight(Rule):
         needed = sorted(catalog.role_permissions(NODE_ROLE))
         seen: set[str] = set()
         for cname, cluster in clusters(ctx.spec).items():
-            for pname, pool in cluster.node_pools.items():
-                own = own_account(ctx.spec, pool.service_account) if pool.service_account else None
+            for pname, ref, at in node_accounts(cluster):
+                own = own_account(ctx.spec, ref) if ref else None
                 if own is None or own in seen:
                     continue
                 seen.add(own)
@@ -274,7 +281,7 @@ class PermissionPreflight(Rule):
                     yield self.finding(
                         ctx,
                         f"serviceAccount.{own}",
-                        ("clusters", cname, "nodePools", pname, "serviceAccount"),
+                        ("clusters", cname, *at),
                         f"nodes of {cname}/{pname} run as {own}, which lacks "
                         f"{len(missing)} permission(s) nodes need to write logs and metrics "
                         f"({', '.join(missing[:3])}...): on GKE 1.33 and earlier, logging "

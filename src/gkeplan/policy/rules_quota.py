@@ -12,14 +12,25 @@ from collections.abc import Iterable
 from gkeplan import catalog
 from gkeplan.catalog.quotas import quota_profile
 from gkeplan.errors import Severity
+from gkeplan.kinds.gke.models import clusters
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.policy.usage import MOMENTS, Moment, PoolLoad, Scope, loads
+from gkeplan.policy.usage import (
+    LOCAL_SSD_GB,
+    LOCAL_SSD_METRIC,
+    MOMENTS,
+    Moment,
+    PoolLoad,
+    Scope,
+    loads,
+    nap_loads,
+)
 
 _UNITS = {
     "SSD_TOTAL_GB": "GB of SSD-backed disk",
     "DISKS_TOTAL_GB": "GB of standard disk",
     "HYPERDISK_BALANCED_TOTAL_GB": "GB of Hyperdisk Balanced",
     "IN_USE_ADDRESSES": "external IPs (public nodes)",
+    LOCAL_SSD_METRIC: "GB of local SSD",
 }
 _CONSEQUENCE = {
     "create": "GKE refuses the create",
@@ -42,7 +53,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _explain_nap(load: PoolLoad, metric: str, scope: Scope, moment: Moment) -> str:
+    assert load.nap is not None
+    total = load.total(metric, scope, moment)
+    shares = [load.nap[metric]] if metric in load.nap else list(load.nap.values())
+    parts = "; ".join(
+        f"resourceLimits {types} maximum {maximum}"
+        + (f", of which its node pools hold {held:g}" if held else "")
+        for types, maximum, held in shares
+    )
+    return (
+        f"cluster {load.cluster}: node auto-provisioning may add {total:g} {_unit(metric)} "
+        f"({parts})"
+    )
+
+
 def explain(load: PoolLoad, metric: str, scope: Scope, moment: Moment) -> str:
+    if load.nap is not None:
+        return _explain_nap(load, metric, scope, moment)
     kind = "regional" if load.regional_cluster else "zonal"
     per_node = load.per_node(metric, scope)
     per_zone = load.initial_per_zone if moment == "create" else load.max_per_zone
@@ -53,7 +81,10 @@ def explain(load: PoolLoad, metric: str, scope: Scope, moment: Moment) -> str:
         f"{_plural(per_zone, 'node')} x {_plural(load.zones, 'zone')} = {nodes} x {load.machine}"
     )
     base = nodes * per_node
-    if metric.endswith("GB"):
+    if metric == LOCAL_SSD_METRIC:
+        text = f"{head} with {_plural(load.local_ssds, 'local SSD')} of {LOCAL_SSD_GB} GB"
+        text += f" = {base:g} {_unit(metric)}"
+    elif metric.endswith("GB"):
         text = (
             f"{head} with {load.disk_gb} GB {load.disk_type} boot disks = {base:g} {_unit(metric)}"
         )
@@ -72,6 +103,15 @@ def _fixes(load: PoolLoad, metric: str, scope: Scope, moment: Moment, over: floa
     per_node = load.per_node(metric, scope)
     pool = f"clusters.{load.cluster}.nodePools.{load.pool}"
     fixes: list[str] = []
+    if load.nap is not None:
+        types, maximum, _ = load.nap.get(metric, ("GPU", 0, 0.0))
+        lower = int(maximum - over)
+        if metric in load.nap and lower >= 0:
+            fixes.append(
+                f"clusters.{load.cluster}.nodeAutoProvisioning.resourceLimits "
+                f"({types}) maximum: {lower}"
+            )
+        return fixes
     if moment == "surge":
         if load.surge_per_zone * load.zones * per_node >= over:
             fixes.append(f"{pool}.upgradeSettings: {{maxSurge: 0, maxUnavailable: 1}}")
@@ -101,6 +141,8 @@ def _fixes(load: PoolLoad, metric: str, scope: Scope, moment: Moment, over: floa
     count = load.nodes(moment)
     total = load.total(metric, scope, moment)
     family = load.machine.split("-")[0]
+    if metric == LOCAL_SSD_METRIC:
+        return [*fixes, f"{pool}.localSsdCount / ephemeralStorageLocalSsdCount: fewer"]
     if metric == "SSD_TOTAL_GB" and not catalog.hyperdisk_only(family):
         # pd-standard boot disks count against DISKS_TOTAL_GB instead
         fixes.append(f"{pool}.diskType: pd-standard")
@@ -146,7 +188,9 @@ class QuotaRule(Rule):
             )
         profile = quota_profile("unlimited" if name == "live" else name)
         overrides = ctx.spec.policy.quotas
-        all_loads = loads(ctx.spec)
+        yield from self._autopilot(ctx)
+        pools = loads(ctx.spec)
+        all_loads = pools + nap_loads(ctx.spec, pools)
         by_region: dict[str, list[PoolLoad]] = {}
         for load in all_loads:
             by_region.setdefault(load.region, []).append(load)
@@ -168,14 +212,24 @@ class QuotaRule(Rule):
                 limit = live[("", metric)]
             yield from self._judge(ctx, all_loads, metric, "global", limit, "across regions")
 
+    def _autopilot(self, ctx: Context) -> Iterable[Finding]:
+        for cname, cluster in clusters(ctx.spec).items():
+            if cluster.autopilot:
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "autopilot"),
+                    f"cluster {cname} is Autopilot: GKE sizes its nodes from the pods' "
+                    "requests, so it has no node pools to count against the quotas",
+                    severity=Severity.INFO,
+                )
+
     def _unknown(self, ctx: Context, loads_: list[PoolLoad], metric: str, name: str) -> Finding:
         """A quota the profile has no sourced value for is not checked, and says so."""
         first = loads_[0]
         return self.finding(
             ctx,
-            f"nodePool.{first.cluster}.{first.pool}"
-            if first.pool != "default-pool"
-            else f"cluster.{first.cluster}",
+            first.address,
             first.path,
             f"gkeplan has no sourced {name} value for quota {metric}, so it is not checked",
             f"set policy.quotas.{metric} to your project's limit, or quotaProfile: live",
@@ -206,9 +260,7 @@ class QuotaRule(Rule):
             fixes.append(f"raise the quota and set policy.quotas.{metric}")
             yield self.finding(
                 ctx,
-                f"nodePool.{biggest.cluster}.{biggest.pool}"
-                if biggest.pool != "default-pool"
-                else f"cluster.{biggest.cluster}",
+                biggest.address,
                 biggest.path,
                 f"{summary}; quota {metric} {where} is {limit:g}: {_CONSEQUENCE[moment]}",
                 " or ".join(fixes),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal, cast
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gkeplan import catalog
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
@@ -31,11 +32,25 @@ Upper = BeforeValidator(_upper)
 
 # ClusterUpdate.desiredMasterVersion and NodePool.version take "latest", "1.X", "1.X.Y",
 # "1.X.Y-gke.N" or "-" (container v1 REST reference, ClusterUpdate.desiredMasterVersion).
-KubernetesVersion = Annotated[
-    str,
-    Field(pattern=r"^(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)$"),
-    BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v),
-]
+_VERSION = re.compile(r"(latest|-|1\.\d+(\.\d+(-gke\.\d+)?)?)\Z")
+
+
+def _version(value: str) -> str:
+    if not _VERSION.match(value):
+        msg = f"'{value}' is not a GKE version: write 1.X, 1.X.Y, 1.X.Y-gke.N or latest"
+        raise ValueError(msg)
+    return value
+
+
+def _version_text(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # YAML reads 1.30 as the number 1.3: the version the user meant is lost
+        msg = f"got the number {value}: quote the version, e.g. '1.30' (YAML reads 1.30 as 1.3)"
+        raise ValueError(msg)
+    return value.lower() if isinstance(value, str) else value
+
+
+KubernetesVersion = Annotated[str, BeforeValidator(_version_text), AfterValidator(_version)]
 
 
 class Autoscaling(Model):
@@ -307,6 +322,20 @@ class Cluster(Resource):
 
 def clusters(spec: Document) -> dict[str, Cluster]:
     return cast(dict[str, Cluster], spec.section("clusters"))
+
+
+def node_accounts(cluster: Cluster) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(pool name, its account ref or None for the default, path under the cluster) of every
+    set of nodes: each pool, and node auto-provisioning, whose nodes run as its account."""
+    out: list[tuple[str, str | None, tuple[str, ...]]] = [
+        (key, pool.service_account, ("nodePools", key, "serviceAccount"))
+        for key, pool in cluster.node_pools.items()
+    ]
+    nap = cluster.node_auto_provisioning
+    if nap is not None and nap.enabled:
+        at = ("nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
+        out.append(("nodeAutoProvisioning", nap.auto_provisioning_defaults.service_account, at))
+    return out
 
 
 def boot_disk_type(pool: NodePool) -> str:

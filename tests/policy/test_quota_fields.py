@@ -1,0 +1,101 @@
+"""FT001 with issue 13's fields: node auto-provisioning's GPU limits at their worst moment, local
+SSDs in LOCAL_SSD_TOTAL_GB, and Autopilot clusters, which have no pools to count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import edit, findings
+
+NAP = (
+    "    releaseChannel: REGULAR\n",
+    "    releaseChannel: REGULAR\n"
+    "    nodeAutoProvisioning:\n"
+    "      resourceLimits:\n"
+    "        - {resourceType: cpu, maximum: 8}\n"
+    "        - {resourceType: memory, maximum: 32}\n"
+    "        - {resourceType: nvidia-tesla-t4, maximum: 2}\n"
+    "      autoProvisioningDefaults: {serviceAccount: gke-node}\n",
+)
+
+
+def _ft(tmp_path: Path, text: str, word: str) -> list[tuple[str, str, str, str]]:
+    return [f for f in findings(tmp_path, text, rules=("FT001",)) if word in f[3]]
+
+
+def test_nap_gpu_limits_count_at_their_maximum(tmp_path: Path) -> None:
+    got = _ft(tmp_path, edit(*NAP), "auto-provisioning")
+    assert got == [
+        (
+            "FT001",
+            "warning",
+            "cluster.sd-cluster",
+            "cluster sd-cluster: node auto-provisioning may add 2 GPUs (resourceLimits "
+            "nvidia-tesla-t4 maximum 2); quota NVIDIA_T4_GPUS in us-central1 is 0: the apply "
+            "works, but the autoscaler cannot reach maxNodeCount",
+        ),
+        (
+            "FT001",
+            "warning",
+            "cluster.sd-cluster",
+            "cluster sd-cluster: node auto-provisioning may add 2 GPUs (resourceLimits "
+            "nvidia-tesla-t4 maximum 2); quota GPUS_ALL_REGIONS across regions is 0: the apply "
+            "works, but the autoscaler cannot reach maxNodeCount",
+        ),
+    ]
+
+
+def test_nap_gpus_within_the_quota_pass(tmp_path: Path) -> None:
+    text = edit("policy:\n", "policy:\n  quotas: {GPUS_ALL_REGIONS: 2, NVIDIA_T4_GPUS: 2}\n")
+    assert _ft(tmp_path, edit(*NAP, text), "auto-provisioning") == []
+    cpu_only = edit("        - {resourceType: nvidia-tesla-t4, maximum: 2}\n", "", edit(*NAP))
+    assert _ft(tmp_path, cpu_only, "auto-provisioning") == []
+
+
+def test_local_ssds_count_375_gb_each(tmp_path: Path) -> None:
+    text = edit(
+        "policy:\n",
+        "policy:\n  quotas: {LOCAL_SSD_TOTAL_GB: 1000}\n",
+        edit("        diskSizeGb: 50\n", "        diskSizeGb: 50\n        localSsdCount: 2\n"),
+    )
+    (got,) = _ft(tmp_path, text, "local SSD")
+    assert got[3] == (
+        "cluster sd-cluster is zonal (us-central1-c): node pool sd-node-pool can run 2 nodes x "
+        "1 zone = 2 x n2-standard-4 with 2 local SSDs of 375 GB = 1500 GB of local SSD; quota "
+        "LOCAL_SSD_TOTAL_GB in us-central1 is 1000: the apply works, but the autoscaler cannot "
+        "reach maxNodeCount"
+    )
+    assert findings(
+        tmp_path,
+        edit("LOCAL_SSD_TOTAL_GB: 1000", "LOCAL_SSD_TOTAL_GB: 1500", text),
+        rules=("FT001",),
+    ) == [f for f in findings(tmp_path, text, rules=("FT001",)) if "local SSD" not in f[3]]
+
+
+def test_an_autopilot_cluster_counts_nothing_and_says_so(tmp_path: Path) -> None:
+    text = edit("    removeDefaultNodePool: true\n", "    autopilot: true\n")
+    text = text[: text.index("    nodePools:\n")] + text[text.index("\nbuckets:") :]
+    assert findings(tmp_path, text, rules=("FT001",)) == [
+        (
+            "FT001",
+            "info",
+            "cluster.sd-cluster",
+            "cluster sd-cluster is Autopilot: GKE sizes its nodes from the pods' requests, so "
+            "it has no node pools to count against the quotas",
+        )
+    ]
+
+
+def test_a_nap_account_counts_like_a_pools(tmp_path: Path) -> None:
+    """LP004 on auto-provisioned nodes that run as the default account; none with gke-node."""
+    assert findings(tmp_path, edit(*NAP), rules=("LP004",)) == []
+    default = edit("      autoProvisioningDefaults: {serviceAccount: gke-node}\n", "", edit(*NAP))
+    assert findings(tmp_path, default, rules=("LP004",)) == [
+        (
+            "LP004",
+            "error",
+            "cluster.sd-cluster",
+            "node auto-provisioning in sd-cluster runs nodes as the Compute Engine default "
+            "service account",
+        )
+    ]
