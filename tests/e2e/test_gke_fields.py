@@ -101,7 +101,7 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     pool = got.node_pools[0]
     assert pool.version == "1.30.5-gke.1014003"
     assert list(pool.config.tags) == ["gke-node", "serving"]
-    assert dict(pool.config.metadata) == {"team": "ml"}
+    assert dict(pool.config.metadata) == {"disable-legacy-endpoints": "true", "team": "ml"}
     assert pool.config.gcfs_config.enabled
     assert pool.config.local_ssd_count == 1
     assert pool.config.ephemeral_storage_local_ssd_config.local_ssd_count == 1

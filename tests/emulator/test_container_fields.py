@@ -102,7 +102,9 @@ def test_fields_are_stored_and_returned_as_sent(clients: ClientFactory) -> None:
     assert got.network_config.datapath_provider.name == "ADVANCED_DATAPATH"
     assert got.autoscaling.resource_limits[0].maximum == 8
     config = got.node_pools[0].config
-    assert (list(config.tags), dict(config.metadata)) == (["gke-node"], {"team": "ml"})
+    assert list(config.tags) == ["gke-node"]
+    # GKE adds disable-legacy-endpoints (Google provider docs, terraform-provider-google#3725)
+    assert dict(config.metadata) == {"team": "ml", "disable-legacy-endpoints": "true"}
     assert config.gcfs_config.enabled and config.local_ssd_count == 1
     assert config.ephemeral_storage_local_ssd_config.local_ssd_count == 2
 

@@ -326,6 +326,10 @@ class ContainerModel:
             )
         if not cfg.oauth_scopes:
             cfg.oauth_scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+        # "From GKE 1.12 onwards, disable-legacy-endpoints is set to true by the API" (Google
+        # provider docs, quoted in hashicorp/terraform-provider-google#3725)
+        if "disable-legacy-endpoints" not in cfg.metadata:
+            cfg.metadata["disable-legacy-endpoints"] = "true"
         for key in cfg.metadata:
             if key in RESERVED_METADATA:
                 # The rule is NodeConfig.metadata's ("keys must not ... be one of the reserved

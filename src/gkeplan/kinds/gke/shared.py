@@ -20,6 +20,7 @@ from gkeplan.spec.base import Document
 
 DEFAULT_COMPUTE_SA = "default-compute-service-account"
 DEFAULT_SERVICE_ACCOUNT = "default"
+LEGACY_ENDPOINTS = "disable-legacy-endpoints"
 
 
 def cluster_id(spec: Document, key: str) -> str:
@@ -137,7 +138,12 @@ def pool_attributes(
         "maxPodsPerNode": pool.max_pods_per_node,
         "version": pool.version,
         "tags": sorted(pool.tags),
-        "metadata": dict(pool.metadata),
+        # "From GKE 1.12 onwards, disable-legacy-endpoints is set to true by the API; if
+        # metadata is set but that default value is not included, Terraform will attempt to
+        # unset the value" (Google provider docs, quoted in
+        # hashicorp/terraform-provider-google#3725): sent explicitly, so what GKE returns
+        # matches and an immutable field does not replace the pool on every plan.
+        "metadata": {LEGACY_ENDPOINTS: "true", **pool.metadata},
         "imageStreaming": pool.image_streaming,
         "localSsdCount": pool.local_ssd_count,
         "ephemeralStorageLocalSsdCount": pool.ephemeral_storage_local_ssd_count,
