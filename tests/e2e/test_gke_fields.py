@@ -307,3 +307,19 @@ def test_an_autopilot_cluster_applies_with_no_pools(harness: Harness) -> None:
     )
     assert got.autopilot.enabled
     assert list(got.node_pools) == []
+
+
+def test_drift_in_the_datapath_provider_is_a_replacement(harness: Harness) -> None:
+    """GKE can migrate a cluster's datapath (ClusterUpdate.desiredDatapathProvider); gkeplan
+    cannot put it back in place (the Google provider's datapath_provider is ForceNew), so the
+    drift plans a replacement and says why."""
+    spec = harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))
+    assert harness.apply(spec).ok
+    client = _container(harness)
+    legacy = gke.ClusterUpdate(desired_datapath_provider="LEGACY_DATAPATH")
+    _done(client, client.update_cluster(name=CLUSTER, update=legacy))
+    cluster = next(c for c in harness.plan(spec).pending if c.address == "cluster.sd-cluster")
+    assert cluster.action is Action.REPLACE and cluster.drift
+    assert [(f.name, f.before, f.after) for f in cluster.fields] == [
+        ("datapathProvider", "LEGACY_DATAPATH", "ADVANCED_DATAPATH")
+    ]

@@ -99,3 +99,29 @@ def test_a_nap_account_counts_like_a_pools(tmp_path: Path) -> None:
             "service account",
         )
     ]
+
+
+def test_the_nap_account_needs_act_as_and_the_node_role_like_a_pools(tmp_path: Path) -> None:
+    text = edit("serviceAccounts:\n", "serviceAccounts:\n  nap-nodes: {displayName: NAP nodes}\n")
+    text = edit(
+        NAP[0], NAP[1].replace("serviceAccount: gke-node", "serviceAccount: nap-nodes"), text
+    )
+    got = [f for f in findings(tmp_path, text, rules=("LP006",))]
+    assert got == [
+        (
+            "LP006",
+            "error",
+            "serviceAccount.gke-admin",
+            "createAs account gke-admin cannot create cluster.sd-cluster: it lacks "
+            "iam.serviceAccounts.actAs on serviceAccount.nap-nodes",
+        ),
+        (
+            "LP006",
+            "warning",
+            "serviceAccount.nap-nodes",
+            "nodes of sd-cluster/nodeAutoProvisioning run as nap-nodes, which lacks 6 "
+            "permission(s) nodes need to write logs and metrics (autoscaling.sites.writeMetrics, "
+            "logging.logEntries.create, monitoring.metricDescriptors.create...): on GKE 1.33 and "
+            "earlier, logging and monitoring degrade",
+        ),
+    ]
