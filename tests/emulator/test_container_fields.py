@@ -91,7 +91,10 @@ def test_fields_are_stored_and_returned_as_sent(clients: ClientFactory) -> None:
         ),
         autoscaling=gke.ClusterAutoscaling(
             enable_node_autoprovisioning=True,
-            resource_limits=[gke.ResourceLimit(resource_type="cpu", maximum=8)],
+            resource_limits=[
+                gke.ResourceLimit(resource_type="cpu", maximum=8),
+                gke.ResourceLimit(resource_type="memory", maximum=32),
+            ],
         ),
     )
     client.create_cluster(parent=ZONE, cluster=cluster)
@@ -192,4 +195,22 @@ def test_reserved_metadata_keys_are_refused(clients: ClientFactory) -> None:
         clients.container().create_cluster(
             parent=ZONE,
             cluster=gke.Cluster(name="c1", node_pools=[_pool(metadata={"kube-env": "x"})]),
+        )
+
+
+def test_node_auto_provisioning_needs_cpu_and_memory_limits(clients: ClientFactory) -> None:
+    client = clients.container()
+    cpu_only = gke.ClusterAutoscaling(
+        enable_node_autoprovisioning=True,
+        resource_limits=[gke.ResourceLimit(resource_type="cpu", maximum=8)],
+    )
+    with pytest.raises(gexc.BadRequest, match="Resource limits for cpu, memory must be specified"):
+        client.create_cluster(
+            parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()], autoscaling=cpu_only)
+        )
+    client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool()]))
+    limits_only = gke.ClusterAutoscaling(resource_limits=cpu_only.resource_limits)
+    with pytest.raises(gexc.BadRequest, match="supported only with node autoprovisioning"):
+        client.update_cluster(
+            name=C1, update=gke.ClusterUpdate(desired_cluster_autoscaling=limits_only)
         )

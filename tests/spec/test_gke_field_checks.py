@@ -33,8 +33,18 @@ CASES: dict[str, tuple[str, list[str]]] = {
             + "    nodeAutoProvisioning:\n      resourceLimits: [{resourceType: cpu, maximum: 4, minimum: 8}]\n",
         ),
         [
-            "14:23: clusters.sd-cluster.nodeAutoProvisioning.resourceLimits: node auto-provisioning needs resource limits for cpu and memory; memory has none",
+            "14:23: clusters.sd-cluster.nodeAutoProvisioning.resourceLimits: node auto-provisioning needs resource limits for cpu and memory; memory has none (GKE refuses it)",
             "14:24: clusters.sd-cluster.nodeAutoProvisioning.resourceLimits[0]: cpu: minimum 8 is above maximum 4",
+        ],
+    ),
+    "nap-limits-without-nap": (
+        R(
+            CLUSTER,
+            CLUSTER
+            + "    nodeAutoProvisioning:\n      enabled: false\n      resourceLimits: [{resourceType: cpu, maximum: 4}]\n",
+        ),
+        [
+            "15:23: clusters.sd-cluster.nodeAutoProvisioning.resourceLimits: resource limits are for node auto-provisioning, which enabled: false turns off (GKE refuses them)"
         ],
     ),
     "node-config": (

@@ -66,6 +66,20 @@ RESERVED_METADATA = frozenset(
 AUTOPILOT_POOLS = "Autopilot node pools cannot be accessed or modified."
 
 
+def check_autoscaling(autoscaling: gke.ClusterAutoscaling) -> None:
+    """GKE's answers to node auto-provisioning without its cpu and memory limits, and to
+    limits without it: "Resource limits for cpu, memory must be specified when enabling node
+    autoprovisioning." (hashicorp/terraform-provider-google#24232), "Resource limits are
+    supported only with node autoprovisioning." (aptos-labs/aptos-core#5645)."""
+    types = {r.resource_type for r in autoscaling.resource_limits}
+    if autoscaling.enable_node_autoprovisioning and not {"cpu", "memory"} <= types:
+        raise invalid_argument(
+            "Resource limits for cpu, memory must be specified when enabling node autoprovisioning."
+        )
+    if not autoscaling.enable_node_autoprovisioning and types:
+        raise invalid_argument("Resource limits are supported only with node autoprovisioning.")
+
+
 def _key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in version.replace("-gke.", ".").split(".") if n.isdigit())
 

@@ -21,6 +21,7 @@ from gkeplan_emulator.services.container import (
     VERSION,
     ContainerModel,
     _stamp,
+    check_autoscaling,
     resolve_version,
     to_json,
 )
@@ -88,6 +89,7 @@ class ContainerApi:
             autopilot = cluster.autopilot.enabled
             if autopilot and cluster.node_pools:
                 raise invalid_argument(AUTOPILOT_POOLS)
+            check_autoscaling(cluster.autoscaling)
             # the version first: the pools' "-" and unset versions are the master's
             version = resolve_version(cluster.initial_cluster_version)
             cluster.initial_cluster_version = cluster.current_master_version = version
@@ -247,6 +249,7 @@ class ContainerApi:
         if "desiredClusterAutoscaling" in raw:
             if cluster.autopilot.enabled:
                 raise invalid_argument(AUTOPILOT_POOLS)
+            check_autoscaling(u.desired_cluster_autoscaling)
             cluster.autoscaling = u.desired_cluster_autoscaling
 
     def set_addons(self, req: Request, cluster: gke.Cluster) -> None:

@@ -260,13 +260,23 @@ def _check_nap(c: Checker, path: Path, cluster: Cluster) -> None:
     assert nap is not None
     types = {r.resource_type for r in nap.resource_limits}
     if nap.enabled and not {"cpu", "memory"} <= types:
-        # "Resource limits for cpu and memory must be defined to enable node
-        # auto-provisioning." (Google provider, cluster_autoscaling.enabled)
+        # GKE: "Error 400: Resource limits for cpu, memory must be specified when enabling
+        # node autoprovisioning." (hashicorp/terraform-provider-google#24232)
         missing = " and ".join(sorted({"cpu", "memory"} - types))
         c.error(
             (*path, "resourceLimits"),
-            f"node auto-provisioning needs resource limits for cpu and memory; {missing} has none",
+            f"node auto-provisioning needs resource limits for cpu and memory; {missing} "
+            "has none (GKE refuses it)",
             "add {resourceType: cpu, maximum: N} and {resourceType: memory, maximum: GB}",
+        )
+    if not nap.enabled and nap.resource_limits:
+        # GKE: "Error 400: Resource limits are supported only with node autoprovisioning."
+        # (aptos-labs/aptos-core#5645)
+        c.error(
+            (*path, "resourceLimits"),
+            "resource limits are for node auto-provisioning, which enabled: false turns off "
+            "(GKE refuses them)",
+            "remove resourceLimits, or set enabled: true",
         )
     for i, limit in enumerate(nap.resource_limits):
         if limit.minimum > limit.maximum:
