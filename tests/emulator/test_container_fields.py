@@ -181,6 +181,8 @@ def test_autopilot_has_no_pools_of_its_own(clients: ClientFactory) -> None:
         client.create_cluster(
             parent=region, cluster=gke.Cluster(name="ap", autopilot=autopilot, node_pools=[_pool()])
         )
+    with pytest.raises(gexc.BadRequest, match="Autopilot clusters must be regional clusters"):
+        client.create_cluster(parent=ZONE, cluster=gke.Cluster(name="ap", autopilot=autopilot))
     client.create_cluster(parent=region, cluster=gke.Cluster(name="ap", autopilot=autopilot))
     got = client.get_cluster(name=f"{region}/clusters/ap")
     assert got.autopilot.enabled and list(got.node_pools) == []  # no default pool either

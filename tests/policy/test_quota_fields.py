@@ -74,6 +74,7 @@ def test_local_ssds_count_375_gb_each(tmp_path: Path) -> None:
 
 def test_an_autopilot_cluster_counts_nothing_and_says_so(tmp_path: Path) -> None:
     text = edit("    removeDefaultNodePool: true\n", "    autopilot: true\n")
+    text = edit("    location: us-central1-c\n", "    location: us-central1\n", text)
     text = text[: text.index("    nodePools:\n")] + text[text.index("\nbuckets:") :]
     assert findings(tmp_path, text, rules=("FT001",)) == [
         (

@@ -26,6 +26,15 @@ CASES: dict[str, tuple[str, list[str]]] = {
             '15:7: clusters.sd-cluster.nodePools: an Autopilot cluster has no node pools of its own: GKE refuses them ("Autopilot node pools cannot be accessed or modified.")'
         ],
     ),
+    "autopilot-in-a-zone": (
+        R(CLUSTER, CLUSTER + "    autopilot: true\n").replace(
+            "    nodePools:\n      pool:\n        machineType: n2-standard-4\n        serviceAccount: gke-node\n",
+            "",
+        ),
+        [
+            '12:15: clusters.sd-cluster.location: Autopilot clusters are regional: GKE refuses the zone us-central1-c ("Autopilot clusters must be regional clusters.")'
+        ],
+    ),
     "nap-without-memory-and-min-above-max": (
         R(
             CLUSTER,

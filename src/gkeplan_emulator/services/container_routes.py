@@ -87,6 +87,10 @@ class ContainerApi:
                 raise already_exists(f"Already exists: {full}.")
             cluster.location = location
             autopilot = cluster.autopilot.enabled
+            if autopilot and facts.is_zone(location):
+                # GoogleCloudPlatform/ai-on-gke#628: "Error 400: Autopilot clusters must be
+                # regional clusters."
+                raise invalid_argument("Autopilot clusters must be regional clusters.")
             if autopilot and cluster.node_pools:
                 raise invalid_argument(AUTOPILOT_POOLS)
             check_autoscaling(cluster.autoscaling)

@@ -202,7 +202,7 @@ def _check(spec: Document, c: Checker) -> None:
         if cluster.create_as is not None:
             sa.check_ref(c, (*path, "createAs"), cluster.create_as, "createAs")
         if cluster.autopilot:
-            _check_autopilot(c, path, cluster)
+            _check_autopilot(c, path, cluster, zonal=valid_location and region != cluster.location)
         elif cluster.remove_default_node_pool and not cluster.node_pools:
             c.error(
                 path,
@@ -226,7 +226,16 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, cluster)
 
 
-def _check_autopilot(c: Checker, path: Path, cluster: Cluster) -> None:
+def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -> None:
+    if zonal:
+        # GKE: "Error 400: Autopilot clusters must be regional clusters."
+        # (GoogleCloudPlatform/ai-on-gke#628)
+        c.error(
+            (*path, "location"),
+            f"Autopilot clusters are regional: GKE refuses the zone {cluster.location} "
+            '("Autopilot clusters must be regional clusters.")',
+            f"location: {catalog.region_of(cluster.location)}",
+        )
     if cluster.node_pools:
         # GKE runs an Autopilot cluster's nodes itself: "Error 400: Autopilot node pools
         # cannot be accessed or modified." (turbot/steampipe-plugin-gcp#591,
