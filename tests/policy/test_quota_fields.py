@@ -126,3 +126,22 @@ def test_the_nap_account_needs_act_as_and_the_node_role_like_a_pools(tmp_path: P
             "earlier, logging and monitoring degrade",
         ),
     ]
+
+
+def test_cost_lists_local_ssds_and_nap_gpus_it_cannot_price(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gkeplan.cli import cli
+
+    text = edit(
+        *NAP, edit("        diskSizeGb: 50\n", "        diskSizeGb: 50\n        localSsdCount: 1\n")
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    result = CliRunner().invoke(
+        cli, ["validate", str(spec), "--cost", "--var", "PROJECT_ID=demo-project"]
+    )
+    out = result.output
+    assert "sd-cluster/sd-node-pool: 1..2 x 1 x 375 GB local SSD" in out
+    assert "sd-cluster/nodeAutoProvisioning: 0..2 x nvidia-tesla-t4" in out
+    assert out.count("not in the price table: not counted") == 2

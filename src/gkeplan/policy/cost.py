@@ -10,7 +10,7 @@ from gkeplan.errors import Severity
 from gkeplan.kinds.bucket import buckets
 from gkeplan.kinds.gke.models import clusters
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.policy.usage import loads
+from gkeplan.policy.usage import LOCAL_SSD_GB, loads
 
 HOURS_PER_MONTH = 730.0
 
@@ -117,6 +117,16 @@ def estimate(ctx: Context) -> CostEstimate:
             1.0,
             address,
         )
+        if load.local_ssds:
+            ssd_gb = load.local_ssds * LOCAL_SSD_GB
+            est.add(
+                f"{name}: {low}..{high} x {load.local_ssds} x {LOCAL_SSD_GB} GB local SSD",
+                prices.disk_gb_month(load.region, "local-ssd"),
+                low * ssd_gb,
+                high * ssd_gb,
+                1.0,
+                address,
+            )
         for acc in pool.accelerators if pool else []:
             if mt is not None and mt.gpu_type == acc.type:
                 continue  # the machine's price includes its own GPUs
@@ -127,6 +137,22 @@ def estimate(ctx: Context) -> CostEstimate:
                 high * acc.count,
                 HOURS_PER_MONTH,
                 address,
+            )
+    for cname, cluster in clusters(spec).items():
+        nap = cluster.node_auto_provisioning
+        if nap is None or not nap.enabled:
+            continue
+        region = catalog.region_of(cluster.location)
+        for limit in nap.resource_limits:
+            if catalog.accelerator(limit.resource_type) is None:
+                continue  # cpu and memory come with machines NAP picks: not priced here
+            est.add(
+                f"{cname}/nodeAutoProvisioning: 0..{limit.maximum} x {limit.resource_type}",
+                prices.gpu_hourly(region, limit.resource_type, spot=False),
+                0,
+                limit.maximum,
+                HOURS_PER_MONTH,
+                f"cluster.{cname}",
             )
     credit_left = prices.gke_free_tier_monthly_credit
     for name, cluster in clusters(spec).items():
