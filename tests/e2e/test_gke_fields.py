@@ -173,6 +173,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
         ),
         "nodePool.sd-cluster.sd-node-pool": ("update", ["imageStreaming", "tags", "version"]),
     }
+    assert not any(c.drift for c in plan.pending), "a changed spec is not drift"
     result = harness.apply(spec)
     assert result.ok, result.walk.errors
     left = harness.plan(spec)
@@ -286,9 +287,11 @@ def test_a_version_upgraded_past_the_pin_is_no_change(harness: Harness) -> None:
     )
     plan = harness.plan(harness.spec(pinned))
     cluster = next(c for c in plan.pending if c.address == "cluster.sd-cluster")
+    # before: the pin the state knows, which what runs still meets; not drift
     assert [(f.name, f.before, f.after) for f in cluster.fields] == [
-        ("masterVersion", "1.33.5-gke.1162000", "1.34")
+        ("masterVersion", "1.30", "1.34")
     ]
+    assert not cluster.drift
 
 
 def test_an_autopilot_cluster_applies_with_no_pools(harness: Harness) -> None:

@@ -131,11 +131,14 @@ class _Named:
 
 
 def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attributes:
-    """`attrs` with the version at `key` in the spelling of the wanted version when what runs
-    satisfies it (a spec's "1.30" is met by a cluster running 1.30.5-gke.1014003 or later).
-    The first wanted is the spec's (the planner lists the spec before the state)."""
+    """`attrs` with the version at `key` in the spelling of a wanted version it satisfies (a
+    spec's "1.30" is met by a cluster running 1.30.5-gke.1014003 or later). The spec's comes
+    first (the planner lists the spec before the state); when the spec asks for more than runs,
+    the state's spelling, if met, keeps the plan from calling GKE's own upgrade drift."""
     for want in wanted:
-        return {**attrs, key: settle_version(want.get(key), attrs.get(key))}
+        settled = settle_version(want.get(key), attrs.get(key))
+        if settled != attrs.get(key):
+            return {**attrs, key: settled}
     return attrs
 
 
