@@ -1,7 +1,9 @@
 """Permission checks: a principal's roles on a resource and on its project, through the role
-catalog, exactly as GCP evaluates allow policies (minus conditions)."""
+catalog (and custom roles), as GCP evaluates allow policies."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.clock import Clock
@@ -25,6 +27,13 @@ class Authorizer:
     def __init__(self, policies: PolicyStore, clock: Clock) -> None:
         self.policies = policies
         self.clock = clock
+        # Permissions of custom roles (projects/P/roles/ID), from the IAM service's model.
+        self.custom_roles: Callable[[str], frozenset[str]] | None = None
+
+    def role_permissions(self, role: str) -> frozenset[str]:
+        if role.startswith("roles/") or self.custom_roles is None:
+            return facts.role_permissions(role)
+        return self.custom_roles(role)
 
     def allowed(self, principal: str, permission: str, resource: str, project: str) -> bool:
         now = self.clock.now()
@@ -43,7 +52,7 @@ class Authorizer:
         if resource != project_resource(project):
             for who in aliases:
                 roles += self.policies.roles_of(resource, who, now)
-        return any(permission in facts.role_permissions(role) for role in roles)
+        return any(permission in self.role_permissions(role) for role in roles)
 
     def require(
         self,

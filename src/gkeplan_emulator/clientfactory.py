@@ -10,7 +10,8 @@ class ClientFactory:
     """Builds each client once per factory, all acting with one set of credentials.
 
     container()/projects() use the REST transports; iam_admin() is gRPC over local channel
-    credentials (the bearer token reaches the emulator over loopback only); storage(project)
+    credentials (the bearer token reaches the emulator over loopback only), iam_rest() the
+    discovery-based REST client of the same API; storage(project)
     is google-cloud-storage with `api_endpoint`. `iam_endpoint(email)` is the URL to give
     google.auth.impersonated_credentials as `iam_endpoint_override`.
     """
@@ -128,6 +129,23 @@ class ClientFactory:
         from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
 
         return iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=self.channel()))
+
+    def iam_rest(self) -> Any:
+        """IAM admin v1 over REST: google-api-python-client's discovery client for iam v1 (the
+        google-cloud-iam IAMClient has no REST transport)."""
+        from googleapiclient.discovery import build
+
+        return self._once(
+            "iam-rest",
+            lambda: build(
+                "iam",
+                "v1",
+                credentials=self.credentials,
+                client_options={"api_endpoint": self.http},
+                static_discovery=True,
+                cache_discovery=False,
+            ),
+        )
 
     def iam_endpoint(self, email: str) -> str:
         return f"{self.http}/v1/projects/-/serviceAccounts/{email}:generateAccessToken"

@@ -73,6 +73,23 @@ def parse_bindings(data: dict[str, Any]) -> list[Binding]:
     return out
 
 
+def normalise(bindings: list[Binding]) -> list[Binding]:
+    """One binding per (role, condition), its members deduplicated and sorted, in the order the
+    pairs first appear. IAM stores a policy this way: clients merge what they read on the same
+    key ("Flattens a list of Bindings so each role+condition has a single Binding with combined
+    members", MergeBindings in the Terraform Google provider's tpgiamresource/iam.go), and
+    policies read back from GCP list each member once (no public primary source states the
+    sorting; the emulator sorts so reads are stable)."""
+    merged: dict[str, Binding] = {}
+    for b in bindings:
+        key = json.dumps([b.role, b.condition], sort_keys=True)
+        into = merged.setdefault(key, Binding(b.role, [], b.condition))
+        into.members.extend(m for m in b.members if m not in into.members)
+    for b in merged.values():
+        b.members.sort()
+    return list(merged.values())
+
+
 _TIME_TEST = re.compile(
     r'\s*request\.time\s*(?P<op><=|>=|<|>)\s*timestamp\(\s*"(?P<ts>[^"]+)"\s*\)\s*\Z'
 )
@@ -159,7 +176,7 @@ class PolicyStore:
     def _set(
         self, resource: str, data: dict[str, Any], now: float, delay: float, etag: bytes | None
     ) -> StoredPolicy:
-        bindings = parse_bindings(data)
+        bindings = normalise(parse_bindings(data))
         version = int(data.get("version") or 1)
         if any(b.condition for b in bindings) and version < 3:
             raise invalid_argument(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from gkeplan_emulator.clock import Clock, SystemClock
@@ -24,6 +25,8 @@ class Identity:
         self._tokens: dict[str, tuple[str, float]] = {}  # sha256(token) -> (principal, expiry)
         self._applier_token: str | None = None
         self._lock = threading.Lock()
+        # Principals whose tokens are refused while this says so (a disabled service account).
+        self.rejects: Callable[[str], bool] | None = None
 
     def issue_token(self, principal: str, lifetime_s: float) -> tuple[str, float]:
         """A new token naming `principal`, and its expiry (epoch seconds)."""
@@ -53,6 +56,8 @@ class Identity:
             entry = self._tokens.get(_digest(token))
         when = self.clock.now() if now is None else now
         if entry is None or entry[1] < when:
+            return None
+        if self.rejects is not None and self.rejects(entry[0]):
             return None
         return entry[0]
 

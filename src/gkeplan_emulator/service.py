@@ -22,6 +22,9 @@ class Rpc:
     path: str  # "/v1/{parent}/clusters": fields of the request message in braces
     request: Any  # request message class (proto-plus or protobuf)
     response: Any  # response message class
+    # google.api.http `body`: "*" sends the whole request as the body, a field name sends that
+    # field, "" none; fields neither in the path nor in the body travel as query parameters.
+    body: str = "*"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ handler, through the same pipeline (authentication, faults, log, persistence).""
 
 from __future__ import annotations
 
+import json
+import re
 import string
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +39,46 @@ def from_json(cls: Any, payload: bytes) -> Any:
     return cls.from_json(payload or b"{}", ignore_unknown_fields=True)
 
 
+def _field(request: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        request = getattr(request, part)
+    return request
+
+
 def _path(rpc: Rpc, request: Any) -> str:
-    fields = [f for _, f, _, _ in string.Formatter().parse(rpc.path) if f]
-    return rpc.path.format(**{f: getattr(request, f) for f in fields})
+    return re.sub(r"\{([^}]+)\}", lambda m: str(_field(request, m[1])), rpc.path)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, list[str]]:
+    """Query parameters of the fields left over, as the HTTP mapping names them (a.b=...)."""
+    out: dict[str, list[str]] = {}
+    for key, value in data.items():
+        name = prefix + key
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        elif isinstance(value, list):
+            out[name] = [str(v) for v in value]
+        elif value not in ("", 0, False, None):  # proto3 defaults are not sent
+            out[name] = [str(value).lower() if isinstance(value, bool) else str(value)]
+    return out
+
+
+def _split(rpc: Rpc, request: Any) -> tuple[bytes, dict[str, list[str]]]:
+    """The body and the query string of `request` under the method's HTTP mapping."""
+    if rpc.body == "*":
+        return (to_json(request).encode() if rpc.verb != "GET" else b""), {}
+    data: dict[str, Any] = json.loads(to_json(request))
+    for f in (f for _, f, _, _ in string.Formatter().parse(rpc.path) if f):
+        data.pop(_camel(f.split(".")[0]), None)
+    body = b""
+    if rpc.body:
+        body = json.dumps(data.pop(_camel(rpc.body), {})).encode()
+    return body, _flatten(data)
 
 
 class _Transcoder:
@@ -51,12 +90,9 @@ class _Transcoder:
     def call(self, rpc: Rpc, request: Any, context: grpc.ServicerContext) -> Any:
         metadata = dict(context.invocation_metadata())
         path = _path(rpc, request)
+        body, query = _split(rpc, request)
         req = Request(
-            rpc.verb,
-            path,
-            {},
-            {"authorization": str(metadata.get("authorization", ""))},
-            to_json(request).encode() if rpc.verb != "GET" else b"",
+            rpc.verb, path, query, {"authorization": str(metadata.get("authorization", ""))}, body
         )
         try:
             index, params = self.adapter.match(path, method=rpc.verb)

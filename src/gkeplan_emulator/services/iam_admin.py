@@ -1,5 +1,7 @@
-"""IAM admin v1 over gRPC (the client has no REST transport): service accounts, their IAM
-policies, and predefined roles from the emulator's data."""
+"""IAM admin v1, one implementation behind REST (iam.googleapis.com/v1, as the discovery document
+names its paths) and gRPC (google.iam.admin.v1.IAM, transcoded to the same routes): service
+accounts (with disable/enable), their keys, their IAM policies, predefined roles from the
+emulator's data and custom roles in project scope."""
 
 from __future__ import annotations
 
@@ -8,15 +10,14 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-import grpc
-from google.cloud.iam_admin_v1.types import iam as iam_types
-from google.iam.v1 import iam_policy_pb2, policy_pb2
-from google.protobuf import empty_pb2, json_format
-
-from gkeplan_emulator import facts, grpcserver
+from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource, sa_resource
 from gkeplan_emulator.errors import already_exists, invalid_argument, not_found
 from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.services.iam_grpc import GRPC
+from gkeplan_emulator.services.iam_keys import KeyStore
+from gkeplan_emulator.services.iam_roles import CUSTOM_ROLE, CustomRoles
+from gkeplan_emulator.services.iam_routes import routes
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -44,6 +45,13 @@ class IamModel:
         self.accounts: dict[str, dict[str, Any]] = {}  # email -> fields
         self._lock = threading.Lock()
         self._serial = 0
+        self.roles = CustomRoles(backend)
+        self.keys = KeyStore(backend)
+        # Custom roles grant their permissions in every permission check, and a disabled
+        # account's tokens stop working ("Existing access tokens for the service account are
+        # rejected", https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable).
+        backend.authz.custom_roles = self.roles.permissions
+        backend.identity.rejects = self.is_disabled
 
     # -- service accounts ---------------------------------------------------------------
     def create(
@@ -146,7 +154,22 @@ class IamModel:
         sa = self.get(principal, name, "iam.serviceAccounts.delete")
         with self._lock:
             self.accounts.pop(sa["email"], None)
+        self.keys.drop_account(sa["email"])
         self.backend.policies.delete(sa_resource(sa["projectId"], sa["email"]))
+
+    def set_disabled(self, principal: str, name: str, disabled: bool) -> None:
+        permission = "iam.serviceAccounts." + ("disable" if disabled else "enable")
+        sa = self.get(principal, name, permission)
+        with self._lock:
+            sa["disabled"] = disabled
+
+    def is_disabled(self, principal: str) -> bool:
+        """Whether `principal` is a service account of this emulator that is disabled."""
+        if not principal.startswith("serviceAccount:"):
+            return False
+        with self._lock:
+            sa = self.accounts.get(principal.split(":", 1)[1])
+        return bool(sa and sa["disabled"])
 
     def check_members(self, policy: dict[str, Any]) -> None:
         """Reject grants to accounts of this project that do not exist (yet), as IAM does."""
@@ -155,6 +178,14 @@ class IamModel:
             role = binding.get("role", "")
             if role.startswith("roles/") and role not in facts.role_names():
                 raise invalid_argument(f"Role {role} is not supported for this resource.")
+            custom = CUSTOM_ROLE.match(role)
+            if custom and (
+                custom["project"] != self.backend.config.project or not self.roles.grantable(role)
+            ):
+                # Error 400 ... "Role (organizations/59485982875/roles/FortigateSdnViewer) does
+                # not exist in the resource's hierarchy." (GoogleCloudPlatform/
+                # pubsec-declarative-toolkit#608); a deleted custom role cannot be bound either.
+                raise invalid_argument(f"Role ({role}) does not exist in the resource's hierarchy.")
             for member in binding.get("members") or []:
                 if member.startswith("serviceAccount:") and member.endswith(suffix):
                     email = member.split(":", 1)[1]
@@ -162,157 +193,18 @@ class IamModel:
                         raise invalid_argument(f"Service account {email} does not exist.")
 
     def dump(self) -> dict[str, Any]:
-        return {"accounts": self.accounts, "serial": self._serial}
+        return {
+            "accounts": self.accounts,
+            "serial": self._serial,
+            "roles": self.roles.dump(),
+            "keys": self.keys.dump(),
+        }
 
     def load(self, data: dict[str, Any]) -> None:
         self.accounts = dict(data.get("accounts") or {})
         self._serial = int(data.get("serial") or 0)
+        self.roles.load(data.get("roles") or {})
+        self.keys.load(data.get("keys") or {})
 
 
-def _to_proto(sa: dict[str, Any]) -> iam_types.ServiceAccount:
-    return iam_types.ServiceAccount(
-        name=sa["name"],
-        project_id=sa["projectId"],
-        unique_id=sa["uniqueId"],
-        email=sa["email"],
-        display_name=sa["displayName"],
-        description=sa["description"],
-        oauth2_client_id=sa["oauth2ClientId"],
-        disabled=sa["disabled"],
-    )
-
-
-class IamRpcs:
-    """IAM admin's gRPC method bodies, one per row of RPCS: (request, caller) -> reply."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self.model: IamModel = self.backend.models["iam"]
-
-    def create(self, req: iam_types.CreateServiceAccountRequest, who: str) -> Any:
-        project = req.name.split("/", 1)[1]
-        sa = self.model.create(
-            who,
-            project,
-            req.account_id,
-            req.service_account.display_name,
-            req.service_account.description,
-        )
-        return _to_proto(sa)
-
-    def get(self, req: iam_types.GetServiceAccountRequest, who: str) -> Any:
-        return _to_proto(self.model.get(who, req.name))
-
-    def list_(self, req: iam_types.ListServiceAccountsRequest, who: str) -> Any:
-        accounts = sorted(self.model.list(who, req.name.split("/", 1)[1]), key=lambda a: a["email"])
-        size = req.page_size or 100
-        start = int(req.page_token or 0)
-        page = accounts[start : start + size]
-        token = str(start + size) if start + size < len(accounts) else ""
-        return iam_types.ListServiceAccountsResponse(
-            accounts=[_to_proto(a) for a in page], next_page_token=token
-        )
-
-    def patch(self, req: iam_types.PatchServiceAccountRequest, who: str) -> Any:
-        fields = {}
-        for path in req.update_mask.paths:
-            if path == "display_name":
-                fields["displayName"] = req.service_account.display_name
-            elif path == "description":
-                fields["description"] = req.service_account.description
-            else:
-                raise invalid_argument(f"Cannot update field {path}.")
-        return _to_proto(self.model.patch(who, req.service_account.name, fields))
-
-    def delete(self, req: iam_types.DeleteServiceAccountRequest, who: str) -> Any:
-        self.model.delete(who, req.name)
-        return empty_pb2.Empty()
-
-    def get_policy(self, req: iam_policy_pb2.GetIamPolicyRequest, who: str) -> Any:
-        sa = self.model.get(who, req.resource, "iam.serviceAccounts.getIamPolicy")
-        stored = self.backend.policies.get(sa_resource(sa["projectId"], sa["email"]))
-        return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
-
-    def set_policy(self, req: iam_policy_pb2.SetIamPolicyRequest, who: str) -> Any:
-        sa = self.model.get(who, req.resource, "iam.serviceAccounts.setIamPolicy")
-        data = json_format.MessageToDict(req.policy)
-        self.model.check_members(data)
-        stored = self.backend.policies.set(
-            sa_resource(sa["projectId"], sa["email"]),
-            data,
-            self.backend.clock.now(),
-            self.backend.config.propagation_delay_s,
-            req.policy.etag or None,
-        )
-        return json_format.ParseDict(stored.to_json(), policy_pb2.Policy())
-
-    def get_role(self, req: iam_types.GetRoleRequest, who: str) -> Any:
-        if req.name not in facts.role_names():
-            raise not_found(f"The role named {req.name} was not found.")
-        return iam_types.Role(
-            name=req.name,
-            title=req.name.split("/", 1)[1],
-            included_permissions=sorted(facts.role_permissions(req.name)),
-            stage=iam_types.Role.RoleLaunchStage.GA,
-        )
-
-    def list_roles(self, req: iam_types.ListRolesRequest, who: str) -> Any:
-        names = sorted(facts.role_names())
-        size = req.page_size or 300
-        start = int(req.page_token or 0)
-        page = names[start : start + size]
-        full = req.view == iam_types.RoleView.FULL
-        roles = [
-            iam_types.Role(
-                name=n,
-                title=n.split("/", 1)[1],
-                included_permissions=sorted(facts.role_permissions(n)) if full else [],
-            )
-            for n in page
-        ]
-        token = str(start + size) if start + size < len(names) else ""
-        return iam_types.ListRolesResponse(roles=roles, next_page_token=token)
-
-
-# gRPC method of google.iam.admin.v1.IAM -> (handler of an IamRpcs, our method name, request type)
-RPCS: dict[str, tuple[str, str, Any]] = {
-    "CreateServiceAccount": (
-        "create",
-        "iam.createServiceAccount",
-        iam_types.CreateServiceAccountRequest,
-    ),
-    "GetServiceAccount": ("get", "iam.getServiceAccount", iam_types.GetServiceAccountRequest),
-    "ListServiceAccounts": (
-        "list_",
-        "iam.listServiceAccounts",
-        iam_types.ListServiceAccountsRequest,
-    ),
-    "PatchServiceAccount": (
-        "patch",
-        "iam.patchServiceAccount",
-        iam_types.PatchServiceAccountRequest,
-    ),
-    "DeleteServiceAccount": (
-        "delete",
-        "iam.deleteServiceAccount",
-        iam_types.DeleteServiceAccountRequest,
-    ),
-    "GetIamPolicy": ("get_policy", "iam.getIamPolicy", iam_policy_pb2.GetIamPolicyRequest),
-    "SetIamPolicy": ("set_policy", "iam.setIamPolicy", iam_policy_pb2.SetIamPolicyRequest),
-    "GetRole": ("get_role", "iam.getRole", iam_types.GetRoleRequest),
-    "ListRoles": ("list_roles", "iam.listRoles", iam_types.ListRolesRequest),
-}
-
-
-def register_grpc(server: grpc.Server, backend: Backend) -> None:
-    rpcs = IamRpcs(backend)
-    handlers = {
-        method: grpcserver.unary(backend, name, getattr(rpcs, attr), request_type)
-        for method, (attr, name, request_type) in RPCS.items()
-    }
-    server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler("google.iam.admin.v1.IAM", handlers),)
-    )
-
-
-SERVICE = ServiceSpec("iam", IamModel, None, register_grpc, grpc_names=("google.iam.admin.v1.IAM",))
+SERVICE = ServiceSpec("iam", IamModel, routes, transcoded=GRPC)

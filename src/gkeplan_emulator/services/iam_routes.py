@@ -1,0 +1,252 @@
+"""IAM admin v1's REST routes (paths and JSON names from the iam v1 discovery document); the gRPC
+methods are transcoded onto these (iam_grpc.py), so both transports run the same handlers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gkeplan_emulator import facts
+from gkeplan_emulator.authz import sa_resource
+from gkeplan_emulator.errors import invalid_argument, not_found
+from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.services.resourcemanager import decode_etag
+
+if TYPE_CHECKING:
+    from gkeplan_emulator.backend import Backend
+
+_SA = "/v1/projects/<seg:project>/serviceAccounts/<seg:account>"
+_ROLE = "/v1/projects/<seg:project>/roles/<seg:role>"
+_SA_FIELDS = {"displayName": "displayName", "display_name": "displayName"}
+_SA_FIELDS |= {"description": "description"}
+
+
+def account_json(sa: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in sa.items() if k != "createdAt"}
+    if not out.get("disabled"):
+        out.pop("disabled", None)  # proto3 JSON leaves false out
+    return out
+
+
+def _page(req: Request, items: list[Any], default_size: int) -> tuple[list[Any], str]:
+    try:
+        size = int(req.arg("pageSize") or 0) or default_size
+        start = int(req.arg("pageToken") or 0)
+    except ValueError:
+        raise invalid_argument("Invalid page token.") from None
+    token = str(start + size) if start + size < len(items) else ""
+    return items[start : start + size], token
+
+
+def _flag(req: Request, name: str) -> bool:
+    return (req.arg(name) or "").lower() in ("true", "1")
+
+
+def _full_view(req: Request) -> bool:
+    return (req.arg("view") or "") in ("FULL", "1")
+
+
+def _mask(text: Any) -> list[str]:
+    if isinstance(text, dict):  # FieldMask as {"paths": [...]}
+        return [str(p) for p in text.get("paths") or []]
+    return [p.strip() for p in str(text or "").split(",") if p.strip()]
+
+
+def _predefined(name: str, full: bool = True) -> dict[str, Any]:
+    role: dict[str, Any] = {"name": name, "title": name.split("/", 1)[1], "stage": "GA"}
+    if full:
+        role["includedPermissions"] = sorted(facts.role_permissions(name))
+    return role
+
+
+def routes(backend: Backend) -> list[Route]:
+    router = Router()
+    model = backend.models["iam"]  # iam_admin.IamModel (which imports this module)
+
+    def sa_name(req: Request) -> str:
+        return f"projects/{req.params['project']}/serviceAccounts/{req.params['account']}"
+
+    def who(req: Request) -> str:
+        assert req.principal
+        return req.principal
+
+    # -- service accounts ------------------------------------------------------------------
+    def create(req: Request) -> Response:
+        body = req.json()
+        sa = body.get("serviceAccount") or {}
+        created = model.create(
+            who(req),
+            req.params["project"],
+            str(body.get("accountId") or ""),
+            str(sa.get("displayName") or ""),
+            str(sa.get("description") or ""),
+        )
+        return Response(body=account_json(created))
+
+    def list_accounts(req: Request) -> Response:
+        accounts = sorted(model.list(who(req), req.params["project"]), key=lambda a: a["email"])
+        page, token = _page(req, accounts, 100)
+        out: dict[str, Any] = {"accounts": [account_json(a) for a in page]}
+        if token:
+            out["nextPageToken"] = token
+        return Response(body=out)
+
+    def get(req: Request) -> Response:
+        return Response(body=account_json(model.get(who(req), sa_name(req))))
+
+    def patch(req: Request) -> Response:
+        body = req.json()
+        sa = body.get("serviceAccount") or {}
+        fields = {}
+        for path in _mask(body.get("updateMask")):
+            field = _SA_FIELDS.get(path)
+            if field is None:
+                raise invalid_argument(f"Cannot update field {path}.")
+            fields[field] = str(sa.get(field) or "")
+        return Response(body=account_json(model.patch(who(req), sa_name(req), fields)))
+
+    def delete(req: Request) -> Response:
+        model.delete(who(req), sa_name(req))
+        return Response(body={})
+
+    def disable(req: Request) -> Response:
+        model.set_disabled(who(req), sa_name(req), True)
+        return Response(body={})
+
+    def enable(req: Request) -> Response:
+        model.set_disabled(who(req), sa_name(req), False)
+        return Response(body={})
+
+    def get_policy(req: Request) -> Response:
+        sa = model.get(who(req), sa_name(req), "iam.serviceAccounts.getIamPolicy")
+        stored = backend.policies.get(sa_resource(sa["projectId"], sa["email"]))
+        return Response(body=stored.to_json())
+
+    def set_policy(req: Request) -> Response:
+        sa = model.get(who(req), sa_name(req), "iam.serviceAccounts.setIamPolicy")
+        policy = req.json().get("policy") or {}
+        model.check_members(policy)
+        stored = backend.policies.set(
+            sa_resource(sa["projectId"], sa["email"]), policy, decode_etag(policy.get("etag"))
+        )
+        return Response(body=stored.to_json())
+
+    # -- keys --------------------------------------------------------------------------------
+    def key_account(req: Request, permission: str) -> dict[str, Any]:
+        sa: dict[str, Any] = model.get(who(req), sa_name(req), permission)
+        return sa
+
+    def create_key(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.create")
+        return Response(body=model.keys.create(sa, req.json()))
+
+    def list_keys(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.list")
+        return Response(body={"keys": model.keys.list_(sa["email"])})
+
+    def get_key(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.get")
+        public = req.arg("publicKeyType") in ("TYPE_X509_PEM_FILE", "1")
+        return Response(body=model.keys.get(sa["email"], req.params["key"], public))
+
+    def delete_key(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.delete")
+        model.keys.delete(sa["email"], req.params["key"])
+        return Response(body={})
+
+    def disable_key(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.disable")
+        model.keys.set_disabled(sa["email"], req.params["key"], True)
+        return Response(body={})
+
+    def enable_key(req: Request) -> Response:
+        sa = key_account(req, "iam.serviceAccountKeys.enable")
+        model.keys.set_disabled(sa["email"], req.params["key"], False)
+        return Response(body={})
+
+    # -- roles -------------------------------------------------------------------------------
+    def role_name(req: Request) -> str:
+        return f"projects/{req.params['project']}/roles/{req.params['role']}"
+
+    def list_roles(req: Request) -> Response:
+        parent = req.arg("parent") or ""
+        if parent.startswith("projects/"):
+            return list_custom(req, parent.split("/", 1)[1])
+        if parent:
+            raise invalid_argument(f"Invalid parent {parent}.")
+        names = sorted(facts.role_names())
+        page, token = _page(req, names, 300)
+        out: dict[str, Any] = {"roles": [_predefined(n, _full_view(req)) for n in page]}
+        if token:
+            out["nextPageToken"] = token
+        return Response(body=out)
+
+    def list_custom(req: Request, project: str) -> Response:
+        roles = model.roles.list_(who(req), project, _flag(req, "showDeleted"), _full_view(req))
+        page, token = _page(req, roles, 300)
+        out: dict[str, Any] = {"roles": page}
+        if token:
+            out["nextPageToken"] = token
+        return Response(body=out)
+
+    def get_predefined(req: Request) -> Response:
+        name = f"roles/{req.params['role']}"
+        if name not in facts.role_names():
+            raise not_found(f"The role named {name} was not found.")
+        return Response(body=_predefined(name))
+
+    def create_role(req: Request) -> Response:
+        body = req.json()
+        role = model.roles.create(
+            who(req), req.params["project"], str(body.get("roleId") or ""), body.get("role") or {}
+        )
+        return Response(body=role)
+
+    def get_role(req: Request) -> Response:
+        return Response(body=model.roles.get(who(req), role_name(req)))
+
+    def update_role(req: Request) -> Response:
+        mask = _mask(req.arg("updateMask"))
+        return Response(body=model.roles.update(who(req), role_name(req), req.json(), mask))
+
+    def delete_role(req: Request) -> Response:
+        return Response(body=model.roles.delete(who(req), role_name(req), req.arg("etag")))
+
+    def undelete_role(req: Request) -> Response:
+        etag = req.json().get("etag")
+        return Response(body=model.roles.undelete(who(req), role_name(req), etag))
+
+    p = "/v1/projects/<seg:project>"
+    table: list[tuple[str, str, Any, str, bool | None]] = [
+        ("POST", p + "/serviceAccounts", create, "iam.createServiceAccount", None),
+        ("GET", p + "/serviceAccounts", list_accounts, "iam.listServiceAccounts", None),
+        ("GET", _SA, get, "iam.getServiceAccount", None),
+        ("PATCH", _SA, patch, "iam.patchServiceAccount", None),
+        ("DELETE", _SA, delete, "iam.deleteServiceAccount", None),
+        ("POST", _SA + ":disable", disable, "iam.disableServiceAccount", None),
+        ("POST", _SA + ":enable", enable, "iam.enableServiceAccount", None),
+        ("POST", _SA + ":getIamPolicy", get_policy, "iam.getIamPolicy", False),
+        ("POST", _SA + ":setIamPolicy", set_policy, "iam.setIamPolicy", None),
+        ("POST", _SA + "/keys", create_key, "iam.createServiceAccountKey", None),
+        ("GET", _SA + "/keys", list_keys, "iam.listServiceAccountKeys", None),
+        ("GET", _SA + "/keys/<seg:key>", get_key, "iam.getServiceAccountKey", None),
+        ("DELETE", _SA + "/keys/<seg:key>", delete_key, "iam.deleteServiceAccountKey", None),
+        (
+            "POST",
+            _SA + "/keys/<seg:key>:disable",
+            disable_key,
+            "iam.disableServiceAccountKey",
+            None,
+        ),
+        ("POST", _SA + "/keys/<seg:key>:enable", enable_key, "iam.enableServiceAccountKey", None),
+        ("GET", "/v1/roles", list_roles, "iam.listRoles", None),
+        ("GET", "/v1/roles/<seg:role>", get_predefined, "iam.getRole", None),
+        ("POST", p + "/roles", create_role, "iam.createRole", None),
+        ("GET", p + "/roles", lambda r: list_custom(r, r.params["project"]), "iam.listRoles", None),
+        ("GET", _ROLE, get_role, "iam.getRole", None),
+        ("PATCH", _ROLE, update_role, "iam.updateRole", None),
+        ("DELETE", _ROLE, delete_role, "iam.deleteRole", None),
+        ("POST", _ROLE + ":undelete", undelete_role, "iam.undeleteRole", None),
+    ]
+    for verb, rule, handler, name, mutating in table:
+        router.add(verb, rule, handler, name, mutating=mutating)
+    return router.routes
