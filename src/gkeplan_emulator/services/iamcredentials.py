@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from gkeplan_emulator.authz import sa_resource
-from gkeplan_emulator.errors import ApiError, invalid_argument, not_found
+from gkeplan_emulator.errors import ApiError, failed_precondition, invalid_argument, not_found
 from gkeplan_emulator.http import Request, Response, Route, Router
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.iam_admin import project_of
@@ -53,6 +53,11 @@ def routes(backend: Backend) -> list[Route]:
             )
         if not backend.services["iam"].usable(email):  # a new account is not visible at once
             raise not_found(f"Not found; Gaia id not found for email {email}")
+        if backend.services["iam"].is_disabled(f"serviceAccount:{email}"):
+            # "requests for new access tokens will fail" for a disabled account
+            # (https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable);
+            # the status and wording of that failure are not sourced.
+            raise failed_precondition(f"Service account {email} is disabled.")
         if not body.get("scope"):
             raise invalid_argument("Scope required.")
         lifetime = _lifetime(str(body.get("lifetime") or f"{MAX_LIFETIME_S}s"))
