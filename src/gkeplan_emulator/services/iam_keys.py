@@ -53,10 +53,11 @@ def _stamp(when: datetime.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _key_pair(email: str, bits: int, now: datetime.datetime) -> tuple[bytes, bytes]:
-    """(private key PKCS#8 PEM, self-signed X.509 certificate PEM) for `email`."""
+def _key_pair(unique_id: str, bits: int, now: datetime.datetime) -> tuple[bytes, bytes]:
+    """(private key PKCS#8 PEM, self-signed X.509 certificate PEM). The certificate names the
+    account by its unique id: an email can exceed X.509's 64-character common name."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, email)])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, unique_id)])
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -99,7 +100,7 @@ class KeyStore:
                 raise ApiError("FAILED_PRECONDITION", "Precondition check failed.", 400)
         now = datetime.datetime.fromtimestamp(int(self.backend.clock.now()), datetime.UTC)
         bits = 1024 if algorithm == "KEY_ALG_RSA_1024" else 2048
-        private_pem, cert_pem = _key_pair(email, bits, now)
+        private_pem, cert_pem = _key_pair(sa["uniqueId"], bits, now)
         key_id = secrets.token_hex(20)
         key = {
             "name": f"{sa['name']}/keys/{key_id}",
