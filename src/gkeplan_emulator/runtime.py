@@ -1,7 +1,7 @@
 """Run an emulator in process (tests, --sandbox) or as a server (`gkeplan sandbox serve`).
 
-Every REST API shares one loopback HTTP port; the gRPC port (IAM admin, and Kubernetes Engine
-and Resource Manager transcoded to their REST routes) uses local channel credentials, so
+Every REST API shares one loopback HTTP port; the gRPC port (IAM admin, Kubernetes Engine
+and Resource Manager, transcoded to their REST routes) uses local channel credentials, so
 callers' bearer tokens reach it as they would reach GCP.
 
 The services, the servers and Google's libraries are imported when an emulator is created, not
