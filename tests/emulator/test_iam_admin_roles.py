@@ -153,3 +153,21 @@ def test_grants_of_unknown_or_deleted_custom_roles_are_refused(clients: ClientFa
         with pytest.raises(Exception) as info:
             projects.set_iam_policy(request={"resource": f"projects/{P}", "policy": policy})
         assert f"Role ({role}) does not exist in the resource's hierarchy." in str(info.value)
+
+
+def test_unknown_fields_are_refused_as_gcp_refuses_them(clients: ClientFactory) -> None:
+    # Only REST can carry a field the API lacks (a gRPC message cannot).
+    iam = TRANSPORTS["rest"](clients)
+    with pytest.raises(Failure) as nested:
+        iam.create_role(P, "model_reader", {"title": "x", "colour": "red"})
+    assert (nested.value.status, nested.value.message) == (
+        400,
+        "Invalid JSON payload received. Unknown name \"colour\" at 'role': Cannot find field.",
+    )
+    _make(iam)
+    with pytest.raises(Failure) as top:
+        iam.update_role(ROLE, {"title": "y", "permissions": ["a.b.c"]}, ["title"])
+    assert top.value.message == (
+        'Invalid JSON payload received. Unknown name "permissions": Cannot find field.'
+    )
+    assert iam.get_role(ROLE)["title"] == "Model reader"
