@@ -133,3 +133,17 @@ def test_keys_of_a_missing_account_are_not_found(iam: Iam) -> None:
     with pytest.raises(Failure) as info:
         iam.list_keys(f"projects/{P}/serviceAccounts/nobody@{P}.iam.gserviceaccount.com")
     assert info.value.status == 404
+
+
+def test_listing_by_key_type(clients: ClientFactory) -> None:
+    iam = clients.iam_admin()
+    sa = iam.create_service_account(request={"name": f"projects/{P}", "account_id": "typed-keys"})
+    iam.create_service_account_key(request={"name": sa.name})
+    user = iam.list_service_account_keys(request={"name": sa.name, "key_types": ["USER_MANAGED"]})
+    system = iam.list_service_account_keys(
+        request={"name": sa.name, "key_types": ["SYSTEM_MANAGED"]}
+    )
+    assert (len(user.keys), len(system.keys)) == (1, 0)
+    rest = clients.iam_rest().projects().serviceAccounts().keys()
+    listed = rest.list(name=sa.name, keyTypes="SYSTEM_MANAGED").execute()
+    assert listed.get("keys", []) == []

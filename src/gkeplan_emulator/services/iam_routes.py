@@ -181,6 +181,9 @@ def routes(backend: Backend) -> list[Route]:
 
     def list_keys(req: Request) -> Response:
         sa = key_account(req, "iam.serviceAccountKeys.list")
+        wanted = req.query.get("keyTypes") or []
+        if wanted and not {"USER_MANAGED", "1"} & set(wanted):
+            return Response(body={})  # only user-managed keys exist here
         return Response(body={"keys": model.keys.list_(sa["email"])})
 
     def get_key(req: Request) -> Response:
