@@ -85,11 +85,12 @@ def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
     ]
     clusters = served.clients().container_grpc().list_clusters(parent=f"projects/{P}/locations/-")
     assert list(clusters.clusters) == []
-    # the http port serves the REST APIs, Artifact Registry among them
+    # the http port serves the REST APIs, Artifact Registry and IAM admin among them
     assert served.endpoints["rest_apis"] == [
         "artifactregistry",
         "compute",
         "container",
+        "iam",
         "iamcredentials",
         "resourcemanager",
         "serviceusage",
