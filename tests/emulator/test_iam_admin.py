@@ -3,6 +3,8 @@ caller's bearer token carried over local channel credentials."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from google.api_core import exceptions as gexc
 from google.auth.credentials import AnonymousCredentials
@@ -163,3 +165,37 @@ def test_a_new_account_is_usable_by_others_only_after_it_propagates() -> None:
         clock.advance(5)
         stored = projects.set_iam_policy(request={"resource": f"projects/{P}", "policy": policy})
         assert any(f"serviceAccount:{sa.email}" in b.members for b in stored.bindings)
+
+
+def test_a_kubernetes_member_needs_the_projects_workload_identity_pool(
+    clients: ClientFactory,
+) -> None:
+    from google.cloud import container_v1 as gke
+
+    sa = _create(clients, "model-reader")
+    iam = clients.iam_admin()
+    policy = iam.get_iam_policy(request={"resource": sa.name})
+    ksa = f"serviceAccount:{P}.svc.id.goog[serving/tf-serving]"
+    policy.bindings.add(role="roles/iam.workloadIdentityUser", members=[ksa])
+    # as GCP answers before any cluster of the project has Workload Identity on
+    with pytest.raises(
+        gexc.BadRequest, match=re.escape(f"Identity Pool does not exist ({P}.svc.id.goog).")
+    ):
+        iam.set_iam_policy(request={"resource": sa.name, "policy": policy})
+    clients.container().create_cluster(
+        parent=f"projects/{P}/locations/us-central1-c",
+        cluster=gke.Cluster(
+            name="c1",
+            node_pools=[gke.NodePool(name="p", initial_node_count=1)],
+            workload_identity_config=gke.WorkloadIdentityConfig(workload_pool=f"{P}.svc.id.goog"),
+        ),
+    )
+    stored = iam.set_iam_policy(request={"resource": sa.name, "policy": policy})
+    assert [list(b.members) for b in stored.bindings] == [[ksa]]
+    # another project's pool is not the emulator's to know: taken as it comes
+    policy.bindings.add(
+        role="roles/iam.workloadIdentityUser",
+        members=["serviceAccount:other-project.svc.id.goog[ns/ksa]"],
+    )
+    policy.etag = stored.etag
+    iam.set_iam_policy(request={"resource": sa.name, "policy": policy})

@@ -137,6 +137,43 @@ def test_budget(tmp_path: Path) -> None:
             "covers what serviceAccount:gke-admin uses (container.clusters.create, "
             "container.clusters.delete, container.clusters.update, container.operations.get)",
         ),
+        (
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "  - member: serviceAccount:123456789012-compute@developer.gserviceaccount.com\n"
+            "    roles: [roles/monitoring.viewer]\n"
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "LP008",
+            "roles/monitoring.viewer is granted on the whole project to the default service "
+            "account 123456789012-compute@developer.gserviceaccount.com",
+        ),
+        (
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "  - member: serviceAccount:${PROJECT_ID}@appspot.gserviceaccount.com\n"
+            "    roles: [roles/monitoring.viewer]\n"
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "LP008",
+            "roles/monitoring.viewer is granted on the whole project to the default service "
+            "account demo-project@appspot.gserviceaccount.com",
+        ),
+        (
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "  - member: group:ml-admins@example.com\n"
+            "    roles: [roles/iam.serviceAccountKeyAdmin]\n"
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "LP009",
+            "group:ml-admins@example.com gets roles/iam.serviceAccountKeyAdmin on the whole "
+            "project: with it, it can impersonate or manage every service account of the project",
+        ),
+        (
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            '  - member: "serviceAccount:${PROJECT_ID}.svc.id.goog[serving/tf-serving]"\n'
+            "    roles: [roles/iam.workloadIdentityUser]\n"
+            "  - member: serviceAccount:gke-node\n    roles: [roles/storage.objectViewer]",
+            "LP009",
+            "serviceAccount:demo-project.svc.id.goog[serving/tf-serving] gets "
+            "roles/iam.workloadIdentityUser on the whole project: with it, it can impersonate "
+            "or manage every service account of the project",
+        ),
     ],
 )
 def test_least_privilege_rule_fires(
@@ -147,8 +184,44 @@ def test_least_privilege_rule_fires(
 
 
 def test_least_privilege_rules_stay_quiet_on_the_example(tmp_path: Path) -> None:
-    rules = ("LP001", "LP002", "LP003", "LP004", "LP005", "LP006", "LP007")
+    rules = ("LP001", "LP002", "LP003", "LP004", "LP005", "LP006", "LP007", "LP008", "LP009")
     assert findings(tmp_path, EXAMPLE, rules=rules) == []
+
+
+@pytest.mark.parametrize(
+    ("grant", "rule"),
+    [
+        # a default account granted on one resource, not the project
+        (
+            "  - member: serviceAccount:123456789012-compute@developer.gserviceaccount.com\n"
+            "    roles: [roles/storage.objectViewer]\n    on: bucket:models\n",
+            "LP008",
+        ),
+        # an impersonation role granted on one account is what LP009 asks for
+        (
+            "  - member: group:ml-admins@example.com\n"
+            "    roles: [roles/iam.serviceAccountKeyAdmin]\n    on: serviceAccount:gke-node\n",
+            "LP009",
+        ),
+        # the shorthand grants roles/iam.workloadIdentityUser on the account, never the project
+        ("", "LP009"),
+        # the act-as roles at project level are LP001's (reported once, with its fix)
+        (
+            "  - member: group:ml-admins@example.com\n    roles: [roles/iam.serviceAccountUser]\n",
+            "LP009",
+        ),
+    ],
+)
+def test_default_account_and_impersonation_rules_stay_quiet(
+    tmp_path: Path, grant: str, rule: str
+) -> None:
+    text = edit(
+        "  gke-node:\n    displayName: GKE Node Service Account\n",
+        "  gke-node:\n    displayName: GKE Node Service Account\n"
+        "    workloadIdentityUsers: [serving/tf-serving]\n",
+    )
+    text = edit("    on: bucket:models\n", "    on: bucket:models\n" + grant, text)
+    assert findings(tmp_path, text, rules=(rule,)) == []
 
 
 @pytest.mark.parametrize(
@@ -238,6 +311,14 @@ def test_least_privilege_rules_stay_quiet_on_the_example(tmp_path: Path) -> None
             "    forceDestroy: true\n    publicAccessPrevention: inherited",
             "SB017",
             "public access prevention is not enforced",
+        ),
+        (
+            "    releaseChannel: REGULAR",
+            "    releaseChannel: REGULAR\n    masterAuthorizedNetworks:\n"
+            "      - {cidrBlock: 203.0.113.0/24, displayName: office}\n"
+            "      - {cidrBlock: 0.0.0.0/0, displayName: anywhere}",
+            "SB027",
+            "an authorized network of 0.0.0.0/0 lets every address reach the control plane",
         ),
     ],
 )
@@ -450,3 +531,12 @@ def test_dataplane_v2_enforces_network_policy(tmp_path: Path) -> None:
         "    releaseChannel: REGULAR\n    datapathProvider: ADVANCED_DATAPATH",
     )
     assert findings(tmp_path, text, rules=("SB009",)) == []
+
+
+def test_authorized_networks_without_0_0_0_0_are_quiet(tmp_path: Path) -> None:
+    text = edit(
+        "    releaseChannel: REGULAR",
+        "    releaseChannel: REGULAR\n    masterAuthorizedNetworks:\n"
+        "      - {cidrBlock: 203.0.113.0/24, displayName: office}",
+    )
+    assert findings(tmp_path, text, rules=("SB027", "SB008")) == []

@@ -16,7 +16,7 @@ from pydantic import Field, create_model
 
 from gkeplan.errors import Diagnostic
 from gkeplan.kinds import artifact_repository, bucket, iam_member, service_account
-from gkeplan.kinds.base import Action, Dep, DesiredState, Kind, Node, Permission
+from gkeplan.kinds.base import Action, Dep, DesiredState, ExternalRef, Kind, Node, Permission
 from gkeplan.kinds.gke import cluster, node_pool
 from gkeplan.spec.base import Document
 
@@ -102,6 +102,7 @@ __all__ = [
     "Action",
     "Dep",
     "DesiredState",
+    "ExternalRef",
     "Kind",
     "Node",
     "Permission",

@@ -73,6 +73,18 @@ class Section:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class ExternalRef:
+    """Something the spec refers to but does not create (a bucket or service account that a
+    grant is on): the plan asks the driver of `kind` whether `id` exists, and refuses the plan
+    naming `path` when it does not."""
+
+    kind: str
+    id: str  # what the kind's driver `exists` takes: a bucket name, an account's resource name
+    path: Path
+    what: str  # for the message: "bucket gs://x"
+
+
 Expand = Callable[[Document], Iterable[Node]]
 Link = Callable[[Document, Node, Mapping[str, Node]], Iterable[Dep]]
 Needs = Callable[[Document, Node, Action], tuple[Permission, ...]]
@@ -86,6 +98,10 @@ def no_links(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[
 
 def no_checks(spec: Document, checker: Checker) -> None:
     return None
+
+
+def no_external(spec: Document) -> Iterable[ExternalRef]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,8 @@ class Kind:
     driver: str
     link: Link = no_links  # implicit dependencies of one node, given every node by address
     check: Check = no_checks  # semantic checks of its section (names, references, catalog)
+    # what it refers to outside the spec, checked to exist at plan time (Driver.exists)
+    external: Callable[[Document], Iterable[ExternalRef]] = no_external
     immutable: frozenset[str] = frozenset()  # fields whose change forces a replacement
     updatable: bool = True  # False: every change is a replacement (IAM members)
     weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first

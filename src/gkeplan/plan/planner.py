@@ -13,7 +13,7 @@ from gkeplan.errors import UsageError
 from gkeplan.graph.dag import Graph, ancestors, descendants
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Context, Driver, Wanted
-from gkeplan.plan import protection
+from gkeplan.plan import external, protection
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
 from gkeplan.plan.model import Change, Plan
 from gkeplan.redact import sensitive_fields
@@ -94,6 +94,8 @@ def make_plan(
     targets: Iterable[str] = (),
     variables: Mapping[str, str] | None = None,
 ) -> Plan:
+    if not destroy:  # what the grants are on outside the spec: it must exist
+        external.check(spec, ctx, drivers)
     actual = refresh(ctx, drivers, _wanted(spec, graph, state))
     if destroy:
         changes = destroy_changes(graph, spec, state, actual)

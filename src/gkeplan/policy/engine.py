@@ -30,6 +30,8 @@ BUILTIN: tuple[type[Rule], ...] = (
     rules_iam.AdminRoleForServiceAccount,
     rules_iam.PermissionPreflight,
     rules_iam.OverBroadGrant,
+    rules_iam.DefaultAccountProjectRoles,
+    rules_iam.ProjectImpersonationRoles,
     *rules_security.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"

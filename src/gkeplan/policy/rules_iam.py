@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from gkeplan import catalog
@@ -37,6 +38,8 @@ def _on_default_sa(all_grants: Grants, member: str, permission: str) -> bool:
 
 
 def _on(target: str) -> str:
+    if target.startswith("gs://"):
+        return f"bucket:{target}"
     return (
         target.replace(".", ":", 1) if target.startswith(("serviceAccount.", "bucket.")) else target
     )
@@ -346,3 +349,92 @@ class OverBroadGrant(Rule):
                     f"{g.member} uses ({', '.join(used)})",
                     _grant_yaml(g.member, smaller[0]),
                 )
+
+
+# checkov's default-account pattern (checkov/terraform/checks/resource/gcp/
+# AbsGoogleIAMMemberDefaultServiceAccount.py, DEFAULT_SA): the Compute Engine default account
+# PROJECT_NUMBER-compute@developer.gserviceaccount.com and the App Engine default account
+# PROJECT_ID@appspot.gserviceaccount.com.
+DEFAULT_ACCOUNT = re.compile(
+    r"serviceAccount:(.*-compute@developer\.gserviceaccount\.com|.*@appspot\.gserviceaccount\.com)\Z"
+)
+
+
+class DefaultAccountProjectRoles(Rule):
+    id = "LP008"
+    title = "Default service accounts get no roles at project level"
+    rationale = (
+        "Every VM and App Engine app of the project that keeps its default identity runs as "
+        "these accounts: a project role given to them is given to all of those workloads."
+    )
+    severity = Severity.ERROR
+    # checkov/terraform/checks/resource/gcp/GoogleProjectMemberDefaultServiceAccount.py
+    checkov = "CKV_GCP_46"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            if g.target == "project" and DEFAULT_ACCOUNT.match(g.member):
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.role} is granted on the whole project to the default service account "
+                    f"{g.member.split(':', 1)[1]}",
+                    "create a service account for the workload and grant the role to it:\n"
+                    "serviceAccounts:\n  app-runner: {}\niam:\n"
+                    + _grant_yaml("serviceAccount:app-runner", g.role),
+                )
+
+
+# checkov's IMPERSONATION_ROLES (checkov/terraform/checks/resource/gcp/
+# AbsGoogleImpersonationRoles.py), the roles CKV_GCP_49 refuses at project level
+# (GoogleProjectImpersonationRoles.py): each lets its holder act as, or take over, every
+# service account of the project.
+IMPERSONATION_ROLES = (
+    "roles/owner",
+    "roles/editor",
+    "roles/iam.securityAdmin",
+    "roles/iam.serviceAccountAdmin",
+    "roles/iam.serviceAccountKeyAdmin",
+    "roles/iam.serviceAccountUser",
+    "roles/iam.serviceAccountTokenCreator",
+    "roles/iam.workloadIdentityUser",
+    "roles/dataproc.editor",
+    "roles/dataproc.admin",
+    "roles/dataflow.developer",
+    "roles/resourcemanager.folderAdmin",
+    "roles/resourcemanager.folderIamAdmin",
+    "roles/resourcemanager.projectIamAdmin",
+    "roles/resourcemanager.organizationAdmin",
+    "roles/serverless.serviceAgent",
+    "roles/dataproc.serviceAgent",
+)
+
+
+class ProjectImpersonationRoles(Rule):
+    id = "LP009"
+    title = "No role that can impersonate or manage every service account, at project level"
+    rationale = (
+        "checkov's list of roles that reach every service account of the project when granted "
+        "on it; grant them on the accounts, or the resources, the member needs."
+    )
+    severity = Severity.ERROR
+    # checkov/terraform/checks/resource/gcp/GoogleProjectImpersonationRoles.py
+    checkov = "CKV_GCP_49"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            # LP001 already reports the two act-as roles at project level, with their fix
+            if g.target != "project" or g.role not in IMPERSONATION_ROLES:
+                continue
+            if g.role in ACT_AS_ROLES:
+                continue
+            yield self.finding(
+                ctx,
+                g.address,
+                g.path,
+                f"{g.member} gets {g.role} on the whole project: with it, it can impersonate "
+                "or manage every service account of the project",
+                "grant it on the service account (on: serviceAccount:NAME) or the resource the "
+                "member needs, or a narrower role",
+            )

@@ -165,6 +165,20 @@ RULES: list[type[Rule]] = [
         "Limit who can reach the Kubernetes API; IAM still guards it.",
     ),
     baseline(
+        "SB027",
+        "cluster",
+        "masterAuthorizedNetworks",
+        # checkov/terraform/checks/resource/gcp/GKEPublicControlPlane.py: FAILED when a
+        # cidr_block of master_authorized_networks_config contains '0.0.0.0/0'
+        lambda c: any("0.0.0.0/0" in n.cidr_block for n in c.master_authorized_networks or ()),
+        "an authorized network of 0.0.0.0/0 lets every address reach the control plane",
+        "masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]",
+        W,
+        "CKV_GCP_18",
+        "The control plane is not open to every address",
+        "0.0.0.0/0 as an authorized network turns the restriction off while looking like one.",
+    ),
+    baseline(
         "SB009",
         "cluster",
         "networkPolicy",

@@ -194,6 +194,16 @@ class ContainerModel:
         if not (facts.is_zone(location) or facts.is_region(location)):
             raise invalid_argument(f'Location "{location}" does not exist.')
 
+    def workload_pools(self) -> set[str]:
+        """The workload identity pools the project's clusters made (workloadIdentityConfig)."""
+        self.settle()
+        with self.lock:
+            return {
+                c.workload_identity_config.workload_pool
+                for c in self.clusters.values()
+                if c.workload_identity_config.workload_pool
+            }
+
     def cluster(self, name: str) -> gke.Cluster:
         self.settle()
         c = self.clusters.get(name)

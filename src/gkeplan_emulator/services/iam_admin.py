@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 _ACCOUNT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
+# A grant on a service account to a Kubernetes service account of a project whose workload
+# identity pool does not exist yet (no cluster has made it): "Error 400: Identity Pool does not
+# exist (<project_id>.svc.id.goog). Please check that you specified a valid resource name as
+# returned in the `name` attribute in the configuration API., badRequest" (terraform-google-
+# modules/terraform-google-kubernetes-engine#916, googleforgames/global-multiplayer-demo#39;
+# worded "Identity namespace does not exist (P.svc.id.goog)." in 2020, jenkins-x/terraform-
+# google-jx#74).
+POOL_MISSING = (
+    "Identity Pool does not exist ({pool}). Please check that you specified a valid resource "
+    "name as returned in the `name` attribute in the configuration API."
+)
+_WI_POOL = re.compile(r"serviceAccount:(?P<pool>[^\[]+\.svc\.id\.goog)\[")
 _SA_NAME = re.compile(r"projects/(?P<project>[^/]+)/serviceAccounts/(?P<account>[^/]+)\Z")
 SA_DOMAIN = ".iam.gserviceaccount.com"
 
@@ -191,6 +203,24 @@ class IamModel:
                     email = member.split(":", 1)[1]
                     if not self.usable(email):
                         raise invalid_argument(f"Service account {email} does not exist.")
+
+    def check_pools(self, policy: dict[str, Any]) -> None:
+        """A service account's policy may name Kubernetes service accounts only of a pool that
+        exists (every public report of POOL_MISSING is of a service account's setIamPolicy)."""
+        for binding in policy.get("bindings") or []:
+            for member in binding.get("members") or []:
+                pool = _WI_POOL.match(member)
+                if pool and not self._pool_exists(pool.group("pool")):
+                    raise invalid_argument(POOL_MISSING.format(pool=pool.group("pool")))
+
+    def _pool_exists(self, pool: str) -> bool:
+        """GKE's pool PROJECT.svc.id.goog exists once a cluster of PROJECT has Workload
+        Identity on; the emulator serves one project, so other projects' pools are taken as
+        they come."""
+        if pool != f"{self.backend.config.project}.svc.id.goog":
+            return True
+        container = self.backend.models.get("container")
+        return container is not None and pool in container.workload_pools()
 
     def dump(self) -> dict[str, Any]:
         return {

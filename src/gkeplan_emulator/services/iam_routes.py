@@ -164,6 +164,7 @@ def routes(backend: Backend) -> list[Route]:
         sa = model.get(who(req), sa_name(req), "iam.serviceAccounts.setIamPolicy")
         policy = strict_json(req, iam_policy_pb2.SetIamPolicyRequest).get("policy") or {}
         model.check_members(policy)
+        model.check_pools(policy)
         stored = backend.policies.set(
             sa_resource(sa["projectId"], sa["email"]), policy, decode_etag(policy.get("etag"))
         )

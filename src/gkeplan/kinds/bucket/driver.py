@@ -126,6 +126,23 @@ class BucketDriver:
             ) from None
         return bucket_attributes(created)
 
+    def exists(self, ctx: Context, name: str) -> bool:
+        """Does bucket `name` exist, in any project? Only a 404 says no. A 403 may be another
+        project's bucket ("does not have storage.buckets.get access", GoogleCloudPlatform/
+        deploymentmanager-samples#151) or a missing one ("Permission 'storage.buckets.get'
+        denied on resource (or it may not exist)", MystenLabs/sui#20213): it is not refused,
+        and the grant's own call will say."""
+        client = ctx.conn.storage()
+        try:
+            call(ctx.conn.timeouts, lambda: client.get_bucket(name, retry=None))
+        except gexc.NotFound:
+            return False
+        except gexc.Forbidden:
+            return True
+        finally:
+            ctx.count()
+        return True
+
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         client = ctx.conn.storage()
         try:

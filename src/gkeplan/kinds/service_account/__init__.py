@@ -35,6 +35,12 @@ class ServiceAccount(Resource):
         default_factory=list,
         description="Members granted roles/iam.serviceAccountTokenCreator on this account.",
     )
+    workload_identity_users: list[str] = Field(
+        default_factory=list,
+        description="Kubernetes service accounts (NAMESPACE/KSA_NAME) granted "
+        "roles/iam.workloadIdentityUser on this account: as the member "
+        "serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA_NAME], they act as it.",
+    )
 
 
 def accounts(spec: Document) -> dict[str, ServiceAccount]:

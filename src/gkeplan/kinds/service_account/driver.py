@@ -69,6 +69,20 @@ class ServiceAccountDriver:
             raise ResourceExists(str(exc), change.id) from None
         return _attrs(sa)
 
+    def exists(self, ctx: Context, name: str) -> bool:
+        """Does the account `name` (projects/P/serviceAccounts/EMAIL) exist? Only a 404 says
+        no: a 403 says the caller may not look, and the grant's own call will tell."""
+        client = ctx.conn.iam()
+        try:
+            call(ctx.conn.timeouts, lambda: client.get_service_account(name=name))
+        except gexc.NotFound:
+            return False
+        except gexc.Forbidden:
+            return True
+        finally:
+            ctx.count()
+        return True
+
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         client = ctx.conn.iam()
         try:
