@@ -25,6 +25,16 @@ os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 
+# Compute Engine's clients gkeplan uses, by module under google.cloud.compute_v1.services.
+COMPUTE_CLIENTS = {
+    "networks": "NetworksClient",
+    "subnetworks": "SubnetworksClient",
+    "routers": "RoutersClient",
+    "firewalls": "FirewallsClient",
+    "global_operations": "GlobalOperationsClient",
+    "region_operations": "RegionOperationsClient",
+}
+
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -156,6 +166,16 @@ class Connection:
             return ProjectsClient(
                 credentials=creds, transport="rest", client_options=self._options()
             )
+        if name in COMPUTE_CLIENTS:
+            # one service module each: importing compute_v1's clients costs seconds
+            import importlib
+
+            module = importlib.import_module(f"google.cloud.compute_v1.services.{name}")
+            return self._bounded(
+                getattr(module, COMPUTE_CLIENTS[name])(
+                    credentials=creds, transport="rest", client_options=self._options()
+                )
+            )
         if name == "service_usage":
             from google.cloud import service_usage_v1
 
@@ -210,6 +230,11 @@ class Connection:
 
     def compute_projects(self) -> Any:
         return self._client("compute_projects", None)
+
+    def compute(self, name: str) -> Any:
+        """A Compute Engine client over REST: networks, subnetworks, routers, firewalls,
+        global_operations or region_operations."""
+        return self._client(name, None)
 
     def service_usage(self) -> Any:
         return self._client("service_usage", None)

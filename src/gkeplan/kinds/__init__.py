@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, create_model
 
 from gkeplan.errors import Diagnostic
-from gkeplan.kinds import artifact_repository, bucket, iam_member, service_account
+from gkeplan.kinds import (
+    artifact_repository,
+    bucket,
+    firewall,
+    iam_member,
+    network,
+    router,
+    service_account,
+    subnetwork,
+)
 from gkeplan.kinds.base import Action, Dep, DesiredState, ExternalRef, Kind, Node, Permission
 from gkeplan.kinds.gke import cluster, node_pool
 from gkeplan.spec.base import Document
@@ -25,6 +34,10 @@ KINDS: tuple[Kind, ...] = (
     iam_member.KIND,
     bucket.KIND,
     artifact_repository.KIND,
+    network.KIND,
+    subnetwork.KIND,
+    router.KIND,
+    firewall.KIND,
     cluster.KIND,
     node_pool.KIND,
 )

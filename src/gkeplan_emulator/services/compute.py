@@ -1,6 +1,7 @@
-"""Compute Engine v1 projects.get and regions.get, for their `quotas`: each metric's limit
-(the emulator's quota profile) and usage (the nodes its GKE clusters hold now), as
-Region.quotas[] / Project.quotas[] {metric, limit, usage} in the Compute Engine API v1."""
+"""Compute Engine v1: networking (compute_routes.py), and projects.get and regions.get for
+their `quotas`: each metric's limit (the emulator's quota profile) and usage (the nodes its
+GKE clusters hold now), as Region.quotas[] / Project.quotas[] {metric, limit, usage} in the
+Compute Engine API v1."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import not_found, permission_denied
 from gkeplan_emulator.http import Request, Response, Route, Router
 from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.services import compute_routes
+from gkeplan_emulator.services.compute_network import ComputeModel
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -70,7 +73,7 @@ def routes(backend: Backend) -> list[Route]:
         get_region,
         "compute.regions.get",
     )
-    return router.routes
+    return router.routes + compute_routes.routes(backend)
 
 
-SERVICE = ServiceSpec("compute", None, routes)
+SERVICE = ServiceSpec("compute", ComputeModel, routes)

@@ -1,0 +1,166 @@
+"""network.NAME: a VPC network (Compute Engine `networks`), and what the network kinds share:
+resolving a spec network name to the GCP network it stands for, RFC 1035 names, CIDR ranges."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Literal, cast
+
+from pydantic import AfterValidator, Field
+
+from gkeplan.errors import Path
+from gkeplan.kinds.base import (
+    Action,
+    Dep,
+    DesiredState,
+    Kind,
+    Node,
+    Permission,
+    Section,
+    explicit_deps,
+)
+from gkeplan.spec.base import Document, Resource
+from gkeplan.spec.checks import Checker
+
+# Compute Engine resource names: "1-63 characters long and match the regular expression
+# `[a-z]([-a-z0-9]*[a-z0-9])?`" (compute v1 discovery document, Firewall.name / Network.name;
+# https://cloud.google.com/compute/docs/naming-resources).
+_RFC1035 = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+
+
+def rfc1035(value: str, what: str) -> str | None:
+    if _RFC1035.match(value):
+        return None
+    return (
+        f"'{value}' is not a valid {what} name: 1-63 characters, lowercase letters, digits and "
+        "hyphens, starting with a letter and ending with a letter or digit"
+    )
+
+
+def _cidr(value: str) -> str:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        msg = f"'{value}' is not an IPv4 CIDR range such as 10.10.0.0/20 ({exc})"
+        raise ValueError(msg) from None
+    if "/" not in value:
+        raise ValueError(f"'{value}' has no prefix length; write it as {value}/32")
+    return value
+
+
+# An IPv4 range in CIDR form, with no host bits set (GCP refuses 10.0.0.1/16 as a range).
+Cidr = Annotated[str, AfterValidator(_cidr)]
+
+
+def overlaps(a: str, b: str) -> bool:
+    return ipaddress.IPv4Network(a).overlaps(ipaddress.IPv4Network(b))
+
+
+class Network(Resource):
+    name: str | None = Field(None, description="Network name; defaults to the key.")
+    # "Must be set to create a VPC network. If not set, a legacy network is created. When set to
+    # true, the VPC network is created in auto mode. When set to false, ... custom mode"
+    # (compute v1 discovery document, Network.autoCreateSubnetworks). Custom mode is the
+    # default here: GKE's pod and service ranges live on subnetworks the spec declares.
+    auto_create_subnetworks: bool = False
+    # NetworkRoutingConfig.routingMode: GLOBAL or REGIONAL (compute v1 discovery document).
+    routing_mode: Literal["REGIONAL", "GLOBAL"] = "REGIONAL"
+    # "Virtual Private Cloud (VPC) networks use a default MTU of 1,460 bytes. You can set a VPC
+    # network's MTU to any value between 1,300 bytes and 8,896 bytes (inclusive)"
+    # (https://cloud.google.com/vpc/docs/mtu).
+    mtu: Annotated[int, Field(ge=1300, le=8896)] = 1460
+    description: str = ""
+
+
+def networks(spec: Document) -> dict[str, Network]:
+    return cast(dict[str, Network], spec.section("networks"))
+
+
+def network_name(spec: Document, ref: str) -> str:
+    """The GCP name of the network `ref` names: a spec network's name, else `ref` itself (an
+    existing network such as `default`)."""
+    net = networks(spec).get(ref)
+    return (net.name if net else None) or ref
+
+
+def network_dep(spec: Document, ref: str, path: Path, nodes: Mapping[str, Node]) -> list[Dep]:
+    """The edge to the spec network `ref` names, if it names one."""
+    address = f"network.{ref}"
+    return [Dep(address, "network", path)] if ref in networks(spec) and address in nodes else []
+
+
+def network_id(project: str, name: str) -> str:
+    return f"projects/{project}/global/networks/{name}"
+
+
+def check_network_ref(spec: Document, c: Checker, path: Path, ref: str) -> None:
+    """A reference to a network: a spec network, or the name of one that exists already."""
+    if ref not in networks(spec):
+        c.check_name(path, rfc1035(ref, "network"))
+
+
+def _expand(spec: Document) -> Iterable[Node]:
+    for key, net in networks(spec).items():
+        path: Path = ("networks", key)
+        yield Node(
+            f"network.{key}", "network", path, net, tuple(explicit_deps(path, net.depends_on))
+        )
+
+
+_NEEDS = {
+    "read": ("compute.networks.get",),
+    "create": ("compute.networks.create", "compute.globalOperations.get"),
+    "update": ("compute.networks.update", "compute.globalOperations.get"),
+    "delete": ("compute.networks.delete", "compute.globalOperations.get"),
+}
+
+
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    return tuple(Permission(p) for p in _NEEDS[action])
+
+
+def _desired(spec: Document, node: Node) -> DesiredState:
+    net: Network = node.config
+    name = net.name or node.address.split(".", 1)[1]
+    return DesiredState(
+        network_id(spec.project, name),
+        {
+            "name": name,
+            "autoCreateSubnetworks": net.auto_create_subnetworks,
+            "routingMode": net.routing_mode,
+            "mtu": net.mtu,
+            "description": net.description,
+        },
+        {"project": spec.project},
+    )
+
+
+def _check(spec: Document, c: Checker) -> None:
+    seen: dict[str, str] = {}
+    for key, net in networks(spec).items():
+        path: Path = ("networks", key)
+        name = net.name or key
+        name_path = (*path, "name") if net.name else path
+        c.check_name(name_path, rfc1035(name, "network"))
+        if name in seen:
+            c.error(name_path, f"network name '{name}' is also used by network '{seen[name]}'")
+        seen[name] = key
+        c.depends_on(path, net)
+
+
+KIND = Kind(
+    "network",
+    Section("networks", dict[str, Network], dict, "VPC networks, by key (the name by default)."),
+    _expand,
+    _needs,
+    _desired,
+    driver="gkeplan.kinds.network.driver:NetworkDriver",
+    check=_check,
+    # networks.patch: "Only the following fields can be modified: routingConfig.routingMode"
+    # (https://cloud.google.com/compute/docs/reference/rest/v1/networks/patch); any other
+    # change is a new network.
+    immutable=frozenset({"name", "autoCreateSubnetworks", "mtu", "description"}),
+    weight=20.0,
+)

@@ -1,0 +1,245 @@
+"""Networks, subnetworks, Cloud Router + NAT and firewalls: plan, apply in the sandbox, plan
+again; drift in each mutable field; a network gkeplan does not own; a cluster in them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from google.cloud.compute_v1.types import (
+    Allowed,
+    Firewall,
+    Network,
+    NetworkRoutingConfig,
+    Router,
+    RouterNat,
+    Subnetwork,
+    SubnetworkLogConfig,
+    SubnetworkSecondaryRange,
+    SubnetworksSetPrivateIpGoogleAccessRequest,
+)
+
+from gkeplan.gcp.sandbox import connection_for
+from gkeplan.plan.model import Action
+
+from .conftest import Harness
+
+P = "demo-project"
+R = "us-central1"
+
+HEAD = """\
+version: 1
+project: ${PROJECT_ID}
+region: us-central1
+variables:
+  PROJECT_ID: {description: the project}
+policy: {packs: []}
+"""
+SPEC = (
+    HEAD
+    + """\
+networks:
+  ml-net: {routingMode: REGIONAL, mtu: 1460, description: serving network}
+subnetworks:
+  ml-subnet:
+    network: ml-net
+    ipCidrRange: 10.10.0.0/20
+    secondaryIpRanges:
+      - {rangeName: pods, ipCidrRange: 10.20.0.0/14}
+      - {rangeName: services, ipCidrRange: 10.24.0.0/20}
+    logConfig: {aggregationInterval: INTERVAL_1_MIN}
+routers:
+  ml-router:
+    network: ml-net
+    nat:
+      name: ml-nat
+      logConfig: {enable: true, filter: ERRORS_ONLY}
+firewalls:
+  allow-ssh-iap:
+    network: ml-net
+    sourceRanges: [35.235.240.0/20]
+    allow: [{protocol: tcp, ports: ["22"]}]
+    targetTags: [gke-node]
+"""
+)
+
+
+def _actions(plan: Any) -> dict[str, str]:
+    return {c.address: c.action.value for c in plan.changes if c.action is not Action.NOOP}
+
+
+def _apply(harness: Harness, text: str) -> None:
+    result = harness.apply(harness.spec(text))
+    assert result.ok, result.walk.errors
+
+
+def test_apply_then_plan_shows_no_changes(harness: Harness) -> None:
+    spec = harness.spec(SPEC)
+    plan = harness.plan(spec)
+    assert plan.summary() == "Plan: 4 to add, 0 to change, 0 to destroy."
+    # dependencies first: the network before what lives in it
+    order = [c.address for c in plan.changes]
+    assert order.index("network.ml-net") < order.index("subnetwork.ml-subnet")
+    assert harness.apply(spec).ok
+    again = harness.plan(spec)
+    assert not again.has_changes, _actions(again)
+    # one list call per kind: networks, subnetworks (aggregated), routers (aggregated), firewalls
+    assert again.refresh_calls == 4
+
+
+def _drift(harness: Harness, change: Any) -> dict[str, Any]:
+    """Change something through Google's client behind gkeplan's back; the plan's fields."""
+    conn = connection_for(harness.emu)
+    change(conn)
+    plan = harness.plan(harness.spec(SPEC))
+    return {
+        c.address: {f.name: (f.before, f.after) for f in c.fields}
+        for c in plan.changes
+        if c.action is Action.UPDATE
+    }
+
+
+def _fingerprint(conn: Any) -> str:
+    sub = conn.compute("subnetworks").get(project=P, region=R, subnetwork="ml-subnet")
+    return str(sub.fingerprint)
+
+
+DRIFTS = {
+    "routingMode": (
+        lambda conn: (
+            conn.compute("networks")
+            .patch(
+                project=P,
+                network="ml-net",
+                network_resource=Network(
+                    routing_config=NetworkRoutingConfig(routing_mode="GLOBAL")
+                ),
+            )
+            .result()
+        ),
+        "network.ml-net",
+        ("GLOBAL", "REGIONAL"),
+    ),
+    "privateIpGoogleAccess": (
+        lambda conn: conn.compute("subnetworks").set_private_ip_google_access(
+            project=P,
+            region=R,
+            subnetwork="ml-subnet",
+            subnetworks_set_private_ip_google_access_request_resource=(
+                SubnetworksSetPrivateIpGoogleAccessRequest(private_ip_google_access=False)
+            ),
+        ),
+        "subnetwork.ml-subnet",
+        (False, True),
+    ),
+    "secondaryIpRanges": (
+        lambda conn: conn.compute("subnetworks").patch(
+            project=P,
+            region=R,
+            subnetwork="ml-subnet",
+            subnetwork_resource=Subnetwork(
+                fingerprint=_fingerprint(conn),
+                secondary_ip_ranges=[
+                    SubnetworkSecondaryRange(range_name="pods", ip_cidr_range="10.20.0.0/14"),
+                    SubnetworkSecondaryRange(range_name="services", ip_cidr_range="10.24.0.0/20"),
+                    SubnetworkSecondaryRange(range_name="extra", ip_cidr_range="10.30.0.0/20"),
+                ],
+            ),
+        ),
+        "subnetwork.ml-subnet",
+        None,
+    ),
+    "logConfig": (
+        lambda conn: conn.compute("subnetworks").patch(
+            project=P,
+            region=R,
+            subnetwork="ml-subnet",
+            subnetwork_resource=Subnetwork(
+                fingerprint=_fingerprint(conn), log_config=SubnetworkLogConfig(enable=False)
+            ),
+        ),
+        "subnetwork.ml-subnet",
+        None,
+    ),
+    "nats": (
+        lambda conn: conn.compute("routers").patch(
+            project=P,
+            region=R,
+            router="ml-router",
+            router_resource=Router(
+                nats=[
+                    RouterNat(
+                        name="ml-nat",
+                        nat_ip_allocate_option="AUTO_ONLY",
+                        source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_PRIMARY_IP_RANGES",
+                    )
+                ]
+            ),
+        ),
+        "router.ml-router",
+        None,
+    ),
+    "sourceRanges": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P,
+            firewall="allow-ssh-iap",
+            firewall_resource=Firewall(source_ranges=["0.0.0.0/0"]),
+        ),
+        "firewall.allow-ssh-iap",
+        (["0.0.0.0/0"], ["35.235.240.0/20"]),
+    ),
+    "allow": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P,
+            firewall="allow-ssh-iap",
+            firewall_resource=Firewall(allowed=[Allowed(I_p_protocol="tcp", ports=["22", "3389"])]),
+        ),
+        "firewall.allow-ssh-iap",
+        ([{"protocol": "tcp", "ports": ["22", "3389"]}], [{"protocol": "tcp", "ports": ["22"]}]),
+    ),
+    "priority": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P, firewall="allow-ssh-iap", firewall_resource=Firewall(priority=10)
+        ),
+        "firewall.allow-ssh-iap",
+        (10, 1000),
+    ),
+}
+
+
+@pytest.mark.parametrize("field", sorted(DRIFTS))
+def test_drift_in_each_mutable_field_is_found_and_undone(harness: Harness, field: str) -> None:
+    _apply(harness, SPEC)
+    change, address, values = DRIFTS[field]
+    updates = _drift(harness, change)
+    assert list(updates) == [address]
+    assert list(updates[address]) == [field]
+    if values is not None:
+        assert updates[address][field] == values
+    # applied in place (no replacement), then the cloud is as the spec says
+    _apply(harness, SPEC)
+    assert not harness.plan(harness.spec(SPEC)).has_changes
+
+
+def test_changing_an_immutable_field_replaces(harness: Harness) -> None:
+    _apply(harness, SPEC)
+    spec = harness.spec(SPEC.replace("ipCidrRange: 10.10.0.0/20", "ipCidrRange: 10.11.0.0/20"))
+    plan = harness.plan(spec)
+    sub = next(c for c in plan.changes if c.address == "subnetwork.ml-subnet")
+    assert sub.action is Action.REPLACE
+    assert sub.reason is not None and sub.reason.startswith("ipCidrRange cannot be changed")
+
+
+def test_an_existing_network_is_refused_then_adopted(harness: Harness) -> None:
+    conn = connection_for(harness.emu)
+    conn.compute("networks").insert(
+        project=P, network_resource=Network(name="ml-net", auto_create_subnetworks=False)
+    )
+    only_net = HEAD
+    plan = harness.plan(harness.spec(only_net + "networks:\n  ml-net: {}\n"))
+    change = next(c for c in plan.changes if c.address == "network.ml-net")
+    assert change.refused is not None and "gkeplan did not create it" in change.refused
+    assert not harness.apply(harness.spec(only_net + "networks:\n  ml-net: {}\n")).ok
+    adopted = harness.spec(only_net + "networks:\n  ml-net: {adopt: true}\n")
+    assert harness.apply(adopted).ok
+    assert not harness.plan(adopted).has_changes
