@@ -63,6 +63,18 @@ firewalls:
 """
 )
 
+CLUSTER = """\
+clusters:
+  c:
+    location: us-central1-c
+    deletionProtection: false
+    network: ml-net
+    subnetwork: ml-subnet
+    ipAllocationPolicy: {clusterSecondaryRangeName: pods, servicesSecondaryRangeName: services}
+    nodePools:
+      p: {machineType: e2-medium, initialNodeCount: 1}
+"""
+
 
 def _actions(plan: Any) -> dict[str, str]:
     return {c.address: c.action.value for c in plan.changes if c.action is not Action.NOOP}
@@ -243,3 +255,17 @@ def test_an_existing_network_is_refused_then_adopted(harness: Harness) -> None:
     adopted = harness.spec(only_net + "networks:\n  ml-net: {adopt: true}\n")
     assert harness.apply(adopted).ok
     assert not harness.plan(adopted).has_changes
+
+
+def test_a_cluster_gets_its_pod_and_service_ranges_from_the_subnetwork(harness: Harness) -> None:
+    _apply(harness, SPEC + CLUSTER)
+    gke = connection_for(harness.emu).container()
+    cluster = gke.get_cluster(name=f"projects/{P}/locations/us-central1-c/clusters/c")
+    assert cluster.network == "ml-net" and cluster.subnetwork == "ml-subnet"
+    policy = cluster.ip_allocation_policy
+    assert policy.use_ip_aliases
+    assert (policy.cluster_secondary_range_name, policy.services_secondary_range_name) == (
+        "pods",
+        "services",
+    )
+    assert not harness.plan(harness.spec(SPEC + CLUSTER)).has_changes

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
-from gkeplan_emulator.errors import already_exists, invalid_argument
+from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
 from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
 from gkeplan_emulator.services.container import (
@@ -43,6 +43,53 @@ def _parse(cls: Any, req: Request) -> Any:
 
 def _ok(msg: Any) -> Response:
     return Response(body=to_json(msg))
+
+
+def _bad_request(message: str) -> ApiError:
+    return ApiError("INVALID_ARGUMENT", message, legacy_reason="badRequest")
+
+
+def check_network(backend: Backend, project: str, location: str, cluster: gke.Cluster) -> None:
+    """GKE's checks of the network and subnetwork a new cluster names, when the network is one
+    the emulator's Compute Engine holds (others, such as `default`, are taken on trust)."""
+    compute = backend.models.get("compute")
+    net = compute.network(cluster.network or "default") if compute is not None else None
+    if compute is None or net is None:
+        return
+    name = net["name"]
+    region = facts.region_of(location)
+    if not cluster.subnetwork:
+        if not net.get("autoCreateSubnetworks"):
+            # 'ResponseError: code=400, message=Network "default" uses manual subnet mode and
+            # requires specifying a subnetwork.' (cilium/cilium.io#764)
+            raise _bad_request(
+                f'Network "{name}" uses manual subnet mode and requires specifying a subnetwork.'
+            )
+        return
+    sub_name = cluster.subnetwork.rstrip("/").rsplit("/", 1)[-1]
+    sub = compute.subnetwork(region, sub_name)
+    if sub is None or sub["network"].rsplit("/", 1)[-1] != name:
+        # 'Error 400: Subnetwork "projects/P/regions/asia-northeast1/subnetworks/S" is not valid
+        # for Network "N"., badRequest' (hashicorp/terraform-provider-google#7895)
+        raise _bad_request(
+            f'Subnetwork "projects/{project}/regions/{region}/subnetworks/{sub_name}" is not '
+            f'valid for Network "{name}".'
+        )
+    ranges = {r.get("rangeName") for r in sub.get("secondaryIpRanges", [])}
+    policy = cluster.ip_allocation_policy
+    for label, wanted in (
+        # 'Error 400: Pod secondary range "pods" not found in network "https://www.googleapis.com
+        # /compute/v1/projects/P/global/networks/default", subnetwork "default"., badRequest'
+        # (fabianlee/gcp-gke-clusters-ingress#2); the services wording is assumed the same.
+        ("Pod", policy.cluster_secondary_range_name),
+        ("Services", policy.services_secondary_range_name),
+    ):
+        if wanted and wanted not in ranges:
+            raise _bad_request(
+                f'{label} secondary range "{wanted}" not found in network '
+                f'"https://www.googleapis.com/compute/v1/projects/{project}/global/networks/'
+                f'{name}", subnetwork "{sub_name}".'
+            )
 
 
 class ContainerApi:
@@ -110,6 +157,7 @@ class ContainerApi:
                     raise invalid_argument(f'Location "{zone}" is not in "{location}".')
             if not cluster.locations:
                 cluster.locations = self.model._zones(cluster)
+            check_network(self.backend, project, location, cluster)
             for pool in cluster.node_pools:
                 self.model.check_pool(req.principal, cluster, pool)
             self.model.check_quota([(cluster, p, p.initial_node_count) for p in cluster.node_pools])

@@ -19,6 +19,8 @@ from gkeplan.kinds.base import (
 )
 from gkeplan.kinds.gke import shared
 from gkeplan.kinds.gke.models import Cluster, clusters
+from gkeplan.kinds.network import network_dep, network_name
+from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import Checker
@@ -47,7 +49,14 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     if nap is not None:  # auto-provisioned nodes run as it, as a pool's nodes do
         path = (*node.path, "nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
         pools.append((nap, path))
-    return shared.creator_deps(spec, cluster.create_as, (*node.path, "createAs"), nodes, pools)
+    deps = list(
+        shared.creator_deps(spec, cluster.create_as, (*node.path, "createAs"), nodes, pools)
+    )
+    # the network and subnetwork it names, when the spec creates them
+    deps += network_dep(spec, cluster.network, (*node.path, "network"), nodes)
+    if cluster.subnetwork:
+        deps += subnetwork_dep(spec, cluster.subnetwork, (*node.path, "subnetwork"), nodes)
+    return deps
 
 
 def _nap_account(cluster: Cluster) -> str | None:
@@ -158,8 +167,8 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             "shieldedNodes": c.shielded_nodes if standard else None,
             "legacyAbac": c.enable_legacy_abac if standard else None,
             "issueClientCertificate": c.issue_client_certificate,
-            "network": c.network,
-            "subnetwork": c.subnetwork,
+            "network": network_name(spec, c.network),
+            "subnetwork": subnetwork_name(spec, c.subnetwork) if c.subnetwork else None,
             "labels": dict(c.labels),
             **_fields(spec, c),
         },
@@ -167,6 +176,12 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             "createAs": sa.email_of(spec, c.create_as) if c.create_as else None,
             "removeDefaultNodePool": c.remove_default_node_pool,
             "masterIpv4CidrBlock": private.master_ipv4_cidr_block if private else None,
+            # sent on create only: GKE cannot change a cluster's IP allocation in place
+            "ipAllocationPolicy": (
+                c.ip_allocation_policy.model_dump(by_alias=True, exclude_none=True)
+                if c.ip_allocation_policy
+                else None
+            ),
             # The pools are created inline, in the cluster's own request.
             "nodePools": [
                 {

@@ -159,6 +159,18 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
     }
 
 
+_IP_ALLOCATION = {
+    "clusterSecondaryRangeName": "cluster_secondary_range_name",
+    "servicesSecondaryRangeName": "services_secondary_range_name",
+    "clusterIpv4CidrBlock": "cluster_ipv4_cidr_block",
+    "servicesIpv4CidrBlock": "services_ipv4_cidr_block",
+}
+
+
+def _ip_allocation(policy: Attributes) -> dict[str, str]:
+    return {_IP_ALLOCATION[k]: v for k, v in policy.items() if k in _IP_ALLOCATION and v}
+
+
 def cluster_to_proto(
     project: str, attrs: Attributes, settings: Attributes, pools: list[gke.NodePool]
 ) -> gke.Cluster:
@@ -179,7 +191,11 @@ def cluster_to_proto(
         else None,
         addons_config=addons_to_proto(attrs),
         resource_labels=attrs["labels"],
-        ip_allocation_policy=gke.IPAllocationPolicy(use_ip_aliases=True),
+        # VPC-native: "useIpAliases" is implied by the secondary ranges or blocks given
+        # (IPAllocationPolicy, GKE REST v1)
+        ip_allocation_policy=gke.IPAllocationPolicy(
+            use_ip_aliases=True, **_ip_allocation(settings.get("ipAllocationPolicy") or {})
+        ),
         node_pools=pools,
     )
     # None: an Autopilot cluster, whose nodes GKE configures (see cluster._desired)

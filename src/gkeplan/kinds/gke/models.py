@@ -9,6 +9,7 @@ from typing import Annotated, Literal, cast
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gkeplan import catalog
+from gkeplan.kinds.network import Cidr
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.limits import INT64_MAX, MAX_NODES_PER_POOL_ZONE, NodesPerZone, NonNegInt32
 from gkeplan.spec.strings import OAuthScopes
@@ -267,6 +268,16 @@ class PrivateCluster(Model):
     master_ipv4_cidr_block: str | None = None
 
 
+class IpAllocationPolicy(Model):
+    """IPAllocationPolicy of GKE's REST v1 (VPC-native): the subnetwork's secondary ranges for
+    pods and services by name, or blocks for GKE to create them from."""
+
+    cluster_secondary_range_name: str | None = None
+    services_secondary_range_name: str | None = None
+    cluster_ipv4_cidr_block: Cidr | None = None
+    services_ipv4_cidr_block: Cidr | None = None
+
+
 class Cluster(Resource):
     name: str | None = Field(None, description="GKE cluster name; defaults to the key.")
     location: Name = Field(description="A zone (zonal cluster) or a region (regional cluster).")
@@ -286,8 +297,15 @@ class Cluster(Resource):
     shielded_nodes: bool = True
     enable_legacy_abac: bool = False
     issue_client_certificate: bool = False
-    network: str = "default"
-    subnetwork: str | None = None
+    network: str = Field(
+        "default", description="A spec network's key, or an existing network's name."
+    )
+    subnetwork: str | None = Field(
+        None, description="A spec subnetwork's key, or an existing subnetwork's name."
+    )
+    ip_allocation_policy: IpAllocationPolicy | None = Field(
+        None, description="Pod and service ranges (secondary ranges of the subnetwork)."
+    )
     labels: Labels = Field(default_factory=dict)
     node_pools: dict[str, NodePool] = Field(default_factory=dict)
     autopilot: bool = Field(
