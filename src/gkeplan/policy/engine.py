@@ -13,7 +13,14 @@ import yaml
 
 from gkeplan.errors import PolicyError, Severity
 from gkeplan.graph.dag import Graph
-from gkeplan.policy import cost, rules_catalog, rules_iam, rules_quota, rules_security
+from gkeplan.policy import (
+    cost,
+    rules_catalog,
+    rules_iam,
+    rules_network,
+    rules_quota,
+    rules_security,
+)
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.base import Document
 
@@ -33,6 +40,7 @@ BUILTIN: tuple[type[Rule], ...] = (
     rules_iam.DefaultAccountProjectRoles,
     rules_iam.ProjectImpersonationRoles,
     *rules_security.RULES,
+    *rules_network.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"
 PACKS = Path(__file__).resolve().parent / "packs"  # package data, read by path (see catalog)

@@ -1,0 +1,96 @@
+"""security-baseline, network part: checkov's firewall and subnetwork checks as they apply to a
+spec's `firewalls` and `subnetworks` (source: bridgecrewio/checkov,
+checkov/terraform/checks/resource/gcp/)."""
+
+from __future__ import annotations
+
+from gkeplan.errors import Severity
+from gkeplan.kinds.firewall import Firewall
+from gkeplan.policy.model import Rule
+from gkeplan.policy.rules_security import baseline
+
+ANYWHERE = "0.0.0.0/0"
+
+
+def _covers(ports: list[str], port: int) -> bool:
+    """Whether a Firewall.allowed[].ports list lets `port` through ("22", "1000-2000"; an empty
+    list is every port of the protocol)."""
+    if not ports:
+        return True
+    for entry in ports:
+        low, _, high = entry.partition("-")
+        try:
+            if int(low) <= port <= int(high or low):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def open_to_internet(rule: Firewall, port: int) -> bool:
+    """An enabled INGRESS rule from 0.0.0.0/0 that allows TCP `port`. checkov's
+    AbsGoogleComputeFirewallUnrestrictedIngress fails on `port` in an allow block's ports with
+    0.0.0.0/0 in source_ranges; an allow block without ports (every port) fails here too."""
+    if rule.direction != "INGRESS" or rule.disabled or ANYWHERE not in rule.source_ranges:
+        return False
+    return any(
+        t.protocol.lower() in ("tcp", "all", "6") and _covers(t.ports, port) for t in rule.allow
+    )
+
+
+W, E, N = Severity.WARNING, Severity.ERROR, Severity.INFO
+RULES: list[type[Rule]] = [
+    baseline(
+        "SB040",
+        "firewall",
+        "sourceRanges",
+        lambda f: open_to_internet(f, 22),
+        "SSH (port 22) is open to the whole internet (0.0.0.0/0)",
+        "sourceRanges: [35.235.240.0/20]  # Identity-Aware Proxy's TCP forwarding range",
+        E,
+        # GoogleComputeFirewallUnrestrictedIngress22.py
+        "CKV_GCP_2",
+        "SSH is not open to the internet",
+        "Reach nodes through IAP or a bastion; an open port 22 is scanned within minutes.",
+    ),
+    baseline(
+        "SB041",
+        "firewall",
+        "sourceRanges",
+        lambda f: open_to_internet(f, 3389),
+        "RDP (port 3389) is open to the whole internet (0.0.0.0/0)",
+        "sourceRanges: [35.235.240.0/20]  # Identity-Aware Proxy's TCP forwarding range",
+        E,
+        # GoogleComputeFirewallUnrestrictedIngress3389.py
+        "CKV_GCP_3",
+        "RDP is not open to the internet",
+        "An open port 3389 invites brute force against Windows nodes.",
+    ),
+    baseline(
+        "SB042",
+        "subnetwork",
+        "logConfig",
+        lambda s: s.log_config is None or not s.log_config.enable,
+        "VPC flow logs are off on this subnetwork",
+        "logConfig: {enable: true}",
+        N,
+        # GoogleSubnetworkLoggingEnabled.py (inspects log_config)
+        "CKV_GCP_26",
+        "VPC flow logs are on",
+        "Flow logs show who talked to the serving nodes when something goes wrong.",
+    ),
+    baseline(
+        "SB043",
+        "subnetwork",
+        "privateIpGoogleAccess",
+        lambda s: not s.private_ip_google_access,
+        "private Google access is off: nodes without external IPs cannot reach Google APIs "
+        "(Artifact Registry, Cloud Storage)",
+        "privateIpGoogleAccess: true",
+        W,
+        # GoogleSubnetworkPrivateGoogleEnabled.py (inspects private_ip_google_access)
+        "CKV_GCP_74",
+        "Private Google access is on",
+        "Private nodes pull images and read the model bucket through it.",
+    ),
+]
