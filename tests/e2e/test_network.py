@@ -3,6 +3,7 @@ again; drift in each mutable field; a network gkeplan does not own; a cluster in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from google.cloud.compute_v1.types import (
 
 from gkeplan.gcp.sandbox import connection_for
 from gkeplan.plan.model import Action
+from gkeplan.run.preflight import ServicesDisabled
+from gkeplan_emulator import Emulator, EmulatorConfig
 
 from .conftest import Harness
 
@@ -269,3 +272,17 @@ def test_a_cluster_gets_its_pod_and_service_ranges_from_the_subnetwork(harness: 
         "services",
     )
     assert not harness.plan(harness.spec(SPEC + CLUSTER)).has_changes
+
+
+def test_a_disabled_compute_api_stops_the_run_with_the_command_to_enable_it(
+    tmp_path: Path,
+) -> None:
+    config = EmulatorConfig(disabled_services=frozenset({"compute.googleapis.com"}))
+    with Emulator(config) as emu:
+        harness = Harness(emu, tmp_path)
+        with pytest.raises(
+            ServicesDisabled, match=r"gcloud services enable compute\.googleapis\.com"
+        ):
+            harness.plan(harness.spec(SPEC))
+        # a spec without network kinds does not need Compute Engine
+        assert harness.plan(harness.spec(HEAD + "buckets:\n  b: {name: demo-project-b}\n"))

@@ -17,7 +17,9 @@ REQUIRED = (
     "cloudresourcemanager.googleapis.com",
     "storage.googleapis.com",
 )
-COMPUTE = "compute.googleapis.com"  # read only for live quotas
+COMPUTE = "compute.googleapis.com"  # live quotas, and the network kinds' writes
+# The kinds whose drivers call Compute Engine: a spec with any of them needs COMPUTE enabled.
+COMPUTE_KINDS = frozenset({"network", "subnetwork", "router", "firewall"})
 # needed only by specs with artifactRepositories (the artifactregistry v1 discovery document's
 # rootUrl is https://artifactregistry.googleapis.com/)
 ARTIFACT_REGISTRY = "artifactregistry.googleapis.com"
