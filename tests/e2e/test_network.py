@@ -286,3 +286,36 @@ def test_a_disabled_compute_api_stops_the_run_with_the_command_to_enable_it(
             harness.plan(harness.spec(SPEC))
         # a spec without network kinds does not need Compute Engine
         assert harness.plan(harness.spec(HEAD + "buckets:\n  b: {name: demo-project-b}\n"))
+
+
+def test_a_removed_nat_and_target_tags_are_removed(harness: Harness) -> None:
+    _apply(harness, SPEC)
+    text = SPEC.replace(
+        "    nat:\n      name: ml-nat\n      logConfig: {enable: true, filter: ERRORS_ONLY}\n", ""
+    ).replace("    targetTags: [gke-node]\n", "")
+    assert _actions(harness.plan(harness.spec(text))) == {
+        "router.ml-router": "update",
+        "firewall.allow-ssh-iap": "update",
+    }
+    _apply(harness, text)
+    assert not harness.plan(harness.spec(text)).has_changes
+
+
+def test_removing_every_secondary_range_fails_with_the_command_that_does_it(
+    harness: Harness,
+) -> None:
+    _apply(harness, SPEC)
+    text = SPEC.replace(
+        "    secondaryIpRanges:\n"
+        "      - {rangeName: pods, ipCidrRange: 10.20.0.0/14}\n"
+        "      - {rangeName: services, ipCidrRange: 10.24.0.0/20}\n",
+        "",
+    )
+    result = harness.apply(harness.spec(text))
+    assert not result.ok
+    error = str(result.walk.errors["subnetwork.ml-subnet"])
+    assert "gcloud compute networks subnets update ml-subnet --region us-central1" in error
+    # removing one of two ranges is an ordinary patch
+    one = SPEC.replace("      - {rangeName: services, ipCidrRange: 10.24.0.0/20}\n", "")
+    _apply(harness, one)
+    assert not harness.plan(harness.spec(one)).has_changes

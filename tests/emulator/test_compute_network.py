@@ -170,7 +170,7 @@ def test_subnetworks_refuse_a_missing_network_and_overlapping_ranges(conn: Conne
         _sub(conn, "other", "10.10.8.0/24")
 
 
-def test_router_with_nat_insert_patch_delete(conn: Connection) -> None:
+def test_router_with_nat_insert_patch_update_delete(conn: Connection) -> None:
     _net(conn)
     client = conn.compute("routers")
     nat = RouterNat(
@@ -194,6 +194,9 @@ def test_router_with_nat_insert_patch_delete(conn: Connection) -> None:
         router_resource=Router(nats=[RouterNat(name="nat2", nat_ip_allocate_option="AUTO_ONLY")]),
     )
     assert [n.name for n in client.get(project=P, region=R, router="r").nats] == ["nat2"]
+    # PUT replaces the router: the nats it leaves out are gone
+    client.update(project=P, region=R, router="r", router_resource=Router(name="r", network=NET))
+    assert list(client.get(project=P, region=R, router="r").nats) == []
     with pytest.raises(gexc.BadRequest, match=r"resource\.network"):
         client.patch(
             project=P,

@@ -1,5 +1,6 @@
 """Compute Engine v1 networking routes: insert/get/list/patch/delete of networks, subnetworks,
-routers and firewalls, subnetworks.setPrivateIpGoogleAccess, firewalls.update, and
+routers and firewalls, subnetworks.setPrivateIpGoogleAccess, firewalls.update and
+routers.update (PUT), and
 globalOperations / regionOperations get and wait (URL paths of the compute v1 discovery
 document). The state and GCP's errors are in compute_network.py."""
 
@@ -211,8 +212,8 @@ class ComputeNetworkApi:
                         continue
                     raise _immutable(collection, key, value)
                 updated = dict(current)
-                if replace:  # firewalls.update: "all fields will be updated ... even fields that
-                    # are not specified"
+                if replace:  # firewalls.update / routers.update (PUT): "all fields will be
+                    # updated ... even fields that are not specified"
                     for key in PATCHABLE[collection]:
                         updated.pop(key, None)
                 updated.update({k: v for k, v in body.items() if k in PATCHABLE[collection]})
@@ -409,6 +410,12 @@ def routes(backend: Backend) -> list[Route]:
             _G + "/firewalls/<seg:name>",
             api.patch("firewalls", replace=True),
             "compute.firewalls.update",
+        ),
+        route(
+            "PUT",
+            _R + "/routers/<seg:name>",
+            api.patch("routers", replace=True),
+            "compute.routers.update",
         ),
         route(
             "POST",

@@ -56,6 +56,15 @@ def _nats(after: Attributes) -> list[RouterNat]:
     return out
 
 
+def _router(project: str, after: Attributes) -> Router:
+    return Router(
+        name=after["name"],
+        network=f"projects/{project}/global/networks/{after['network']}",
+        nats=_nats(after),
+        description=after["description"],
+    )
+
+
 def _where(change: Change) -> tuple[str, str]:
     parts = change.id.split("/")  # projects/P/regions/R/routers/N
     return parts[3], parts[5]
@@ -93,12 +102,7 @@ class RouterDriver:
     def create(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
         region, _ = _where(change)
-        body = Router(
-            name=after["name"],
-            network=f"projects/{ctx.project}/global/networks/{after['network']}",
-            nats=_nats(after),
-            description=after["description"],
-        )
+        body = _router(ctx.project, after)
         client = ctx.conn.compute("routers")
         compute.mutate(
             ctx.conn,
@@ -110,17 +114,19 @@ class RouterDriver:
         return self.read(ctx, change) or after
 
     def update(self, ctx: Context, change: Change) -> Attributes:
-        # routers.patch (JSON merge patch): the nats list is replaced as a whole
+        # routers.update (PUT: "the state of the target resource be created or replaced with
+        # the state defined by the representation"), not patch: a JSON merge patch leaves out
+        # the empty nats list the client never sends, so a removed NAT would stay.
         after = change.after or {}
         region, name = _where(change)
-        body = Router(nats=_nats(after))
+        body = _router(ctx.project, after)
         client = ctx.conn.compute("routers")
         compute.mutate(
             ctx.conn,
             ctx.project,
             region,
             f"update {change.address} nats",
-            lambda: client.patch(
+            lambda: client.update(
                 project=ctx.project, region=region, router=name, router_resource=body
             ),
         )

@@ -13,6 +13,7 @@ from google.cloud.compute_v1.types import (
     SubnetworksSetPrivateIpGoogleAccessRequest,
 )
 
+from gkeplan.errors import CloudError
 from gkeplan.gcp import compute
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.driver import Attributes, Context, Wanted
@@ -154,6 +155,16 @@ class SubnetworkDriver:
         if patched:
             # patch needs "the current fingerprint of the subnetwork resource being patched"
             current = self._get(ctx, change)
+            if "secondaryIpRanges" in patched and not after["secondaryIpRanges"]:
+                # A PATCH is a JSON merge patch: a field left out is left alone, and the
+                # client leaves an empty list out. Removing the last range is the one change
+                # this client cannot send.
+                raise CloudError(
+                    f"{change.address}: removing every secondary range cannot be sent through "
+                    "the Compute Engine client (it leaves an empty list out of the PATCH); "
+                    f"remove them with `gcloud compute networks subnets update {name} --region "
+                    f"{region} --remove-secondary-ranges NAME,...`, then apply again"
+                )
             body = Subnetwork(fingerprint=current.fingerprint)
             if "secondaryIpRanges" in patched:
                 body.secondary_ip_ranges = _ranges(after)
