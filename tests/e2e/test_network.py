@@ -319,3 +319,12 @@ def test_removing_every_secondary_range_fails_with_the_command_that_does_it(
     one = SPEC.replace("      - {rangeName: services, ipCidrRange: 10.24.0.0/20}\n", "")
     _apply(harness, one)
     assert not harness.plan(harness.spec(one)).has_changes
+
+
+def test_destroy_removes_what_lives_in_the_network_before_the_network(harness: Harness) -> None:
+    _apply(harness, SPEC + CLUSTER)
+    result = harness.apply(harness.spec(SPEC + CLUSTER), destroy=True)
+    assert result.ok, result.walk.errors
+    conn = connection_for(harness.emu)
+    assert list(conn.compute("networks").list(project=P)) == []
+    assert list(conn.compute("firewalls").list(project=P)) == []
