@@ -292,3 +292,66 @@ def test_a_failed_operation_is_reported(emulator: Emulator, conn: Connection) ->
     op = _net(conn)
     with pytest.raises(OperationFailed, match="does not have enough resources"):
         compute.wait(conn, P, None, op, "create network.ml-net")
+
+
+def _unknown(schemas: dict[str, Any], name: str, value: Any, where: str) -> list[str]:
+    """Keys of `value` that the discovery document's schema `name` does not define."""
+    schema = schemas[name]
+    out = []
+    for key, item in value.items():
+        prop = schema["properties"].get(key)
+        if prop is None:
+            out.append(f"{where}.{key}")
+            continue
+        ref = prop.get("$ref") or prop.get("items", {}).get("$ref")
+        for element in item if isinstance(item, list) else [item]:
+            if ref and isinstance(element, dict):
+                out += _unknown(schemas, ref, element, f"{where}.{key}")
+    return out
+
+
+def test_every_field_the_emulator_answers_is_in_the_discovery_document(
+    emulator: Emulator, conn: Connection
+) -> None:
+    import json
+    from pathlib import Path
+
+    import googleapiclient
+
+    doc = Path(googleapiclient.__file__).parent / "discovery_cache/documents/compute.v1.json"
+    schemas = json.loads(doc.read_text())["schemas"]
+    _net(conn)
+    _sub(conn)
+    conn.compute("subnetworks").patch(
+        project=P,
+        region=R,
+        subnetwork="ml-subnet",
+        subnetwork_resource=Subnetwork(
+            fingerprint=conn.compute("subnetworks")
+            .get(project=P, region=R, subnetwork="ml-subnet")
+            .fingerprint,
+            log_config=SubnetworkLogConfig(enable=True),
+        ),
+    )
+    nat = RouterNat(name="n", log_config=RouterNatLogConfig(enable=True, filter="ALL"))
+    conn.compute("routers").insert(
+        project=P, region=R, router_resource=Router(name="r", network=NET, nats=[nat])
+    )
+    op = conn.compute("firewalls").insert(
+        project=P,
+        firewall_resource=Firewall(
+            name="f", network=NET, allowed=[Allowed(I_p_protocol="tcp", ports=["22"])]
+        ),
+    )
+    model = emulator.backend.models["compute"]
+    kinds = {"networks": "Network", "subnetworks": "Subnetwork", "routers": "Router"}
+    kinds["firewalls"] = "Firewall"
+    unknown = [
+        u
+        for collection, schema in kinds.items()
+        for item in model.items[collection].values()
+        for u in _unknown(schemas, schema, item, collection)
+    ]
+    operation = model.operations[op.name].body(P, 0.0)
+    unknown += _unknown(schemas, "Operation", operation, "operation")
+    assert unknown == []
