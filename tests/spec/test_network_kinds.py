@@ -136,6 +136,20 @@ CASES = {
         _edit("    nat: {name: ml-nat}\n", ""),
         ("warning", "clusters.c.network", "network 'ml-net' has no Cloud NAT"),
     ),
+    "nat-in-another-region": (
+        _edit("    nat: {name: ml-nat}", "    region: europe-west4\n    nat: {name: ml-nat}"),
+        ("warning", "clusters.c.network", "has no Cloud NAT in us-central1"),
+    ),
+    "custom-mode-network-without-subnetwork": (
+        _edit("    subnetwork: ml-subnet\n", ""),
+        ("error", "clusters.c.network", "uses manual subnet mode"),
+    ),
+    "overlap-with-auto-mode-subnetworks": (
+        _edit("  ml-net: {}", "  ml-net: {autoCreateSubnetworks: true}").replace(
+            "ipCidrRange: 10.10.0.0/20", "ipCidrRange: 10.130.0.0/20"
+        ),
+        ("error", "subnetworks.ml-subnet.ipCidrRange", "overlaps 10.128.0.0/9"),
+    ),
     "bad-network-name": (
         _edit("  ml-net: {}", "  ml-net: {name: ML_Net}"),
         ("error", "networks.ml-net.name", "'ML_Net' is not a valid network name"),

@@ -56,9 +56,13 @@ def routers(spec: Document) -> dict[str, Router]:
     return cast(dict[str, Router], spec.section("routers"))
 
 
-def nat_networks(spec: Document) -> set[str]:
-    """The spec network keys (or network names) that have a Cloud NAT gateway in the spec."""
-    return {r.network for r in routers(spec).values() if r.nat is not None}
+def nat_regions(spec: Document) -> set[tuple[str, str]]:
+    """(network key or name, region) of every Cloud NAT gateway in the spec. A gateway serves
+    its own region only: "You configure Cloud NAT by creating a Cloud NAT gateway in the region
+    of the subnets that require NAT" (https://cloud.google.com/nat/docs/overview)."""
+    return {
+        (r.network, r.region or spec.region) for r in routers(spec).values() if r.nat is not None
+    }
 
 
 def nat_attributes(nat: Nat | None) -> list[dict[str, object]]:

@@ -142,6 +142,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
 # "Google Compute Engine: Exceeded maximum supported number of secondary ranges per subnetwork:
 # 30." (elastic/cloud-on-k8s#2617). Seen in an error, not in a current doc: a warning only.
 MAX_SECONDARY_RANGES = 30
+AUTO_MODE = "10.128.0.0/9"  # the auto-mode subnetworks' range
 
 
 def _check(spec: Document, c: Checker) -> None:
@@ -168,6 +169,22 @@ def _check(spec: Document, c: Checker) -> None:
         for i, r in enumerate(sub.secondary_ip_ranges):
             ranges_by_network[net].append((r.ip_cidr_range, (*path, "secondaryIpRanges", i)))
         c.depends_on(path, sub)
+    # "Extended subnetworks in auto subnet mode networks cannot overlap with 10.128.0.0/9"
+    # (Compute Engine, 400; cloudfoundry/bosh-google-cpi-release#238): the auto subnetworks'.
+    nets = spec.section("networks")
+    for key, sub in subnetworks(spec).items():
+        net = nets.get(sub.network)
+        if (
+            net is not None
+            and net.auto_create_subnetworks
+            and overlaps(sub.ip_cidr_range, AUTO_MODE)
+        ):
+            c.error(
+                ("subnetworks", key, "ipCidrRange"),
+                f"{sub.ip_cidr_range} overlaps {AUTO_MODE}, the range of the subnetworks network "
+                f"'{sub.network}' creates itself (autoCreateSubnetworks: true)",
+                "pick a range outside 10.128.0.0/9",
+            )
     # "Ranges must be unique and non-overlapping within a network" (compute v1 discovery
     # document, Subnetwork.ipCidrRange): across the subnetworks of one network too.
     for net, ranges in ranges_by_network.items():
@@ -220,15 +237,26 @@ def _check_ranges(c: Checker, path: Path, sub: Subnetwork) -> None:
 
 def _check_clusters(spec: Document, c: Checker) -> None:
     """What GKE checks when it creates a cluster in a spec subnetwork, checked before."""
-    from gkeplan.kinds.router import nat_networks
+    from gkeplan import catalog
+    from gkeplan.kinds.router import nat_regions
 
     subs = subnetworks(spec)
-    with_nat = nat_networks(spec)
+    with_nat = nat_regions(spec)
     nets = spec.section("networks")
     clusters: dict[str, Any] = spec.section("clusters")
     for key, cluster in clusters.items():
         path: Path = ("clusters", key)
         sub = subs.get(cluster.subnetwork) if cluster.subnetwork else None
+        net = nets.get(cluster.network)
+        if net is not None and not net.auto_create_subnetworks and not cluster.subnetwork:
+            # 'ResponseError: code=400, message=Network "default" uses manual subnet mode and
+            # requires specifying a subnetwork.' (GKE; cilium/cilium.io#764)
+            c.error(
+                (*path, "network"),
+                f"network '{cluster.network}' uses manual subnet mode (autoCreateSubnetworks: "
+                "false): the cluster needs a subnetwork",
+                "set subnetwork: to one of the network's subnetworks",
+            )
         if sub is not None:
             if network_name(spec, sub.network) != network_name(spec, cluster.network):
                 # 'Subnetwork "projects/P/regions/R/subnetworks/S" is not valid for Network
@@ -239,12 +267,12 @@ def _check_clusters(spec: Document, c: Checker) -> None:
                     f"the cluster's network '{cluster.network}'",
                     f"set network: {sub.network}",
                 )
-            region = region_of(spec, sub)
-            location = str(cluster.location)
-            if location != region and not location.startswith(region + "-"):
+            sub_region = region_of(spec, sub)
+            if catalog.region_of(str(cluster.location)) != sub_region:
                 c.error(
                     (*path, "subnetwork"),
-                    f"subnetwork '{cluster.subnetwork}' is in {region}, the cluster in {location}",
+                    f"subnetwork '{cluster.subnetwork}' is in {sub_region}, the cluster in "
+                    f"{cluster.location}",
                     "a cluster uses a subnetwork of its own region",
                 )
             policy = getattr(cluster, "ip_allocation_policy", None)
@@ -264,7 +292,8 @@ def _check_clusters(spec: Document, c: Checker) -> None:
                     )
         private = getattr(cluster, "private_cluster", None)
         private_nodes = bool(private is not None and private.enable_private_nodes)
-        if private_nodes and cluster.network in nets and cluster.network not in with_nat:
+        region = catalog.region_of(str(cluster.location))
+        if private_nodes and net is not None and (cluster.network, region) not in with_nat:
             # "Private clusters use nodes that don't have external IP addresses"
             # (https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept);
             # "Cloud NAT provides network address translation (NAT) for outbound traffic to the
@@ -273,10 +302,10 @@ def _check_clusters(spec: Document, c: Checker) -> None:
             # through Private Google Access.
             c.error(
                 (*path, "network"),
-                f"the nodes are private and network '{cluster.network}' has no Cloud NAT: they "
-                "cannot pull images from public registries (Docker Hub, ghcr.io)",
-                f"add a router with nat on network {cluster.network}, or serve images from "
-                "Artifact Registry",
+                f"the nodes are private and network '{cluster.network}' has no Cloud NAT in "
+                f"{region}: they cannot pull images from public registries (Docker Hub, ghcr.io)",
+                f"add a router with nat on network {cluster.network} in {region}, or serve "
+                "images from Artifact Registry",
                 code="network",
                 severity=Severity.WARNING,
             )
