@@ -190,3 +190,19 @@ def test_each_problem_is_reported_where_it_is(tmp_path: Path, case: str) -> None
 def test_only_the_private_nodes_warning_is_a_warning(tmp_path: Path) -> None:
     problems = _problems(tmp_path, _edit("    nat: {name: ml-nat}\n", ""))
     assert [s for s, _, _ in problems] == [Severity.WARNING.value]
+
+
+def test_two_resources_with_one_gcp_name_are_refused(tmp_path: Path) -> None:
+    text = BASE.replace("  ml-net: {}\n", "  ml-net: {}\n  other: {name: ml-net}\n", 1).replace(
+        "firewalls:\n",
+        "firewalls:\n  second: {network: ml-net, name: allow-ssh-iap, deny: [{protocol: all}]}\n",
+        1,
+    )
+    problems = [(p, m) for _, p, m in _problems(tmp_path, text) if "is also used by" in m]
+    assert problems == [
+        ("networks.other.name", "network name 'ml-net' is also used by 'ml-net'"),
+        (
+            "firewalls.allow-ssh-iap",
+            "firewall rule name 'allow-ssh-iap' is also used by 'second'",
+        ),
+    ]

@@ -116,10 +116,7 @@ def _check(spec: Document, c: Checker) -> None:
         path: Path = ("firewalls", key)
         name = rule.name or key
         name_path = (*path, "name") if rule.name else path
-        c.check_name(name_path, rfc1035(name, "firewall rule"))
-        if name in seen:
-            c.error(name_path, f"firewall rule '{name}' is also firewall '{seen[name]}'")
-        seen[name] = key
+        c.named(name_path, name, rfc1035(name, "firewall rule"), seen, key, "firewall rule name")
         check_network_ref(spec, c, (*path, "network"), rule.network)
         # Firewall.direction: "For EGRESS traffic, you cannot specify the sourceTags fields."
         if rule.direction == "EGRESS" and rule.source_tags:

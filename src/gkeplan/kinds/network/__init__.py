@@ -143,10 +143,7 @@ def _check(spec: Document, c: Checker) -> None:
         path: Path = ("networks", key)
         name = net.name or key
         name_path = (*path, "name") if net.name else path
-        c.check_name(name_path, rfc1035(name, "network"))
-        if name in seen:
-            c.error(name_path, f"network name '{name}' is also used by network '{seen[name]}'")
-        seen[name] = key
+        c.named(name_path, name, rfc1035(name, "network"), seen, key, "network name")
         c.depends_on(path, net)
 
 
