@@ -10,6 +10,9 @@ from gkeplan.policy.model import Rule
 from gkeplan.policy.rules_security import baseline
 
 ANYWHERE = "0.0.0.0/0"
+# The source range of Identity-Aware Proxy's TCP forwarding, the fix the SSH/RDP findings
+# suggest (https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule).
+IAP_RANGE = "35.235.240.0/20"
 
 
 def _covers(ports: list[str], port: int) -> bool:
@@ -46,7 +49,7 @@ RULES: list[type[Rule]] = [
         "sourceRanges",
         lambda f: open_to_internet(f, 22),
         "SSH (port 22) is open to the whole internet (0.0.0.0/0)",
-        "sourceRanges: [35.235.240.0/20]  # Identity-Aware Proxy's TCP forwarding range",
+        f"sourceRanges: [{IAP_RANGE}]  # Identity-Aware Proxy's TCP forwarding range",
         E,
         # GoogleComputeFirewallUnrestrictedIngress22.py
         "CKV_GCP_2",
@@ -59,7 +62,7 @@ RULES: list[type[Rule]] = [
         "sourceRanges",
         lambda f: open_to_internet(f, 3389),
         "RDP (port 3389) is open to the whole internet (0.0.0.0/0)",
-        "sourceRanges: [35.235.240.0/20]  # Identity-Aware Proxy's TCP forwarding range",
+        f"sourceRanges: [{IAP_RANGE}]  # Identity-Aware Proxy's TCP forwarding range",
         E,
         # GoogleComputeFirewallUnrestrictedIngress3389.py
         "CKV_GCP_3",
