@@ -3,6 +3,7 @@ subnetworks, routers and firewalls; their operations; GCP's 404/409/412/400/403 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -355,3 +356,40 @@ def test_every_field_the_emulator_answers_is_in_the_discovery_document(
     operation = model.operations[op.name].body(P, 0.0)
     unknown += _unknown(schemas, "Operation", operation, "operation")
     assert unknown == []
+
+
+def test_a_stopped_wait_names_the_operation_and_resume_waits_for_it(tmp_path: Path) -> None:
+    from gkeplan.errors import OperationAbandoned
+    from gkeplan.run.resume import resume_operations
+    from gkeplan.state.local import LocalStateStore
+    from gkeplan.state.model import ResourceState, StateDoc
+
+    clock = ManualClock()
+    with Emulator(EmulatorConfig(operation_s={"compute": 30.0}), clock=clock) as emu:
+        conn = Connection(
+            P,
+            Endpoints(http=emu.endpoints.http),
+            credentials=emu.credentials_for(emu.backend.config.applier),
+            timeouts=Timeouts(operation_poll_s=0.01, operation_deadline_s=5.0),
+        )
+        _net(conn)
+        clock.advance(31)  # the network's operation is done; the subnetwork's is not yet
+        op = _sub(conn)
+        conn.stop_waiting.set()  # a second Ctrl-C
+        with pytest.raises(OperationAbandoned) as stopped:
+            compute.wait(conn, P, R, op, "create subnetwork.ml-subnet")
+        path = stopped.value.operation
+        assert path == f"projects/{P}/regions/{R}/operations/{op.name}"
+        store = LocalStateStore(str(tmp_path / "state.json"))
+        doc = StateDoc(project=P)
+        doc.resources["subnetwork.ml-subnet"] = ResourceState(
+            "subnetwork", "x", status="pending-create", operation=path
+        )
+        store.write(doc)
+        conn.stop_waiting.clear()
+        clock.advance(31)
+        assert resume_operations(store, conn, P) == ["subnetwork.ml-subnet"]
+        after = store.read()
+        assert after is not None and after.resources["subnetwork.ml-subnet"].operation is None
+        ops = conn.compute("region_operations")
+        assert ops.get(project=P, region=R, operation=op.name).status.name == "DONE"

@@ -31,8 +31,29 @@ def _raw(op: Any) -> Any:
     return getattr(op, "_extended_operation", op)
 
 
+def operation_path(project: str, region: str | None, name: str) -> str:
+    """An operation's full name: what the state records when a run stops waiting for it."""
+    scope = f"regions/{region}" if region else "global"
+    return f"projects/{project}/{scope}/operations/{name}"
+
+
+def is_operation_path(path: str) -> bool:
+    return path.startswith("projects/") and "/locations/" not in path and "/operations/" in path
+
+
+def resume(conn: Connection, path: str, what: str) -> None:
+    """Wait for an operation an earlier run stopped waiting for, by its full name."""
+    parts = path.split("/")  # projects/P/global/operations/N, projects/P/regions/R/operations/N
+    project, name = parts[1], parts[-1]
+    region = parts[3] if parts[2] == "regions" else None
+    client = conn.compute("region_operations" if region else "global_operations")
+    scope = {"project": project, "operation": name, **({"region": region} if region else {})}
+    wait(conn, project, region, call(conn.timeouts, lambda: client.get(**scope)), what)
+
+
 def wait(conn: Connection, project: str, region: str | None, op: Any, what: str) -> None:
-    """Poll a compute operation to DONE; raise OperationFailed with its errors."""
+    """Poll a compute operation to DONE; raise OperationFailed with its errors, and
+    OperationAbandoned (naming its full path) when a second Ctrl-C stops the waiting."""
     op = _raw(op)
     name = str(op.name)
     timeouts = conn.timeouts
@@ -49,8 +70,11 @@ def wait(conn: Connection, project: str, region: str | None, op: Any, what: str)
                 "again to pick it up"
             )
         if conn.stop_waiting.wait(delay):
+            path = operation_path(project, region, name)
             raise OperationAbandoned(
-                f"{what}: stopped waiting for operation {name}; it goes on in GCP", name
+                f"{what}: stopped waiting for operation {path}; it goes on in GCP, and the next "
+                "apply waits for it",
+                path,
             )
         delay = min(delay * 2, timeouts.operation_poll_s)
         op = call(timeouts, lambda: client.get(**scope))

@@ -8,13 +8,14 @@ planned against a resource still being made.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 
 from google.api_core import exceptions as gexc
 
 from gkeplan.errors import OperationFailed
-from gkeplan.gcp import operations
+from gkeplan.gcp import compute, operations
 from gkeplan.gcp.connection import Connection
 from gkeplan.gcp.retry import call
 from gkeplan.state.store import StateStore
@@ -26,10 +27,17 @@ def resume_operations(store: StateStore, conn: Connection, project: str) -> list
     waiting = {a: r for a, r in (doc.resources if doc else {}).items() if r.operation}
     if doc is None or not waiting:
         return []
-    client = conn.container()
+    client = None
     for address, rec in sorted(waiting.items()):
         name = rec.operation or ""
+        what = f"{address} (left running by an earlier run)"
+        if compute.is_operation_path(name):  # a Compute Engine operation (network kinds)
+            with contextlib.suppress(OperationFailed, gexc.NotFound):
+                compute.resume(conn, name, what)
+            doc.resources[address] = dataclasses.replace(rec, operation=None)
+            continue
         location = name.split("/locations/", 1)[-1].split("/", 1)[0]
+        client = client or conn.container()
         try:
             op = call(conn.timeouts, functools.partial(client.get_operation, name=name))
             operations.wait(
@@ -38,7 +46,7 @@ def resume_operations(store: StateStore, conn: Connection, project: str) -> list
                 location,
                 op,
                 conn.timeouts,
-                f"{address} (left running by an earlier run)",
+                what,
                 conn.stop_waiting,
             )
         except (OperationFailed, gexc.NotFound):
