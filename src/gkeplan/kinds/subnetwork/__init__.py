@@ -19,7 +19,14 @@ from gkeplan.kinds.base import (
     Section,
     explicit_deps,
 )
-from gkeplan.kinds.network import Cidr, check_network_ref, network_dep, network_name, overlaps
+from gkeplan.kinds.network import (
+    Cidr,
+    check_network_ref,
+    network_dep,
+    network_name,
+    overlapping,
+    overlaps,
+)
 from gkeplan.kinds.network import rfc1035 as _rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
 from gkeplan.spec.checks import REGION, Checker
@@ -188,20 +195,18 @@ def _check(spec: Document, c: Checker) -> None:
     # "Ranges must be unique and non-overlapping within a network" (compute v1 discovery
     # document, Subnetwork.ipCidrRange): across the subnetworks of one network too.
     for net, ranges in ranges_by_network.items():
-        for i, (a, a_path) in enumerate(ranges):
-            for b, b_path in ranges[:i]:
-                if a_path[:2] != b_path[:2] and overlaps(a, b):
-                    c.error(
-                        a_path,
-                        f"{a} overlaps {b} of subnetwork '{b_path[1]}' in network '{net}'",
-                        "ranges must not overlap within a network: pick another range",
-                    )
+        pairs = overlapping((r, at[1], (r, at)) for r, at in ranges)
+        for (a, a_path), (b, b_path) in sorted(pairs, key=lambda p: p[0][1]):
+            c.error(
+                a_path,
+                f"{a} overlaps {b} of subnetwork '{b_path[1]}' in network '{net}'",
+                "ranges must not overlap within a network: pick another range",
+            )
     _check_clusters(spec, c)
 
 
 def _check_ranges(c: Checker, path: Path, sub: Subnetwork) -> None:
     names: set[str] = set()
-    seen: list[tuple[str, str]] = []
     for i, r in enumerate(sub.secondary_ip_ranges):
         at: Path = (*path, "secondaryIpRanges", i)
         c.check_name((*at, "rangeName"), _rfc1035(r.range_name, "secondary range"))
@@ -216,15 +221,15 @@ def _check_ranges(c: Checker, path: Path, sub: Subnetwork) -> None:
                 f"secondary range {r.ip_cidr_range} overlaps the primary range {sub.ip_cidr_range}",
                 "pick a range outside the primary one",
             )
-        for other_name, other in seen:
-            if overlaps(r.ip_cidr_range, other):
-                c.error(
-                    (*at, "ipCidrRange"),
-                    f"secondary range {r.ip_cidr_range} overlaps secondary range "
-                    f"'{other_name}' ({other})",
-                    "secondary ranges must not overlap each other",
-                )
-        seen.append((r.range_name, r.ip_cidr_range))
+    ranges = sub.secondary_ip_ranges
+    pairs = overlapping((r.ip_cidr_range, i, i) for i, r in enumerate(ranges)) if ranges[1:] else []
+    for i, j in sorted((max(p), min(p)) for p in pairs):  # report the later-listed one
+        c.error(
+            (*path, "secondaryIpRanges", i, "ipCidrRange"),
+            f"secondary range {ranges[i].ip_cidr_range} overlaps secondary range "
+            f"'{ranges[j].range_name}' ({ranges[j].ip_cidr_range})",
+            "secondary ranges must not overlap each other",
+        )
     if len(sub.secondary_ip_ranges) > MAX_SECONDARY_RANGES:
         c.error(
             (*path, "secondaryIpRanges"),
