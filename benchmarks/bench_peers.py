@@ -4,7 +4,9 @@ infrastructure, side by side in one run, at 10, 100, 1,000 and 10,000 resources.
 For each size, benchmarks/generate.py writes a gkeplan spec and its Terraform equivalent
 (google_service_account, google_project_iam_member, google_storage_bucket_iam_member,
 google_service_account_iam_member, google_container_cluster with remove_default_node_pool and
-google_container_node_pool, google_storage_bucket, gkeplan's defaults written out). Both run
+google_container_node_pool, google_storage_bucket, and per cluster google_compute_network,
+google_compute_subnetwork, google_compute_router with google_compute_router_nat and
+google_compute_firewall; gkeplan's defaults written out). Both run
 as whole processes, best of 3 (fewer when one checkov run takes longer than
 BENCH_PEERS_SLOW_S, 120 s by default: the line says how many), the two alternating so that
 both see the same machine, with peak RSS and CPU seconds per process. The ratio is of wall

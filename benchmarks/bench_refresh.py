@@ -6,7 +6,8 @@
 
 Each shape is applied through the CLI to a fresh `gkeplan sandbox serve` (no latency), then
 `gkeplan plan` runs once and the calls it made are counted, next to the floor GCP allows:
-one list per kind (service accounts, 100 to a page; buckets; clusters with their pools), the
+one list per kind (service accounts, 100 to a page; buckets; clusters with their pools;
+networks, subnetworks, routers, firewalls), the
 project policy, and one policy read per bucket or account granted on (neither GCS nor IAM has
 a batch getIamPolicy; gkeplan reads those policies concurrently).
 Measured only: nothing here changes how gkeplan refreshes.
@@ -61,7 +62,9 @@ def refresh_calls(tmp: Path, label: str, bucket_grants: int | None) -> list[obje
     policies = len({g.on for g in spec.grants if g.on.startswith("bucket:")})
     accounts = len({g.on for g in spec.grants if g.on.startswith("serviceAccount:")})
     account_pages = -(-len(spec.accounts) // 100)  # gkeplan lists accounts 100 to a page
-    floor = account_pages + 2 + 1 + policies + accounts  # lists, project policy, per resource
+    # one list per network kind (networks, firewalls; subnetworks and routers aggregated)
+    vpc_lists = 4 if any(c.vpc is not None for c in spec.clusters) else 0
+    floor = account_pages + 2 + 1 + policies + accounts + vpc_lists
     emit(
         {
             "bench": "refresh_calls",

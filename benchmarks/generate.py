@@ -1,5 +1,6 @@
-"""Generate valid specs of N resources (service accounts, buckets, grants, clusters), and the
-Terraform equivalent of each, so a peer (checkov) can judge the same infrastructure.
+"""Generate valid specs of N resources (service accounts, buckets, grants, clusters, each
+cluster in its own VPC network with a subnetwork, a Cloud Router with NAT and a firewall rule),
+and the Terraform equivalent of each, so a peer (checkov) can judge the same infrastructure.
 
 Both writers read one description (`Infra`), so the YAML and the Terraform never drift apart.
 `python benchmarks/generate.py N OUT.yaml [--terraform DIR] [--all-packs]`.
@@ -32,6 +33,24 @@ class ClusterSpec:
     location: str = f"{REGION}-c"
     create_as: str | None = None
     pools: list[Pool] = field(default_factory=list)
+    vpc: int | None = None  # index of its own VPC (network, subnetwork, router + NAT, firewall)
+
+
+VPC_RESOURCES = 4  # network, subnetwork, router (with its NAT), firewall
+
+
+def vpc_names(i: int) -> dict[str, str]:
+    return {
+        "network": f"net-{i:03d}",
+        "subnetwork": f"subnet-{i:03d}",
+        "router": f"router-{i:03d}",
+        "nat": f"nat-{i:03d}",
+        "firewall": f"allow-iap-ssh-{i:03d}",
+        # one /16 per VPC: nodes, then pods and services as secondary ranges
+        "primary": f"10.{i}.0.0/20",
+        "pods": f"10.{i}.64.0/18",
+        "services": f"10.{i}.128.0/20",
+    }
 
 
 @dataclass
@@ -62,6 +81,7 @@ class Infra:
             + len(self.clusters)
             + pools
             + imp
+            + VPC_RESOURCES * sum(c.vpc is not None for c in self.clusters)
         )
 
 
@@ -84,7 +104,7 @@ def infra(
     """
     accounts = max(1, n // 4)
     buckets = max(1, n // 4)
-    grants = max(0, n - accounts - buckets - 2 * clusters)
+    grants = max(0, n - accounts - buckets - (2 + VPC_RESOURCES) * clusters)
     on_bucket = grants // 2 if bucket_grants is None else min(bucket_grants, grants)
     out = Infra(packs=None if all_packs else [])
     out.accounts = [f"sa-{i:05d}" for i in range(accounts)]
@@ -97,7 +117,7 @@ def infra(
             out.grants.append(Grant(sa, PROJECT_ROLES[(g // accounts) % len(PROJECT_ROLES)]))
     for c in range(clusters):
         out.clusters.append(
-            ClusterSpec(f"c{c:03d}", pools=[Pool("pool", f"sa-{c % accounts:05d}")])
+            ClusterSpec(f"c{c:03d}", pools=[Pool("pool", f"sa-{c % accounts:05d}")], vpc=c)
         )
     return out
 
@@ -156,9 +176,45 @@ def to_yaml(spec: Infra) -> str:
         lines += [f"  - member: {member}", f"    role: {g.role}"]
         if g.on != "project":
             lines.append(f"    on: {g.on}")
+    vpcs = [vpc_names(c.vpc) for c in spec.clusters if c.vpc is not None]
+    lines.append("networks:")
+    lines += [f"  {v['network']}: {{routingMode: REGIONAL}}" for v in vpcs]
+    lines.append("subnetworks:")
+    for v in vpcs:
+        lines += [
+            f"  {v['subnetwork']}:",
+            f"    network: {v['network']}",
+            f"    ipCidrRange: {v['primary']}",
+            f"    secondaryIpRanges: [{{rangeName: pods, ipCidrRange: {v['pods']}}}, "
+            f"{{rangeName: services, ipCidrRange: {v['services']}}}]",
+            "    logConfig: {enable: true}",
+        ]
+    lines.append("routers:")
+    for v in vpcs:
+        lines += [
+            f"  {v['router']}:",
+            f"    network: {v['network']}",
+            f"    nat: {{name: {v['nat']}}}",
+        ]
+    lines.append("firewalls:")
+    for v in vpcs:
+        lines += [
+            f"  {v['firewall']}:",
+            f"    network: {v['network']}",
+            "    sourceRanges: [35.235.240.0/20]",
+            '    allow: [{protocol: tcp, ports: ["22"]}]',
+        ]
     lines.append("clusters:")
     for c in spec.clusters:
         lines += [f"  {c.name}:", f"    location: {c.location}"]
+        if c.vpc is not None:
+            v = vpc_names(c.vpc)
+            lines += [
+                f"    network: {v['network']}",
+                f"    subnetwork: {v['subnetwork']}",
+                "    ipAllocationPolicy: {clusterSecondaryRangeName: pods, "
+                "servicesSecondaryRangeName: services}",
+            ]
         if c.create_as:
             lines.append(f"    createAs: {c.create_as}")
         lines.append("    nodePools:")
@@ -259,12 +315,22 @@ def to_terraform(spec: Infra) -> str:
             ]
         out += [f'  role   = "{g.role}"', f'  member = "{member}"', "}"]
     for c in spec.clusters:
+        if c.vpc is not None:
+            out += _tf_vpc(vpc_names(c.vpc))
+    for c in spec.clusters:
         cid = _tf_id(c.name)
+        v = vpc_names(c.vpc) if c.vpc is not None else None
+        net = f"google_compute_network.{_tf_id(v['network'])}.name" if v else '"default"'
         out += [
             f'resource "google_container_cluster" "{cid}" {{',
             f'  name                     = "{c.name}"',
             f'  location                 = "{c.location}"',
-            '  network                  = "default"',
+            f"  network                  = {net}",
+        ]
+        if v:
+            subnet = f"google_compute_subnetwork.{_tf_id(v['subnetwork'])}.name"
+            out.append(f"  subnetwork               = {subnet}")
+        out += [
             "  remove_default_node_pool = true",
             "  initial_node_count       = 1",
             "  enable_shielded_nodes    = true",
@@ -279,7 +345,16 @@ def to_terraform(spec: Infra) -> str:
             "    enable_private_nodes    = true",
             "    enable_private_endpoint = false",
             "  }",
-            "  ip_allocation_policy {}",
+            *(
+                [
+                    "  ip_allocation_policy {",
+                    '    cluster_secondary_range_name  = "pods"',
+                    '    services_secondary_range_name = "services"',
+                    "  }",
+                ]
+                if v
+                else ["  ip_allocation_policy {}"]
+            ),
             "  network_policy {",
             "    enabled = false",
             "  }",
@@ -324,6 +399,63 @@ def to_terraform(spec: Infra) -> str:
                 "}",
             ]
     return "\n".join(out) + "\n"
+
+
+def _tf_vpc(v: dict[str, str]) -> list[str]:
+    """A cluster's VPC as the Google provider writes it, gkeplan's defaults spelt out."""
+    net, sub = _tf_id(v["network"]), _tf_id(v["subnetwork"])
+    router = _tf_id(v["router"])
+    return [
+        f'resource "google_compute_network" "{net}" {{',
+        f'  name                    = "{v["network"]}"',
+        "  auto_create_subnetworks = false",
+        '  routing_mode            = "REGIONAL"',
+        "  mtu                     = 1460",
+        "}",
+        f'resource "google_compute_subnetwork" "{sub}" {{',
+        f'  name                     = "{v["subnetwork"]}"',
+        f'  region                   = "{REGION}"',
+        f"  network                  = google_compute_network.{net}.id",
+        f'  ip_cidr_range            = "{v["primary"]}"',
+        "  private_ip_google_access = true",
+        "  secondary_ip_range {",
+        '    range_name    = "pods"',
+        f'    ip_cidr_range = "{v["pods"]}"',
+        "  }",
+        "  secondary_ip_range {",
+        '    range_name    = "services"',
+        f'    ip_cidr_range = "{v["services"]}"',
+        "  }",
+        "  log_config {",
+        '    aggregation_interval = "INTERVAL_5_SEC"',
+        "    flow_sampling        = 0.5",
+        '    metadata             = "EXCLUDE_ALL_METADATA"',
+        "  }",
+        "}",
+        f'resource "google_compute_router" "{router}" {{',
+        f'  name    = "{v["router"]}"',
+        f'  region  = "{REGION}"',
+        f"  network = google_compute_network.{net}.id",
+        "}",
+        f'resource "google_compute_router_nat" "{_tf_id(v["nat"])}" {{',
+        f'  name                               = "{v["nat"]}"',
+        f"  router                             = google_compute_router.{router}.name",
+        f'  region                             = "{REGION}"',
+        '  nat_ip_allocate_option             = "AUTO_ONLY"',
+        '  source_subnetwork_ip_ranges_to_nat = "ALL_SUBNETWORKS_ALL_IP_RANGES"',
+        "}",
+        f'resource "google_compute_firewall" "{_tf_id(v["firewall"])}" {{',
+        f'  name          = "{v["firewall"]}"',
+        f"  network       = google_compute_network.{net}.name",
+        '  direction     = "INGRESS"',
+        "  priority      = 1000",
+        '  source_ranges = ["35.235.240.0/20"]',
+        "  allow {",
+        '    protocol = "tcp"',
+        '    ports    = ["22"]',
+        "  }",
+        "}",
+    ]
 
 
 def main() -> None:
