@@ -328,3 +328,25 @@ def test_destroy_removes_what_lives_in_the_network_before_the_network(harness: H
     conn = connection_for(harness.emu)
     assert list(conn.compute("networks").list(project=P)) == []
     assert list(conn.compute("firewalls").list(project=P)) == []
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "compute.networks.insert",
+        "compute.subnetworks.insert",
+        "compute.routers.insert",
+        "compute.firewalls.insert",
+    ],
+)
+def test_a_create_whose_answer_was_lost_keeps_what_it_made(tmp_path: Path, method: str) -> None:
+    from gkeplan_emulator.config import FaultRule
+
+    # the insert is made, then its answer is lost (503): the retry meets 409 alreadyExists
+    # for what its own first attempt made, which is gkeplan's
+    fault = FaultRule(method, kind="lost_response", status=503, count=1)
+    with Emulator(EmulatorConfig(faults=(fault,))) as emu:
+        harness = Harness(emu, tmp_path)
+        _apply(harness, SPEC)
+        assert not harness.plan(harness.spec(SPEC)).has_changes
+        assert [e.status for e in emu.requests if e.method == method] == [503, 409]
