@@ -350,3 +350,50 @@ def test_a_create_whose_answer_was_lost_keeps_what_it_made(tmp_path: Path, metho
         _apply(harness, SPEC)
         assert not harness.plan(harness.spec(SPEC)).has_changes
         assert [e.status for e in emu.requests if e.method == method] == [503, 409]
+
+
+def test_gkeplan_import_takes_over_an_existing_firewall_rule(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gkeplan.cli import cli
+
+    with Emulator(EmulatorConfig()) as emu:
+        spec, state = tmp_path / "spec.yaml", tmp_path / "state.json"
+        spec.write_text(SPEC)
+        common = ["--var", "PROJECT_ID=demo-project", "--endpoint", emu.endpoints.http]
+        common += ["--state", str(state)]
+
+        def run(*args: str) -> Any:
+            return CliRunner().invoke(cli, [*args, *common])
+
+        conn = connection_for(emu)
+        conn.compute("networks").insert(
+            project=P,
+            network_resource=Network(
+                name="ml-net", auto_create_subnetworks=False, description="serving network"
+            ),
+        )
+        conn.compute("firewalls").insert(
+            project=P,
+            firewall_resource=Firewall(
+                name="allow-ssh-iap",
+                network=f"projects/{P}/global/networks/ml-net",
+                source_ranges=["0.0.0.0/0"],
+                allowed=[Allowed(I_p_protocol="tcp", ports=["22"])],
+            ),
+        )
+        for address, rid in (
+            ("network.ml-net", f"projects/{P}/global/networks/ml-net"),
+            ("firewall.allow-ssh-iap", f"projects/{P}/global/firewalls/allow-ssh-iap"),
+        ):
+            imported = run("import", address, rid, "--spec", str(spec))
+            assert imported.exit_code == 0, imported.output
+        plan = run("plan", str(spec))
+        # managed now: the rule converges in place (its sources narrowed, its target tags
+        # added); the network is as the spec says; the subnetwork and router are created
+        assert "~ firewall.allow-ssh-iap will be updated in place" in plan.output, plan.output
+        assert "Plan: 2 to add, 1 to change, 0 to destroy." in plan.output, plan.output
+        applied = run("apply", str(spec), "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        rule = conn.compute("firewalls").get(project=P, firewall="allow-ssh-iap")
+        assert list(rule.source_ranges) == ["35.235.240.0/20"]
