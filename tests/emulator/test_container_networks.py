@@ -9,6 +9,8 @@ from google.cloud import container_v1 as gke
 from google.cloud.compute_v1.types import Network, Subnetwork, SubnetworkSecondaryRange
 
 from gkeplan.gcp.connection import Connection
+from gkeplan.gcp.sandbox import connection_for
+from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 
 P = "demo-project"
 ZONE = f"projects/{P}/locations/us-central1-c"
@@ -68,3 +70,18 @@ def test_a_custom_mode_network_needs_a_subnetwork(conn: Connection) -> None:
     cluster = _cluster("")
     with pytest.raises(gexc.BadRequest, match="uses manual subnet mode"):
         conn.container().create_cluster(parent=ZONE, cluster=cluster)
+
+
+def test_a_subnetwork_holding_a_clusters_nodes_is_not_deleted() -> None:
+    clock = ManualClock()  # each operation is done once the clock moves past it
+    with Emulator(EmulatorConfig(), clock=clock) as emu:
+        conn = connection_for(emu)
+        _network(conn)
+        conn.container().create_cluster(parent=ZONE, cluster=_cluster("ml-subnet"))
+        clock.advance(1)
+        subnetworks = conn.compute("subnetworks")
+        with pytest.raises(gexc.BadRequest, match="instanceGroupManagers/gke-c1-p-grp"):
+            subnetworks.delete(project=P, region="us-central1", subnetwork="ml-subnet")
+        conn.container().delete_cluster(name=f"{ZONE}/clusters/c1")
+        clock.advance(1)
+        subnetworks.delete(project=P, region="us-central1", subnetwork="ml-subnet")

@@ -239,10 +239,30 @@ class ComputeNetworkApi:
                         for key, item in sorted(self.model.items[other].items()):
                             if _last(item.get("network", "")) == _last(full):
                                 raise in_use(full, key)
+                if collection == "subnetworks":
+                    user = self.nodes_in(full)
+                    if user is not None:
+                        raise in_use(full, user)
                 del self.model.items[collection][full]
                 return self.model.start(req, "delete", full, req.params.get("region"))
 
         return handler
+
+    def nodes_in(self, subnetwork: str) -> str | None:
+        """The node instance group of a GKE cluster whose nodes are in `subnetwork`: GKE's
+        nodes are Compute Engine instances there, and hold it until the cluster is gone."""
+        container = self.backend.models.get("container")
+        if container is None:
+            return None
+        container.settle()
+        region, name = subnetwork.split("/")[3], _last(subnetwork)
+        for cluster in list(container.clusters.values()):
+            location = str(cluster.location)
+            in_region = location == region or location.startswith(region + "-")
+            if in_region and _last(cluster.subnetwork or "") == name:
+                urls = [u for p in cluster.node_pools for u in p.instance_group_urls]
+                return str(urls[0]).split("/compute/v1/", 1)[-1] if urls else str(cluster.self_link)
+        return None
 
     def set_private_access(self, req: Request) -> Response:
         full = self.full(req, "subnetworks")
