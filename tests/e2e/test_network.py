@@ -212,6 +212,29 @@ DRIFTS = {
         "firewall.allow-ssh-iap",
         ([{"protocol": "tcp", "ports": ["22", "3389"]}], [{"protocol": "tcp", "ports": ["22"]}]),
     ),
+    "targetTags": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P,
+            firewall="allow-ssh-iap",
+            firewall_resource=Firewall(target_tags=["gke-node", "bastion"]),
+        ),
+        "firewall.allow-ssh-iap",
+        (["bastion", "gke-node"], ["gke-node"]),
+    ),
+    "disabled": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P, firewall="allow-ssh-iap", firewall_resource=Firewall(disabled=True)
+        ),
+        "firewall.allow-ssh-iap",
+        (True, False),
+    ),
+    "description": (
+        lambda conn: conn.compute("firewalls").patch(
+            project=P, firewall="allow-ssh-iap", firewall_resource=Firewall(description="x")
+        ),
+        "firewall.allow-ssh-iap",
+        ("x", ""),
+    ),
     "priority": (
         lambda conn: conn.compute("firewalls").patch(
             project=P, firewall="allow-ssh-iap", firewall_resource=Firewall(priority=10)
