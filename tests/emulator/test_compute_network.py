@@ -279,9 +279,12 @@ def test_an_operation_runs_until_its_time_then_is_waited_for() -> None:
         assert op.status.name == "RUNNING"
         ops = conn.compute("global_operations")
         assert ops.get(project=P, operation=op.name).status.name == "RUNNING"
+        # wait may answer before DONE ("which might be DONE or still in progress")
+        assert ops.wait(project=P, operation=op.name).status.name == "RUNNING"
         clock.advance(31)
         compute.wait(conn, P, None, op, "create network.ml-net")
         assert ops.get(project=P, operation=op.name).status.name == "DONE"
+        assert ops.wait(project=P, operation=op.name).status.name == "DONE"
         with pytest.raises(gexc.NotFound):
             conn.compute("region_operations").get(project=P, region=R, operation=op.name)
 

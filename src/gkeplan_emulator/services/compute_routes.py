@@ -276,7 +276,13 @@ class ComputeNetworkApi:
             current["fingerprint"] = _fingerprint(current)
             return self.model.start(req, "setPrivateIpGoogleAccess", full, req.params["region"])
 
-    def operation(self, regional: bool, wait: bool) -> Callable[[Request], Response]:
+    def operation(self, regional: bool) -> Callable[[Request], Response]:
+        """operations.get, and operations.wait: wait "waits for no more than the default
+        deadline (2 minutes) and then returns the current state of the operation, which might
+        be DONE or still in progress" (discovery document), so answering the current state at
+        once keeps its contract (the emulator's operations end by its clock, which a request
+        does not move)."""
+
         def handler(req: Request) -> Response:
             region = self.model.check_region(req) if regional else None
             scope = "regionOperations" if regional else "globalOperations"
@@ -329,7 +335,7 @@ class ComputeNetworkApi:
                 )
             field = f"resource.secondaryIpRanges[{i}].ipCidrRange"
             mine.append((field, cidr(field, r.get("ipCidrRange"))))
-        name, _ = _last(full), None
+        name = _last(full)
         for i, (field, net) in enumerate(mine):
             for _, other in mine[:i]:
                 if net.overlaps(other):
@@ -446,26 +452,26 @@ def routes(backend: Backend) -> list[Route]:
         route(
             "GET",
             _G + "/operations/<seg:op>",
-            api.operation(False, False),
+            api.operation(False),
             "compute.globalOperations.get",
         ),
         route(
             "POST",
             _G + "/operations/<seg:op>/wait",
-            api.operation(False, True),
+            api.operation(False),
             "compute.globalOperations.wait",
             mutating=False,
         ),
         route(
             "GET",
             _R + "/operations/<seg:op>",
-            api.operation(True, False),
+            api.operation(True),
             "compute.regionOperations.get",
         ),
         route(
             "POST",
             _R + "/operations/<seg:op>/wait",
-            api.operation(True, True),
+            api.operation(True),
             "compute.regionOperations.wait",
             mutating=False,
         ),
