@@ -24,9 +24,9 @@ from gkeplan.kinds.base import (
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
 
-# Compute Engine resource names: "1-63 characters long and match the regular expression
-# `[a-z]([-a-z0-9]*[a-z0-9])?`" (compute v1 discovery document, Firewall.name / Network.name;
-# https://cloud.google.com/compute/docs/naming-resources).
+# Compute Engine resource names: "1-63 characters long, and comply with RFC1035", pattern
+# `[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?` (compute v1 discovery document: Network.name,
+# Subnetwork.name, Router.name and Firewall.name alike).
 _RFC1035 = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 
 
