@@ -44,6 +44,12 @@ def sandbox() -> None:
 @click.option(
     "--operation-seconds", type=float, default=None, help="Seconds every GKE operation takes."
 )
+@click.option(
+    "--require-auth",
+    is_flag=True,
+    help="Cloud Storage calls without credentials (STORAGE_EMULATOR_HOST) are anonymous (401 "
+    "for private data) instead of acting as the project owner.",
+)
 def serve(
     port: int,
     grpc_port: int,
@@ -53,6 +59,7 @@ def serve(
     latency_profile: str,
     call_latency: float | None,
     operation_seconds: float | None,
+    require_auth: bool,
 ) -> None:
     """Serve the emulator on loopback; the first stdout line is a JSON object of endpoints."""
     from gkeplan_emulator.facts import quota_profile_names
@@ -68,13 +75,12 @@ def serve(
         if latency_profile == "realistic"
         else EmulatorConfig(project=project, quota_profile=quota_profile)
     )
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = {"require_auth": require_auth}
     if call_latency is not None:
         overrides["call_latency_s"] = call_latency
     if operation_seconds is not None:
         overrides["operation_s"] = {k: operation_seconds for k in config.operation_s}
-    if overrides:
-        config = dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
+    config = dataclasses.replace(config, **overrides)  # type: ignore[arg-type]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with Emulator(config, state_file=state_file, http_port=port, grpc_port=grpc_port) as emu:

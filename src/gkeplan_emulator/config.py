@@ -48,6 +48,10 @@ class EmulatorConfig:
     seed: int = 0
     faults: tuple[FaultRule, ...] | list[FaultRule] = ()
     call_latency_s: float = 0.0  # added to every call (realistic profiles)
+    # With STORAGE_EMULATOR_HOST set, google-cloud-storage sends no credentials at all; such a
+    # request to the Cloud Storage routes acts as the applier unless this is set, when it is
+    # the anonymous caller (`allUsers`) that GCS answers 401 for private data.
+    require_auth: bool = False
 
     @classmethod
     def realistic(cls, **kwargs: object) -> EmulatorConfig:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from gkeplan_emulator.errors import ApiError, from_http_status, unauthenticated
 from gkeplan_emulator.faults import Decision
-from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.http import ANONYMOUS, Request, Response, Route
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -30,6 +30,8 @@ def dispatch(backend: Backend, route: Route, req: Request) -> Response:
     req.principal = backend.identity.principal_from_header(
         req.headers.get("authorization"), backend.clock.now()
     )
+    if req.principal is None and route.storage_errors and "authorization" not in req.headers:
+        req.principal = ANONYMOUS if backend.config.require_auth else backend.config.applier
     if route.auth and req.principal is None:
         return error(backend, req, route.name, unauthenticated(), storage)
     decision = backend.faults.decide(route.name) if route.auth else Decision()

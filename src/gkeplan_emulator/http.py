@@ -14,6 +14,10 @@ from typing import Any
 
 from gkeplan_emulator.errors import ApiError
 
+# The principal of a request that carries no credentials (the STORAGE_EMULATOR_HOST convention,
+# with --require-auth): IAM's member for "anyone", so public grants still apply to it.
+ANONYMOUS = "allUsers"
+
 
 @dataclass
 class Request:
@@ -49,6 +53,7 @@ class Response:
     body: bytes | dict[str, Any] | list[Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json; charset=UTF-8"
+    chunked: bool = False  # sent without Content-Length (chunked), as GCS sends transcoded data
 
     def payload(self) -> bytes:
         if self.body is None:

@@ -90,7 +90,8 @@ class Application:
             log.exception("request failed")
             resp = Response(500, internal_error().body())
         headers = [("Content-Type", resp.content_type), *resp.headers.items()]
-        return WsgiResponse(resp.payload(), resp.status, headers)(environ, start_response)
+        body = iter([resp.payload()]) if resp.chunked else resp.payload()
+        return WsgiResponse(body, resp.status, headers)(environ, start_response)
 
     def handle(self, request: WsgiRequest, environ: WSGIEnvironment) -> Response:
         raw = urlsplit(environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.path)

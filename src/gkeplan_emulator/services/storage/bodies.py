@@ -41,9 +41,13 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def check(body: Any, schema_name: str) -> None:
-    """Raise the JSON API's 400 for the first field the schema `schema_name` does not allow."""
-    _check(body, discovery()["schemas"][schema_name], [])
+def check(body: Any, schema_name: str) -> Any:
+    """Raise the JSON API's 400 for the first field the schema `schema_name` does not allow;
+    return the body with int64 fields given as JSON numbers turned into the strings the API
+    keeps them as (the proto3 JSON mapping accepts both:
+    https://protobuf.dev/programming-guides/json/, "int64, fixed64, uint64 ... Either numbers
+    or strings are accepted"). JSON nulls stay: for a known field they mean "unset"."""
+    return _check(body, discovery()["schemas"][schema_name], [])
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
@@ -52,9 +56,14 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-def _fits(value: Any, kind: str) -> bool:
+_INT64 = frozenset({"int64", "uint64"})
+
+
+def _fits(value: Any, kind: str, fmt: str = "") -> bool:
     if kind == "string":
-        return isinstance(value, str)
+        return isinstance(value, str) or (
+            fmt in _INT64 and isinstance(value, int) and not isinstance(value, bool)
+        )
     if kind == "boolean":
         return isinstance(value, bool)
     if kind == "integer":  # proto3 JSON takes int32 as numbers or numeric strings
@@ -68,35 +77,38 @@ def _fits(value: Any, kind: str) -> bool:
     return isinstance(value, dict)
 
 
-def _check(value: Any, schema: dict[str, Any], path: list[str]) -> None:
+def _check(value: Any, schema: dict[str, Any], path: list[str]) -> Any:
     schema = _resolve(schema)
     kind = str(schema.get("type", "object"))
-    if value is None:  # JSON null clears a field in a patch
-        return
+    fmt = str(schema.get("format", ""))
+    if value is None:  # JSON null: the field is unset (a patch clears it)
+        return None
     where = ".".join(path)
-    if not _fits(value, kind):
+    if not _fits(value, kind, fmt):
         raise invalid(
             f"Invalid value at '{where or 'resource'}' ({_PROTO.get(kind, kind)}), "
             f"{json.dumps(value)}"
         )
+    if kind == "string" and isinstance(value, int):
+        return str(value)
     if kind == "array":
-        for item in value:
-            _check(item, schema.get("items", {}), path)
-        return
+        return [_check(item, schema.get("items", {}), path) for item in value]
     if kind != "object":
-        return
+        return value
     props: dict[str, Any] | None = schema.get("properties")
     extra = schema.get("additionalProperties")
+    out: dict[str, Any] = {}
     for key, item in value.items():
         if props is not None and key in props:
-            _check(item, props[key], [*path, _snake(key)])
+            out[key] = _check(item, props[key], [*path, _snake(key)])
         elif extra is not None:
-            _check(item, extra, [*path, key])
+            out[key] = _check(item, extra, [*path, key])
         else:
             at = f" at '{where}'" if where else ""
             raise invalid(
                 f'Invalid JSON payload received. Unknown name "{key}"{at}: Cannot find field.'
             )
+    return out
 
 
 # -- bucket names (https://cloud.google.com/storage/docs/buckets#naming) ------------------------
@@ -152,6 +164,27 @@ def location_type(location: str) -> str:
     if _REGION.match(location):
         return "region"
     raise invalid(f"Invalid location: '{location.lower()}'")
+
+
+def check_placement(location: str, placement: Any) -> dict[str, Any] | None:
+    """A configurable dual-region: a multi-region `location` and "precisely two eligible
+    regions within the same multi-region" as dataLocations
+    (https://docs.cloud.google.com/java/docs/reference/google-cloud-storage/latest/com.google.storage.v2.Bucket.CustomPlacementConfig.md.txt).
+    Returns the config as kept (region names upper-case, as GCS shows locations)."""
+    regions = (placement or {}).get("dataLocations") or []
+    if not regions:
+        return None
+    if location not in MULTI_REGIONS:
+        raise invalid(
+            f"Invalid location: '{location.lower()}': a bucket with customPlacementConfig needs "
+            "a multi-region location (US, EU or ASIA)."
+        )
+    upper = [str(r).upper() for r in regions]
+    if len(set(upper)) != 2 or not all(_REGION.match(r) for r in upper):
+        raise invalid(
+            "customPlacementConfig.dataLocations must name exactly two different regions."
+        )
+    return {"dataLocations": upper}
 
 
 def check_storage_class(storage_class: str) -> None:

@@ -8,16 +8,19 @@ PreconditionFailed ...), and users read the message, so both follow GCS.
 from __future__ import annotations
 
 from gkeplan_emulator.errors import ApiError
+from gkeplan_emulator.http import ANONYMOUS
 
 _STATUS = {
     304: "OK",
     400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
     409: "ALREADY_EXISTS",
     412: "FAILED_PRECONDITION",
     416: "OUT_OF_RANGE",
     429: "RESOURCE_EXHAUSTED",
+    501: "UNIMPLEMENTED",
 }
 
 PRECONDITION_MESSAGE = "At least one of the pre-conditions you specified did not hold."
@@ -56,8 +59,20 @@ def not_modified() -> ApiError:
 
 def denied(principal: str, permission: str, what: str) -> ApiError:
     """`what` is "bucket", "object" or "project", as in GCS's own message."""
-    who = principal.split(":", 1)[-1]
     target = "Google Cloud project" if what == "project" else f"Google Cloud Storage {what}"
+    if principal == ANONYMOUS:
+        # A request without credentials is 401, worded as GCS words it ("Anonymous caller does
+        # not have storage.objects.get access to the Google Cloud Storage object. Permission
+        # 'storage.objects.get' denied on resource (or it may not exist)., 401":
+        # https://github.com/fsspec/gcsfs/issues/546), reason "required"
+        # (https://github.com/gkatzioura/CloudStorageMaven/issues/53).
+        return storage_error(
+            401,
+            f"Anonymous caller does not have {permission} access to the {target}. "
+            f"Permission '{permission}' denied on resource (or it may not exist).",
+            "required",
+        )
+    who = principal.split(":", 1)[-1]
     return storage_error(
         403,
         f"{who} does not have {permission} access to the {target}. "

@@ -94,6 +94,7 @@ class StoredObject:
     storage_class: str
     fields: dict[str, Any] = field(default_factory=dict)  # writable metadata (OBJECT_FIELDS)
     deleted: float | None = None  # when it became noncurrent
+    component_count: int = 0  # a composite object's components; 0 for any other object
 
     def dump(self) -> dict[str, Any]:
         return {**self.__dict__, "data": base64.b64encode(self.data).decode()}
@@ -150,6 +151,27 @@ def query_int(query: Query, name: str) -> int | None:
         return int(values[0])
     except ValueError:
         raise invalid(f"Invalid argument: {name}={values[0]!r} is not an integer.") from None
+
+
+# "A compose request takes between 1 and 32 objects"
+# (https://cloud.google.com/storage/docs/composing-objects).
+MAX_COMPOSE_SOURCES = 32
+
+
+def source_query(query: Query) -> Query:
+    """The source half of a copy/rewrite/move query, renamed to the plain parameter names:
+    `sourceGeneration` -> `generation`, `ifSourceGenerationMatch` -> `ifGenerationMatch`."""
+    out: Query = {}
+    for key, value in query.items():
+        if key == "sourceGeneration":
+            out["generation"] = value
+        elif key.startswith("ifSource"):
+            out["if" + key.removeprefix("ifSource")] = value
+    return out
+
+
+def dest_query(query: Query) -> Query:
+    return {k: v for k, v in query.items() if k.startswith("if") and not k.startswith("ifSource")}
 
 
 def check_object_preconditions(query: Query, current: StoredObject | None, *, read: bool) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
-from gkeplan_emulator.services.storage import bodies
+from gkeplan_emulator.services.storage import bodies, unsupported
+from gkeplan_emulator.services.storage.batch import run_batch
 from gkeplan_emulator.services.storage.errors import condition_not_met, invalid, storage_error
+from gkeplan_emulator.services.storage.etags import check_etag
 from gkeplan_emulator.services.storage.models import StorageModel
 from gkeplan_emulator.services.storage.reads import max_results, media, page_objects, token, untoken
 from gkeplan_emulator.services.storage.records import (
@@ -18,10 +21,13 @@ from gkeplan_emulator.services.storage.records import (
     bucket_resource,
     check_bucket_preconditions,
     check_object_preconditions,
+    checksums,
     query_int,
+    verify_hashes,
 )
 from gkeplan_emulator.services.storage.serialize import (
     bucket_json,
+    object_etag,
     object_json,
 )
 from gkeplan_emulator.services.storage.uploads import (
@@ -33,11 +39,16 @@ from gkeplan_emulator.services.storage.uploads import (
 )
 
 if TYPE_CHECKING:
+    from werkzeug.routing import MapAdapter
+
     from gkeplan_emulator.backend import Backend
 
 _B = "/storage/v1/b/<part:bucket>"
 _O = _B + "/o/<part:object>"  # the client percent-encodes "/" in object names
 _TO = "/<any(copyTo, rewriteTo):verb>/b/<part:dest_bucket>/o/<part:dest_object>"
+# Every JSON API method the discovery document lists but this emulator does not serve answers
+# 501 naming it (see unsupported.py), never a 404 that looks like a missing bucket.
+_ANY = "/storage/v1/<path:rest>"
 
 
 def _base(req: Request) -> str:
@@ -58,6 +69,8 @@ class StorageApi:
         self.models = self.backend.services
         self.model: StorageModel = self.models["storage"]
         self.sessions = Sessions()
+        self.batch_routes: list[Route] = []  # what a batch part may call
+        self.batch_adapter: MapAdapter | None = None
 
     def bucket_out(self, req: Request, bucket: StoredBucket) -> Response:
         return Response(body=bucket_json(bucket, _base(req)))
@@ -66,8 +79,8 @@ class StorageApi:
         return Response(body=object_json(bucket, obj, _base(req)))
 
     def insert_bucket(self, req: Request) -> Response:
-        body = req.json()
-        bodies.check(body, "Bucket")
+        body = bodies.check(req.json(), "Bucket")
+        unsupported.refuse_fields("storage.buckets.insert", body, "Bucket")
         return self.bucket_out(
             req, self.model.create_bucket(_who(req), req.arg("project") or "", body)
         )
@@ -89,12 +102,15 @@ class StorageApi:
     def get_bucket(self, req: Request) -> Response:
         bucket = self.model.bucket(_who(req), req.params["bucket"], "storage.buckets.get")
         check_bucket_preconditions(req.query, bucket)
-        return self.bucket_out(req, bucket)
+        resp = self.bucket_out(req, bucket)
+        check_etag(req, str(resp.body["etag"]) if isinstance(resp.body, dict) else "")
+        return resp
 
     def update_bucket(self, replace: bool) -> Callable[[Request], Response]:
         def handler(req: Request) -> Response:
-            body = req.json()
-            bodies.check(body, "Bucket")
+            name = "storage.buckets.update" if replace else "storage.buckets.patch"
+            body = bodies.check(req.json(), "Bucket")
+            unsupported.refuse_fields(name, body, "Bucket")
             bucket = self.model.update_bucket(
                 _who(req), req.params["bucket"], body, req.query, replace=replace
             )
@@ -167,7 +183,9 @@ class StorageApi:
         kind = req.arg("uploadType") or "media"
         if kind == "multipart":
             meta, data, media_type = parse_multipart(req.headers.get("content-type", ""), req.body)
-            bodies.check(meta, "Object")
+            meta = bodies.check(meta, "Object")
+            unsupported.refuse_fields("storage.objects.insert", meta, "Object")
+            meta = {k: v for k, v in meta.items() if v is not None}
             meta.setdefault("contentType", media_type)
             name = str(meta.get("name") or req.arg("name") or "")
             return self.object_out(
@@ -184,8 +202,9 @@ class StorageApi:
         raise invalid(f"Invalid value for uploadType: '{kind}'")
 
     def start_resumable(self, req: Request, bucket_name: str) -> Response:
-        meta = req.json()
-        bodies.check(meta, "Object")
+        meta = bodies.check(req.json(), "Object")
+        unsupported.refuse_fields("storage.objects.insert", meta, "Object")
+        meta = {k: v for k, v in meta.items() if v is not None}
         meta["name"] = str(meta.get("name") or req.arg("name") or "")
         if not meta["name"]:
             raise invalid("Required object name is missing.")
@@ -210,7 +229,15 @@ class StorageApi:
         if not progress.complete:
             headers = {"Range": f"bytes=0-{progress.received - 1}"} if progress.received else {}
             return Response(308, b"", headers)
-        meta = {**session.meta, **parse_goog_hash(req.headers.get("x-goog-hash", ""))}
+        # The hashes the client declared when it started (crc32c/md5Hash in the metadata) and
+        # the ones it sends with the last chunk (x-goog-hash) must both match the data.
+        meta = dict(session.meta)
+        sent = parse_goog_hash(req.headers.get("x-goog-hash", ""))
+        try:
+            verify_hashes(sent, *checksums(bytes(session.data)))
+        except ApiError:
+            self.sessions.finish(upload_id)
+            raise
         try:
             bucket, obj = self.model.insert_object(
                 session.principal,
@@ -228,14 +255,16 @@ class StorageApi:
         bucket, obj = self.model.get_object(
             _who(req), req.params["bucket"], req.params["object"], req.query
         )
+        check_etag(req, object_etag(obj))
         if req.arg("alt") == "media" or req.path.startswith("/download/"):
             return media(req, obj)
         return self.object_out(req, bucket, obj)
 
     def update_object(self, replace: bool) -> Callable[[Request], Response]:
         def handler(req: Request) -> Response:
-            body = req.json()
-            bodies.check(body, "Object")
+            name = "storage.objects.update" if replace else "storage.objects.patch"
+            body = bodies.check(req.json(), "Object")
+            unsupported.refuse_fields(name, body, "Object")
             bucket, obj = self.model.update_object(
                 _who(req),
                 req.params["bucket"],
@@ -257,6 +286,8 @@ class StorageApi:
         bucket, objects = self.model.list_objects(
             _who(req), req.params["bucket"], versions=versions
         )
+        if (req.arg("includeFoldersAsPrefixes") or "").lower() == "true":
+            raise unsupported.not_implemented("storage.objects.list", "managed folders")
         items, prefixes, next_token = page_objects(objects, req, versions=versions)
         out: dict[str, Any] = {"kind": "storage#objects"}
         if items:
@@ -268,31 +299,20 @@ class StorageApi:
         return Response(body=out)
 
     def copy_object(self, req: Request) -> Response:
-        """copyTo and rewriteTo, done at once (rewrite reports done=true in one call)."""
-        source_query = {
-            k.replace("Source", "").replace("source", ""): v
-            for k, v in req.query.items()
-            if k.startswith(("ifSource", "sourceGeneration"))
-        }
-        source_query = {(k[0].lower() + k[1:]): v for k, v in source_query.items()}
-        _, src = self.model.get_object(
-            _who(req), req.params["bucket"], req.params["object"], source_query
-        )
-        meta = req.json()
-        bodies.check(meta, "Object")
-        meta = {**src.fields, **{k: v for k, v in meta.items() if v is not None}}
-        dest_query = {
-            k: v for k, v in req.query.items() if k.startswith("if") and "Source" not in k
-        }
-        bucket, obj = self.model.insert_object(
+        """copyTo and rewriteTo, done at once (rewrite reports done=true in one call, which
+        the API allows: "rewriteToken ... only needed when done is false")."""
+        copy = req.params["verb"] == "copyTo"
+        name = "storage.objects.copy" if copy else "storage.objects.rewrite"
+        meta = bodies.check(req.json(), "Object")
+        unsupported.refuse_fields(name, meta, "Object")
+        bucket, obj = self.model.copy_object(
             _who(req),
-            req.params["dest_bucket"],
-            req.params["dest_object"],
-            src.data,
-            meta,
-            dest_query,
+            (req.params["bucket"], req.params["object"]),
+            (req.params["dest_bucket"], req.params["dest_object"]),
+            {k: v for k, v in meta.items() if v is not None},
+            req.query,
         )
-        if req.params["verb"] == "copyTo":
+        if copy:
             return self.object_out(req, bucket, obj)
         size = str(len(obj.data))
         return Response(
@@ -304,6 +324,65 @@ class StorageApi:
                 "resource": object_json(bucket, obj, _base(req)),
             }
         )
+
+    def compose(self, req: Request) -> Response:
+        body = bodies.check(req.json(), "ComposeRequest")
+        destination = body.get("destination") or {}
+        unsupported.refuse_fields("storage.objects.compose", destination, "Object")
+        bucket, obj = self.model.compose(
+            _who(req),
+            req.params["bucket"],
+            req.params["object"],
+            body.get("sourceObjects") or [],
+            {k: v for k, v in destination.items() if v is not None},
+            bool(body.get("deleteSourceObjects")),
+            req.query,
+        )
+        return self.object_out(req, bucket, obj)
+
+    def move(self, req: Request) -> Response:
+        bucket, obj = self.model.move_object(
+            _who(req), req.params["bucket"], req.params["object"], req.params["dest"], req.query
+        )
+        return self.object_out(req, bucket, obj)
+
+    def project_service_account(self, req: Request) -> Response:
+        project = req.params["project"]
+        self.model.require_project(_who(req), "resourcemanager.projects.get", project)
+        number = self.model.project_number(_who(req), project)
+        # The Cloud Storage service agent of a project, and the JSON field name (snake case in
+        # the discovery document's ServiceAccount schema): "service-PROJECT_NUMBER@gs-project-
+        # accounts.iam.gserviceaccount.com"
+        # (https://cloud.google.com/storage/docs/projects#service-agents).
+        return Response(
+            body={
+                "kind": "storage#serviceAccount",
+                "email_address": f"service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+            }
+        )
+
+    def batch(self, req: Request) -> Response:
+        if self.batch_adapter is None:
+            from gkeplan_emulator.server import url_map
+
+            self.batch_adapter = url_map(self.batch_routes).bind("emulator")
+        return run_batch(self.backend, self.batch_routes, self.batch_adapter, req)
+
+    def unimplemented(self, req: Request) -> Response:
+        raise unsupported.not_implemented(discovery_method(req.method, req.path), "this method")
+
+
+def discovery_method(method: str, path: str) -> str:
+    """The discovery document's id for a JSON API call ("storage.bucketAccessControls.list")."""
+    rest = path.removeprefix("/storage/v1/").strip("/")
+    for resource in bodies.discovery()["resources"].values():
+        for spec in resource.get("methods", {}).values():
+            if spec["httpMethod"] != method:
+                continue
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(spec["path"]))
+            if re.fullmatch(pattern, rest):
+                return str(spec["id"])
+    return f"{method} /storage/v1/{rest}"
 
 
 # The route table: (HTTP method, URL rule, handler of a StorageApi, GCP method name, options).
@@ -338,12 +417,49 @@ ROUTES: tuple[tuple[str, str, Callable[[StorageApi], Handler], str, dict[str, An
     ("PUT", _O, lambda api: api.update_object(True), "storage.objects.update", {}),
     ("DELETE", _O, lambda api: api.delete_object, "storage.objects.delete", {}),
     ("POST", _O + _TO, lambda api: api.copy_object, "storage.objects.rewrite", {}),
+    ("POST", _O + "/compose", lambda api: api.compose, "storage.objects.compose", {}),
+    (
+        "POST",
+        _O + "/moveTo/o/<part:dest>",
+        lambda api: api.move,
+        "storage.objects.move",
+        {},
+    ),
+    (
+        "GET",
+        "/storage/v1/projects/<part:project>/serviceAccount",
+        lambda api: api.project_service_account,
+        "storage.projects.serviceAccount.get",
+        {},
+    ),
+    # The batch endpoint runs each part through this table; the parts authenticate themselves.
+    ("POST", "/batch/storage/v1", lambda api: api.batch, "storage.batch", {"mutating": False}),
+    *(
+        (m, _ANY, lambda api: api.unimplemented, "storage.unimplemented", {"mutating": False})
+        for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    ),
 )
 
 
 def routes(backend: Backend) -> list[Route]:
     api = StorageApi(backend)
-    return [
-        route(method, rule, handler(api), name, storage=True, **options)
+    table = [
+        route(method, rule, _refusing(handler(api), name), name, storage=True, **options)
         for method, rule, handler, name, options in ROUTES
     ]
+    api.batch_routes = [
+        r
+        for r in table
+        if r.name != "storage.batch" and not r.rule.startswith(("/upload/", "/download/"))
+    ]
+    return table
+
+
+def _refusing(handler: Handler, name: str) -> Handler:
+    """Encryption headers and KMS/ACL parameters answer 501 on every method, before it runs."""
+
+    def guarded(req: Request) -> Response:
+        unsupported.refuse_request(name, req.query, req.headers)
+        return handler(req)
+
+    return guarded

@@ -59,7 +59,9 @@ def bucket_json(bucket: StoredBucket, base: str) -> dict[str, Any]:
             "uniformBucketLevelAccess": ubla,
             "publicAccessPrevention": s["iamConfiguration"]["publicAccessPrevention"],
         },
-        "locationType": location_type(bucket.location),
+        "locationType": (
+            "dual-region" if "customPlacementConfig" in s else location_type(bucket.location)
+        ),
     }
     for key, value in s.items():
         if key not in out and key != "iamConfiguration":
@@ -94,6 +96,10 @@ def object_json(bucket: StoredBucket, obj: StoredObject, base: str) -> dict[str,
     }
     if obj.deleted is not None:
         out["timeDeleted"] = rfc3339(obj.deleted)
+    if obj.component_count:
+        out["componentCount"] = obj.component_count
+    if not obj.md5:  # composite objects have none
+        del out["md5Hash"]
     return out
 
 
@@ -102,7 +108,7 @@ def media_headers(obj: StoredObject) -> dict[str, str]:
     return {
         "x-goog-generation": str(obj.generation),
         "x-goog-metageneration": str(obj.metageneration),
-        "x-goog-hash": f"crc32c={obj.crc32c},md5={obj.md5}",
+        "x-goog-hash": f"crc32c={obj.crc32c}" + (f",md5={obj.md5}" if obj.md5 else ""),
         "x-goog-stored-content-length": str(len(obj.data)),
         "x-goog-stored-content-encoding": str(obj.fields.get("contentEncoding") or "identity"),
         "x-goog-storage-class": obj.storage_class,
