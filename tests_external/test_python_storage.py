@@ -117,6 +117,14 @@ OUT_OF_SCOPE: dict[str, str] = {
     "snippets_test::test_generate_upload_signed_url_v4": _SIGN,
     "snippets_test::test_generate_signed_policy_v4": _SIGN,
     "snippets_test::test_get_set_autoclass": "Autoclass (out of scope per issue 12)",
+    "snippets_test::test_move_object[teardown]": (
+        "module fixture new_bucket_obj deletes the bucket only the (refused) Autoclass sample "
+        "creates: 404 at teardown"
+    ),
+    "snippets_test::test_object_retention_policy[teardown]": _HOLD,
+    "snippets_test::test_create_bucket_hierarchical_namespace[teardown]": (
+        "hierarchical namespace: " + _NOT_LISTED
+    ),
     "snippets_test::test_transfer_manager_upload_chunks_concurrently": _XML,
     "snippets_test::test_object_retention_policy": _HOLD,
     "snippets_test::test_create_bucket_hierarchical_namespace": (

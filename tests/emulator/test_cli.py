@@ -145,3 +145,31 @@ def test_unknown_quota_profile_is_a_usage_error() -> None:
     result = CliRunner().invoke(sandbox, ["serve", "--quota-profile", "no-such-profile"])
     assert result.exit_code == 2
     assert "--quota-profile" in result.output
+
+
+def test_serve_lets_storage_emulator_host_clients_act_as_the_owner(serve: Serve) -> None:
+    import google.cloud.storage as storage
+
+    served = serve()
+    env = {"STORAGE_EMULATOR_HOST": str(served.endpoints["http"])}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        gcs = storage.Client(project=P)  # google-cloud-storage sends no credentials here
+        gcs.create_bucket("from-env").blob("x").upload_from_string(b"ok")
+    url = f"{served.endpoints['http']}/storage/v1/b/from-env/o/x?alt=media"
+    assert requests.get(url, timeout=5).content == b"ok"
+
+
+def test_serve_require_auth_answers_anonymous_storage_calls_401(serve: Serve) -> None:
+    served = serve("--require-auth")
+    resp = requests.get(f"{served.endpoints['http']}/storage/v1/b?project={P}", timeout=5)
+    assert resp.status_code == 401
+    assert resp.json()["error"]["errors"][0]["reason"] == "required"
+    token = requests.post(served.admin("token"), json={}, timeout=5).json()["token"]
+    ok = requests.get(
+        f"{served.endpoints['http']}/storage/v1/b?project={P}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert ok.status_code == 200
