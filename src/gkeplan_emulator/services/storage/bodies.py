@@ -44,9 +44,10 @@ def _snake(name: str) -> str:
 def check(body: Any, schema_name: str) -> Any:
     """Raise the JSON API's 400 for the first field the schema `schema_name` does not allow;
     return the body with int64 fields given as JSON numbers turned into the strings the API
-    keeps them as (the proto3 JSON mapping accepts both:
-    https://protobuf.dev/programming-guides/json/, "int64, fixed64, uint64 ... Either numbers
-    or strings are accepted"). JSON nulls stay: for a known field they mean "unset"."""
+    keeps them as. The proto3 JSON mapping (https://developers.google.com/protocol-buffers/docs/proto3#json)
+    says of int64: "JSON value will be a decimal string. Either numbers or strings are
+    accepted", and "null is an accepted value for all field types and treated as the default
+    value of the corresponding field type": nulls stay, meaning "unset"."""
     return _check(body, discovery()["schemas"][schema_name], [])
 
 
