@@ -32,8 +32,10 @@ from gkeplan_emulator import Emulator, EmulatorConfig
 
 ENV_VAR = "GKEPLAN_EXTERNAL_PYTHON_STORAGE"
 PROJECT = "demo-project"
-# The test-only packages python-storage's suites import (its noxfile installs them).
+# The test-only packages python-storage's suites import (its noxfile installs them), and the
+# distributions that provide them.
 TEST_DEPS = ("test_utils", "mock", "backoff", "google.cloud.kms", "google.cloud.pubsub")
+TEST_DISTS = "mock backoff google-cloud-testutils google-cloud-kms google-cloud-pubsub"
 
 # Out of scope per issue 12: ACLs, HMAC keys, notifications, KMS/CSEK, signed URLs and the XML
 # API, retention and holds, autoclass, RPO, soft-delete restore, managed folders; and tests
@@ -148,10 +150,20 @@ def _checkout() -> Path:
     raw = os.environ.get(ENV_VAR)
     if not raw or not Path(raw, "tests", "system").is_dir():
         pytest.skip(f"{ENV_VAR} is not set to a python-storage checkout (see tests_external)")
-    missing = [m for m in TEST_DEPS if importlib.util.find_spec(m.split(".")[0]) is None]
+    missing = [m for m in TEST_DEPS if not _importable(m)]
     if missing:
-        pytest.skip(f"python-storage's test packages are missing: {', '.join(missing)}")
+        pytest.skip(
+            f"python-storage's test packages are missing ({', '.join(missing)}): "
+            f"pip install {TEST_DISTS}"
+        )
     return Path(raw)
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 @pytest.fixture(scope="module")
