@@ -237,11 +237,12 @@ def parse_junit(path: Path) -> Outcome:
         if bad is None:
             bad = case.find("error")
         if bad is not None:
-            failed[name] = (
-                (bad.get("message") or "").strip().splitlines()[0:1].pop()
-                if (bad.get("message") or "").strip()
-                else "(no message)"
-            )
+            lines = (bad.get("message") or "").strip().splitlines()
+            message = lines[0] if lines else "(no message)"
+            # A module fixture's teardown error is reported on whichever test ran last.
+            if message.startswith("failed on teardown"):
+                name += "[teardown]"
+            failed[name] = message
         elif case.find("skipped") is not None:
             skipped.append(name)
         else:
