@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test quick lint typecheck unit bench bench-peers schema catalog dist clean
+.PHONY: demo test quick lint typecheck unit test-external bench bench-peers schema catalog dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,16 +13,26 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests tests_external benchmarks
+	$(BIN)/ruff format --check src tests tests_external benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src tests
+	$(BIN)/mypy src tests tests_external
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck unit
+
+# Suites written by others (python-storage's system tests, Google's samples) against the
+# emulator; not part of `make test`. Fetches nothing: see tests_external/README.md.
+EXTERNAL_STAMP := $(VENV)/.external-stamp
+$(EXTERNAL_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,external]'
+	touch $@
+
+test-external: $(EXTERNAL_STAMP)
+	$(BIN)/pytest -q tests_external
 
 # The edit-test loop: everything but the crash, concurrency and fault campaigns.
 quick: $(STAMP)

@@ -104,5 +104,69 @@ def serve(
             stop.wait()
 
 
+@sandbox.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="A running `gkeplan sandbox serve` (its HTTP URL); asks it for its gRPC port and project.",
+)
+@click.option(
+    "--port", type=int, default=None, help="Without --endpoint: the HTTP port of a serve."
+)
+@click.option("--grpc-port", type=int, default=None, help="Without --endpoint: its gRPC port.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--project", default=None, help="Default: the sandbox's (demo-project for a serve).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sh", "json", "terraform", "gcloud"]),
+    default="sh",
+    show_default=True,
+)
+def env(
+    endpoint: str | None,
+    port: int | None,
+    grpc_port: int | None,
+    host: str,
+    project: str | None,
+    fmt: str,
+) -> None:
+    """Print how Python, gcloud and Terraform reach a sandbox: `eval "$(gkeplan sandbox env
+    --endpoint URL)"`, then Google's clients built with no arguments talk to it."""
+    from gkeplan_emulator.clientenv import ClientEnv
+
+    if endpoint:
+        info = _info(endpoint)
+        http, grpc_target = str(info["http"]), str(info["grpc"])
+        project = project or str(info["project"])
+    elif port is not None and grpc_port is not None:
+        http, grpc_target = f"http://{host}:{port}", f"{host}:{grpc_port}"
+    else:
+        raise click.UsageError(
+            "say which sandbox: --endpoint URL of a running `gkeplan sandbox serve`, "
+            "or --port and --grpc-port of the one you will start"
+        )
+    click.echo(ClientEnv(http, grpc_target, project or "demo-project").render(fmt), nl=False)
+
+
+def _info(endpoint: str) -> dict[str, object]:
+    import urllib.error
+    import urllib.request
+
+    url = endpoint.rstrip("/") + "/_emulator/info"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            data = json.load(resp)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise click.ClickException(
+            f"no gkeplan sandbox answered at {endpoint} ({exc}); start one with "
+            "`gkeplan sandbox serve` and pass the URL it prints"
+        ) from None
+    if not isinstance(data, dict) or not {"http", "grpc", "project"} <= data.keys():
+        raise click.ClickException(f"{endpoint} is not a gkeplan sandbox (no /_emulator/info)")
+    return data
+
+
 if __name__ == "__main__":
     sandbox()

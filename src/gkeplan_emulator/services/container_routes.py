@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 _LOC = "/v1/projects/<seg:project>/locations/<seg:location>"
 _CL = _LOC + "/clusters/<seg:cluster>"
 _NP = _CL + "/nodePools/<seg:pool>"
+_ZONE = "/v1/projects/<seg:project>/zones/<seg:location>"
 
 
 def _parse(cls: Any, req: Request) -> Any:
@@ -509,6 +510,17 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
     ),
     ("POST", _CL + "/nodePools", lambda api: api.create_pool, "container.createNodePool", {}),
     ("GET", _CL + "/nodePools", lambda api: api.list_pools, "container.listNodePools", {}),
+    # The v1 zonal bindings of the same two list calls (cluster_service.proto's
+    # additional_bindings; discovery's container.projects.zones.clusters.list and
+    # ...clusters.nodePools.list), which googleapiclient-based samples use.
+    ("GET", _ZONE + "/clusters", lambda api: api.list_clusters, "container.zones.listClusters", {}),
+    (
+        "GET",
+        _ZONE + "/clusters/<seg:cluster>/nodePools",
+        lambda api: api.list_pools,
+        "container.zones.listNodePools",
+        {},
+    ),
     ("GET", _NP, lambda api: api.get_pool, "container.getNodePool", {}),
     (
         "PUT",
