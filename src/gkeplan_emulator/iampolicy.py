@@ -35,6 +35,8 @@ class StoredPolicy:
     bindings: list[Binding] = field(default_factory=list)
     etag: bytes = b""
     effective: dict[str, float] = field(default_factory=dict)  # "role|member" -> time
+    # kept as sent (JSON); written only when a setIamPolicy's updateMask names them
+    audit_configs: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"version": self.version, "etag": encode_etag(self.etag)}
@@ -46,6 +48,8 @@ class StoredPolicy:
             binds.append(item)
         if binds:
             out["bindings"] = binds
+        if self.audit_configs:
+            out["auditConfigs"] = [dict(c) for c in self.audit_configs]
         return out
 
 
@@ -57,8 +61,13 @@ def encode_etag(etag: bytes) -> str:
     return base64.b64encode(etag).decode()
 
 
-def _etag_of(version: int, bindings: list[Binding]) -> bytes:
-    raw = json.dumps([version, [(b.role, sorted(b.members), b.condition) for b in bindings]])
+def _etag_of(
+    version: int, bindings: list[Binding], audit: list[dict[str, Any]] | None = None
+) -> bytes:
+    state: list[Any] = [version, [(b.role, sorted(b.members), b.condition) for b in bindings]]
+    if audit:
+        state.append(audit)
+    raw = json.dumps(state)
     return b"BwY" + hashlib.sha256(raw.encode()).digest()[:5]
 
 
@@ -191,7 +200,10 @@ class PolicyStore:
                 for m in b.members:
                     key = f"{b.role}|{m}"
                     effective[key] = current.effective.get(key, now + delay)
-            new = StoredPolicy(version, bindings, _etag_of(version, bindings), effective)
+            audit = [dict(c) for c in data.get("auditConfigs") or []]
+            new = StoredPolicy(
+                version, bindings, _etag_of(version, bindings, audit), effective, audit
+            )
             self._policies[resource] = new
             return new
 
@@ -207,7 +219,7 @@ class PolicyStore:
             else:
                 pol.bindings.append(Binding(role, [member]))
             pol.effective[f"{role}|{member}"] = self.clock.now() if now is None else now
-            pol.etag = _etag_of(pol.version, pol.bindings)
+            pol.etag = _etag_of(pol.version, pol.bindings, pol.audit_configs)
 
     def delete(self, resource: str) -> None:
         with self._lock:
@@ -242,4 +254,5 @@ class PolicyStore:
                     bindings,
                     base64.b64decode(p["etag"]),
                     dict(p.get("effective") or {}),
+                    list(p.get("auditConfigs") or []),
                 )

@@ -25,6 +25,7 @@ from gkeplan_emulator.services.container import (
     resolve_version,
     to_json,
 )
+from gkeplan_emulator.updates import check_cluster_update, check_known_fields
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -36,6 +37,11 @@ _ZONE = "/v1/projects/<seg:project>/zones/<seg:location>"
 
 
 def _parse(cls: Any, req: Request) -> Any:
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        raise invalid_argument("Invalid JSON payload received.") from None
+    check_known_fields(body, cls)  # GCP's 400 for an unknown name, naming where it is
     try:
         return cls.from_json(req.body or b"{}", ignore_unknown_fields=False)
     except Exception as exc:  # proto's ParseError names the unknown field
@@ -262,6 +268,7 @@ class ContainerApi:
 
     def update_cluster(self, req: Request, cluster: gke.Cluster) -> None:
         u = _parse(gke.UpdateClusterRequest, req).update
+        check_cluster_update(u)  # one change per call, as GKE requires
         if "desiredReleaseChannel" in json.loads(req.body or b"{}").get("update", {}):
             cluster.release_channel = u.desired_release_channel
         if u.desired_workload_identity_config:

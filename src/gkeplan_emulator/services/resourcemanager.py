@@ -9,22 +9,56 @@ from typing import TYPE_CHECKING, Any
 
 from google.cloud.resourcemanager_v3 import types as rm
 from google.iam.v1 import iam_policy_pb2, policy_pb2
+from google.longrunning import operations_pb2
 
 from gkeplan_emulator.authz import project_resource
-from gkeplan_emulator.errors import invalid_argument, permission_denied
+from gkeplan_emulator.errors import invalid_argument, not_found, permission_denied
 from gkeplan_emulator.http import Request, Response, Route, Router
 from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
+from gkeplan_emulator.updates import check_known_fields, check_mask, mask_paths
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 _P = "/v3/projects/<seg:project>"
+_RM_TYPE = "type.googleapis.com/google.cloud.resourcemanager.v3."
+
+# "Only the display_name and labels fields can be change." (UpdateProjectRequest;
+# https://cloud.google.com/resource-manager/reference/rest/v3/projects/patch)
+PROJECT_UPDATABLE = ("display_name", "labels")
+# A Policy's fields a setIamPolicy updateMask may name; without a mask "the following default
+# mask is used: paths: "bindings, etag"" (updateMask,
+# https://cloud.google.com/resource-manager/reference/rest/Shared.Types/SetIamPolicyRequest)
+POLICY_FIELDS = ("version", "bindings", "audit_configs", "etag")
+DEFAULT_POLICY_MASK = ["bindings", "etag"]
+_JSON_NAME = {"audit_configs": "auditConfigs"}
+
+
+def masked_policy(
+    current: dict[str, Any], sent: dict[str, Any], paths: list[str]
+) -> dict[str, Any]:
+    """The policy to store: `current`, with the masked fields taken from `sent` (a masked field
+    that `sent` leaves out is cleared). `version` always comes with the policy sent: it says how
+    to read the bindings, whatever the mask."""
+    out = {k: v for k, v in current.items() if k != "etag"}
+    for path in paths:
+        key = _JSON_NAME.get(path, path)
+        if key == "etag":
+            continue  # the caller's etag is the precondition, never written
+        if key in sent:
+            out[key] = sent[key]
+        else:
+            out.pop(key, None)
+    if "version" in sent:
+        out["version"] = sent["version"]
+    return out
 
 
 class ProjectsModel:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.projects: dict[str, dict[str, Any]] = {}
+        self.operations: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def ensure(self, project: str, number: str) -> None:
@@ -63,6 +97,36 @@ class ProjectsModel:
         )
         return dict(self.projects[project])
 
+    def update(
+        self, project: str, principal: str, sent: dict[str, Any], paths: list[str]
+    ) -> dict[str, Any]:
+        """projects.patch: with a mask, exactly the masked fields (absent from `sent`: cleared);
+        without one, the updatable fields `sent` carries ("Deleting all labels requires an
+        update mask for labels field.", projects.patch). Answers the finished Operation."""
+        self.get(project, principal, "resourcemanager.projects.update")
+        wanted = paths or [f for f in PROJECT_UPDATABLE if sent.get(_camel(f))]
+        with self._lock:
+            data = self.projects[project]
+            for path in wanted:
+                key = _camel(path)
+                if sent.get(key):
+                    data[key] = sent[key]
+                else:
+                    data.pop(key, None) if key == "labels" else data.update({key: ""})
+            updated = dict(data)
+            name = f"operations/up.{len(self.operations) + 1:x}"
+            op = {
+                "name": name,
+                "done": True,
+                "metadata": {"@type": _RM_TYPE + "UpdateProjectMetadata"},
+                "response": {
+                    "@type": _RM_TYPE + "Project",
+                    **updated,
+                },
+            }
+            self.operations[name] = op
+        return op
+
     def number(self, project: str) -> str:
         return str(self.projects[project]["name"]).split("/", 1)[1]
 
@@ -91,6 +155,22 @@ def routes(backend: Backend) -> list[Route]:
         assert req.principal
         return Response(body=model.get(req.params["project"], req.principal))
 
+    def patch(req: Request) -> Response:
+        assert req.principal
+        project = model.project_id(req.params["project"])
+        sent = req.json()
+        check_known_fields(sent, rm.Project)
+        paths = mask_paths(req.arg("updateMask"))
+        check_mask(paths, PROJECT_UPDATABLE, "Project")
+        return Response(body=model.update(project, req.principal, sent, paths))
+
+    def get_operation(req: Request) -> Response:
+        assert req.principal
+        op = model.operations.get("operations/" + req.params["op"])
+        if op is None:
+            raise not_found(f"Operation operations/{req.params['op']} not found.")
+        return Response(body=op)
+
     def get_policy(req: Request) -> Response:
         assert req.principal
         project = model.project_id(req.params["project"])
@@ -101,10 +181,17 @@ def routes(backend: Backend) -> list[Route]:
         assert req.principal
         project = model.project_id(req.params["project"])
         model.get(project, req.principal, "resourcemanager.projects.setIamPolicy")
-        policy = req.json().get("policy") or {}
+        body = req.json()
+        check_known_fields(body, iam_policy_pb2.SetIamPolicyRequest)
+        paths = mask_paths(body.get("updateMask")) or DEFAULT_POLICY_MASK
+        check_mask(paths, POLICY_FIELDS, "Policy")
+        policy = body.get("policy") or {}
         backend.models["iam"].check_members(policy)
+        current = backend.policies.get(project_resource(project)).to_json()
         stored = backend.policies.set(
-            project_resource(project), policy, decode_etag(policy.get("etag"))
+            project_resource(project),
+            masked_policy(current, policy, paths),
+            decode_etag(policy.get("etag")),
         )
         return Response(body=stored.to_json())
 
@@ -122,6 +209,14 @@ def routes(backend: Backend) -> list[Route]:
         return Response(body={"permissions": held} if held else {})
 
     router.add("GET", _P, get, "resourcemanager.projects.get")
+    router.add("PATCH", _P, patch, "resourcemanager.projects.patch")
+    router.add(
+        "GET",
+        "/v3/operations/<seg:op>",
+        get_operation,
+        "resourcemanager.operations.get",
+        mutating=False,
+    )
     router.add(
         "POST",
         _P + ":testIamPermissions",
@@ -145,6 +240,14 @@ GRPC = GrpcService(
     "google.cloud.resourcemanager.v3.Projects",
     {
         "GetProject": Rpc("GET", "/v3/{name}", rm.GetProjectRequest, rm.Project),
+        # PATCH /v3/{project.name=projects/*}, body: "project"
+        "UpdateProject": Rpc(
+            "PATCH",
+            "/v3/{project.name}",
+            rm.UpdateProjectRequest,
+            operations_pb2.Operation,
+            body="project",
+        ),
         "GetIamPolicy": Rpc(
             "POST",
             "/v3/{resource}:getIamPolicy",
@@ -167,3 +270,8 @@ GRPC = GrpcService(
 )
 
 SERVICE = ServiceSpec("projects", ProjectsModel, routes, transcoded=GRPC)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
