@@ -1,5 +1,6 @@
-"""Emulator overhead: 1,000 service accounts (IAM admin, gRPC) and 1,000 buckets (Cloud Storage,
-REST) created through Google's unmodified clients on loopback. Target: < 5 ms per call.
+"""Emulator overhead: 1,000 service accounts (IAM admin, gRPC), Kubernetes Engine and Resource
+Manager calls on both transports (REST and gRPC), and 1,000 buckets (Cloud Storage, REST), all
+through Google's unmodified clients on loopback. Target: < 5 ms per call.
 
 Prints one JSON line per measurement. The storage part is skipped, with a line saying so,
 when the emulator serves no bucket routes.
@@ -12,6 +13,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
 
@@ -51,6 +53,49 @@ def _report(call: str, transport: str, samples: list[float]) -> None:
     )
 
 
+def _container_and_projects(clients: Any) -> None:
+    """Reads and a policy write, each on REST and gRPC, against one running cluster."""
+    from google.cloud import container_v1 as gke
+
+    zone = f"projects/{PROJECT}/locations/us-central1-c"
+    pool = gke.NodePool(
+        name="pool", initial_node_count=1, config=gke.NodeConfig(machine_type="e2-standard-2")
+    )
+    clients.container().create_cluster(
+        parent=zone, cluster=gke.Cluster(name="bench", node_pools=[pool])
+    )
+    for transport in ("rest", "grpc"):
+        container = clients.container() if transport == "rest" else clients.container_grpc()
+        projects = clients.projects() if transport == "rest" else clients.projects_grpc()
+        _one_transport(transport, container, projects, zone)
+
+
+def _one_transport(transport: str, container: Any, projects: Any, zone: str) -> None:
+    cluster = f"{zone}/clusters/bench"
+    project = f"projects/{PROJECT}"
+    container.get_cluster(name=cluster)  # connect before timing
+    _report(
+        "container.getCluster", transport, _timed(N, lambda i: container.get_cluster(name=cluster))
+    )
+    _report(
+        "container.listClusters",
+        transport,
+        _timed(N, lambda i: container.list_clusters(parent=zone)),
+    )
+    _report(
+        "resourcemanager.projects.get",
+        transport,
+        _timed(N, lambda i: projects.get_project(name=project)),
+    )
+    policy = projects.get_iam_policy(request={"resource": project})
+
+    def write(i: int) -> None:
+        nonlocal policy
+        policy = projects.set_iam_policy(request={"resource": project, "policy": policy})
+
+    _report("resourcemanager.projects.setIamPolicy", transport, _timed(N, write))
+
+
 def main() -> None:
     with Emulator(EmulatorConfig(quota_profile="unlimited")) as emu:
         clients = emu.clients()
@@ -63,6 +108,7 @@ def main() -> None:
             ),
         )
         _report("iam.createServiceAccount", "grpc", samples)
+        _container_and_projects(clients)
 
         if not emu.serves("storage.buckets.insert"):
             skipped = {"bench": "emulator", "call": "storage.buckets.insert", "skipped": True}
