@@ -45,6 +45,32 @@ def run(emulator: RunningEmulator, script: Path, *args: str, transport: str) -> 
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_the_samples_client_uses_the_transport_asked_for(
+    emulator: RunningEmulator, transport: str
+) -> None:
+    """What `ClusterManagerClient()` builds in a sample's environment, for each run below."""
+    env = emulator.client_env()
+    if transport == "rest":
+        env["GKEPLAN_EMULATOR_TRANSPORT"] = "rest"
+    probe = (
+        "from google.cloud import container_v1\n"
+        "print(type(container_v1.ClusterManagerClient().transport).__name__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    expected = (
+        "ClusterManagerRestTransport" if transport == "rest" else "ClusterManagerGrpcTransport"
+    )
+    assert done.stdout.strip() == expected
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_create_list_and_delete_a_cluster(
     emulator: RunningEmulator, samples: Path, transport: str
 ) -> None:
