@@ -68,6 +68,15 @@ APIS: tuple[Api, ...] = (
     Api(
         "compute", False, "compute", "/compute/v1/", (("compute_custom_endpoint", "/compute/v1/"),)
     ),
+    # Artifact Registry: gcloud https://artifactregistry.googleapis.com/; Terraform
+    # ArtifactRegistryBasePathKey "https://artifactregistry.googleapis.com/v1/"
+    Api(
+        "artifactregistry",
+        False,
+        "artifactregistry",
+        "/",
+        (("artifact_registry_custom_endpoint", "/v1/"),),
+    ),
     # serviceusage: gcloud https://serviceusage.googleapis.com/; Terraform
     # ServiceUsageBasePathKey ".../v1/"
     Api(

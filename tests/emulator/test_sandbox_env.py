@@ -95,6 +95,7 @@ def test_terraform_output_is_a_provider_block_of_the_providers_own_arguments(
     assert args["container_custom_endpoint"] == http + "/v1/"
     assert args["storage_custom_endpoint"] == http + "/storage/v1/"
     assert args["resource_manager_v3_custom_endpoint"] == http + "/v3/"
+    assert args["artifact_registry_custom_endpoint"] == http + "/v1/"
     # each base URL is one the emulator serves: the provider appends the API's own path
     from google.cloud import container_v1
 
