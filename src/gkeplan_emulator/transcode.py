@@ -28,9 +28,14 @@ if TYPE_CHECKING:
 
 
 def to_json(msg: Any) -> str:
+    """A request's JSON as Google's REST transports send it: fields left at their default are
+    left out (json_format.MessageToJson's default), so a handler that asks whether the caller
+    set a field ("desiredMasterVersion" in the update) hears the same on both transports.
+    proto-plus would otherwise print every scalar, default or not."""
     if isinstance(msg, Message):
         return str(json_format.MessageToJson(msg))
-    return str(type(msg).to_json(msg))
+    pb = type(msg).pb(msg)
+    return str(json_format.MessageToJson(pb))
 
 
 def from_json(cls: Any, payload: bytes) -> Any:
