@@ -225,22 +225,36 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
             http_load_balancing=gke.HttpLoadBalancing(disabled=False),
         ),
     )
-    update = gke.ClusterUpdate(
-        desired_logging_config=gke.LoggingConfig(
-            component_config=gke.LoggingComponentConfig(enable_components=["APISERVER"])
+    # one change per UpdateCluster, as GKE takes them
+    updates = [
+        gke.ClusterUpdate(
+            desired_logging_config=gke.LoggingConfig(
+                component_config=gke.LoggingComponentConfig(enable_components=["APISERVER"])
+            )
         ),
-        desired_monitoring_config=gke.MonitoringConfig(
-            component_config=gke.MonitoringComponentConfig(enable_components=["POD"])
+        gke.ClusterUpdate(
+            desired_monitoring_config=gke.MonitoringConfig(
+                component_config=gke.MonitoringComponentConfig(enable_components=["POD"])
+            )
         ),
-        desired_binary_authorization=gke.BinaryAuthorization(evaluation_mode="DISABLED"),
-        desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(enabled=False),
-        desired_authenticator_groups_config=gke.AuthenticatorGroupsConfig(
-            enabled=True, security_group="gke-security-groups@example.net"
+        gke.ClusterUpdate(
+            desired_binary_authorization=gke.BinaryAuthorization(evaluation_mode="DISABLED")
         ),
-        desired_cluster_autoscaling=gke.ClusterAutoscaling(enable_node_autoprovisioning=False),
-    )
+        gke.ClusterUpdate(
+            desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(enabled=False)
+        ),
+        gke.ClusterUpdate(
+            desired_authenticator_groups_config=gke.AuthenticatorGroupsConfig(
+                enabled=True, security_group="gke-security-groups@example.net"
+            )
+        ),
+        gke.ClusterUpdate(
+            desired_cluster_autoscaling=gke.ClusterAutoscaling(enable_node_autoprovisioning=False)
+        ),
+    ]
     _done(client, op)
-    _done(client, client.update_cluster(name=CLUSTER, update=update))
+    for update in updates:
+        _done(client, client.update_cluster(name=CLUSTER, update=update))
     op = client.update_node_pool(
         request={
             "name": POOL,
