@@ -78,11 +78,11 @@ def _split(rpc: Rpc, request: Any) -> tuple[bytes, dict[str, list[str]]]:
     if rpc.body == "*":
         return (to_json(request).encode() if rpc.verb != "GET" else b""), {}
     data: dict[str, Any] = json.loads(to_json(request))
+    body = b""
+    if rpc.body:  # first: a body field may hold a path field too (PATCH /v3/{project.name})
+        body = json.dumps(data.pop(_camel(rpc.body), {})).encode()
     for f in (f for _, f, _, _ in string.Formatter().parse(rpc.path) if f):
         data.pop(_camel(f.split(".")[0]), None)
-    body = b""
-    if rpc.body:
-        body = json.dumps(data.pop(_camel(rpc.body), {})).encode()
     return body, _flatten(data)
 
 
