@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -97,27 +98,38 @@ def test_create_list_and_delete_a_cluster(
 
 
 def test_api_client_lists_clusters_and_node_pools(emulator: RunningEmulator, samples: Path) -> None:
-    """kubernetes_engine/api-client: the discovery-based client, over the v1 zonal paths."""
-    snippets = samples / "container" / "snippets"
-    project = emulator.project
-    run(emulator, snippets / "create_cluster.py", project, LOCATION, "api-client", transport="grpc")
+    """kubernetes_engine/api-client: the discovery-based client, over the v1 zonal paths. Its
+    cluster is a Standard one made here (the create sample makes Autopilot clusters, whose node
+    pools the emulator, like GKE, does not let callers touch)."""
+    from google.cloud import container_v1 as gke
+
+    client = gke.ClusterManagerClient(
+        credentials=emulator.credentials,
+        transport="rest",
+        client_options={"api_endpoint": emulator.http},
+    )
+    parent = f"projects/{emulator.project}/locations/{LOCATION}"
+    pool = gke.NodePool(
+        name="default-pool",
+        initial_node_count=1,
+        config=gke.NodeConfig(machine_type="e2-standard-2"),
+    )
+    op = client.create_cluster(
+        parent=parent, cluster=gke.Cluster(name="api-client", node_pools=[pool])
+    )
+    deadline = time.monotonic() + 30
+    while op.status != gke.Operation.Status.DONE and time.monotonic() < deadline:
+        op = client.get_operation(name=f"{parent}/operations/{op.name}")
     try:
         out = run(
             emulator,
             samples / "kubernetes_engine" / "api-client" / "snippets.py",
             "list_clusters_and_nodepools",
-            project,
+            emulator.project,
             LOCATION,
             transport="rest",
         )
         assert "Cluster: api-client, Status: RUNNING" in out
-        assert " -> Pool: " in out
+        assert " -> Pool: default-pool, Status: RUNNING, Machine Type: e2-standard-2" in out
     finally:
-        run(
-            emulator,
-            snippets / "delete_cluster.py",
-            project,
-            LOCATION,
-            "api-client",
-            transport="grpc",
-        )
+        client.delete_cluster(name=f"{parent}/clusters/api-client")

@@ -11,9 +11,9 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from _iam_support import ENV_VAR, checkout, run_snippets
 
 from gkeplan_emulator import Emulator, EmulatorConfig
+from tests_external._iam_support import ENV_VAR, checkout, run_snippets
 
 DENY = "IAM deny policies (iam v2 PoliciesClient) are out of scope in issue 12"
 DOUBLE_PREFIX = (
