@@ -184,7 +184,8 @@ class ClientEnv:
         lines = [
             "# The sandbox's endpoints for the google provider. Credentials: a token from",
             f"#   curl -s -X POST {self.token_url} -d '{{}}'",
-            "# as `access_token = var.sandbox_token` (or GOOGLE_OAUTH_ACCESS_TOKEN).",
+            # the provider's own argument (provider_model.go, as above)
+            "# as the provider's access_token argument (access_token = var.sandbox_token).",
             'provider "google" {',
             f'  {"project".ljust(width)} = "{self.project}"',
         ]
