@@ -49,13 +49,22 @@ class Usage:
     def add(self, group: NodeGroup) -> None:
         n = group.count
         mt = facts.machine_type(group.machine_type)
-        gpus = list(group.accelerators)
+        gpus: dict[str, int] = {}
         if mt is not None:
             self.regional[(group.region, mt.cpu_metric)] += mt.vcpus * n
             self.global_["CPUS_ALL_REGIONS"] += mt.vcpus * n
             if mt.gpus and mt.gpu_type:
-                gpus.append((mt.gpu_type, mt.gpus))
-        for gpu_type, count in gpus:
+                gpus[mt.gpu_type] = mt.gpus
+        for gpu_type, count in group.accelerators:
+            # An accelerator-optimized machine type (A2, A3, G2) comes with its GPUs: "Each
+            # machine type within a series has a specific model and number of NVIDIA GPUs
+            # attached" (cloud.google.com/compute/docs/accelerator-optimized-machines); a pool
+            # that names that model under accelerators names those GPUs, it adds none.
+            built_in = mt is not None and mt.gpu_type == gpu_type
+            gpus[gpu_type] = (
+                max(gpus.get(gpu_type, 0), count) if built_in else gpus.get(gpu_type, 0) + count
+            )
+        for gpu_type, count in gpus.items():
             metric = facts.gpu_metric(gpu_type)
             if metric is not None:
                 self.regional[(group.region, metric)] += count * n
@@ -88,7 +97,7 @@ def first_shortfall(
     used = Usage.of(existing)
     wanted = Usage.of(requested)
     for (region, metric), amount in sorted(wanted.regional.items()):
-        limit = profile.regional.get(metric)
+        limit = profile.regional_limit(region, metric)
         if amount > 0 and limit is not None and used.regional[(region, metric)] + amount > limit:
             available = limit - used.regional[(region, metric)]
             return Shortfall("regional", metric, float(amount), limit, available)

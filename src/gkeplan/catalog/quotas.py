@@ -56,7 +56,9 @@ def node_usage(
     """(regional, global) quota use of one node.
 
     GPUs that come with the machine type (G2, A2, A3) are counted once: listing the same GPU
-    type under `accelerators` names those GPUs, it does not add more.
+    type under `accelerators` names those GPUs, it does not add more ("Each machine type
+    within a series has a specific model and number of NVIDIA GPUs attached",
+    cloud.google.com/compute/docs/accelerator-optimized-machines).
     """
     regional: dict[str, float] = {}
     global_: dict[str, float] = {}
