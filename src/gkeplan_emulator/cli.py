@@ -19,6 +19,19 @@ def sandbox() -> None:
     """Run gkeplan's GCP emulator."""
 
 
+def _quota(text: str) -> tuple[str, float]:
+    metric, sep, limit = text.partition("=")
+    try:
+        value = float(limit)
+    except ValueError:
+        value = -1.0
+    if not sep or not metric or value < 0:
+        raise click.BadParameter(
+            f"'{text}' is not METRIC=LIMIT (e.g. NVIDIA_L4_GPUS=1)", param_hint="--quota"
+        )
+    return metric, value
+
+
 @sandbox.command()
 @click.option("--port", type=int, default=0, show_default=True, help="HTTP port (0: any free).")
 @click.option(
@@ -38,6 +51,14 @@ def sandbox() -> None:
 @click.option("--project", default="demo-project", show_default=True)
 @click.option("--quota-profile", default="free-tier", show_default=True)
 @click.option(
+    "--quota",
+    "quotas",
+    multiple=True,
+    metavar="METRIC=LIMIT",
+    help="The project's own limit over the profile's, e.g. NVIDIA_L4_GPUS=1 or "
+    "us-central1/G2_CPUS=8 (one region); repeatable.",
+)
+@click.option(
     "--latency-profile", type=click.Choice(["fast", "realistic"]), default="fast", show_default=True
 )
 @click.option("--call-latency", type=float, default=None, help="Seconds added to every call.")
@@ -56,6 +77,7 @@ def serve(
     state_file: str | None,
     project: str,
     quota_profile: str,
+    quotas: tuple[str, ...],
     latency_profile: str,
     call_latency: float | None,
     operation_seconds: float | None,
@@ -75,7 +97,10 @@ def serve(
         if latency_profile == "realistic"
         else EmulatorConfig(project=project, quota_profile=quota_profile)
     )
-    overrides: dict[str, object] = {"require_auth": require_auth}
+    overrides: dict[str, object] = {
+        "require_auth": require_auth,
+        "quota_overrides": tuple(_quota(q) for q in quotas),
+    }
     if call_latency is not None:
         overrides["call_latency_s"] = call_latency
     if operation_seconds is not None:

@@ -43,6 +43,9 @@ class EmulatorConfig:
         }
     )
     quota_profile: str = "free-tier"
+    # The project's own limits over the profile's, as a project granted more (or less) has
+    # them: (METRIC, limit) for every region or the project, (REGION/METRIC, limit) for one.
+    quota_overrides: tuple[tuple[str, float], ...] = ()
     # APIs Service Usage reports as DISABLED (e.g. "container.googleapis.com")
     disabled_services: frozenset[str] = frozenset()
     seed: int = 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -106,18 +107,38 @@ class QuotaProfile:
     name: str
     regional: dict[str, float]
     global_: dict[str, float]
+    in_region: dict[tuple[str, str], float] = field(default_factory=dict)  # (region, metric)
+
+    def regional_limit(self, region: str, metric: str) -> float | None:
+        return self.in_region.get((region, metric), self.regional.get(metric))
+
+    def limits_in(self, region: str) -> dict[str, float]:
+        limits = dict(self.regional)
+        limits.update({m: v for (r, m), v in self.in_region.items() if r == region})
+        return limits
 
 
 def quota_profile_names() -> tuple[str, ...]:
     return tuple(_load("quota-profiles.json")["profiles"])
 
 
-def quota_profile(name: str) -> QuotaProfile:
+def quota_profile(name: str, overrides: Iterable[tuple[str, float]] = ()) -> QuotaProfile:
+    """A profile's limits, with a project's own `overrides` (METRIC or REGION/METRIC) over
+    them; a METRIC the profile counts per project (CPUS_ALL_REGIONS) is a project limit."""
     data = _load("quota-profiles.json")["profiles"].get(name)
     if data is None:
         raise KeyError(f"unknown quota profile {name!r}; known: {', '.join(quota_profile_names())}")
-    return QuotaProfile(
+    profile = QuotaProfile(
         name,
         {k: float(v) for k, v in data["regional"].items()},
         {k: float(v) for k, v in data["global"].items()},
     )
+    for key, limit in overrides:
+        region, _, metric = key.rpartition("/")
+        if region:
+            profile.in_region[(region, metric)] = float(limit)
+        elif metric in profile.global_ or metric.endswith("_ALL_REGIONS"):
+            profile.global_[metric] = float(limit)
+        else:
+            profile.regional[metric] = float(limit)
+    return profile

@@ -173,3 +173,32 @@ def test_serve_require_auth_answers_anonymous_storage_calls_401(serve: Serve) ->
         timeout=5,
     )
     assert ok.status_code == 200
+
+
+def test_serve_quota_gives_the_project_its_own_limits(serve: Serve) -> None:
+    """--quota sets a limit over the profile's, per project, every region or one region, as
+    Compute Engine reports them (regions.get / projects.get)."""
+    from google.cloud import compute_v1
+
+    served = serve("--quota", "NVIDIA_L4_GPUS=1", "--quota", "europe-west4/G2_CPUS=8")
+    transport = "rest"
+    opts = {"api_endpoint": str(served.endpoints["http"])}
+    creds = served.clients().credentials
+
+    def limits(region: str) -> dict[str, float]:
+        client = compute_v1.RegionsClient(
+            credentials=creds, transport=transport, client_options=opts
+        )
+        got = client.get(project=P, region=region)
+        return {q.metric: q.limit for q in got.quotas}
+
+    assert limits("us-central1")["NVIDIA_L4_GPUS"] == 1
+    assert limits("europe-west4")["NVIDIA_L4_GPUS"] == 1
+    assert limits("europe-west4")["G2_CPUS"] == 8
+    assert limits("us-central1")["G2_CPUS"] == 0  # the free-tier profile's
+
+
+def test_a_quota_that_is_not_metric_equals_limit_is_a_usage_error() -> None:
+    result = CliRunner().invoke(sandbox, ["serve", "--quota", "NVIDIA_L4_GPUS"])
+    assert result.exit_code == 2
+    assert "--quota" in result.output and "METRIC=LIMIT" in result.output

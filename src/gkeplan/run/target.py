@@ -164,7 +164,11 @@ def _connect(spec: Document, target: Target) -> Iterator[Connection]:
         from gkeplan_emulator import Emulator, EmulatorConfig
 
         make_dirs(target.sandbox_dir)
-        config = EmulatorConfig(project=spec.project)
+        config = EmulatorConfig(
+            project=spec.project,
+            quota_profile=SANDBOX_QUOTA_PROFILES[spec.policy.quota_profile or "free-trial"],
+            quota_overrides=tuple(sorted(spec.policy.quotas.items())),
+        )
         with Emulator(config, state_file=target.sandbox_dir / "emulator.json") as emu:
             yield Connection(
                 project=spec.project,
@@ -183,6 +187,12 @@ def _connect(spec: Document, target: Target) -> Iterator[Connection]:
     if target.impersonate:
         conn.credentials = conn.impersonate(target.impersonate)
     yield conn
+
+
+# The sandbox's project has the quotas the spec says the real one has (its quotaProfile and
+# policy.quotas: what was granted), so a spec that plans for granted GPU quota applies there;
+# with `live` the plan reads the sandbox project's own quotas, a free trial's unless overridden.
+SANDBOX_QUOTA_PROFILES = {"free-trial": "free-tier", "default": "default", "live": "free-tier"}
 
 
 def sandbox_timeouts() -> Timeouts:

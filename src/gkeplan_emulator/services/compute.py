@@ -39,7 +39,7 @@ def routes(backend: Backend) -> list[Route]:
 
     def get_project(req: Request) -> Response:
         project = check(req, "compute.projects.get")
-        profile = facts.quota_profile(backend.config.quota_profile)
+        profile = facts.quota_profile(backend.config.quota_profile, backend.config.quota_overrides)
         usage = backend.services["container"].usage()
         return Response(
             body={
@@ -54,7 +54,7 @@ def routes(backend: Backend) -> list[Route]:
         region = req.params["region"]
         if not facts.is_region(region):
             raise not_found(f"The resource 'projects/{project}/regions/{region}' was not found")
-        profile = facts.quota_profile(backend.config.quota_profile)
+        profile = facts.quota_profile(backend.config.quota_profile, backend.config.quota_overrides)
         usage = backend.services["container"].usage()
         used = {m: v for (r, m), v in usage.regional.items() if r == region}
         return Response(
@@ -62,7 +62,7 @@ def routes(backend: Backend) -> list[Route]:
                 "kind": "compute#region",
                 "name": region,
                 "status": "UP",
-                "quotas": quotas(profile.regional, used),
+                "quotas": quotas(profile.limits_in(region), used),
             }
         )
 

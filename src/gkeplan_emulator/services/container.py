@@ -293,7 +293,9 @@ class ContainerModel:
         return Usage.of(self._groups(existing))
 
     def check_quota(self, extra: list[tuple[gke.Cluster, gke.NodePool, int]]) -> None:
-        profile = facts.quota_profile(self.backend.config.quota_profile)
+        profile = facts.quota_profile(
+            self.backend.config.quota_profile, self.backend.config.quota_overrides
+        )
         existing = [
             (c, p, p.initial_node_count) for c in self.clusters.values() for p in c.node_pools
         ]
