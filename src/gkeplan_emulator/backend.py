@@ -62,6 +62,10 @@ class Backend:
             self.models[name] = make(self)
         if self.state_file and self.state_file.exists():
             self.load(json.loads(self.state_file.read_text()))
+            if self.config.project not in self.models["projects"].projects:
+                # a kept sandbox started for another project: like one account with two
+                # projects, it keeps the first and the caller owns the new one too
+                self.seed()
         else:
             self.seed()
 

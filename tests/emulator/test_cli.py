@@ -202,3 +202,21 @@ def test_a_quota_that_is_not_metric_equals_limit_is_a_usage_error() -> None:
     result = CliRunner().invoke(sandbox, ["serve", "--quota", "NVIDIA_L4_GPUS"])
     assert result.exit_code == 2
     assert "--quota" in result.output and "METRIC=LIMIT" in result.output
+
+
+def test_a_kept_state_started_for_another_project_keeps_the_first_and_owns_the_second(
+    tmp_path: Path,
+) -> None:
+    """One sandbox directory, two specs of two projects: like one Google account with two
+    projects, the caller owns both and nothing of the first is lost."""
+    from gkeplan_emulator import Emulator, EmulatorConfig
+
+    state = tmp_path / "emulator.json"
+    with Emulator(EmulatorConfig(project="first-project"), state_file=state) as emu:
+        emu.clients().storage().create_bucket("first-bucket")
+    config = EmulatorConfig(project="second-project")
+    with Emulator(config, state_file=state) as emu:
+        gcs = emu.clients().storage()
+        gcs.create_bucket("second-bucket")
+        assert sorted(b.name for b in gcs.list_buckets(project="first-project")) == ["first-bucket"]
+        assert [b.name for b in gcs.list_buckets(project="second-project")] == ["second-bucket"]
