@@ -33,10 +33,13 @@ class ClusterSpec:
     location: str = f"{REGION}-c"
     create_as: str | None = None
     pools: list[Pool] = field(default_factory=list)
-    vpc: int | None = None  # index of its own VPC (network, subnetwork, router + NAT, firewall)
+    # index of its own VPC (network, subnetwork, router + NAT, firewall) and of its image
+    # repository (Artifact Registry, readable by the nodes' account)
+    vpc: int | None = None
 
 
-VPC_RESOURCES = 4  # network, subnetwork, router (with its NAT), firewall
+# network, subnetwork, router (with its NAT), firewall, image repository and its reader grant
+VPC_RESOURCES = 6
 
 
 def vpc_names(i: int) -> dict[str, str]:
@@ -46,6 +49,7 @@ def vpc_names(i: int) -> dict[str, str]:
         "router": f"router-{i:03d}",
         "nat": f"nat-{i:03d}",
         "firewall": f"allow-iap-ssh-{i:03d}",
+        "registry": f"images-{i:03d}",
         # one /16 per VPC: nodes, then pods and services as secondary ranges
         "primary": f"10.{i}.0.0/20",
         "pods": f"10.{i}.64.0/18",
@@ -204,6 +208,15 @@ def to_yaml(spec: Infra) -> str:
             "    sourceRanges: [35.235.240.0/20]",
             '    allow: [{protocol: tcp, ports: ["22"]}]',
         ]
+    lines.append("artifactRepositories:")
+    for c in spec.clusters:
+        if c.vpc is not None:
+            readers = sorted({f"serviceAccount:{p.service_account}" for p in c.pools})
+            lines += [
+                f"  {vpc_names(c.vpc)['registry']}:",
+                "    format: DOCKER",
+                f"    readers: {json.dumps(readers)}",
+            ]
     lines.append("clusters:")
     for c in spec.clusters:
         lines += [f"  {c.name}:", f"    location: {c.location}"]
@@ -317,6 +330,7 @@ def to_terraform(spec: Infra) -> str:
     for c in spec.clusters:
         if c.vpc is not None:
             out += _tf_vpc(vpc_names(c.vpc))
+            out += _tf_registry(vpc_names(c.vpc), sorted({p.service_account for p in c.pools}))
     for c in spec.clusters:
         cid = _tf_id(c.name)
         v = vpc_names(c.vpc) if c.vpc is not None else None
@@ -399,6 +413,29 @@ def to_terraform(spec: Infra) -> str:
                 "}",
             ]
     return "\n".join(out) + "\n"
+
+
+def _tf_registry(v: dict[str, str], readers: list[str]) -> list[str]:
+    """A cluster's image repository and its readers, as the Google provider writes them."""
+    repo = _tf_id(v["registry"])
+    out = [
+        f'resource "google_artifact_registry_repository" "{repo}" {{',
+        f'  repository_id = "{v["registry"]}"',
+        f'  location      = "{REGION}"',
+        '  format        = "DOCKER"',
+        "}",
+    ]
+    for account in readers:
+        out += [
+            f'resource "google_artifact_registry_repository_iam_member" '
+            f'"{repo}_{_tf_id(account)}" {{',
+            f"  repository = google_artifact_registry_repository.{repo}.name",
+            f'  location   = "{REGION}"',
+            '  role       = "roles/artifactregistry.reader"',
+            f'  member     = "serviceAccount:${{google_service_account.{_tf_id(account)}.email}}"',
+            "}",
+        ]
+    return out
 
 
 def _tf_vpc(v: dict[str, str]) -> list[str]:
