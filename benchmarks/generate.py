@@ -181,9 +181,11 @@ def to_yaml(spec: Infra) -> str:
         if g.on != "project":
             lines.append(f"    on: {g.on}")
     vpcs = [vpc_names(c.vpc) for c in spec.clusters if c.vpc is not None]
-    lines.append("networks:")
+    if vpcs:  # an empty section is YAML null, which the spec refuses
+        lines.append("networks:")
     lines += [f"  {v['network']}: {{routingMode: REGIONAL}}" for v in vpcs]
-    lines.append("subnetworks:")
+    if vpcs:
+        lines.append("subnetworks:")
     for v in vpcs:
         lines += [
             f"  {v['subnetwork']}:",
@@ -193,14 +195,16 @@ def to_yaml(spec: Infra) -> str:
             f"{{rangeName: services, ipCidrRange: {v['services']}}}]",
             "    logConfig: {enable: true}",
         ]
-    lines.append("routers:")
+    if vpcs:
+        lines.append("routers:")
     for v in vpcs:
         lines += [
             f"  {v['router']}:",
             f"    network: {v['network']}",
             f"    nat: {{name: {v['nat']}}}",
         ]
-    lines.append("firewalls:")
+    if vpcs:
+        lines.append("firewalls:")
     for v in vpcs:
         lines += [
             f"  {v['firewall']}:",
@@ -208,7 +212,8 @@ def to_yaml(spec: Infra) -> str:
             "    sourceRanges: [35.235.240.0/20]",
             '    allow: [{protocol: tcp, ports: ["22"]}]',
         ]
-    lines.append("artifactRepositories:")
+    if any(c.vpc is not None for c in spec.clusters):
+        lines.append("artifactRepositories:")
     for c in spec.clusters:
         if c.vpc is not None:
             readers = sorted({f"serviceAccount:{p.service_account}" for p in c.pools})
