@@ -32,7 +32,7 @@ $(EXTERNAL_STAMP): $(STAMP)
 	touch $@
 
 test-external: $(EXTERNAL_STAMP)
-	$(BIN)/pytest -q tests_external
+	$(BIN)/pytest -q -rP tests_external  # -rP: each suite prints its passed / total
 
 # The edit-test loop: everything but the crash, concurrency and fault campaigns.
 quick: $(STAMP)
