@@ -95,6 +95,29 @@ def mutate(
     wait(conn, project, region, op, what)
 
 
+def where(resource_id: str) -> tuple[str | None, str]:
+    """(region, name) of projects/P/regions/R/KIND/NAME; (None, name) of a global resource,
+    projects/P/global/KIND/NAME."""
+    parts = resource_id.split("/")
+    return (parts[3] if parts[2] == "regions" else None), parts[-1]
+
+
+def delete(
+    conn: Connection,
+    project: str,
+    resource_id: str,
+    what: str,
+    send: Callable[[str | None, str], Any],
+) -> None:
+    """Delete the resource (`send(region, name)` makes the call) and wait; one already gone
+    is as good as deleted."""
+    region, name = where(resource_id)
+    try:
+        mutate(conn, project, region, what, lambda: send(region, name))
+    except gexc.NotFound:
+        return
+
+
 def listed(conn: Connection, pages: Callable[[], Any]) -> list[Any]:
     """Every item of a list call, its pages read inside the retry (a failed page lists again)."""
     return call(conn.timeouts, lambda: [item for page in pages().pages for item in page.items])

@@ -86,13 +86,10 @@ class NetworkDriver:
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = ctx.conn.compute("networks")
-        try:
-            compute.mutate(
-                ctx.conn,
-                ctx.project,
-                None,
-                f"delete {change.address}",
-                lambda: client.delete(project=ctx.project, network=_name(change)),
-            )
-        except gexc.NotFound:
-            return
+        compute.delete(
+            ctx.conn,
+            ctx.project,
+            change.id,
+            f"delete {change.address}",
+            lambda region, name: client.delete(project=ctx.project, network=name),
+        )

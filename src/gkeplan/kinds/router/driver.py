@@ -133,15 +133,11 @@ class RouterDriver:
         return self.read(ctx, change) or after
 
     def delete(self, ctx: Context, change: Change) -> None:
-        region, name = _where(change)
         client = ctx.conn.compute("routers")
-        try:
-            compute.mutate(
-                ctx.conn,
-                ctx.project,
-                region,
-                f"delete {change.address}",
-                lambda: client.delete(project=ctx.project, region=region, router=name),
-            )
-        except gexc.NotFound:
-            return
+        compute.delete(
+            ctx.conn,
+            ctx.project,
+            change.id,
+            f"delete {change.address}",
+            lambda region, name: client.delete(project=ctx.project, region=region, router=name),
+        )

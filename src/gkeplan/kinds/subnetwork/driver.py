@@ -182,15 +182,11 @@ class SubnetworkDriver:
         return self.read(ctx, change) or after
 
     def delete(self, ctx: Context, change: Change) -> None:
-        region, name = _where(change)
         client = ctx.conn.compute("subnetworks")
-        try:
-            compute.mutate(
-                ctx.conn,
-                ctx.project,
-                region,
-                f"delete {change.address}",
-                lambda: client.delete(project=ctx.project, region=region, subnetwork=name),
-            )
-        except gexc.NotFound:
-            return
+        compute.delete(
+            ctx.conn,
+            ctx.project,
+            change.id,
+            f"delete {change.address}",
+            lambda region, name: client.delete(project=ctx.project, region=region, subnetwork=name),
+        )
