@@ -7,7 +7,7 @@ A kind is one module (or package) under `gkeplan.kinds` exporting its `Kind`; th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -135,3 +135,22 @@ class Kind:
 
 def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:
     return [Dep(a, "dependsOn", (*path, "dependsOn", i)) for i, a in enumerate(depends_on)]
+
+
+def section_nodes(kind: str, section: str, resources: Mapping[str, Any]) -> Iterator[Node]:
+    """One node per resource of a spec section keyed by name (`KIND.KEY`), with its dependsOn."""
+    for key, resource in resources.items():
+        path: Path = (section, key)
+        deps = tuple(explicit_deps(path, resource.depends_on))
+        yield Node(f"{kind}.{key}", kind, path, resource, deps)
+
+
+def project_permissions(
+    table: Mapping[str, tuple[str, ...]],
+) -> Callable[[Any, Node, Action], tuple[Permission, ...]]:
+    """A kind's `needs`: the permissions of each action, all checked on the project."""
+
+    def needs(spec: Any, node: Node, action: Action) -> tuple[Permission, ...]:
+        return tuple(Permission(p) for p in table[action])
+
+    return needs

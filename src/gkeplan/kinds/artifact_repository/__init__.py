@@ -20,7 +20,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
-    explicit_deps,
+    section_nodes,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
@@ -127,15 +127,7 @@ def resource_name(spec: Document, key: str) -> str:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for key, repo in repositories(spec).items():
-        path = ("artifactRepositories", key)
-        yield Node(
-            f"artifactRepository.{key}",
-            "artifactRepository",
-            path,
-            repo,
-            tuple(explicit_deps(path, repo.depends_on)),
-        )
+    return section_nodes("artifactRepository", "artifactRepositories", repositories(spec))
 
 
 # Permissions of the repositories methods (Artifact Registry "Access control with IAM":

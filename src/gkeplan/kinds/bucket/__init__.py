@@ -15,7 +15,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
-    explicit_deps,
+    section_nodes,
 )
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
@@ -75,11 +75,7 @@ def bucket_name(spec: Document, key: str) -> str:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for name, bucket in buckets(spec).items():
-        path = ("buckets", name)
-        yield Node(
-            f"bucket.{name}", "bucket", path, bucket, tuple(explicit_deps(path, bucket.depends_on))
-        )
+    return section_nodes("bucket", "buckets", buckets(spec))
 
 
 _NEEDS = {

@@ -9,14 +9,13 @@ from pydantic import Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
-    Permission,
     Section,
-    explicit_deps,
+    project_permissions,
+    section_nodes,
 )
 from gkeplan.kinds.network import Cidr, check_network_ref, network_dep, network_name, rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
@@ -63,11 +62,7 @@ def traffic(items: list[Traffic]) -> list[dict[str, Any]]:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for key, rule in firewalls(spec).items():
-        path: Path = ("firewalls", key)
-        yield Node(
-            f"firewall.{key}", "firewall", path, rule, tuple(explicit_deps(path, rule.depends_on))
-        )
+    return section_nodes("firewall", "firewalls", firewalls(spec))
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -83,8 +78,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    return tuple(Permission(p) for p in _NEEDS[action])
+_needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:

@@ -12,14 +12,13 @@ from pydantic import AfterValidator, Field
 
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
-    Permission,
     Section,
-    explicit_deps,
+    project_permissions,
+    section_nodes,
 )
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
@@ -157,11 +156,7 @@ def check_network_ref(spec: Document, c: Checker, path: Path, ref: str) -> None:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for key, net in networks(spec).items():
-        path: Path = ("networks", key)
-        yield Node(
-            f"network.{key}", "network", path, net, tuple(explicit_deps(path, net.depends_on))
-        )
+    return section_nodes("network", "networks", networks(spec))
 
 
 _NEEDS = {
@@ -172,8 +167,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    return tuple(Permission(p) for p in _NEEDS[action])
+_needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:

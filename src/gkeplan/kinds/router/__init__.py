@@ -9,14 +9,13 @@ from pydantic import Field
 
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
-    Permission,
     Section,
-    explicit_deps,
+    project_permissions,
+    section_nodes,
 )
 from gkeplan.kinds.network import check_network_ref, network_dep, network_name, rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
@@ -83,11 +82,7 @@ def nat_attributes(nat: Nat | None) -> list[dict[str, object]]:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for key, router in routers(spec).items():
-        path: Path = ("routers", key)
-        yield Node(
-            f"router.{key}", "router", path, router, tuple(explicit_deps(path, router.depends_on))
-        )
+    return section_nodes("router", "routers", routers(spec))
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -103,8 +98,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    return tuple(Permission(p) for p in _NEEDS[action])
+_needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:

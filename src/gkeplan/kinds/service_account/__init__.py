@@ -13,13 +13,12 @@ from pydantic import Field
 
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
-    Action,
     DesiredState,
     Kind,
     Node,
-    Permission,
     Section,
-    explicit_deps,
+    project_permissions,
+    section_nodes,
 )
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Resource
@@ -91,15 +90,7 @@ def check_ref(c: Checker, path: Path, ref: str, what: str) -> None:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for name, sa in accounts(spec).items():
-        path = ("serviceAccounts", name)
-        yield Node(
-            f"serviceAccount.{name}",
-            "serviceAccount",
-            path,
-            sa,
-            tuple(explicit_deps(path, sa.depends_on)),
-        )
+    return section_nodes("serviceAccount", "serviceAccounts", accounts(spec))
 
 
 _NEEDS = {
@@ -110,8 +101,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    return tuple(Permission(p) for p in _NEEDS[action])
+_needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:

@@ -10,14 +10,13 @@ from pydantic import Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
-    Permission,
     Section,
-    explicit_deps,
+    project_permissions,
+    section_nodes,
 )
 from gkeplan.kinds.network import (
     Cidr,
@@ -95,11 +94,7 @@ def flow_logs(config: FlowLogs | None) -> dict[str, Any] | None:
 
 
 def _expand(spec: Document) -> Iterable[Node]:
-    for key, sub in subnetworks(spec).items():
-        path: Path = ("subnetworks", key)
-        yield Node(
-            f"subnetwork.{key}", "subnetwork", path, sub, tuple(explicit_deps(path, sub.depends_on))
-        )
+    return section_nodes("subnetwork", "subnetworks", subnetworks(spec))
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -119,8 +114,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    return tuple(Permission(p) for p in _NEEDS[action])
+_needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
