@@ -4,6 +4,9 @@ sandbox, and plans no changes after."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,16 @@ def test_the_sandbox_project_has_the_gpu_quota_the_spec_says_was_granted(
     applied = CliRunner().invoke(cli, ["apply", str(spec), *VARS, "--sandbox", "--auto-approve"])
     assert applied.exit_code == 1, applied.output
     assert "Insufficient regional quota" in applied.output
+
+
+def test_a_sandbox_apply_prints_nothing_of_grpcs_own_logging(tmp_path: Path) -> None:
+    """gRPC's C core logs a GOAWAY line when the in-process sandbox stops; a user sees only
+    gkeplan's output."""
+    env = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
+    env.pop("GRPC_VERBOSITY", None)
+    argv = [sys.executable, "-m", "gkeplan", "apply", str(EXAMPLE), *VARS, "--sandbox"]
+    done = subprocess.run(
+        [*argv, "--auto-approve"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "chttp2" not in done.stderr and "GOAWAY" not in done.stderr, done.stderr

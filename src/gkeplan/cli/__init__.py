@@ -99,6 +99,11 @@ def cli(ctx: click.Context, no_color: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # gRPC's C core prints its own INFO lines to stderr (a GOAWAY when the sandbox stops)
+    # unless told otherwise; "If this environment variable is unset, only ERROR logs will be
+    # printed" no longer holds for its absl logging (grpc/grpc TROUBLESHOOTING.md). A user's
+    # own setting wins.
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
