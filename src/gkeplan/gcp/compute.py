@@ -102,6 +102,14 @@ def where(resource_id: str) -> tuple[str | None, str]:
     return (parts[3] if parts[2] == "regions" else None), parts[-1]
 
 
+def regional(resource_id: str) -> tuple[str, str]:
+    """(region, name) of projects/P/regions/R/KIND/NAME."""
+    region, name = where(resource_id)
+    if region is None:
+        raise ValueError(f"{resource_id} is not a regional Compute Engine resource")
+    return region, name
+
+
 def delete(
     conn: Connection,
     project: str,

@@ -17,7 +17,14 @@ from gkeplan.kinds.base import (
     project_permissions,
     section_nodes,
 )
-from gkeplan.kinds.network import Cidr, check_network_ref, network_dep, network_name, rfc1035
+from gkeplan.kinds.network import (
+    Cidr,
+    check_network_ref,
+    compute_permissions,
+    network_dep,
+    network_name,
+    rfc1035,
+)
 from gkeplan.spec.base import Document, Model, Name, Resource
 from gkeplan.spec.checks import Checker
 
@@ -70,12 +77,7 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return network_dep(spec, rule.network, (*node.path, "network"), nodes)
 
 
-_NEEDS = {
-    "read": ("compute.firewalls.get",),
-    "create": ("compute.firewalls.create", "compute.globalOperations.get"),
-    "update": ("compute.firewalls.update", "compute.globalOperations.get"),
-    "delete": ("compute.firewalls.delete", "compute.globalOperations.get"),
-}
+_NEEDS = compute_permissions("firewalls", "globalOperations")
 
 
 _needs = project_permissions(_NEEDS)

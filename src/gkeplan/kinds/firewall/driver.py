@@ -57,10 +57,6 @@ def _body(project: str, after: Attributes, *, full: bool) -> Firewall:
     return body
 
 
-def _name(change: Change) -> str:
-    return change.id.rsplit("/", 1)[-1]
-
-
 class FirewallDriver:
     kind = "firewall"
 
@@ -79,7 +75,8 @@ class FirewallDriver:
         client = ctx.conn.compute("firewalls")
         try:
             got = call(
-                ctx.conn.timeouts, lambda: client.get(project=ctx.project, firewall=_name(change))
+                ctx.conn.timeouts,
+                lambda: client.get(project=ctx.project, firewall=compute.last(change.id)),
             )
         except gexc.NotFound:
             return None
@@ -110,7 +107,7 @@ class FirewallDriver:
             None,
             f"update {change.address}",
             lambda: client.update(
-                project=ctx.project, firewall=_name(change), firewall_resource=body
+                project=ctx.project, firewall=compute.last(change.id), firewall_resource=body
             ),
         )
         return self.read(ctx, change) or after

@@ -139,6 +139,21 @@ def network_name(spec: Document, ref: str) -> str:
     return (net.name if net else None) or ref
 
 
+def compute_permissions(
+    collection: str, operations: str, *update_also: str
+) -> dict[str, tuple[str, ...]]:
+    """What each action on a Compute Engine collection needs: its own get/create/update/delete
+    permission, and reading the operation it answers with (globalOperations or
+    regionOperations)."""
+    op = f"compute.{operations}.get"
+    return {
+        "read": (f"compute.{collection}.get",),
+        "create": (f"compute.{collection}.create", op),
+        "update": (f"compute.{collection}.update", *update_also, op),
+        "delete": (f"compute.{collection}.delete", op),
+    }
+
+
 def network_dep(spec: Document, ref: str, path: Path, nodes: Mapping[str, Node]) -> list[Dep]:
     """The edge to the spec network `ref` names, if it names one."""
     address = f"network.{ref}"
@@ -159,12 +174,7 @@ def _expand(spec: Document) -> Iterable[Node]:
     return section_nodes("network", "networks", networks(spec))
 
 
-_NEEDS = {
-    "read": ("compute.networks.get",),
-    "create": ("compute.networks.create", "compute.globalOperations.get"),
-    "update": ("compute.networks.update", "compute.globalOperations.get"),
-    "delete": ("compute.networks.delete", "compute.globalOperations.get"),
-}
+_NEEDS = compute_permissions("networks", "globalOperations")
 
 
 _needs = project_permissions(_NEEDS)

@@ -24,10 +24,6 @@ def network_attributes(net: Any) -> Attributes:
     }
 
 
-def _name(change: Change) -> str:
-    return change.id.rsplit("/", 1)[-1]
-
-
 class NetworkDriver:
     kind = "network"
 
@@ -45,7 +41,8 @@ class NetworkDriver:
         client = ctx.conn.compute("networks")
         try:
             got = call(
-                ctx.conn.timeouts, lambda: client.get(project=ctx.project, network=_name(change))
+                ctx.conn.timeouts,
+                lambda: client.get(project=ctx.project, network=compute.last(change.id)),
             )
         except gexc.NotFound:
             return None
@@ -80,7 +77,9 @@ class NetworkDriver:
             ctx.project,
             None,
             f"update {change.address}",
-            lambda: client.patch(project=ctx.project, network=_name(change), network_resource=body),
+            lambda: client.patch(
+                project=ctx.project, network=compute.last(change.id), network_resource=body
+            ),
         )
         return self.read(ctx, change) or after
 

@@ -17,7 +17,13 @@ from gkeplan.kinds.base import (
     project_permissions,
     section_nodes,
 )
-from gkeplan.kinds.network import check_network_ref, network_dep, network_name, rfc1035
+from gkeplan.kinds.network import (
+    check_network_ref,
+    compute_permissions,
+    network_dep,
+    network_name,
+    rfc1035,
+)
 from gkeplan.spec.base import Document, Model, Name, Resource
 from gkeplan.spec.checks import REGION, Checker
 
@@ -90,12 +96,7 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return network_dep(spec, router.network, (*node.path, "network"), nodes)
 
 
-_NEEDS = {
-    "read": ("compute.routers.get",),
-    "create": ("compute.routers.create", "compute.regionOperations.get"),
-    "update": ("compute.routers.update", "compute.regionOperations.get"),
-    "delete": ("compute.routers.delete", "compute.regionOperations.get"),
-}
+_NEEDS = compute_permissions("routers", "regionOperations")
 
 
 _needs = project_permissions(_NEEDS)

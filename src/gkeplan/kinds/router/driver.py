@@ -65,11 +65,6 @@ def _router(project: str, after: Attributes) -> Router:
     )
 
 
-def _where(change: Change) -> tuple[str, str]:
-    parts = change.id.split("/")  # projects/P/regions/R/routers/N
-    return parts[3], parts[5]
-
-
 class RouterDriver:
     kind = "router"
 
@@ -88,7 +83,7 @@ class RouterDriver:
         return out
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
-        region, name = _where(change)
+        region, name = compute.regional(change.id)
         client = ctx.conn.compute("routers")
         try:
             got = call(
@@ -101,7 +96,7 @@ class RouterDriver:
 
     def create(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
-        region, _ = _where(change)
+        region, _ = compute.regional(change.id)
         body = _router(ctx.project, after)
         client = ctx.conn.compute("routers")
         compute.mutate(
@@ -118,7 +113,7 @@ class RouterDriver:
         # the state defined by the representation"), not patch: a JSON merge patch leaves out
         # the empty nats list the client never sends, so a removed NAT would stay.
         after = change.after or {}
-        region, name = _where(change)
+        region, name = compute.regional(change.id)
         body = _router(ctx.project, after)
         client = ctx.conn.compute("routers")
         compute.mutate(

@@ -21,6 +21,7 @@ from gkeplan.kinds.base import (
 from gkeplan.kinds.network import (
     Cidr,
     check_network_ref,
+    compute_permissions,
     network_dep,
     network_name,
     overlapping,
@@ -102,16 +103,9 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return network_dep(spec, sub.network, (*node.path, "network"), nodes)
 
 
-_NEEDS = {
-    "read": ("compute.subnetworks.get",),
-    "create": ("compute.subnetworks.create", "compute.regionOperations.get"),
-    "update": (
-        "compute.subnetworks.update",
-        "compute.subnetworks.setPrivateIpGoogleAccess",
-        "compute.regionOperations.get",
-    ),
-    "delete": ("compute.subnetworks.delete", "compute.regionOperations.get"),
-}
+_NEEDS = compute_permissions(
+    "subnetworks", "regionOperations", "compute.subnetworks.setPrivateIpGoogleAccess"
+)
 
 
 _needs = project_permissions(_NEEDS)

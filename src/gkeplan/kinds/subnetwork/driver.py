@@ -52,11 +52,6 @@ def subnetwork_attributes(sub: Any) -> Attributes:
     }
 
 
-def _where(change: Change) -> tuple[str, str]:
-    parts = change.id.split("/")  # projects/P/regions/R/subnetworks/N
-    return parts[3], parts[5]
-
-
 def _log_body(log: dict[str, Any] | None) -> SubnetworkLogConfig:
     if log is None:
         return SubnetworkLogConfig(enable=False)
@@ -93,7 +88,7 @@ class SubnetworkDriver:
         return out
 
     def _get(self, ctx: Context, change: Change) -> Any:
-        region, name = _where(change)
+        region, name = compute.regional(change.id)
         client = ctx.conn.compute("subnetworks")
         return call(
             ctx.conn.timeouts,
@@ -108,7 +103,7 @@ class SubnetworkDriver:
 
     def create(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
-        region, _ = _where(change)
+        region, _ = compute.regional(change.id)
         body = Subnetwork(
             name=after["name"],
             network=f"projects/{ctx.project}/global/networks/{after['network']}",
@@ -131,7 +126,7 @@ class SubnetworkDriver:
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
-        region, name = _where(change)
+        region, name = compute.regional(change.id)
         client = ctx.conn.compute("subnetworks")
         fields = {f.name for f in change.fields}
         if "privateIpGoogleAccess" in fields:
