@@ -54,16 +54,28 @@ class Figures:
     outside_members_lost: int = 0
     outside_resources_lost: int = 0
     not_converged: int = 0
+    objects_lost: int = 0  # the model object in gkeplan's bucket, with a pending move
     interrupted: list[str] = field(default_factory=list)  # the call each kill interrupted
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "interrupted"}
 
 
+MODEL_OBJECT = "model/saved_model.pb"
+
+
 class Campaign:
-    def __init__(self, tmp: Path, spec_text: str, seed: int = 2026) -> None:
+    """`before_text`: a spec applied (not killed) before each trial, with a model object put in
+    its bucket, so that every killed apply of `spec_text` starts from a state with pending
+    moves (a renamed key)."""
+
+    def __init__(
+        self, tmp: Path, spec_text: str, seed: int = 2026, before_text: str | None = None
+    ) -> None:
         self.tmp = tmp
         self.spec = tmp / "spec.yaml"
+        self.spec_text = spec_text
+        self.before_text = before_text
         self.spec.write_text(spec_text)
         self.state = tmp / "state.json"
         self.rng = random.Random(seed)
@@ -105,6 +117,13 @@ class Campaign:
         bucket = storage.bucket(OUTSIDE_BUCKET)
         bucket.iam_configuration.uniform_bucket_level_access_enabled = True
         storage.create_bucket(bucket, location="us-central1")
+        if self.before_text is not None:
+            self.spec.write_text(self.before_text)
+            subprocess.run(self.apply_argv(), env=ENV, capture_output=True, check=True, timeout=300)
+            owned = json.loads(self.state.read_text())["resources"]
+            name = next(r["id"] for r in owned.values() if r["kind"] == "bucket")
+            storage.bucket(name).blob(MODEL_OBJECT).upload_from_string(b"weights")
+            self.spec.write_text(self.spec_text)
 
     def log(self) -> list[dict[str, Any]]:
         """The calls of gkeplan (the admin API's own calls, these reads included, left out)."""
@@ -213,10 +232,17 @@ class Campaign:
         ids = {r["id"] for r in json.loads(text).get("resources", {}).values()}
         figures.adopted_outside += sum(1 for i in ids if i == OUTSIDE_BUCKET or OUTSIDE_MEMBER in i)
         figures.outside_resources_lost += 0 if OUTSIDE_BUCKET in buckets else 1
+        if self.before_text is not None:
+            kept = [
+                o.name for b in buckets if b != OUTSIDE_BUCKET for o in conn.storage().list_blobs(b)
+            ]
+            figures.objects_lost += 0 if MODEL_OBJECT in kept else 1
 
 
-def run(tmp: Path, spec_text: str, kills: int, seed: int = 2026) -> Figures:
-    campaign = Campaign(tmp, spec_text, seed)
+def run(
+    tmp: Path, spec_text: str, kills: int, seed: int = 2026, before_text: str | None = None
+) -> Figures:
+    campaign = Campaign(tmp, spec_text, seed, before_text)
     try:
         points = campaign.kill_points()
         figures = Figures()

@@ -115,13 +115,14 @@ def test_removed_resource_is_deleted_and_unmanaged_members_survive(harness: Harn
     assert (
         list(harness.emu.clients().iam().list_service_accounts(name="projects/demo-project")) == []
     )
-    # the kept bucket is no longer managed: a later apply refuses to take it over
+    # the kept bucket stays gkeplan's (marked kept): the next apply takes it back, no refusal
     state = LocalStateStore(harness.state).read()
-    assert state is not None and state.resources == {}
+    assert state is not None and {a: r.status for a, r in state.resources.items()} == {
+        "bucket.models": "kept"
+    }
     replan = harness.plan(harness.spec())
     bucket = next(c for c in replan.changes if c.address == "bucket.models")
-    assert bucket.refused is not None
-    assert "gkeplan import bucket.models demo-project-models" in bucket.refused
+    assert bucket.refused is None and bucket.action.value == "no-op"
 
 
 def test_destroy_empties_a_force_destroy_bucket_and_stops_on_a_full_one(harness: Harness) -> None:

@@ -82,7 +82,7 @@ def test_saved_plans_go_stale_in_each_of_three_ways(run: Cli) -> None:
         EXAMPLE.read_text().replace("displayName: GKE Node Service Account", renamed)
     )
     assert run("plan", "--out", str(plan_file)).exit_code == 0
-    assert run("state", "rm", "bucket.models", spec=False).exit_code == 0
+    assert run("state", "mv", "bucket.models", "bucket.elsewhere", spec=False).exit_code == 0
     assert "the saved plan was made from state" in run("apply", "--plan", str(plan_file)).output
     # 3. the spec changed after the plan
     assert run("plan", "--out", str(plan_file)).exit_code == 0
@@ -187,7 +187,10 @@ def test_destroy_keeps_the_keep_on_destroy_bucket(run: Cli) -> None:
     assert run("apply", "--auto-approve").exit_code == 0
     result = run("destroy", "--auto-approve")
     assert result.exit_code == 0, result.output
-    assert "bucket.models: keepOnDestroy: the bucket is left in place" in result.output
+    assert (
+        "bucket.models: keepOnDestroy: left in place, and kept in the state as gkeplan's"
+        in result.output
+    )
     assert "9 destroyed" in result.output
     assert [b.name for b in run.emu.clients().storage().list_buckets()] == ["demo-project-models"]
 

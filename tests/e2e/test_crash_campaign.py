@@ -28,3 +28,28 @@ def test_kills_during_writes_converge_without_touching_what_is_not_gkeplans(
     assert figures.adopted_outside == 0
     assert figures.outside_members_lost == 0
     assert figures.outside_resources_lost == 0
+
+
+@pytest.mark.slow
+def test_kills_during_an_apply_with_a_pending_move_converge_and_lose_nothing(
+    tmp_path: Path,
+) -> None:
+    """The bucket's key renamed (a move of it and its grant) while its labels and the pool's
+    size change too: killed mid-apply, the rerun finds each resource at its new address or
+    its old, and the bucket keeps its model."""
+    kills = int(os.environ.get("GKEPLAN_CRASH_KILLS", "2"))
+    before = EXAMPLE.read_text()
+    moved = (
+        before.replace("  models:\n", "  weights:\n")
+        .replace("on: bucket:models", "on: bucket:weights")
+        .replace("    keepOnDestroy: true\n", "    keepOnDestroy: true\n    labels: {model: sd}\n")
+        .replace("maxNodeCount: 2", "maxNodeCount: 1")
+    )
+    figures = campaign.run(tmp_path, moved, kills, before_text=before)
+    print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
+    assert figures.kills == kills
+    assert figures.in_flight * 2 > kills, f"most kills must hit a write: {figures}"
+    assert figures.not_converged == 0
+    assert figures.duplicates == 0
+    assert figures.objects_lost == 0
+    assert figures.outside_resources_lost == 0

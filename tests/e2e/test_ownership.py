@@ -4,114 +4,21 @@ target-bound state, driven through the CLI against `gkeplan sandbox serve` in it
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from gkeplan.cli import cli
-from gkeplan.gcp.connection import Connection
-from gkeplan.gcp.sandbox import endpoint_connection
-from gkeplan.run.target import sandbox_timeouts
 from gkeplan.state.local import LocalStateStore
 from gkeplan.state.store import LockInfo
 
+from .cli_sandbox import BUCKET, Sandbox, User, server, user
 from .conftest import EXAMPLE
 
-ENV = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
-BUCKET = "demo-project-models"
-CLUSTER = "projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
-
-
-class Sandbox:
-    """One `gkeplan sandbox serve` process, reset before each test."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gkeplan", "sandbox", "serve", "--operation-seconds", "0.05"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=ENV,
-        )
-        assert self.proc.stdout is not None
-        self.http: str = json.loads(self.proc.stdout.readline())["http"]
-
-    def conn(self) -> Connection:
-        return endpoint_connection("demo-project", self.http, sandbox_timeouts())
-
-    def requests(self) -> list[dict[str, Any]]:
-        """gkeplan's calls (the admin API's own, these reads included, left out)."""
-        log: list[dict[str, Any]] = requests.get(
-            self.http + "/_emulator/requests", timeout=10
-        ).json()["requests"]
-        return [e for e in log if not e["method"].startswith("admin.")]
-
-    def reset(self) -> None:
-        requests.post(self.http + "/_emulator/reset", timeout=10).raise_for_status()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Sandbox]:
-    sandbox = Sandbox()
-    yield sandbox
-    sandbox.stop()
-
-
-class User:
-    """A person at a terminal in a fresh directory, running gkeplan against the sandbox."""
-
-    def __init__(self, sandbox: Sandbox, tmp: Path) -> None:
-        self.sandbox = sandbox
-        self.tmp = tmp
-        self.spec = tmp / "spec.yaml"
-        self.state = tmp / "state.json"
-        self.write(EXAMPLE.read_text())
-
-    def write(self, text: str) -> Path:
-        self.spec.write_text(text)
-        return self.spec
-
-    def run(self, *args: str, state: bool = True, endpoint: bool = True) -> Result:
-        argv = list(args)
-        if endpoint:
-            argv += ["--endpoint", self.sandbox.http]
-        if state:
-            argv += ["--state", str(self.state)]
-        return CliRunner().invoke(cli, argv, catch_exceptions=False)
-
-    def apply(self, *extra: str) -> Result:
-        return self.run(
-            "apply", str(self.spec), "--var", "PROJECT_ID=demo-project", "--auto-approve", *extra
-        )
-
-    def plan(self, *extra: str) -> Result:
-        return self.run("plan", str(self.spec), "--var", "PROJECT_ID=demo-project", *extra)
-
-    def destroy(self, *extra: str) -> Result:
-        return self.run(
-            "destroy", str(self.spec), "--var", "PROJECT_ID=demo-project", "--auto-approve", *extra
-        )
-
-
-@pytest.fixture
-def user(server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> User:
-    server.reset()
-    monkeypatch.chdir(tmp_path)
-    return User(server, tmp_path)
+__all__ = ["server", "user"]  # the fixtures this module's tests use
 
 
 def _outside_bucket_with_object(sandbox: Sandbox) -> None:
@@ -133,11 +40,11 @@ def test_an_outside_bucket_with_an_object_survives_apply_and_destroy(user: User)
     _outside_bucket_with_object(user.sandbox)
     user.write(NOT_KEPT)  # forceDestroy: true, and nothing keeps the bucket on destroy
     plan = user.plan()
-    assert plan.exit_code == 0, plan.output
+    assert plan.exit_code == 1, plan.output  # a plan apply would refuse is an error
     assert "! bucket.models is refused" in plan.output
-    assert "gkeplan import bucket.models demo-project-models" in plan.output
+    assert "`gkeplan import bucket.models --spec " in plan.output
     assert "adopt: true" in plan.output
-    assert "1 refused: they exist outside gkeplan" in plan.output
+    assert "1 refused: apply changes nothing while any change is refused." in plan.output
     applied = user.apply()
     assert applied.exit_code == 1
     assert "bucket.models: demo-project-models already exists and gkeplan did not create" in (
@@ -146,8 +53,7 @@ def test_an_outside_bucket_with_an_object_survives_apply_and_destroy(user: User)
     destroyed = user.destroy()
     assert destroyed.exit_code == 0, destroyed.output
     assert _objects(user.sandbox) == ["model/saved_model.pb"]
-    doc = LocalStateStore(user.state).read()
-    assert doc is not None and doc.resources == {}
+    assert LocalStateStore(user.state).read() is None  # the refused apply wrote nothing
 
 
 def test_adopt_true_takes_an_outside_bucket_over_and_the_plan_says_so(user: User) -> None:

@@ -20,12 +20,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gkeplan.apply.walk import Outcome, WalkResult, walk
+from gkeplan.commandline import CommandLine
 from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
 from gkeplan.gcp.retry import counting
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
-from gkeplan.plan.ownership import JOURNALED_BY, journal_entries, outside_message
+from gkeplan.plan.moves import move_entries
+from gkeplan.plan.ownership import JOURNALED_BY, KEPT, journal_entries, outside_message
 from gkeplan.state.model import ResourceState, StateDoc
 from gkeplan.state.store import StateStore
 
@@ -78,6 +80,7 @@ class ApplyResult:
     walk: WalkResult
     changes: dict[str, Change]
     durations: dict[str, float] = field(default_factory=dict)
+    moved: int = 0  # state entries re-keyed to their new addresses
 
     @property
     def ok(self) -> bool:
@@ -90,6 +93,8 @@ class ApplyResult:
             "changed": sum(c.action is Action.UPDATE for c in done),
             "adopted": sum(c.action is Action.ADOPT for c in done),
             "destroyed": sum(c.action in (Action.DELETE, Action.REPLACE) for c in done),
+            "forgotten": sum(c.action is Action.FORGET for c in done),
+            "moved": self.moved,
             "failed": sum(o is Outcome.FAILED for o in self.walk.outcomes.values()),
             "skipped": sum(o is Outcome.SKIPPED for o in self.walk.outcomes.values()),
         }
@@ -135,7 +140,11 @@ def describe_failure(change: Change, exc: BaseException) -> str:
 
 
 def create(
-    driver: Driver, ctx: Context, change: Change, ours: Callable[[], bool] = lambda: False
+    driver: Driver,
+    ctx: Context,
+    change: Change,
+    ours: Callable[[], bool] = lambda: False,
+    commands: CommandLine | None = None,
 ) -> Attributes:
     """Create; when GCP says the resource exists already, take it over only if `ours()` (an
     earlier attempt of gkeplan's whose answer was lost, a pool that came with its new
@@ -148,7 +157,9 @@ def create(
     # A create retried after a transient error may meet what its own first attempt made
     # (journaled as pending-create before that attempt): that is gkeplan's.
     if not (change.settings.get("adopt") or ours() or retried[0]):
-        raise ResourceExists(outside_message(change.address, change.id), change.id) from None
+        raise ResourceExists(
+            outside_message(change.address, change.id, commands=commands), change.id
+        ) from None
     return adopt(driver, ctx, change, str(error))
 
 
@@ -178,6 +189,23 @@ def replace_settings(change: Change, old_id: str) -> Change:
     )
 
 
+def make_moves(writer: StateWriter, plan: Plan) -> int:
+    """Re-key the state for every move of the plan, in one write before any call: a run killed
+    after it finds each resource at its new address, one killed before at its old."""
+    by_target = {
+        c.address: c.moved_from
+        for c in plan.changes
+        if c.moved_from is not None and c.moved_from in writer.doc.resources
+    }
+    if by_target:
+
+        def fn(doc: StateDoc) -> None:
+            doc.resources = move_entries(doc.resources, by_target)
+
+        writer.update(fn)
+    return len(by_target)
+
+
 def execute(
     plan: Plan,
     ctx: Context,
@@ -187,10 +215,12 @@ def execute(
     parallelism: int = 10,
     stop: threading.Event | None = None,
     on_event: Callable[[str, Change, str], None] | None = None,
+    commands: CommandLine | None = None,
 ) -> ApplyResult:
     changes = {c.address: c for c in plan.changes}
     result = ApplyResult(WalkResult(), changes)
     stop = stop or threading.Event()
+    result.moved = make_moves(writer, plan)
 
     def journaled(change: Change) -> Callable[[], bool]:
         """Whether the state held this id for this address before this change wrote to it."""
@@ -259,7 +289,12 @@ def execute(
             if change.after is None:
                 writer.update(lambda doc: forget(doc, change))
             else:
-                record(change, "ok", change.before or change.after, change.id)
+                status = "kept" if change.settings.get(KEPT) else "ok"
+                record(change, status, change.before or change.after, change.id)
+            return
+        if change.action is Action.FORGET:  # left in place, no call: the state lets it go
+            writer.update(lambda doc: forget(doc, change))
+            emit("done", change, "forgotten")
             return
         emit("start", change, "")
         ours = journaled(change)
@@ -273,7 +308,7 @@ def execute(
             elif change.action is Action.REPLACE and just_journaled(change):
                 # Made by the request of the resource that journaled it (a pool of a cluster
                 # replaced in this run): there is nothing old left to delete.
-                record(change, "ok", create(driver, ctx, change, ours), change.id)
+                record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
             elif change.action is Action.REPLACE:
                 old = writer.doc.resources.get(address)
                 old_id = old.id if old else change.id
@@ -293,7 +328,7 @@ def execute(
                     journal = replace_settings(change, old_id)
                     record(journal, "pending-create", change.after, change.id)
                     journal_also_created(change)
-                    record(journal, "ok", create(driver, ctx, change, ours), change.id)
+                    record(journal, "ok", create(driver, ctx, change, ours, commands), change.id)
                     driver.delete(ctx, old_change)
                     record(change, "ok", writer.doc.resources[address].attributes, change.id)
                 else:
@@ -301,11 +336,11 @@ def execute(
                     driver.delete(ctx, old_change)
                     record(change, "pending-create", change.after, change.id)
                     journal_also_created(change)
-                    record(change, "ok", create(driver, ctx, change, ours), change.id)
+                    record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
             elif change.action is Action.CREATE:
                 record(change, "pending-create", change.after, change.id)
                 journal_also_created(change)
-                record(change, "ok", create(driver, ctx, change, ours), change.id)
+                record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
             elif change.action is Action.ADOPT:
                 record(change, "pending-update", change.before, change.id)
                 record(change, "ok", adopt(driver, ctx, change), change.id)

@@ -70,6 +70,45 @@ class CtrlC:
         )
 
 
+def refuse_if_refused(the_plan: Any, what: str) -> None:
+    """A plan holding a refusal is applied not at all: each refused address, and the way
+    forward (leaving it out with --target is the person's choice, never gkeplan's)."""
+    from gkeplan.redact import safe
+
+    refused = the_plan.refused
+    if not refused:
+        return
+    click.echo(
+        click.style(
+            f"Error: {len(refused)} change(s) of this plan are refused; {what} changes nothing "
+            "while any change is refused:",
+            fg="red",
+            bold=True,
+        ),
+        err=True,
+    )
+    for change in refused:
+        click.echo(click.style(safe(f"  {change.refused}"), fg="red"), err=True)
+    click.echo(
+        "Resolve each one as it says, or leave it out of this run with --target ADDRESS for "
+        "each change you do want.",
+        err=True,
+    )
+    sys.exit(EXIT_INVALID)
+
+
+def _rerun_helps(errors: Any) -> bool:
+    """Whether running apply again can finish the job: only when what failed was GCP being
+    slow, busy or briefly inconsistent, or the person stopping it."""
+    from gkeplan.errors import OperationAbandoned
+    from gkeplan.gcp.errors import Failure, classify
+
+    fixable = {Failure.TRANSIENT, Failure.CONFLICT, Failure.IN_PROGRESS}
+    return all(
+        isinstance(exc, OperationAbandoned) or classify(exc) in fixable for exc in errors.values()
+    )
+
+
 def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None:
     ctrl_c = CtrlC(run.conn.stop_waiting)
     stop, interrupted = ctrl_c.stop, ctrl_c.interrupted
@@ -93,19 +132,26 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
         click.echo(click.style(safe(f"Error: {address}: {line}"), fg="red"), err=True)
     for address, cause in result.walk.skipped_because.items():
         click.echo(f"Skipped {address}: its dependency {cause} failed", err=True)
+    also = "".join(
+        f", {n[k]} {k}" for k in ("moved", "forgotten") if n[k]
+    )  # state-only changes, said apart as the plan counts them
     if what == "destroy":
         summary = (
             f"Destroy {'complete' if result.ok else 'incomplete'}! Resources: "
-            f"{n['destroyed']} destroyed."
+            f"{n['destroyed']} destroyed{also}."
         )
     else:
         adopted = f"{n['adopted']} adopted, " if n["adopted"] else ""
         summary = (
             f"Apply {'complete' if result.ok else 'incomplete'}! Resources: {adopted}"
-            f"{n['added']} added, {n['changed']} changed, {n['destroyed']} destroyed."
+            f"{n['added']} added, {n['changed']} changed, {n['destroyed']} destroyed{also}."
         )
     if n["failed"] or n["skipped"]:
-        summary += f" {n['failed']} failed, {n['skipped']} skipped; run {what} again to finish."
+        summary += f" {n['failed']} failed, {n['skipped']} skipped; "
+        if _rerun_helps(result.walk.errors):
+            summary += f"run {what} again to finish."
+        else:
+            summary += f"fix the errors above, then run {what} again."
     click.echo(click.style(summary, bold=True, fg="green" if result.ok else "red"))
     if interrupted.is_set():
         sys.exit(130)
@@ -136,6 +182,13 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     metavar="ADDRESS",
     help="Limit to ADDRESS and what it needs (repeatable).",
 )
+@click.option(
+    "--allow-replace",
+    "allow_replace",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Consent to the replacement of ADDRESS, saved with the plan (--out) for apply --plan.",
+)
 def plan(
     spec_file: str,
     var_pairs: tuple[str, ...],
@@ -151,6 +204,7 @@ def plan(
     targets: tuple[str, ...],
     fmt: str,
     live_quotas: bool,
+    allow_replace: tuple[str, ...],
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
@@ -162,7 +216,8 @@ def plan(
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, "plan", live_quotas
     ) as run:
-        the_plan = run.plan(destroy=destroy, targets=targets)
+        the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+        commands = run.commands
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
     elif fmt == "markdown":
@@ -174,7 +229,8 @@ def plan(
         cost = cost_delta(policy_context, the_plan) if policy_context is not None else None
         click.echo(render_markdown(the_plan, meta.get("findings", []), cost), nl=False)
     else:
-        click.echo(render_text(the_plan))
+        click.echo(render_text(the_plan, commands, out_file))
+    refuse_if_refused(the_plan, "apply")  # a refused plan is not saved: it cannot be applied
     if out_file:
         from gkeplan.plan import saved
 
@@ -213,19 +269,27 @@ def _apply_or_destroy(
             run.check_fresh(stored)
             the_plan = saved.bind(stored, run.plan(destroy=stored.destroy))
         else:
-            the_plan = run.plan(destroy=destroy, targets=targets)
-        click.echo(render_text(the_plan))
+            the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+        click.echo(render_text(the_plan, run.commands, consent=False))
+        refuse_if_refused(the_plan, what)
         if not the_plan.has_changes:
             if not plan_file:
                 run.apply(the_plan, parallelism=parallelism)  # records adoptions/forgets
             return
-        _consent(the_plan, allow_replace, interactive=not (plan_file or auto_approve))
+        allowed = (*allow_replace, *the_plan.allow_replace)  # given now, or with the plan
+        _consent(the_plan, allowed, not (plan_file or auto_approve), run.commands, plan_file)
         if not plan_file:
             _confirm(auto_approve, what)
         _execute(run, the_plan, parallelism, what)
 
 
-def _consent(the_plan: Any, allowed: tuple[str, ...], interactive: bool) -> None:
+def _consent(
+    the_plan: Any,
+    allowed: tuple[str, ...],
+    interactive: bool,
+    commands: Any,
+    plan_file: str | None,
+) -> None:
     """A cluster or bucket replacement goes ahead only by name (--allow-replace), or, at a
     terminal, once the prompt has named it in red."""
     from gkeplan.plan import protection
@@ -234,7 +298,15 @@ def _consent(the_plan: Any, allowed: tuple[str, ...], interactive: bool) -> None
     if not missing:
         return
     if not interactive or not sys.stdin.isatty():
-        protection.check_consent(missing, allowed)
+        flags = tuple(w for c in missing for w in ("--allow-replace", c.address))
+        saved = ("--plan", plan_file) if plan_file else ()
+        protection.check_consent(
+            missing,
+            allowed,
+            commands.quoted(
+                "apply", extra=(*saved, *flags, "--auto-approve"), targeted=not plan_file
+            ),
+        )
     for c in missing:
         click.echo(
             click.style(

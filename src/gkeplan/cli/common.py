@@ -175,6 +175,26 @@ def load_checked(
     return result.spec, variables
 
 
+def command_line(spec: Any) -> Any:
+    """How this command was invoked, for the hints it prints (`gkeplan.commandline`): its spec,
+    variables and target flags, read from the command's own parameters."""
+    from gkeplan.commandline import from_options
+
+    params = click.get_current_context().params
+    sensitive = frozenset(n for n, v in spec.variables.items() if v.sensitive)
+    return from_options(
+        params["spec_file"],
+        params.get("var_pairs") or (),
+        params.get("var_files") or (),
+        sensitive=sensitive,
+        sandbox=bool(params.get("sandbox")),
+        endpoint=params.get("endpoint"),
+        impersonate=params.get("impersonate"),
+        state_path=params.get("state_path"),
+        targets=params.get("targets") or (),
+    )
+
+
 @contextmanager
 def open_run(
     spec: Any,
@@ -202,5 +222,6 @@ def open_run(
         retry_timeout_s=meta.get("retry_timeout_s"),
         live_quotas=True if live_quotas else None,  # against Google: always
         on_lock_wait=lambda line: click.echo(line, err=True),
+        commands=command_line(spec),
     ) as run:
         yield run

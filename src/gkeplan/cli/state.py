@@ -168,6 +168,42 @@ def state_rm(address: str, **where: Any) -> None:
     click.echo(f"Removed {address} from the state; it still exists in GCP.")
 
 
+@state.command("mv")
+@click.argument("source", metavar="FROM")
+@click.argument("destination", metavar="TO")
+@spec_store_options
+def state_mv(source: str, destination: str, **where: Any) -> None:
+    """Record that the resource at FROM is now the spec's TO (a renamed key), without touching
+    the cloud (Terraform's `state mv`). Renames that keep the GCP id need none: plan finds them,
+    and what depends on a moved resource (its grants, a cluster's pools) follows on the next
+    plan."""
+    from gkeplan.plan.moves import move_entries
+
+    with open_store(**where) as store, locked(store, "state mv"):
+        doc = store.read()
+        if doc is None or source not in doc.resources:
+            click.echo(f"Error: {source} is not in the state", err=True)
+            sys.exit(EXIT_INVALID)
+        if destination in doc.resources:
+            click.echo(
+                f"Error: {destination} is in the state already (as "
+                f"{doc.resources[destination].id}); `gkeplan state rm` it first if it is gone",
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
+        if source.partition(".")[0] != destination.partition(".")[0]:
+            click.echo(
+                f"Error: {source} and {destination} are resources of different kinds; a move "
+                "only renames",
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
+        doc.resources = move_entries(doc.resources, {destination: source})
+        doc.serial += 1
+        store.write(doc)
+    click.echo(f"Moved {source} to {destination}; nothing in GCP was changed.")
+
+
 @state.command("pull")
 @spec_store_options
 def state_pull(**where: Any) -> None:
@@ -262,7 +298,7 @@ def show(plan_file: str) -> None:
 
 @click.command("import")
 @click.argument("address")
-@click.argument("resource_id", metavar="ID")
+@click.argument("resource_id", metavar="[ID]", required=False)
 @click.option(
     "--spec",
     "spec_file",
@@ -274,7 +310,7 @@ def show(plan_file: str) -> None:
 @target_options
 def import_(
     address: str,
-    resource_id: str,
+    resource_id: str | None,
     spec_file: str,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
@@ -283,7 +319,8 @@ def import_(
     impersonate: str | None,
     state_path: str | None,
 ) -> None:
-    """Adopt the existing resource ID (an email, a full name, a bucket name) as ADDRESS."""
+    """Adopt the existing resource that SPEC declares as ADDRESS. Its ID (an email, a full
+    name, a bucket name) comes from the spec; given, it must be the same."""
     from gkeplan.kinds import BY_NAME
     from gkeplan.kinds.driver import Context, Wanted, load_driver
     from gkeplan.state.model import ResourceState, StateDoc
@@ -295,12 +332,13 @@ def import_(
             sys.exit(EXIT_INVALID)
         node = run.graph.nodes[address]["node"]
         declared = BY_NAME[node.kind].desired(spec, node).id
+        resource_id = declared if resource_id is None else resource_id
         if resource_id != declared:
             # Imported under another id, the next plan would replace (delete) it.
             click.echo(
                 f"Error: {spec_file} declares {address} as {declared}, not {resource_id}; "
-                f"run `gkeplan import {address} {declared} --spec {spec_file}`, or change "
-                "the spec to name the resource you mean",
+                f"run {run.commands.quoted('import', address, spec_option=True)} (the id "
+                "comes from the spec), or change the spec to name the resource you mean",
                 err=True,
             )
             sys.exit(EXIT_INVALID)

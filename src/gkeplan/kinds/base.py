@@ -131,6 +131,9 @@ class Kind:
     # A replacement creates the new resource (under a suffixed name) before deleting the old,
     # so what it serves never stops (node pools).
     create_before_destroy: bool = False
+    # A replacement (delete, then create) loses what the resource holds (a bucket's objects, a
+    # repository's images, a cluster's workloads): apply makes it only by name (--allow-replace).
+    replace_loses_data: bool = False
 
 
 def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:

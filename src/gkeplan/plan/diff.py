@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
+import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from gkeplan.commandline import CommandLine
 from gkeplan.graph.dag import Graph, topological_order
 from gkeplan.kinds import BY_NAME, DesiredState, Kind, Node
 from gkeplan.plan.model import Action, Change, diff_attributes
-from gkeplan.plan.ownership import outside_message, owned, resource_options
+from gkeplan.plan.moves import Moves
+from gkeplan.plan.ownership import KEPT, RENAMED_FROM, outside_message, owned, resource_options
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
 
@@ -26,14 +28,23 @@ def _drift(recorded: dict[str, Any] | None, have: dict[str, Any], fields: list[s
 
 
 def desired_changes(
-    spec: Document, graph: Graph, state: StateDoc | None, actual: Actual
+    spec: Document,
+    graph: Graph,
+    state: StateDoc | None,
+    actual: Actual,
+    desired: Mapping[str, DesiredState],
+    moves: Moves | None = None,
+    commands: CommandLine | None = None,
 ) -> list[Change]:
+    """`state` is the state with `moves` made (`moves.rekeyed`): a moved resource is diffed
+    against its own entry, at its new address."""
     changes: list[Change] = []
     recorded = state.resources if state else {}
+    moves = moves or Moves()
     for address in topological_order(graph):
         node: Node = graph.nodes[address]["node"]
         kind = BY_NAME[node.kind]
-        want = kind.desired(spec, node)
+        want = desired[address]
         deps = sorted(graph.predecessors(address))
         old = recorded.get(address)
         want = renamed(want, old)
@@ -46,7 +57,15 @@ def desired_changes(
             after=want.attributes,
             settings={**want.settings, **resource_options(node.config)},
             dependencies=deps,
+            moved_from=moves.by_target.get(address),
         )
+        if address in moves.conflicts:
+            base.action = Action.CREATE if have is None else Action.UPDATE
+            base.before = None if have is None else dict(have)
+            base.refused = moves.conflicts[address]
+            base.reason = "the state holds two resources for this address"
+            changes.append(base)
+            continue
         if old is not None and old.id != want.id:
             # The resource's identity changed (a rename): the old one goes, a new one comes.
             base.action = Action.REPLACE
@@ -81,7 +100,7 @@ def desired_changes(
         fields = diff_attributes(have, want.attributes, kind.immutable)
         base.fields = fields
         if not owned(state, address, want.id):
-            changes.append(_outside(spec, node, base, kind.updatable))
+            changes.append(_outside(spec, node, base, kind.updatable, commands))
             continue
         if old is None:
             base.reason = "created by gkeplan with the resource that journaled it"
@@ -93,13 +112,12 @@ def desired_changes(
             if forced:
                 base.reason = f"{', '.join(forced)} cannot be changed in place"
                 if kind.create_before_destroy:
-                    base = _create_before_destroy(base, kind, want)
+                    base = _create_before_destroy(base, kind, want, state)
             base.drift = _drift(old.attributes if old else None, have, [f.name for f in fields])
+        if old is not None and old.status == "kept" and base.action is Action.NOOP:
+            base.reason = "left in place by the last destroy (keepOnDestroy); managed again"
         changes.append(base)
     return changes
-
-
-RENAMED_FROM = "renamedFrom"  # settings key: the spec's id of a resource living under another
 
 
 def renamed(want: DesiredState, old: Any) -> DesiredState:
@@ -113,12 +131,24 @@ def renamed(want: DesiredState, old: Any) -> DesiredState:
     return DesiredState(old.id, attributes, {**want.settings, RENAMED_FROM: want.id})
 
 
-def _create_before_destroy(change: Change, kind: Kind, want: DesiredState) -> Change:
+def _create_before_destroy(
+    change: Change, kind: Kind, want: DesiredState, state: StateDoc | None
+) -> Change:
     """Serving must not stop: the new resource comes up under a suffixed name first, and the
-    old one is deleted only once the new one runs."""
+    old one is deleted only once the new one runs.
+
+    The suffix is derived from the state the plan was made from (lineage, serial) and the old
+    id, so planning again from the same state names the same new resource: a saved plan
+    applies as planned, and the next replacement (a later serial) gets another name."""
     spec_id = want.settings.get(RENAMED_FROM, want.id)
     base_name = spec_id.rsplit("/", 1)[-1][:35].rstrip("-")
-    name = f"{base_name}-{uuid.uuid4().hex[:4]}"
+    seed = f"{state.lineage}:{state.serial}:{change.address}:{change.id}" if state else change.id
+    name = change.id.rsplit("/", 1)[-1]
+    for attempt in range(16):  # never the old resource's own name
+        digest = hashlib.sha256(f"{seed}:{attempt}".encode()).hexdigest()
+        name = f"{base_name}-{digest[:4]}"
+        if name != change.id.rsplit("/", 1)[-1]:
+            break
     new_id = f"{spec_id.rsplit('/', 1)[0]}/{name}"
     after = {**(change.after or {}), "name": name}
     return replace(
@@ -133,12 +163,16 @@ def _create_before_destroy(change: Change, kind: Kind, want: DesiredState) -> Ch
     )
 
 
-def _outside(spec: Document, node: Node, base: Change, updatable: bool) -> Change:
+def _outside(
+    spec: Document, node: Node, base: Change, updatable: bool, commands: CommandLine | None
+) -> Change:
     """A resource that exists but is not gkeplan's: adopted only when the spec says so."""
     where = spec.source.value(node.path) if spec.source else None
     if not base.settings.get("adopt"):
         base.action = Action.CREATE
-        base.refused = outside_message(base.address, base.id, str(where) if where else None)
+        base.refused = outside_message(
+            base.address, base.id, str(where) if where else None, commands
+        )
         base.reason = "exists outside gkeplan; apply refuses to take it over"
         return base
     base.action = Action.ADOPT
@@ -152,8 +186,13 @@ def _outside(spec: Document, node: Node, base: Change, updatable: bool) -> Chang
     return base
 
 
+KEEPS = ("keepOnDestroy", "preventDestroy")  # settings that keep a resource leaving the spec
+
+
 def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list[Change]:
-    """Resources in the state that the spec no longer has: delete them (dependents first)."""
+    """Resources in the state that the spec no longer has: delete them (dependents first),
+    except what keepOnDestroy or lifecycle.preventDestroy keeps, which is forgotten, left in
+    place (Terraform's `removed { lifecycle { destroy = false } }`)."""
     if state is None:
         return []
     out = []
@@ -171,9 +210,15 @@ def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list
             reason="removed from the spec",
             dependencies=list(rec.dependencies),
         )
-        if have is None and rec.status == "ok":
+        keep = next((k for k in KEEPS if rec.settings.get(k)), None)
+        if have is None and rec.status in ("ok", "kept"):
             change.action = Action.NOOP  # gone already: the apply only forgets it
             change.reason = "removed from the spec and already deleted outside gkeplan"
+        elif keep is not None:
+            change.action = Action.FORGET
+            change.reason = (
+                f"removed from the spec; {keep} keeps it: left in place, no longer managed"
+            )
         out.append(change)
     return out + leftover_changes(state, actual)
 
@@ -203,11 +248,17 @@ def leftover_changes(state: StateDoc, actual: Actual) -> list[Change]:
 
 
 def destroy_changes(
-    graph: Graph, spec: Document, state: StateDoc | None, actual: Actual
+    graph: Graph,
+    spec: Document,
+    state: StateDoc | None,
+    actual: Actual,
+    moves: Moves | None = None,
 ) -> list[Change]:
-    """Everything gkeplan manages goes, except keepOnDestroy buckets (reported as kept)."""
+    """Everything gkeplan manages goes, except keepOnDestroy resources: left in place and kept
+    in the state, marked kept, so that the next apply of the spec takes them back as its own."""
     out = []
     recorded = state.resources if state else {}
+    moved = (moves or Moves()).by_target
     for address, rec in sorted(recorded.items()):
         have = actual.get(rec.kind, {}).get(rec.id)
         if have is None:
@@ -220,10 +271,13 @@ def destroy_changes(
             before=dict(have),
             settings={**rec.settings, **_guards(spec, graph, address)},
             dependencies=list(rec.dependencies),
+            moved_from=moved.get(address),
         )
         if rec.settings.get("keepOnDestroy"):
             change.action = Action.NOOP
-            change.reason = "keepOnDestroy: the bucket is left in place"
+            change.after = dict(have)
+            change.settings[KEPT] = True
+            change.reason = "keepOnDestroy: left in place, and kept in the state as gkeplan's"
         out.append(change)
     return out
 

@@ -26,7 +26,9 @@ _VERBS = {
     Action.UPDATE: "will be updated in place",
     Action.REPLACE: "must be replaced",
     Action.DELETE: "will be destroyed",
+    Action.FORGET: "will no longer be managed by gkeplan (it stays in GCP)",
     Action.NOOP: "is unchanged",
+    Action.ADOPT: "will be adopted (it exists outside gkeplan)",
 }
 # Mermaid classDef styles per action (the plan's text colours: green, yellow, magenta, red).
 _STYLES = {
@@ -34,7 +36,9 @@ _STYLES = {
     Action.UPDATE: "fill:#fff3c4,stroke:#9a6700",
     Action.REPLACE: "fill:#f6d6f6,stroke:#8250df",
     Action.DELETE: "fill:#ffd8d3,stroke:#cf222e",
+    Action.FORGET: "fill:#ddf4ff,stroke:#0969da",
     Action.NOOP: "fill:#f0f0f0,stroke:#8c959f",
+    Action.ADOPT: "fill:#ddf4ff,stroke:#0969da",
 }
 _SEVERITIES = (("error", "Errors"), ("warning", "Warnings"), ("info", "Notes"))
 
@@ -72,9 +76,15 @@ def _diff(change: Change) -> str:
 def _resource(change: Change) -> list[str]:
     head = f"<code>{change.action.symbol} {_escape(change.address)}</code> "
     head += _VERBS[change.action] + (" (drift: changed outside gkeplan)" if change.drift else "")
+    if change.moved_from is not None:
+        head += f", moved from <code>{_escape(change.moved_from)}</code>"
+    if change.refused is not None:
+        head = f"<code>! {_escape(change.address)}</code> is refused"
     out = ["<details>", f"<summary>{head}</summary>", ""]
     if change.reason:
         out += [f"_{_escape(change.reason)}_", ""]
+    if change.refused is not None:
+        out += [f"**{_escape(change.refused)}**", ""]
     return [*out, *_fence(_diff(change), "diff"), "", "</details>"]
 
 
@@ -171,9 +181,18 @@ def render_markdown(plan: Plan, findings: Sequence[Any] = (), cost: CostDelta | 
     n = plan.counts()
     if plan.has_changes:
         title = f"{n['add']} to add, {n['change']} to change, {n['destroy']} to destroy"
+        title += "".join(f", {n[k]} to {k}" for k in ("move", "forget") if n[k])
+        if n["refused"]:
+            title += f"; {n['refused']} refused: apply changes nothing"
     else:
         title = "no changes"
     lines = [f"### gkeplan plan for `{_escape(plan.project)}`: {title}", ""]
+    if plan.consent_missing:
+        flags = " ".join(f"`--allow-replace {_escape(a)}`" for a in plan.consent_missing)
+        lines += [f"**Apply needs {flags}**: the replacement deletes everything it holds.", ""]
+    if plan.allow_replace:
+        given = " ".join(f"`--allow-replace {_escape(a)}`" for a in plan.allow_replace)
+        lines += [f"Consent given with this plan: {given}.", ""]
     if cost is not None:
         lines += [
             f"Monthly cost: {_money(cost.after.min_usd)} .. {_money(cost.after.max_usd)} "

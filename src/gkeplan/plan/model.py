@@ -1,10 +1,14 @@
 """The plan: a closed set of actions per resource, with the reason kept apart from the action.
 
 Actions (as Terraform's plans/action.go): create, update (in place), replace (delete then
-create, with the field that forces it), delete, no-op, and adopt (take over a resource that
-exists outside gkeplan, asked for explicitly with `adopt: true`). `drift` marks a change whose
-cause is the cloud having changed outside gkeplan rather than the spec; `refused` one that
-apply will not make (a create that meets a resource gkeplan does not own).
+create, with the field that forces it), delete, forget (leave the resource in place and stop
+managing it: Terraform's `removed { lifecycle { destroy = false } }`), no-op, and adopt (take
+over a resource that exists outside gkeplan, asked for explicitly with `adopt: true`).
+`moved_from` marks a change whose resource the state holds under another address (a renamed
+key): the apply re-keys the state and calls nothing for the move itself. `drift` marks a change
+whose cause is the cloud having changed outside gkeplan rather than the spec; `refused` one
+that apply will not make (a create that meets a resource gkeplan does not own): a plan holding
+one applies nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class Action(StrEnum):
     UPDATE = "update"
     REPLACE = "replace"
     DELETE = "delete"
+    FORGET = "forget"
     NOOP = "no-op"
     ADOPT = "adopt"
 
@@ -29,6 +34,7 @@ class Action(StrEnum):
             "update": "~",
             "replace": "-/+",
             "delete": "-",
+            "forget": ".",
             "no-op": " ",
             "adopt": "<=",
         }[self.value]
@@ -58,6 +64,7 @@ class Change:
     # fields whose values come from a `sensitive: true` variable: masked wherever shown
     sensitive: list[str] = field(default_factory=list)
     refused: str | None = None  # why apply will not make this change (and what to do)
+    moved_from: str | None = None  # the address the state holds this resource under now
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -87,10 +94,23 @@ class Plan:
     spec_digest: str = ""
     destroy: bool = False
     refresh_calls: int = 0
+    # replacements that lose data, allowed by name when the plan was made (plan --allow-replace)
+    allow_replace: list[str] = field(default_factory=list)
+    # replacements that lose data (a bucket's objects...): apply makes them only by name
+    needs_allow_replace: list[str] = field(default_factory=list)
+
+    @property
+    def consent_missing(self) -> list[str]:
+        """What `apply` still needs `--allow-replace` for."""
+        return [a for a in self.needs_allow_replace if a not in self.allow_replace]
 
     @property
     def pending(self) -> list[Change]:
-        return [c for c in self.changes if c.action is not Action.NOOP]
+        return [c for c in self.changes if c.action is not Action.NOOP or c.moved_from]
+
+    @property
+    def refused(self) -> list[Change]:
+        return [c for c in self.changes if c.refused is not None]
 
     @property
     def has_changes(self) -> bool:
@@ -109,6 +129,8 @@ class Plan:
             "change": change,
             "destroy": destroy,
             "adopt": adopt,
+            "move": sum(c.moved_from is not None for c in self.changes),
+            "forget": sum(c.action is Action.FORGET for c in self.changes),
             "refused": refused,
         }
 
@@ -117,9 +139,13 @@ class Plan:
             return "No changes. Your infrastructure matches the spec."
         n = self.counts()
         head = f"{n['adopt']} to adopt, " if n["adopt"] else ""
-        text = f"Plan: {head}{n['add']} to add, {n['change']} to change, {n['destroy']} to destroy."
+        text = f"Plan: {head}{n['add']} to add, {n['change']} to change, {n['destroy']} to destroy"
+        for key in ("move", "forget"):
+            if n[key]:
+                text += f", {n[key]} to {key}"
+        text += "."
         if n["refused"]:
-            text += f" {n['refused']} refused: they exist outside gkeplan."
+            text += f" {n['refused']} refused: apply changes nothing while any change is refused."
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,6 +155,8 @@ class Plan:
             "state": {"lineage": self.state_lineage, "serial": self.state_serial},
             "spec_digest": self.spec_digest,
             "destroy": self.destroy,
+            "allow_replace": list(self.allow_replace),
+            "needs_allow_replace": list(self.needs_allow_replace),
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -151,4 +179,6 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         state_serial=state.get("serial"),
         spec_digest=data.get("spec_digest", ""),
         destroy=bool(data.get("destroy")),
+        allow_replace=[str(a) for a in data.get("allow_replace") or []],
+        needs_allow_replace=[str(a) for a in data.get("needs_allow_replace") or []],
     )

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gkeplan.commandline import CommandLine
 from gkeplan.state.model import ResourceState, StateDoc
 
 ALSO_CREATES = "alsoCreates"  # settings key: [{address, kind, id}] made by the same request
 JOURNALED_BY = "journaledBy"  # settings key: the address whose create journaled this entry
+RENAMED_FROM = "renamedFrom"  # settings key: the spec's id of a resource living under another
+KEPT = "kept"  # settings key: left in place by a destroy (keepOnDestroy), still gkeplan's
 
 
 def owned(state: StateDoc | None, address: str, rid: str) -> bool:
@@ -51,11 +54,14 @@ def resource_options(config: Any) -> dict[str, Any]:
     return out
 
 
-def outside_message(address: str, rid: str, where: str | None = None) -> str:
+def outside_message(
+    address: str, rid: str, where: str | None = None, commands: CommandLine | None = None
+) -> str:
     at = f" (declared at {where})" if where else ""
+    # `import ADDRESS` reads the id from the spec: nothing to retype, nothing to mistype
+    how = (commands or CommandLine()).quoted("import", address, spec_option=True)
     return (
         f"{address}: {rid} already exists and gkeplan did not create it{at}; gkeplan never "
-        f"takes over what it does not own. To manage it, import it "
-        f"(`gkeplan import {address} {rid} --spec SPEC`) or set `adopt: true` on it in the "
-        "spec; otherwise give the resource another name"
+        f"takes over what it does not own. To manage it, import it ({how}) or set "
+        "`adopt: true` on it in the spec; otherwise give the resource another name"
     )

@@ -9,11 +9,12 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from gkeplan.commandline import CommandLine
 from gkeplan.errors import UsageError
 from gkeplan.graph.dag import Graph, ancestors, descendants
-from gkeplan.kinds import BY_NAME
+from gkeplan.kinds import BY_NAME, DesiredState
 from gkeplan.kinds.driver import Context, Driver, Wanted
-from gkeplan.plan import external, protection
+from gkeplan.plan import external, moves, protection
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
 from gkeplan.plan.model import Change, Plan
 from gkeplan.redact import sensitive_fields
@@ -30,15 +31,33 @@ def spec_digest(spec: Document, variables: Mapping[str, str] | None = None) -> s
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _wanted(spec: Document, graph: Graph, state: StateDoc | None) -> dict[str, list[Wanted]]:
-    out: dict[str, list[Wanted]] = {k: [] for k in BY_NAME}
+def desired_states(spec: Document, graph: Graph) -> dict[str, DesiredState]:
+    """What the spec wants at each address: computed once per plan, read by every step."""
+    out = {}
     for address in graph.nodes:
         node = graph.nodes[address]["node"]
-        desired = BY_NAME[node.kind].desired(spec, node)
-        out[node.kind].append(Wanted(address, desired.id, desired.attributes, desired.settings))
+        out[address] = BY_NAME[node.kind].desired(spec, node)
+    return out
+
+
+def _wanted(
+    graph: Graph, desired: Mapping[str, DesiredState], state: StateDoc | None
+) -> dict[str, list[Wanted]]:
+    out: dict[str, list[Wanted]] = {k: [] for k in BY_NAME}
+    for address, want in desired.items():
+        kind = graph.nodes[address]["node"].kind
+        out[kind].append(Wanted(address, want.id, want.attributes, want.settings))
     for address, rec in state.resources.items() if state else ():
         out.setdefault(rec.kind, []).append(Wanted(address, rec.id, rec.attributes, rec.settings))
     return out
+
+
+def find_moves(
+    spec: Document, graph: Graph, desired: Mapping[str, DesiredState], state: StateDoc | None
+) -> moves.Moves:
+    wanted = {a: moves.Wanted(graph.nodes[a]["node"].kind, d.id) for a, d in desired.items()}
+    declared = [(m.from_, m.to) for m in spec.moved]
+    return moves.find(state, wanted, declared)
 
 
 def refresh(
@@ -52,7 +71,11 @@ def refresh(
 
 
 def _targeted(
-    changes: list[Change], graph: Graph, targets: Iterable[str], destroy: bool
+    changes: list[Change],
+    graph: Graph,
+    targets: Iterable[str],
+    destroy: bool,
+    moved: Mapping[str, str],
 ) -> list[Change]:
     """apply --target X: X and what it needs. destroy --target X: X and what needs it (its
     dependents go first), never what X needs."""
@@ -74,12 +97,13 @@ def _targeted(
                 deps.add_edge(d, c.address)
         for target in targets:
             keep |= {target, *(descendants(deps, target) if target in deps else ())}
-        return [c for c in changes if c.address in keep]
-    for target in targets:
-        if target in graph:
-            keep |= {target, *ancestors(graph, target)}
-        else:
-            keep.add(target)
+    else:
+        for target in targets:
+            if target in graph:
+                keep |= {target, *ancestors(graph, target)}
+            else:
+                keep.add(target)
+    moves.check_targets(moved, keep, "--target")
     return [c for c in changes if c.address in keep]
 
 
@@ -93,17 +117,26 @@ def make_plan(
     destroy: bool = False,
     targets: Iterable[str] = (),
     variables: Mapping[str, str] | None = None,
+    allow_replace: Iterable[str] = (),
+    commands: CommandLine | None = None,
 ) -> Plan:
+    """`commands`: how the run was invoked, for the hints the plan prints (pasteable)."""
     if not destroy:  # what the grants are on outside the spec: it must exist
         external.check(spec, ctx, drivers)
-    actual = refresh(ctx, drivers, _wanted(spec, graph, state))
+    desired = desired_states(spec, graph)
+    actual = refresh(ctx, drivers, _wanted(graph, desired, state))
+    found = find_moves(spec, graph, desired, state)
+    prior = moves.rekeyed(state, found)  # the state as it is once the moves are made
     if destroy:
-        changes = destroy_changes(graph, spec, state, actual)
+        changes = destroy_changes(graph, spec, prior, actual, found)
     else:
-        changes = desired_changes(spec, graph, state, actual) + orphan_changes(graph, state, actual)
+        changes = desired_changes(
+            spec, graph, prior, actual, desired, found, commands
+        ) + orphan_changes(graph, prior, actual)
     targets = list(targets)
     if targets:
-        changes = _targeted(changes, graph, targets, destroy)
+        changes = _targeted(changes, graph, targets, destroy, found.by_target)
+    state = prior
     for change in changes:
         recorded = state.resources.get(change.address) if state else None
         change.sensitive = sorted(
@@ -120,4 +153,6 @@ def make_plan(
         spec_digest=spec_digest(spec, variables),
         destroy=destroy,
         refresh_calls=ctx.calls,
+        allow_replace=sorted(set(allow_replace)),
+        needs_allow_replace=[c.address for c in protection.needs_consent(changes)],
     )

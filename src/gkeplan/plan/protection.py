@@ -14,11 +14,9 @@ from collections.abc import Iterable
 
 from gkeplan.errors import Protected
 from gkeplan.graph.dag import Graph
+from gkeplan.kinds import BY_NAME
 from gkeplan.plan.model import Action, Change
 from gkeplan.spec.base import Document
-
-# a repository replaced is deleted with every image in it
-DESTRUCTIVE_REPLACE = frozenset({"cluster", "bucket", "artifactRepository"})
 
 
 def _where(spec: Document, graph: Graph, address: str, field: str) -> str:
@@ -58,25 +56,28 @@ def check(changes: Iterable[Change], spec: Document, graph: Graph) -> None:
 
 
 def needs_consent(changes: Iterable[Change]) -> list[Change]:
-    """Replacements that destroy what a cluster, bucket or repository holds: allowed only by
-    name."""
+    """Replacements that destroy what the resource holds (`Kind.replace_loses_data`): allowed
+    only by name."""
     return [
         c
         for c in changes
         if c.action is Action.REPLACE
-        and c.kind in DESTRUCTIVE_REPLACE
+        and BY_NAME[c.kind].replace_loses_data
         and not c.settings.get("createBeforeDestroy")
     ]
 
 
-def check_consent(changes: Iterable[Change], allowed: Iterable[str]) -> None:
+def check_consent(changes: Iterable[Change], allowed: Iterable[str], how: str = "") -> None:
+    """`how`: the command that gives the consent, as the person would paste it."""
     missing = [c for c in needs_consent(changes) if c.address not in set(allowed)]
     if missing:
+        flags = " ".join(f"--allow-replace {c.address}" for c in missing)
         raise Protected(
             "refused: "
             + "; ".join(
-                f"{c.address} would be replaced ({c.reason}): everything it holds is lost; "
-                f"pass --allow-replace {c.address} to allow it"
+                f"{c.address} would be replaced ({c.reason}): everything it holds is lost"
                 for c in missing
             )
+            + f"; to allow it, pass {flags}"
+            + (f" ({how})" if how else "")
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from gkeplan.commandline import CommandLine
 from gkeplan.plan.model import Action, Change, FieldChange, Plan
 from gkeplan.redact import SENSITIVE, mask, mask_fields, safe
 
@@ -15,6 +16,7 @@ _COLOURS = {
     Action.UPDATE: "yellow",
     Action.REPLACE: "magenta",
     Action.DELETE: "red",
+    Action.FORGET: "cyan",
     Action.NOOP: None,
     Action.ADOPT: "cyan",
 }
@@ -23,6 +25,7 @@ _VERBS = {
     Action.UPDATE: "will be updated in place",
     Action.REPLACE: "must be replaced",
     Action.DELETE: "will be destroyed",
+    Action.FORGET: "will no longer be managed by gkeplan (it stays in GCP)",
     Action.NOOP: "is unchanged",
     Action.ADOPT: "will be adopted (it exists outside gkeplan)",
 }
@@ -61,6 +64,10 @@ def _change_lines(change: Change) -> list[str]:
     colour = _COLOURS[change.action]
     sym = change.action.symbol
     head = f"{sym} {change.address} {_VERBS[change.action]}"
+    if change.moved_from is not None:
+        head = f"{sym} {change.moved_from} has moved to {change.address}"
+        if change.action is not Action.NOOP:
+            head += f", and {_VERBS[change.action]}"
     if change.drift:
         head += " (drift: changed outside gkeplan)"
     if change.refused is not None:
@@ -76,8 +83,9 @@ def _change_lines(change: Change) -> list[str]:
         for name, value in sorted((change.after or {}).items()):
             if value is not None:
                 lines.append(click.style(safe(f"    + {name} = {_value(value)}"), fg=colour))
-    elif change.action is Action.DELETE:
-        lines.append(click.style(safe(f"    - id = {_value(change.id)}"), fg=colour))
+    elif change.action in (Action.DELETE, Action.FORGET):
+        mark = "-" if change.action is Action.DELETE else "."
+        lines.append(click.style(safe(f"    {mark} id = {_value(change.id)}"), fg=colour))
     else:
         for f in change.fields:
             mark = "  # forces replacement" if f.forces_replacement else ""
@@ -86,17 +94,48 @@ def _change_lines(change: Change) -> list[str]:
     return lines
 
 
-def render_text(plan: Plan) -> str:
+def render_text(
+    plan: Plan,
+    commands: CommandLine | None = None,
+    saved_as: str | None = None,
+    consent: bool = True,
+) -> str:
+    """`commands`: how the run was invoked, so the commands the plan names can be pasted
+    (without it, the flags alone are named); `saved_as`: the file the plan is saved to
+    (`plan --out`), for the apply command; `consent`: say what apply will need (an apply says
+    it in its own refusal instead)."""
     lines: list[str] = []
     for change in plan.changes:
-        if change.action is Action.NOOP:
+        if change.action is Action.NOOP and change.moved_from is None:
             if change.reason:
                 lines.append(safe(f"  {change.address}: {change.reason}"))
             continue
         lines.extend(_change_lines(change))
         lines.append("")
     lines.append(click.style(plan.summary(), bold=True))
+    if consent:
+        lines.extend(consent_lines(plan, commands, saved_as))
     return "\n".join(lines)
+
+
+def consent_lines(
+    plan: Plan, commands: CommandLine | None = None, saved_as: str | None = None
+) -> list[str]:
+    """What the apply of this plan will need (--allow-replace), or the consent it carries."""
+    out = []
+    if plan.allow_replace:
+        given = " ".join(f"--allow-replace {a}" for a in plan.allow_replace)
+        out.append(safe(f"Consent given with this plan: {given}."))
+    missing = plan.consent_missing
+    if missing and not plan.refused:
+        flags = tuple(w for a in missing for w in ("--allow-replace", a))
+        saved = ("--plan", saved_as) if saved_as else ()
+        text = f"Apply needs {' '.join(flags)}: the replacement deletes everything it holds."
+        if commands is not None:
+            how = commands.quoted("apply", extra=(*saved, *flags), targeted=not saved_as)
+            text += f" To apply: {how}"
+        out.append(click.style(safe(text), fg="yellow"))
+    return out
 
 
 def public_dict(plan: Plan) -> dict[str, Any]:

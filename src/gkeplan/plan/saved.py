@@ -75,6 +75,7 @@ def bind(saved: Plan, fresh: Plan) -> Plan:
     """The fresh plan's changes for exactly the saved plan's addresses, refused unless each does
     what the saved one says (the fresh ones carry the real values of masked fields)."""
     now = {c.address: c for c in fresh.changes}
+    kept = {c.address for c in saved.changes}
     for change in saved.changes:
         current = now.get(change.address)
         if current is None or _intent(current) != _intent(change):
@@ -89,4 +90,6 @@ def bind(saved: Plan, fresh: Plan) -> Plan:
         state_serial=saved.state_serial,
         spec_digest=saved.spec_digest,
         destroy=saved.destroy,
+        allow_replace=saved.allow_replace,  # the consent reviewed with the plan
+        needs_allow_replace=[a for a in fresh.needs_allow_replace if a in now and a in kept],
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from gkeplan.apply.executor import ApplyResult, StateWriter, execute
+from gkeplan.commandline import CommandLine
 from gkeplan.errors import StalePlan
 from gkeplan.gcp.connection import Connection, Timeouts
 from gkeplan.graph.build import build_graph
@@ -45,13 +46,20 @@ class Run:
     operation: str = "plan"
     live_quotas: bool = False  # check the plan's creates against the project's own quotas
     target: Target = field(default_factory=Target)
+    commands: CommandLine = field(default_factory=CommandLine)  # for the hints it prints
 
     def state(self) -> StateDoc | None:
         doc = self.store.read()
         check_target(doc, self.spec, self.target, self.store.location)
         return doc
 
-    def plan(self, *, destroy: bool = False, targets: Iterable[str] = ()) -> Plan:
+    def plan(
+        self,
+        *,
+        destroy: bool = False,
+        targets: Iterable[str] = (),
+        allow_replace: Iterable[str] = (),
+    ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.store, self.conn, self.spec.project)
         ctx = Context(self.spec.project, self.conn)
@@ -64,6 +72,8 @@ class Run:
             destroy=destroy,
             targets=targets,
             variables=self.variables,
+            allow_replace=allow_replace,
+            commands=self.commands,
         )
         if self.live_quotas and not destroy:
             from gkeplan.run.preflight import check_live_quotas
@@ -99,7 +109,14 @@ class Run:
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         return execute(
-            plan, ctx, drivers(), writer, parallelism=parallelism, stop=stop, on_event=on_event
+            plan,
+            ctx,
+            drivers(),
+            writer,
+            parallelism=parallelism,
+            stop=stop,
+            on_event=on_event,
+            commands=self.commands,
         )
 
 
@@ -116,6 +133,7 @@ def open_run(
     retry_timeout_s: float | None = None,
     live_quotas: bool | None = None,
     on_lock_wait: Callable[[str], None] = log.warning,
+    commands: CommandLine | None = None,
 ) -> Iterator[Run]:
     """Lock the state for the whole run; a second run fails at once, naming the holder
     (or waits up to `lock_timeout_s`, telling `on_lock_wait` who holds it every 10 s).
@@ -150,6 +168,7 @@ def open_run(
                 operation=operation,
                 live_quotas=live,
                 target=target,
+                commands=commands or CommandLine(),
             )
         finally:
             store.unlock(info)

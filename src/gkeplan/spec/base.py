@@ -98,6 +98,14 @@ class Lifecycle(Model):
     )
 
 
+class Move(Model):
+    """The resource the state holds at `from` is the spec's `to` now (Terraform's `moved`
+    block). A renamed key whose GCP id stays the same needs none: gkeplan finds it."""
+
+    from_: Name = Field(alias="from", description="The old address, e.g. bucket.models.")
+    to: Name = Field(description="The new address, declared in this spec.")
+
+
 class Resource(Model):
     """What every resource of every kind accepts."""
 
@@ -122,6 +130,11 @@ class Document(Model):
     variables: dict[str, Variable] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     state: State = Field(default_factory=State)
+    moved: list[Move] = Field(
+        default_factory=list,
+        description="Addresses renamed in the spec: [{from: OLD, to: NEW}]. Renames that keep "
+        "the GCP id are found without it.",
+    )
 
     _source: SourceMap | None = PrivateAttr(default=None)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)

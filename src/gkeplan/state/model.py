@@ -16,7 +16,11 @@ from gkeplan.errors import StateError
 
 FORMAT_VERSION = 1
 
-Status = Literal["ok", "pending-create", "pending-update", "pending-delete", "pending-replace"]
+# "kept": left in place by a destroy (keepOnDestroy); still gkeplan's, so the next apply of the
+# spec takes it back instead of refusing it as outside
+Status = Literal[
+    "ok", "kept", "pending-create", "pending-update", "pending-delete", "pending-replace"
+]
 
 
 @dataclass

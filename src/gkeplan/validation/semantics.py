@@ -21,6 +21,41 @@ def check(spec: Document, addresses: set[str]) -> list[Diagnostic]:
             f"'{spec.region}' is not a region such as us-central1",
             c.hint(spec.region, catalog.regions()),
         )
+    _moves(spec, c)
     for kind in KINDS:
         kind.check(spec, c)
     return c.problems
+
+
+def _moves(spec: Document, c: Checker) -> None:
+    """`moved:` as Terraform checks its `moved` blocks: the new address is declared, the old
+    one is not (an object still declared has not moved), both of one kind, each once."""
+    seen: dict[str, int] = {}
+    for i, move in enumerate(spec.moved):
+        source, target = move.from_, move.to
+        if target not in c.addresses:
+            c.error(
+                ("moved", i, "to"),
+                f"{target} is not a resource of this spec",
+                c.hint(target, c.addresses),
+            )
+        if source in c.addresses:
+            c.error(
+                ("moved", i, "from"),
+                f"{source} is still declared in the spec; a moved resource's old "
+                "address must be gone from it",
+                "remove the old declaration, or this moved entry",
+            )
+        if source.partition(".")[0] != target.partition(".")[0]:
+            c.error(
+                ("moved", i, "to"),
+                f"{source} and {target} are resources of different kinds; a move only renames",
+            )
+        for field, address in (("from", source), ("to", target)):
+            key = f"{field}:{address}"
+            if key in seen:
+                c.error(
+                    ("moved", i, field),
+                    f"{address} is named as '{field}' twice (first in entry {seen[key]})",
+                )
+            seen.setdefault(key, i)

@@ -233,4 +233,5 @@ KIND = Kind(
     # description, labels, dockerConfig and cleanupPolicyDryRun are updated in place.
     immutable=frozenset({"repositoryId", "location", "format", "mode", "kmsKeyName"}),
     weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
+    replace_loses_data=True,  # every image in it
 )

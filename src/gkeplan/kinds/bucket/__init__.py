@@ -165,4 +165,5 @@ KIND = Kind(
     driver="gkeplan.kinds.bucket.driver:BucketDriver",
     check=_check,
     immutable=frozenset({"name", "location"}),
+    replace_loses_data=True,  # its objects
 )

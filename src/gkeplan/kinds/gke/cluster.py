@@ -343,4 +343,5 @@ KIND = Kind(
         }
     ),
     weight=300.0,
+    replace_loses_data=True,  # its workloads and everything they keep in the cluster
 )
