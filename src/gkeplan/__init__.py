@@ -5,8 +5,8 @@ Public API (everything here is typed; see `spec/README.md` for the format):
 - `load_spec(path_or_text, variables=...) -> Spec` and the models, so a spec can be built in
   Python and checked the same way (`check_spec(spec)`).
 - `validate(path_or_text, variables=...) -> ValidationResult` runs the whole validate pipeline.
-- `build_graph(spec) -> Graph` of resources, edges from dependency to dependent (networkx's
-  DiGraph method names; `.to_networkx()` for networkx's algorithms).
+- `build_graph(spec) -> networkx.DiGraph` of resources (nodes are addresses, with the kind's
+  `node`), edges from dependency to dependent: every networkx algorithm applies to it.
 - `gkeplan.run.plan(spec, target=...) -> Plan` and `gkeplan.run.apply(plan, spec, target=...)`:
   refresh, diff and change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan`
   refuses, like the CLI, a spec whose checks or policies report an error (`PolicyRefused`).

@@ -50,10 +50,10 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     return out
 
 
-def _graph() -> nx.DiGraph:
+def _graph() -> nx.DiGraph[str]:
     modules = _modules()
     known = set(modules)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for name, path in modules.items():
         graph.add_node(name)
         for dep in _imports(name, path, known):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 
 from gkeplan.gcp import retry
@@ -40,4 +41,4 @@ def disabled(conn: Connection, services: Iterable[str] = REQUIRED) -> list[str]:
 
 
 def enable_command(project: str, services: Iterable[str]) -> str:
-    return f"gcloud services enable {' '.join(services)} --project {project}"
+    return shlex.join(["gcloud", "services", "enable", *services, "--project", project])

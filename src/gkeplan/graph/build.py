@@ -1,19 +1,42 @@
-"""The dependency graph: one node per resource, an edge from each dependency to its dependent."""
+"""The dependency graph: a networkx DiGraph with one node per resource (its address; data
+`node` and `kind`) and an edge from each dependency to its dependent (data `reason`, `path`).
+networkx's algorithms serve every stage: order, ancestors and descendants, cycles."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeAlias
+
+import networkx as nx
 
 from gkeplan.errors import Diagnostic, Path, SpecError
-from gkeplan.graph.dag import Graph, find_cycle
 from gkeplan.kinds import BY_NAME, expand
 from gkeplan.spec.base import Document
+
+if TYPE_CHECKING:
+    Graph: TypeAlias = nx.DiGraph[str]
+else:
+    Graph = nx.DiGraph
+
+
+def topological_order(graph: Graph) -> list[str]:
+    """Dependencies first; among resources ready at once, the smallest address first, so plans
+    list the same changes in the same order every time."""
+    return list(nx.lexicographical_topological_sort(graph))
+
+
+def find_cycle(graph: Graph) -> list[tuple[str, str]] | None:
+    """The edges of one cycle, in order, or None when the graph is acyclic."""
+    try:
+        return [(u, v) for u, v, *_ in nx.find_cycle(graph, source=sorted(graph))]
+    except nx.NetworkXNoCycle:
+        return None
 
 
 def build_graph(spec: Document) -> Graph:
     """The spec's resources and their order; raises SpecError naming any cycle."""
     nodes, problems = expand(spec)
-    graph = Graph()
+    graph: Graph = nx.DiGraph()
     for address, node in nodes.items():
         graph.add_node(address, node=node, kind=node.kind)
     for address, node in nodes.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph
 
 
 def dot_string(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from gkeplan.commandline import CommandLine
-from gkeplan.graph.dag import Graph, topological_order
+from gkeplan.graph.build import Graph, topological_order
 from gkeplan.kinds import BY_NAME, DesiredState, Kind, Node
 from gkeplan.plan.model import Action, Change, diff_attributes
 from gkeplan.plan.moves import Moves

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import networkx as nx
+
 from gkeplan.commandline import CommandLine
 from gkeplan.errors import UsageError
-from gkeplan.graph.dag import Graph, ancestors, descendants
+from gkeplan.graph.build import Graph
 from gkeplan.kinds import BY_NAME, DesiredState
 from gkeplan.kinds.driver import Context, Driver, Wanted
 from gkeplan.plan import external, moves, protection
@@ -89,18 +91,18 @@ def _targeted(
             )
     keep: set[str] = set()
     if destroy:
-        deps = Graph()
+        deps: Graph = nx.DiGraph()
         for c in changes:
             deps.add_node(c.address)
         for c in changes:
             for d in c.dependencies:
                 deps.add_edge(d, c.address)
         for target in targets:
-            keep |= {target, *(descendants(deps, target) if target in deps else ())}
+            keep |= {target, *(nx.descendants(deps, target) if target in deps else ())}
     else:
         for target in targets:
             if target in graph:
-                keep |= {target, *ancestors(graph, target)}
+                keep |= {target, *nx.ancestors(graph, target)}
             else:
                 keep.add(target)
     moves.check_targets(moved, keep, "--target")

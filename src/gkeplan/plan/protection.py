@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gkeplan.errors import Protected
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph
 from gkeplan.kinds import BY_NAME
 from gkeplan.plan.model import Action, Change
 from gkeplan.spec.base import Document

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from gkeplan.errors import PolicyError, Severity
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph
 from gkeplan.policy import (
     cost,
     rules_catalog,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gkeplan import catalog
 from gkeplan.errors import Path
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph
 from gkeplan.kinds.iam_member import IamMember, target_address
 from gkeplan.spec.base import Document
 

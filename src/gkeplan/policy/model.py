@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from gkeplan.errors import Location, Path, Severity
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph
 from gkeplan.spec.base import Document
 from gkeplan.spec.yamlsource import SourceMap
 

@@ -29,7 +29,8 @@ def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
 
     def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
         out: dict[str, list[tuple[str, Path, Any]]] = {}
-        for address, node in sorted(ctx.graph.nodes(data="node")):
+        for address in sorted(ctx.graph):
+            node = ctx.graph.nodes[address]["node"]
             out.setdefault(node.kind, []).append((address, node.path, node.config))
         return out
 

@@ -15,8 +15,7 @@ from gkeplan.apply.executor import ApplyResult, StateWriter, execute
 from gkeplan.commandline import CommandLine
 from gkeplan.errors import StalePlan
 from gkeplan.gcp.connection import Connection, Timeouts
-from gkeplan.graph.build import build_graph
-from gkeplan.graph.dag import Graph
+from gkeplan.graph.build import Graph, build_graph
 from gkeplan.kinds import KINDS
 from gkeplan.kinds.driver import Context, Driver, load_driver
 from gkeplan.plan.model import Change, Plan

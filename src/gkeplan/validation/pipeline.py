@@ -17,7 +17,7 @@ from gkeplan.spec.yamlsource import load_yaml
 from gkeplan.validation.load import gc_paused, parse_data, read_source, spec_problems
 
 if TYPE_CHECKING:
-    from gkeplan.graph.dag import Graph
+    from gkeplan.graph.build import Graph
     from gkeplan.policy.engine import PolicyReport
 
 
