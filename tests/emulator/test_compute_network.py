@@ -391,7 +391,7 @@ def test_a_stopped_wait_names_the_operation_and_resume_waits_for_it(tmp_path: Pa
         store.write(doc)
         conn.stop_waiting.clear()
         clock.advance(31)
-        assert resume_operations(store, conn, P) == ["subnetwork.ml-subnet"]
+        assert resume_operations(store.read(), store, conn, P) == ["subnetwork.ml-subnet"]
         after = store.read()
         assert after is not None and after.resources["subnetwork.ml-subnet"].operation is None
         ops = conn.compute("region_operations")

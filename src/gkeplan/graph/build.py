@@ -34,7 +34,13 @@ def find_cycle(graph: Graph) -> list[tuple[str, str]] | None:
 
 
 def build_graph(spec: Document) -> Graph:
-    """The spec's resources and their order; raises SpecError naming any cycle."""
+    """The spec's resources and their order; raises SpecError naming any cycle. Built once per
+    spec (a spec is frozen): validation, the policies and the run share one graph, which no
+    stage changes."""
+    return spec.memo("graph.build", lambda: _build(spec))
+
+
+def _build(spec: Document) -> Graph:
     nodes, problems = expand(spec)
     graph: Graph = nx.DiGraph()
     for address, node in nodes.items():

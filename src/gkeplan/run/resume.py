@@ -18,12 +18,15 @@ from gkeplan.errors import OperationFailed
 from gkeplan.gcp import compute, operations
 from gkeplan.gcp.connection import Connection
 from gkeplan.gcp.retry import call
+from gkeplan.state.model import StateDoc
 from gkeplan.state.store import StateStore
 
 
-def resume_operations(store: StateStore, conn: Connection, project: str) -> list[str]:
-    """Wait for every recorded operation; returns the addresses waited for."""
-    doc = store.read()
+def resume_operations(
+    doc: StateDoc | None, store: StateStore, conn: Connection, project: str
+) -> list[str]:
+    """Wait for every operation `doc` (the run's state) records, and write it back without
+    them; returns the addresses waited for."""
     waiting = {a: r for a, r in (doc.resources if doc else {}).items() if r.operation}
     if doc is None or not waiting:
         return []

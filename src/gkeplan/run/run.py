@@ -46,11 +46,17 @@ class Run:
     live_quotas: bool = False  # check the plan's creates against the project's own quotas
     target: Target = field(default_factory=Target)
     commands: CommandLine = field(default_factory=CommandLine)  # for the hints it prints
+    # The state as read once under the run's lock (no one else can write it meanwhile), then
+    # as this run's own writes leave it.
+    _state: StateDoc | None = field(default=None, init=False, repr=False)
+    _read: bool = field(default=False, init=False, repr=False)
 
     def state(self) -> StateDoc | None:
-        doc = self.store.read()
-        check_target(doc, self.spec, self.target, self.store.location)
-        return doc
+        if not self._read:
+            self._state = self.store.read()
+            check_target(self._state, self.spec, self.target, self.store.location)
+            self._read = True
+        return self._state
 
     def plan(
         self,
@@ -60,7 +66,7 @@ class Run:
         allow_replace: Iterable[str] = (),
     ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
-            resume_operations(self.store, self.conn, self.spec.project)
+            resume_operations(self.state(), self.store, self.conn, self.spec.project)
         ctx = Context(self.spec.project, self.conn)
         made = make_plan(
             self.spec,
@@ -107,6 +113,7 @@ class Run:
         doc.target = self.target.identity()
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
+        self._state = writer.doc  # what this run writes is what it reads from now on
         return execute(
             plan,
             ctx,
