@@ -12,13 +12,13 @@ anything else is refused, untouched.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from gkeplan.apply.journal import Journal, StateWriter
 from gkeplan.apply.walk import Outcome, WalkResult, walk
 from gkeplan.commandline import CommandLine
 from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
@@ -26,53 +26,12 @@ from gkeplan.gcp.retry import counting
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, Context, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
-from gkeplan.plan.moves import move_entries
-from gkeplan.plan.ownership import JOURNALED_BY, KEPT, journal_entries, outside_message
-from gkeplan.state.model import ResourceState, StateDoc
-from gkeplan.state.store import StateStore
+from gkeplan.plan.ownership import KEPT, outside_message
+from gkeplan.state.model import Status
+
+__all__ = ["ApplyResult", "Journal", "StateWriter", "create", "execute"]
 
 log = logging.getLogger("gkeplan.apply")
-
-
-class StateWriter:
-    """Serialises state updates; concurrent updates share one atomic write (group commit)."""
-
-    def __init__(self, store: StateStore, doc: StateDoc) -> None:
-        self.store = store
-        self.doc = doc
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._version = 0
-        self._written = 0
-        self._lost: StateConflict | None = None  # someone else wrote: we never write again
-
-    def update(self, fn: Callable[[StateDoc], None]) -> None:
-        with self._lock:
-            fn(self.doc)
-            self._version += 1
-            mine = self._version
-        with self._write_lock:
-            if self._lost is not None:
-                raise self._lost
-            if self._written >= mine:
-                return  # a write that started after our update already covered it
-            with self._lock:
-                self.doc.serial += 1
-                text_version = self._version
-                # Entries are replaced, never mutated, so a shallow copy is a stable snapshot.
-                snapshot = StateDoc(
-                    self.doc.lineage,
-                    self.doc.serial,
-                    self.doc.project,
-                    dict(self.doc.resources),
-                    self.doc.target,
-                )
-            try:
-                self.store.write(snapshot)
-            except StateConflict as exc:
-                self._lost = exc
-                raise
-            self._written = text_version
 
 
 @dataclass
@@ -189,21 +148,103 @@ def replace_settings(change: Change, old_id: str) -> Change:
     )
 
 
-def make_moves(writer: StateWriter, plan: Plan) -> int:
-    """Re-key the state for every move of the plan, in one write before any call: a run killed
-    after it finds each resource at its new address, one killed before at its old."""
-    by_target = {
-        c.address: c.moved_from
-        for c in plan.changes
-        if c.moved_from is not None and c.moved_from in writer.doc.resources
-    }
-    if by_target:
+@dataclass
+class Step:
+    """One change being made: what its action's step needs."""
 
-        def fn(doc: StateDoc) -> None:
-            doc.resources = move_entries(doc.resources, by_target)
+    change: Change
+    driver: Driver
+    ctx: Context
+    journal: Journal
+    ours: Callable[[], bool]  # the state held this id here before this run touched it
+    commands: CommandLine | None
 
-        writer.update(fn)
-    return len(by_target)
+    def create(self, change: Change | None = None) -> Attributes:
+        return create(self.driver, self.ctx, change or self.change, self.ours, self.commands)
+
+
+def _delete(s: Step) -> None:
+    s.journal.record(s.change, "pending-delete", s.change.before, s.change.id)
+    s.driver.delete(s.ctx, s.change)
+    s.journal.forget(s.change)
+
+
+def _create(s: Step) -> None:
+    s.journal.record(s.change, "pending-create", s.change.after, s.change.id)
+    s.journal.also_created(s.change)
+    s.journal.record(s.change, "ok", s.create(), s.change.id)
+
+
+def _update(s: Step) -> None:
+    s.journal.record(s.change, "pending-update", s.change.before, s.change.id)
+    s.journal.record(s.change, "ok", s.driver.update(s.ctx, s.change), s.change.id)
+
+
+def _adopt(s: Step) -> None:
+    s.journal.record(s.change, "pending-update", s.change.before, s.change.id)
+    s.journal.record(s.change, "ok", adopt(s.driver, s.ctx, s.change), s.change.id)
+
+
+def _replace(s: Step) -> None:
+    change, journal = s.change, s.journal
+    if journal.made_by_another(change):
+        # Made by the request of the resource that journaled it (a pool of a cluster replaced
+        # in this run): there is nothing old left to delete.
+        journal.record(change, "ok", s.create(), change.id)
+        return
+    old = journal.entry(change.address)
+    old_id = old.id if old else change.id
+    if old is not None and old.id == change.id and old.settings.get(REPLACES):
+        old_id = str(old.settings[REPLACES])  # an interrupted create-before-destroy
+    old_change = Change(
+        change.address,
+        change.kind,
+        old_id,
+        Action.DELETE,
+        before=change.before,
+        settings=change.settings,
+    )
+    if change.settings.get("createBeforeDestroy") and old_id != change.id:
+        # The new one first (under its own name), the old one once it runs; the journal names
+        # the old one so a run killed in between still deletes it.
+        pending = replace_settings(change, old_id)
+        journal.record(pending, "pending-create", change.after, change.id)
+        journal.also_created(change)
+        journal.record(pending, "ok", s.create(), change.id)
+        s.driver.delete(s.ctx, old_change)
+        entry = journal.entry(change.address)
+        journal.record(change, "ok", entry.attributes if entry else change.after, change.id)
+    else:
+        journal.record(change, "pending-replace", change.before, old_id)
+        s.driver.delete(s.ctx, old_change)
+        journal.record(change, "pending-create", change.after, change.id)
+        journal.also_created(change)
+        journal.record(change, "ok", s.create(), change.id)
+
+
+# One step per action that calls GCP; no-op and forget write the state only.
+STEPS: dict[Action, Callable[[Step], None]] = {
+    Action.CREATE: _create,
+    Action.UPDATE: _update,
+    Action.REPLACE: _replace,
+    Action.DELETE: _delete,
+    Action.ADOPT: _adopt,
+}
+
+
+def _state_only(change: Change, journal: Journal) -> bool:
+    """Record what a change without a call leaves; False when the change has calls to make."""
+    if change.action is Action.NOOP:
+        if change.after is None:
+            journal.forget(change)  # gone already
+        else:
+            status: Status = "kept" if change.settings.get(KEPT) else "ok"
+            journal.record(change, status, change.before or change.after, change.id)
+        return True
+    if change.action is Action.FORGET:  # left in place: the state lets it go
+        journal.forget(change)
+        return True
+    return False
 
 
 def execute(
@@ -220,139 +261,36 @@ def execute(
     changes = {c.address: c for c in plan.changes}
     result = ApplyResult(WalkResult(), changes)
     stop = stop or threading.Event()
-    result.moved = make_moves(writer, plan)
-
-    def journaled(change: Change) -> Callable[[], bool]:
-        """Whether the state held this id for this address before this change wrote to it."""
-        prior = writer.doc.resources.get(change.address)
-        return lambda: prior is not None and prior.id == change.id
-
-    def just_journaled(change: Change) -> bool:
-        rec = writer.doc.resources.get(change.address)
-        return (
-            rec is not None
-            and rec.id == change.id
-            and rec.status == "pending-create"
-            and bool(rec.settings.get(JOURNALED_BY))
-            and not (change.before or {}).get("_error")
-        )
-
-    def journal_also_created(change: Change) -> None:
-        entries = journal_entries(change.settings, change.address)
-
-        def fn(doc: StateDoc) -> None:
-            for address, entry in entries.items():
-                had = doc.resources.get(address)
-                if had is None or had.id != entry.id:  # a replaced cluster's pools move with it
-                    doc.resources[address] = entry
-
-        if entries:
-            writer.update(fn)
+    journal = Journal(writer)
+    result.moved = journal.moves(plan)
 
     def emit(what: str, change: Change, detail: str = "") -> None:
         if on_event is not None:
             on_event(what, change, detail)
 
-    def forget(doc: StateDoc, change: Change) -> None:
-        doc.resources.pop(change.address, None)
-
-    def in_flight(doc: StateDoc, change: Change, operation: str) -> None:
-        rec = doc.resources.get(change.address)
-        if rec is not None:
-            doc.resources[change.address] = dataclasses.replace(rec, operation=operation)
-
-    def record(change: Change, status: str, attrs: dict[str, object] | None, rid: str) -> None:
-        def fn(doc: StateDoc) -> None:
-            doc.resources[change.address] = ResourceState(
-                kind=change.kind,
-                id=rid,
-                attributes=dict(attrs or {}),
-                status=status,  # type: ignore[arg-type]
-                dependencies=list(change.dependencies),
-                settings=dict(change.settings),
-                sensitive=list(change.sensitive),
-            )
-
-        writer.update(fn)
-
     def work(address: str) -> None:
         from gkeplan.gcp.retry import retry_budget
 
-        with retry_budget(ctx.conn.timeouts.change_budget_s):
-            run_change(address)
-
-    def run_change(address: str) -> None:
         change = changes[address]
-        driver = drivers[change.kind]
+        if _state_only(change, journal):
+            if change.action is Action.FORGET:
+                emit("done", change, "forgotten")
+            return
         started = time.monotonic()
-        if change.action is Action.NOOP:
-            if change.after is None:
-                writer.update(lambda doc: forget(doc, change))
-            else:
-                status = "kept" if change.settings.get(KEPT) else "ok"
-                record(change, status, change.before or change.after, change.id)
-            return
-        if change.action is Action.FORGET:  # left in place, no call: the state lets it go
-            writer.update(lambda doc: forget(doc, change))
-            emit("done", change, "forgotten")
-            return
         emit("start", change, "")
-        ours = journaled(change)
+        step = Step(
+            change, drivers[change.kind], ctx, journal, journal.held_before(change), commands
+        )
         try:
             if change.refused is not None:
                 raise ResourceExists(change.refused, change.id)
-            if change.action is Action.DELETE:
-                record(change, "pending-delete", change.before, change.id)
-                driver.delete(ctx, change)
-                writer.update(lambda doc: forget(doc, change))
-            elif change.action is Action.REPLACE and just_journaled(change):
-                # Made by the request of the resource that journaled it (a pool of a cluster
-                # replaced in this run): there is nothing old left to delete.
-                record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
-            elif change.action is Action.REPLACE:
-                old = writer.doc.resources.get(address)
-                old_id = old.id if old else change.id
-                if old is not None and old.id == change.id and old.settings.get(REPLACES):
-                    old_id = str(old.settings[REPLACES])  # an interrupted create-before-destroy
-                old_change = Change(
-                    address,
-                    change.kind,
-                    old_id,
-                    Action.DELETE,
-                    before=change.before,
-                    settings=change.settings,
-                )
-                if change.settings.get("createBeforeDestroy") and old_id != change.id:
-                    # The new one first (under its own name), the old one once it runs; the
-                    # journal names the old one so a run killed in between still deletes it.
-                    journal = replace_settings(change, old_id)
-                    record(journal, "pending-create", change.after, change.id)
-                    journal_also_created(change)
-                    record(journal, "ok", create(driver, ctx, change, ours, commands), change.id)
-                    driver.delete(ctx, old_change)
-                    record(change, "ok", writer.doc.resources[address].attributes, change.id)
-                else:
-                    record(change, "pending-replace", change.before, old_id)
-                    driver.delete(ctx, old_change)
-                    record(change, "pending-create", change.after, change.id)
-                    journal_also_created(change)
-                    record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
-            elif change.action is Action.CREATE:
-                record(change, "pending-create", change.after, change.id)
-                journal_also_created(change)
-                record(change, "ok", create(driver, ctx, change, ours, commands), change.id)
-            elif change.action is Action.ADOPT:
-                record(change, "pending-update", change.before, change.id)
-                record(change, "ok", adopt(driver, ctx, change), change.id)
-            else:
-                record(change, "pending-update", change.before, change.id)
-                record(change, "ok", driver.update(ctx, change), change.id)
+            with retry_budget(ctx.conn.timeouts.change_budget_s):
+                STEPS[change.action](step)
         except BaseException as exc:
             if isinstance(exc, StateConflict):
                 stop.set()  # another writer owns the state now: start nothing more
             if isinstance(exc, OperationAbandoned):
-                running = exc.operation
-                writer.update(lambda doc: in_flight(doc, change, running))
+                journal.in_flight(change, exc.operation)
             emit("fail", change, describe_failure(change, exc))
             raise
         finally:
