@@ -33,6 +33,15 @@ class CommandLine:
         targets = tuple(w for t in self.targets for w in ("--target", t)) if targeted else ()
         return shlex.join(("gkeplan", *words, *spec, *self.options, *targets, *extra))
 
+    def state_command(self, *words: str) -> str:
+        """`gkeplan state WORDS... SPEC` with the options `state` commands take (they pick the
+        same state; impersonation is not theirs)."""
+        options = list(self.options)
+        if "--impersonate-service-account" in options:
+            i = options.index("--impersonate-service-account")
+            del options[i : i + 2]
+        return shlex.join(("gkeplan", "state", *words, self.spec, *options))
+
     def quoted(
         self,
         *words: str,

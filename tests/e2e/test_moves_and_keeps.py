@@ -375,6 +375,10 @@ def test_a_saved_replacement_names_the_same_new_pool_when_planned_again(user: Us
 
 def _paste(user: User, line: str) -> subprocess.CompletedProcess[str]:
     """Run the text between the backticks of `line` through bash, as a person pastes it."""
+    return _paste_any(user, line)
+
+
+def _paste_any(user: User, line: str) -> subprocess.CompletedProcess[str]:
     command = re.findall(r"`(gkeplan [^`]+)`", line)
     assert command, line
     bindir = str(Path(sys.executable).parent)
@@ -472,3 +476,22 @@ def test_the_saved_plans_apply_hint_pastes(user: User) -> None:
     pasted = _paste(user, line)
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
     assert [b.location for b in user.sandbox.conn().storage().list_buckets()] == ["US-EAST1"]
+
+
+def test_importing_a_managed_address_names_the_state_rm_to_paste(user: User) -> None:
+    assert user.apply().exit_code == 0
+    again = user.run(
+        "import", "bucket.models", "--spec", str(user.spec), "--var", "PROJECT_ID=demo-project"
+    )
+    assert again.exit_code == 1
+    assert "bucket.models is already managed; `gkeplan state rm bucket.models " in again.output
+    pasted = _paste_any(user, again.output)
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    assert "Removed bucket.models from the state" in pasted.stdout
+    imported = user.run(
+        "import", "bucket.models", "--spec", str(user.spec), "--var", "PROJECT_ID=demo-project"
+    )
+    assert imported.exit_code == 0, imported.output
+    pasted = _paste_any(user, imported.output)  # "Run `gkeplan plan ...` to see any difference"
+    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
+    assert "No changes." in pasted.stdout

@@ -321,49 +321,10 @@ def import_(
 ) -> None:
     """Adopt the existing resource that SPEC declares as ADDRESS. Its ID (an email, a full
     name, a bucket name) comes from the spec; given, it must be the same."""
-    from gkeplan.kinds import BY_NAME
-    from gkeplan.kinds.driver import Context, Wanted, load_driver
-    from gkeplan.state.model import ResourceState, StateDoc
+    from gkeplan.run.importing import import_resource
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
-        if address not in run.graph:
-            click.echo(f"Error: {address} is not declared in {spec_file}", err=True)
-            sys.exit(EXIT_INVALID)
-        node = run.graph.nodes[address]["node"]
-        declared = BY_NAME[node.kind].desired(spec, node).id
-        resource_id = declared if resource_id is None else resource_id
-        if resource_id != declared:
-            # Imported under another id, the next plan would replace (delete) it.
-            click.echo(
-                f"Error: {spec_file} declares {address} as {declared}, not {resource_id}; "
-                f"run {run.commands.quoted('import', address, spec_option=True)} (the id "
-                "comes from the spec), or change the spec to name the resource you mean",
-                err=True,
-            )
-            sys.exit(EXIT_INVALID)
-        found = load_driver(BY_NAME[node.kind].driver).read_all(
-            Context(spec.project, run.conn), [Wanted(address, resource_id, {})]
-        )
-        if resource_id not in found:
-            click.echo(f"Error: no {node.kind} {resource_id} exists to import", err=True)
-            sys.exit(EXIT_INVALID)
-        doc = run.state() or StateDoc(project=spec.project)
-        doc.target = run.target.identity()
-        if address in doc.resources:
-            click.echo(
-                f"Error: {address} is already managed; `gkeplan state rm` it first", err=True
-            )
-            sys.exit(EXIT_INVALID)
-        doc.resources[address] = ResourceState(
-            node.kind,
-            resource_id,
-            found[resource_id],
-            dependencies=sorted(run.graph.predecessors(address)),
-        )
-        doc.serial += 1
-        run.store.write(doc)
-        click.echo(
-            f"Imported {resource_id} as {address}. Run `gkeplan plan` to see any "
-            "difference from the spec."
-        )
+        imported = import_resource(run, address, resource_id)
+        plan = run.commands.quoted("plan")
+    click.echo(f"Imported {imported} as {address}. Run {plan} to see any difference from the spec.")
