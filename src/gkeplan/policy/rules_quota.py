@@ -143,8 +143,9 @@ def _fixes(load: PoolLoad, metric: str, scope: Scope, moment: Moment, over: floa
     family = load.machine.split("-")[0]
     if metric == LOCAL_SSD_METRIC:
         return [*fixes, f"{pool}.localSsdCount / ephemeralStorageLocalSsdCount: fewer"]
-    if metric == "SSD_TOTAL_GB" and not catalog.hyperdisk_only(family):
-        # pd-standard boot disks count against DISKS_TOTAL_GB instead
+    if metric == "SSD_TOTAL_GB" and catalog.boot_disk_problem(family, "pd-standard") is None:
+        # pd-standard boot disks count against DISKS_TOTAL_GB instead (where the series takes
+        # them: not C3, C3D, A3 or the Hyperdisk series, see catalog/build.py)
         fixes.append(f"{pool}.diskType: pd-standard")
     if metric.endswith("GB") and count:
         size = int((total - over) // count)
