@@ -100,3 +100,24 @@ def test_ssd_quota_fix_offers_pd_standard_only_where_the_series_takes_it(
     n2 += "policy:\n  quotas: {N2_CPUS: 100, CPUS_ALL_REGIONS: 100}\n"
     ssd = [r for r in findings(tmp_path, n2, "FT001") if "SSD_TOTAL_GB" in r[3]]
     assert ssd and "diskType: pd-standard" in ssd[0][4]
+
+
+def test_node_labels_are_kubernetes_labels(tmp_path: Path) -> None:
+    # NodeConfig.labels: "The map of Kubernetes labels (key/value pairs) to be applied to each
+    # node" (container v1), whose syntax is Kubernetes' (kubernetes.io labels page): a DNS
+    # prefix, '/', a name of up to 63 characters; GCP resource-label rules do not apply.
+    out = _pool(tmp_path, POOL + "        labels: {example.com/role: serving, Tier: A.1}\n")
+    assert out.startswith("0\n"), out
+    assert "label key" not in out
+
+
+def test_spot_with_preemptible_and_initial_above_max_only_warn(tmp_path: Path) -> None:
+    # no GKE refusal of either was found: warnings, never refusals
+    out = _pool(
+        tmp_path,
+        POOL
+        + "        spot: true\n        preemptible: true\n        initialNodeCount: 3\n"
+        + "        autoscaling: {minNodeCount: 1, maxNodeCount: 2}\n",
+    )
+    assert "warning: clusters.c.nodePools.p.spot: spot and preemptible are both set" in out
+    assert "warning: clusters.c.nodePools.p.initialNodeCount: initialNodeCount 3 is above" in out

@@ -111,10 +111,13 @@ def _check_pool(
     _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
     if pool.spot and pool.preemptible:
+        # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
+        # VMs" (GKE docs, spot-vms); one of them says it all, so this only warns.
         c.error(
             (*path, "spot"),
-            "a node pool is either spot or preemptible, not both",
-            "use spot: true (preemptible VMs are the older form of spot VMs)",
+            "spot and preemptible are both set; spot VMs are the newer form of preemptible VMs",
+            "keep spot: true and remove preemptible",
+            severity=Severity.WARNING,
         )
     auto = pool.autoscaling
     if auto is not None:
@@ -125,14 +128,19 @@ def _check_pool(
                 f"maxNodeCount {auto.max_node_count}",
             )
         elif pool.initial_node_count > auto.max_node_count:
+            # GKE's answer to this is not sourced (the autoscaler scales an oversized pool
+            # down to its maximum): a warning.
             c.error(
                 (*path, "initialNodeCount"),
                 f"initialNodeCount {pool.initial_node_count} is "
-                f"above autoscaling.maxNodeCount {auto.max_node_count}",
+                f"above autoscaling.maxNodeCount {auto.max_node_count}: the autoscaler removes "
+                "the extra nodes",
+                f"initialNodeCount: {auto.max_node_count}",
+                severity=Severity.WARNING,
             )
     if pool.service_account is not None:
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
-    c.labels((*path, "labels"), pool.labels)
+    c.kubernetes_labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
 
 
