@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from gkeplan.errors import SpecError
 from gkeplan.gcp.sandbox import connection_for
 from gkeplan_emulator.services.container import CHANNEL_DEFAULTS
 
@@ -56,3 +59,17 @@ def test_an_autopilot_cluster_runs_its_nodes_as_the_account_named(harness: Harne
     defaults = got.autoscaling.autoprovisioning_node_pool_defaults
     assert defaults.service_account == "gke-node@demo-project.iam.gserviceaccount.com"
     assert not harness.plan(spec).has_changes
+
+
+def test_a_pools_outside_account_is_checked_to_exist_before_anything_is_made(
+    harness: Harness,
+) -> None:
+    # GKE refuses a pool whose account does not exist ("Service account X does not exist.")
+    # after the resources before it were made; the plan now asks IAM first
+    ghost = "nobody@demo-project.iam.gserviceaccount.com"
+    text = HEAD + (
+        "clusters:\n  c:\n    location: us-central1-c\n    deletionProtection: false\n"
+        f"    nodePools:\n      p: {{machineType: e2-standard-2, serviceAccount: {ghost}}}\n"
+    )
+    with pytest.raises(SpecError, match=f"service account {ghost} does not exist in GCP"):
+        harness.plan(harness.spec(text))

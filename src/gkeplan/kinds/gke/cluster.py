@@ -11,6 +11,7 @@ from gkeplan.kinds.base import (
     Action,
     Dep,
     DesiredState,
+    ExternalRef,
     Kind,
     Node,
     Permission,
@@ -18,7 +19,7 @@ from gkeplan.kinds.base import (
     explicit_deps,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Cluster, clusters
+from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
 from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
 from gkeplan.spec import names
@@ -371,6 +372,29 @@ def _check_nap_account(c: Checker, path: Path, cluster: Cluster) -> None:
         )
 
 
+def _external(spec: Document) -> Iterable[ExternalRef]:
+    """Outside accounts the clusters name (a pool's, auto-provisioning's or Autopilot's node
+    account, createAs): checked to exist before anything is created. Otherwise GKE's create
+    fails after the resources before it exist ("Service account X does not exist.", a 400 that
+    reads like a missing permission)."""
+    from gkeplan.kinds.iam_member import sa_project
+
+    seen: set[str] = set()
+    for key, cluster in clusters(spec).items():
+        refs = [(ref, ("clusters", key, *at)) for _, ref, at in node_accounts(cluster)]
+        if cluster.autopilot and cluster.node_auto_provisioning:
+            ref = cluster.node_auto_provisioning.auto_provisioning_defaults.service_account
+            at = ("nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
+            refs.append((ref, ("clusters", key, *at)))
+        refs.append((cluster.create_as, ("clusters", key, "createAs")))
+        for ref, path in refs:
+            if not ref or "@" not in ref or sa.own_account(spec, ref) or ref in seen:
+                continue
+            seen.add(ref)
+            name = f"projects/{sa_project(spec, ref)}/serviceAccounts/{ref}"
+            yield ExternalRef("serviceAccount", name, path, f"service account {ref}")
+
+
 KIND = Kind(
     "cluster",
     Section(
@@ -382,6 +406,7 @@ KIND = Kind(
     driver="gkeplan.kinds.gke.driver:ClusterDriver",
     link=_link,
     check=_check,
+    external=_external,
     immutable=frozenset(
         {
             "name",
