@@ -73,3 +73,11 @@ def test_a_pools_outside_account_is_checked_to_exist_before_anything_is_made(
     )
     with pytest.raises(SpecError, match=f"service account {ghost} does not exist in GCP"):
         harness.plan(harness.spec(text))
+
+
+def test_a_ruby_repository_applies(harness: Harness) -> None:
+    # RUBY: artifactregistry_v1.Repository.Format of the installed client
+    spec = harness.spec(HEAD + "artifactRepositories:\n  gems: {format: ruby}\n")
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    assert not harness.plan(spec).has_changes
