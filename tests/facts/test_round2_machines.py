@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from gkeplan.cli import cli
+
 from .helpers import cli_validate, edit, findings
 
 POOL = "        machineType: e2-standard-2\n"
@@ -121,3 +125,18 @@ def test_spot_with_preemptible_and_initial_above_max_only_warn(tmp_path: Path) -
     )
     assert "warning: clusters.c.nodePools.p.spot: spot and preemptible are both set" in out
     assert "warning: clusters.c.nodePools.p.initialNodeCount: initialNodeCount 3 is above" in out
+
+
+def test_attached_v100_and_t4_are_priced_per_region(tmp_path: Path) -> None:
+    # skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv (commit 006059e): V100 $2.48 and T4
+    # $0.35 a GPU-hour on demand in us-central1; x 730 hours a month
+    text = edit(
+        POOL,
+        "        machineType: n1-standard-8\n"
+        "        accelerators: [{type: nvidia-tesla-v100}, {type: nvidia-tesla-t4, count: 2}]\n",
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    out = CliRunner().invoke(cli, ["validate", str(spec), "--cost"]).output
+    assert "c/p: 1..1 x nvidia-tesla-v100" in out and "$  1810.40" in out
+    assert "c/p: 2..2 x nvidia-tesla-t4" in out and "$   511.00" in out

@@ -246,6 +246,7 @@ GPU_NAMES = {
     "L4": "nvidia-l4",
     "P4": "nvidia-tesla-p4",
     "P100": "nvidia-tesla-p100",
+    "V100": "nvidia-tesla-v100",
 }
 
 
