@@ -37,9 +37,15 @@ def test_only_a_missing_account_is_retried_as_propagation() -> None:
     # 'Accelerator type "nvidia-tesla-k80" does not exist in zone us-east1-c.' is GKE's final
     # answer (GoogleCloudPlatform/k8s-config-connector#1902); "Service account X does not
     # exist." right after the account was made is IAM catching up
-    gone = gexc.BadRequest('Accelerator type "nvidia-tesla-k80" does not exist in zone us-east1-c.')
+    gone = gexc.BadRequest(  # type: ignore[no-untyped-call]
+        'Accelerator type "nvidia-tesla-k80" does not exist in zone us-east1-c.'
+    )
     assert classify(gone) is Failure.FATAL
-    fresh = gexc.BadRequest("Service account n@p.iam.gserviceaccount.com does not exist.")
+    fresh = gexc.BadRequest(  # type: ignore[no-untyped-call]
+        "Service account n@p.iam.gserviceaccount.com does not exist."
+    )
     assert classify(fresh) is Failure.PROPAGATING
-    pool = gexc.BadRequest("Identity Pool does not exist (p.svc.id.goog).")
+    pool = gexc.BadRequest(  # type: ignore[no-untyped-call]
+        "Identity Pool does not exist (p.svc.id.goog)."
+    )
     assert classify(pool) is Failure.PROPAGATING

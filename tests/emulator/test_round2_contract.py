@@ -27,7 +27,7 @@ def emu() -> Iterator[Emulator]:
         yield emu
 
 
-def _create(emu: Emulator, name: str, cluster: gke.Cluster | None = None, **cfg: object) -> None:
+def _create(emu: Emulator, name: str, cluster: gke.Cluster | None = None, /, **cfg: object) -> None:
     cluster = cluster or gke.Cluster()
     cluster.name = name
     if not cluster.autopilot.enabled:
@@ -79,7 +79,7 @@ def test_an_unoffered_machine_type_gets_gkes_words(emu: Emulator) -> None:
 
 
 def test_disks_gpus_and_dataplane_v2_are_refused_as_gcp_refuses_them(emu: Emulator) -> None:
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         # NVIDIA/aicr#2338; docs.cast.ai; GoogleCloudPlatform/cloud-image-tests#229
         (
             {"machine_type": "c4-standard-4", "disk_type": "pd-balanced"},
