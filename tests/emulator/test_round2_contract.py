@@ -21,7 +21,13 @@ ZONE = f"projects/{P}/locations/us-central1-c"
 
 @pytest.fixture
 def emu() -> Iterator[Emulator]:
-    room = (("SSD_TOTAL_GB", 1e4), ("CPUS", 1e3), ("CPUS_ALL_REGIONS", 1e3), ("N2_CPUS", 1e3))
+    room = (
+        ("SSD_TOTAL_GB", 1e4),
+        ("CPUS", 1e3),
+        ("CPUS_ALL_REGIONS", 1e3),
+        ("N2_CPUS", 1e3),
+        ("A4_CPUS", 1e3),
+    )
     quotas = (("HYPERDISK_BALANCED_TOTAL_GB", 150.0), ("LOCAL_SSD_TOTAL_GB", 375.0), *room)
     with Emulator(EmulatorConfig(operation_s={}, quota_overrides=quotas)) as emu:
         yield emu
@@ -125,6 +131,12 @@ def test_hyperdisk_and_local_ssds_count_against_their_quotas(emu: Emulator) -> N
     with pytest.raises(gexc.Forbidden, match='resource "LOCAL_SSD_TOTAL_GB"'):
         _create(emu, "ssd", machine_type="n2-standard-4", local_ssd_count=2)
     _create(emu, "ok", machine_type="n2-standard-4", local_ssd_count=1)
+    # A4's eight B200s count against GPUS_ALL_REGIONS (0 in a new project), as FT001 counts
+    # them ("the specified GPU model automatically attaches", cloud.google.com/compute/docs/gpus)
+    with pytest.raises(
+        gexc.Forbidden, match=re.escape("resource \"GPUS_ALL_REGIONS\": request requires '8.0'")
+    ):
+        _create(emu, "a4", machine_type="a4-highgpu-8g")
 
 
 def test_firewalls_take_ipv6_and_refuse_ports_on_icmp(emu: Emulator) -> None:
