@@ -45,13 +45,25 @@ QUOTA_PROFILES: dict[str, Any] = {
 }
 
 
+# The same page: G4 (RTX PRO 6000) g4-standard-48/96/192/384 hold 1/2/4/8 GPUs (the smaller
+# types a fraction of one: none counted); A4 holds B200s and A4X GB200s, "-Ng" of them.
+_G4_GPUS = {48: 1, 96: 2, 192: 4, 384: 8}
+
+
 def _builtin_gpus(name: str) -> tuple[int, str | None]:
     if m := re.fullmatch(r"a2-(highgpu|megagpu|ultragpu)-(\d+)g", name):
         return int(m[2]), "nvidia-a100-80gb" if m[1] == "ultragpu" else "nvidia-tesla-a100"
-    if m := re.fullmatch(r"a3-\w+-(\d+)g", name):
+    # "-nolssd" (A3 Edge and Ultra without local SSD) holds the same GPUs
+    if m := re.fullmatch(r"a3-\w+-(\d+)g(-nolssd)?", name):
         return int(m[1]), "nvidia-h100-80gb"
+    if m := re.fullmatch(r"a4-highgpu-(\d+)g", name):
+        return int(m[1]), "nvidia-b200"
+    if m := re.fullmatch(r"a4x-highgpu-(\d+)g", name):
+        return int(m[1]), "nvidia-gb200"
     if m := re.fullmatch(r"g2-standard-(\d+)", name):
         return _G2_GPUS.get(int(m[1]), 1), "nvidia-l4"
+    if (m := re.fullmatch(r"g4-standard-(\d+)", name)) and int(m[1]) in _G4_GPUS:
+        return _G4_GPUS[int(m[1])], "nvidia-rtx-pro-6000"
     return 0, None
 
 

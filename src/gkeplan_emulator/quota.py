@@ -17,6 +17,13 @@ from gkeplan_emulator import facts
 
 SSD_DISK_TYPES = frozenset({"pd-ssd", "pd-balanced"})
 STANDARD_DISK_TYPES = frozenset({"pd-standard"})
+# Hyperdisk Balanced has its own HYPERDISK_BALANCED_TOTAL_GB (Google's quota validator in
+# GoogleCloudPlatform/cluster-toolkit PR #5140); local SSDs count 375 GB each ("Each local SSD is
+# 375 GB in size", container v1 EphemeralStorageLocalSsdConfig.localSsdCount) against
+# LOCAL_SSD_TOTAL_GB: as gkeplan's FT001 counts them.
+HYPERDISK_METRIC = "HYPERDISK_BALANCED_TOTAL_GB"
+LOCAL_SSD_METRIC = "LOCAL_SSD_TOTAL_GB"
+LOCAL_SSD_GB = 375
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class NodeGroup:
     # Nodes without private IPs each hold an external IP: "consumes nine IP addresses" for
     # nine nodes (GKE regional-clusters doc), counted against IN_USE_ADDRESSES.
     external_ips: bool = False
+    local_ssds: int = 0  # per node: localSsdCount + ephemeral storage's
 
 
 @dataclass
@@ -73,6 +81,10 @@ class Usage:
             self.regional[(group.region, "SSD_TOTAL_GB")] += group.disk_size_gb * n
         elif group.disk_type in STANDARD_DISK_TYPES:
             self.regional[(group.region, "DISKS_TOTAL_GB")] += group.disk_size_gb * n
+        elif group.disk_type == "hyperdisk-balanced":
+            self.regional[(group.region, HYPERDISK_METRIC)] += group.disk_size_gb * n
+        if group.local_ssds:
+            self.regional[(group.region, LOCAL_SSD_METRIC)] += LOCAL_SSD_GB * group.local_ssds * n
         if group.external_ips:
             self.regional[(group.region, "IN_USE_ADDRESSES")] += n
 

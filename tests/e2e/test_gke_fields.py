@@ -179,11 +179,12 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     left = harness.plan(spec)
     assert not left.has_changes, [(c.address, c.fields) for c in left.pending]
     got = _container(harness).get_cluster(name=CLUSTER)
-    assert got.current_master_version == "1.33.5-gke.1162000"
+    # "1.33": its newest patch in the emulator's dated list (Stable, 2026-07-10)
+    assert got.current_master_version == "1.33.12-gke.1165000"
     assert not got.addons_config.gcs_fuse_csi_driver_config.enabled
     assert not got.addons_config.http_load_balancing.disabled
     assert got.addons_config.gce_persistent_disk_csi_driver_config.enabled  # left as it was
-    assert got.node_pools[0].version == "1.33.5-gke.1162000"
+    assert got.node_pools[0].version == "1.33.12-gke.1165000"
     ops = [e.method for e in harness.emu.requests if "setAddons" in e.method]
     assert ops, "the add-ons changed through setAddons"
 

@@ -46,7 +46,8 @@ def test_version_aliases_resolve_as_gke_and_unknown_ones_are_refused(
     assert got.node_pools[0].version == "1.30.5-gke.1014003"  # unset: the master's
     op = client.update_cluster(name=C1, update=gke.ClusterUpdate(desired_master_version="latest"))
     assert op.operation_type == gke.Operation.Type.UPGRADE_MASTER
-    assert client.get_cluster(name=C1).current_master_version == "1.33.5-gke.1162000"
+    # "latest": the newest version GKE served on its list's date (Rapid's default, 2026-09-23)
+    assert client.get_cluster(name=C1).current_master_version == "1.36.4-gke.1391000"
     with pytest.raises(
         gexc.BadRequest, match=re.escape('Master version "1.2.3-gke.4" is unsupported.')
     ):

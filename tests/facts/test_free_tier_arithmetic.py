@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .helpers import cli_validate, findings
+from .helpers import cli_validate, edit, findings
 
 N2 = """\
 version: 1
@@ -114,3 +114,18 @@ def test_quota_profile_default_and_live_select_the_limits(tmp_path: Path) -> Non
     assert "read and checked by plan and apply" in got[0][3]
     bad = cli_validate(tmp_path, text + "policy:\n  quotaProfile: free-tier-ish\n")
     assert bad.exit_code == 1 and "policy.quotaProfile" in bad.output
+
+
+def test_an_unverified_profile_limit_warns_and_a_sourced_one_refuses(tmp_path: Path) -> None:
+    """Issue 27: quota-profiles.json sources CPUS_ALL_REGIONS 12 (kubeflow/website#1065) but
+    calls the free trial's other series' limits unverified: C3_CPUS 8 warns, never refuses."""
+    c3 = edit(
+        "        machineType: e2-standard-2\n",
+        "        machineType: c3-highcpu-4\n        initialNodeCount: 3\n",
+    )
+    got = [r for r in findings(tmp_path, c3, "FT001") if "C3_CPUS" in r[3]]
+    assert [r[1] for r in got] == ["warning"]
+    assert "if the project's limit is this profile's unverified value" in got[0][3]
+    mine = c3 + "policy:\n  quotas: {C3_CPUS: 8}\n"
+    got = [r for r in findings(tmp_path, mine, "FT001") if "C3_CPUS" in r[3]]
+    assert [r[1] for r in got] == ["error"]  # the user's own limit is a fact

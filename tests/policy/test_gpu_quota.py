@@ -23,8 +23,11 @@ def _gpu_findings(tmp_path: Path, text: str) -> list[tuple[str, str, str, str]]:
 def test_a_gpu_pool_on_a_free_trial_is_refused_with_the_gpu_quota_named(tmp_path: Path) -> None:
     got = _gpu_findings(tmp_path, T4_POOL)
     assert got, "a T4 pool on a free trial must be refused"
-    assert all(f[1] == "error" and f[2] == "nodePool.sd-cluster.sd-node-pool" for f in got)
-    assert any("quota GPUS_ALL_REGIONS across regions is 0" in f[3] for f in got)
+    assert all(f[2] == "nodePool.sd-cluster.sd-node-pool" for f in got)
+    # GPUS_ALL_REGIONS 0 is sourced ("Limit: 0.0 globally", fastai/course-v3#165): refused;
+    # the free trial's NVIDIA_T4_GPUS 0 is the profile's unverified value: a warning (issue 27)
+    assert [f[1] for f in got if "GPUS_ALL_REGIONS" in f[3]] == ["error"]
+    assert [f[1] for f in got if "NVIDIA_T4_GPUS" in f[3]] == ["warning"]
 
 
 def test_a_gpu_quota_override_lets_the_pool_through(tmp_path: Path) -> None:

@@ -423,7 +423,8 @@ def test_the_example_gets_exactly_nine_notes(tmp_path: Path) -> None:
         "    forceDestroy: true\n    versioning: true\n    logging: {logBucket: demo-logs}",
     ).replace(
         "    releaseChannel: REGULAR",
-        "    releaseChannel: REGULAR\n    networkPolicy: true\n"
+        # no networkPolicy: Dataplane V2 (in HARDENED) enforces it, and GKE refuses both
+        "    releaseChannel: REGULAR\n"
         "    labels: {team: ml}\n    masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24}]\n"
         + HARDENED,
     )

@@ -50,9 +50,11 @@ EXPECTED: dict[str, tuple[dict[str, str], set[Finding]]] = {
     "vit-training-example": (
         {**PROJECT, "GCS_BUCKET": "someones-training-data"},
         {
-            # gkeplan only: G2 vCPUs, L4 GPUs and all-region GPUs are 0 in a new project, so
-            # GKE refuses the pool; and the pool runs as the Compute Engine default account
+            # gkeplan only: all-region GPUs are 0 in a new project (sourced), so GKE refuses
+            # the pool; the profile's G2 vCPU and L4 zeros are unverified, so they warn; and
+            # the pool runs as the Compute Engine default account
             ("FT001", "error", "nodePool.ml-vit-cluster.gpu-pool"),
+            ("FT001", "warning", "nodePool.ml-vit-cluster.gpu-pool"),
             ("LP004", "error", "nodePool.ml-vit-cluster.gpu-pool"),
             ("SB004", "warning", "nodePool.ml-vit-cluster.gpu-pool"),  # CKV_GCP_68
             ("SB007", "warning", "cluster.ml-vit-cluster"),  # CKV_GCP_25, CKV_GCP_64

@@ -40,7 +40,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "unknown-format": (
         repos("  serving: {format: HELM}\n"),
         [
-            "21:21: artifactRepositories.serving.format: 'HELM' is not allowed: input should be 'DOCKER', 'MAVEN', 'NPM', 'PYTHON', 'APT', 'YUM', 'GO', 'KFP', 'GENERIC', 'docker', 'maven', 'npm', 'python', 'apt', 'yum', 'go', 'kfp' or 'generic'"
+            "21:21: artifactRepositories.serving.format: 'HELM' is not allowed: input should be 'DOCKER', 'MAVEN', 'NPM', 'PYTHON', 'APT', 'YUM', 'GO', 'KFP', 'GENERIC', 'RUBY', 'docker', 'maven', 'npm', 'python', 'apt', 'yum', 'go', 'kfp', 'generic' or 'ruby'"
         ],
     ),
     "same-id-twice-in-one-location": (
@@ -97,3 +97,8 @@ def test_unsourced_rules_warn_and_never_refuse(tmp_path: Path, body: str, messag
     (got,) = diagnostics(tmp_path, repos(body))
     assert got.message == message
     assert got.severity is Severity.WARNING
+
+
+def test_ruby_is_a_format(tmp_path: Path) -> None:
+    """RUBY is in the installed client's artifactregistry_v1.Repository.Format (issue 27)."""
+    assert rendered(tmp_path, repos("  gems: {format: RUBY}\n")) == []

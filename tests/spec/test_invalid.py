@@ -269,7 +269,8 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "        machineType: n2-standard-4\n        initialNodeCount: 3\n        autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
         ),
         [
-            "16:27: clusters.sd-cluster.nodePools.pool.initialNodeCount: initialNodeCount 3 is above autoscaling.maxNodeCount 2"
+            # a warning since issue 27: GKE's answer is not sourced
+            "16:27: clusters.sd-cluster.nodePools.pool.initialNodeCount: initialNodeCount 3 is above autoscaling.maxNodeCount 2: the autoscaler removes the extra nodes"
         ],
     ),
     "spot-and-preemptible": (
@@ -278,7 +279,27 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "        machineType: n2-standard-4\n        spot: true\n        preemptible: true",
         ),
         [
-            "16:15: clusters.sd-cluster.nodePools.pool.spot: a node pool is either spot or preemptible, not both"
+            # a warning since issue 27: no GKE refusal of the pair was found
+            "16:15: clusters.sd-cluster.nodePools.pool.spot: spot and preemptible are both set; spot VMs are the newer form of preemptible VMs"
+        ],
+    ),
+    # NodeConfig.labels are Kubernetes labels (kubernetes.io labels syntax), not GCP labels
+    "node-label-bad-name": (
+        R(
+            "        machineType: n2-standard-4",
+            "        machineType: n2-standard-4\n        labels: {example.com/-role: x}",
+        ),
+        [
+            "16:37: clusters.sd-cluster.nodePools.pool.labels.example.com/-role: node label key 'example.com/-role': its name (after any prefix/) must be 1-63 characters, letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+        ],
+    ),
+    "node-label-reserved-prefix": (
+        R(
+            "        machineType: n2-standard-4",
+            "        machineType: n2-standard-4\n        labels: {node.kubernetes.io/role: x}",
+        ),
+        [
+            "16:43: clusters.sd-cluster.nodePools.pool.labels.node.kubernetes.io/role: node label key 'node.kubernetes.io/role': the kubernetes.io/ and k8s.io/ prefixes are reserved"
         ],
     ),
     "no-pools": (
@@ -326,7 +347,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         .replace("    name: demo-project-models", "    name: Demo"),
         [
             "3:9: region: 'us-central' is not a region such as us-central1",
-            "16:15: clusters.sd-cluster.nodePools.pool.spot: a node pool is either spot or preemptible, not both",
+            "16:15: clusters.sd-cluster.nodePools.pool.spot: spot and preemptible are both set; spot VMs are the newer form of preemptible VMs",
             "20:3: buckets.models.location: 'us-central' is not a bucket location",
             "21:11: buckets.models.name: 'Demo' is not a valid bucket name: use lowercase letters, digits, '-', '_' and '.', start and end with a letter or digit, and keep each dot-separated part to 63 characters",
         ],

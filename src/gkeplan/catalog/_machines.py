@@ -101,6 +101,42 @@ def hyperdisk_only(family: str) -> bool:
     return family in _data()["hyperdiskOnly"]
 
 
+def hyperdisk_default(family: str) -> bool:
+    """Series whose boot disk is Hyperdisk Balanced: the Hyperdisk-only ones, and those Google
+    defaults to it without a sourced refusal of Persistent Disk (see build.py)."""
+    return hyperdisk_only(family) or family in _data()["hyperdiskLikely"]
+
+
+def boot_disk_problem(family: str, disk_type: str) -> tuple[bool, str] | None:
+    """(sourced, why) when the series cannot boot from `disk_type`: sourced refusals are
+    errors, the rest warnings (each list's source is in build.py)."""
+    data = _data()
+    if disk_type.startswith("pd-"):
+        if family in data["hyperdiskOnly"]:
+            return True, "boot only from Hyperdisk"
+        if family in data["hyperdiskLikely"]:
+            return False, "are documented with Hyperdisk Balanced boot disks"
+    if disk_type == "pd-standard":
+        if family in data["noPdStandard"]:
+            return True, "refuse pd-standard disks"
+        if family in data["noPdStandardLikely"]:
+            return False, "are not documented with pd-standard disks"
+    if disk_type.startswith("hyperdisk") and family in data["noHyperdisk"]:
+        return True, "do not support Hyperdisk"
+    return None
+
+
+def attaches_gpus(family: str) -> bool | None:
+    """True: the series takes GPUs through accelerators (N1); False: it refuses them (E2);
+    None: not sourced either way (built-in GPUs are the machine type's)."""
+    data = _data()
+    if family in data["gpuAttach"]:
+        return True
+    if family in data["noGpus"]:
+        return False
+    return None
+
+
 def accelerator(name: str) -> Accelerator | None:
     entry = _data()["accelerators"].get(name)
     if entry is None:

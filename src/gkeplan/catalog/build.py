@@ -46,6 +46,9 @@ DEPRECATED = {
 # accelerator-optimized machine types, the specified GPU model automatically attaches to the
 # instance": cloud.google.com/compute/docs/gpus). G2 counts from the same page's G2 table.
 G2_GPUS = {4: 1, 8: 1, 12: 1, 16: 1, 32: 1, 24: 2, 48: 4, 96: 8}
+# G4 (RTX PRO 6000): g4-standard-48 has 1, -96 2, -192 4, -384 8 (the G4 table of the same
+# page). The smaller g4-standard-6/12/24 hold a fraction of one GPU: not counted as GPUs here.
+G4_GPUS = {48: 1, 96: 2, 192: 4, 384: 8}
 BUILT_IN = {  # machine-type prefix -> GPU type; the count is the type's "-Ng" suffix
     "a2-highgpu": "nvidia-tesla-a100",
     "a2-megagpu": "nvidia-tesla-a100",
@@ -54,6 +57,12 @@ BUILT_IN = {  # machine-type prefix -> GPU type; the count is the type's "-Ng" s
     "a3-edgegpu": "nvidia-h100-80gb",
     "a3-megagpu": "nvidia-h100-mega-80gb",
     "a3-ultragpu": "nvidia-h200-141gb",
+    # A4 (B200) and A4X (GB200 Superchips, 4 B200 GPUs: "A4X is available in the
+    # a4x-highgpu-4g machine type", same page); the accelerator types are the Compute Engine
+    # names in acceleratortyperegion.csv, in the same regions as the machine types. (A4X Max's
+    # GPU type is not sourced here: a4x-maxgpu-4g-metal counts no GPUs.)
+    "a4-highgpu": "nvidia-b200",
+    "a4x-highgpu": "nvidia-gb200",
 }
 ACCELERATORS = {
     # name: regional quota metric (Compute Engine "GPU quota" documentation, metric names).
@@ -72,7 +81,37 @@ ACCELERATORS = {
 # do not support pd-balanced disks" (nextflow-io/nextflow#6841, 2026); the Google provider's
 # node_config.boot_disk.disk_type "Defaults to hyperdisk-balanced if hyperdisk-balanced is
 # supported and pd-balanced is not supported for the machine type".
-HYPERDISK_ONLY = ("c4", "c4a", "c4d", "n4", "n4a", "n4d")
+# Also A4X: "pd-balanced disk type cannot be used by a4x-highgpu-4g machine type" (Compute
+# Engine's refusal, quoted in NVIDIA/aicr#2338).
+HYPERDISK_ONLY = ("c4", "c4a", "c4d", "n4", "n4a", "n4d", "a4x")
+# Hyperdisk-only by Google's defaults, without a refusal quoted in a public issue: "For other
+# third-generation machine series like A3, H3, Z3, all fourth-generation types like C4, N4, M4,
+# and newer machine series, the default is Hyperdisk Balanced" (compute v1
+# AttachedDiskInitializeParams.diskType); G4's "pd-balanced disk type cannot be used by
+# g4-standard-48" is quoted only in a script of an unnamed public repository. A pd-* boot disk
+# on these warns, never refuses.
+HYPERDISK_LIKELY = ("g4", "m4", "a4")
+# Series that refuse pd-standard: "pd-standard disk type cannot be used by c3d-standard-90
+# machine type., badRequest" (Compute Engine, quoted by docs.cast.ai "Pod startup failures with
+# PD Standard on C3/C3D nodes"; "C3 and C3D machine types support only pd-balanced, pd-ssd, and
+# pd-extreme"); A3 "doesn't support pd-standard" (skypilot-org/skypilot#5351).
+NO_PD_STANDARD = ("c3", "c3d", "a3")
+# H3 defaults to Hyperdisk Balanced (the same diskType text) and has no refusal of pd-standard
+# quoted anywhere found: a warning.
+NO_PD_STANDARD_LIKELY = ("h3",)
+# Series that refuse Hyperdisk: "hyperdisk-balanced disk type cannot be used by n1-standard-1
+# machine type., badRequest" (Compute Engine, GoogleCloudPlatform/cloud-image-tests#229);
+# "N1, N2, and N2D do not support Hyperdisk types" and "the only family that do not support
+# either hyperdisk or local-ssd is E2" (nextflow-io/nextflow#6841, citing Google's Hyperdisk
+# Balanced page).
+NO_HYPERDISK = ("n1", "n2", "n2d", "e2")
+# Families that attach GPUs through `accelerators` (N1: "GPUs ... attach to N1 general-purpose
+# machine types", cloud.google.com/compute/docs/gpus); E2 refuses them: "[e2-standard-2,
+# nvidia-tesla-t4] features are not compatible for creating instance." (Compute Engine,
+# kubernetes/test-infra#35205) and GKE's "Cannot use default machine type (e2-medium) with
+# GPUs; choose a different machine type., badRequest" (hashicorp/terraform-provider-google#8387).
+GPU_ATTACH = ("n1",)
+NO_GPUS = ("e2",)
 
 DISKS = {"pd-balanced": "balanced", "pd-ssd": "ssd", "pd-standard": "hdd", "pd-extreme": "extreme"}
 STORAGE = {
@@ -84,12 +123,16 @@ STORAGE = {
 
 
 def _gpus(name: str) -> tuple[int, str | None]:
-    m = re.match(r"(a\d-\w+gpu)-(\d+)g$", name)
+    # "-nolssd" (A3 Edge and Ultra without local SSD) names the same GPUs
+    m = re.match(r"(a\d+x?-\w+gpu)-(\d+)g(-nolssd)?$", name)
     if m and m.group(1) in BUILT_IN:
         return int(m.group(2)), BUILT_IN[m.group(1)]
     m = re.match(r"g2-standard-(\d+)$", name)
     if m:
         return G2_GPUS.get(int(m.group(1)), 1), "nvidia-l4"
+    m = re.match(r"g4-standard-(\d+)$", name)
+    if m and int(m.group(1)) in G4_GPUS:
+        return G4_GPUS[int(m.group(1))], "nvidia-rtx-pro-6000"
     return 0, None
 
 
@@ -181,12 +224,39 @@ def build_machines(ref: Path) -> dict[str, Any]:
         "_date": "2026-08-17",
         "cpuQuota": {f: "CPUS" if f in CPUS_ONLY else f"{f.upper()}_CPUS" for f in families},
         "hyperdiskOnly": list(HYPERDISK_ONLY),
+        "hyperdiskLikely": list(HYPERDISK_LIKELY),
+        "noPdStandard": list(NO_PD_STANDARD),
+        "noPdStandardLikely": list(NO_PD_STANDARD_LIKELY),
+        "noHyperdisk": list(NO_HYPERDISK),
+        "gpuAttach": list(GPU_ATTACH),
+        "noGpus": list(NO_GPUS),
         "accelerators": {
             n: {**a, "regions": sorted(a["regions"])} for n, a in sorted(accelerators.items())
         },
         "regions": {r: sorted(z) for r, z in sorted(zones.items())},
         "machineTypes": dict(sorted(types.items())),
     }
+
+
+# Attachable GPUs: the extract of skypilot-org/skypilot-catalog's GCP accelerator prices kept in
+# sources/ (its header names the commit); their names there -> Compute Engine's.
+GPU_PRICES = Path(__file__).parent / "sources" / "gcp-attached-gpus.csv"
+GPU_NAMES = {
+    "T4": "nvidia-tesla-t4",
+    "L4": "nvidia-l4",
+    "P4": "nvidia-tesla-p4",
+    "P100": "nvidia-tesla-p100",
+    "V100": "nvidia-tesla-v100",
+}
+
+
+def build_gpu_prices(path: Path = GPU_PRICES) -> dict[str, dict[str, list[float]]]:
+    lines = [ln for ln in path.read_text().splitlines() if ln and not ln.startswith("#")]
+    out: dict[str, dict[str, list[float]]] = {}
+    for row in csv.DictReader(lines):
+        name = GPU_NAMES[row["AcceleratorName"]]
+        out.setdefault(name, {})[row["Region"]] = [float(row["Price"]), float(row["SpotPrice"])]
+    return {name: dict(sorted(regions.items())) for name, regions in sorted(out.items())}
 
 
 def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
@@ -210,7 +280,9 @@ def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
     return {
         "_source": "Google Cloud Billing Catalog via github.com/Cyclenerd/"
         "google-cloud-pricing-cost-calculator commit fd66b26 (../shared/reference/gcp-pricing); "
-        "GKE fee from cloud.google.com/kubernetes-engine/pricing",
+        "GKE fee from cloud.google.com/kubernetes-engine/pricing; attachable GPUs (gpuHourly) "
+        "from github.com/skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv commit 006059e, "
+        "read 2026-12-06 (sources/gcp-attached-gpus.csv)",
         "_date": "2026-07-30",
         "currency": "USD",
         "gkeClusterHour": 0.10,
@@ -218,6 +290,7 @@ def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
         "machineHourly": machines,
         "diskGbMonth": disks,
         "storageGbMonth": storage,
+        "gpuHourly": build_gpu_prices(),
     }
 
 

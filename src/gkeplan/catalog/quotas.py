@@ -28,6 +28,9 @@ class QuotaProfile:
     name: str
     regional: dict[str, float]
     global_: dict[str, float]
+    # the metrics whose limit the data file sources (quota-profiles.json "sourced"): only
+    # these make FT001 refuse; a limit nobody verified warns (issue 27)
+    sourced: frozenset[str] = frozenset()
 
 
 def quota_profile_names() -> tuple[str, ...]:
@@ -36,13 +39,15 @@ def quota_profile_names() -> tuple[str, ...]:
 
 def quota_profile(name: str) -> QuotaProfile:
     name = ALIASES.get(name, name)
-    data = load("quota-profiles.json")["profiles"].get(name)
+    everything = load("quota-profiles.json")
+    data = everything["profiles"].get(name)
     if data is None:
         raise KeyError(f"unknown quota profile {name!r}; known: {', '.join(quota_profile_names())}")
     return QuotaProfile(
         name,
         {k: float(v) for k, v in data["regional"].items()},
         {k: float(v) for k, v in data["global"].items()},
+        frozenset(everything.get("sourced", {}).get(name, {})),
     )
 
 

@@ -49,8 +49,13 @@ _DISABLED_REASONS = ("SERVICE_DISABLED", "accessNotConfigured")
 # (rancher/rancher#10553; the tf-serving-gke tutorial's modules/iam/main.tf comment quotes
 # "code=400, message=The user does not have access to service account"). Right after a grant
 # it means the grant has not propagated yet. A grant naming an account IAM has not seen yet
-# is refused as "... does not exist".
-_PROPAGATING_400 = ("does not have access to service account", "does not exist")
+# is refused as "Service account X does not exist." (googleapi: Error 400, quoted in
+# GoogleCloudPlatform/cloud-foundation-fabric docs and many setup guides), and a Workload
+# Identity grant made right after its cluster as "Identity Pool does not exist (P.svc.id.goog)."
+# Any other "does not exist" is final: GKE's 'Accelerator type "nvidia-tesla-k80" does not
+# exist in zone us-east1-c.' (GoogleCloudPlatform/k8s-config-connector#1902) never propagates.
+_PROPAGATING_400 = ("does not have access to service account", "identity pool does not exist")
+_MISSING_ACCOUNT = ("service account", "does not exist")
 # `Error 400: Operation operation-1596064640049-1b03e177 is currently upgrading cluster X.
 # Please wait and try again once it is done., failedPrecondition`
 # (hashicorp/terraform-provider-google#3650; banzaicloud/pipeline#623), and `Error 400:
@@ -91,7 +96,7 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, gexc.BadRequest):
         if any(t in text for t in _IN_PROGRESS_TEXTS):
             return Failure.IN_PROGRESS
-        if any(t in text for t in _PROPAGATING_400):
+        if any(t in text for t in _PROPAGATING_400) or all(t in text for t in _MISSING_ACCOUNT):
             return Failure.PROPAGATING
         return Failure.FATAL
     if isinstance(exc, RefreshError):

@@ -154,13 +154,27 @@ def estimate(ctx: Context) -> CostEstimate:
                 HOURS_PER_MONTH,
                 f"cluster.{cname}",
             )
+    for cname, cluster in clusters(spec).items():
+        if cluster.autopilot:
+            # Autopilot bills the pods' resource requests (GKE pricing), which the spec does
+            # not say: named, never counted as $0
+            est.add(
+                f"{cname}: Autopilot pod compute (billed per pod resource request)",
+                None,
+                0,
+                0,
+                HOURS_PER_MONTH,
+                f"cluster.{cname}",
+            )
     credit_left = prices.gke_free_tier_monthly_credit
     for name, cluster in clusters(spec).items():
         fee = prices.gke_cluster_hour * HOURS_PER_MONTH
-        zonal = catalog.is_zone(cluster.location)
-        credit = min(fee, credit_left) if zonal else 0.0
+        # "$74.40 in monthly credits per billing account ... only applied to zonal and
+        # Autopilot clusters" (cloud.google.com/kubernetes-engine/pricing)
+        eligible = cluster.autopilot or catalog.is_zone(cluster.location)
+        credit = min(fee, credit_left) if eligible else 0.0
         credit_left -= credit
-        note = "free tier credit covers one zonal cluster" if credit else ""
+        note = "free tier credit covers one zonal or Autopilot cluster" if credit else ""
         est.lines.append(
             CostLine(
                 f"{name}: GKE cluster fee", fee - credit, fee - credit, note, f"cluster.{name}"

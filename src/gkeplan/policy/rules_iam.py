@@ -150,7 +150,21 @@ class DefaultComputeServiceAccount(Rule):
                     "removeDefaultNodePool: true",
                 )
             nap = cluster.node_auto_provisioning
-            if nap and nap.enabled and not nap.auto_provisioning_defaults.service_account:
+            if cluster.autopilot and not (nap and nap.auto_provisioning_defaults.service_account):
+                # Autopilot nodes run as the account of cluster_autoscaling's
+                # auto_provisioning_defaults (GoogleCloudPlatform/magic-modules#6733), the
+                # Compute Engine default when none is named
+                # (hashicorp/terraform-provider-google#8918: "GKE autopilot is always created
+                # with default service account")
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "autopilot"),
+                    f"Autopilot cluster {cname} runs its nodes as the Compute Engine default "
+                    "service account",
+                    "nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}",
+                )
+            elif nap and nap.enabled and not nap.auto_provisioning_defaults.service_account:
                 # Auto-provisioned nodes run as it too; Google's GKE policy library forbids it
                 # (google/gke-policy-automation gke-policies-v2/policy/nap_forbid_default_sa.rego)
                 yield self.finding(

@@ -5,11 +5,11 @@ checkov/terraform/checks/resource/gcp/)."""
 from __future__ import annotations
 
 from gkeplan.errors import Severity
-from gkeplan.kinds.firewall import Firewall
+from gkeplan.kinds.firewall import ANYWHERE, Firewall, effective_source_ranges
 from gkeplan.policy.model import Rule
 from gkeplan.policy.rules_security import baseline
 
-ANYWHERE = "0.0.0.0/0"
+ANYWHERE_V6 = "::/0"  # every IPv6 address: as open as 0.0.0.0/0
 # The source range of Identity-Aware Proxy's TCP forwarding, the fix the SSH/RDP findings
 # suggest (https://cloud.google.com/iap/docs/using-tcp-forwarding#create-firewall-rule).
 IAP_RANGE = "35.235.240.0/20"
@@ -34,7 +34,9 @@ def open_to_internet(rule: Firewall, port: int) -> bool:
     """An enabled INGRESS rule from 0.0.0.0/0 that allows TCP `port`. checkov's
     AbsGoogleComputeFirewallUnrestrictedIngress fails on `port` in an allow block's ports with
     0.0.0.0/0 in source_ranges; an allow block without ports (every port) fails here too."""
-    if rule.direction != "INGRESS" or rule.disabled or ANYWHERE not in rule.source_ranges:
+    # the ranges GCP applies: a rule with no source at all is open to 0.0.0.0/0
+    sources = effective_source_ranges(rule)
+    if rule.direction != "INGRESS" or rule.disabled or not {ANYWHERE, ANYWHERE_V6} & set(sources):
         return False
     return any(
         t.protocol.lower() in ("tcp", "all", "6") and _covers(t.ports, port) for t in rule.allow

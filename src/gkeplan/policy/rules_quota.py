@@ -143,8 +143,9 @@ def _fixes(load: PoolLoad, metric: str, scope: Scope, moment: Moment, over: floa
     family = load.machine.split("-")[0]
     if metric == LOCAL_SSD_METRIC:
         return [*fixes, f"{pool}.localSsdCount / ephemeralStorageLocalSsdCount: fewer"]
-    if metric == "SSD_TOTAL_GB" and not catalog.hyperdisk_only(family):
-        # pd-standard boot disks count against DISKS_TOTAL_GB instead
+    if metric == "SSD_TOTAL_GB" and catalog.boot_disk_problem(family, "pd-standard") is None:
+        # pd-standard boot disks count against DISKS_TOTAL_GB instead (where the series takes
+        # them: not C3, C3D, A3 or the Hyperdisk series, see catalog/build.py)
         fixes.append(f"{pool}.diskType: pd-standard")
     if metric.endswith("GB") and count:
         size = int((total - over) // count)
@@ -200,17 +201,29 @@ class QuotaRule(Rule):
                 limit = overrides.get(
                     f"{region}/{metric}", overrides.get(metric, profile.regional.get(metric))
                 )
+                known = f"{region}/{metric}" in overrides or metric in overrides
                 if live is not None and (region, metric) in live:
                     limit = live[(region, metric)]
+                    known = True
                 if limit is None and name != "live" and profile.regional:
                     yield self._unknown(ctx, region_loads, metric, name)
-                yield from self._judge(ctx, region_loads, metric, "regional", limit, f"in {region}")
+                yield from self._judge(
+                    ctx,
+                    region_loads,
+                    metric,
+                    "regional",
+                    limit,
+                    f"in {region}",
+                    known or metric in profile.sourced,
+                )
         metrics = sorted({m for load in all_loads for m in load.global_use})
         for metric in metrics:
             limit = overrides.get(metric, profile.global_.get(metric))
+            known = metric in overrides or metric in profile.sourced
             if live is not None and ("", metric) in live:
                 limit = live[("", metric)]
-            yield from self._judge(ctx, all_loads, metric, "global", limit, "across regions")
+                known = True
+            yield from self._judge(ctx, all_loads, metric, "global", limit, "across regions", known)
 
     def _autopilot(self, ctx: Context) -> Iterable[Finding]:
         for cname, cluster in clusters(ctx.spec).items():
@@ -244,7 +257,10 @@ class QuotaRule(Rule):
         scope: Scope,
         limit: float | None,
         where: str,
+        sourced: bool = True,
     ) -> Iterable[Finding]:
+        """`sourced`: the limit is the user's, the project's, or one the profile sources; an
+        unverified profile value never refuses (its create finding warns, and says so)."""
         if limit is None:
             return
         for moment in MOMENTS:
@@ -258,12 +274,18 @@ class QuotaRule(Rule):
             biggest = max(users, key=lambda ld: ld.total(metric, scope, moment))
             fixes = _fixes(biggest, metric, scope, moment, total - limit)
             fixes.append(f"raise the quota and set policy.quotas.{metric}")
+            consequence = _CONSEQUENCE[moment]
+            if moment == "create" and not sourced:
+                consequence += (
+                    " if the project's limit is this profile's unverified value (check it: "
+                    "quotaProfile: live, or set policy.quotas)"
+                )
             yield self.finding(
                 ctx,
                 biggest.address,
                 biggest.path,
-                f"{summary}; quota {metric} {where} is {limit:g}: {_CONSEQUENCE[moment]}",
+                f"{summary}; quota {metric} {where} is {limit:g}: {consequence}",
                 " or ".join(fixes),
-                None if moment == "create" else Severity.WARNING,
+                None if moment == "create" and sourced else Severity.WARNING,
             )
             return

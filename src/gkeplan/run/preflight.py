@@ -4,11 +4,13 @@ enabled, and the quota the plan's creates need is left (limit minus what is in u
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from gkeplan.errors import CloudError, PolicyRefused, Severity
 from gkeplan.gcp import services
 from gkeplan.gcp.connection import Connection
 from gkeplan.gcp.quotas import GLOBAL, LiveQuotas
+from gkeplan.kinds.base import Node
 from gkeplan.plan.model import Action, Plan
 from gkeplan.policy.model import Finding
 from gkeplan.policy.usage import PoolLoad, loads
@@ -29,15 +31,58 @@ class ServicesDisabled(CloudError):
         )
 
 
+def apis_for(spec: Document, nodes: Iterable[Node]) -> tuple[str, ...]:
+    """The APIs the spec's own resources make the run call: a bucket-only spec needs Cloud
+    Storage, not Kubernetes Engine. Each kind's driver names its client (gcp/connection.py):
+    clusters and pools container(), accounts iam(), buckets storage(), grants the API of what
+    they are on, createAs accounts IAM Credentials' generateAccessToken; a GCS state backend
+    needs Cloud Storage too."""
+    from gkeplan.kinds.gke.models import clusters
+
+    nodes = list(nodes)
+    by_kind = {
+        "cluster": services.CONTAINER,
+        "nodePool": services.CONTAINER,
+        "serviceAccount": services.IAM,
+        "bucket": services.STORAGE,
+        "artifactRepository": services.ARTIFACT_REGISTRY,
+        **{k: services.COMPUTE for k in services.COMPUTE_KINDS},
+    }
+    by_target = {
+        "project": services.RESOURCE_MANAGER,
+        "serviceAccount": services.IAM,
+        "bucket": services.STORAGE,
+        "artifactRepository": services.ARTIFACT_REGISTRY,
+    }
+    wanted = [by_kind[n.kind] for n in nodes if n.kind in by_kind]
+    wanted += [
+        by_target.get(n.config.target.kind, services.RESOURCE_MANAGER)
+        for n in nodes
+        if n.kind == "iamMember"
+    ]
+    if any(c.create_as for c in clusters(spec).values()):
+        wanted.append(services.IAM_CREDENTIALS)
+    if spec.state.backend == "gcs":
+        wanted.append(services.STORAGE)
+    order = {api: i for i, api in enumerate((*services.REQUIRED, services.ARTIFACT_REGISTRY))}
+    return tuple(sorted(set(wanted), key=lambda api: order.get(api, len(order))))
+
+
 def require_services(
-    conn: Connection, *, live_quotas: bool = False, extra: tuple[str, ...] = ()
+    conn: Connection,
+    *,
+    live_quotas: bool = False,
+    extra: tuple[str, ...] = (),
+    apis: tuple[str, ...] | None = None,
 ) -> None:
-    """Stop with the `gcloud services enable` line when an API the run calls is disabled.
+    """Stop with the `gcloud services enable` line when an API the run calls is disabled:
+    `apis` (default: every API gkeplan calls), `extra`, and Compute Engine for live quotas.
 
     When the check itself cannot run (Service Usage disabled, or the caller lacks
     serviceusage.services.get) the run goes on: the APIs' own errors will say it.
     """
-    wanted = [*services.REQUIRED, *extra, *([services.COMPUTE] if live_quotas else [])]
+    base = services.REQUIRED if apis is None else apis
+    wanted = [*base, *extra, *([services.COMPUTE] if live_quotas else [])]
     try:
         off = services.disabled(conn, wanted)
     except Exception as exc:  # not being able to check is no reason to stop

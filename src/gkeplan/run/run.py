@@ -152,16 +152,11 @@ def open_run(
     info = LockInfo(operation=operation)
     live = target.is_google if live_quotas is None else live_quotas
     with connect(spec, target, timeouts, retry_timeout_s) as conn:
-        from gkeplan.gcp.services import ARTIFACT_REGISTRY, COMPUTE, COMPUTE_KINDS
-        from gkeplan.kinds.artifact_repository import repositories
-        from gkeplan.run.preflight import require_services
+        from gkeplan.run.preflight import apis_for, require_services
 
-        kinds = {graph.nodes[a]["node"].kind for a in graph}
-        extra = ((ARTIFACT_REGISTRY,) if repositories(spec) else ()) + (
-            (COMPUTE,) if kinds & COMPUTE_KINDS and not live else ()
-        )
-        # the sandbox serves Service Usage too
-        require_services(conn, live_quotas=live, extra=extra)
+        nodes = [graph.nodes[a]["node"] for a in graph]
+        # only the APIs this spec's kinds call; the sandbox serves Service Usage too
+        require_services(conn, live_quotas=live, apis=apis_for(spec, nodes))
         store = state_store(spec, target, state_path, conn)
         lock_waiting(store, info, lock_timeout_s, on_lock_wait)
         try:

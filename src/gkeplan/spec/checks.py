@@ -75,6 +75,11 @@ class Checker:
         for key, value in labels.items():
             self.check_name((*path, key), names.label(key, value))
 
+    def kubernetes_labels(self, path: Path, labels: dict[str, str]) -> None:
+        """Labels Kubernetes applies to nodes (not GCP resource labels: see names.py)."""
+        for key, value in labels.items():
+            self.check_name((*path, key), names.kubernetes_label(key, value))
+
     def role(self, path: Path, role: str) -> None:
         if role.startswith(("projects/", "organizations/")) and "/roles/" in role:
             return  # custom roles live in the project or organisation, not in the catalog

@@ -101,3 +101,40 @@ def _ascii_label(key: str, value: str) -> str | None:
     if not _LABEL_VALUE.match(value):
         return f"label value '{value}' may use up to 63 lowercase letters, digits, '_' and '-'"
     return None
+
+
+# Kubernetes labels (NodeConfig.labels: "The map of Kubernetes labels (key/value pairs) to be
+# applied to each node ... see https://kubernetes.io/docs/concepts/overview/working-with-objects/
+# labels/", container v1): "an optional prefix and name, separated by a slash (/). The name
+# segment is required and must be 63 characters or less, beginning and ending with an
+# alphanumeric character ([a-z0-9A-Z]) with dashes (-), underscores (_), dots (.), and
+# alphanumerics between. The prefix is optional. If specified, the prefix must be a DNS
+# subdomain ... not longer than 253 characters in total"; values "must be 63 characters or less
+# (can be empty)" with the same characters. "The kubernetes.io/ and k8s.io/ prefixes are reserved
+# by Kubernetes Core components and cannot be specified" (Google provider, node_config.labels).
+_K8S_NAME = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?\Z")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+K8S_RESERVED = ("kubernetes.io", "k8s.io")
+
+
+def kubernetes_label(key: str, value: str) -> str | None:
+    prefix, _, name = key.rpartition("/")
+    if not name or not _K8S_NAME.match(name):
+        return (
+            f"node label key '{key}': its name (after any prefix/) must be 1-63 characters, "
+            "letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+        )
+    if prefix:
+        if len(prefix) > 253 or not all(_DNS_LABEL.match(p) for p in prefix.split(".")):
+            return (
+                f"node label key '{key}': its prefix must be a DNS subdomain (lowercase "
+                "letters, digits, '-' and '.', at most 253 characters)"
+            )
+        if any(prefix == r or prefix.endswith("." + r) for r in K8S_RESERVED):
+            return f"node label key '{key}': the kubernetes.io/ and k8s.io/ prefixes are reserved"
+    if not _K8S_NAME.match(value):
+        return (
+            f"node label value '{value}' of {key} must be at most 63 characters, letters, "
+            "digits, '-', '_' and '.', starting and ending with a letter or digit"
+        )
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -404,8 +405,57 @@ class ComputeNetworkApi:
                 "Source tags cannot be set for EGRESS rules.",
             )
         for field in ("sourceRanges", "destinationRanges"):
+            # "These ranges must be expressed in CIDR format ... Both IPv4 and IPv6 are
+            # supported." (discovery document, Firewall.sourceRanges / destinationRanges)
             for i, value in enumerate(body.get(field, [])):
-                cidr(f"resource.{field}[{i}]", value)
+                firewall_range(f"resource.{field}[{i}]", value)
+        if body["direction"] == "INGRESS" and not any(
+            body.get(k) for k in ("sourceRanges", "sourceTags", "sourceServiceAccounts")
+        ):
+            # an INGRESS rule with no source applies to 0.0.0.0/0 and is stored so
+            # (hashicorp/terraform-provider-google#6789)
+            body["sourceRanges"] = ["0.0.0.0/0"]
+        for key in ("allowed", "denied"):
+            for i, rule in enumerate(body.get(key, [])):
+                check_traffic(f"resource.{key}[{i}]", rule)
+
+
+# Firewall.allowed[].IPProtocol: "one of the following well known protocol strings (tcp, udp,
+# icmp, esp, ah, ipip, sctp) or the IP protocol number" (discovery document); "all" too (the
+# Google provider's google_compute_firewall allow.protocol). ports: "only applicable for the UDP
+# or TCP protocol" (the provider adds SCTP); "Each entry must be either an integer or a range."
+PROTOCOLS = frozenset({"tcp", "udp", "icmp", "esp", "ah", "ipip", "sctp", "all"})
+PORT_PROTOCOLS = frozenset({"tcp", "udp", "sctp", "6", "17", "132"})
+_PORT = re.compile(r"(\d{1,5})(-(\d{1,5}))?\Z")
+
+
+def firewall_range(field_name: str, value: Any) -> None:
+    try:
+        ipaddress.ip_network(str(value), strict=True)
+    except ValueError:
+        raise invalid(field_name, value, "Invalid IPCidrRange.") from None
+
+
+def check_traffic(at: str, rule: dict[str, Any]) -> None:
+    protocol = str(rule.get("IPProtocol", "")).lower()
+    if protocol not in PROTOCOLS and not (protocol.isdigit() and int(protocol) <= 255):
+        raise invalid(f"{at}.IPProtocol", rule.get("IPProtocol", ""), "Invalid IP protocol.")
+    for j, port in enumerate(rule.get("ports", [])):
+        if protocol not in PORT_PROTOCOLS:
+            # the wording of Compute Engine's refusal is not sourced; the rule is the
+            # discovery document's (above)
+            raise invalid(
+                f"{at}.ports[{j}]",
+                port,
+                "Ports may only be specified on rules whose protocol is one of [TCP, UDP, SCTP].",
+            )
+        m = _PORT.match(str(port))
+        if (
+            not m
+            or int(m.group(3) or m.group(1)) > 65535
+            or int(m.group(1)) > int(m.group(3) or m.group(1))
+        ):
+            raise invalid(f"{at}.ports[{j}]", port, "Invalid port range.")
 
 
 def routes(backend: Backend) -> list[Route]:

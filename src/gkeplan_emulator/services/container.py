@@ -30,12 +30,39 @@ from gkeplan_emulator.quota import NodeGroup, Usage, first_shortfall
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-VERSION = "1.33.5-gke.1162000"
-# Versions the emulator offers: GKE's default above, and the STABLE channel's list quoted in a
-# real refusal (terraform-google-modules/terraform-google-kubernetes-engine#2177: 'Master
-# version must be one of "STABLE" channel supported versions [1.28.14-gke.1099000,
-# 1.29.9-gke.1177000, 1.30.5-gke.1014003]').
-VERSIONS = ("1.28.14-gke.1099000", "1.29.9-gke.1177000", "1.30.5-gke.1014003", VERSION)
+# GKE's versions as its release notes list them on 2026-09-23 (the date of this list): each
+# channel's default for cluster creation, from the channel feeds of the GKE release notes
+# (docs.cloud.google.com/feeds/gke-<channel>-channel-release-notes.xml): Rapid "1.36.4-gke.
+# 1391000 is now the default version for cluster creation" (2026-09-23), Regular 1.35.8-gke.
+# 1036000 (2026-09-17), Stable 1.34.6-gke.1307000 (2026-05-27, its newest default entry found;
+# 1.34.8-gke.1278000 and 1.33.12-gke.1165000 "now available in the Stable channel" on
+# 2026-07-10); clusters in no channel 1.35.8-gke.1225000 (2026-09-23). The Extended channel's
+# entries were not found: it takes the no-channel default.
+VERSIONS_DATE = "2026-09-23"
+CHANNEL_DEFAULTS = {
+    "RAPID": "1.36.4-gke.1391000",
+    "REGULAR": "1.35.8-gke.1036000",
+    "STABLE": "1.34.6-gke.1307000",
+}
+VERSION = "1.35.8-gke.1225000"  # no channel (and Extended, see above)
+# Versions offered: the above; the Stable additions of 2026-07-10; and older ones quoted in
+# real answers, kept for the minors GKE still serves (the release notes' current-versions table
+# lists minors 1.30 to 1.36 across the channels, Extended reaching back to 1.30):
+# terraform-google-modules/terraform-google-kubernetes-engine#2177 quotes the STABLE list
+# "[1.28.14-gke.1099000, 1.29.9-gke.1177000, 1.30.5-gke.1014003]".
+VERSIONS = (
+    "1.30.5-gke.1014003",
+    "1.33.5-gke.1162000",
+    "1.33.12-gke.1165000",
+    "1.34.8-gke.1278000",
+    *CHANNEL_DEFAULTS.values(),
+    VERSION,
+)
+# Minors GKE serves (the same table); an exact 1.X.Y-gke.N of one of them is accepted even
+# when this dated list lacks it (GKE publishes patches weekly), any other minor is refused as
+# GKE refuses it: 'Error 400: Master version "1.14.7-gke.10" is unsupported., badRequest'
+# (GoogleCloudPlatform/gke-networking-demos#37).
+SERVED_MINORS = range(30, 37)
 # NodeConfig.metadata's reserved keys (container v1 REST reference).
 RESERVED_METADATA = frozenset(
     {
@@ -64,6 +91,50 @@ RESERVED_METADATA = frozenset(
 # pools cannot be accessed or modified." (turbot/steampipe-plugin-gcp#591,
 # gke-labs/kube-agents#920)
 AUTOPILOT_POOLS = "Autopilot node pools cannot be accessed or modified."
+
+
+# Compute Engine's refusals of a boot disk the series cannot use, as GKE passes them on:
+# "pd-balanced disk type cannot be used by a4x-highgpu-4g machine type" (NVIDIA/aicr#2338),
+# "pd-standard disk type cannot be used by c3d-standard-90 machine type., badRequest"
+# (docs.cast.ai), "hyperdisk-balanced disk type cannot be used by n1-standard-1 machine type.,
+# badRequest" (GoogleCloudPlatform/cloud-image-tests#229); the series lists are gkeplan's
+# catalog/build.py's, each with its source.
+HYPERDISK_ONLY = frozenset({"c4", "c4a", "c4d", "n4", "n4a", "n4d", "a4x"})
+NO_PD_STANDARD = frozenset({"c3", "c3d", "a3"})
+NO_HYPERDISK = frozenset({"n1", "n2", "n2d", "e2"})
+NO_GPUS = frozenset({"e2"})
+
+
+def check_machine_disk_gpus(cfg: gke.NodeConfig) -> None:
+    machine, disk = cfg.machine_type, cfg.disk_type
+    family = machine.split("-")[0]
+    refused = (
+        (disk.startswith("pd-") and family in HYPERDISK_ONLY)
+        or (disk == "pd-standard" and family in NO_PD_STANDARD)
+        or (disk.startswith("hyperdisk") and family in NO_HYPERDISK)
+    )
+    if refused:
+        raise invalid_argument(f"{disk} disk type cannot be used by {machine} machine type.")
+    if family in NO_GPUS and cfg.accelerators:
+        # "[e2-standard-2, nvidia-tesla-t4] features are not compatible for creating
+        # instance." (Compute Engine, kubernetes/test-infra#35205)
+        gpu = cfg.accelerators[0].accelerator_type
+        raise invalid_argument(
+            f"[{machine}, {gpu}] features are not compatible for creating instance."
+        )
+
+
+def check_network_policy(cluster: gke.Cluster) -> None:
+    """GKE docs (concepts/dataplane-v2): "If you try to explicitly enable or disable network
+    policy enforcement in a cluster that uses GKE Dataplane V2, the request will fail with the
+    error message Enabling NetworkPolicy for clusters with DatapathProvider=ADVANCED_DATAPATH is
+    not allowed." """
+    advanced = cluster.network_config.datapath_provider == gke.DatapathProvider.ADVANCED_DATAPATH
+    if advanced and cluster.network_policy.enabled:
+        raise invalid_argument(
+            "Enabling NetworkPolicy for clusters with DatapathProvider=ADVANCED_DATAPATH is not "
+            "allowed."
+        )
 
 
 def check_autoscaling(autoscaling: gke.ClusterAutoscaling) -> None:
@@ -100,9 +171,17 @@ def resolve_version(asked: str, what: str = "Master", default: str = VERSION) ->
         for v in VERSIONS
         if v == asked or ("-gke." not in asked and _key(v)[: len(wanted)] == wanted)
     ]
+    served = len(wanted) >= 2 and wanted[0] == 1 and wanted[1] in SERVED_MINORS
+    if not found and "-gke." in asked and served:
+        return asked  # a patch of a served minor, newer or older than this dated list
     if not found:
         raise invalid_argument(f'{what} version "{asked}" is unsupported.')
     return max(found, key=_key)
+
+
+def channel_default(channel: str) -> str:
+    """The version GKE creates a cluster at when none is asked: its channel's default."""
+    return CHANNEL_DEFAULTS.get(channel, VERSION)
 
 
 _NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
@@ -281,6 +360,8 @@ class ContainerModel:
                         (a.accelerator_type, int(a.accelerator_count)) for a in cfg.accelerators
                     ),
                     external_ips=not cluster.private_cluster_config.enable_private_nodes,
+                    local_ssds=int(cfg.local_ssd_count)
+                    + int(cfg.ephemeral_storage_local_ssd_config.local_ssd_count),
                 )
             )
         return groups
@@ -324,13 +405,18 @@ class ContainerModel:
             cfg.machine_type = "e2-medium"
         for zone in self._zones(cluster, pool):
             if not facts.machine_available(cfg.machine_type, zone):
+                # GKE: 'googleapi: Error 400: Invalid machine type "e2-standard-4" in zone
+                # "us-central2-b": GCE_NOT_FOUND' (keras-team/kinetic#305)
                 raise invalid_argument(
-                    f'Machine type "{cfg.machine_type}" is not available in zone "{zone}".'
+                    f'Invalid machine type "{cfg.machine_type}" in zone "{zone}": GCE_NOT_FOUND'
                 )
         if not cfg.disk_size_gb:
             cfg.disk_size_gb = 100
+        family = cfg.machine_type.split("-")[0]
         if not cfg.disk_type:
-            cfg.disk_type = "pd-balanced"
+            # the Google provider's default: hyperdisk-balanced where pd-balanced is refused
+            cfg.disk_type = "hyperdisk-balanced" if family in HYPERDISK_ONLY else "pd-balanced"
+        check_machine_disk_gpus(cfg)
         if not cfg.image_type:
             cfg.image_type = "COS_CONTAINERD"
         number = self.backend.models["projects"].number(self.project)

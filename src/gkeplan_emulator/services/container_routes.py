@@ -21,7 +21,9 @@ from gkeplan_emulator.services.container import (
     VERSION,
     ContainerModel,
     _stamp,
+    channel_default,
     check_autoscaling,
+    check_network_policy,
     resolve_version,
     to_json,
 )
@@ -148,8 +150,12 @@ class ContainerApi:
             if autopilot and cluster.node_pools:
                 raise invalid_argument(AUTOPILOT_POOLS)
             check_autoscaling(cluster.autoscaling)
+            check_network_policy(cluster)
             # the version first: the pools' "-" and unset versions are the master's
-            version = resolve_version(cluster.initial_cluster_version)
+            channel = gke.ReleaseChannel.Channel(cluster.release_channel.channel).name
+            version = resolve_version(
+                cluster.initial_cluster_version, default=channel_default(channel)
+            )
             cluster.initial_cluster_version = cluster.current_master_version = version
             if not cluster.node_pools and not autopilot:
                 count = cluster.initial_node_count or 3
@@ -334,6 +340,10 @@ class ContainerApi:
 
     def set_network_policy(self, req: Request, cluster: gke.Cluster) -> None:
         policy = _parse(gke.SetNetworkPolicyRequest, req).network_policy
+        if policy.enabled:
+            check_network_policy(
+                gke.Cluster(network_config=cluster.network_config, network_policy=policy)
+            )
         addons = cluster.addons_config
         # `in` asks for presence: an enabled add-on ({"disabled": false}) is an empty message
         addon_on = "network_policy_config" in addons and not addons.network_policy_config.disabled

@@ -25,13 +25,13 @@ from gkeplan.kinds.base import (
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
 
-# Repository.format of the Artifact Registry API v1 (the artifactregistry v1 discovery document
-# in google-api-python-client: DOCKER, MAVEN, NPM, APT, YUM, GOOGET, PYTHON, KFP, GO, GENERIC,
-# RUBY, CONDA); those a serving setup uses, in the API's spelling and lowercase as Terraform
+# Repository.format: the installed client's enum (google-cloud-artifact-registry,
+# artifactregistry_v1.Repository.Format: DOCKER, MAVEN, NPM, APT, YUM, PYTHON, KFP, GO, GENERIC,
+# RUBY), through which the driver sends it; in the API's spelling and lowercase as Terraform
 # accepts it (google_artifact_registry_repository's format has DiffSuppressFunc
 # CaseDiffSuppress: terraform-provider-google,
 # google/services/artifactregistry/resource_artifact_registry_repository.go).
-FORMATS = ("DOCKER", "MAVEN", "NPM", "PYTHON", "APT", "YUM", "GO", "KFP", "GENERIC")
+FORMATS = ("DOCKER", "MAVEN", "NPM", "PYTHON", "APT", "YUM", "GO", "KFP", "GENERIC", "RUBY")
 Format = Literal[
     "DOCKER",
     "MAVEN",
@@ -42,6 +42,7 @@ Format = Literal[
     "GO",
     "KFP",
     "GENERIC",
+    "RUBY",
     "docker",
     "maven",
     "npm",
@@ -51,6 +52,7 @@ Format = Literal[
     "go",
     "kfp",
     "generic",
+    "ruby",
 ]
 
 # Multi-region locations: "In addition to specific regions, special values for multi-region

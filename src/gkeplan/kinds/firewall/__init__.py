@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
@@ -18,7 +20,6 @@ from gkeplan.kinds.base import (
     section_nodes,
 )
 from gkeplan.kinds.network import (
-    Cidr,
     check_network_ref,
     compute_permissions,
     network_dep,
@@ -27,6 +28,43 @@ from gkeplan.kinds.network import (
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
 from gkeplan.spec.checks import Checker
+
+
+def _range(value: str) -> str:
+    """Firewall.sourceRanges / destinationRanges: "These ranges must be expressed in CIDR
+    format ... Both IPv4 and IPv6 are supported." (compute v1 discovery document)"""
+    if "/" not in value:
+        raise ValueError(f"'{value}' has no prefix length; write it as {value}/32 (or /128)")
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        msg = f"'{value}' is not an IPv4 or IPv6 CIDR range such as 10.0.0.0/8 or 2001:db8::/32"
+        raise ValueError(f"{msg} ({exc})") from None
+    return value
+
+
+# An IPv4 or IPv6 range in CIDR form, with no host bits set.
+FirewallRange = Annotated[str, AfterValidator(_range)]
+
+# "This value can either be one of the following well known protocol strings (tcp, udp, icmp,
+# esp, ah, ipip, sctp) or the IP protocol number." (compute v1 discovery document,
+# Firewall.allowed[].IPProtocol); "all" too (Google provider, google_compute_firewall
+# allow.protocol: "(tcp, udp, icmp, esp, ah, sctp, ipip, all)").
+PROTOCOLS = frozenset({"tcp", "udp", "icmp", "esp", "ah", "ipip", "sctp", "all"})
+# ports: "This field is only applicable for the UDP or TCP protocol" (same document; the
+# Google provider adds SCTP); by number, TCP is 6, UDP 17 and SCTP 132 (IANA).
+PORT_PROTOCOLS = frozenset({"tcp", "udp", "sctp", "6", "17", "132"})
+_PORT = re.compile(r"(\d{1,5})(-(\d{1,5}))?\Z")
+ANYWHERE = "0.0.0.0/0"
+
+
+def effective_source_ranges(rule: Firewall) -> list[str]:
+    """What GCP applies: an INGRESS rule with no source at all gets 0.0.0.0/0 ("Firewall
+    source_ranges defaults to 0.0.0.0/0 when source_tags not provided",
+    hashicorp/terraform-provider-google#6789; GoogleCloudPlatform/cloud-foundation-fabric#1815)."""
+    if rule.direction == "INGRESS" and not rule.source_ranges and not rule.source_tags:
+        return [ANYWHERE]
+    return list(rule.source_ranges)
 
 
 class Traffic(Model):
@@ -47,8 +85,8 @@ class Firewall(Resource):
     # Firewall.priority: "an integer between 0 and 65535, both inclusive. The default value
     # is 1000." (compute v1 discovery document)
     priority: Annotated[int, Field(ge=0, le=65535)] = 1000
-    source_ranges: list[Cidr] = Field(default_factory=list)
-    destination_ranges: list[Cidr] = Field(default_factory=list)
+    source_ranges: list[FirewallRange] = Field(default_factory=list)
+    destination_ranges: list[FirewallRange] = Field(default_factory=list)
     source_tags: list[Name] = Field(default_factory=list)
     target_tags: list[Name] = Field(default_factory=list)
     allow: list[Traffic] = Field(default_factory=list)
@@ -93,7 +131,8 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             "network": network_name(spec, rule.network),
             "direction": rule.direction,
             "priority": rule.priority,
-            "sourceRanges": sorted(rule.source_ranges),
+            # as GCP stores it: no source on INGRESS is 0.0.0.0/0 (no diff on every plan)
+            "sourceRanges": sorted(effective_source_ranges(rule)),
             "destinationRanges": sorted(rule.destination_ranges),
             "sourceTags": sorted(rule.source_tags),
             "targetTags": sorted(rule.target_tags),
@@ -121,6 +160,17 @@ def _check(spec: Document, c: Checker) -> None:
                 "an EGRESS rule cannot have sourceTags",
                 "use targetTags for the instances the rule applies to",
             )
+        if rule.direction == "INGRESS" and not rule.source_ranges and not rule.source_tags:
+            c.error(
+                path,
+                f"the INGRESS rule names no source: GCP applies it from {ANYWHERE}, the whole "
+                "internet",
+                "set sourceRanges (or sourceTags) to the sources you mean",
+                severity=Severity.WARNING,
+            )
+        for key, items in (("allow", rule.allow), ("deny", rule.deny)):
+            for i, t in enumerate(items):
+                _check_traffic(c, (*path, key, i), t)
         if not rule.allow and not rule.deny:
             c.error(
                 path,
@@ -137,6 +187,33 @@ def _check(spec: Document, c: Checker) -> None:
                 severity=Severity.WARNING,
             )
         c.depends_on(path, rule)
+
+
+def _check_traffic(c: Checker, at: Path, t: Traffic) -> None:
+    protocol = t.protocol.lower()
+    number = protocol.isdigit() and int(protocol) <= 255
+    if protocol not in PROTOCOLS and not number:
+        c.error(
+            (*at, "protocol"),
+            f"'{t.protocol}' is not an IP protocol GCP's firewall takes",
+            "tcp, udp, icmp, esp, ah, ipip, sctp, all, or a protocol number 0-255",
+        )
+        return
+    if t.ports and protocol not in PORT_PROTOCOLS:
+        c.error(
+            (*at, "ports"),
+            f"ports apply to tcp, udp and sctp only, not {t.protocol}",
+            "remove ports (the rule then covers all of the protocol's traffic)",
+        )
+    for j, port in enumerate(t.ports):
+        m = _PORT.match(port)
+        low, high = (int(m.group(1)), int(m.group(3) or m.group(1))) if m else (0, -1)
+        if not m or high > 65535 or low > high:
+            # "Each entry must be either an integer or a range." (same document)
+            c.error(
+                (*at, "ports", j),
+                f"port '{port}' is neither a port (0-65535) nor a range such as 8000-8080",
+            )
 
 
 KIND = Kind(

@@ -11,6 +11,7 @@ from gkeplan.kinds.base import (
     Action,
     Dep,
     DesiredState,
+    ExternalRef,
     Kind,
     Node,
     Permission,
@@ -18,7 +19,7 @@ from gkeplan.kinds.base import (
     explicit_deps,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Cluster, clusters
+from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
 from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
 from gkeplan.spec import names
@@ -89,9 +90,19 @@ def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]
     return tuple(dict.fromkeys(needs))
 
 
+def _autopilot_account(spec: Document, c: Cluster) -> str | None:
+    """An Autopilot cluster's node account: set through cluster_autoscaling's
+    auto_provisioning_defaults.service_account, which the Google provider accepts with
+    enable_autopilot (GoogleCloudPlatform/magic-modules#6733, "Allow passing node
+    service_account when autopilot enabled"). None: whatever GKE chose (the default account)."""
+    nap = c.node_auto_provisioning
+    ref = nap.auto_provisioning_defaults.service_account if nap else None
+    return sa.email_of(spec, ref) if c.autopilot and ref else None
+
+
 def _nap(spec: Document, c: Cluster) -> dict[str, object] | None:
     nap = c.node_auto_provisioning
-    if nap is None:
+    if nap is None or c.autopilot:  # Autopilot: GKE provisions; its account is apart
         return None
     if not nap.enabled:
         return {"enabled": False}
@@ -132,6 +143,7 @@ def _fields(spec: Document, c: Cluster) -> dict[str, object]:
         "authenticatorGroup": groups.security_group if groups else None,
         "datapathProvider": c.datapath_provider,
         "nodeAutoProvisioning": _nap(spec, c),
+        "autopilotServiceAccount": _autopilot_account(spec, c),
     }
 
 
@@ -200,6 +212,13 @@ def _desired(spec: Document, node: Node) -> DesiredState:
                 for k, p in c.node_pools.items()
             ],
             "deletionProtection": c.deletion_protection,
+            "autopilotOauthScopes": (
+                sorted(c.node_auto_provisioning.auto_provisioning_defaults.oauth_scopes)
+                if c.autopilot
+                and c.node_auto_provisioning
+                and c.node_auto_provisioning.auto_provisioning_defaults.oauth_scopes
+                else None
+            ),
         },
     )
 
@@ -224,8 +243,23 @@ def _check(spec: Document, c: Checker) -> None:
                 "the cluster has no node pools and removes the default one",
                 "add a pool under nodePools, or set removeDefaultNodePool: false",
             )
-        if cluster.node_auto_provisioning is not None:
+        if cluster.node_auto_provisioning is not None and not cluster.autopilot:
             _check_nap(c, (*path, "nodeAutoProvisioning"), cluster)
+        elif cluster.node_auto_provisioning is not None:
+            _check_nap_account(c, (*path, "nodeAutoProvisioning"), cluster)
+        if cluster.network_policy and cluster.datapath_provider == "ADVANCED_DATAPATH":
+            # "If you try to explicitly enable or disable network policy enforcement in a
+            # cluster that uses GKE Dataplane V2, the request will fail with the error message
+            # Enabling NetworkPolicy for clusters with DatapathProvider=ADVANCED_DATAPATH is not
+            # allowed." (GKE docs, concepts/dataplane-v2); "network_policy = true conflicts
+            # with dataplane v2" (terraform-google-modules/terraform-google-kubernetes-engine#1085)
+            c.error(
+                (*path, "networkPolicy"),
+                "Dataplane V2 enforces network policy itself: GKE refuses networkPolicy: true "
+                'with it ("Enabling NetworkPolicy for clusters with '
+                'DatapathProvider=ADVANCED_DATAPATH is not allowed.")',
+                "remove networkPolicy (Dataplane V2 enforces NetworkPolicy objects)",
+            )
         groups = cluster.authenticator_groups_config
         if groups is not None and not groups.security_group.startswith("gke-security-groups@"):
             # "Group name must be in format gke-security-groups@yourdomain.com."
@@ -262,21 +296,38 @@ def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -
             "remove nodePools (Autopilot sizes nodes from the pods' requests), "
             "or set autopilot: false",
         )
-    # The Google provider refuses these with enable_autopilot (ConflictsWith,
+    # The Google provider refuses this with enable_autopilot (ConflictsWith,
     # resource_container_cluster.go; "see .../autopilot-overview#comparison"); GKE's own answer
-    # is not sourced here, so they warn.
-    for key, value in (
-        ("intranodeVisibility", cluster.intranode_visibility),
-        ("nodeAutoProvisioning", cluster.node_auto_provisioning),
-    ):
-        if value is not None:
-            c.error(
-                (*path, key),
-                f"{key} is not for Autopilot clusters (GKE manages it; the Google provider "
-                "refuses it with enable_autopilot)",
-                f"remove {key}",
-                severity=Severity.WARNING,
-            )
+    # is not sourced here, so it warns.
+    if cluster.intranode_visibility is not None:
+        c.error(
+            (*path, "intranodeVisibility"),
+            "intranodeVisibility is not for Autopilot clusters (GKE manages it; the Google "
+            "provider refuses it with enable_autopilot)",
+            "remove intranodeVisibility",
+            severity=Severity.WARNING,
+        )
+    nap = cluster.node_auto_provisioning
+    if nap is None:
+        return
+    at = (*path, "nodeAutoProvisioning")
+    if not nap.enabled:
+        # magic-modules#6733: passing cluster_autoscaling.enabled = false for an Autopilot
+        # cluster "will be caught by server side validation": GKE refuses it.
+        c.error(
+            (*path, "nodeAutoProvisioning", "enabled"),
+            "Autopilot clusters always provision their nodes: GKE refuses enabled: false",
+            "remove enabled: false (autoProvisioningDefaults still names the nodes' account)",
+        )
+    if nap.resource_limits:
+        # Autopilot sizes nodes itself; limits are a Standard cluster's (GKE's answer to
+        # them on Autopilot is not sourced: a warning)
+        c.error(
+            (*at, "resourceLimits"),
+            "resourceLimits are not for Autopilot clusters (GKE sizes the nodes from the pods)",
+            "remove resourceLimits; keep autoProvisioningDefaults for the nodes' account",
+            severity=Severity.WARNING,
+        )
 
 
 def _check_nap(c: Checker, path: Path, cluster: Cluster) -> None:
@@ -308,11 +359,40 @@ def _check_nap(c: Checker, path: Path, cluster: Cluster) -> None:
                 (*path, "resourceLimits", i),
                 f"{limit.resource_type}: minimum {limit.minimum} is above maximum {limit.maximum}",
             )
+    _check_nap_account(c, path, cluster)
+
+
+def _check_nap_account(c: Checker, path: Path, cluster: Cluster) -> None:
+    nap = cluster.node_auto_provisioning
+    assert nap is not None
     ref = nap.auto_provisioning_defaults.service_account
     if ref is not None:
         sa.check_ref(
             c, (*path, "autoProvisioningDefaults", "serviceAccount"), ref, "serviceAccount"
         )
+
+
+def _external(spec: Document) -> Iterable[ExternalRef]:
+    """Outside accounts the clusters name (a pool's, auto-provisioning's or Autopilot's node
+    account, createAs): checked to exist before anything is created. Otherwise GKE's create
+    fails after the resources before it exist ("Service account X does not exist.", a 400 that
+    reads like a missing permission)."""
+    from gkeplan.kinds.iam_member import sa_project
+
+    seen: set[str] = set()
+    for key, cluster in clusters(spec).items():
+        refs = [(ref, ("clusters", key, *at)) for _, ref, at in node_accounts(cluster)]
+        if cluster.autopilot and cluster.node_auto_provisioning:
+            ref = cluster.node_auto_provisioning.auto_provisioning_defaults.service_account
+            at = ("nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
+            refs.append((ref, ("clusters", key, *at)))
+        refs.append((cluster.create_as, ("clusters", key, "createAs")))
+        for ref, path in refs:
+            if not ref or "@" not in ref or sa.own_account(spec, ref) or ref in seen:
+                continue
+            seen.add(ref)
+            name = f"projects/{sa_project(spec, ref)}/serviceAccounts/{ref}"
+            yield ExternalRef("serviceAccount", name, path, f"service account {ref}")
 
 
 KIND = Kind(
@@ -326,6 +406,7 @@ KIND = Kind(
     driver="gkeplan.kinds.gke.driver:ClusterDriver",
     link=_link,
     check=_check,
+    external=_external,
     immutable=frozenset(
         {
             "name",
@@ -340,6 +421,9 @@ KIND = Kind(
             # `enable_autopilot` and `datapath_provider`: ForceNew: true)
             "autopilot",
             "datapathProvider",
+            # GKE's answer to changing an Autopilot cluster's node account in place is not
+            # sourced (the emulator refuses desiredClusterAutoscaling on Autopilot): replace
+            "autopilotServiceAccount",
         }
     ),
     weight=300.0,

@@ -223,6 +223,15 @@ def cluster_to_proto(
         cluster.authenticator_groups_config = authenticator_to_proto(attrs["authenticatorGroup"])
     if attrs.get("nodeAutoProvisioning") is not None:
         cluster.autoscaling = nap_to_proto(attrs["nodeAutoProvisioning"])
+    if attrs.get("autopilotServiceAccount"):
+        # an Autopilot cluster's node account (magic-modules#6733: cluster_autoscaling's
+        # auto_provisioning_defaults with enable_autopilot)
+        cluster.autoscaling = gke.ClusterAutoscaling(
+            autoprovisioning_node_pool_defaults=gke.AutoprovisioningNodePoolDefaults(
+                service_account=attrs["autopilotServiceAccount"],
+                oauth_scopes=settings.get("autopilotOauthScopes") or [],
+            )
+        )
     if attrs["subnetwork"]:
         cluster.subnetwork = attrs["subnetwork"]
     if attrs["nodeLocations"]:
@@ -379,7 +388,12 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         "datapathProvider": c.network_config.datapath_provider.name
         if c.network_config.datapath_provider
         else "LEGACY_DATAPATH",
-        "nodeAutoProvisioning": _nap_from_proto(c.autoscaling),
+        "nodeAutoProvisioning": None if c.autopilot.enabled else _nap_from_proto(c.autoscaling),
+        "autopilotServiceAccount": (
+            c.autoscaling.autoprovisioning_node_pool_defaults.service_account or "default"
+        )
+        if c.autopilot.enabled
+        else None,
         # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,

@@ -102,8 +102,8 @@ class NodePool(Resource):
     disk_size_gb: Annotated[int, Field(ge=10, le=65536)] = 100
     disk_type: Literal["pd-standard", "pd-balanced", "pd-ssd", "hyperdisk-balanced"] | None = Field(
         None,
-        description="Boot disk type; default hyperdisk-balanced on Hyperdisk-only series "
-        "(C4, C4A, C4D, N4, N4A, N4D), pd-balanced on the others.",
+        description="Boot disk type; default hyperdisk-balanced on Hyperdisk series "
+        "(C4, C4A, C4D, N4, N4A, N4D, A4, A4X, G4, M4), pd-balanced on the others.",
     )
     image_type: Annotated[
         Literal[
@@ -364,7 +364,7 @@ def boot_disk_type(pool: NodePool) -> str:
     if pool.disk_type is not None:
         return pool.disk_type
     family = pool.machine_type.split("-")[0]
-    return "hyperdisk-balanced" if catalog.hyperdisk_only(family) else "pd-balanced"
+    return "hyperdisk-balanced" if catalog.hyperdisk_default(family) else "pd-balanced"
 
 
 def metadata_mode(cluster: Cluster, pool: NodePool) -> str:

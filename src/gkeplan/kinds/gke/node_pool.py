@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from gkeplan import catalog
-from gkeplan.errors import Path
+from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
@@ -89,20 +89,35 @@ def _check_pool(
             "set the cluster's workloadIdentity: true, or workloadMetadata: GCE_METADATA",
         )
     family = pool.machine_type.split("-")[0]
-    if pool.disk_type and pool.disk_type.startswith("pd-") and catalog.hyperdisk_only(family):
-        # "The new C4, C4A, C4D, N4, N4A, and N4D families do not support pd-balanced disks"
-        # (nextflow-io/nextflow#6841); they boot from Hyperdisk only.
+    disk = pool.disk_type
+    problem = catalog.boot_disk_problem(family, disk) if disk else None
+    if problem is not None:
+        # the sources of each series' disks are in catalog/build.py (HYPERDISK_ONLY, ...)
+        sourced, why = problem
+        fix = (
+            "diskType: pd-balanced (or leave diskType out)"
+            if disk is not None and disk.startswith("hyperdisk")
+            else "diskType: hyperdisk-balanced (or leave diskType out)"
+            if catalog.hyperdisk_default(family)
+            else "diskType: pd-balanced (or leave diskType out)"
+        )
         c.error(
             (*path, "diskType"),
-            f"{family.upper()} machines boot only from Hyperdisk, not {pool.disk_type}",
-            "diskType: hyperdisk-balanced (or leave diskType out)",
+            f"{family.upper()} machines {why}, not {disk}"
+            + ("" if sourced else " (unconfirmed: the create may fail)"),
+            fix,
+            severity=Severity.ERROR if sourced else Severity.WARNING,
         )
+    _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
     if pool.spot and pool.preemptible:
+        # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
+        # VMs" (GKE docs, spot-vms); one of them says it all, so this only warns.
         c.error(
             (*path, "spot"),
-            "a node pool is either spot or preemptible, not both",
-            "use spot: true (preemptible VMs are the older form of spot VMs)",
+            "spot and preemptible are both set; spot VMs are the newer form of preemptible VMs",
+            "keep spot: true and remove preemptible",
+            severity=Severity.WARNING,
         )
     auto = pool.autoscaling
     if auto is not None:
@@ -113,15 +128,47 @@ def _check_pool(
                 f"maxNodeCount {auto.max_node_count}",
             )
         elif pool.initial_node_count > auto.max_node_count:
+            # GKE's answer to this is not sourced (the autoscaler scales an oversized pool
+            # down to its maximum): a warning.
             c.error(
                 (*path, "initialNodeCount"),
                 f"initialNodeCount {pool.initial_node_count} is "
-                f"above autoscaling.maxNodeCount {auto.max_node_count}",
+                f"above autoscaling.maxNodeCount {auto.max_node_count}: the autoscaler removes "
+                "the extra nodes",
+                f"initialNodeCount: {auto.max_node_count}",
+                severity=Severity.WARNING,
             )
     if pool.service_account is not None:
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
-    c.labels((*path, "labels"), pool.labels)
+    c.kubernetes_labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
+
+
+def _check_accelerators(c: Checker, path: Path, pool: NodePool, family: str) -> None:
+    mt = catalog.machine_type(pool.machine_type)
+    for i, acc in enumerate(pool.accelerators):
+        if mt is not None and mt.gpu_type == acc.type:
+            continue  # the machine type's own GPUs, named
+        attaches = catalog.attaches_gpus(family)
+        if attaches is False:
+            # "[e2-standard-2, nvidia-tesla-t4] features are not compatible for creating
+            # instance." (Compute Engine, kubernetes/test-infra#35205)
+            c.error(
+                (*path, "accelerators", i, "type"),
+                f"{family.upper()} machines take no GPUs: GCP refuses "
+                f'"[{pool.machine_type}, {acc.type}] features are not compatible"',
+                "machineType: n1-standard-4 (GPUs attach to N1), or a G2/A2/A3 type with its "
+                "GPUs built in",
+            )
+        elif attaches is None and catalog.accelerator(acc.type) is not None:
+            # only N1 is documented to take attached GPUs (cloud.google.com/compute/docs/gpus)
+            c.error(
+                (*path, "accelerators", i, "type"),
+                f"{pool.machine_type} is not documented to take attached {acc.type} GPUs "
+                "(N1 takes them; G2, A2, A3, A4 and G4 types have their own built in)",
+                "machineType: an N1 type, or the machine type that has these GPUs built in",
+                severity=Severity.WARNING,
+            )
 
 
 # NodeConfig.metadata (container v1 REST reference): keys match [a-zA-Z0-9-_]+, are under 128

@@ -193,7 +193,22 @@ def _check(spec: Document, c: Checker) -> None:
     _check_clusters(spec, c)
 
 
+# The smallest primary range: /29 in Google's VPC subnet documentation as gkeplan's authors
+# know it, but not found by this audit's search in a page or a quoted refusal: a warning only.
+SMALLEST_PRIMARY = 29
+
+
 def _check_ranges(c: Checker, path: Path, sub: Subnetwork) -> None:
+    prefix = int(sub.ip_cidr_range.rsplit("/", 1)[1])
+    if prefix > SMALLEST_PRIMARY:
+        c.error(
+            (*path, "ipCidrRange"),
+            f"{sub.ip_cidr_range} is smaller than a /{SMALLEST_PRIMARY}, the smallest subnet range "
+            "in Google's VPC documentation (unconfirmed: the create may be refused)",
+            f"a /{SMALLEST_PRIMARY} or larger range",
+            code="limit",
+            severity=Severity.WARNING,
+        )
     names: set[str] = set()
     for i, r in enumerate(sub.secondary_ip_ranges):
         at: Path = (*path, "secondaryIpRanges", i)
