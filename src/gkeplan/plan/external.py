@@ -47,7 +47,8 @@ def check(spec: Document, ctx: Context, drivers: Mapping[str, Driver]) -> None:
     raise SpecError(
         [
             Diagnostic(
-                f"{ref.what} does not exist in GCP; gkeplan grants on it but never creates it",
+                f"{ref.what} does not exist in GCP; the spec names it but does not declare it, "
+                "so gkeplan never creates it",
                 source.value(ref.path) if source else None,
                 ref.path,
                 "create it first, fix the name, or declare it in the spec to have gkeplan "
