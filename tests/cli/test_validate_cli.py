@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from gkeplan.cli import cli
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "stable-diffusion.yaml")
+TUTORIAL = str(Path(__file__).resolve().parents[2] / "examples" / "tutorial-as-written.yaml")
 
 
 def test_exit_codes() -> None:
@@ -27,7 +28,7 @@ def test_exit_codes() -> None:
 def test_json_format() -> None:
     result = CliRunner().invoke(cli, ["validate", EXAMPLE, "--format", "json"])
     data = json.loads(result.output)
-    assert data["valid"] is False
+    assert data["passed"] is False
     (diag,) = data["diagnostics"]
     assert diag["path"] == "project"
     assert diag["location"]["line"] == 5
@@ -59,3 +60,22 @@ def test_graph_formats() -> None:
         "to": "iamMember.bucket.models/roles/storage.objectViewer/serviceAccount:gke-node",
         "reason": "grant target",
     } in data["edges"]
+
+
+def test_json_verdict_is_the_texts() -> None:
+    """`passed` says what the text's last line says: a spec the text calls refused (a policy
+    error, the schema fine) is not passed in JSON, and no other key claims it is valid."""
+    runner = CliRunner()
+    args = ["validate", TUTORIAL, "--var", "PROJECT_ID=demo-project"]
+    text = runner.invoke(cli, args)
+    assert text.exit_code == 1 and f"{TUTORIAL}: refused (" in text.output
+    as_json = runner.invoke(cli, [*args, "--format", "json"])
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.output)
+    assert data["passed"] is False
+    assert not any(v is True for k, v in data.items() if k != "strict"), data
+    ok = runner.invoke(cli, ["validate", EXAMPLE, "--var", "PROJECT_ID=demo-project"])
+    ok_json = runner.invoke(
+        cli, ["validate", EXAMPLE, "--var", "PROJECT_ID=demo-project", "--format", "json"]
+    )
+    assert ": valid (" in ok.output and json.loads(ok_json.output)["passed"] is True
