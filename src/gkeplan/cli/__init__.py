@@ -69,6 +69,23 @@ def _add_common_options(command: click.Command) -> None:
             _add_common_options(sub)
 
 
+def _refuse_terraform_spellings(
+    ctx: click.Context, command: click.Command, args: list[str]
+) -> None:
+    """`-target=X` is one usage error with gkeplan's spelling, exit 2, never click's
+    "No such option '-t'" (a group's command is looked at in its own arguments)."""
+    from gkeplan.cli.spellings import suggestion
+
+    if isinstance(command, click.Group):
+        words = [a for a in args if not a.startswith("-")]
+        sub = command.get_command(ctx, words[0]) if words else None
+        if sub is not None:
+            command, args = sub, args[args.index(words[0]) + 1 :]
+    found = suggestion(command, args)
+    if found is not None:
+        raise click.UsageError(found, ctx)
+
+
 class LazyGroup(click.Group):
     """Commands named in COMMANDS, imported when used (click's documented lazy pattern)."""
 
@@ -83,6 +100,14 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attr)
         _add_common_options(command)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _refuse_terraform_spellings(ctx, command, rest)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         """A user's mistake or GCP's refusal ends as one line: click prints it and exits 1
