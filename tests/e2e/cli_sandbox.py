@@ -111,3 +111,20 @@ def user(server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Us
     server.reset()
     monkeypatch.chdir(tmp_path)
     return User(server, tmp_path)
+
+
+def use_gcs_state(user: User) -> None:
+    """The example with `state: {backend: gcs, bucket: demo-project-tfstate, prefix: ml}`,
+    and that bucket made (versioned, as SB020 wants)."""
+    storage = user.sandbox.conn().storage()
+    bucket = storage.bucket("demo-project-tfstate")
+    bucket.versioning_enabled = True
+    bucket.iam_configuration.uniform_bucket_level_access_enabled = True
+    storage.create_bucket(bucket, location="us-central1")
+    user.write(
+        EXAMPLE.read_text().replace(
+            "policy:\n",
+            "state: {backend: gcs, bucket: demo-project-tfstate, prefix: ml}\n\npolicy:\n",
+            1,
+        )
+    )

@@ -15,7 +15,7 @@ from gkeplan.cli import cli
 from gkeplan.state.local import LocalStateStore
 from gkeplan.state.store import LockInfo
 
-from .cli_sandbox import BUCKET, Sandbox, User, server, user
+from .cli_sandbox import BUCKET, Sandbox, User, server, use_gcs_state, user
 from .conftest import EXAMPLE
 
 __all__ = ["server", "user"]  # the fixtures this module's tests use
@@ -253,17 +253,7 @@ def test_a_state_of_another_target_is_refused(user: User) -> None:
 
 
 def test_state_commands_read_the_specs_gcs_backend(user: User) -> None:
-    storage = user.sandbox.conn().storage()
-    bucket = storage.bucket("demo-project-tfstate")
-    bucket.versioning_enabled = True
-    bucket.iam_configuration.uniform_bucket_level_access_enabled = True
-    storage.create_bucket(bucket, location="us-central1")
-    text = EXAMPLE.read_text().replace(
-        "policy:\n",
-        "state: {backend: gcs, bucket: demo-project-tfstate, prefix: ml}\n\npolicy:\n",
-        1,
-    )
-    user.write(text)
+    use_gcs_state(user)
     assert (
         user.run(
             "apply",

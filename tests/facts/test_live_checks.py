@@ -148,4 +148,4 @@ def test_unreadable_quotas_warn_and_the_plan_goes_on(
     unknown_region = FakeProject(regional={})  # regions.get answers 404
     with serve(unknown_region) as conn, caplog.at_level(logging.WARNING, "gkeplan.preflight"):
         assert check_live_quotas(conn, spec, first) == []
-    assert "could not read the project's quotas (not_found" in caplog.text
+    assert "could not read the project's quotas (404 " in caplog.text

@@ -38,7 +38,52 @@ def _no_colour(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         ctx.color = False
 
 
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["debug"] = True  # click shares meta with every context of the invocation
+
+
+DEBUG_HELP = "On a Google error, also print the request (URL and query) and the error's details."
 NO_COLOR_HELP = "No ANSI colours (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 forces them)."
+
+
+def _add_common_options(command: click.Command) -> None:
+    """`--debug` and `--no-color` after any command, as before it (`gkeplan plan --no-color`,
+    as Terraform users type it), the commands of a group (`state list`) included."""
+    for name, callback, help_text in (
+        ("debug", _debug, DEBUG_HELP),
+        ("no_color", _no_colour, NO_COLOR_HELP),
+    ):
+        if not any(p.name == name for p in command.params):
+            command.params.append(
+                click.Option(
+                    ["--" + name.replace("_", "-")],
+                    is_flag=True,
+                    expose_value=False,
+                    callback=callback,
+                    help=help_text,
+                )
+            )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_common_options(sub)
+
+
+def _refuse_terraform_spellings(
+    ctx: click.Context, command: click.Command, args: list[str]
+) -> None:
+    """`-target=X` is one usage error with gkeplan's spelling, exit 2, never click's
+    "No such option '-t'" (a group's command is looked at in its own arguments)."""
+    from gkeplan.cli.spellings import suggestion
+
+    if isinstance(command, click.Group):
+        words = [a for a in args if not a.startswith("-")]
+        sub = command.get_command(ctx, words[0]) if words else None
+        if sub is not None:
+            command, args = sub, args[args.index(words[0]) + 1 :]
+    found = suggestion(command, args)
+    if found is not None:
+        raise click.UsageError(found, ctx)
 
 
 class LazyGroup(click.Group):
@@ -53,19 +98,16 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         command: click.Command = getattr(importlib.import_module(module), attr)
-        if not any(p.name == "no_color" for p in command.params):
-            # `gkeplan plan --no-color` as well as `gkeplan --no-color plan`, as Terraform
-            # users type it.
-            command.params.append(
-                click.Option(
-                    ["--no-color"],
-                    is_flag=True,
-                    expose_value=False,
-                    callback=_no_colour,
-                    help=NO_COLOR_HELP,
-                )
-            )
+        _add_common_options(command)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _refuse_terraform_spellings(ctx, command, rest)
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         """A user's mistake or GCP's refusal ends as one line: click prints it and exits 1
@@ -82,7 +124,8 @@ class LazyGroup(click.Group):
         except Exception as exc:
             if not _is_google_error(exc):
                 raise
-            raise click.ClickException(safe(_google_message(exc))) from None
+            debug = bool(ctx.meta.get("debug") or os.environ.get("GKEPLAN_DEBUG"))
+            raise click.ClickException(safe(_google_message(exc, debug))) from None
 
 
 @click.group(
@@ -90,12 +133,15 @@ class LazyGroup(click.Group):
 )
 @click.version_option(package_name="gkeplan")
 @click.option("--no-color", is_flag=True, help=NO_COLOR_HELP)
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
 @click.pass_context
-def cli(ctx: click.Context, no_color: bool) -> None:
+def cli(ctx: click.Context, no_color: bool, debug: bool) -> None:
     """Provision a GKE ML-serving cluster from one YAML file, checked before it reaches GCP."""
     from gkeplan.cli.colour import colour_setting
 
     ctx.color = colour_setting(no_color, os.environ)
+    if debug:
+        ctx.meta["debug"] = True
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -126,7 +172,7 @@ def _is_google_error(exc: BaseException) -> bool:
     return module.startswith(("google.api_core", "google.auth"))
 
 
-def _google_message(exc: Any) -> str:
+def _google_message(exc: Any, debug: bool = False) -> str:
     if type(exc).__name__ == "DefaultCredentialsError":
         # google.auth found no usable Application Default Credentials
         # (https://cloud.google.com/docs/authentication/application-default-credentials).
@@ -134,4 +180,6 @@ def _google_message(exc: Any) -> str:
             f"no Google credentials: {exc} Set up Application Default Credentials "
             "(`gcloud auth application-default login`), or use --sandbox / --endpoint"
         )
-    return str(exc)
+    from gkeplan.gcp.errors import render
+
+    return render(exc, debug=debug)

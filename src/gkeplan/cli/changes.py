@@ -29,8 +29,11 @@ def _confirm(auto_approve: bool, what: str) -> None:
         )
         sys.exit(EXIT_INVALID)
     if not click.confirm(f"Do you want to perform this {what}?", default=False):
-        click.echo("Cancelled; nothing was changed.")
-        sys.exit(0)
+        # Terraform exits 1 on anything but "yes" ("Apply cancelled.": hashicorp/terraform
+        # #22701; "status code 1 both when plan / apply fails or the user cancels the run by
+        # not entering 'yes'": #28919), so a script can tell a declined run from a done one.
+        click.echo(f"{what.capitalize()} cancelled; nothing was changed.", err=True)
+        sys.exit(EXIT_INVALID)
 
 
 def _to_stderr(text: str) -> None:

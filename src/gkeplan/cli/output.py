@@ -3,28 +3,56 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
-from gkeplan.cli.common import EXIT_INVALID
+from gkeplan.cli.common import EXIT_INVALID, variable_options
 from gkeplan.cli.state import open_store, store_options
 
 
+def _spec_and_name(words: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """`output SPEC NAME`, `output SPEC`, `output NAME`: one word is SPEC when it names a
+    YAML file (an output's name is `kind.name.attribute`, never a file's)."""
+    if len(words) > 2:
+        raise click.BadParameter(
+            f"expected at most SPEC and NAME, got {len(words)} words: {' '.join(words)}",
+            param_hint="[SPEC] [NAME]",
+        )
+    if len(words) == 2:
+        return words[0], words[1]
+    if len(words) == 1 and (os.path.isfile(words[0]) or words[0].endswith((".yaml", ".yml"))):
+        return words[0], None
+    return None, (words[0] if words else None)
+
+
 @click.command()
-@click.argument("name", required=False)
+@click.argument("words", metavar="[SPEC] [NAME]", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="JSON: an object, or NAME's value.")
+@variable_options
 @store_options
 def output(
-    name: str | None, as_json: bool, state_path: str | None, sandbox: bool, endpoint: str | None
+    words: tuple[str, ...],
+    as_json: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    state_path: str | None,
+    sandbox: bool,
+    endpoint: str | None,
 ) -> None:
     """Print the outputs recorded in the state (cluster endpoint and CA, the get-credentials
     command, bucket URLs, account emails), or only NAME's value, raw, for scripts:
 
-        $(gkeplan output cluster.sd-cluster.get_credentials)"""
+        $(gkeplan output cluster.sd-cluster.get_credentials)
+
+    With SPEC (and its --var/--var-file), the state is the spec's `state:` backend, as for
+    plan, apply and `state list SPEC`."""
     from gkeplan.state.outputs import outputs
 
-    with open_store(state_path, sandbox, endpoint) as store:
+    spec_file, name = _spec_and_name(words)
+    where = (spec_file, var_pairs, var_files)
+    with open_store(state_path, sandbox, endpoint, *where) as store:
         doc = store.read()
     if doc is None:
         click.echo("Error: there is no state yet; run gkeplan apply first", err=True)

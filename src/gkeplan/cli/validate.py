@@ -123,7 +123,9 @@ def _summary(spec_file: str, result: Any, strict: bool = False) -> str:
     if result.graph is None:
         count = len(result.errors)
         return f"{spec_file}: invalid ({count} error{'s' if count != 1 else ''})"
-    counts = {"error": len(result.errors), "warning": 0, "info": 0}
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for d in result.diagnostics:  # the spec's own warnings (an unknown zone) count too
+        counts[d.severity.value] += 1
     waived = 0
     for f in result.policy.findings if result.policy else []:
         if f.waived:

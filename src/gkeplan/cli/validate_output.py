@@ -7,7 +7,8 @@ from typing import Any
 
 def json_report(spec_file: str, result: Any, strict: bool, cost: bool) -> dict[str, Any]:
     """The spec's diagnostics and findings (each with its checkov id, as the text shows it),
-    the verdict under --strict, and with --cost the estimate the text would print."""
+    the verdict (`passed`, under --strict if given), and with --cost the estimate the text
+    would print."""
     rules = result.policy.rules if result.policy else {}
     findings = []
     for f in result.policy.findings if result.policy else []:
@@ -16,7 +17,8 @@ def json_report(spec_file: str, result: Any, strict: bool, cost: bool) -> dict[s
         findings.append(data)
     report: dict[str, Any] = {
         "file": spec_file,
-        "valid": result.valid,
+        # the verdict: true when the text says "valid" and the exit code is 0; false when it
+        # says "invalid", "refused" or "refused by --strict"
         "passed": result.passed(strict),
         "strict": strict,
         "diagnostics": [d.to_dict() for d in result.diagnostics],

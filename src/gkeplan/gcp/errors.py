@@ -7,6 +7,7 @@ real responses with their sources.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from google.api_core import exceptions as gexc
@@ -108,34 +109,129 @@ def classify(exc: BaseException) -> Failure:
     return Failure.FATAL
 
 
-_NEXT = {
-    Failure.TRANSIENT: "GCP kept failing for the whole retry budget; run apply again",
-    Failure.CONFLICT: "someone else changed it at the same moment; run apply again",
-    Failure.EXISTS: "it exists outside gkeplan; import it or pick another name",
-    Failure.NOT_FOUND: "something it needs does not exist; check the spec, then apply again",
-    Failure.PROPAGATING: (
-        "the caller or a createAs account lacks a permission (or a fresh grant has not "
-        "propagated yet); check the grants, then apply again"
-    ),
-    Failure.QUOTA: "raise the quota (or shrink the node pools), then apply again",
-    Failure.API_DISABLED: "enable the API named above (gcloud services enable), then apply again",
-    Failure.IN_PROGRESS: "another operation kept the cluster busy past the deadline; apply again",
-    Failure.FATAL: "fix what GCP names above, then apply again",
-}
+# Google's error model: a status (`403 PERMISSION_DENIED`), a message, and details, among
+# them a google.rpc.ErrorInfo with a `reason`, a `domain` and `metadata`
+# (https://cloud.google.com/apis/design/errors, "Error details"). A permission refusal names
+# the permission and the resource in that metadata: reason IAM_PERMISSION_DENIED, domain
+# iam.googleapis.com, metadata {permission, resource}, and the message "Permission
+# 'resourcemanager.projects.get' denied on resource '//cloudresourcemanager.googleapis.com/
+# projects/123456789' (or it may not exist)." (the message quoted in
+# CrowdStrike/falcon-integration-gateway#98; IAM's "Troubleshoot permission error messages",
+# https://cloud.google.com/iam/docs/permission-error-messages: the caller lacks the
+# permission, a deny policy blocks it, or the resource does not exist). A quota refusal of
+# Service Infrastructure is reason RATE_LIMIT_EXCEEDED with metadata quota_metric and
+# quota_limit, a disabled API SERVICE_DISABLED / API_DISABLED with metadata service
+# (googleapis google/api/error_reason.proto). google-api-core exposes the ErrorInfo as the
+# exception's `.reason`, `.domain` and `.metadata` (google/api_core/exceptions.py).
+_PERMISSION_KEYS = ("permission", "permissions")
+_QUOTA_KEYS = ("quota_metric", "quota_limit", "quota_location")
+
+# Marked by `gcp.retry.through_propagation` on an error it gave up on: the call follows a
+# grant or an account gkeplan made, so "not propagated yet" is one explanation of it.
+AFTER_GRANT = "_gkeplan_after_grant"
+
+
+def _metadata(exc: BaseException) -> dict[str, str]:
+    meta = getattr(exc, "metadata", None) if isinstance(exc, gexc.GoogleAPICallError) else None
+    try:
+        return {str(k): str(v) for k, v in dict(meta or {}).items()}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _status(exc: gexc.GoogleAPICallError) -> str:
+    """`403 PERMISSION_DENIED`: the HTTP code and Google's status name (over REST, the body's
+    `error.status`: https://cloud.google.com/apis/design/errors#http_mapping)."""
+    name = exc.grpc_status_code.name if exc.grpc_status_code is not None else ""
+    if not name:
+        response = exc.response
+        try:
+            body = response.json() if hasattr(response, "json") else None
+            name = str(body["error"]["status"]) if isinstance(body, dict) else ""
+        except (ValueError, KeyError, TypeError, AttributeError):
+            name = ""
+    return f"{exc.code} {name}".strip()
+
+
+def _words(camel: str) -> str:
+    """`serviceAccounts` -> `service accounts`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", camel).lower()
+
+
+def _singular(words: str) -> str:
+    return words[:-1] if words.endswith("s") and not words.endswith("ss") else words
+
+
+def _resource_words(resource: str) -> tuple[str, str]:
+    """(`project`, `demo-project-2`) for `projects/demo-project-2`; the last pair of a
+    resource name (https://cloud.google.com/apis/design/resource_names), full-name prefix off."""
+    name = re.sub(r"^//[^/]+/", "", resource)
+    parts = [p for p in name.split("/") if p]
+    if len(parts) >= 2:
+        return _singular(_words(parts[-2])), parts[-1]
+    return "", name
+
+
+def call_in_words(exc: BaseException) -> str | None:
+    """`list service accounts in project demo-project-2`, from the permission and resource
+    Google names in the ErrorInfo; None when it names neither."""
+    meta = _metadata(exc)
+    permission = meta.get("permission", "")
+    service, _, rest = permission.partition(".")
+    collection, _, verb = rest.rpartition(".")
+    if not (service and collection and verb):
+        return None
+    kind, name = _resource_words(meta.get("resource", ""))
+    noun = _words(collection)
+    verbs = {"getIamPolicy": "read the IAM policy of", "setIamPolicy": "change the IAM policy of"}
+    doing = verbs.get(verb, _words(verb))
+    if not name:
+        return f"{doing} {noun}"
+    if kind and kind == _singular(noun) and verb != "list":
+        return f"{doing} {kind} {name}"
+    return f"{doing} {noun} in {kind} {name}".replace("  ", " ")
+
+
+def _google_text(exc: gexc.GoogleAPICallError) -> tuple[str, str]:
+    """(Google's message, the request line): REST errors arrive as "METHOD URL: message"
+    (google.api_core.exceptions.from_http_response), and the URL stays out of the message."""
+    text = str(exc.message or "")
+    request = ""
+    head = re.match(r"(GET|POST|PUT|PATCH|DELETE) (\S+): ", text)
+    if head:
+        request = f"{head.group(1)} {head.group(2)}"
+        text = text[head.end() :]
+    first = text.strip().splitlines()
+    return (first[0] if first else type(exc).__name__), request
+
+
+def _named(exc: BaseException) -> str:
+    """`reason IAM_PERMISSION_DENIED, permission iam.serviceAccounts.list`: what ErrorInfo
+    names, in words, never its protobuf text."""
+    parts = []
+    reason = _reason(exc)
+    if reason:
+        parts.append(f"reason {reason}")
+    meta = _metadata(exc)
+    for key in _PERMISSION_KEYS:
+        if meta.get(key):
+            parts.append(f"permission {meta[key]}")
+    quota = [f"{k.removeprefix('quota_')} {meta[k]}" for k in _QUOTA_KEYS if meta.get(k)]
+    if quota:
+        parts.append("quota " + ", ".join(quota))
+    if meta.get("service") and reason in (*_DISABLED_REASONS, "API_DISABLED"):
+        parts.append(f"service {meta['service']}")
+    return ", ".join(parts)
 
 
 def _message(exc: BaseException) -> str:
-    """GCP's own words: the status and message, without the library's request prefix."""
+    """GCP's own words: the status and message, then what ErrorInfo names; no URL."""
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         return _message(exc.cause)
     if isinstance(exc, gexc.GoogleAPICallError):
-        text = str(exc.message or "")
-        # REST errors arrive as "METHOD URL: message"
-        if text[:7] in ("POST ht", "GET htt", "PUT htt", "PATCH h", "DELETE ") and ": " in text:
-            text = text.split(": ", 1)[1]
-        status = getattr(exc, "grpc_status_code", None)
-        name = status.name if status is not None else ""
-        return f"{exc.code} {name}: {text}".replace(" : ", ": ").strip()
+        text, _ = _google_text(exc)
+        named = _named(exc)
+        return f"{_status(exc)}: {text}" + (f" ({named})" if named else "")
     if isinstance(exc, RefreshError):
         parts = [str(a) for a in exc.args]
         return "could not get credentials: " + "; ".join(parts)
@@ -148,10 +244,71 @@ def message(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def next_step(exc: BaseException) -> str:
+    """What to do about it, from the classification and what ErrorInfo names."""
+    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
+        return next_step(exc.cause)
+    failure = classify(exc)
+    meta = _metadata(exc)
+    if failure is Failure.PROPAGATING and isinstance(exc, gexc.Forbidden | gexc.PermissionDenied):
+        permission = meta.get("permission")
+        kind, name = _resource_words(meta.get("resource", ""))
+        on = f"{kind} {name}".strip() or "the resource"
+        needs = permission or "the permission it needs"
+        text = (
+            f"check that {on} exists and that the caller has {needs} on it "
+            "(a role that grants it, or --impersonate-service-account an account that has one)"
+        )
+        if getattr(exc, AFTER_GRANT, False):
+            text += "; or the grant gkeplan just made has not propagated yet: apply again"
+        return text
+    if failure is Failure.PROPAGATING and not getattr(exc, AFTER_GRANT, False):
+        return "fix what GCP names above, then apply again"
+    if failure is Failure.API_DISABLED and meta.get("service"):
+        return f"enable it (gcloud services enable {meta['service']}), then apply again"
+    return _NEXT[failure]
+
+
+def render(exc: BaseException, *, call: str | None = None, debug: bool = False) -> str:
+    """One line for a Google error: the call in words, the status and Google's message, what
+    ErrorInfo names, and the next step. The request URL (with its query string) and the
+    details' protobuf text are for --debug only."""
+    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
+        return render(exc.cause, call=call, debug=debug)
+    doing = call or call_in_words(exc)
+    line = f"{doing}: " if doing else ""
+    line += f"{_message(exc)}; {next_step(exc)}"
+    if debug and isinstance(exc, gexc.GoogleAPICallError):
+        _, request = _google_text(exc)
+        if request:
+            line += f"\n  request: {request}"
+        for detail in exc.details:
+            text = str(detail).strip().replace("\n", "\n    ")
+            line += f"\n  detail: {text}"
+    return line
+
+
+_NEXT = {
+    Failure.TRANSIENT: "GCP kept failing for the whole retry budget; run apply again",
+    Failure.CONFLICT: "someone else changed it at the same moment; run apply again",
+    Failure.EXISTS: "it exists outside gkeplan; import it or pick another name",
+    Failure.NOT_FOUND: "something it needs does not exist; check the spec, then apply again",
+    Failure.PROPAGATING: (
+        "the caller or a createAs account lacks a permission, or the grant gkeplan just made "
+        "has not propagated yet; check the grants, then apply again"
+    ),
+    Failure.QUOTA: "raise the quota (or shrink the node pools), then apply again",
+    Failure.API_DISABLED: "enable the API named above (gcloud services enable), then apply again",
+    Failure.IN_PROGRESS: "another operation kept the cluster busy past the deadline; apply again",
+    Failure.FATAL: "fix what GCP names above, then apply again",
+}
+
+
 def explain(exc: BaseException) -> str:
-    """One line for a failed change: GCP's status and message, then what to do next."""
+    """One line for a failed change: GCP's status and message, then what to do next (the
+    caller says what the call was)."""
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         return explain(exc.cause)
     if not isinstance(exc, gexc.GoogleAPICallError | RefreshError | TransportError):
         return str(exc)
-    return f"{_message(exc)}; {_NEXT[classify(exc)]}"
+    return f"{_message(exc)}; {next_step(exc)}"

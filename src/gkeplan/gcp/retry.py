@@ -12,7 +12,7 @@ from typing import TypeVar
 from google.api_core import retry as gretry
 
 from gkeplan.gcp.connection import Timeouts
-from gkeplan.gcp.errors import Failure, classify, message
+from gkeplan.gcp.errors import AFTER_GRANT, Failure, classify, message
 
 T = TypeVar("T")
 log = logging.getLogger("gkeplan.apply")
@@ -124,6 +124,9 @@ def through_propagation(
                 raise
             attempt += 1
             if time.monotonic() + delay > deadline:
+                # the step follows a grant or an account gkeplan made: its error may say so
+                with contextlib.suppress(AttributeError):
+                    setattr(exc, AFTER_GRANT, True)
                 raise
             log.info(
                 "%s: %s; IAM may still be propagating: attempt %d at %s (in %.1fs)",

@@ -86,12 +86,12 @@ def require_services(
     try:
         off = services.disabled(conn, wanted)
     except Exception as exc:  # not being able to check is no reason to stop
-        from gkeplan.gcp.errors import classify
+        from gkeplan.gcp.errors import message
 
         log.warning(
-            "could not check which APIs are enabled (%s: %s)",
-            classify(exc).name.lower(),
-            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            "could not check which APIs are enabled in project %s: %s; going on without it",
+            conn.project,
+            message(exc),
         )
         return
     if off:
@@ -156,12 +156,11 @@ def check_live_quotas(conn: Connection, spec: Document, plan: Plan) -> list[Find
     try:
         live = quotas.read(conn, regions_of(spec))
     except Exception as exc:  # unread quotas are no reason to stop; GKE still checks them
-        from gkeplan.gcp.errors import classify
+        from gkeplan.gcp.errors import message
 
         log.warning(
-            "could not read the project's quotas (%s: %s); FT001 used the quota profile only",
-            classify(exc).name.lower(),
-            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            "could not read the project's quotas (%s); FT001 used the quota profile only",
+            message(exc),
         )
         return []
     findings = live_quota_findings(spec, plan, live)

@@ -3,7 +3,8 @@ names, labels, the shape of roles and locations, and dependsOn references.
 
 Whether a role, region, zone or machine type exists is the catalog rule's question
 (policy CT001): gkeplan's catalog is dated, so its answer is a finding that can be waived,
-never a refusal of a name GCP released after the catalog was built.
+never a refusal of a name GCP released after the catalog was built. A zone its known region's
+zone list does not name is a warning here (`known_zone`), for the same reason never an error.
 """
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ class Checker:
 
     def location(self, path: Path, location: str) -> bool:
         """A region or zone by its shape; whether it exists is the catalog rule's to say."""
-        if REGION.match(location) or catalog.looks_like_zone(location):
+        if REGION.match(location):
+            return True
+        if catalog.looks_like_zone(location):
+            self.known_zone(path, location)
             return True
         self.error(
             path,
@@ -107,6 +111,30 @@ class Checker:
                 )
             elif region and catalog.region_of(zone) != region:
                 self.error((*path, i), f"zone {zone} is not in the cluster's region {region}")
+            else:
+                self.known_zone((*path, i), zone)
+
+    def known_zone(self, path: Path, zone: str) -> None:
+        """A zone its region's catalog entry does not name is a warning with did-you-mean,
+        never an error: the zone list is an older snapshot, and GCP opens zones since. GKE
+        refuses a zone that does not exist only at create, after the accounts and grants
+        before it were made: `code=400, message=location "us-east1-b" does not exist.`
+        (kubernetes/test-infra#8381)."""
+        region = catalog.region_of(zone)
+        known = catalog.regions().get(region, ())
+        if not known or zone in known:
+            return  # an unknown region is CT001's; a region without zone data, no opinion
+        near = self.hint(zone, known)
+        self.error(
+            path,
+            f"zone {zone} is not one of the zones of {region} in gkeplan's catalog "
+            f"({', '.join(known)}); GKE refuses a zone that does not exist when it creates "
+            "the cluster",
+            (f"{near} " if near else "")
+            + f"if GCP opened {zone} after the catalog was made, ignore this warning",
+            code="catalog",
+            severity=Severity.WARNING,
+        )
 
     def depends_on(self, path: Path, resource: Resource) -> None:
         for i, address in enumerate(resource.depends_on):

@@ -38,7 +38,14 @@ class ValidationResult:
         return not self.errors
 
     def passed(self, strict: bool = False) -> bool:
-        return self.valid and not (self.policy is not None and self.policy.failed(strict))
+        """The verdict: no error; under --strict, no warning either (the spec's own, such as
+        an unknown zone, as well as the policies')."""
+        warned = strict and any(d.severity is Severity.WARNING for d in self.diagnostics)
+        return (
+            self.valid
+            and not warned
+            and not (self.policy is not None and self.policy.failed(strict))
+        )
 
 
 def validate(
