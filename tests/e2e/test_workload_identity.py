@@ -95,8 +95,8 @@ def test_a_missing_outside_bucket_is_refused_at_plan_time(harness: Harness) -> N
     line = WI_SPEC.splitlines()[problem.location.line - 1]
     assert line.strip() == f"on: bucket:gs://{OUTSIDE_BUCKET}"
     assert problem.message == (
-        f"bucket gs://{OUTSIDE_BUCKET} does not exist in GCP; gkeplan grants on it but never "
-        "creates it"
+        f"bucket gs://{OUTSIDE_BUCKET} does not exist in GCP; the spec names it but does not "
+        "declare it, so gkeplan never creates it"
     )
     assert harness.emu.clients().storage().lookup_bucket(OUTSIDE_BUCKET) is None
 
