@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test quick lint typecheck unit test-external bench bench-peers schema catalog dist clean
+.PHONY: demo test test-slow quick lint typecheck unit test-external bench bench-peers schema catalog dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src tests tests_external
 
+# `make test` runs one short case of each campaign; `make test-slow` the full campaigns
+# (crash, faults, lost responses, fifty concurrent runs) and the install tests (the wheel in
+# a clean venv, the pre-commit hook). CI runs both.
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q -m "not slow"
 
 test: lint typecheck unit
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m slow
 
 # Suites written by others (python-storage's system tests, Google's samples) against the
 # emulator; not part of `make test`. Fetches nothing: see tests_external/README.md.
@@ -34,9 +40,8 @@ $(EXTERNAL_STAMP): $(STAMP)
 test-external: $(EXTERNAL_STAMP)
 	$(BIN)/pytest -q -rP tests_external  # -rP: each suite prints its passed / total
 
-# The edit-test loop: everything but the crash, concurrency and fault campaigns.
-quick: $(STAMP)
-	$(BIN)/pytest -n 2 -q -m "not slow"
+# The edit-test loop: `make test`'s tests, without lint and mypy.
+quick: unit
 
 DEMO_VARS := --var PROJECT_ID=demo-project
 

@@ -99,7 +99,6 @@ def test_with_a_lock_timeout_the_second_waits_then_finds_nothing_to_do(server: S
     assert sum("No changes." in r.stdout for r in results) == 1
 
 
-@pytest.mark.slow
 def test_killed_holder_leaves_a_lock_that_force_unlock_clears(server: Server) -> None:
     proc = subprocess.Popen(
         server.apply(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV
@@ -151,10 +150,14 @@ def test_an_injected_412_on_the_state_write_never_overwrites(server: Server) -> 
     assert latest.resources["serviceAccount.gke-node"].attributes["displayName"] == "Nodes"
 
 
-@pytest.mark.slow
-def test_fifty_concurrent_runs_leave_versions_that_parse_with_growing_serials(
-    server: Server,
+@pytest.mark.parametrize(
+    "runs", [pytest.param(10, id="ten"), pytest.param(50, id="fifty", marks=pytest.mark.slow)]
+)
+def test_concurrent_runs_leave_versions_that_parse_with_growing_serials(
+    server: Server, runs: int
 ) -> None:
+    """`runs` plans and applies, five at a time, on one state: fifty in `make test-slow`, ten
+    (the same assertions, scaled) in `make test`."""
     rng = random.Random(50)
     names = ["GKE Node Service Account", "Nodes A", "Nodes B"]
 
@@ -175,9 +178,9 @@ def test_fifty_concurrent_runs_leave_versions_that_parse_with_growing_serials(
 
     start = time.monotonic()
     with ThreadPoolExecutor(5) as pool:
-        codes = list(pool.map(one, range(50)))
+        codes = list(pool.map(one, range(runs)))
     assert set(codes) <= {0, 1}
-    assert codes.count(0) > 10, "nearly every run failed; the test proves nothing"
+    assert codes.count(0) > runs // 5, "nearly every run failed; the test proves nothing"
     versions = server.versions()
     assert versions, "no state was ever written"
     serials = [v.serial for v in versions]
