@@ -3,29 +3,22 @@ takes its own lock or its own write for someone else's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from .test_remote_state import Server
+from .test_remote_state import _server as _server  # one server for this module too
+from .test_remote_state import server as server
 
 OTHERS = ("is locked by", "written by someone else")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    s = Server(tmp_path)
-    yield s
-    s.close()
-
-
 def _faults(server: Server, *rules: dict[str, Any]) -> None:
-    posted = requests.post(
-        f"{server.http}/_emulator/faults", json={"rules": list(rules)}, timeout=5
-    )
+    # seed 0: the draws of a server just started, whatever the module's earlier tests drew
+    body = {"rules": list(rules), "seed": 0}
+    posted = requests.post(f"{server.http}/_emulator/faults", json=body, timeout=5)
     assert posted.status_code == 200
 
 

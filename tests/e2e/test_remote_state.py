@@ -40,6 +40,12 @@ class Server:
         self.http = json.loads(self.proc.stdout.readline())["http"]
         conn = endpoint_connection("demo-project", self.http, sandbox_timeouts())
         self.storage = conn.storage()
+        self.fresh(tmp)
+
+    def fresh(self, tmp: Path) -> None:
+        """An empty project again (the admin API's reset: no faults, an empty log) holding
+        only the versioned state bucket, and the example spec in `tmp`."""
+        requests.post(f"{self.http}/_emulator/reset", json={}, timeout=10).raise_for_status()
         bucket = self.storage.bucket("demo-project-tfstate")
         bucket.versioning_enabled = True
         bucket.iam_configuration.uniform_bucket_level_access_enabled = True
@@ -71,11 +77,19 @@ class Server:
             self.proc.stdout.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    s = Server(tmp_path)
+@pytest.fixture(scope="module")
+def _server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for all the tests of a module (the modules that import this fixture get
+    their own); each test starts from `Server.fresh`."""
+    s = Server(tmp_path_factory.mktemp("sandbox"))
     yield s
     s.close()
+
+
+@pytest.fixture
+def server(_server: Server, tmp_path: Path) -> Server:
+    _server.fresh(tmp_path)
+    return _server
 
 
 def test_two_applies_at_once_exactly_one_proceeds(server: Server) -> None:
