@@ -100,8 +100,11 @@ class _Handlers:
             rules = req.json().get("rules", [])
             if not isinstance(rules, list):
                 raise invalid_argument('"rules" must be a list of fault rules.')
+            seed = req.json().get("seed")
+            if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+                raise invalid_argument('"seed" must be an integer.')
             known = self.emu.method_names()
-            faults.set_rules([parse_rule(r, known) for r in rules])
+            faults.set_rules([parse_rule(r, known) for r in rules], seed=seed)
         return Response(body={"rules": [asdict(r) for r in faults.rules]})
 
     def log(self, req: Request) -> Response:

@@ -28,8 +28,14 @@ class FaultInjector:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
-    def set_rules(self, rules: list[FaultRule] | tuple[FaultRule, ...]) -> None:
+    def set_rules(
+        self, rules: list[FaultRule] | tuple[FaultRule, ...], seed: int | None = None
+    ) -> None:
+        """New rules, their counts from zero; with `seed`, the draws start again from it (a
+        campaign's trials then fire the same faults whatever ran before them)."""
         with self._lock:
+            if seed is not None:
+                self._random = random.Random(seed)
             self._rules = list(rules)
             self._used = [0] * len(rules)
             self._seen = [0] * len(rules)

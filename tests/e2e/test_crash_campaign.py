@@ -1,6 +1,6 @@
 """kill -9 during writes, then re-run: never a duplicate, never an outside resource adopted or
-an outside member lost. GKEPLAN_CRASH_KILLS sets the number of kills (30 for the full
-campaign; a few keep `make test` fast)."""
+an outside member lost. `make test` kills once; `make test-slow` runs the full
+campaign, of GKEPLAN_CRASH_KILLS kills (3 unless set; 30 for a long run)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,18 @@ from . import campaign
 from .conftest import EXAMPLE
 
 
-@pytest.mark.slow
+@pytest.mark.parametrize(
+    "kills",
+    [
+        pytest.param(1, id="one-kill"),
+        pytest.param(
+            int(os.environ.get("GKEPLAN_CRASH_KILLS", "3")), id="full", marks=pytest.mark.slow
+        ),
+    ],
+)
 def test_kills_during_writes_converge_without_touching_what_is_not_gkeplans(
-    tmp_path: Path,
+    tmp_path: Path, kills: int
 ) -> None:
-    kills = int(os.environ.get("GKEPLAN_CRASH_KILLS", "3"))
     figures = campaign.run(tmp_path, EXAMPLE.read_text(), kills)
     print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
     assert figures.kills == kills

@@ -84,7 +84,6 @@ def test_iam_propagation_delay_is_absorbed_by_retries(tmp_path: Path) -> None:
         assert not h.plan(spec).has_changes
 
 
-@pytest.mark.slow
 def test_kill_9_at_random_points_then_rerun_converges(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXAMPLE.read_text())

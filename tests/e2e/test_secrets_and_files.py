@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from gkeplan.plan import saved
 
 from .conftest import EXAMPLE
 from .test_remote_state import Server
+from .test_remote_state import _server as _server  # one server for this module too
 
 SECRET = "zq7-sensitive-team-4410"
 SENSITIVE_SPEC = (
@@ -33,11 +33,10 @@ SENSITIVE_SPEC = (
 
 
 @pytest.fixture
-def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def server(_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Server:
     monkeypatch.chdir(tmp_path)
-    s = Server(tmp_path)
-    yield s
-    s.close()
+    _server.fresh(tmp_path)
+    return _server
 
 
 def _run(server: Server, *args: str, spec: str | None = None) -> Result:

@@ -13,6 +13,8 @@ from google.iam.v1 import policy_pb2
 from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 from gkeplan_emulator.clientfactory import ClientFactory
 
+from .errors import error_info
+
 P = "demo-project"
 PARENT = f"projects/{P}/locations/us-central1"
 NAME = f"{PARENT}/repositories/serving"
@@ -143,8 +145,8 @@ def test_stranger_is_denied_and_a_repo_reader_can_read_only(emulator: Emulator) 
     stranger = emulator.clients(emulator.credentials_for("user:s@example.com")).artifact_registry()
     with pytest.raises(gexc.Forbidden) as info:
         stranger.get_repository(name=NAME)
-    assert info.value.reason == "IAM_PERMISSION_DENIED"
-    assert info.value.metadata["permission"] == "artifactregistry.repositories.get"
+    assert error_info(info.value)["reason"] == "IAM_PERMISSION_DENIED"
+    assert error_info(info.value)["metadata"]["permission"] == "artifactregistry.repositories.get"
     with pytest.raises(gexc.Forbidden):
         _create(stranger, "other")
     policy = owner.get_iam_policy(request={"resource": NAME})

@@ -168,3 +168,25 @@ def test_admin_faults_refuse_a_bad_value(emulator: Emulator) -> None:
     resp = _post_faults(emulator, [{"method": "iam.getRole", "status": "five hundred"}])
     assert resp.status_code == 400
     assert '"status"' in resp.json()["error"]["message"]
+
+
+def test_admin_faults_with_a_seed_start_the_draws_again(emulator: Emulator) -> None:
+    rules = [{"method": "iam.getRole", "status": 503, "probability": 0.5}]
+
+    def pattern() -> list[bool]:
+        faults = emulator.backend.faults
+        return [faults.decide("iam.getRole").fail_before is not None for _ in range(40)]
+
+    assert _post_faults_seeded(emulator, rules, 3).status_code == 200
+    first = pattern()
+    assert _post_faults_seeded(emulator, rules, 3).status_code == 200
+    assert pattern() == first  # whatever was drawn in between
+    assert _post_faults_seeded(emulator, rules, 4).status_code == 200
+    assert pattern() != first
+    assert _post_faults_seeded(emulator, rules, True).status_code == 400
+
+
+def _post_faults_seeded(emulator: Emulator, rules: object, seed: object) -> requests.Response:
+    return requests.post(
+        f"{emulator.endpoints.http}/_emulator/faults", json={"rules": rules, "seed": seed}
+    )

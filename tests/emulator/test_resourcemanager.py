@@ -13,6 +13,8 @@ from google.iam.v1 import policy_pb2
 from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 from gkeplan_emulator.clientfactory import ClientFactory
 
+from .errors import error_info
+
 P = "demo-project"
 RES = f"projects/{P}"
 
@@ -31,7 +33,7 @@ def test_unknown_project_is_denied_not_missing(clients: ClientFactory) -> None:
         "Permission 'resourcemanager.projects.get' denied on resource "
         "'//cloudresourcemanager.googleapis.com/projects/no-such-project' (or it may not exist)."
     ) in info.value.message
-    assert info.value.reason == "IAM_PERMISSION_DENIED"
+    assert error_info(info.value)["reason"] == "IAM_PERMISSION_DENIED"
 
 
 def test_stranger_is_denied_with_the_permission_and_reason(emulator: Emulator) -> None:
@@ -48,9 +50,9 @@ def test_stranger_is_denied_with_the_permission_and_reason(emulator: Emulator) -
             f"Permission '{permission}' denied on resource "
             f"'//cloudresourcemanager.googleapis.com/{RES}' (or it may not exist)."
         )
-        assert info.value.reason == "IAM_PERMISSION_DENIED"
-        assert info.value.domain == "iam.googleapis.com"
-        assert info.value.metadata["permission"] == permission
+        assert error_info(info.value)["reason"] == "IAM_PERMISSION_DENIED"
+        assert error_info(info.value)["domain"] == "iam.googleapis.com"
+        assert error_info(info.value)["metadata"]["permission"] == permission
 
 
 def test_viewer_reads_the_policy_but_cannot_set_it(emulator: Emulator) -> None:
