@@ -495,3 +495,20 @@ def test_importing_a_managed_address_names_the_state_rm_to_paste(user: User) -> 
     pasted = _paste_any(user, imported.output)  # "Run `gkeplan plan ...` to see any difference"
     assert pasted.returncode == 0, pasted.stdout + pasted.stderr
     assert "No changes." in pasted.stdout
+
+
+def test_a_saved_plan_applies_whichever_way_its_variables_come(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terraform habit (issue 26): the value from GKEPLAN_VAR_NAME at plan time and from --var
+    at apply time is the same value, so the saved plan is still the plan."""
+    monkeypatch.setenv("GKEPLAN_VAR_PROJECT_ID", "demo-project")
+    plan_file = str(user.tmp / "plan.json")
+    made = user.run("plan", str(user.spec), "--out", plan_file)
+    assert made.exit_code == 0, made.output
+    monkeypatch.delenv("GKEPLAN_VAR_PROJECT_ID")
+    applied = user.run(
+        "apply", str(user.spec), "--var", "PROJECT_ID=demo-project", "--plan", plan_file
+    )
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete!" in applied.output

@@ -25,11 +25,10 @@ from gkeplan.state.model import StateDoc
 
 
 def spec_digest(spec: Document, variables: Mapping[str, str] | None = None) -> str:
-    """A digest of the validated spec and the variables it was loaded with."""
-    payload = json.dumps(
-        {"spec": spec.model_dump(mode="json", by_alias=True), "variables": dict(variables or {})},
-        sort_keys=True,
-    )
+    """A digest of the validated spec, its variables' values already in it: where a value
+    came from (--var, a var-file, GKEPLAN_VAR_NAME, the default) does not change the plan, so
+    it does not change the digest either. `variables` is accepted for callers' symmetry."""
+    payload = json.dumps({"spec": spec.model_dump(mode="json", by_alias=True)}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
