@@ -10,8 +10,8 @@ from gkeplan.gcp.connection import Connection
 
 # The APIs plan and apply call; a disabled one fails with 403 "... API has not been used in
 # project ... before or it is disabled" (k8s-config-connector#492, jenkins-x/terraform-google-jx
-# #115), which no retry fixes. A run asks only for those its spec's kinds call (run.preflight
-# `apis_for`); this tuple is every one of them, the default of `disabled`.
+# #115), which no retry fixes. A run asks only for those its spec's kinds call (each kind's
+# `Kind.apis`, read by run.preflight `apis_for`); this tuple is every one of them, the default of `disabled`.
 CONTAINER = "container.googleapis.com"
 IAM = "iam.googleapis.com"
 IAM_CREDENTIALS = "iamcredentials.googleapis.com"
@@ -25,8 +25,6 @@ REQUIRED = (
     "storage.googleapis.com",
 )
 COMPUTE = "compute.googleapis.com"  # live quotas, and the network kinds' writes
-# The kinds whose drivers call Compute Engine: a spec with any of them needs COMPUTE enabled.
-COMPUTE_KINDS = frozenset({"network", "subnetwork", "router", "firewall"})
 # needed only by specs with artifactRepositories (the artifactregistry v1 discovery document's
 # rootUrl is https://artifactregistry.googleapis.com/)
 ARTIFACT_REGISTRY = "artifactregistry.googleapis.com"

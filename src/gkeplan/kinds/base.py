@@ -90,6 +90,8 @@ Link = Callable[[Document, Node, Mapping[str, Node]], Iterable[Dep]]
 Needs = Callable[[Document, Node, Action], tuple[Permission, ...]]
 Desired = Callable[[Document, Node], DesiredState]
 Check = Callable[[Document, Checker], None]
+# The Google APIs (service names) a node's driver calls: each must be enabled in the project.
+Apis = Callable[[Document, Node], Iterable[str]]
 
 
 def no_links(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -102,6 +104,19 @@ def no_checks(spec: Document, checker: Checker) -> None:
 
 def no_external(spec: Document) -> Iterable[ExternalRef]:
     return ()
+
+
+def no_apis(spec: Document, node: Node) -> Iterable[str]:
+    return ()
+
+
+def uses(*apis: str) -> Apis:
+    """A kind's `apis` when every node of it calls the same APIs."""
+
+    def apis_of(spec: Document, node: Node) -> Iterable[str]:
+        return apis
+
+    return apis_of
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,9 @@ class Kind:
     check: Check = no_checks  # semantic checks of its section (names, references, catalog)
     # what it refers to outside the spec, checked to exist at plan time (Driver.exists)
     external: Callable[[Document], Iterable[ExternalRef]] = no_external
+    # the APIs its driver calls for a node (their client's service names): the run checks they
+    # are enabled before anything else (a disabled one fails every call with 403)
+    apis: Apis = no_apis
     immutable: frozenset[str] = frozenset()  # fields whose change forces a replacement
     updatable: bool = True  # False: every change is a replacement (IAM members)
     weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first

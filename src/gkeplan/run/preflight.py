@@ -10,6 +10,7 @@ from gkeplan.errors import CloudError, PolicyRefused, Severity
 from gkeplan.gcp import services
 from gkeplan.gcp.connection import Connection
 from gkeplan.gcp.quotas import GLOBAL, LiveQuotas
+from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.base import Node
 from gkeplan.plan.model import Action, Plan
 from gkeplan.policy.model import Finding
@@ -32,36 +33,10 @@ class ServicesDisabled(CloudError):
 
 
 def apis_for(spec: Document, nodes: Iterable[Node]) -> tuple[str, ...]:
-    """The APIs the spec's own resources make the run call: a bucket-only spec needs Cloud
-    Storage, not Kubernetes Engine. Each kind's driver names its client (gcp/connection.py):
-    clusters and pools container(), accounts iam(), buckets storage(), grants the API of what
-    they are on, createAs accounts IAM Credentials' generateAccessToken; a GCS state backend
-    needs Cloud Storage too."""
-    from gkeplan.kinds.gke.models import clusters
-
-    nodes = list(nodes)
-    by_kind = {
-        "cluster": services.CONTAINER,
-        "nodePool": services.CONTAINER,
-        "serviceAccount": services.IAM,
-        "bucket": services.STORAGE,
-        "artifactRepository": services.ARTIFACT_REGISTRY,
-        **{k: services.COMPUTE for k in services.COMPUTE_KINDS},
-    }
-    by_target = {
-        "project": services.RESOURCE_MANAGER,
-        "serviceAccount": services.IAM,
-        "bucket": services.STORAGE,
-        "artifactRepository": services.ARTIFACT_REGISTRY,
-    }
-    wanted = [by_kind[n.kind] for n in nodes if n.kind in by_kind]
-    wanted += [
-        by_target.get(n.config.target.kind, services.RESOURCE_MANAGER)
-        for n in nodes
-        if n.kind == "iamMember"
-    ]
-    if any(c.create_as for c in clusters(spec).values()):
-        wanted.append(services.IAM_CREDENTIALS)
+    """The APIs the spec's own resources make the run call, as each kind declares them
+    (`Kind.apis`): a bucket-only spec needs Cloud Storage, not Kubernetes Engine. A GCS state
+    backend needs Cloud Storage too."""
+    wanted = [api for n in nodes for api in BY_NAME[n.kind].apis(spec, n)]
     if spec.state.backend == "gcs":
         wanted.append(services.STORAGE)
     order = {api: i for i, api in enumerate((*services.REQUIRED, services.ARTIFACT_REGISTRY))}

@@ -21,6 +21,7 @@ from gkeplan.kinds.base import (
     Permission,
     Section,
     section_nodes,
+    uses,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
@@ -217,6 +218,8 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, repo)
 
 
+ARTIFACT_REGISTRY_API = "artifactregistry.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "artifactRepository",
     Section(
@@ -228,6 +231,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
+    apis=uses(ARTIFACT_REGISTRY_API),
     driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
     check=_check,
     # format, mode, location, repository id and kmsKeyName are ForceNew in Terraform's

@@ -16,6 +16,7 @@ from gkeplan.kinds.base import (
     Permission,
     Section,
     section_nodes,
+    uses,
 )
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
@@ -151,6 +152,8 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, bucket)
 
 
+STORAGE_API = "storage.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "bucket",
     Section(
@@ -162,6 +165,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
+    apis=uses(STORAGE_API),
     driver="gkeplan.kinds.bucket.driver:BucketDriver",
     check=_check,
     immutable=frozenset({"name", "location"}),

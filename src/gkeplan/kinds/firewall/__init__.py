@@ -18,6 +18,7 @@ from gkeplan.kinds.base import (
     Section,
     project_permissions,
     section_nodes,
+    uses,
 )
 from gkeplan.kinds.network import (
     check_network_ref,
@@ -216,12 +217,15 @@ def _check_traffic(c: Checker, at: Path, t: Traffic) -> None:
             )
 
 
+COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "firewall",
     Section("firewalls", dict[str, Firewall], dict, "VPC firewall rules, by key."),
     _expand,
     _needs,
     _desired,
+    apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.firewall.driver:FirewallDriver",
     link=_link,
     check=_check,

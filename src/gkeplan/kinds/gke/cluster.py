@@ -395,6 +395,15 @@ def _external(spec: Document) -> Iterable[ExternalRef]:
             yield ExternalRef("serviceAccount", name, path, f"service account {ref}")
 
 
+CONTAINER_API = "container.googleapis.com"  # the service its driver's client calls
+# a createAs cluster is created with a token minted by generateAccessToken
+IAM_CREDENTIALS_API = "iamcredentials.googleapis.com"
+
+
+def _apis(spec: Document, node: Node) -> tuple[str, ...]:
+    return (CONTAINER_API, IAM_CREDENTIALS_API) if node.config.create_as else (CONTAINER_API,)
+
+
 KIND = Kind(
     "cluster",
     Section(
@@ -404,6 +413,7 @@ KIND = Kind(
     _needs,
     _desired,
     driver="gkeplan.kinds.gke.driver:ClusterDriver",
+    apis=_apis,
     link=_link,
     check=_check,
     external=_external,

@@ -16,6 +16,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     explicit_deps,
+    uses,
 )
 from gkeplan.kinds.gke import shared
 from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
@@ -249,12 +250,15 @@ def _check(spec: Document, c: Checker) -> None:
             _check_pool(c, path, key, pool, cluster, region)
 
 
+CONTAINER_API = "container.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "nodePool",
     None,  # pools live under their cluster: clusters.NAME.nodePools
     _expand,
     _needs,
     _desired,
+    apis=uses(CONTAINER_API),
     driver="gkeplan.kinds.gke.driver:NodePoolDriver",
     link=_link,
     check=_check,

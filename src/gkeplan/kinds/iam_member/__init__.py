@@ -509,6 +509,19 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, grant)
 
 
+# A member is written into the IAM policy of what it is on, through that resource's API.
+TARGET_APIS = {
+    "project": "cloudresourcemanager.googleapis.com",
+    "serviceAccount": "iam.googleapis.com",
+    "bucket": "storage.googleapis.com",
+    "artifactRepository": "artifactregistry.googleapis.com",
+}
+
+
+def _apis(spec: Document, node: Node) -> tuple[str, ...]:
+    return (TARGET_APIS.get(node.config.target.kind, TARGET_APIS["project"]),)
+
+
 KIND = Kind(
     "iamMember",
     Section(
@@ -521,6 +534,7 @@ KIND = Kind(
     _needs,
     _desired,
     driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
+    apis=_apis,
     link=_link,
     check=_check,
     external=external,

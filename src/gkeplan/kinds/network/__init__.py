@@ -19,6 +19,7 @@ from gkeplan.kinds.base import (
     Section,
     project_permissions,
     section_nodes,
+    uses,
 )
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
@@ -206,12 +207,15 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, net)
 
 
+COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "network",
     Section("networks", dict[str, Network], dict, "VPC networks, by key (the name by default)."),
     _expand,
     _needs,
     _desired,
+    apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.network.driver:NetworkDriver",
     check=_check,
     # networks.patch: "Only the following fields can be modified: routingConfig.routingMode"

@@ -16,6 +16,7 @@ from gkeplan.kinds.base import (
     Section,
     project_permissions,
     section_nodes,
+    uses,
 )
 from gkeplan.kinds.network import (
     check_network_ref,
@@ -139,12 +140,15 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, router)
 
 
+COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "router",
     Section("routers", dict[str, Router], dict, "Cloud Routers (with Cloud NAT), by key."),
     _expand,
     _needs,
     _desired,
+    apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.router.driver:RouterDriver",
     link=_link,
     check=_check,

@@ -19,6 +19,7 @@ from gkeplan.kinds.base import (
     Section,
     project_permissions,
     section_nodes,
+    uses,
 )
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Resource
@@ -127,6 +128,8 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, sa)
 
 
+IAM_API = "iam.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "serviceAccount",
     Section(
@@ -138,6 +141,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
+    apis=uses(IAM_API),
     driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
     check=_check,
     immutable=frozenset({"accountId"}),

@@ -17,6 +17,7 @@ from gkeplan.kinds.base import (
     Section,
     project_permissions,
     section_nodes,
+    uses,
 )
 from gkeplan.kinds.network import (
     Cidr,
@@ -319,12 +320,15 @@ def _check_clusters(spec: Document, c: Checker) -> None:
             )
 
 
+COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+
 KIND = Kind(
     "subnetwork",
     Section("subnetworks", dict[str, Subnetwork], dict, "VPC subnetworks, by key."),
     _expand,
     _needs,
     _desired,
+    apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.subnetwork.driver:SubnetworkDriver",
     link=_link,
     check=_check,
