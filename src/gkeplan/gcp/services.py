@@ -11,7 +11,8 @@ from gkeplan.gcp.connection import Connection
 # The APIs plan and apply call; a disabled one fails with 403 "... API has not been used in
 # project ... before or it is disabled" (k8s-config-connector#492, jenkins-x/terraform-google-jx
 # #115), which no retry fixes. A run asks only for those its spec's kinds call (each kind's
-# `Kind.apis`, read by run.preflight `apis_for`); this tuple is every one of them, the default of `disabled`.
+# `Kind.apis`, read by run.preflight `apis_for`); this tuple is every one of them, the default
+# of `disabled`.
 CONTAINER = "container.googleapis.com"
 IAM = "iam.googleapis.com"
 IAM_CREDENTIALS = "iamcredentials.googleapis.com"
