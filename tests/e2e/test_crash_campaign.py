@@ -14,6 +14,17 @@ from . import campaign
 from .conftest import EXAMPLE
 
 
+def _assert_nothing_went_wrong(figures: campaign.Figures, kills: int) -> None:
+    print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
+    assert figures.kills == kills
+    assert figures.in_flight * 2 > kills, f"most kills must hit a write: {figures}"
+    assert figures.not_converged == 0
+    assert figures.duplicates == 0
+    assert figures.adopted_outside == 0
+    assert figures.outside_members_lost == 0
+    assert figures.outside_resources_lost == 0
+
+
 @pytest.mark.parametrize(
     "kills",
     [
@@ -26,15 +37,7 @@ from .conftest import EXAMPLE
 def test_kills_during_writes_converge_without_touching_what_is_not_gkeplans(
     tmp_path: Path, kills: int
 ) -> None:
-    figures = campaign.run(tmp_path, EXAMPLE.read_text(), kills)
-    print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
-    assert figures.kills == kills
-    assert figures.in_flight * 2 > kills, f"most kills must hit a write: {figures}"
-    assert figures.not_converged == 0
-    assert figures.duplicates == 0
-    assert figures.adopted_outside == 0
-    assert figures.outside_members_lost == 0
-    assert figures.outside_resources_lost == 0
+    _assert_nothing_went_wrong(campaign.run(tmp_path, EXAMPLE.read_text(), kills), kills)
 
 
 @pytest.mark.slow
@@ -53,10 +56,5 @@ def test_kills_during_an_apply_with_a_pending_move_converge_and_lose_nothing(
         .replace("maxNodeCount: 2", "maxNodeCount: 1")
     )
     figures = campaign.run(tmp_path, moved, kills, before_text=before)
-    print(json.dumps({**figures.to_dict(), "interrupted": figures.interrupted}))
-    assert figures.kills == kills
-    assert figures.in_flight * 2 > kills, f"most kills must hit a write: {figures}"
-    assert figures.not_converged == 0
-    assert figures.duplicates == 0
+    _assert_nothing_went_wrong(figures, kills)
     assert figures.objects_lost == 0
-    assert figures.outside_resources_lost == 0

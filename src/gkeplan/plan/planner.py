@@ -24,10 +24,10 @@ from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
 
 
-def spec_digest(spec: Document, variables: Mapping[str, str] | None = None) -> str:
+def spec_digest(spec: Document) -> str:
     """A digest of the validated spec, its variables' values already in it: where a value
     came from (--var, a var-file, GKEPLAN_VAR_NAME, the default) does not change the plan, so
-    it does not change the digest either. `variables` is accepted for callers' symmetry."""
+    it does not change the digest either."""
     payload = json.dumps({"spec": spec.model_dump(mode="json", by_alias=True)}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -151,7 +151,7 @@ def make_plan(
         project=spec.project,
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else None,
-        spec_digest=spec_digest(spec, variables),
+        spec_digest=spec_digest(spec),
         destroy=destroy,
         refresh_calls=ctx.calls,
         allow_replace=sorted(set(allow_replace)),

@@ -96,7 +96,7 @@ class Run:
                 f"{plan.state_serial}, but the state is now {lineage or '(none)'} serial {serial}; "
                 "run gkeplan plan again"
             )
-        if spec_digest(self.spec, self.variables) != plan.spec_digest:
+        if spec_digest(self.spec) != plan.spec_digest:
             raise StalePlan("the spec or its variables changed since the plan was made; plan again")
 
     def apply(

@@ -512,9 +512,9 @@ def _check(spec: Document, c: Checker) -> None:
 # A member is written into the IAM policy of what it is on, through that resource's API.
 TARGET_APIS = {
     "project": "cloudresourcemanager.googleapis.com",
-    "serviceAccount": "iam.googleapis.com",
-    "bucket": "storage.googleapis.com",
-    "artifactRepository": "artifactregistry.googleapis.com",
+    "serviceAccount": sa.IAM_API,
+    "bucket": buckets_kind.STORAGE_API,
+    "artifactRepository": repos_kind.ARTIFACT_REGISTRY_API,
 }
 
 
