@@ -126,6 +126,8 @@ def test_the_stages_flow_one_way() -> None:
     rank = {stage: i for i, stage in enumerate(order)}
 
     def stage(module: str) -> str | None:
+        if _is_kind_rules(module):
+            return "gkeplan.policy"
         return next((s for s in order if module == s or module.startswith(s + ".")), None)
 
     backwards = []
@@ -135,6 +137,21 @@ def test_the_stages_flow_one_way() -> None:
         if su and sv and rank[sv] > rank[su] and v != "gkeplan.plan.model":
             backwards.append(f"{u} -> {v}")
     assert backwards == []
+
+
+def _is_kind_rules(module: str) -> bool:
+    """A kind's policy rules (`Kind.rules`): policy-stage code kept in the kind's package."""
+    return module.startswith("gkeplan.kinds.") and module.endswith(".rules")
+
+
+def test_a_kinds_rules_are_imported_by_name_only() -> None:
+    """The policy engine imports each kind's rules by the name its Kind gives; no module
+    imports them directly, so a kind's own code never loads the policy stage."""
+    graph = _graph()
+    rules = [m for m in graph if _is_kind_rules(m)]
+    assert len(rules) >= 5
+    importers = [(u, v) for u, v in graph.edges if v in rules]
+    assert importers == []
 
 
 def test_the_public_api_is_pinned() -> None:

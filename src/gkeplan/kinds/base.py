@@ -7,6 +7,7 @@ A kind is one module (or package) under `gkeplan.kinds` exporting its `Kind`; th
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -94,6 +95,15 @@ Check = Callable[[Document, Checker], None]
 Apis = Callable[[Document, Node], Iterable[str]]
 
 
+# What a user needs of one resource after apply (an endpoint, a URL, an email), from its id and
+# the attributes its driver read: `gkeplan output` names each `<address>.<name>`.
+Outputs = Callable[[str, Mapping[str, Any]], dict[str, Any]]
+
+
+def no_outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {}
+
+
 def no_links(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
     return ()
 
@@ -152,6 +162,16 @@ class Kind:
     # A replacement (delete, then create) loses what the resource holds (a bucket's objects, a
     # repository's images, a cluster's workloads): apply makes it only by name (--allow-replace).
     replace_loses_data: bool = False
+    # Its policy rules, "module:NAME" of a list of gkeplan.policy.Rule classes: imported when
+    # policies run (a kind's rules read the policy model, which reads the graph of every kind).
+    rules: str = ""
+    outputs: Outputs = no_outputs
+
+
+def imported(path: str) -> Any:
+    """What a kind names as "module:NAME" (its driver class, its rules), imported on use."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:

@@ -8,12 +8,12 @@ only the file. Each call's IAM permissions are declared once, on the kind (`Kind
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gkeplan.kinds.base import imported
 from gkeplan.plan.model import Change
 
 if TYPE_CHECKING:
@@ -69,7 +69,5 @@ class Driver(Protocol):
 
 def load_driver(path: str) -> Driver:
     """A fresh driver from a kind's "module:Class" (the IAM driver holds per-run queues)."""
-    module, _, name = path.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    driver: Driver = cls()
+    driver: Driver = imported(path)()
     return driver

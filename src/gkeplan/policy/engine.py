@@ -13,14 +13,9 @@ import yaml
 
 from gkeplan.errors import PolicyError, Severity
 from gkeplan.graph.build import Graph
-from gkeplan.policy import (
-    cost,
-    rules_catalog,
-    rules_iam,
-    rules_network,
-    rules_quota,
-    rules_security,
-)
+from gkeplan.kinds import KINDS
+from gkeplan.kinds.base import imported
+from gkeplan.policy import cost, rules_catalog, rules_iam, rules_quota
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.base import Document
 
@@ -39,8 +34,6 @@ BUILTIN: tuple[type[Rule], ...] = (
     rules_iam.OverBroadGrant,
     rules_iam.DefaultAccountProjectRoles,
     rules_iam.ProjectImpersonationRoles,
-    *rules_security.RULES,
-    *rules_network.RULES,
 )
 ENTRY_POINT_GROUP = "gkeplan.policies"
 PACKS = Path(__file__).resolve().parent / "packs"  # package data, read by path (see catalog)
@@ -54,9 +47,17 @@ class Pack:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
+@cache
+def kind_rules() -> tuple[type[Rule], ...]:
+    """The rules each kind declares (`Kind.rules`), in registry order."""
+    paths = dict.fromkeys(k.rules for k in KINDS if k.rules)  # a package's list counts once
+    return tuple(rule for path in paths for rule in imported(path))
+
+
 def registry() -> dict[str, type[Rule]]:
-    """Built-in rules plus those installed under the entry-point group `gkeplan.policies`."""
-    rules = {r.id: r for r in BUILTIN}
+    """Built-in rules, each kind's rules, and those installed under the entry-point group
+    `gkeplan.policies`."""
+    rules = {r.id: r for r in (*BUILTIN, *kind_rules())}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = ep.load()

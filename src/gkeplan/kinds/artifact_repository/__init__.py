@@ -240,4 +240,5 @@ KIND = Kind(
     immutable=frozenset({"repositoryId", "location", "format", "mode", "kmsKeyName"}),
     weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
+    rules="gkeplan.kinds.artifact_repository.rules:RULES",
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal, cast
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, cast
 
 from pydantic import Field
 
@@ -154,6 +154,11 @@ def _check(spec: Document, c: Checker) -> None:
 
 STORAGE_API = "storage.googleapis.com"  # the service its driver's client calls
 
+
+def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {"url": f"gs://{id}"}
+
+
 KIND = Kind(
     "bucket",
     Section(
@@ -170,4 +175,6 @@ KIND = Kind(
     check=_check,
     immutable=frozenset({"name", "location"}),
     replace_loses_data=True,  # its objects
+    rules="gkeplan.kinds.bucket.rules:RULES",
+    outputs=_outputs,
 )

@@ -235,4 +235,5 @@ KIND = Kind(
     # and destinations mean different things per direction), so changing it replaces the rule.
     immutable=frozenset({"name", "network", "direction"}),
     weight=10.0,
+    rules="gkeplan.kinds.firewall.rules:RULES",
 )

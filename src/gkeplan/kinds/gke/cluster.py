@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from gkeplan import catalog
 from gkeplan.errors import Path, Severity
@@ -404,6 +406,30 @@ def _apis(spec: Document, node: Node) -> tuple[str, ...]:
     return (CONTAINER_API, IAM_CREDENTIALS_API) if node.config.create_as else (CONTAINER_API,)
 
 
+def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    # id: projects/P/locations/L/clusters/N (container v1 resource name)
+    _, project, _, location, _, name = id.split("/")[:6]
+    out: dict[str, Any] = {}
+    if attributes.get("endpoint"):
+        out["endpoint"] = attributes["endpoint"]
+    if attributes.get("clusterCaCertificate"):
+        out["ca_certificate"] = attributes["clusterCaCertificate"]
+    # cloud.google.com/sdk/gcloud/reference/container/clusters/get-credentials:
+    # `get-credentials NAME [--location=LOCATION]` with the project a gcloud-wide flag.
+    out["get_credentials"] = shlex.join(
+        [
+            "gcloud",
+            "container",
+            "clusters",
+            "get-credentials",
+            name,
+            f"--location={location}",
+            f"--project={project}",
+        ]
+    )
+    return out
+
+
 KIND = Kind(
     "cluster",
     Section(
@@ -438,4 +464,6 @@ KIND = Kind(
     ),
     weight=300.0,
     replace_loses_data=True,  # its workloads and everything they keep in the cluster
+    rules="gkeplan.kinds.gke.rules:RULES",
+    outputs=_outputs,
 )

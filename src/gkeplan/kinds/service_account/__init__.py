@@ -6,8 +6,8 @@ Also the one place that resolves references to the spec's own accounts (a key un
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from pydantic import Field
 
@@ -130,6 +130,11 @@ def _check(spec: Document, c: Checker) -> None:
 
 IAM_API = "iam.googleapis.com"  # the service its driver's client calls
 
+
+def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {"email": id.rsplit("/", 1)[-1]}  # id: projects/P/serviceAccounts/EMAIL
+
+
 KIND = Kind(
     "serviceAccount",
     Section(
@@ -145,4 +150,5 @@ KIND = Kind(
     driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
     check=_check,
     immutable=frozenset({"accountId"}),
+    outputs=_outputs,
 )

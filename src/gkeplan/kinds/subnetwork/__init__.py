@@ -338,4 +338,5 @@ KIND = Kind(
     # using setPrivateIpGoogleAccess" (compute v1 discovery document).
     immutable=frozenset({"name", "network", "region", "ipCidrRange", "description"}),
     weight=20.0,
+    rules="gkeplan.kinds.subnetwork.rules:RULES",
 )

@@ -1,21 +1,18 @@
-"""security-baseline: checkov's GKE, node-pool, bucket and Artifact Registry checks, as they
-apply to a spec.
+"""security-baseline for clusters and node pools: checkov's GKE and node-pool checks as they
+apply to a spec (source: bridgecrewio/checkov, checkov/terraform/checks/resource/gcp/).
 
 Each check names the spec setting, the insecure value and the YAML that fixes it. Settings
-whose default is already secure produce nothing unless a spec turns them off.
+whose default is already secure produce nothing unless a spec turns them off; the checks of
+fields whose unset value follows GKE's default (off) are notes on every cluster that does not
+ask for the hardening.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from gkeplan.errors import Path, Severity
-from gkeplan.kinds.bucket import buckets
-from gkeplan.policy.grants import grants
-from gkeplan.policy.model import Context, Finding, Rule
-
-Check = Callable[[Any], bool]  # True: the resource is insecure
+from gkeplan.policy.baseline import E, N, W, baseline
+from gkeplan.policy.model import Rule
 
 
 def _dataplane_v2(cluster: Any) -> bool:
@@ -24,50 +21,6 @@ def _dataplane_v2(cluster: Any) -> bool:
     return bool(cluster.autopilot or cluster.datapath_provider == "ADVANCED_DATAPATH")
 
 
-def _items(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
-    """The spec's resources of `kind`, with the spec model each node carries."""
-
-    def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
-        out: dict[str, list[tuple[str, Path, Any]]] = {}
-        for address in sorted(ctx.graph):
-            node = ctx.graph.nodes[address]["node"]
-            out.setdefault(node.kind, []).append((address, node.path, node.config))
-        return out
-
-    return ctx.spec.memo("policy.resources_by_kind", by_kind).get(kind, [])
-
-
-def baseline(
-    rule_id: str,
-    kind: str,
-    key: str,
-    check: Check,
-    message: str,
-    fix: str,
-    severity: Severity,
-    checkov: str | None,
-    title: str,
-    rationale: str,
-) -> type[Rule]:
-    def run(self: Rule, ctx: Context) -> Iterable[Finding]:
-        for address, path, obj in _items(ctx, kind):
-            if check(obj):
-                at = (*path, key) if key else path
-                where = at if ctx.source and ctx.source.values.get(at) else path
-                yield self.finding(ctx, address, where, message, fix)
-
-    attrs = {
-        "id": rule_id,
-        "title": title,
-        "rationale": rationale,
-        "severity": severity,
-        "checkov": checkov,
-        "check": run,
-    }
-    return type(f"Baseline{rule_id}", (Rule,), attrs)
-
-
-W, E, N = Severity.WARNING, Severity.ERROR, Severity.INFO
 RULES: list[type[Rule]] = [
     baseline(
         "SB001",
@@ -166,20 +119,6 @@ RULES: list[type[Rule]] = [
         "Limit who can reach the Kubernetes API; IAM still guards it.",
     ),
     baseline(
-        "SB027",
-        "cluster",
-        "masterAuthorizedNetworks",
-        # checkov/terraform/checks/resource/gcp/GKEPublicControlPlane.py: FAILED when a
-        # cidr_block of master_authorized_networks_config contains '0.0.0.0/0'
-        lambda c: any("0.0.0.0/0" in n.cidr_block for n in c.master_authorized_networks or ()),
-        "an authorized network of 0.0.0.0/0 lets every address reach the control plane",
-        "masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]",
-        W,
-        "CKV_GCP_18",
-        "The control plane is not open to every address",
-        "0.0.0.0/0 as an authorized network turns the restriction off while looking like one.",
-    ),
-    baseline(
         "SB009",
         "cluster",
         "networkPolicy",
@@ -267,74 +206,6 @@ RULES: list[type[Rule]] = [
         "Labels drive billing reports and ownership.",
     ),
     baseline(
-        "SB016",
-        "bucket",
-        "uniformBucketLevelAccess",
-        lambda b: not b.uniform_bucket_level_access,
-        "uniform bucket-level access is off: object ACLs can grant access IAM does not show",
-        "uniformBucketLevelAccess: true",
-        E,
-        "CKV_GCP_29",
-        "Uniform bucket-level access is on",
-        "IAM alone decides who reads the model.",
-    ),
-    baseline(
-        "SB017",
-        "bucket",
-        "publicAccessPrevention",
-        lambda b: b.public_access_prevention != "enforced",
-        "public access prevention is not enforced",
-        "publicAccessPrevention: enforced",
-        E,
-        "CKV_GCP_114",
-        "Public access prevention is enforced",
-        "One wrong grant must not publish the model.",
-    ),
-    baseline(
-        "SB018",
-        "bucket",
-        "versioning",
-        lambda b: not b.versioning,
-        "object versioning is off: an overwritten or deleted model cannot be recovered",
-        "versioning: true",
-        N,
-        "CKV_GCP_78",
-        "Object versioning is on",
-        "Versions let you roll back a bad model upload.",
-    ),
-    baseline(
-        "SB019",
-        "bucket",
-        "logging",
-        lambda b: b.logging is None,
-        "access logging is off",
-        "logging: {logBucket: my-project-logs}",
-        N,
-        "CKV_GCP_62",
-        "Bucket access is logged",
-        "Data access logs show who read the model.",
-    ),
-    # checkov CKV_GCP_84 (ArtifactRegsitryEncryptedWithCMK.py): google_artifact_registry_repository
-    # without kms_key_name fails. Google-managed keys encrypt it anyway, so: info.
-    baseline(
-        "SB021",
-        "artifactRepository",
-        "kmsKeyName",
-        lambda r: not r.kms_key_name,
-        "the repository is encrypted with Google-managed keys, not a customer-managed key",
-        "kmsKeyName: projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY",
-        N,
-        "CKV_GCP_84",
-        "Artifact Registry repositories use a customer-managed encryption key",
-        "A key you manage lets you revoke access to the images and audit its use.",
-    ),
-]
-
-
-# The checks of issue 13's cluster fields. Each reads the spec's cluster; unset follows GKE's
-# default (off), so they are notes on every cluster that does not ask for the hardening.
-RULES += [
-    baseline(
         "SB023",
         "cluster",
         "intranodeVisibility",
@@ -399,61 +270,18 @@ RULES += [
         "Dataplane V2 is used",
         "eBPF enforces and logs network policy on every node, with no add-on to keep.",
     ),
+    baseline(
+        "SB027",
+        "cluster",
+        "masterAuthorizedNetworks",
+        # checkov/terraform/checks/resource/gcp/GKEPublicControlPlane.py: FAILED when a
+        # cidr_block of master_authorized_networks_config contains '0.0.0.0/0'
+        lambda c: any("0.0.0.0/0" in n.cidr_block for n in c.master_authorized_networks or ()),
+        "an authorized network of 0.0.0.0/0 lets every address reach the control plane",
+        "masterAuthorizedNetworks: [{cidrBlock: 203.0.113.0/24, displayName: office}]",
+        W,
+        "CKV_GCP_18",
+        "The control plane is not open to every address",
+        "0.0.0.0/0 as an authorized network turns the restriction off while looking like one.",
+    ),
 ]
-
-
-class StateBucketVersioning(Rule):
-    id = "SB020"
-    title = "The GCS state bucket keeps every state version"
-    rationale = (
-        "gkeplan's remote state relies on object versioning to keep each version; "
-        "without it a bad write cannot be rolled back."
-    )
-    severity = Severity.ERROR
-    checkov = "CKV_GCP_78"
-
-    def check(self, ctx: Context) -> Iterable[Finding]:
-        state = ctx.spec.state
-        if state.backend != "gcs" or not state.bucket:
-            return
-        for name, bucket in buckets(ctx.spec).items():
-            if (bucket.name or name) == state.bucket and not bucket.versioning:
-                yield self.finding(
-                    ctx,
-                    f"bucket.{name}",
-                    ("buckets", name),
-                    f"bucket {state.bucket} holds gkeplan's state but object versioning is off",
-                    "versioning: true",
-                )
-
-
-RULES.append(StateBucketVersioning)
-
-
-class PublicRepository(Rule):
-    # checkov CKV_GCP_101 (ArtifactRegistryPrivateRepo.py): a google_artifact_registry_repository
-    # IAM member or binding naming allUsers or allAuthenticatedUsers fails.
-    id = "SB022"
-    title = "Artifact Registry repositories are not public"
-    rationale = (
-        "allUsers or allAuthenticatedUsers on a repository let anyone pull (or push) its images."
-    )
-    severity = Severity.ERROR
-    checkov = "CKV_GCP_101"
-
-    def check(self, ctx: Context) -> Iterable[Finding]:
-        for g in grants(ctx.spec, ctx.graph):
-            if g.target.startswith("artifactRepository.") and g.member in (
-                "allUsers",
-                "allAuthenticatedUsers",
-            ):
-                yield self.finding(
-                    ctx,
-                    g.address,
-                    g.path,
-                    f"{g.role} is granted to {g.member} on {g.target}",
-                    "grant it to the service accounts and groups that pull or push images",
-                )
-
-
-RULES.append(PublicRepository)

@@ -1,13 +1,11 @@
-"""security-baseline, network part: checkov's firewall and subnetwork checks as they apply to a
-spec's `firewalls` and `subnetworks` (source: bridgecrewio/checkov,
-checkov/terraform/checks/resource/gcp/)."""
+"""security-baseline for firewall rules: checkov's firewall checks as they apply to a spec's
+`firewalls` (source: bridgecrewio/checkov, checkov/terraform/checks/resource/gcp/)."""
 
 from __future__ import annotations
 
-from gkeplan.errors import Severity
 from gkeplan.kinds.firewall import ANYWHERE, Firewall, effective_source_ranges
+from gkeplan.policy.baseline import E, baseline
 from gkeplan.policy.model import Rule
-from gkeplan.policy.rules_security import baseline
 
 ANYWHERE_V6 = "::/0"  # every IPv6 address: as open as 0.0.0.0/0
 # The source range of Identity-Aware Proxy's TCP forwarding, the fix the SSH/RDP findings
@@ -43,7 +41,6 @@ def open_to_internet(rule: Firewall, port: int) -> bool:
     )
 
 
-W, E, N = Severity.WARNING, Severity.ERROR, Severity.INFO
 RULES: list[type[Rule]] = [
     baseline(
         "SB040",
@@ -70,32 +67,5 @@ RULES: list[type[Rule]] = [
         "CKV_GCP_3",
         "RDP is not open to the internet",
         "An open port 3389 invites brute force against Windows nodes.",
-    ),
-    baseline(
-        "SB042",
-        "subnetwork",
-        "logConfig",
-        lambda s: s.log_config is None or not s.log_config.enable,
-        "VPC flow logs are off on this subnetwork",
-        "logConfig: {enable: true}",
-        N,
-        # GoogleSubnetworkLoggingEnabled.py (inspects log_config)
-        "CKV_GCP_26",
-        "VPC flow logs are on",
-        "Flow logs show who talked to the serving nodes when something goes wrong.",
-    ),
-    baseline(
-        "SB043",
-        "subnetwork",
-        "privateIpGoogleAccess",
-        lambda s: not s.private_ip_google_access,
-        "private Google access is off: nodes without external IPs cannot reach Google APIs "
-        "(Artifact Registry, Cloud Storage)",
-        "privateIpGoogleAccess: true",
-        W,
-        # GoogleSubnetworkPrivateGoogleEnabled.py (inspects private_ip_google_access)
-        "CKV_GCP_74",
-        "Private Google access is on",
-        "Private nodes pull images and read the model bucket through it.",
     ),
 ]
