@@ -255,6 +255,7 @@ GRANTS = GrantTarget(
     check=_check_target,
     syntax="artifactRepository:KEY",
     shorthands=_readers_and_writers,
+    public_members_rule="SB022",
 )
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
     Action,
+    CatalogName,
     DesiredState,
     ExternalRef,
     GrantTarget,
@@ -223,6 +224,12 @@ GRANTS = GrantTarget(
 )
 
 
+def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+    location = (node.config.location or spec.region).lower()
+    if "-" in location:  # multi-regions (US, EU, ...) are fixed names
+        yield CatalogName("location", location, (*node.path, "location"))
+
+
 KIND = Kind(
     "bucket",
     Section(
@@ -242,4 +249,6 @@ KIND = Kind(
     rules="gkeplan.kinds.bucket.rules:RULES",
     outputs=_outputs,
     grant_target=GRANTS,
+    cost="gkeplan.kinds.bucket.cost:PRICED",
+    catalog_names=_catalog_names,
 )

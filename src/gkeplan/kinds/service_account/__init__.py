@@ -68,6 +68,11 @@ def own_account(spec: Document, ref: str) -> str | None:
     return by_email.get(ref)
 
 
+def address(key: str) -> str:
+    """The graph address of the spec's account `key`."""
+    return f"serviceAccount.{key}"
+
+
 def email_of(spec: Document, ref: str) -> str:
     """The email of an account reference: the spec's own account, or an outside email."""
     own = own_account(spec, ref)
