@@ -152,6 +152,9 @@ class Kind:
     # A replacement (delete, then create) loses what the resource holds (a bucket's objects, a
     # repository's images, a cluster's workloads): apply makes it only by name (--allow-replace).
     replace_loses_data: bool = False
+    # `gkeplan import --generate`: "module:GENERATOR", what lists this kind and writes what
+    # exists back as spec (gkeplan.kinds.generating); None: another kind's generator holds it
+    generate: str | None = None
 
 
 def explicit_deps(path: Path, depends_on: list[str]) -> list[Dep]:

@@ -534,6 +534,7 @@ KIND = Kind(
     _needs,
     _desired,
     driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
+    generate="gkeplan.kinds.iam_member.generate:GENERATOR",
     apis=_apis,
     link=_link,
     check=_check,
