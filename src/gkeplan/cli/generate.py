@@ -56,7 +56,6 @@ def run_generate(
         else:
             click.echo(result.text, nl=False)
         _report(result, out)
-        adopted = 0
         if write and result.faithful:
             store = state_store(bare, target, state_path, conn)
             adopted, kept = adopt(store, result, target)
@@ -77,8 +76,11 @@ def run_generate(
             "or leave those kinds out with --exclude",
             err=True,
         )
-    if not result.faithful or inexpressible or (write and not adopted and result.resources):
+    if not result.faithful or inexpressible:
         sys.exit(EXIT_INVALID)
+
+
+SHOWN = 5  # ids shown per reason for leaving out; the spec's comments list every one
 
 
 def _report(result: object, out: str | None) -> None:
@@ -89,9 +91,17 @@ def _report(result: object, out: str | None) -> None:
         click.echo(f"Skipped {kind}: {api} is not enabled in project {result.project}.", err=True)
     if result.left_out:
         click.echo(f"\nLeft out ({len(result.left_out)}):", err=True)
+        groups: dict[tuple[str, str, str], list[str]] = {}
         for left in result.left_out:
-            source = f" [{left.source}]" if left.source else ""
-            click.echo(f"  {left.kind} {left.id}: {left.why}{source}", err=True)
+            groups.setdefault((left.kind, left.why, left.source), []).append(left.id)
+        for (kind, why, source), ids in groups.items():
+            seen = f" [{source}]" if source else ""
+            click.echo(f"  {len(ids)} {kind}: {why}{seen}", err=True)
+            for rid in ids[:SHOWN]:
+                click.echo(f"      {rid}", err=True)
+            if len(ids) > SHOWN:
+                rest = "at the end of the spec" if out else "in the spec's last lines"
+                click.echo(f"      and {len(ids) - SHOWN} more (all listed {rest})", err=True)
     for problem in result.problems:
         click.echo(f"Error: the generated spec: {problem.render()}", err=True)
     if result.changes:

@@ -158,16 +158,20 @@ def generate(
             else:
                 out.entries.append(written)
                 out.left_out.extend(written.left_out)
-    out.text = render(out)
+    out.text = _render(out)
     _check(out, source)
     if out.spec is not None:
         out.waivers = _policy_errors(out.spec)
         if out.waivers:
-            out.text = render(out)
+            out.text = _render(out)
             _check(out, source)
     out.calls = ctx.calls
     out.seconds = time.monotonic() - started
     return out
+
+
+def _render(out: Generated) -> str:
+    return render(out.project, out.region, out.entries, out.left_out, out.waivers, out.resources)
 
 
 def _list(
@@ -220,8 +224,8 @@ def _region(listing: Listing, generators: dict[str, Any]) -> str:
         seen.update(r for f in found if (r := generators[kind].region(f)) is not None)
     if not seen:
         raise UsageError(
-            "no regional resource (a subnetwork, router or cluster) was found to take the "
-            "spec's region from; give it with --region",
+            "none of the resources found is in a region (networks, firewalls and service "
+            "accounts are global) to take the spec's region from; give it with --region",
             "--region",
         )
     return seen.most_common(1)[0][0]
@@ -291,27 +295,35 @@ def adopt(store: StateStore, out: Generated, target: Target) -> tuple[int, int]:
         doc = doc or StateDoc(project=out.project)
         adopted = kept = 0
         entries: dict[str, ResourceState] = {}
+        held = {(r.kind, r.id): a for a, r in doc.resources.items()}
+        clashes = []
         for address in graph.nodes:
             node = graph.nodes[address]["node"]
             want = BY_NAME[node.kind].desired(out.spec, node)
-            have = found[node.kind, want.id]
             rec = doc.resources.get(address)
-            if rec is not None and rec.id != want.id:
-                raise AdoptRefused(
-                    f"the state holds {address} as {rec.id}, not {want.id}; nothing was "
-                    "written (write the spec elsewhere, or `gkeplan state rm` the old entry)"
-                )
-            if rec is not None:
+            other = held.get((node.kind, want.id))
+            if rec is not None and rec.id == want.id:
                 kept += 1
                 continue
+            if rec is not None:
+                clashes.append(f"the state holds {address} as {rec.id}, not {want.id}")
+            elif other is not None:
+                # one resource at two addresses: a plan of either spec would delete it
+                clashes.append(f"{want.id} is in the state already, as {other}")
             entries[address] = ResourceState(
                 node.kind,
                 want.id,
-                dict(have.attributes),
+                dict(found[node.kind, want.id].attributes),
                 dependencies=sorted(graph.predecessors(address)),
                 settings=dict(want.settings),
             )
             adopted += 1
+        if clashes:
+            more = f" (and {len(clashes) - 3} more)" if len(clashes) > 3 else ""
+            raise AdoptRefused(
+                f"nothing was adopted into {store.location}: {'; '.join(clashes[:3])}{more}; "
+                "adopt into a state of its own (--state NEW_FILE)"
+            )
         doc.resources.update(entries)
         doc.target = target.identity()
         doc.serial += 1

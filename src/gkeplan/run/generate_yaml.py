@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 import yaml
 from pydantic.alias_generators import to_camel
 
 from gkeplan.kinds import KINDS
-
-if TYPE_CHECKING:
-    from gkeplan.run.generate import Generated
+from gkeplan.kinds.generating import Entry, LeftOut
 
 WIDTH = 100
 # the spec's sections in the registry's order (kinds before what refers to them)
@@ -34,7 +33,7 @@ def _indent(text: str, by: str = "  ") -> str:
     return "".join(by + line if line.strip() else line for line in text.splitlines(True))
 
 
-def _waivers(waivers: list[tuple[str, str, str]]) -> list[str]:
+def _waivers(waivers: Sequence[tuple[str, str, str]]) -> list[str]:
     lines = [
         "  # What exists breaks these rules as it is; each is waived here so that the spec",
         "  # plans as it is. Fix the resource, then remove its waiver.",
@@ -50,21 +49,28 @@ def _waivers(waivers: list[tuple[str, str, str]]) -> list[str]:
 REASON = "exists so (gkeplan import --generate); remove once fixed"
 
 
-def render(out: Generated) -> str:
-    managed = sum(1 for left in out.left_out if left.managed)
+def render(
+    project: str,
+    region: str,
+    entries: Sequence[Entry],
+    left_out: Sequence[LeftOut],
+    waivers: Sequence[tuple[str, str, str]],
+    resources: int,
+) -> str:
+    managed = sum(1 for left in left_out if left.managed)
     lines = [
-        f"# The infrastructure of project {out.project}, written by `gkeplan import --generate`:",
-        f"# {out.resources} resources generated, {len(out.left_out)} left out "
+        f"# The infrastructure of project {project}, written by `gkeplan import --generate`:",
+        f"# {resources} resources generated, {len(left_out)} left out "
         f"({managed} managed by GCP itself; listed at the end).",
         '# Adopted (--write), `gkeplan plan` of this file says "No changes."',
         "version: 1",
-        f"project: {out.project}",
-        f"region: {out.region}",
+        f"project: {project}",
+        f"region: {region}",
     ]
-    if out.waivers:
-        lines += ["", "policy:", *_waivers(out.waivers)]
+    if waivers:
+        lines += ["", "policy:", *_waivers(waivers)]
     sections: dict[str, list[str]] = {s: [] for s in SECTIONS}
-    for entry in out.entries:
+    for entry in entries:
         body = _dump([entry.value] if entry.key is None else {entry.key: entry.value})
         # a mapping entry's key is its name; what it is in GCP is its full name
         note = "" if entry.key is None else f"# {entry.found.id}"
@@ -77,10 +83,10 @@ def render(out: Generated) -> str:
         lines.append("")
         lines.append(f"{section}:")
         lines.extend(item.rstrip("\n") for item in items)
-    if out.left_out:
+    if left_out:
         lines.append("")
         lines.append("# Left out:")
-        for left in out.left_out:
+        for left in left_out:
             source = f" ({left.source})" if left.source else ""
             lines.append(f"#   {left.kind} {left.id}: {left.why}{source}")
     return "\n".join(lines) + "\n"

@@ -8,12 +8,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pydantic import ValidationError
 
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.artifact_repository import ARTIFACT_REGISTRY_API, ArtifactRepository
+from gkeplan.kinds.artifact_repository import (
+    ARTIFACT_REGISTRY_API,
+    MULTI_REGIONS,
+    ArtifactRepository,
+)
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
     Entry,
     Found,
-    Global,
     Listing,
     Written,
     compact,
@@ -22,10 +25,10 @@ from gkeplan.kinds.generating import (
 )
 
 DRIVER = "gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver"
-LIST_WORKERS = 16  # locations listed at once
+LIST_WORKERS = 8  # locations listed at once, within the HTTP pool (10 connections)
 
 
-class ArtifactRepositoryGenerator(Global):
+class ArtifactRepositoryGenerator:
     kind = "artifactRepository"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
@@ -53,6 +56,10 @@ class ArtifactRepositoryGenerator(Global):
             return sorted(
                 (f for found in pool.map(one, parents) for f in found), key=lambda f: f.id
             )
+
+    def region(self, found: Found) -> str | None:
+        location = str(found.attributes["location"])
+        return None if location in MULTI_REGIONS else location
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes

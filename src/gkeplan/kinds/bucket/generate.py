@@ -9,7 +9,6 @@ from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
     Entry,
     Found,
-    Global,
     Listing,
     Written,
     compact,
@@ -20,7 +19,7 @@ from gkeplan.kinds.generating import (
 DRIVER = "gkeplan.kinds.bucket.driver:BucketDriver"
 
 
-class BucketGenerator(Global):
+class BucketGenerator:
     kind = "bucket"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
@@ -28,6 +27,10 @@ class BucketGenerator(Global):
 
     def list(self, ctx: Context, listing: Listing) -> list[Found]:
         return list_with(DRIVER, ctx, ["all"], self.kind)
+
+    def region(self, found: Found) -> str | None:
+        location = str(found.attributes["location"])
+        return None if location in MULTI_REGIONS else location.lower()
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes

@@ -1,0 +1,213 @@
+"""`gkeplan import --generate` through the CLI against `gkeplan sandbox serve`: a project holding
+what examples/gpu-serving.yaml makes (applied with a state of its own) and resources made
+outside gkeplan with Google's clients, some of them GCP's own (the default network and its
+rule, a GKE firewall rule, grants to a service agent and to the Compute Engine default
+account). The generated spec validates, adopting it makes the next plan "No changes.", and a
+destroy of it deletes what it adopted and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from google.cloud.compute_v1.types import Allowed, Firewall, Network
+
+from .cli_sandbox import Sandbox, User
+
+P = "demo-project"
+# the GPU quota gpu-serving.yaml says was granted (its policy.quotas)
+QUOTAS = ("G2_CPUS=8", "NVIDIA_L4_GPUS=1", "GPUS_ALL_REGIONS=1")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Sandbox]:
+    sandbox = Sandbox("--quota-profile", "default", *(a for q in QUOTAS for a in ("--quota", q)))
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def person(server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> User:
+    server.reset()
+    monkeypatch.chdir(tmp_path)
+    person = User(server, tmp_path)
+    person.write(GPU_SERVING.read_text())
+    applied = person.apply()
+    assert applied.exit_code == 0, applied.output
+    return person
+
+
+GPU_SERVING = Path(__file__).resolve().parents[2] / "examples" / "gpu-serving.yaml"
+AGENT = "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com"
+COMPUTE_DEFAULT = "serviceAccount:123456789012-compute@developer.gserviceaccount.com"
+GKE_RULE = "gke-gpu-serving-1a2b3c4d-all"
+
+
+def _wait(op: object) -> None:
+    op.result(timeout=30)  # type: ignore[attr-defined]
+
+
+def _outside(user: User) -> None:
+    """What exists besides gpu-serving's resources, made with Google's clients: a person's own
+    account and bucket, and what GCP makes itself."""
+    conn = user.sandbox.conn()
+    conn.iam().create_service_account(
+        request={
+            "name": f"projects/{P}",
+            "account_id": "batch-jobs",
+            "service_account": {"display_name": "made with gcloud"},
+        }
+    )
+    storage = conn.storage()
+    bucket = storage.bucket(f"{P}-outside")
+    bucket.iam_configuration.uniform_bucket_level_access_enabled = True
+    bucket.iam_configuration.public_access_prevention = "enforced"
+    storage.create_bucket(bucket, location="us-central1")
+    networks = conn.compute("networks")
+    default = Network(name="default", auto_create_subnetworks=True)
+    _wait(networks.insert(project=P, network_resource=default))
+    firewalls = conn.compute("firewalls")
+    for name, network, ranges, ports in (
+        ("default-allow-ssh", "default", ["0.0.0.0/0"], ["22"]),
+        (GKE_RULE, "default", ["10.20.0.0/14"], []),
+    ):
+        rule = Firewall(
+            name=name,
+            network=f"projects/{P}/global/networks/{network}",
+            source_ranges=ranges,
+            allowed=[Allowed(I_p_protocol="tcp", ports=ports)],
+            priority=65534 if network == "default" else 1000,
+        )
+        _wait(firewalls.insert(project=P, firewall_resource=rule))
+    projects = conn.projects()
+    policy = projects.get_iam_policy(request={"resource": f"projects/{P}"})
+    policy.bindings.add(role="roles/container.serviceAgent", members=[AGENT])
+    policy.bindings.add(role="roles/editor", members=[COMPUTE_DEFAULT])
+    projects.set_iam_policy(request={"resource": f"projects/{P}", "policy": policy})
+
+
+def _generate(user: User, *args: str) -> Result:
+    return user.run("import", "--generate", "--project", P, *args, state=False)
+
+
+def _project_members(user: User) -> set[tuple[str, str]]:
+    policy = user.sandbox.conn().projects().get_iam_policy(request={"resource": f"projects/{P}"})
+    return {(b.role, m) for b in policy.bindings for m in b.members}
+
+
+def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_what_it_holds(
+    person: User, tmp_path: Path
+) -> None:
+    _outside(person)
+    spec, state = tmp_path / "generated.yaml", str(tmp_path / "adopted.json")
+
+    made = _generate(person, "--out", str(spec), "--exclude", "bucket", "--write", "--state", state)
+    assert made.exit_code == 0, made.output
+    err = made.stderr
+    assert "listed 4 serviceAccount" in err and "listed 1 cluster, 1 nodePool" in err
+    # what GCP made is left out, each with why and how it was recognised
+    for left, why, source in (
+        (f"projects/{P}/global/networks/default", "default network", "vpc#default-network"),
+        (f"projects/{P}/global/firewalls/default-allow-ssh", "pre-populated", "#more_rules"),
+        (f"projects/{P}/global/firewalls/{GKE_RULE}", "managed by GKE", "firewall-rules"),
+        (f"|roles/container.serviceAgent|{AGENT}|", "a service agent", "service-agents"),
+        (f"|roles/editor|{COMPUTE_DEFAULT}|", "Compute Engine default", "account-types"),
+        ("|roles/owner|user:you@example.com|", "an owner of the project", "roles-overview"),
+        ("|roles/storage.legacyBucketOwner|projectOwner:", "convenience value", "access-control"),
+    ):
+        lines = err.splitlines()
+        at = next((i for i, x in enumerate(lines) if left in x), None)
+        assert at is not None, (left, err)
+        header = next(x for x in reversed(lines[:at]) if not x.startswith("      "))
+        assert why in header and source in header, (left, header)
+    assert "\n18 resources generated, 18 left out (see above).\n" in err, err
+    assert f"Adopted 18 resources into the state {state}" in err
+    text = spec.read_text()
+    assert "  batch-jobs:\n    displayName: made with gcloud\n" in text
+    assert "buckets:" not in text  # --exclude bucket: a grant on one names it by its URL
+    assert f"on: bucket:gs://{P}-models" in text
+
+    checked = person.run("validate", str(spec), endpoint=False, state=False)
+    assert checked.exit_code == 0, checked.output
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
+
+    # the cluster is adopted with gkeplan's deletionProtection guard on: the person lifts it
+    text = text.replace("  gpu-serving:\n", "  gpu-serving:\n    deletionProtection: false\n", 1)
+    spec.write_text(text)
+    again = person.run("apply", str(spec), "--state", state, "--auto-approve", state=False)
+    assert again.exit_code == 0, again.output
+    assert "No changes. Your infrastructure matches the spec." in again.output
+    gone = person.run("destroy", str(spec), "--state", state, "--auto-approve", state=False)
+    assert gone.exit_code == 0, gone.output
+    assert "18 destroyed" in gone.output
+
+    conn = person.sandbox.conn()
+    # what the spec held is gone, the outside account it adopted included
+    accounts = {a.email for a in conn.iam().list_service_accounts(name=f"projects/{P}")}
+    assert accounts == set()
+    clusters = conn.container().list_clusters(parent=f"projects/{P}/locations/-").clusters
+    assert list(clusters) == []
+    # what it left out is untouched: both buckets (--exclude bucket), the default network and
+    # its rule, GKE's rule and GCP's own grants
+    buckets = {b.name for b in conn.storage().list_buckets(project=P)}
+    assert buckets == {f"{P}-models", f"{P}-outside"}
+    assert {n.name for n in conn.compute("networks").list(project=P)} == {"default"}
+    rules = {f.name for f in conn.compute("firewalls").list(project=P)}
+    assert rules == {"default-allow-ssh", GKE_RULE}
+    members = _project_members(person)
+    assert ("roles/container.serviceAgent", AGENT) in members
+    assert ("roles/editor", COMPUTE_DEFAULT) in members
+    assert ("roles/owner", "user:you@example.com") in members
+
+
+def test_include_and_exclude_narrow_the_kinds_and_a_wrong_one_names_the_valid_ones(
+    person: User, tmp_path: Path
+) -> None:
+    _outside(person)
+
+    only = _generate(person, "--include", "serviceAccount", "--include", "bucket")
+    assert only.exit_code == 0, only.output
+    assert "\n6 resources generated, 0 left out (see above).\n" in only.stderr
+    sections = {
+        line.rstrip(":")
+        for line in only.stdout.splitlines()
+        if line.endswith(":") and not line.startswith((" ", "#"))
+    }
+    assert sections == {"serviceAccounts", "buckets"}
+
+    networks = ("--include", "network", "--include", "default-network")
+    global_only = _generate(person, *networks)
+    assert global_only.exit_code == 2  # networks are global: no region to take
+    assert "give it with --region" in global_only.stderr
+    with_default = _generate(person, *networks, "--region", "us-central1")
+    assert with_default.exit_code == 0, with_default.output
+    assert "  default:\n    autoCreateSubnetworks: true\n" in with_default.stdout
+
+    wrong = _generate(person, "--include", "buckets")
+    assert wrong.exit_code == 2
+    valid = "choose from: serviceAccount, iamMember, bucket, artifactRepository, network"
+    assert "buckets is not a kind gkeplan generates; " + valid in wrong.stderr
+    assert "nodePool, default-network" in wrong.stderr
+    pools = _generate(person, "--exclude", "nodePool")
+    assert pools.exit_code == 2
+    assert "nodePool is generated with its cluster: --exclude cluster too" in pools.stderr
+
+
+def test_adopting_into_a_state_that_holds_the_same_resource_at_another_address_writes_nothing(
+    person: User, tmp_path: Path
+) -> None:
+    """gpu-serving's state holds its bucket as bucket.models; the generated spec keys it by its
+    name: one resource at two addresses would be deleted by a plan of either spec."""
+    before = person.state.read_text()
+    out = tmp_path / "g.yaml"
+    refused = _generate(person, "--out", str(out), "--write", "--state", str(person.state))
+    assert refused.exit_code == 1
+    assert f"nothing was adopted into {person.state}: " in refused.stderr
+    assert f"{P}-models is in the state already, as bucket.models" in refused.stderr
+    assert "adopt into a state of its own (--state NEW_FILE)" in refused.stderr
+    assert person.state.read_text() == before
+    assert out.exists()  # the spec is written all the same
