@@ -211,3 +211,84 @@ def test_adopting_into_a_state_that_holds_the_same_resource_at_another_address_w
     assert "adopt into a state of its own (--state NEW_FILE)" in refused.stderr
     assert person.state.read_text() == before
     assert out.exists()  # the spec is written all the same
+
+
+def test_what_others_made_with_other_settings_is_written_as_it_is(
+    person: User, tmp_path: Path
+) -> None:
+    """Resources made with Google's clients and their defaults, not gkeplan's (a public zonal
+    cluster with a default pool, a versioned NEARLINE bucket in EU, a subnetwork and a router
+    in another region, an EGRESS deny rule, a PYTHON repository in a multi-region): the spec
+    says what they are, so that adopting them plans no change."""
+    from google.cloud import container_v1 as gke
+    from google.cloud.compute_v1.types import Denied, Router, Subnetwork
+
+    conn = person.sandbox.conn()
+    conn.iam().create_service_account(
+        request={
+            "name": f"projects/{P}",
+            "account_id": "etl-loader",
+            "service_account": {"display_name": "ETL", "description": "nightly loads"},
+        }
+    )
+    storage = conn.storage()
+    bucket = storage.bucket(f"{P}-archive")
+    bucket.storage_class = "NEARLINE"
+    bucket.versioning_enabled = True
+    bucket.labels = {"team": "data"}
+    bucket.add_lifecycle_delete_rule(age=30)
+    storage.create_bucket(bucket, location="EU")
+    _wait(
+        conn.compute("networks").insert(
+            project=P, network_resource=Network(name="etl-net", auto_create_subnetworks=False)
+        )
+    )
+    net = f"projects/{P}/global/networks/etl-net"
+    sub = Subnetwork(name="etl-eu", network=net, ip_cidr_range="10.50.0.0/24")
+    _wait(
+        conn.compute("subnetworks").insert(
+            project=P, region="europe-west1", subnetwork_resource=sub
+        )
+    )
+    _wait(
+        conn.compute("routers").insert(
+            project=P, region="europe-west1", router_resource=Router(name="etl-router", network=net)
+        )
+    )
+    deny = Firewall(
+        name="etl-deny-egress",
+        network=net,
+        direction="EGRESS",
+        priority=900,
+        destination_ranges=["0.0.0.0/0"],
+        denied=[Denied(I_p_protocol="all")],
+    )
+    _wait(conn.compute("firewalls").insert(project=P, firewall_resource=deny))
+    registry = conn.artifact_registry()
+    registry.create_repository(
+        request={
+            "parent": f"projects/{P}/locations/europe",
+            "repository_id": "wheels",
+            "repository": {"format_": "PYTHON", "labels": {"team": "data"}},
+        }
+    ).result(timeout=30)
+    pool = gke.NodePool(
+        name="default-pool", initial_node_count=1, config=gke.NodeConfig(machine_type="e2-medium")
+    )
+    op = conn.container().create_cluster(
+        parent=f"projects/{P}/locations/us-central1-b",
+        cluster=gke.Cluster(name="legacy", node_pools=[pool]),
+    )
+    assert op.name
+
+    spec, state = tmp_path / "all.yaml", str(tmp_path / "all.json")
+    made = _generate(person, "--out", str(spec), "--write", "--state", state)
+    assert made.exit_code == 0, made.output
+    assert "would still change" not in made.stderr
+    text = spec.read_text()
+    assert "  etl-eu:\n    network: etl-net\n    region: europe-west1\n" in text
+    assert "  wheels:\n    location: europe\n    format: PYTHON\n" in text
+    assert "storageClass: NEARLINE" in text and "versioning: true" in text
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
