@@ -58,11 +58,14 @@ def render(
     resources: int,
 ) -> str:
     managed = sum(1 for left in left_out if left.managed)
+    left = (
+        f"{len(left_out)} left out ({managed} of them GCP's own; listed at the end)"
+        if left_out
+        else "none left out"
+    )
     lines = [
         f"# The infrastructure of project {project}, written by `gkeplan import --generate`:",
-        f"# {resources} resources generated, {len(left_out)} left out "
-        f"({managed} managed by GCP itself; listed at the end).",
-        '# Adopted (--write), `gkeplan plan` of this file says "No changes."',
+        f"# {resources} resources generated, {left}.",
         "version: 1",
         f"project: {project}",
         f"region: {region}",

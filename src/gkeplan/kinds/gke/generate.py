@@ -85,8 +85,9 @@ class ClusterGenerator:
         else:
             for pool in found.parts:
                 written = _pool(pool, a, found.extra, listing)
-                if isinstance(written, LeftOut):
-                    return written  # the cluster's spec says what all its pools are
+                if isinstance(written, LeftOut):  # the cluster's spec says what all its pools are
+                    why = f"its node pool {pool.attributes['name']}: {written.why}"
+                    return LeftOut(self.kind, found.id, why, written.source, written.managed)
                 pools[pool.attributes["name"]] = written
         if pools:
             value["nodePools"] = pools
