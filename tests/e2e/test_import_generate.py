@@ -292,3 +292,29 @@ def test_what_others_made_with_other_settings_is_written_as_it_is(
     planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
     assert planned.exit_code == 0, planned.output
     assert "No changes." in planned.output
+
+
+def test_a_kind_whose_api_is_not_enabled_is_skipped_and_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from gkeplan.cli import cli
+    from gkeplan_emulator import Emulator, EmulatorConfig
+
+    monkeypatch.chdir(tmp_path)
+    off = frozenset({"artifactregistry.googleapis.com"})
+    with Emulator(EmulatorConfig(project=P, disabled_services=off)) as emu:
+        emu.clients().iam().create_service_account(
+            request={"name": f"projects/{P}", "account_id": "batch-jobs"}
+        )
+        argv = ["import", "--generate", "--project", P, "--endpoint", emu.endpoints.http]
+        kinds = ["--include", "serviceAccount", "--include", "artifactRepository"]
+        result = CliRunner().invoke(cli, [*argv, *kinds, "--region", "us-central1"])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"skipped artifactRepository: artifactregistry.googleapis.com is not enabled in "
+        f"project {P}" in result.stderr
+    )
+    assert "\n1 resource generated, 0 left out (see above).\n" in result.stderr
+    assert "  batch-jobs: {}\n" in result.stdout

@@ -61,13 +61,13 @@ def run_generate(
             adopted, kept = adopt(store, result, target)
             already = f" ({kept} already in it)" if kept else ""
             click.echo(
-                f"Adopted {adopted} resources into the state {store.location}{already}; "
+                f"Adopted {_n(adopted)} into the state {store.location}{already}; "
                 "nothing in GCP was changed.",
                 err=True,
             )
     inexpressible = sum(1 for left in result.left_out if not left.managed)
     click.echo(
-        f"\n{result.resources} resources generated, {len(result.left_out)} left out (see above).",
+        f"\n{_n(result.resources)} generated, {len(result.left_out)} left out (see above).",
         err=True,
     )
     if write and not result.faithful:
@@ -78,6 +78,10 @@ def run_generate(
         )
     if not result.faithful or inexpressible:
         sys.exit(EXIT_INVALID)
+
+
+def _n(count: int) -> str:
+    return f"{count} resource{'' if count == 1 else 's'}"
 
 
 SHOWN = 5  # ids shown per reason for leaving out; the spec's comments list every one
@@ -114,7 +118,6 @@ def _report(result: object, out: str | None) -> None:
             click.echo(f"  {address}: {'; '.join(fields)}", err=True)
     where = f"Wrote {out}" if out else "Wrote the spec to stdout"
     click.echo(
-        f"\n{where}: {result.resources} resources, {result.calls} API calls, "
-        f"{result.seconds:.1f}s.",
+        f"\n{where}: {_n(result.resources)}, {result.calls} API calls, {result.seconds:.1f}s.",
         err=True,
     )

@@ -49,7 +49,9 @@ class Selection:
 
 
 def choices() -> list[str]:
-    return [k.name for k in KINDS] + [DEFAULT_NETWORK]
+    """What --include and --exclude take: every kind a generator writes, and default-network."""
+    writer = _generator_of()
+    return [k.name for k in KINDS if k.name in writer] + [DEFAULT_NETWORK]
 
 
 def _generator_of() -> dict[str, str]:

@@ -65,7 +65,7 @@ def render(
     )
     lines = [
         f"# The infrastructure of project {project}, written by `gkeplan import --generate`:",
-        f"# {resources} resources generated, {left}.",
+        f"# {resources} resource{'' if resources == 1 else 's'} generated, {left}.",
         "version: 1",
         f"project: {project}",
         f"region: {region}",
