@@ -114,7 +114,7 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
         (f"projects/{P}/global/firewalls/{GKE_RULE}", "managed by GKE", "firewall-rules"),
         (f"|roles/container.serviceAgent|{AGENT}|", "a service agent", "service-agents"),
         (f"|roles/editor|{COMPUTE_DEFAULT}|", "Compute Engine default", "account-types"),
-        ("|roles/owner|user:you@example.com|", "an owner of the project", "roles-overview"),
+        ("|roles/owner|user:you@example.com|", "an owner of the project", "setIamPolicy"),
         ("|roles/storage.legacyBucketOwner|projectOwner:", "convenience value", "access-control"),
     ):
         lines = err.splitlines()

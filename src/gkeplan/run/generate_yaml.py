@@ -58,14 +58,14 @@ def render(
     resources: int,
 ) -> str:
     managed = sum(1 for left in left_out if left.managed)
-    left = (
+    summary = (
         f"{len(left_out)} left out ({managed} of them GCP's own; listed at the end)"
         if left_out
         else "none left out"
     )
     lines = [
         f"# The infrastructure of project {project}, written by `gkeplan import --generate`:",
-        f"# {resources} resource{'' if resources == 1 else 's'} generated, {left}.",
+        f"# {resources} resource{'' if resources == 1 else 's'} generated, {summary}.",
         "version: 1",
         f"project: {project}",
         f"region: {region}",
@@ -89,7 +89,7 @@ def render(
     if left_out:
         lines.append("")
         lines.append("# Left out:")
-        for left in left_out:
-            source = f" ({left.source})" if left.source else ""
-            lines.append(f"#   {left.kind} {left.id}: {left.why}{source}")
+        for out in left_out:
+            source = f" ({out.source})" if out.source else ""
+            lines.append(f"#   {out.kind} {out.id}: {out.why}{source}")
     return "\n".join(lines) + "\n"

@@ -24,12 +24,14 @@ from gkeplan.kinds.network import COMPUTE_API, network_id
 
 DRIVER = "gkeplan.kinds.firewall.driver:FirewallDriver"
 # "GKE creates the following ingress firewall rules when creating a cluster:
-# gke-[cluster-name]-[cluster-hash]-master ... -vms ... -all" (and -ssh, -inkubelet, ...)
+# gke-[cluster-name]-[cluster-hash]-master ... -vms ... -all" (and -ssh on public clusters)
 # (https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules)
 GKE_RULES_DOC = "https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules"
 GKE_RULE = re.compile(r"gke-.+")
-# The default network's "pre-populated" rules: default-allow-internal, default-allow-ssh,
-# default-allow-rdp and default-allow-icmp (https://cloud.google.com/vpc/docs/firewalls#more_rules_default_vpc)
+# The default network's rules: default-allow-internal, default-allow-ssh, default-allow-rdp and
+# default-allow-icmp (CIS GCP benchmark 3.1, https://docs.datadoghq.com/security_platform/
+# default_rules/cis-gcp-1.3.0-3.1/; "Rules: https://cloud.google.com/vpc/docs/firewalls#
+# more_rules_default_vpc", https://gist.github.com/paseaf/7e971687670eb5c045b7c011416fa7ae)
 DEFAULT_RULES_DOC = "https://cloud.google.com/vpc/docs/firewalls#more_rules_default_vpc"
 DEFAULT_RULES = frozenset(
     {"default-allow-internal", "default-allow-ssh", "default-allow-rdp", "default-allow-icmp"}

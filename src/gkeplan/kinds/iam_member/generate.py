@@ -27,13 +27,17 @@ from gkeplan.spec.refs import GS_PREFIX, parse_member
 
 DRIVER = "gkeplan.kinds.iam_member.driver:IamMemberDriver"
 OWNER = "roles/owner"
-# "GCP Project Creator is automatically granted the GCP Project Owner GCP Role"
-# (https://ldapwiki.com/wiki/GCP%20Project%20Owner); an owner removed by a destroy of an
-# adopted grant could lock the project's people out, so owners stay outside gkeplan.
-OWNER_DOC = "https://cloud.google.com/iam/docs/roles-overview#basic"
-# A bucket's policy names the project's owners, editors and viewers as the convenience values
-# projectOwner:, projectEditor: and projectViewer: on the legacy roles
-# (https://cloud.google.com/storage/docs/access-control/iam): GCS's own grants to the project.
+# projects.setIamPolicy: "A user cannot be granted the owner role using `setIamPolicy()`. The
+# user must be granted the owner role using the Cloud Platform Console and must explicitly
+# accept the invitation." and "If the project is not part of an organization, there must be at
+# least one owner who has accepted the Terms of Service" (cloudresourcemanager v3 discovery
+# document, shipped in google-api-python-client). gkeplan could not grant an owner again once
+# a destroy of the adopted grant removed it: the project's owners stay outside gkeplan.
+OWNER_DOC = "https://cloud.google.com/resource-manager/reference/rest/v3/projects/setIamPolicy"
+# A new bucket's policy names the project's owners, editors and viewers on the legacy roles
+# as the members projectOwner:, projectEditor: and projectViewer: (Cloud Storage's
+# convenience values, https://cloud.google.com/storage/docs/access-control/iam; the sandbox
+# does the same): Cloud Storage's own grants to the project.
 CONVENIENCE = ("projectOwner:", "projectEditor:", "projectViewer:")
 CONVENIENCE_DOC = "https://cloud.google.com/storage/docs/access-control/iam"
 
@@ -103,8 +107,8 @@ def _gcps_own(rid: str, member: str, resource: str, role: str, listing: Listing)
         return LeftOut(
             "iamMember",
             rid,
-            "an owner of the project (GCP makes the project's creator its owner); a destroy "
-            "of the adopted grant could lock its people out",
+            "an owner of the project: owners are granted through the console's invitation, "
+            "never setIamPolicy, so a destroy of the adopted grant could not be undone",
             OWNER_DOC,
         )
     if member.startswith(CONVENIENCE):

@@ -20,9 +20,10 @@ from gkeplan.kinds.generating import (
 from gkeplan.kinds.network import COMPUTE_API, Network
 
 DRIVER = "gkeplan.kinds.network.driver:NetworkDriver"
-# "Unless you choose to disable it, each new project starts with a default network. A default
-# network is an auto mode VPC network with pre-populated IPv4 firewall rules."
-# (https://cloud.google.com/vpc/docs/vpc#default-network)
+# "By default, for each project, a `default` network is created" with the rules
+# default-allow-internal, -ssh, -rdp and -icmp, "an auto-mode network" (CIS GCP benchmark 3.1,
+# https://docs.datadoghq.com/security_platform/default_rules/cis-gcp-1.3.0-3.1/); Google's
+# page on it: https://cloud.google.com/vpc/docs/vpc#default-network
 DEFAULT_NETWORK = "default"
 DEFAULT_NETWORK_DOC = "https://cloud.google.com/vpc/docs/vpc#default-network"
 

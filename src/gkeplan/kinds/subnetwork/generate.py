@@ -21,10 +21,11 @@ from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
 from gkeplan.kinds.subnetwork import AUTO_MODE, Subnetwork
 
 DRIVER = "gkeplan.kinds.subnetwork.driver:SubnetworkDriver"
-# "When an auto mode VPC network is created, one subnet from each region is automatically
-# created within it. These automatically created subnets use a set of predefined IPv4 ranges
-# that fit within the 10.128.0.0/9 CIDR block" (https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations);
-# they are named as their network.
+# "An auto mode VPC network starts with one subnet per region. Each subnet has a predetermined
+# range as described in Auto mode VPC network IP ranges" (compute v1 Network.
+# autoCreateSubnetworks); "All of the subnets fits within the 10.128.0.0/9" block (Google
+# Cloud's VPC course, https://pt.coursera.org/lecture/migrating-to-gcp-br/tipos-de-nuvem-privada-virtual-qxHjy);
+# they are named as their network (a default network's subnetworks are all `default`).
 AUTO_SUBNETS_DOC = "https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations"
 
 
