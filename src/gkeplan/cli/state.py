@@ -376,6 +376,17 @@ def import_(
             state_path=state_path,
         )
         return
+    only_generate = {
+        "--project": project,
+        "--region": region,
+        "--out": out,
+        "--include": include,
+        "--exclude": exclude,
+        "--write": write,
+    }
+    given = [flag for flag, value in only_generate.items() if value]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} go with --generate")
     if address is None or spec_file is None:
         raise click.UsageError("give ADDRESS and --spec (or --generate)")
     from gkeplan.run.importing import import_resource
