@@ -320,3 +320,54 @@ def test_a_kind_whose_api_is_not_enabled_is_skipped_and_said_so(
     )
     assert "\n1 resource generated, 0 left out (see above).\n" in result.stderr
     assert "  batch-jobs: {}\n" in result.stdout
+
+
+def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
+    server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cluster and pool fields of issue 13 (versions, add-ons, logging, node
+    auto-provisioning, Google Groups for RBAC, metadata, local SSDs...) and an Autopilot
+    cluster, applied by gkeplan from another spec: the generated spec plans no change."""
+    from .test_gke_fields import CLUSTER_FIELDS, POOL_FIELDS, _text
+
+    server.reset()
+    monkeypatch.chdir(tmp_path)
+    person = User(server, tmp_path)
+    autopilot = (
+        "  auto:\n    location: us-central1\n    autopilot: true\n"
+        "    nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}\n"
+        "    deletionProtection: false\n\nbuckets:\n"
+    )
+    text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
+    person.write(text)
+    applied = person.apply()
+    assert applied.exit_code == 0, applied.output
+
+    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
+    made = _generate(
+        person,
+        "--include",
+        "cluster",
+        "--include",
+        "serviceAccount",
+        "--out",
+        str(spec),
+        "--write",
+        "--state",
+        state,
+    )
+    assert made.exit_code == 0, made.output
+    assert "would still change" not in made.stderr
+    written = spec.read_text()
+    for field in (
+        "    authenticatorGroupsConfig:\n      securityGroup: gke-security-groups@example.com\n",
+        "    nodeAutoProvisioning:\n",
+        "        metadata:\n          team: ml\n",
+        "        localSsdCount: 1\n",
+        "  auto:\n    location: us-central1\n",
+        "    autopilot: true\n",
+    ):
+        assert field in written, field
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
