@@ -4,6 +4,7 @@ the spec to --out, or to stdout."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,8 +40,8 @@ def run_generate(
             "with --out",
             "--write",
         )
-    if out and Path(out).exists():
-        raise UsageError(f"{out} exists already; give a new file to write the spec to", "--out")
+    if out:
+        _check_out(out)
     selection = select(include, exclude)
     target = Target(sandbox=sandbox, endpoint=endpoint, impersonate=impersonate)
     # the run's connection and state need a spec: the document-level one of the project
@@ -52,7 +53,10 @@ def run_generate(
     with connect(bare, target) as conn:
         result = generate(conn, project, selection, region, progress, source=out or "<generated>")
         if out:
-            atomic_write(Path(out), result.text)
+            try:
+                atomic_write(Path(out), result.text)
+            except OSError as exc:
+                raise UsageError(f"cannot write {out}: {exc.strerror}", "--out") from None
         else:
             click.echo(result.text, nl=False)
         _report(result, out)
@@ -78,6 +82,19 @@ def run_generate(
         )
     if not result.faithful or inexpressible:
         sys.exit(EXIT_INVALID)
+
+
+def _check_out(out: str) -> None:
+    """--out must be a new file in a place gkeplan can write, checked before anything is
+    listed (a long listing is not thrown away for a typo)."""
+    path = Path(out).expanduser()
+    if path.exists():
+        raise UsageError(f"{out} exists already; give a new file to write the spec to", "--out")
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write the spec to {out}: {existing} is not writable", "--out")
 
 
 def _n(count: int) -> str:
