@@ -31,19 +31,20 @@ class ComputeDriver:
         as addresses and globalAddresses, picks by `region`)."""
         return ctx.conn.compute(self.collection)
 
-    def _where(self, ctx: Context, region: str | None) -> dict[str, str]:
+    def scope(self, ctx: Context, region: str | None) -> dict[str, str]:
+        """The calls' project (and region) arguments."""
         return {"project": ctx.project, **({"region": region} if region else {})}
 
     def fetch(self, ctx: Context, region: str | None, name: str) -> Any:
-        return self.client(ctx, region).get(**self._where(ctx, region), **{self.singular: name})
+        return self.client(ctx, region).get(**self.scope(ctx, region), **{self.singular: name})
 
     def insert(self, ctx: Context, region: str | None, body: Any) -> Any:
         return self.client(ctx, region).insert(
-            **self._where(ctx, region), **{f"{self.singular}_resource": body}
+            **self.scope(ctx, region), **{f"{self.singular}_resource": body}
         )
 
     def remove(self, ctx: Context, region: str | None, name: str) -> Any:
-        return self.client(ctx, region).delete(**self._where(ctx, region), **{self.singular: name})
+        return self.client(ctx, region).delete(**self.scope(ctx, region), **{self.singular: name})
 
     # -- what a subclass gives ---------------------------------------------------------------------
     def attributes(self, item: Any) -> Attributes:

@@ -17,6 +17,7 @@ def _nat(nat: Any) -> dict[str, Any]:
     return {
         "name": nat.name,
         "natIpAllocateOption": nat.nat_ip_allocate_option,
+        "natIps": sorted(compute.last(ip) for ip in nat.nat_ips),
         "sourceSubnetworkIpRangesToNat": nat.source_subnetwork_ip_ranges_to_nat,
         "logConfig": (
             {"enable": True, "filter": log.filter or "ALL"}
@@ -36,12 +37,16 @@ def router_attributes(router: Any) -> Attributes:
     }
 
 
-def _nats(after: Attributes) -> list[RouterNat]:
+def _nats(project: str, after: Attributes) -> list[RouterNat]:
     out = []
     for nat in after["nats"]:
+        # natIps: "A list of URLs of the IP resources used for this Nat service" (discovery
+        # document): the router's region's addresses
+        addresses = f"projects/{project}/regions/{after['region']}/addresses"
         body = RouterNat(
             name=nat["name"],
             nat_ip_allocate_option=nat["natIpAllocateOption"],
+            nat_ips=[f"{addresses}/{n}" for n in nat.get("natIps", [])],
             source_subnetwork_ip_ranges_to_nat=nat["sourceSubnetworkIpRangesToNat"],
         )
         log = nat["logConfig"]
@@ -58,7 +63,7 @@ def _router(project: str, after: Attributes) -> Router:
     return Router(
         name=after["name"],
         network=f"projects/{project}/global/networks/{after['network']}",
-        nats=_nats(after),
+        nats=_nats(project, after),
         description=after["description"],
     )
 
