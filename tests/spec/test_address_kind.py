@@ -115,6 +115,11 @@ def _edit(old: str, new: str) -> str:
             "spec.yaml:31:16: error: routers.ml-router.nat.natIps[0]: address:lb-ip is a "
             "global EXTERNAL address; a NAT in us-central1 uses regional EXTERNAL addresses",
         ),
+        (
+            _edit("  nat-ip: {region: us-central1}", "  nat-ip: {region: us-central1, name: db}"),
+            "spec.yaml:15:5: error: addresses.db: address 'db' (us-central1) is also address "
+            "'nat-ip'",
+        ),
     ],
 )
 def test_what_gcp_refuses_is_refused_at_its_line(tmp_path: Path, text: str, expected: str) -> None:
@@ -145,3 +150,21 @@ def test_the_free_trial_holds_one_static_address_per_region(tmp_path: Path) -> N
         "policy: {packs: [free-tier], quotas: {us-central1/STATIC_ADDRESSES: 2}}",
     )
     assert "FT003" not in _validate(tmp_path, raised)
+
+
+def test_nat_ips_count_as_in_use_addresses_with_a_warning(tmp_path: Path) -> None:
+    ips = "".join(f"  nat-{i}: {{region: us-central1}}\n" for i in range(5))
+    text = (
+        BASE.replace(
+            "policy: {packs: []}",
+            "policy: {packs: [free-tier], quotas: {us-central1/STATIC_ADDRESSES: 10}}",
+        )
+        .replace("addresses:\n", "addresses:\n" + ips)
+        .replace(
+            "natIps: [address:nat-ip]",
+            f"natIps: [{', '.join(f'address:nat-{i}' for i in range(5))}]",
+        )
+    )
+    output = _validate(tmp_path, text)
+    assert "warning [FT003]: 5 addresses (address.nat-0, " in output, output
+    assert "quota IN_USE_ADDRESSES in us-central1 is 4" in output

@@ -207,13 +207,17 @@ def _desired(spec: Document, node: Node) -> DesiredState:
 
 
 def _check(spec: Document, c: Checker) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for key, address in addresses(spec).items():
         path: Path = ("addresses", key)
         name = address_name(key, address)
         name_path = (*path, "name") if address.name else path
         scope = address.region or "global"
-        c.named(name_path, f"{scope}/{name}", rfc1035(name, "address"), seen, key, "address name")
+        c.check_name(name_path, rfc1035(name, "address"))
+        if (scope, name) in seen:
+            # names are unique per region (addresses) and among global ones (globalAddresses)
+            c.error(name_path, f"address '{name}' ({scope}) is also address '{seen[scope, name]}'")
+        seen[scope, name] = key
         if address.region is not None and not REGION.match(address.region):
             c.error((*path, "region"), f"'{address.region}' is not a region", "e.g. us-central1")
         _check_combination(spec, c, path, address)
