@@ -91,6 +91,7 @@ def _rename_every_key(text: str) -> tuple[str, int]:
         "networks",
         "subnetworks",
         "routers",
+        "addresses",
         "firewalls",
         "artifactRepositories",
         "clusters",
@@ -154,7 +155,8 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert managed is not None
     ids = {r.id for r in managed.resources.values()}
     renamed_text, renamed = _rename_every_key(GPU_EXAMPLE.read_text())
-    assert renamed == 10  # three accounts, the four VPC kinds, a repository, a cluster, a bucket
+    # three accounts, the four VPC kinds, an address, a repository, a cluster, a bucket
+    assert renamed == 11
     user.write(renamed_text)
     plan = user.plan("--json")
     assert plan.exit_code == 0, plan.output
@@ -164,7 +166,7 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert set(moved) == set(managed.resources)
     assert {c["action"] for c in changes} == {"no-op"}
     kinds = {managed.resources[a].kind for a in moved}
-    assert len(kinds) == 10  # every kind of the example, node pools and IAM members included
+    assert len(kinds) == 11  # every kind of the example, node pools and IAM members included
     before = len(user.sandbox.requests())
     assert user.apply().exit_code == 0
     assert _writes(user.sandbox, before) == []

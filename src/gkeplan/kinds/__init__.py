@@ -16,6 +16,7 @@ from pydantic import Field, create_model
 
 from gkeplan.errors import Diagnostic
 from gkeplan.kinds import (
+    address,
     artifact_repository,
     bucket,
     firewall,
@@ -37,6 +38,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         artifact_repository.KIND,
         network.KIND,
         subnetwork.KIND,
+        address.KIND,
         router.KIND,
         firewall.KIND,
         cluster.KIND,
