@@ -38,6 +38,14 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     def body(self, *, storage: bool = False) -> dict[str, Any]:
+        if storage:
+            # Cloud Storage's JSON API answers {"error": {"errors": [{domain, reason, message}],
+            # "code", "message"}}: no status, no details
+            # (https://cloud.google.com/storage/docs/json_api/v1/status-codes, its examples);
+            # gcloud prints a body with `details` as a gRPC error, not as GCS's HTTPError.
+            reason = self.legacy_reason or self.reason or "invalid"
+            legacy = [{"message": self.message, "domain": "global", "reason": reason}]
+            return {"error": {"code": self.http, "message": self.message, "errors": legacy}}
         details = list(self.details)
         if self.reason:
             details.insert(
@@ -52,9 +60,10 @@ class ApiError(Exception):
         error: dict[str, Any] = {"code": self.http, "message": self.message, "status": self.status}
         if details:
             error["details"] = details
-        if storage or self.legacy_reason:  # the JSON API also lists errors the old way
-            reason = self.legacy_reason or self.reason or "invalid"
-            error["errors"] = [{"message": self.message, "domain": "global", "reason": reason}]
+        if self.legacy_reason:  # the older APIs also list errors the old way
+            error["errors"] = [
+                {"message": self.message, "domain": "global", "reason": self.legacy_reason}
+            ]
         return {"error": error}
 
 
