@@ -110,6 +110,32 @@ def permission_denied(permission: str, resource: str) -> ApiError:
     )
 
 
+def service_disabled(service: str, title: str, project: str) -> ApiError:
+    """A call to an API that is off in the project. The body GCP answers, as quoted in
+    google-gemini/gemini-cli#1343: 403 PERMISSION_DENIED, "<Title> has not been used in project
+    <P> before or it is disabled. Enable it by visiting <activationUrl> then retry. If you
+    enabled this API recently, wait a few minutes for the action to propagate to our systems
+    and retry.", ErrorInfo reason SERVICE_DISABLED, domain googleapis.com, metadata service,
+    serviceTitle, consumer projects/<P>, containerInfo, activationUrl."""
+    url = f"https://console.developers.google.com/apis/api/{service}/overview?project={project}"
+    return ApiError(
+        "PERMISSION_DENIED",
+        f"{title} has not been used in project {project} before or it is disabled. Enable it "
+        f"by visiting {url} then retry. If you enabled this API recently, wait a few minutes "
+        "for the action to propagate to our systems and retry.",
+        403,
+        reason="SERVICE_DISABLED",
+        metadata={
+            "service": service,
+            "serviceTitle": title,
+            "consumer": f"projects/{project}",
+            "containerInfo": project,
+            "activationUrl": url,
+        },
+        legacy_reason="accessNotConfigured",  # Go's client: "Error 403: ..., accessNotConfigured"
+    )
+
+
 def quota_exceeded(message: str) -> ApiError:
     # GKE answers a quota refusal as HTTP 403 with the message only ("Error 403: Insufficient
     # regional quota to satisfy request: ..., forbidden"; kubeflow/pipelines#10907): no

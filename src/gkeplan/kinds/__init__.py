@@ -21,6 +21,7 @@ from gkeplan.kinds import (
     firewall,
     iam_member,
     network,
+    project_service,
     router,
     service_account,
     subnetwork,
@@ -41,6 +42,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         firewall.KIND,
         cluster.KIND,
         node_pool.KIND,
+        project_service.KIND,
     )
 )
 

@@ -406,4 +406,6 @@ def routes(backend: Backend) -> list[Route]:
     return router.routes
 
 
-SERVICE = ServiceSpec("artifactregistry", RepositoriesModel, routes)
+SERVICE = ServiceSpec(
+    "artifactregistry", RepositoriesModel, routes, api="artifactregistry.googleapis.com"
+)

@@ -112,4 +112,4 @@ def batch_route(backend: Backend, table: list[Route]) -> Route:
     return route("POST", "/batch/compute/v1", batch, "compute.batch", mutating=False)
 
 
-SERVICE = ServiceSpec("compute", ComputeModel, routes)
+SERVICE = ServiceSpec("compute", ComputeModel, routes, api="compute.googleapis.com")

@@ -669,4 +669,6 @@ GRPC = GrpcService(
     },
 )
 
-SERVICE = ServiceSpec("container", ContainerModel, routes, transcoded=GRPC)
+SERVICE = ServiceSpec(
+    "container", ContainerModel, routes, transcoded=GRPC, api="container.googleapis.com"
+)

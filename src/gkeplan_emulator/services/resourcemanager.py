@@ -319,7 +319,9 @@ GRPC = GrpcService(
     },
 )
 
-SERVICE = ServiceSpec("projects", ProjectsModel, routes, transcoded=GRPC)
+SERVICE = ServiceSpec(
+    "projects", ProjectsModel, routes, transcoded=GRPC, api="cloudresourcemanager.googleapis.com"
+)
 
 
 def _camel(name: str) -> str:
