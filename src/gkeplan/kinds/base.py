@@ -277,6 +277,9 @@ class Kind:
     # Its monthly cost, "module:NAME" of a `policy.cost.Priced` (lines per resource, and the
     # spec as the resources are now, for a plan's cost delta); imported as `rules` is.
     cost: str = ""
+    # `gkeplan import --generate`: "module:GENERATOR", what lists this kind and writes what
+    # exists back as spec (gkeplan.kinds.generating); None: another kind's generator holds it
+    generate: str | None = None
 
 
 def imported(path: str) -> Any:

@@ -272,6 +272,7 @@ KIND = Kind(
     _desired,
     apis=uses(ARTIFACT_REGISTRY_API),
     driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
+    generate="gkeplan.kinds.artifact_repository.generate:GENERATOR",
     check=_check,
     # format, mode, location, repository id and kmsKeyName are ForceNew in Terraform's
     # google_artifact_registry_repository (resource_artifact_registry_repository.go);

@@ -243,6 +243,7 @@ KIND = Kind(
     _desired,
     apis=uses(STORAGE_API),
     driver="gkeplan.kinds.bucket.driver:BucketDriver",
+    generate="gkeplan.kinds.bucket.generate:GENERATOR",
     check=_check,
     immutable=frozenset({"name", "location"}),
     replace_loses_data=True,  # its objects

@@ -463,6 +463,7 @@ KIND = Kind(
     _needs,
     _desired,
     driver="gkeplan.kinds.gke.driver:ClusterDriver",
+    generate="gkeplan.kinds.gke.generate:GENERATOR",
     apis=_apis,
     link=_link,
     check=_check,

@@ -364,6 +364,7 @@ class Members:
             self.needs,
             self.desired,
             driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
+            generate="gkeplan.kinds.iam_member.generate:GENERATOR",
             apis=self.apis,
             link=self.link,
             check=self.check,

@@ -208,6 +208,7 @@ KIND = Kind(
     _desired,
     apis=uses(IAM_API),
     driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
+    generate="gkeplan.kinds.service_account.generate:GENERATOR",
     check=_check,
     immutable=frozenset({"accountId"}),
     outputs=_outputs,
