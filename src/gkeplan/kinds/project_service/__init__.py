@@ -1,4 +1,4 @@
-"""service.NAME: an API enabled in the spec's project (Service Usage), as Terraform's
+"""projectService.NAME: an API enabled in the spec's project (Service Usage), as Terraform's
 google_project_service.
 
 An API the spec lists is enabled before anything that calls it (each kind declares the APIs
@@ -63,7 +63,7 @@ def _expand(spec: Document) -> Iterable[Node]:
     for i, service in enumerate(services(spec)):
         path: Path = ("services", i)
         deps = tuple(explicit_deps(path, service.depends_on))
-        yield Node(f"service.{service.name}", "service", path, service, deps)
+        yield Node(f"projectService.{service.name}", "projectService", path, service, deps)
 
 
 def _enables(spec: Document, node: Node) -> Iterable[str]:
@@ -127,7 +127,7 @@ _NEEDS = {
 
 
 KIND = Kind(
-    "service",
+    "projectService",
     Section(
         "services",
         list[str | ProjectService],

@@ -31,7 +31,7 @@ def _service_name(project: str, change_id: str) -> str:
 
 
 class ProjectServiceDriver:
-    kind = "service"
+    kind = "projectService"
 
     def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         names = sorted({w.id.rsplit("/", 1)[-1] for w in wanted})
