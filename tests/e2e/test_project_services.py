@@ -48,7 +48,7 @@ def test_a_spec_that_enables_the_api_it_needs_is_not_stopped_and_enables_it_firs
     with Emulator(EmulatorConfig(disabled_services=frozenset({STORAGE}))) as emu:
         h = Harness(emu, tmp_path)
         # without the service the run stops with the enable line, as before
-        with pytest.raises(ServicesDisabled, match="storage.googleapis.com is not enabled"):
+        with pytest.raises(ServicesDisabled, match=r"storage\.googleapis\.com is not enabled"):
             h.plan(h.spec(HEAD + BUCKET))
         spec = h.spec(HEAD + f"services: [{STORAGE}]\n" + BUCKET)
         plan = h.plan(spec)
