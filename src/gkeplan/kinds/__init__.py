@@ -22,6 +22,7 @@ from gkeplan.kinds import (
     firewall,
     iam_member,
     network,
+    project_service,
     router,
     service_account,
     subnetwork,
@@ -43,6 +44,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         firewall.KIND,
         cluster.KIND,
         node_pool.KIND,
+        project_service.KIND,
     )
 )
 
