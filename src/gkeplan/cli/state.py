@@ -297,21 +297,35 @@ def show(plan_file: str) -> None:
 
 
 @click.command("import")
-@click.argument("address")
+@click.argument("address", required=False)
 @click.argument("resource_id", metavar="[ID]", required=False)
 @click.option(
     "--spec",
     "spec_file",
     required=True,
     type=click.Path(dir_okay=False),
-    help="The spec that declares ADDRESS.",
+    help="The spec that declares ADDRESS (with --from-terraform: the converted spec).",
+)
+@click.option(
+    "--from-terraform",
+    "tf_state",
+    metavar="STATE",
+    help="A Terraform state (terraform.tfstate, `terraform state pull` output, - for stdin, "
+    "or gs://BUCKET/OBJECT of the gcs backend): adopt every resource of it the spec declares.",
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="With --from-terraform: write gkeplan's state (without it, only say what would be).",
 )
 @variable_options
 @target_options
 def import_(
-    address: str,
+    address: str | None,
     resource_id: str | None,
     spec_file: str,
+    tf_state: str | None,
+    write: bool,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     sandbox: bool,
@@ -320,7 +334,26 @@ def import_(
     state_path: str | None,
 ) -> None:
     """Adopt the existing resource that SPEC declares as ADDRESS. Its ID (an email, a full
-    name, a bucket name) comes from the spec; given, it must be the same."""
+    name, a bucket name) comes from the spec; given, it must be the same. With
+    --from-terraform STATE, adopt what a Terraform state holds instead (a dry run unless
+    --write)."""
+    if tf_state is not None:
+        if address is not None:
+            raise click.UsageError("give ADDRESS or --from-terraform STATE, not both")
+        _import_terraform(
+            spec_file,
+            tf_state,
+            write,
+            var_pairs,
+            var_files,
+            sandbox,
+            endpoint,
+            impersonate,
+            state_path,
+        )
+        return
+    if address is None:
+        raise click.UsageError("give the ADDRESS to import, or --from-terraform STATE")
     from gkeplan.run.importing import import_resource
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
@@ -328,3 +361,65 @@ def import_(
         imported = import_resource(run, address, resource_id)
         plan = run.commands.quoted("plan")
     click.echo(f"Imported {imported} as {address}. Run {plan} to see any difference from the spec.")
+
+
+def _read_terraform_state(source: str, conn: Any) -> str:
+    """The state's text: a file, standard input, or a gs:// object read through
+    google-cloud-storage (the gcs backend keeps PREFIX/default.tfstate)."""
+    if source == "-":
+        return sys.stdin.read()
+    if source.startswith("gs://"):
+        bucket, _, name = source[len("gs://") :].partition("/")
+        if not bucket or not name:
+            raise click.BadParameter(
+                f"{source} names no object: gs://BUCKET/PREFIX/default.tfstate",
+                param_hint="--from-terraform",
+            )
+        blob = conn.storage().bucket(bucket).blob(name)
+        data: bytes = blob.download_as_bytes()
+        return data.decode("utf-8")
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(f"{source}: no such file", param_hint="--from-terraform")
+    return path.read_text(encoding="utf-8")
+
+
+def _import_terraform(
+    spec_file: str,
+    source: str,
+    write: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+) -> None:
+    from gkeplan.convert.tfstate import parse
+    from gkeplan.redact import safe
+    from gkeplan.run.terraform_import import import_terraform
+
+    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
+        tf = parse(_read_terraform_state(source, run.conn), source)
+        result = import_terraform(run, tf, source, write)
+        plan = run.commands.quoted("plan")
+    click.echo(f"Terraform state {source} (serial {tf.serial}): {len(tf.instances)} resources.")
+    verb = "Adopted" if write else "Would adopt"
+    for tf_address, address, rid in result.adopt:
+        click.echo(safe(f"  {tf_address} -> {address} ({rid})"))
+    for tf_address, address in result.already:
+        click.echo(safe(f"  {tf_address} = {address} (gkeplan's already)"))
+    if result.not_adopted:
+        click.echo("Not adopted (left to Terraform):")
+        for tf_address, why in result.not_adopted:
+            click.echo(safe(f"  {tf_address}: {why}"))
+    if result.not_in_state:
+        click.echo("In the spec, not in the Terraform state (the next apply creates them):")
+        for address in result.not_in_state:
+            click.echo(f"  {address}")
+    n = len(result.adopt)
+    if write:
+        click.echo(f"{verb} {n} resources into gkeplan's state. Run {plan} to see any difference.")
+    else:
+        click.echo(f"{verb} {n} resources; nothing was written (run again with --write).")

@@ -1,0 +1,296 @@
+"""From the tutorial's Terraform to gkeplan, through the CLI against `gkeplan sandbox serve`:
+`convert` writes a spec; what that Terraform made is created in the sandbox with Google's
+clients (its names and settings) with the terraform.tfstate it would have;
+`import --from-terraform --write` adopts it, and `plan` then has nothing to do."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from google.cloud import container_v1 as gke
+from google.iam.v1 import policy_pb2
+
+from gkeplan.state.local import LocalStateStore
+
+from .cli_sandbox import Sandbox, User, server, user
+
+__all__ = ["server", "user"]
+
+TUTORIAL = Path(__file__).resolve().parents[1] / "data" / "terraform" / "tf-serving-gke"
+P = "demo-project"
+ADMIN = f"gke-admin@{P}.iam.gserviceaccount.com"
+NODE = f"gke-node@{P}.iam.gserviceaccount.com"
+GOOGLE = 'provider["registry.terraform.io/hashicorp/google"]'
+# project roles of the tutorial's modules/iam/main.tf: (Terraform name, role, account)
+PROJECT_ROLES = [
+    ("binding_sa_gke_admin", "roles/container.admin", ADMIN),
+    ("binding_sa_compute_viewer", "roles/compute.viewer", ADMIN),
+    ("binding_sa_user", "roles/iam.serviceAccountUser", ADMIN),
+    ("binding_node_sa", "roles/container.nodeServiceAccount", NODE),
+]
+SCOPES = [
+    "https://www.googleapis.com/auth/cloud-platform",
+    "https://www.googleapis.com/auth/devstorage.read_only",
+]
+
+
+def _terraform_made(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """What `terraform apply -var include_module_storage=true` of the tutorial makes, made
+    with Google's clients, and the state resources Terraform records for it."""
+    conn = sandbox.conn()
+    iam, projects = conn.iam(), conn.projects()
+    resources: list[dict[str, Any]] = []
+    for name, account, display in (
+        ("sa_gke_admin", "gke-admin", "GKE Service Account (Admin)"),
+        ("sa_gke_node", "gke-node", "GKE Node Service Account"),
+    ):
+        made = iam.create_service_account(
+            request={
+                "name": f"projects/{P}",
+                "account_id": account,
+                "service_account": {"display_name": display},
+            }
+        )
+        resources.append(
+            _resource(
+                "module.iam",
+                "google_service_account",
+                name,
+                {
+                    "account_id": account,
+                    "display_name": display,
+                    "email": made.email,
+                    "id": made.name,
+                    "name": made.name,
+                    "project": P,
+                    "unique_id": made.unique_id,
+                },
+            )
+        )
+    policy = projects.get_iam_policy(request={"resource": f"projects/{P}"})
+    for name, role, email in PROJECT_ROLES:
+        policy.bindings.add(role=role, members=[f"serviceAccount:{email}"])
+        resources.append(
+            _resource(
+                "module.iam",
+                "google_project_iam_binding",
+                name,
+                {
+                    "project": P,
+                    "role": role,
+                    "members": [f"serviceAccount:{email}"],
+                    "id": f"{P}/{role}",
+                    "condition": [],
+                },
+            )
+        )
+    projects.set_iam_policy(request={"resource": f"projects/{P}", "policy": policy})
+    sa_name = f"projects/{P}/serviceAccounts/{ADMIN}"
+    sa_policy = policy_pb2.Policy()
+    sa_policy.bindings.add(
+        role="roles/iam.serviceAccountTokenCreator", members=["user:you@example.com"]
+    )
+    iam.set_iam_policy(request={"resource": sa_name, "policy": sa_policy})
+    resources.append(
+        _resource(
+            "module.iam",
+            "google_service_account_iam_binding",
+            "admin_account_iam",
+            {
+                "service_account_id": sa_name,
+                "role": "roles/iam.serviceAccountTokenCreator",
+                "members": ["user:you@example.com"],
+                "condition": [],
+            },
+        )
+    )
+    storage = conn.storage()
+    bucket = storage.bucket(f"{P}-bucket")
+    # the provider sends uniform_bucket_level_access false and no public access prevention
+    bucket.iam_configuration.uniform_bucket_level_access_enabled = False
+    storage.create_bucket(bucket, location="us-central1")
+    resources.append(
+        {
+            **_resource(
+                "module.storage",
+                "google_storage_bucket",
+                "storage_bucket",
+                {
+                    "name": f"{P}-bucket",
+                    "location": "US-CENTRAL1",
+                    "force_destroy": True,
+                    "project": P,
+                    "uniform_bucket_level_access": False,
+                    "public_access_prevention": "inherited",
+                    "storage_class": "STANDARD",
+                },
+                index=0,
+            )
+        }
+    )
+    container = conn.container()
+    zone = f"projects/{P}/locations/us-central1-c"
+    # What GKE reports for what the provider leaves unset, as Terraform's state records it:
+    # "GKE ... enrolls Standard clusters, by default, in a release channel" (docs.cloud.google
+    # .com/kubernetes-engine/docs/how-to/release-channels), the Regular one when no version is
+    # asked for (googleapis/google-cloud-java#9441); Shielded GKE Nodes "by default" from 1.18;
+    # node auto-upgrade always on in a release channel, and auto-repair on by default.
+    pool = gke.NodePool(
+        name="sd-node-pool",
+        initial_node_count=1,
+        management=gke.NodeManagement(auto_repair=True, auto_upgrade=True),
+        autoscaling=gke.NodePoolAutoscaling(enabled=True, min_node_count=1, max_node_count=2),
+        config=gke.NodeConfig(
+            machine_type="n2-standard-4",
+            preemptible=True,
+            service_account=NODE,
+            oauth_scopes=SCOPES,
+            shielded_instance_config=gke.ShieldedInstanceConfig(
+                enable_secure_boot=False, enable_integrity_monitoring=True
+            ),
+        ),
+    )
+    # Terraform's create makes a default pool, deletes it, then creates sd-node-pool: the
+    # cluster ends holding that one pool, which is what it is made with here.
+    cluster = gke.Cluster(
+        name="sd-cluster",
+        node_pools=[pool],
+        release_channel=gke.ReleaseChannel(channel=gke.ReleaseChannel.Channel.REGULAR),
+        shielded_nodes=gke.ShieldedNodes(enabled=True),
+    )
+    container.create_cluster(parent=zone, cluster=cluster)
+    resources.append(
+        _resource(
+            "module.gke_cluster",
+            "google_container_cluster",
+            "primary",
+            {
+                "name": "sd-cluster",
+                "location": "us-central1-c",
+                "project": P,
+                "id": f"{zone}/clusters/sd-cluster",
+                "remove_default_node_pool": True,
+                "initial_node_count": 1,
+            },
+        )
+    )
+    resources.append(
+        _resource(
+            "module.gke_cluster",
+            "google_container_node_pool",
+            "primary_preemptible_nodes",
+            {
+                "name": "sd-node-pool",
+                "cluster": "sd-cluster",
+                "location": "us-central1-c",
+                "project": P,
+                "node_count": 1,
+                "id": f"{zone}/clusters/sd-cluster/nodePools/sd-node-pool",
+            },
+        )
+    )
+    resources.append(
+        {
+            "mode": "managed",
+            "type": "time_sleep",
+            "name": "wait_60_seconds",
+            "provider": 'provider["registry.terraform.io/hashicorp/time"]',
+            "instances": [{"schema_version": 0, "attributes": {"create_duration": "60s"}}],
+        }
+    )
+    return resources
+
+
+def _resource(
+    module: str, type_: str, name: str, attributes: dict[str, Any], index: int | None = None
+) -> dict[str, Any]:
+    instance: dict[str, Any] = {"schema_version": 0, "attributes": attributes}
+    if index is not None:
+        instance["index_key"] = index
+    return {
+        "module": module,
+        "mode": "managed",
+        "type": type_,
+        "name": name,
+        "provider": GOOGLE,
+        "instances": [instance],
+    }
+
+
+def _tfstate(resources: list[dict[str, Any]], serial: int = 14) -> str:
+    return json.dumps(
+        {
+            "version": 4,
+            "terraform_version": "1.5.7",
+            "serial": serial,
+            "lineage": "3f1c2d7e-6a55-4b8e-9d3a-1c2b3a4d5e6f",
+            "outputs": {},
+            "resources": resources,
+        }
+    )
+
+
+def _converted(user: User) -> Path:
+    folder = user.tmp / "infrastrcture"
+    shutil.copytree(TUTORIAL, folder)
+    out = user.tmp / "converted.yaml"
+    done = user.run(
+        "convert",
+        str(folder),
+        "--var",
+        "include_module_storage=true",
+        "--out",
+        str(out),
+        state=False,
+        endpoint=False,
+    )
+    assert done.exit_code == 0, done.output
+    return out
+
+
+def test_the_tutorial_converts_to_a_spec_that_validates(user: User) -> None:
+    out = _converted(user)
+    checked = user.run("validate", str(out), state=False, endpoint=False)
+    assert checked.exit_code == 0, checked.output
+    assert "(10 resources; 0 errors" in checked.output
+
+
+def test_adopting_what_terraform_made_plans_no_change(user: User) -> None:
+    out = _converted(user)
+    state = user.tmp / "terraform.tfstate"
+    state.write_text(_tfstate(_terraform_made(user.sandbox)))
+    dry = user.run("import", "--from-terraform", str(state), "--spec", str(out))
+    assert dry.exit_code == 0, dry.output
+    assert "Would adopt 10 resources; nothing was written" in dry.output
+    assert LocalStateStore(user.state).read() is None
+    done = user.run("import", "--from-terraform", str(state), "--spec", str(out), "--write")
+    assert done.exit_code == 0, done.output
+    assert (
+        "module.gke_cluster.google_container_cluster.primary -> cluster.sd-cluster "
+        f"(projects/{P}/locations/us-central1-c/clusters/sd-cluster)"
+    ) in done.output
+    assert "time_sleep.wait_60_seconds: not a Google resource" in done.output
+    assert "Adopted 10 resources into gkeplan's state" in done.output
+    plan = user.run("plan", str(out))
+    assert plan.exit_code == 0, plan.output
+    assert "No changes." in plan.output
+
+
+def test_an_older_serial_of_the_same_terraform_state_is_refused(user: User) -> None:
+    out = _converted(user)
+    made = _terraform_made(user.sandbox)
+    state = user.tmp / "terraform.tfstate"
+    state.write_text(_tfstate(made, serial=14))
+    assert (
+        user.run("import", "--from-terraform", str(state), "--spec", str(out), "--write").exit_code
+        == 0
+    )
+    written = user.state.read_text()
+    state.write_text(_tfstate(made, serial=9))
+    old = user.run("import", "--from-terraform", str(state), "--spec", str(out), "--write")
+    assert old.exit_code == 1
+    assert "serial 9 is older than serial 14 of the same Terraform state" in old.output
+    assert user.state.read_text() == written
