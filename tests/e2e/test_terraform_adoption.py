@@ -262,7 +262,12 @@ def test_adopting_what_terraform_made_plans_no_change(user: User) -> None:
     out = _converted(user)
     state = user.tmp / "terraform.tfstate"
     state.write_text(_tfstate(_terraform_made(user.sandbox)))
-    dry = user.run("import", "--from-terraform", str(state), "--spec", str(out))
+    # the gcs backend keeps the state at gs://BUCKET/PREFIX/default.tfstate
+    storage = user.sandbox.conn().storage()
+    backend = storage.create_bucket(f"{P}-tfstate", location="us-central1")
+    backend.blob("terraform/state/default.tfstate").upload_from_string(state.read_text())
+    remote = f"gs://{P}-tfstate/terraform/state/default.tfstate"
+    dry = user.run("import", "--from-terraform", remote, "--spec", str(out))
     assert dry.exit_code == 0, dry.output
     assert "Would adopt 10 resources; nothing was written" in dry.output
     assert LocalStateStore(user.state).read() is None
@@ -294,3 +299,32 @@ def test_an_older_serial_of_the_same_terraform_state_is_refused(user: User) -> N
     assert old.exit_code == 1
     assert "serial 9 is older than serial 14 of the same Terraform state" in old.output
     assert user.state.read_text() == written
+
+
+def test_a_state_of_another_provider_or_format_is_one_error_and_writes_nothing(
+    user: User,
+) -> None:
+    out = _converted(user)
+    state = user.tmp / "terraform.tfstate"
+    aws = {
+        "mode": "managed",
+        "type": "aws_s3_bucket",
+        "name": "models",
+        "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+        "instances": [{"attributes": {"bucket": "models"}}],
+    }
+    cases = {
+        _tfstate([aws]): "holds no resource of the Google provider (its providers: "
+        'provider["registry.terraform.io/hashicorp/aws"])',
+        json.dumps(
+            {"version": 3, "serial": 1, "lineage": "x", "modules": [], "resources": []}
+        ): "Terraform state format version 3; gkeplan reads version 4",
+        "{not json": "not a Terraform state: not JSON",
+    }
+    for text, message in cases.items():
+        state.write_text(text)
+        done = user.run("import", "--from-terraform", str(state), "--spec", str(out), "--write")
+        assert done.exit_code == 1
+        errors = [line for line in done.output.splitlines() if line.startswith("Error")]
+        assert len(errors) == 1 and message in errors[0], done.output
+        assert not user.state.exists()

@@ -26,7 +26,7 @@ def _pairs(values: tuple[str, ...]) -> dict[str, str]:
     nargs=-1,
     required=True,
     metavar="PATH...",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
 @click.option(
     "--var",
