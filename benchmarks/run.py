@@ -20,6 +20,7 @@ BENCHES = (
     "bench_emulator",
     "bench_refresh",
     "bench_apply",
+    "bench_convert",
 )
 
 

@@ -3,6 +3,7 @@ from. Scalars are written by PyYAML (its quoting rules); the layout and comments
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -11,7 +12,31 @@ Comments = dict[tuple[Any, ...], list[str]]
 _FLOW_WIDTH = 96
 
 
+def _plain(value: Any) -> Any:
+    """Python's own types, as PyYAML writes them (a RawFloat is a float that kept its text)."""
+    if isinstance(value, float) and type(value) is not float:
+        return float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def scalar(value: Any) -> str:
+    value = _plain(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return _scalar(value)
+    return _dump(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _scalar(value: str | int | float | bool | None) -> str:
+    # a spec repeats the same names and roles: each is quoted by PyYAML once
+    return _dump(value)
+
+
+def _dump(value: Any) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, width=10**9, allow_unicode=True)
     return text.rstrip("\n").removesuffix("\n...").rstrip("\n")
 
@@ -19,8 +44,14 @@ def scalar(value: Any) -> str:
 def flow_scalar(value: Any) -> str:
     """A scalar inside [...] or {...}: PyYAML quotes what flow context needs quoted (a
     `${VAR}` has braces), when it writes it as an item of a flow sequence."""
-    text = scalar([value])
-    return text[1:-1]
+    return (
+        _flow_item(_plain(value)) if not isinstance(value, (list, dict)) else scalar([value])[1:-1]
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _flow_item(value: str | int | float | bool | None) -> str:
+    return _dump([value])[1:-1]
 
 
 def _key(key: Any) -> str:

@@ -110,6 +110,7 @@ class Converter:
         self.keys: dict[str, tuple[str, str]] = {}  # address -> (type, key)
         self.resources: dict[str, TfResource] = {}
         self.variables: dict[str, Var] = {}
+        self._emails: dict[str, str] | None = None
         self.version = _provider_version(roots)
         self.project, self.region = self._project_region()
 
@@ -183,14 +184,14 @@ class Converter:
         return key
 
     def account_key(self, member_or_email: str) -> str | None:
-        email = member_or_email.removeprefix("serviceAccount:")
-        for address, (type_, key) in self.keys.items():
-            if type_ != SA_TYPE:
-                continue
-            own = self.render_ref(Ref(address, ("email",)))
-            if own == email:
-                return key
-        return None
+        if self._emails is None:  # keys are all given before any mapping translates
+            self._emails = {}
+            for address, (type_, key) in self.keys.items():
+                if type_ == SA_TYPE:
+                    own = self.render_ref(Ref(address, ("email",)))
+                    if isinstance(own, str):
+                        self._emails.setdefault(own, key)
+        return self._emails.get(member_or_email.removeprefix("serviceAccount:"))
 
     def put(self, section: str, key: str, body: dict[str, Any], res: TfResource) -> None:
         self._lifecycle(body, res)
