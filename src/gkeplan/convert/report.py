@@ -40,7 +40,7 @@ def text(conv: Conversion) -> str:
             lines.append(f"  {_where(i)}: {i.address}{what}: {i.why}")
             lines.append(f"    fix: {_indent(i.fix)}")
     if notes:
-        lines.append("Converted, with a difference:")
+        lines.append("Notes:")
         for i in notes:
             what = "" if i.what == "resource" else f" {i.what}"
             lines.append(f"  {_where(i)}: {i.address}{what}: {i.why}")
