@@ -328,3 +328,25 @@ def test_a_state_of_another_provider_or_format_is_one_error_and_writes_nothing(
         errors = [line for line in done.output.splitlines() if line.startswith("Error")]
         assert len(errors) == 1 and message in errors[0], done.output
         assert not user.state.exists()
+
+
+def test_what_the_spec_does_not_declare_is_listed_and_never_adopted(user: User) -> None:
+    out = _converted(user)
+    made = _terraform_made(user.sandbox)
+    extra = (
+        user.sandbox.conn()
+        .iam()
+        .create_service_account(
+            request={"name": f"projects/{P}", "account_id": "ci-runner", "service_account": {}}
+        )
+    )
+    made.append(_resource("", "google_service_account", "ci", {"email": extra.email, "project": P}))
+    state = user.tmp / "terraform.tfstate"
+    state.write_text(_tfstate(made))
+    done = user.run("import", "--from-terraform", str(state), "--spec", str(out), "--write")
+    assert done.exit_code == 0, done.output
+    assert f"google_service_account.ci: the spec does not declare {extra.email}" in done.output
+    held = LocalStateStore(user.state).read()
+    assert held is not None
+    assert extra.email not in {r.id for r in held.resources.values()}
+    assert len(held.resources) == 10

@@ -402,7 +402,9 @@ def _import_terraform(
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
         tf = parse(_read_terraform_state(source, run.conn), source)
-        result = import_terraform(run, tf, source, write)
+        result = import_terraform(
+            run, tf, source, write, progress=lambda line: click.echo(line, err=True)
+        )
         plan = run.commands.quoted("plan")
     click.echo(f"Terraform state {source} (serial {tf.serial}): {len(tf.instances)} resources.")
     verb = "Adopted" if write else "Would adopt"

@@ -14,6 +14,7 @@ from typing import Any
 from gkeplan.convert import config
 from gkeplan.convert.api import Item, Mapping, TfResource
 from gkeplan.convert.evaluate import evaluate
+from gkeplan.convert.hcl import ConfigError
 from gkeplan.convert.values import MISSING, Ref, Unknown, Var, concrete
 
 SA_TYPE = "google_service_account"
@@ -105,8 +106,15 @@ class Converter:
             for inst in config.instances(module):
                 if isinstance(inst, config.Skipped):
                     self.skipped.append(inst)
+                elif inst.address in self.instances and inst.mode == "managed":
+                    first = self.instances[inst.address].block
+                    raise ConfigError(
+                        f"{inst.block.file}:{inst.block.line}: {inst.address} is also at "
+                        f"{first.file}:{first.line}: the root modules given make the same "
+                        "address; convert them one at a time, each into its own spec"
+                    )
                 else:
-                    self.instances[inst.address] = inst
+                    self.instances.setdefault(inst.address, inst)
         self.keys: dict[str, tuple[str, str]] = {}  # address -> (type, key)
         self.resources: dict[str, TfResource] = {}
         self.variables: dict[str, Var] = {}

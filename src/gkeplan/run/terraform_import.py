@@ -10,6 +10,7 @@ never adopted. Nothing is written without `write`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gkeplan.convert.tfstate import TerraformStateError, TfState
@@ -28,7 +29,13 @@ class Adoption:
     not_in_state: list[str] = field(default_factory=list)  # spec addresses Terraform lacks
 
 
-def import_terraform(run: Run, tf: TfState, source: str, write: bool) -> Adoption:
+def import_terraform(
+    run: Run,
+    tf: TfState,
+    source: str,
+    write: bool,
+    progress: Callable[[str], None] | None = None,
+) -> Adoption:
     doc = run.state() or StateDoc(project=run.spec.project)
     recorded = doc.terraform or {}
     if recorded.get("lineage") == tf.lineage and tf.serial < int(recorded.get("serial", 0)):
@@ -85,6 +92,8 @@ def import_terraform(run: Run, tf: TfState, source: str, write: bool) -> Adoptio
     found: dict[str, dict[str, object]] = {}
     ctx = Context(run.spec.project, run.conn)
     for kind, items in wanted.items():
+        if progress is not None:
+            progress(f"reading {len(items)} {kind} from GCP ...")
         found.update(load_driver(BY_NAME[kind].driver).read_all(ctx, items))
     for tf_address, address, rid in pending:
         if rid not in found:
