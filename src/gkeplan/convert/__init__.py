@@ -111,6 +111,8 @@ def _check(conv: Conversion, text: str, spec_name: str) -> None:
             values[name] = _PLACEHOLDER
     result = validate(text, values)
     for d in result.errors:
+        if any(n in values for n in _FROM_VARIABLE.findall(d.message)):
+            continue  # about the stand-in for a value nobody gave yet, not about the spec
         loc = d.location
         conv.items.append(
             Item(

@@ -348,13 +348,29 @@ class Converter:
                 project = holder.render(provider.arg("project"))
             if region is None and provider.arg("region") is not MISSING:
                 region = holder.render(provider.arg("region"))
-        if not isinstance(project, str):
-            project = "${PROJECT_ID}"
-            self.variables.setdefault("PROJECT_ID", Var("project_id"))
-        if not isinstance(region, str):
-            region = "${REGION}"
-            self.variables.setdefault("REGION", Var("region"))
-        return project, region
+        out = []
+        for name, value in (("project", project), ("region", region)):
+            if isinstance(value, str):
+                out.append(value)
+                continue
+            variable = Var({"project": "project_id"}.get(name, name))
+            self.variables.setdefault(variable.spec_name, variable)
+            out.append("${" + variable.spec_name + "}")
+            root = self.roots[0]
+            provider = root.providers.get("google")
+            file, line = (provider.block.file, provider.block.line) if provider else (root.shown, 0)
+            why = value.why if isinstance(value, Unknown) else "the google provider does not set it"
+            self.report(
+                Item(
+                    "provider.google",
+                    file,
+                    line,
+                    name,
+                    f"{why}; the spec takes it from the variable {variable.spec_name}",
+                    f"give it: --var {variable.spec_name}=VALUE when you plan",
+                )
+            )
+        return out[0], out[1]
 
     def _lifecycle(self, body: dict[str, Any], res: TfResource) -> None:
         block = res.block("lifecycle")

@@ -20,7 +20,7 @@ from gkeplan.convert.api import (
     same_project,
     state_id,
 )
-from gkeplan.convert.values import RawFloat
+from gkeplan.convert.values import MISSING, RawFloat
 from gkeplan.kinds.network.terraform import network_ref
 
 CLUSTER = "google_container_cluster"
@@ -79,7 +79,13 @@ def _cluster(res: TfResource, out: Output) -> None:
     same_project(res)
     _timeouts(res)
     body: dict[str, Any] = {"name": name_field(res, key)}
-    location = res.text("location") or res.text("zone") or res.text("region")
+    # tpgresource.GetLocation (google/tpgresource/regional_utils.go, e03b7622): the resource's
+    # location, region or zone, else the provider's region, then its zone
+    location = res.text("location") or res.text("region") or res.text("zone")
+    for name in ("region", "zone"):
+        value = res.provider.arg(name) if location is None and res.provider else MISSING
+        text = res.render(value) if value is not MISSING else None
+        location = location or (text if isinstance(text, str) else None)
     body["location"] = location
     body["nodeLocations"] = res.strings("node_locations")
     body["description"] = res.text("description")
