@@ -20,7 +20,8 @@ def _load(name: str) -> dict[str, Any]:
 
 
 # -- IAM roles ------------------------------------------------------------------------------
-# Roles GCP still grants that the dataset no longer lists: roles/container.nodeServiceAccount is
+# Roles GCP still grants in a policy that the dataset (and so roles.list) no longer has:
+# roles/container.nodeServiceAccount is
 # "the deprecated Kubernetes Engine Node Service Account role" (terraform-google-kubernetes-engine
 # docs/upgrading_to_v30.0.md), which configurations made before it, such as the TensorFlow
 # Serving tutorial's (github.com/thushv89/tf-serving-gke), grant and GCP accepts.
@@ -29,7 +30,7 @@ DEPRECATED_GRANTABLE = frozenset({"roles/container.nodeServiceAccount"})
 
 @cache
 def role_names() -> frozenset[str]:
-    return frozenset(_load("roles.json")["roles"]) | DEPRECATED_GRANTABLE
+    return frozenset(_load("roles.json")["roles"])
 
 
 @cache
