@@ -100,7 +100,7 @@ class _Evaluator:
         return RawFloat(_token(node))
 
     def _KeywordRule(self, node: Any) -> Any:
-        return {"true": True, "false": False, "null": None}.get(_token(node))
+        return _KEYWORDS.get(_token(node))
 
     def _LiteralValueRule(self, node: Any) -> Any:
         return self._KeywordRule(node)
@@ -191,6 +191,8 @@ class _Evaluator:
         if bad is not None:
             return bad
         scope = self.scope
+        if not steps and root in _KEYWORDS:  # python-hcl2 before 8.1.4 reads them as names
+            return _KEYWORDS[root]
         if root == "var" and steps:
             return _apply(scope.var(str(steps[0])), steps[1:])
         if root == "local" and steps:
@@ -334,6 +336,8 @@ def _format(scope: Scope, spec: str, *args: Any) -> str:
         .replace("\x00", "%")
     )
 
+
+_KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
 
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
