@@ -265,3 +265,9 @@ def test_no_such_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = _convert(str(tmp_path / "missing"))
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
+
+
+def test_a_variable_the_configuration_does_not_declare_is_a_usage_error() -> None:
+    result = _convert(str(DATA / "tf-serving-gke"), "--var", "project_id=demo-project")
+    assert result.exit_code == 2
+    assert "project_id: the configuration declares no variable project_id" in result.stderr

@@ -13,6 +13,7 @@ from typing import Any
 from gkeplan.convert.evaluate import evaluate
 from gkeplan.convert.hcl import Attr, Block, Body, ConfigError, load_dir, parse_hcl, parse_json
 from gkeplan.convert.values import MISSING, Unknown, Var, concrete
+from gkeplan.errors import UsageError
 
 # Module sources Terraform reads from disk: "A local path must begin with either ./ or ../"
 # (https://developer.hashicorp.com/terraform/language/modules/sources#local-paths).
@@ -202,6 +203,16 @@ def load(paths: list[Path], supplied: Mapping[str, Any], var_files: list[Path]) 
         root = Module(path, shown, path, "", inputs, {}, body)
         _children(root)
         roots.append(root)
+    declared_anywhere = {name for root in roots for name in root.variables}
+    for name in supplied:
+        if name not in declared_anywhere:
+            # Terraform refuses it too: "Value for undeclared variable" (a -var the root
+            # module does not declare)
+            raise UsageError(
+                f"{name}: the configuration declares no variable {name} (its variables: "
+                f"{', '.join(sorted(declared_anywhere)) or 'none'})",
+                hint="--var",
+            )
     return roots
 
 
