@@ -350,3 +350,166 @@ def test_what_the_spec_does_not_declare_is_listed_and_never_adopted(user: User) 
     assert held is not None
     assert extra.email not in {r.id for r in held.resources.values()}
     assert len(held.resources) == 10
+
+
+WORDPRESS = TUTORIAL.parent / "wordpress-persistent-disks"
+
+
+def _wordpress_made(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """What `terraform apply -var project_id=demo-project` of the WordPress quickstart makes on
+    the Google side (its Cloud SQL and Kubernetes objects left out), with its state."""
+    conn = sandbox.conn()
+    iam, projects, container = conn.iam(), conn.projects(), conn.container()
+    resources: list[dict[str, Any]] = []
+    emails = {}
+    for name, account, display in (
+        ("gke_node_sa", "gke-service-account", "GKE Node SA (wordpress-cluster)"),
+        ("wordpress_app_sa", "wordpress-service-account", "WordPress App SA (wordpress-cluster)"),
+    ):
+        made = iam.create_service_account(
+            request={
+                "name": f"projects/{P}",
+                "account_id": account,
+                "service_account": {"display_name": display},
+            }
+        )
+        emails[name] = made.email
+        resources.append(
+            _resource(
+                "",
+                "google_service_account",
+                name,
+                {
+                    "account_id": account,
+                    "email": made.email,
+                    "name": made.name,
+                    "project": P,
+                },
+            )
+        )
+    zone = f"projects/{P}/locations/us-east1-b"
+    pool = gke.NodePool(
+        name="wordpress-cluster-node-pool",
+        initial_node_count=1,
+        management=gke.NodeManagement(auto_repair=True, auto_upgrade=True),
+        config=gke.NodeConfig(
+            machine_type="n1-standard-1",
+            service_account=emails["gke_node_sa"],
+            oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"],
+            shielded_instance_config=gke.ShieldedInstanceConfig(
+                enable_secure_boot=False, enable_integrity_monitoring=True
+            ),
+            workload_metadata_config=gke.WorkloadMetadataConfig(
+                mode=gke.WorkloadMetadataConfig.Mode.GKE_METADATA
+            ),
+        ),
+    )
+    cluster = gke.Cluster(
+        name="wordpress-cluster",
+        node_pools=[pool],
+        network_policy=gke.NetworkPolicy(enabled=True),
+        addons_config=gke.AddonsConfig(
+            network_policy_config=gke.NetworkPolicyConfig(disabled=False)
+        ),
+        workload_identity_config=gke.WorkloadIdentityConfig(workload_pool=f"{P}.svc.id.goog"),
+        release_channel=gke.ReleaseChannel(channel=gke.ReleaseChannel.Channel.REGULAR),
+        shielded_nodes=gke.ShieldedNodes(enabled=True),
+    )
+    container.create_cluster(parent=zone, cluster=cluster)
+    resources.append(
+        _resource(
+            "",
+            "google_container_cluster",
+            "primary",
+            {
+                "name": "wordpress-cluster",
+                "location": "us-east1-b",
+                "project": P,
+            },
+        )
+    )
+    resources.append(
+        _resource(
+            "",
+            "google_container_node_pool",
+            "primary_nodes",
+            {
+                "name": "wordpress-cluster-node-pool",
+                "cluster": "wordpress-cluster",
+                "location": "us-east1-b",
+                "project": P,
+            },
+        )
+    )
+    policy = projects.get_iam_policy(request={"resource": f"projects/{P}"})
+    grants = [
+        ('gke_node_sa_roles["roles/logging.logWriter"]', "roles/logging.logWriter", "gke_node_sa"),
+        ('gke_node_sa_roles["roles/monitoring.viewer"]', "roles/monitoring.viewer", "gke_node_sa"),
+        (
+            'gke_node_sa_roles["roles/storage.objectViewer"]',
+            "roles/storage.objectViewer",
+            "gke_node_sa",
+        ),
+        ("wordpress_app_sa_sqlclient", "roles/cloudsql.client", "wordpress_app_sa"),
+    ]
+    for address, role, account in grants:
+        member = f"serviceAccount:{emails[account]}"
+        policy.bindings.add(role=role, members=[member])
+        name, _, key = address.partition("[")
+        entry = _resource(
+            "",
+            "google_project_iam_member",
+            name,
+            {
+                "project": P,
+                "role": role,
+                "member": member,
+                "condition": [],
+            },
+        )
+        if key:
+            entry["instances"][0]["index_key"] = json.loads(key.rstrip("]"))
+        resources.append(entry)
+    projects.set_iam_policy(request={"resource": f"projects/{P}", "policy": policy})
+    sa_name = f"projects/{P}/serviceAccounts/{emails['wordpress_app_sa']}"
+    wi = f"serviceAccount:{P}.svc.id.goog[default/kubernetes-service-account]"
+    sa_policy = policy_pb2.Policy()
+    sa_policy.bindings.add(role="roles/iam.workloadIdentityUser", members=[wi])
+    iam.set_iam_policy(request={"resource": sa_name, "policy": sa_policy})
+    resources.append(
+        _resource(
+            "",
+            "google_service_account_iam_member",
+            "wordpress_ksa_wi_binding",
+            {
+                "service_account_id": sa_name,
+                "role": "roles/iam.workloadIdentityUser",
+                "member": wi,
+                "condition": [],
+            },
+        )
+    )
+    return resources
+
+
+def test_the_wordpress_quickstart_adopts_with_no_change(user: User) -> None:
+    out = user.tmp / "wordpress.yaml"
+    converted = user.run("convert", str(WORDPRESS), "--out", str(out), state=False, endpoint=False)
+    assert converted.exit_code == 1  # its Cloud SQL, APIs and Kubernetes objects stay out
+    state = user.tmp / "terraform.tfstate"
+    state.write_text(_tfstate(_wordpress_made(user.sandbox)))
+    done = user.run(
+        "import",
+        "--from-terraform",
+        str(state),
+        "--spec",
+        str(out),
+        "--write",
+        "--var",
+        f"PROJECT_ID={P}",
+    )
+    assert done.exit_code == 0, done.output
+    assert "Adopted 9 resources into gkeplan's state" in done.output
+    plan = user.run("plan", str(out), "--var", f"PROJECT_ID={P}")
+    assert plan.exit_code == 0, plan.output
+    assert "No changes." in plan.output, plan.output
