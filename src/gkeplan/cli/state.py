@@ -408,10 +408,8 @@ def _import_terraform(
         plan = run.commands.quoted("plan")
     click.echo(f"Terraform state {source} (serial {tf.serial}): {len(tf.instances)} resources.")
     verb = "Adopted" if write else "Would adopt"
-    for tf_address, address, rid in result.adopt:
-        # a grant's id repeats its address; any other's (an email, a full name) says what it is
-        shown = "" if address.startswith("iamMember.") else f" ({rid})"
-        click.echo(safe(f"  {tf_address} -> {address}{shown}"))
+    for tf_address, address, _ in result.adopt:
+        click.echo(safe(f"  {tf_address} -> {address}"))
     for tf_address, address in result.already:
         click.echo(safe(f"  {tf_address} = {address} (gkeplan's already)"))
     if result.not_adopted:

@@ -77,6 +77,13 @@ class Mapping:
     # the GCP ids (gkeplan's DesiredState.id) of an instance in a Terraform state
     state_ids: Callable[[dict[str, Any]], list[str]] = lambda attrs: []
     order: int = 50  # lower first: what others nest into (a cluster before its node pools)
+    # attributes the provider computes (an account's email), as spec text, or None
+    computed: Callable[[TfResource, Output, str], Any] | None = None
+    # the attribute that is the resource as an IAM member (an account's `member`), if any
+    member: str | None = None
+    # the Terraform type this one is part of in gkeplan (a NAT of its router): its state
+    # instances are adopted with that one's
+    part_of: str | None = None
 
 
 @dataclass

@@ -17,8 +17,8 @@ from gkeplan.convert.evaluate import evaluate
 from gkeplan.convert.hcl import ConfigError
 from gkeplan.convert.values import MISSING, Ref, Unknown, Var, concrete
 
-SA_TYPE = "google_service_account"
-SA_SUFFIX = ".iam.gserviceaccount.com"
+# A provider that impersonates: access_token = data.google_service_account_access_token.X
+# .access_token, whose target_service_account is the account it acts as.
 TOKEN_TYPE = "google_service_account_access_token"
 
 
@@ -95,8 +95,9 @@ class Conversion:
 class Converter:
     """The `Output` every mapping writes to."""
 
-    def __init__(self, roots: list[config.Module]) -> None:
+    def __init__(self, roots: list[config.Module], table: dict[str, Mapping]) -> None:
         self.roots = roots
+        self.table = table
         self.spec: dict[str, Any] = {}
         self.comments: dict[tuple[Any, ...], list[str]] = {}
         self.items: list[Item] = []
@@ -118,7 +119,7 @@ class Converter:
         self.keys: dict[str, tuple[str, str]] = {}  # address -> (type, key)
         self.resources: dict[str, TfResource] = {}
         self.variables: dict[str, Var] = {}
-        self._emails: dict[str, str] | None = None
+        self._members: dict[str, str] | None = None
         self.version = _provider_version(roots)
         self.project, self.region = self._project_region()
 
@@ -152,16 +153,11 @@ class Converter:
             return Unknown(f"it comes from data source {inst.address}, which gkeplan does not read")
         res = self.resources.get(inst.address) or self._resource(inst)
         attr = ref.attr[0] if ref.attr else None
-        if inst.type == SA_TYPE and attr in ("email", "name", "id", "member", "account_id"):
-            account = res.render(res.peek("account_id"))
-            if isinstance(account, Unknown):
-                return account
-            email = f"{account}@{self.project}{SA_SUFFIX}"
-            return {
-                "email": email,
-                "account_id": account,
-                "member": f"serviceAccount:{email}",
-            }.get(str(attr), f"projects/{self.project}/serviceAccounts/{email}")
+        mapping = self.table.get(inst.type)
+        if mapping is not None and mapping.computed is not None and isinstance(attr, str):
+            value = mapping.computed(res, self, attr)
+            if value is not None:
+                return value
         if isinstance(attr, str) and attr in res.body.attrs and len(ref.attr) == 1:
             return res.render(res.peek(attr))
         if attr == "project":
@@ -184,22 +180,29 @@ class Converter:
             return None
         attr = data.block.body.attrs.get("target_service_account")
         target = evaluate(attr.expr, data.scope) if attr else None
-        key = self.key_of(target, [SA_TYPE])
+        key = self._member_key(target)
         if key is None and target is not None:
             holder = self._resource(data)
             text = holder.render(target)
             key = self.account_key(text) if isinstance(text, str) else None
         return key
 
+    def _member_key(self, value: Any) -> str | None:
+        members = [t for t, m in self.table.items() if m.member is not None]
+        return self.key_of(value, members)
+
     def account_key(self, member_or_email: str) -> str | None:
-        if self._emails is None:  # keys are all given before any mapping translates
-            self._emails = {}
+        """The spec key of the converted resource that is this IAM member (or email)."""
+        if self._members is None:  # keys are all given before any mapping translates
+            self._members = {}
             for address, (type_, key) in self.keys.items():
-                if type_ == SA_TYPE:
-                    own = self.render_ref(Ref(address, ("email",)))
-                    if isinstance(own, str):
-                        self._emails.setdefault(own, key)
-        return self._emails.get(member_or_email.removeprefix("serviceAccount:"))
+                attr = self.table[type_].member
+                if attr is not None:
+                    member = self.render_ref(Ref(address, (attr,)))
+                    if isinstance(member, str):
+                        self._members.setdefault(member, key)
+                        self._members.setdefault(member.partition(":")[2], key)
+        return self._members.get(member_or_email)
 
     def put(self, section: str, key: str, body: dict[str, Any], res: TfResource) -> None:
         self._lifecycle(body, res)
@@ -254,7 +257,8 @@ class Converter:
             provider=inst.provider,
         )
 
-    def run(self, table: dict[str, Mapping]) -> Conversion:
+    def run(self) -> Conversion:
+        table = self.table
         converted: dict[str, str] = {}
         left_out: list[str] = []
         for skipped in self.skipped:
@@ -446,4 +450,4 @@ def _provider_version(roots: list[config.Module]) -> str | None:
 
 def convert(paths: list[Path], variables: dict[str, Any], var_files: list[Path]) -> Conversion:
     roots = config.load(paths, variables, var_files)
-    return Converter(roots).run(mappings())
+    return Converter(roots, mappings()).run()

@@ -61,13 +61,13 @@ def import_terraform(
             result.not_adopted.append((inst.address, f"not a Google resource ({inst.provider})"))
             continue
         mapping = table.get(inst.type)
-        ids = mapping.state_ids(inst.attributes) if mapping else []
         if mapping is None:
             result.not_adopted.append((inst.address, f"gkeplan has no kind for {inst.type}"))
             continue
+        if mapping.part_of is not None:
+            continue  # adopted with the resource it is part of
+        ids = mapping.state_ids(inst.attributes)
         if not ids:
-            if inst.type == "google_compute_router_nat":
-                continue  # part of its router, adopted with it
             result.not_adopted.append((inst.address, "its attributes name no GCP id"))
             continue
         for rid in ids:

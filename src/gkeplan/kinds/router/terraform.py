@@ -54,15 +54,11 @@ def _nat(res: TfResource, out: Output) -> None:
         )
 
 
-def _nat_ids(attrs: dict[str, Any]) -> list[str]:
-    # a NAT is part of its router in gkeplan (one routers.patch): adopting the router is enough
-    return []
-
-
 _KEY = keyed("name")
 _ID = "projects/{project}/regions/{region}/routers/{name}"
 
 MAPPINGS = (
     Mapping("google_compute_router", "router", _router, _KEY, state_id(_ID), order=7),
-    Mapping("google_compute_router_nat", "router", _nat, None, _nat_ids, order=8),
+    # a NAT is part of its router in gkeplan (one routers.patch): adopted with it
+    Mapping("google_compute_router_nat", "router", _nat, order=8, part_of="google_compute_router"),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gkeplan.convert.api import (
     Mapping,
     Output,
@@ -11,6 +13,23 @@ from gkeplan.convert.api import (
     same_project,
     state_id,
 )
+from gkeplan.spec.refs import SA_EMAIL_SUFFIX
+
+
+def _computed(res: TfResource, out: Output, attr: str) -> Any:
+    """An account's email, name/id (projects/P/serviceAccounts/EMAIL) and member, as the
+    provider computes them from account_id and the project."""
+    if attr not in ("email", "name", "id", "member", "account_id"):
+        return None
+    account = res.render(res.peek("account_id"))
+    if not isinstance(account, str):
+        return account
+    email = f"{account}@{out.project}{SA_EMAIL_SUFFIX}"
+    return {
+        "email": email,
+        "account_id": account,
+        "member": f"serviceAccount:{email}",
+    }.get(attr, f"projects/{out.project}/serviceAccounts/{email}")
 
 
 def _translate(res: TfResource, out: Output) -> None:
@@ -40,5 +59,14 @@ _KEY = keyed("account_id")
 _ID = "{email}"
 
 MAPPINGS = (
-    Mapping("google_service_account", "serviceAccount", _translate, _KEY, state_id(_ID), order=10),
+    Mapping(
+        "google_service_account",
+        "serviceAccount",
+        _translate,
+        _KEY,
+        state_id(_ID),
+        order=10,
+        computed=_computed,
+        member="member",
+    ),
 )
