@@ -43,33 +43,14 @@ def _terraform_made(sandbox: Sandbox) -> list[dict[str, Any]]:
     conn = sandbox.conn()
     iam, projects = conn.iam(), conn.projects()
     resources: list[dict[str, Any]] = []
-    for name, account, display in (
-        ("sa_gke_admin", "gke-admin", "GKE Service Account (Admin)"),
-        ("sa_gke_node", "gke-node", "GKE Node Service Account"),
-    ):
-        made = iam.create_service_account(
-            request={
-                "name": f"projects/{P}",
-                "account_id": account,
-                "service_account": {"display_name": display},
-            }
-        )
-        resources.append(
-            _resource(
-                "module.iam",
-                "google_service_account",
-                name,
-                {
-                    "account_id": account,
-                    "display_name": display,
-                    "email": made.email,
-                    "id": made.name,
-                    "name": made.name,
-                    "project": P,
-                    "unique_id": made.unique_id,
-                },
-            )
-        )
+    resources += _accounts(
+        sandbox,
+        "module.iam",
+        [
+            ("sa_gke_admin", "gke-admin", "GKE Service Account (Admin)"),
+            ("sa_gke_node", "gke-node", "GKE Node Service Account"),
+        ],
+    )
     policy = projects.get_iam_policy(request={"resource": f"projects/{P}"})
     for name, role, email in PROJECT_ROLES:
         policy.bindings.add(role=role, members=[f"serviceAccount:{email}"])
@@ -202,6 +183,37 @@ def _terraform_made(sandbox: Sandbox) -> list[dict[str, Any]]:
         }
     )
     return resources
+
+
+def _accounts(
+    sandbox: Sandbox, module: str, accounts: list[tuple[str, str, str]]
+) -> list[dict[str, Any]]:
+    """Service accounts (Terraform name, account id, display name) made with IAM's client,
+    and their state resources."""
+    out = []
+    for name, account, display in accounts:
+        made = (
+            sandbox.conn()
+            .iam()
+            .create_service_account(
+                request={
+                    "name": f"projects/{P}",
+                    "account_id": account,
+                    "service_account": {"display_name": display},
+                }
+            )
+        )
+        attributes = {
+            "account_id": account,
+            "display_name": display,
+            "email": made.email,
+            "id": made.name,
+            "name": made.name,
+            "project": P,
+            "unique_id": made.unique_id,
+        }
+        out.append(_resource(module, "google_service_account", name, attributes))
+    return out
 
 
 def _resource(
@@ -360,32 +372,19 @@ def _wordpress_made(sandbox: Sandbox) -> list[dict[str, Any]]:
     conn = sandbox.conn()
     iam, projects, container = conn.iam(), conn.projects(), conn.container()
     resources: list[dict[str, Any]] = []
-    emails = {}
-    for name, account, display in (
-        ("gke_node_sa", "gke-service-account", "GKE Node SA (wordpress-cluster)"),
-        ("wordpress_app_sa", "wordpress-service-account", "WordPress App SA (wordpress-cluster)"),
-    ):
-        made = iam.create_service_account(
-            request={
-                "name": f"projects/{P}",
-                "account_id": account,
-                "service_account": {"display_name": display},
-            }
-        )
-        emails[name] = made.email
-        resources.append(
-            _resource(
-                "",
-                "google_service_account",
-                name,
-                {
-                    "account_id": account,
-                    "email": made.email,
-                    "name": made.name,
-                    "project": P,
-                },
-            )
-        )
+    resources += _accounts(
+        sandbox,
+        "",
+        [
+            ("gke_node_sa", "gke-service-account", "GKE Node SA (wordpress-cluster)"),
+            (
+                "wordpress_app_sa",
+                "wordpress-service-account",
+                "WordPress App SA (wordpress-cluster)",
+            ),
+        ],
+    )
+    emails = {r["name"]: r["instances"][0]["attributes"]["email"] for r in resources}
     zone = f"projects/{P}/locations/us-east1-b"
     pool = gke.NodePool(
         name="wordpress-cluster-node-pool",
