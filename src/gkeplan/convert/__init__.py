@@ -126,10 +126,12 @@ def _check(conv: Conversion, text: str, spec_name: str) -> None:
         )
     if result.policy is None:
         return
-    exceptions = []
+    exceptions: list[dict[str, str]] = []
     for f in result.policy.findings:
         if f.severity is not Severity.ERROR or f.waived:
             continue
+        if any(e["rule"] == f.rule and e["resource"] == f.resource for e in exceptions):
+            continue  # one exception waives every finding of the rule on the resource
         exceptions.append(
             {
                 "rule": f.rule,
