@@ -311,6 +311,20 @@ class Converter:
             res.used.clear()
             mapping.translate(res, self)
             converted[inst.address] = mapping.kind
+            if "depends_on" in inst.block.body.attrs:
+                attr = inst.block.body.attrs["depends_on"]
+                self.report(
+                    Item(
+                        inst.address,
+                        attr.file,
+                        attr.line,
+                        "depends_on",
+                        "not carried over: gkeplan orders changes by the references between "
+                        "resources (and what GCP needs first), not by an explicit list",
+                        "add dependsOn: [ADDRESS] to the spec's resource if another order matters",
+                        left_out=False,
+                    )
+                )
             for what, line in res.unread():
                 self.report(
                     Item(
