@@ -21,6 +21,7 @@ BENCHES = (
     "bench_refresh",
     "bench_generate",
     "bench_apply",
+    "bench_convert",
 )
 
 

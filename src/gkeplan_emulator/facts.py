@@ -20,6 +20,14 @@ def _load(name: str) -> dict[str, Any]:
 
 
 # -- IAM roles ------------------------------------------------------------------------------
+# Roles GCP still grants in a policy that the dataset (and so roles.list) no longer has:
+# roles/container.nodeServiceAccount is
+# "the deprecated Kubernetes Engine Node Service Account role" (terraform-google-kubernetes-engine
+# docs/upgrading_to_v30.0.md), which configurations made before it, such as the TensorFlow
+# Serving tutorial's (github.com/thushv89/tf-serving-gke), grant and GCP accepts.
+DEPRECATED_GRANTABLE = frozenset({"roles/container.nodeServiceAccount"})
+
+
 @cache
 def role_names() -> frozenset[str]:
     return frozenset(_load("roles.json")["roles"])

@@ -193,7 +193,8 @@ def test_include_and_exclude_narrow_the_kinds_and_a_wrong_one_names_the_valid_on
     assert "buckets is not a kind gkeplan generates; " + valid in wrong.stderr
     assert "nodePool, default-network" in wrong.stderr
     alone = person.run("import", "bucket.models", "--spec", "s.yaml", "--write", state=False)
-    assert alone.exit_code == 2 and "--write go with --generate" in alone.stderr
+    assert alone.exit_code == 2
+    assert "--write goes with --generate or --from-terraform" in alone.stderr
     pools = _generate(person, "--exclude", "nodePool")
     assert pools.exit_code == 2
     assert "nodePool is generated with its cluster: --exclude cluster too" in pools.stderr

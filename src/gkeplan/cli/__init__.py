@@ -30,6 +30,7 @@ COMMANDS = {
     "sandbox": "gkeplan_emulator.cli:sandbox",
     "init": "gkeplan.cli.init:init",
     "output": "gkeplan.cli.output:output",
+    "convert": "gkeplan.cli.convert:convert",
 }
 
 

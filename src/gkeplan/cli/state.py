@@ -303,7 +303,14 @@ def show(plan_file: str) -> None:
     "--spec",
     "spec_file",
     type=click.Path(dir_okay=False),
-    help="The spec that declares ADDRESS.",
+    help="The spec that declares ADDRESS (with --from-terraform: the converted spec).",
+)
+@click.option(
+    "--from-terraform",
+    "tf_state",
+    metavar="STATE",
+    help="A Terraform state (terraform.tfstate, `terraform state pull` output, - for stdin, "
+    "or gs://BUCKET/OBJECT of the gcs backend): adopt every resource of it the spec declares.",
 )
 @click.option(
     "--generate",
@@ -332,7 +339,8 @@ def show(plan_file: str) -> None:
 @click.option(
     "--write",
     is_flag=True,
-    help="--generate: adopt what the spec holds into the state (nothing in GCP changes).",
+    help="--generate or --from-terraform: adopt into gkeplan's state (nothing in GCP "
+    "changes); without it, only say what would be adopted.",
 )
 @variable_options
 @target_options
@@ -340,6 +348,7 @@ def import_(
     address: str | None,
     resource_id: str | None,
     spec_file: str | None,
+    tf_state: str | None,
     generate: bool,
     project: str | None,
     region: str | None,
@@ -357,10 +366,14 @@ def import_(
     """Adopt the existing resource that SPEC declares as ADDRESS. Its ID (an email, a full
     name, a bucket name) comes from the spec; given, it must be the same.
 
-    With --generate, write the spec of what the project holds and (--write) adopt it all."""
+    With --generate, write the spec of what the project holds and (--write) adopt it all.
+    With --from-terraform STATE, adopt what a Terraform state holds that the (converted) spec
+    declares (a dry run unless --write)."""
     if generate:
-        if address is not None or spec_file is not None:
-            raise click.UsageError("--generate reads the project: give no ADDRESS and no --spec")
+        if address is not None or spec_file is not None or tf_state is not None:
+            raise click.UsageError(
+                "--generate reads the project: give no ADDRESS, --spec or --from-terraform"
+            )
         from gkeplan.cli.generate import run_generate
 
         run_generate(
@@ -382,13 +395,31 @@ def import_(
         "--out": out,
         "--include": include,
         "--exclude": exclude,
-        "--write": write,
     }
     given = [flag for flag, value in only_generate.items() if value]
     if given:
         raise click.UsageError(f"{', '.join(given)} go with --generate")
+    if tf_state is not None:
+        if address is not None:
+            raise click.UsageError("give ADDRESS or --from-terraform STATE, not both")
+        if spec_file is None:
+            raise click.UsageError("--from-terraform needs --spec: the converted spec")
+        _import_terraform(
+            spec_file,
+            tf_state,
+            write,
+            var_pairs,
+            var_files,
+            sandbox,
+            endpoint,
+            impersonate,
+            state_path,
+        )
+        return
+    if write:
+        raise click.UsageError("--write goes with --generate or --from-terraform")
     if address is None or spec_file is None:
-        raise click.UsageError("give ADDRESS and --spec (or --generate)")
+        raise click.UsageError("give ADDRESS and --spec (or --generate, or --from-terraform)")
     from gkeplan.run.importing import import_resource
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)
@@ -396,3 +427,67 @@ def import_(
         imported = import_resource(run, address, resource_id)
         plan = run.commands.quoted("plan")
     click.echo(f"Imported {imported} as {address}. Run {plan} to see any difference from the spec.")
+
+
+def _read_terraform_state(source: str, conn: Any) -> str:
+    """The state's text: a file, standard input, or a gs:// object read through
+    google-cloud-storage (the gcs backend keeps PREFIX/default.tfstate)."""
+    if source == "-":
+        return sys.stdin.read()
+    if source.startswith("gs://"):
+        bucket, _, name = source[len("gs://") :].partition("/")
+        if not bucket or not name:
+            raise click.BadParameter(
+                f"{source} names no object: gs://BUCKET/PREFIX/default.tfstate",
+                param_hint="--from-terraform",
+            )
+        blob = conn.storage().bucket(bucket).blob(name)
+        data: bytes = blob.download_as_bytes()
+        return data.decode("utf-8")
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(f"{source}: no such file", param_hint="--from-terraform")
+    return path.read_text(encoding="utf-8")
+
+
+def _import_terraform(
+    spec_file: str,
+    source: str,
+    write: bool,
+    var_pairs: tuple[str, ...],
+    var_files: tuple[str, ...],
+    sandbox: bool,
+    endpoint: str | None,
+    impersonate: str | None,
+    state_path: str | None,
+) -> None:
+    from gkeplan.convert.tfstate import parse
+    from gkeplan.redact import safe
+    from gkeplan.run.terraform_import import import_terraform
+
+    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    with open_run(spec, variables, sandbox, endpoint, impersonate, state_path, "import") as run:
+        tf = parse(_read_terraform_state(source, run.conn), source)
+        result = import_terraform(
+            run, tf, source, write, progress=lambda line: click.echo(line, err=True)
+        )
+        plan = run.commands.quoted("plan")
+    click.echo(f"Terraform state {source} (serial {tf.serial}): {len(tf.instances)} resources.")
+    verb = "Adopted" if write else "Would adopt"
+    for tf_address, address, _ in result.adopt:
+        click.echo(safe(f"  {tf_address} -> {address}"))
+    for tf_address, address in result.already:
+        click.echo(safe(f"  {tf_address} = {address} (gkeplan's already)"))
+    if result.not_adopted:
+        click.echo("Not adopted (left to Terraform):")
+        for tf_address, why in result.not_adopted:
+            click.echo(safe(f"  {tf_address}: {why}"))
+    if result.not_in_state:
+        click.echo("In the spec, not in the Terraform state (the next apply creates them):")
+        for address in result.not_in_state:
+            click.echo(f"  {address}")
+    n = len(result.adopt)
+    if write:
+        click.echo(f"{verb} {n} resources into gkeplan's state. Run {plan} to see any difference.")
+    else:
+        click.echo(f"{verb} {n} resources; nothing was written (run again with --write).")

@@ -79,6 +79,9 @@ class StateDoc:
     # Which GCP this state describes: {"kind": "cloud"|"sandbox"|"endpoint", "endpoint": URL}.
     # None: a state written before gkeplan recorded it (bound on its next write).
     target: dict[str, str] | None = None
+    # The Terraform state `import --from-terraform --write` took resources from (its lineage and
+    # serial): an older serial of the same lineage is refused, as it would undo what came after.
+    terraform: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
@@ -90,6 +93,7 @@ class StateDoc:
                 "serial": self.serial,
                 "project": self.project,
                 **({"target": self.target} if self.target else {}),
+                **({"terraform": self.terraform} if self.terraform else {}),
             }
         )[:-1]
         rows = ",\n".join(
@@ -115,6 +119,7 @@ class StateDoc:
                 project=data.get("project"),
                 resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
                 target=data.get("target"),
+                terraform=data.get("terraform"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StateError(f"not a gkeplan state: {type(exc).__name__}: {exc}") from None

@@ -188,7 +188,8 @@ class IamModel:
         suffix = f"@{self.backend.config.project}{SA_DOMAIN}"
         for binding in policy.get("bindings") or []:
             role = binding.get("role", "")
-            if role.startswith("roles/") and role not in facts.role_names():
+            known = role in facts.role_names() or role in facts.DEPRECATED_GRANTABLE
+            if role.startswith("roles/") and not known:
                 raise invalid_argument(f"Role {role} is not supported for this resource.")
             custom = CUSTOM_ROLE.match(role)
             if custom and (

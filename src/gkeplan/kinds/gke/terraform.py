@@ -1,0 +1,336 @@
+"""google_container_cluster and google_container_node_pool as gkeplan's cluster and its node
+pools, faithful to what the Google provider makes: where gkeplan's secure defaults differ from
+the provider's (or from GKE's, when the provider sends nothing), the provider's are written out.
+
+Sources: hashicorp/terraform-provider-google at the tags named (google/services/container/ from
+4.x, google/ in 3.x).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gkeplan.convert.api import (
+    Mapping,
+    Output,
+    TfResource,
+    compact,
+    keyed,
+    name_field,
+    same_project,
+    state_id,
+)
+from gkeplan.convert.values import MISSING, RawFloat
+from gkeplan.kinds.network.terraform import network_ref
+
+CLUSTER = "google_container_cluster"
+POOL = "google_container_node_pool"
+
+# v5.0.0 resource_container_cluster.go: `"deletion_protection": {Type: schema.TypeBool,
+# Optional: true, Default: true}`; the field does not exist before 5.0 (v4.74.0 has none), so
+# nothing protects a 4.x cluster. An unpinned provider is taken to be the newest.
+DELETION_PROTECTION_SINCE = 5
+# v4.74.0 node_config.go, shielded_instance_config: `"enable_secure_boot": {Optional: true,
+# ForceNew: true, Default: false}` (v3.5.0 node_config.go the same); gkeplan turns it on.
+PROVIDER_SECURE_BOOT = False
+# The provider sends no oauth_scopes when none are written (node_config.go: Optional,
+# Computed), and GKE then adds "no scopes ..., unless Cloud Logging or Cloud Monitoring are
+# enabled, in which case their required scopes will be added" (NodeConfig.oauthScopes,
+# https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/NodeConfig); both are on by
+# default, so a pool gets these two. gkeplan's default is cloud-platform.
+GKE_DEFAULT_SCOPES = [
+    "https://www.googleapis.com/auth/logging.write",
+    "https://www.googleapis.com/auth/monitoring",
+]
+# node_metadata of provider 3.x (beta) spelled the modes differently (GKE_METADATA_SERVER).
+_METADATA = {
+    "GKE_METADATA_SERVER": "GKE_METADATA",
+    "EXPOSE": "GCE_METADATA",
+    "GKE_METADATA": "GKE_METADATA",
+    "GCE_METADATA": "GCE_METADATA",
+}
+_ADDONS = {
+    # Terraform block: (spec key, its flag, whether the flag says "disabled")
+    "http_load_balancing": ("httpLoadBalancing", "disabled"),
+    "horizontal_pod_autoscaling": ("horizontalPodAutoscaling", "disabled"),
+    "gce_persistent_disk_csi_driver_config": ("gcePersistentDiskCsiDriver", "enabled"),
+    "gcs_fuse_csi_driver_config": ("gcsFuseCsiDriver", "enabled"),
+    "gcp_filestore_csi_driver_config": ("gcpFilestoreCsiDriver", "enabled"),
+}
+
+
+def version_text(res: TfResource, name: str) -> str | None:
+    """A GKE version as written: `min_master_version = 1.30` is "1.30", not the float 1.3."""
+    value = res.peek(name)
+    if isinstance(value, RawFloat):
+        res.skip(name)
+        return value.text
+    return res.text(name)
+
+
+def _timeouts(res: TfResource) -> None:
+    if res.has("timeouts"):
+        res.skip("timeouts")
+        res.note("timeouts", "gkeplan waits for GKE's operations with its own deadlines")
+
+
+def _cluster(res: TfResource, out: Output) -> None:
+    key = _KEY(res, out)
+    same_project(res)
+    _timeouts(res)
+    body: dict[str, Any] = {"name": name_field(res, key)}
+    # tpgresource.GetLocation (google/tpgresource/regional_utils.go, e03b7622): the resource's
+    # location, region or zone, else the provider's region, then its zone
+    location = res.text("location") or res.text("region") or res.text("zone")
+    for name in ("region", "zone"):
+        value = res.provider.arg(name) if location is None and res.provider else MISSING
+        text = res.render(value) if value is not MISSING else None
+        location = location or (text if isinstance(text, str) else None)
+    body["location"] = location
+    body["nodeLocations"] = res.strings("node_locations")
+    body["description"] = res.text("description")
+    create_as = out.create_as(res)
+    if create_as is not None:
+        body["createAs"] = create_as
+    remove = res.flag("remove_default_node_pool", False)
+    if remove:
+        res.skip("initial_node_count")  # the default pool GKE makes and Terraform deletes
+        body["removeDefaultNodePool"] = True
+    else:
+        body["removeDefaultNodePool"] = False
+        for name in ("initial_node_count", "node_config"):
+            if res.has(name):
+                res.leave(
+                    name,
+                    "the cluster's default node pool: gkeplan manages separate pools only",
+                    "declare the pool under nodePools",
+                )
+    for name in ("node_pool",):
+        if res.has(name):
+            res.leave(
+                name,
+                "an inline node pool",
+                "declare it as a google_container_node_pool "
+                "and convert again, or write it under nodePools",
+            )
+    body["minMasterVersion"] = version_text(res, "min_master_version")
+    channel = res.block("release_channel")
+    if channel is not None:
+        body["releaseChannel"] = channel.text("channel")
+    wi = res.block("workload_identity_config")
+    body["workloadIdentity"] = wi is not None and bool(
+        wi.text("workload_pool") or wi.text("identity_namespace")
+    )
+    private = res.block("private_cluster_config")
+    if private is not None:
+        body["privateCluster"] = compact(
+            {
+                "enablePrivateNodes": bool(private.flag("enable_private_nodes", False)),
+                "enablePrivateEndpoint": private.flag("enable_private_endpoint"),
+                "masterIpv4CidrBlock": private.text("master_ipv4_cidr_block"),
+            }
+        )
+    networks = res.block("master_authorized_networks_config")
+    if networks is not None:
+        body["masterAuthorizedNetworks"] = [
+            compact({"cidrBlock": c.text("cidr_block"), "displayName": c.text("display_name")})
+            for c in networks.blocks("cidr_blocks")
+        ]
+    policy = res.block("network_policy")
+    if policy is not None:
+        policy.skip("provider")  # CALICO, the only one GKE's NetworkPolicy names
+        body["networkPolicy"] = bool(policy.flag("enabled", False))
+    body["shieldedNodes"] = res.flag("enable_shielded_nodes")
+    body["enableLegacyAbac"] = res.flag("enable_legacy_abac")
+    auth = res.block("master_auth")
+    if auth is not None:
+        cert = auth.block("client_certificate_config")
+        if cert is not None:
+            body["issueClientCertificate"] = cert.flag("issue_client_certificate")
+    body["network"] = network_ref(res)
+    sub = res.ref_key("subnetwork", ["google_compute_subnetwork"])
+    if sub is not None:
+        res.skip("subnetwork")
+    body["subnetwork"] = sub or (res.text("subnetwork") or "").rsplit("/", 1)[-1] or None
+    ip = res.block("ip_allocation_policy")
+    if ip is not None:
+        body["ipAllocationPolicy"] = compact(
+            {
+                "clusterSecondaryRangeName": ip.text("cluster_secondary_range_name"),
+                "servicesSecondaryRangeName": ip.text("services_secondary_range_name"),
+                "clusterIpv4CidrBlock": ip.text("cluster_ipv4_cidr_block"),
+                "servicesIpv4CidrBlock": ip.text("services_ipv4_cidr_block"),
+            }
+        )
+    body["labels"] = res.labels("resource_labels")
+    body["autopilot"] = res.flag("enable_autopilot")
+    addons = res.block("addons_config")
+    if addons is not None:
+        found: dict[str, bool] = {}
+        for addon, (spec, flag) in _ADDONS.items():
+            b = addons.block(addon)
+            if b is not None:
+                value = bool(b.flag(flag, False))
+                found[spec] = not value if flag == "disabled" else value
+        if found:
+            body["addons"] = found
+    for name, spec in (
+        ("logging_config", "loggingComponents"),
+        ("monitoring_config", "monitoringComponents"),
+    ):
+        block = res.block(name)
+        if block is not None:
+            body[spec] = block.strings("enable_components")
+    binauthz = res.block("binary_authorization")
+    if binauthz is not None:
+        mode = binauthz.text("evaluation_mode")
+        if mode is None and binauthz.flag("enabled"):
+            mode = "PROJECT_SINGLETON_POLICY_ENFORCE"
+        body["binaryAuthorization"] = {"evaluationMode": mode or "DISABLED"}
+    body["intranodeVisibility"] = res.flag("enable_intranode_visibility")
+    groups = res.block("authenticator_groups_config")
+    if groups is not None:
+        body["authenticatorGroupsConfig"] = {"securityGroup": groups.text("security_group")}
+    body["datapathProvider"] = res.text("datapath_provider")
+    protection = res.flag("deletion_protection")
+    if protection is None:
+        major = out.provider_major()
+        protection = major is None or major >= DELETION_PROTECTION_SINCE
+    body["deletionProtection"] = None if protection else False
+    body = compact(body)
+    if private is None:
+        body["privateCluster"] = None  # public nodes, as the provider makes them by default
+    out.put("clusters", key, body, res)
+
+
+def _pool(res: TfResource, out: Output) -> None:
+    same_project(res)
+    _timeouts(res)
+    cluster = res.ref_key("cluster", [CLUSTER])
+    res.skip("cluster", "location")  # the cluster's own location
+    key = _KEY(res, out)
+    if res.has("name_prefix"):
+        res.leave("name_prefix", "gkeplan names pools exactly", "write the pool's name")
+    body: dict[str, Any] = {"name": name_field(res, key)}
+    body["initialNodeCount"] = res.number("node_count")
+    initial = res.number("initial_node_count")
+    if initial is not None:
+        body["initialNodeCount"] = initial
+    auto = res.block("autoscaling")
+    if auto is not None:
+        for name in ("total_min_node_count", "total_max_node_count"):
+            if auto.has(name):
+                auto.leave(
+                    name,
+                    "gkeplan's autoscaling counts nodes per zone",
+                    "write minNodeCount/maxNodeCount per zone",
+                )
+        body["autoscaling"] = compact(
+            {
+                "minNodeCount": auto.number("min_node_count"),
+                "maxNodeCount": auto.number("max_node_count"),
+                "locationPolicy": auto.text("location_policy"),
+            }
+        )
+    body["nodeLocations"] = res.strings("node_locations")
+    body["version"] = version_text(res, "version")
+    body["maxPodsPerNode"] = res.number("max_pods_per_node")
+    management = res.block("management")
+    if management is not None:
+        # within a management block, an unwritten flag is the provider's Default: false
+        # (v4.74.0 resource_container_node_pool.go, "auto_repair"/"auto_upgrade");
+        # without one the provider sends none and GKE's defaults (both on) apply, as gkeplan's
+        body["management"] = {
+            "autoRepair": bool(management.flag("auto_repair", False)),
+            "autoUpgrade": bool(management.flag("auto_upgrade", False)),
+        }
+    upgrade = res.block("upgrade_settings")
+    if upgrade is not None:
+        body["upgradeSettings"] = compact(
+            {
+                "maxSurge": upgrade.number("max_surge"),
+                "maxUnavailable": upgrade.number("max_unavailable"),
+                "strategy": upgrade.text("strategy"),
+            }
+        )
+    node = res.block("node_config")
+    body.update(_node_config(node, out) if node is not None else _defaults())
+    if cluster is None or not out.put_nested(
+        ("clusters", cluster, "nodePools", key), compact(body), res
+    ):
+        res.leave(
+            "cluster",
+            "its cluster is not one this configuration converts",
+            "declare the cluster in the spec and the pool under its nodePools",
+        )
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "oauthScopes": GKE_DEFAULT_SCOPES,
+        "shieldedInstanceConfig": {"enableSecureBoot": PROVIDER_SECURE_BOOT},
+    }
+
+
+def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "machineType": node.text("machine_type"),
+        "diskSizeGb": node.number("disk_size_gb"),
+        "diskType": node.text("disk_type"),
+        "imageType": node.text("image_type"),
+        "preemptible": node.flag("preemptible"),
+        "spot": node.flag("spot"),
+        "labels": node.labels("labels"),
+        "tags": node.strings("tags"),
+        "metadata": node.labels("metadata"),
+        "localSsdCount": node.number("local_ssd_count"),
+    }
+    account = node.ref_key("service_account", ["google_service_account"])
+    if account is not None:
+        node.skip("service_account")
+    else:
+        text = node.text("service_account")
+        account = None if text in (None, "default") else out.account_key(text) or text
+    body["serviceAccount"] = account
+    scopes = node.strings("oauth_scopes")
+    body["oauthScopes"] = scopes if scopes is not None else GKE_DEFAULT_SCOPES
+    accelerators = [
+        compact({"type": g.text("type"), "count": g.number("count")})
+        for g in node.blocks("guest_accelerator")
+    ]
+    body["accelerators"] = accelerators or None
+    taints = [
+        compact({"key": t.text("key"), "value": t.text("value"), "effect": t.text("effect")})
+        for t in node.blocks("taint")
+    ]
+    body["taints"] = taints or None
+    wm = node.block("workload_metadata_config")
+    if wm is not None:
+        mode = wm.text("mode") or wm.text("node_metadata")
+        body["workloadMetadata"] = _METADATA.get(mode or "", mode)
+    shielded = node.block("shielded_instance_config")
+    secure = shielded.flag("enable_secure_boot") if shielded else None
+    integrity = shielded.flag("enable_integrity_monitoring") if shielded else None
+    body["shieldedInstanceConfig"] = compact(
+        {
+            "enableSecureBoot": PROVIDER_SECURE_BOOT if secure is None else secure,
+            "enableIntegrityMonitoring": integrity,
+        }
+    )
+    gcfs = node.block("gcfs_config")
+    if gcfs is not None:
+        body["imageStreaming"] = gcfs.flag("enabled")
+    eph = node.block("ephemeral_storage_local_ssd_config")
+    if eph is not None:
+        body["ephemeralStorageLocalSsdCount"] = eph.number("local_ssd_count")
+    return body
+
+
+_KEY = keyed("name")
+_CLUSTER_ID = "projects/{project}/locations/{location}/clusters/{name}"
+_POOL_ID = "projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{name}"
+
+MAPPINGS = (
+    Mapping(CLUSTER, "cluster", _cluster, _KEY, state_id(_CLUSTER_ID), order=20),
+    Mapping(POOL, "nodePool", _pool, _KEY, state_id(_POOL_ID), order=21),
+)
