@@ -122,6 +122,13 @@ def test_private_cluster_create_and_internal_credentials(gcloud: Gcloud) -> None
     gcloud.ok("container", "clusters", "delete", "gc-private", "--location", ZONE)
 
 
+def test_autopilot_cluster_create_auto_describe_delete(gcloud: Gcloud) -> None:
+    gcloud.ok("container", "clusters", "create-auto", "gc-auto", "--location", REGION)
+    got = gcloud.json("container", "clusters", "describe", "gc-auto", "--location", REGION)
+    assert got["autopilot"] == {"enabled": True}
+    gcloud.ok("container", "clusters", "delete", "gc-auto", "--location", REGION)
+
+
 def test_node_pools_create_list_describe_update_delete(gcloud: Gcloud, cluster: str) -> None:
     where = ("--cluster", cluster, "--location", ZONE)
     gcloud.ok(

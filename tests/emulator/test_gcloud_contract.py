@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 from google.cloud import service_usage_v1
 from googleapiclient.discovery import build
@@ -146,6 +147,27 @@ def test_a_private_cluster_has_its_private_and_public_endpoints(emulator: Emulat
     assert got.private_cluster_config.private_endpoint == "172.16.0.18"
     assert got.private_cluster_config.public_endpoint == got.endpoint
     assert not got.control_plane_endpoints_config.ip_endpoints_config.enable_public_endpoint
+
+
+def test_autopilot_create_takes_gclouds_default_pool(emulator: Emulator) -> None:
+    """gcloud container clusters create-auto sends one default-pool holding only OAuth scopes
+    (seen with --log-http), which GKE accepts; any other pool stays refused."""
+    client = emulator.clients().container()
+    region = f"projects/{P}/locations/us-central1"
+    scopes = ["https://www.googleapis.com/auth/devstorage.read_only"]
+    pool = gke.NodePool(
+        name="default-pool", initial_node_count=1, config=gke.NodeConfig(oauth_scopes=scopes)
+    )
+    autopilot = gke.Autopilot(enabled=True)
+    client.create_cluster(
+        parent=region, cluster=gke.Cluster(name="ap1", autopilot=autopilot, node_pools=[pool])
+    )
+    assert client.get_cluster(name=f"{region}/clusters/ap1").autopilot.enabled
+    pool.config.machine_type = "e2-standard-4"
+    with pytest.raises(gexc.BadRequest, match="Autopilot node pools cannot be accessed"):
+        client.create_cluster(
+            parent=region, cluster=gke.Cluster(name="ap2", autopilot=autopilot, node_pools=[pool])
+        )
 
 
 def test_update_cluster_changes_the_named_pools_autoscaling(emulator: Emulator) -> None:

@@ -148,6 +148,12 @@ class ContainerApi:
                 # GoogleCloudPlatform/ai-on-gke#628: "Error 400: Autopilot clusters must be
                 # regional clusters."
                 raise invalid_argument("Autopilot clusters must be regional clusters.")
+            if autopilot and _gclouds_autopilot_pool(cluster):
+                # gcloud container clusters create-auto (Google's own CLI, 528.0.0, seen with
+                # --log-http) sends one "default-pool" of initialNodeCount 1 whose config holds
+                # only the OAuth scopes, and GKE creates the cluster: taken as the Autopilot
+                # nodes' defaults, no pool of the user's
+                cluster.node_pools = []
             if autopilot and cluster.node_pools:
                 raise invalid_argument(AUTOPILOT_POOLS)
             check_autoscaling(cluster.autoscaling)
@@ -501,6 +507,16 @@ class ContainerApi:
         assert req.principal
         _, _, base = self.names(req)
         return _ok(self.model.get_operation(req.principal, f"{base}/operations/{req.params['op']}"))
+
+
+def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
+    pools = list(cluster.node_pools)
+    if len(pools) != 1 or pools[0].name != "default-pool":
+        return False
+    config = gke.NodeConfig(oauth_scopes=pools[0].config.oauth_scopes)
+    return pools[0].config == config and pools[0] == gke.NodePool(
+        name="default-pool", initial_node_count=pools[0].initial_node_count, config=config
+    )
 
 
 def _update_kind(req: Request) -> str:
