@@ -22,6 +22,7 @@ from gkeplan.kinds import (
     iam_member,
     network,
     router,
+    secret,
     service_account,
     subnetwork,
 )
@@ -34,6 +35,7 @@ KINDS: tuple[Kind, ...] = (
     iam_member.KIND,
     bucket.KIND,
     artifact_repository.KIND,
+    secret.KIND,
     network.KIND,
     subnetwork.KIND,
     router.KIND,

@@ -16,6 +16,7 @@ from gkeplan_emulator.services import (
     iam_admin,
     iamcredentials,
     resourcemanager,
+    secretmanager,
     serviceusage,
     storage,
 )
@@ -38,6 +39,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     storage.SERVICE,
     compute.SERVICE,
     serviceusage.SERVICE,
+    secretmanager.SERVICE,
 )
 
 

@@ -1,0 +1,71 @@
+"""security-baseline for Secret Manager secrets.
+
+checkov has no check of google_secret_manager_secret (bridgecrewio/checkov at 03d5fdad,
+2026-08-20: the type appears only in checkov/common/checks_infra/resources_types.py); the rules
+here are the GCP side of its Secrets Manager checks for AWS, which name no GCP check id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gkeplan.errors import Severity
+from gkeplan.kinds.secret import Secret, UserManaged
+from gkeplan.policy.baseline import N, baseline
+from gkeplan.policy.grants import grants
+from gkeplan.policy.model import Context, Finding, Rule
+
+
+def _without_cmek(s: Secret) -> bool:
+    if isinstance(s.replication, UserManaged):
+        return any(not r.kms_key_name for r in s.replication.user_managed)
+    return not s.kms_key_name
+
+
+RULES: list[type[Rule]] = [
+    # The GCP side of checkov CKV_AWS_149 (checkov/terraform/checks/resource/aws/
+    # SecretManagerSecretEncrypted.py: "Ensure that Secrets Manager secret is encrypted using KMS
+    # CMK"). Google-managed keys encrypt the versions anyway ("If no configuration is provided,
+    # Google-managed default encryption is used", customerManagedEncryption, secretmanager v1
+    # discovery document), so: info.
+    baseline(
+        "SB028",
+        "secret",
+        "kmsKeyName",
+        _without_cmek,
+        "the secret's versions are encrypted with Google-managed keys, not a customer-managed key",
+        "kmsKeyName: projects/PROJECT/locations/global/keyRings/RING/cryptoKeys/KEY "
+        "(userManaged: on each replica, in its location)",
+        N,
+        None,
+        "Secret Manager secrets use a customer-managed encryption key",
+        "A key you manage lets you revoke access to every value of the secret and audit its use.",
+    ),
+]
+
+
+class PublicSecret(Rule):
+    # A secret's value readable by anyone: the secret-manager counterpart of checkov CKV_GCP_101
+    # (ArtifactRegistryPrivateRepo.py), which fails IAM members allUsers / allAuthenticatedUsers
+    # on a repository; checkov has no such check for secrets.
+    id = "SB029"
+    title = "Secret Manager secrets are not public"
+    rationale = "allUsers or allAuthenticatedUsers on a secret let anyone read its values."
+    severity = Severity.ERROR
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for g in grants(ctx.spec, ctx.graph):
+            if g.target.startswith("secret.") and g.member in (
+                "allUsers",
+                "allAuthenticatedUsers",
+            ):
+                yield self.finding(
+                    ctx,
+                    g.address,
+                    g.path,
+                    f"{g.role} is granted to {g.member} on {g.target}",
+                    "grant it to the service accounts of the workloads that read the secret",
+                )
+
+
+RULES.append(PublicSecret)

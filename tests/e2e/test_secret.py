@@ -1,0 +1,180 @@
+"""Secret Manager secrets applied in the sandbox: round trip, drift, replacement consent,
+ownership and import, destroy, and a value that never reaches gkeplan's outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from gkeplan.cli import cli
+from gkeplan.plan import protection
+from gkeplan.plan.model import Action
+
+from .conftest import Harness
+
+NAME = "projects/demo-project/secrets/hf-token"
+SPEC = """\
+version: 1
+project: ${PROJECT_ID}
+region: us-central1
+variables:
+  PROJECT_ID: {description: the project}
+secrets:
+  hf-token:
+    labels: {app: serving}
+    annotations: {owner: ml-platform}
+    topics: [projects/demo-project/topics/secret-events]
+    rotation: {period: 2592000s, nextRotationTime: "2099-01-01T00:00:00Z"}
+  wandb-key:
+    secretId: WANDB_API_KEY
+    replication:
+      userManaged:
+        - {location: us-central1}
+        - {location: us-east1}
+    expireTime: "2099-06-01T00:00:00Z"
+"""
+
+
+def _actions(plan: Any) -> dict[str, str]:
+    return {c.address: c.action.value for c in plan.changes if c.action is not Action.NOOP}
+
+
+def _rest(harness: Harness) -> Any:
+    from google.api_core.client_options import ClientOptions
+    from google.cloud import secretmanager_v1
+
+    f = harness.emu.clients()
+    return secretmanager_v1.SecretManagerServiceClient(
+        credentials=f.credentials,
+        transport="rest",
+        client_options=ClientOptions(api_endpoint=f.http),
+    )
+
+
+def test_secrets_apply_then_plan_shows_no_changes(harness: Harness) -> None:
+    spec = harness.spec(SPEC)
+    plan = harness.plan(spec)
+    assert _actions(plan) == {"secret.hf-token": "create", "secret.wandb-key": "create"}
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    client = _rest(harness)
+    got = client.get_secret(name=NAME)
+    assert dict(got.labels) == {"app": "serving"}
+    assert dict(got.annotations) == {"owner": "ml-platform"}
+    assert [t.name for t in got.topics] == ["projects/demo-project/topics/secret-events"]
+    assert got.rotation.rotation_period.total_seconds() == 2592000
+    assert "automatic" in got.replication
+    wandb = client.get_secret(name="projects/demo-project/secrets/WANDB_API_KEY")
+    assert [r.location for r in wandb.replication.user_managed.replicas] == [
+        "us-central1",
+        "us-east1",
+    ]
+    assert wandb.expire_time.year == 2099
+    again = harness.plan(spec)
+    assert not again.has_changes, _actions(again)
+    assert again.refresh_calls == 1  # one list of the project's secrets
+
+
+def test_drift_made_through_googles_client_is_found_and_put_back(harness: Harness) -> None:
+    spec = harness.spec(SPEC)
+    assert harness.apply(spec).ok
+    client = _rest(harness)
+    client.update_secret(
+        request={
+            "secret": {"name": NAME, "labels": {"app": "changed"}, "annotations": {}},
+            "update_mask": {"paths": ["labels", "annotations"]},
+        }
+    )
+    plan = harness.plan(spec)
+    assert _actions(plan) == {"secret.hf-token": "update"}
+    change = next(c for c in plan.changes if c.address == "secret.hf-token")
+    assert {f.name: (f.before, f.after) for f in change.fields} == {
+        "labels": ({"app": "changed"}, {"app": "serving"}),
+        "annotations": ({}, {"owner": "ml-platform"}),
+    }
+    assert harness.apply(spec).ok
+    got = client.get_secret(name=NAME)
+    assert dict(got.labels) == {"app": "serving"}
+    assert not harness.plan(spec).has_changes
+
+
+def test_a_new_key_is_set_in_place_and_new_replicas_replace_with_consent(
+    harness: Harness,
+) -> None:
+    assert harness.apply(harness.spec(SPEC)).ok
+    key = "projects/demo-project/locations/us-central1/keyRings/r/cryptoKeys/k"
+    keyed = harness.spec(
+        SPEC.replace(
+            "        - {location: us-central1}\n",
+            f"        - {{location: us-central1, kmsKeyName: {key}}}\n",
+        )
+    )
+    plan = harness.plan(keyed)
+    assert _actions(plan) == {"secret.wandb-key": "update"}
+    assert harness.apply(keyed).ok
+    replica = _rest(harness).get_secret(name="projects/demo-project/secrets/WANDB_API_KEY")
+    assert (
+        replica.replication.user_managed.replicas[0].customer_managed_encryption.kms_key_name == key
+    )
+    moved = harness.spec(SPEC.replace("{location: us-east1}", "{location: europe-west4}"))
+    plan = harness.plan(moved)
+    change = next(c for c in plan.changes if c.address == "secret.wandb-key")
+    assert change.action is Action.REPLACE
+    assert change.reason == "replication cannot be changed in place"
+    # replacing a secret deletes its versions, i.e. its values: only by name
+    assert protection.needs_consent(plan.changes) == [change]
+
+
+def test_a_secret_made_outside_gkeplan_is_refused_until_adopted(harness: Harness) -> None:
+    _rest(harness).create_secret(
+        request={
+            "parent": "projects/demo-project",
+            "secret_id": "hf-token",
+            "secret": {"replication": {"automatic": {}}, "labels": {"made": "by-hand"}},
+        }
+    )
+    spec = harness.spec(SPEC)
+    plan = harness.plan(spec)
+    change = next(c for c in plan.changes if c.address == "secret.hf-token")
+    assert change.refused is not None
+    assert "gkeplan import secret.hf-token" in change.refused
+    adopted = harness.spec(
+        SPEC.replace(
+            "    labels: {app: serving}\n", "    labels: {app: serving}\n    adopt: true\n"
+        )
+    )
+    result = harness.apply(adopted)
+    assert result.ok, result.walk.errors
+    assert dict(_rest(harness).get_secret(name=NAME).labels) == {"app": "serving"}
+    assert not harness.plan(adopted).has_changes
+
+
+def test_destroy_deletes_the_secrets(harness: Harness) -> None:
+    spec = harness.spec(SPEC)
+    assert harness.apply(spec).ok
+    result = harness.apply(spec, destroy=True)
+    assert result.ok, result.walk.errors
+    assert list(_rest(harness).list_secrets(parent="projects/demo-project")) == []
+
+
+def test_import_takes_an_outside_secret_over(harness: Harness, tmp_path: Path) -> None:
+    _rest(harness).create_secret(
+        request={
+            "parent": "projects/demo-project",
+            "secret_id": "hf-token",
+            "secret": {"replication": {"automatic": {}}},
+        }
+    )
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    common = ["--var", "PROJECT_ID=demo-project", "--endpoint", harness.emu.endpoints.http]
+    common += ["--state", harness.state]
+    imported = CliRunner().invoke(
+        cli, ["import", "secret.hf-token", NAME, "--spec", str(path), *common]
+    )
+    assert imported.exit_code == 0, imported.output
+    plan = CliRunner().invoke(cli, ["plan", str(path), *common])
+    assert "~ secret.hf-token will be updated in place" in plan.output, plan.output
+    assert "secret.hf-token is refused" not in plan.output
