@@ -3,9 +3,11 @@ ownership and import, destroy, and a value that never reaches gkeplan's outputs.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from gkeplan.cli import cli
@@ -178,3 +180,42 @@ def test_import_takes_an_outside_secret_over(harness: Harness, tmp_path: Path) -
     plan = CliRunner().invoke(cli, ["plan", str(path), *common])
     assert "~ secret.hf-token will be updated in place" in plan.output, plan.output
     assert "secret.hf-token is refused" not in plan.output
+
+
+def test_a_value_added_by_users_code_never_reaches_gkeplans_outputs(
+    harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person's own code adds a version; nothing gkeplan prints, logs or writes holds it."""
+    value = "hf_zq7LeakCanary4410"
+    caplog.set_level(logging.DEBUG, logger="gkeplan")
+    path = tmp_path / "spec.yaml"
+    path.write_text(SPEC)
+    common = ["--var", "PROJECT_ID=demo-project", "--endpoint", harness.emu.endpoints.http]
+    common += ["--state", harness.state]
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, [*args, *common])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    outputs = [run("apply", str(path), "--auto-approve")]
+    client = _rest(harness)
+    client.add_secret_version(request={"parent": NAME, "payload": {"data": value.encode()}})
+    assert client.access_secret_version(name=f"{NAME}/versions/latest").payload.data == (
+        value.encode()
+    )
+    outputs.append(run("plan", str(path)))
+    outputs.append(run("plan", str(path), "--json"))
+    outputs.append(run("plan", str(path), "--out", str(tmp_path / "saved.plan")))
+    for args in (("state", "list"), ("state", "show", "secret.hf-token"), ("state", "pull")):
+        result = CliRunner().invoke(cli, [*args, "--state", harness.state])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    outputs.append(run("destroy", str(path), "--auto-approve"))
+    assert "Destroy complete! Resources: 2 destroyed." in outputs[-1], outputs[-1]
+    written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) >= 3  # the spec, the state, the saved plan (and what else was written)
+    for text in [*outputs, caplog.text]:
+        assert value not in text
+    for data in written:
+        assert value.encode() not in data

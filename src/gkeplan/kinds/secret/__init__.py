@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, field_validator
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
@@ -79,7 +79,7 @@ class Replica(Model):
 
 class UserManaged(Model):
     user_managed: list[Replica] = Field(
-        min_length=1, description="The regions the secret's data is replicated into (not empty)."
+        description="The regions the secret's data is replicated into (not empty)."
     )
 
 
@@ -90,11 +90,23 @@ class Rotation(Model):
     )
 
 
+def _replication_kind(value: Any) -> str:
+    # capitalised tags: the error formatter drops them from the path (spec/pydantic_errors.py)
+    return "UserManaged" if isinstance(value, (dict, UserManaged)) else "Automatic"
+
+
+# One branch per shape, so a wrong value gets that branch's message only.
+Replication = Annotated[
+    Annotated[Literal["automatic"], Tag("Automatic")] | Annotated[UserManaged, Tag("UserManaged")],
+    Discriminator(_replication_kind),
+]
+
+
 class Secret(Resource):
     secret_id: str | None = Field(None, description="The secret's id; defaults to the key.")
     # "gcloud secrets create my-secret" creates "a secret with an automatic replication policy"
     # (gcloud secrets create --help, EXAMPLES): automatic is the default a person gets.
-    replication: Literal["automatic"] | UserManaged = Field(
+    replication: Replication = Field(
         "automatic",
         description="automatic (Google chooses where), or {userManaged: [{location, "
         "kmsKeyName?}]}. Cannot be changed once the secret exists.",
@@ -121,6 +133,16 @@ class Secret(Resource):
         default_factory=list,
         description="Members granted roles/secretmanager.secretAccessor on this secret.",
     )
+
+    @field_validator("replication", mode="before")
+    @classmethod
+    def _one_of_two_shapes(cls, value: Any) -> Any:
+        if value == "automatic" or isinstance(value, (dict, UserManaged)):
+            return value
+        raise ValueError(
+            f"{value!r} is not a replication: write automatic or "
+            "{userManaged: [{location: REGION}]}"
+        )
 
 
 def secrets(spec: Document) -> dict[str, Secret]:
@@ -276,6 +298,14 @@ def _check_replication(c: Checker, path: Path, s: Secret) -> None:
             "kmsKeyName applies to automatic replication; with userManaged each replica "
             "names its own key",
             "move it to replication.userManaged[].kmsKeyName, in the replica's location",
+        )
+    if not s.replication.user_managed:
+        # UserManaged.replicas: "Required. The list of Replicas for this Secret. Cannot be
+        # empty." (discovery document)
+        c.error(
+            (*path, "replication", "userManaged"),
+            "userManaged replication needs at least one replica",
+            "userManaged: [{location: us-central1}]",
         )
     seen: set[str] = set()
     for i, replica in enumerate(s.replication.user_managed):
