@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from gkeplan.cli import cli
 from gkeplan.plan import protection
 from gkeplan.plan.model import Action
+from gkeplan.run.preflight import ServicesDisabled
+from gkeplan_emulator import Emulator, EmulatorConfig
 
 from .conftest import Harness
 
@@ -219,3 +221,13 @@ def test_a_value_added_by_users_code_never_reaches_gkeplans_outputs(
         assert value not in text
     for data in written:
         assert value.encode() not in data
+
+
+def test_a_disabled_secret_manager_api_stops_the_plan_before_any_change(tmp_path: Path) -> None:
+    off = frozenset({"secretmanager.googleapis.com"})
+    with Emulator(EmulatorConfig(disabled_services=off)) as emu:
+        harness = Harness(emu, tmp_path)
+        with pytest.raises(
+            ServicesDisabled, match=r"secretmanager\.googleapis\.com is not enabled"
+        ):
+            harness.plan(harness.spec(SPEC))
