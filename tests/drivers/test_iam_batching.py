@@ -8,8 +8,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from gkeplan.gcp.sandbox import connection_for
+from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Context, load_driver
-from gkeplan.kinds.iam_member import KIND
 from gkeplan.plan.model import Action, Change
 from gkeplan.run.target import sandbox_timeouts
 from gkeplan_emulator import Emulator, EmulatorConfig
@@ -34,7 +34,7 @@ def test_many_members_of_one_policy_share_few_writes() -> None:
         conn = connection_for(emu)
         conn.timeouts = sandbox_timeouts()
         ctx = Context("demo-project", conn)
-        driver = load_driver(KIND.driver)
+        driver = load_driver(BY_NAME["iamMember"].driver)
 
         def arrive(i: int) -> None:
             # Changes reach the driver spread out, each behind its own state write.

@@ -30,18 +30,20 @@ from gkeplan.kinds.base import Action, Dep, DesiredState, ExternalRef, Kind, Nod
 from gkeplan.kinds.gke import cluster, node_pool
 from gkeplan.spec.base import Document
 
-KINDS: tuple[Kind, ...] = (
-    service_account.KIND,
-    iam_member.KIND,
-    bucket.KIND,
-    artifact_repository.KIND,
-    secret.KIND,
-    network.KIND,
-    subnetwork.KIND,
-    router.KIND,
-    firewall.KIND,
-    cluster.KIND,
-    node_pool.KIND,
+# One line per kind; the IAM member kind is made over the grant targets these offer.
+KINDS: tuple[Kind, ...] = iam_member.with_members(
+    (
+        service_account.KIND,
+        bucket.KIND,
+        artifact_repository.KIND,
+        secret.KIND,
+        network.KIND,
+        subnetwork.KIND,
+        router.KIND,
+        firewall.KIND,
+        cluster.KIND,
+        node_pool.KIND,
+    )
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from gkeplan.errors import Path
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import Checker
+from gkeplan.spec.refs import TargetRef
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,62 @@ class ExternalRef:
     id: str  # what the kind's driver `exists` takes: a bucket name, an account's resource name
     path: Path
     what: str  # for the message: "bucket gs://x"
+
+
+@dataclass(frozen=True)
+class Shorthand:
+    """A grant written on the target itself (a repository's `readers`): one member of one role
+    on the resource `key` of the kind, the member `text` at `path` of the spec."""
+
+    key: str
+    role: str
+    text: str
+    path: Path
+    target_path: Path  # the resource it is on, for messages and dependencies
+
+
+def _as_written(spec: Document, ref: TargetRef) -> TargetRef | None:
+    return ref
+
+
+def _own_address(spec: Document, ref: TargetRef) -> str | None:
+    return None if ref.external else ref.address
+
+
+def _no_external_ref(spec: Document, ref: TargetRef, path: Path) -> ExternalRef | None:
+    return None
+
+
+def _no_shorthands(spec: Document) -> Iterable[Shorthand]:
+    return ()
+
+
+@dataclass(frozen=True)
+class GrantTarget:
+    """What a kind offers as the target of IAM grants (`on: KIND:NAME`): one IAM member engine
+    (the iamMember kind), one adapter per target, as the Google provider has one IAM updater
+    per resource type.
+
+    `resolve` reads what NAME means (a key of the spec's section, or a resource outside it,
+    `external`); `own` is the spec address the grant waits for and GCP checks permissions on
+    (None: outside the spec, where `where` names it); `pattern` matches the IAM resource names
+    of the kind, by which the member driver picks the adapter (`policies`, "module:NAME" of a
+    `gkeplan.kinds.iam_member.policies.Policies`, imported on the paths that call GCP).
+    """
+
+    api: str  # the service whose getIamPolicy / setIamPolicy the grant calls
+    permissions: str  # "storage.buckets": PREFIX.getIamPolicy and PREFIX.setIamPolicy
+    pattern: str  # a regular expression matching the kind's IAM resource names
+    policies: str
+    resource_name: Callable[[Document, TargetRef], str]
+    check: Callable[[Checker, Path, TargetRef], None]
+    syntax: str  # how to write it, for the message on a target that does not parse
+    # None: NAME names nothing this kind could hold (the message says `syntax`)
+    resolve: Callable[[Document, TargetRef], TargetRef | None] = _as_written
+    own: Callable[[Document, TargetRef], str | None] = _own_address
+    where: Callable[[Document, TargetRef], str] | None = None  # outside the spec: its name
+    external: Callable[[Document, TargetRef, Path], ExternalRef | None] = _no_external_ref
+    shorthands: Callable[[Document], Iterable[Shorthand]] = _no_shorthands
 
 
 Expand = Callable[[Document], Iterable[Node]]
@@ -166,6 +223,7 @@ class Kind:
     # policies run (a kind's rules read the policy model, which reads the graph of every kind).
     rules: str = ""
     outputs: Outputs = no_outputs
+    grant_target: GrantTarget | None = None  # grants on its resources: `on: NAME:KEY`
 
 
 def imported(path: str) -> Any:

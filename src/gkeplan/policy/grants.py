@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from gkeplan import catalog
 from gkeplan.errors import Path
 from gkeplan.graph.build import Graph
-from gkeplan.kinds.iam_member import IamMember, target_address
+from gkeplan.kinds.iam_member import IamMember
 from gkeplan.spec.base import Document
 
 
@@ -39,10 +39,9 @@ def grants(spec: Document, graph: Graph) -> Grants:
 def _grants(spec: Document, graph: Graph) -> list[Grant]:
     out = []
     for address in graph.nodes:
-        node = graph.nodes[address]["node"]
-        if node.kind != "iamMember":
+        cfg = graph.nodes[address]["node"].config
+        if not isinstance(cfg, IamMember):
             continue
-        cfg: IamMember = node.config
         if cfg.condition is not None:
             continue  # a conditional grant cannot be relied on statically
         out.append(
@@ -51,8 +50,8 @@ def _grants(spec: Document, graph: Graph) -> list[Grant]:
                 str(cfg.member),
                 cfg.member.account,
                 cfg.role,
-                target_address(spec, cfg.target),
-                node.path,
+                cfg.where,
+                graph.nodes[address]["node"].path,
             )
         )
     return out

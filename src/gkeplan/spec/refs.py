@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 MEMBER_KINDS = (
     "user",
@@ -22,10 +21,6 @@ MEMBER_KINDS = (
 )
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 SA_EMAIL_SUFFIX = ".iam.gserviceaccount.com"
-# A bucket outside the spec is named by its URL; plain bucket:NAME is a key under `buckets:`.
-GS_PREFIX = "gs://"
-
-TargetKind = Literal["project", "serviceAccount", "bucket", "artifactRepository"]
 
 
 @dataclass(frozen=True)
@@ -41,24 +36,24 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Target:
-    """What a grant is on. `external`: a bucket the spec does not create (bucket:gs://NAME),
-    whose `name` is the bucket's own name."""
+class TargetRef:
+    """What a grant's `on:` names: `project`, or `KIND:NAME` of a kind that offers grants.
 
-    kind: TargetKind
+    Which kinds offer grants, and what their names mean, is each kind's (`Kind.grant_target`);
+    this is the syntax only. `external`: the resource is outside the spec (bucket:gs://NAME),
+    and `name` is as written.
+    """
+
+    kind: str
     name: str = ""
     external: bool = False
 
     @property
     def address(self) -> str:
-        if self.kind == "project":
-            return "project"
-        return f"bucket.{GS_PREFIX}{self.name}" if self.external else f"{self.kind}.{self.name}"
+        return "project" if self.kind == "project" else f"{self.kind}.{self.name}"
 
     def __str__(self) -> str:
-        if self.kind == "project":
-            return "project"
-        return f"bucket:{GS_PREFIX}{self.name}" if self.external else f"{self.kind}:{self.name}"
+        return "project" if self.kind == "project" else f"{self.kind}:{self.name}"
 
 
 def parse_member(text: str) -> Member | None:
@@ -71,15 +66,13 @@ def parse_member(text: str) -> Member | None:
     return Member(kind, value)
 
 
-def parse_target(text: str) -> Target | None:
+def parse_target(text: str) -> TargetRef | None:
+    """`project` or `KIND:NAME`; None when `text` is neither."""
     if text == "project":
-        return Target("project")
+        return TargetRef("project")
     kind, sep, name = text.partition(":")
-    if kind == "bucket" and name.startswith(GS_PREFIX):
-        bucket = name[len(GS_PREFIX) :].rstrip("/")
-        return Target("bucket", bucket, external=True) if bucket else None
-    if sep and name and kind in ("serviceAccount", "bucket", "artifactRepository"):
-        return Target(kind, name)  # type: ignore[arg-type]
+    if sep and name and kind.isidentifier():
+        return TargetRef(kind, name)
     return None
 
 

@@ -16,15 +16,18 @@ from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
     Action,
     DesiredState,
+    GrantTarget,
     Kind,
     Node,
     Permission,
     Section,
+    Shorthand,
     section_nodes,
     uses,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.refs import TargetRef
 
 # Repository.format: the installed client's enum (google-cloud-artifact-registry,
 # artifactregistry_v1.Repository.Format: DOCKER, MAVEN, NPM, APT, YUM, PYTHON, KFP, GO, GENERIC,
@@ -220,6 +223,41 @@ def _check(spec: Document, c: Checker) -> None:
 
 ARTIFACT_REGISTRY_API = "artifactregistry.googleapis.com"  # the service its driver's client calls
 
+
+def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
+    if ref.name not in repositories(c.spec):
+        c.error(
+            path,
+            f"target repository '{ref.name}' is not an artifactRepository of this spec",
+            c.hint(ref.name, repositories(c.spec)),
+        )
+
+
+def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
+    for key, repo in repositories(spec).items():
+        for field, role, texts in (
+            ("readers", READER, repo.readers),
+            ("writers", WRITER, repo.writers),
+        ):
+            for j, text in enumerate(texts):
+                where: Path = ("artifactRepositories", key, field, j)
+                yield Shorthand(key, role, text, where, ("artifactRepositories", key))
+
+
+GRANTS = GrantTarget(
+    api=ARTIFACT_REGISTRY_API,
+    # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
+    # in shared/reference/gcp-iam-roles)
+    permissions="artifactregistry.repositories",
+    pattern=r"projects/[^/]+/locations/[^/]+/repositories/[^/]+\Z",
+    policies="gkeplan.kinds.artifact_repository.iam_policy:POLICIES",
+    resource_name=lambda spec, ref: resource_name(spec, ref.name),
+    check=_check_target,
+    syntax="artifactRepository:KEY",
+    shorthands=_readers_and_writers,
+)
+
+
 KIND = Kind(
     "artifactRepository",
     Section(
@@ -241,4 +279,5 @@ KIND = Kind(
     weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
     rules="gkeplan.kinds.artifact_repository.rules:RULES",
+    grant_target=GRANTS,
 )

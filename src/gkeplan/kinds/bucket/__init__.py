@@ -11,6 +11,8 @@ from gkeplan.errors import Path
 from gkeplan.kinds.base import (
     Action,
     DesiredState,
+    ExternalRef,
+    GrantTarget,
     Kind,
     Node,
     Permission,
@@ -22,6 +24,7 @@ from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.checks import REGION, Checker
 from gkeplan.spec.limits import NonNegInt32
+from gkeplan.spec.refs import TargetRef
 
 
 class LifecycleAction(Model):
@@ -159,6 +162,67 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {"url": f"gs://{id}"}
 
 
+# A bucket outside the spec is named by its URL; plain bucket:NAME is a key under `buckets:`.
+GS_PREFIX = "gs://"
+
+
+def _resolve_target(spec: Document, ref: TargetRef) -> TargetRef | None:
+    """bucket:KEY is the spec's bucket KEY; bucket:gs://NAME is the spec's bucket of that name
+    when it has one (as an email of one of its accounts is that account), else one outside."""
+    if not ref.name.startswith(GS_PREFIX):
+        return ref
+    name = ref.name[len(GS_PREFIX) :].rstrip("/")
+    if not name:
+        return None
+    by_name = spec.memo("bucket.by_name", lambda: {bucket_name(spec, k): k for k in buckets(spec)})
+    own = by_name.get(name)
+    if own is not None:
+        return TargetRef(ref.kind, own)
+    return TargetRef(ref.kind, f"{GS_PREFIX}{name}", external=True)
+
+
+def _outside_name(ref: TargetRef) -> str:
+    return ref.name[len(GS_PREFIX) :]
+
+
+def _target_name(spec: Document, ref: TargetRef) -> str:
+    if ref.external:
+        return f"buckets/{_outside_name(ref)}"
+    return f"buckets/{bucket_name(spec, ref.name)}"
+
+
+def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
+    if ref.external:
+        c.check_name(path, names.bucket_name(_outside_name(ref)))
+    elif ref.name not in buckets(c.spec):
+        c.error(
+            path,
+            f"target bucket '{ref.name}' is not a bucket of this spec",
+            c.hint(ref.name, buckets(c.spec))
+            or f"for a bucket the spec does not create, write bucket:{GS_PREFIX}NAME",
+        )
+
+
+def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef | None:
+    if not ref.external:
+        return None
+    return ExternalRef("bucket", _outside_name(ref), path, f"bucket {ref.name}")
+
+
+GRANTS = GrantTarget(
+    api=STORAGE_API,
+    permissions="storage.buckets",
+    pattern=r"buckets/[^/]+\Z",
+    policies="gkeplan.kinds.bucket.iam_policy:POLICIES",
+    resource_name=_target_name,
+    check=_check_target,
+    syntax=f"bucket:KEY (a bucket of the spec) or bucket:{GS_PREFIX}NAME (one outside it)",
+    resolve=_resolve_target,
+    where=lambda spec, ref: ref.name,  # an outside bucket: its gs:// URL
+    external=_outside_target,
+)
+
+
 KIND = Kind(
     "bucket",
     Section(
@@ -177,4 +241,5 @@ KIND = Kind(
     replace_loses_data=True,  # its objects
     rules="gkeplan.kinds.bucket.rules:RULES",
     outputs=_outputs,
+    grant_target=GRANTS,
 )

@@ -379,7 +379,7 @@ def _external(spec: Document) -> Iterable[ExternalRef]:
     account, createAs): checked to exist before anything is created. Otherwise GKE's create
     fails after the resources before it exist ("Service account X does not exist.", a 400 that
     reads like a missing permission)."""
-    from gkeplan.kinds.iam_member import sa_project
+    from gkeplan.kinds.service_account import sa_project
 
     seen: set[str] = set()
     for key, cluster in clusters(spec).items():

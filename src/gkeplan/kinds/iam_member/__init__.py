@@ -17,14 +17,13 @@ from typing import cast
 from pydantic import Field, model_validator
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds import artifact_repository as repos_kind
-from gkeplan.kinds import bucket as buckets_kind
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
     Dep,
     DesiredState,
     ExternalRef,
+    GrantTarget,
     Kind,
     Node,
     Permission,
@@ -36,11 +35,9 @@ from gkeplan.spec import names, strings
 from gkeplan.spec.base import Document, Model, Name, Resource
 from gkeplan.spec.checks import Checker
 from gkeplan.spec.refs import (
-    GS_PREFIX,
-    SA_EMAIL_SUFFIX,
     WI_POOL_SUFFIX,
     Member,
-    Target,
+    TargetRef,
     k8s_namespace_problem,
     k8s_service_account_problem,
     looks_like_workload_identity,
@@ -50,7 +47,6 @@ from gkeplan.spec.refs import (
     workload_identity_structure,
 )
 
-TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
 # What lets a Kubernetes service account act as an IAM service account through Workload
 # Identity: `gcloud iam service-accounts add-iam-policy-binding --role
 # roles/iam.workloadIdentityUser --member "serviceAccount:$PROJECT_ID.svc.id.goog[NS/KSA]" GSA`
@@ -81,9 +77,9 @@ class IamGrant(Resource):
     roles: list[str] | None = None
     on: str = Field(
         "project",
-        description="project (default), serviceAccount:NAME or EMAIL, bucket:NAME (a bucket of "
-        "the spec), bucket:gs://NAME (one outside it, which must exist) or "
-        "artifactRepository:KEY.",
+        description="project (default), or KIND:NAME of a resource whose kind takes grants: "
+        "e.g. serviceAccount:NAME or EMAIL, bucket:KEY (a bucket of the spec), bucket:gs://NAME "
+        "(one outside it, which must exist), artifactRepository:KEY.",
     )
     condition: Condition | None = None
 
@@ -104,7 +100,7 @@ def grants(spec: Document) -> list[IamGrant]:
 
 @dataclass(frozen=True)
 class IamMember:
-    target: Target
+    target: TargetRef
     role: str
     member: Member
     condition: Condition | None
@@ -112,92 +108,20 @@ class IamMember:
     target_path: Path
     # the grant it comes from (adopt, lifecycle); None: a shorthand (impersonators, readers)
     grant: IamGrant | None = None
+    # where GCP checks the permissions of the grant: "project", a spec address, or what names
+    # an outside resource (an email, a gs:// URL)
+    where: str = "project"
 
 
-def address(target: Target, role: str, member: Member, condition: Condition | None) -> str:
+def address(target: TargetRef, role: str, member: Member, condition: Condition | None) -> str:
     suffix = f"#{condition.title}" if condition else ""
     return f"iamMember.{target.address}/{role}/{member}{suffix}"
-
-
-def target_of(spec: Document, text: str) -> Target | None:
-    """The target `text` names; bucket:gs://NAME of one of the spec's own buckets is that
-    bucket (as an email of one of its accounts is that account)."""
-    target = parse_target(text)
-    if target is None or not target.external:
-        return target
-    by_name = spec.memo(
-        "bucket.by_name",
-        lambda: {buckets_kind.bucket_name(spec, k): k for k in buckets_kind.buckets(spec)},
-    )
-    own = by_name.get(target.name)
-    return Target("bucket", own) if own is not None else target
 
 
 def member_of(spec: Document, text: str) -> Member | None:
     """The member `text` names, resolved against the spec's own accounts."""
     member = parse_member(text)
     return sa.resolve(spec, member) if member is not None else None
-
-
-def _expand(spec: Document) -> Iterable[Node]:
-    for i, grant in enumerate(grants(spec)):
-        path: Path = ("iam", i)
-        target = target_of(spec, grant.on)
-        if target is None:
-            continue
-        member_paths = (
-            [((*path, "member"), grant.member)]
-            if grant.member is not None
-            else [((*path, "members", j), m) for j, m in enumerate(grant.members or [])]
-        )
-        role_paths = (
-            [((*path, "role"), grant.role)]
-            if grant.role is not None
-            else [((*path, "roles", j), r) for j, r in enumerate(grant.roles or [])]
-        )
-        for mpath, text in member_paths:
-            member = member_of(spec, text)
-            if member is None:
-                continue
-            for rpath, role in role_paths:
-                cfg = IamMember(target, role, member, grant.condition, mpath, (*path, "on"), grant)
-                yield Node(
-                    address(target, role, member, grant.condition),
-                    "iamMember",
-                    rpath,
-                    cfg,
-                    tuple(explicit_deps(path, grant.depends_on)),
-                )
-    for name, account in sa.accounts(spec).items():
-        target = Target("serviceAccount", name)
-        for j, text in enumerate(account.impersonators):
-            member = member_of(spec, text)
-            if member is None:
-                continue
-            imp_path: Path = ("serviceAccounts", name, "impersonators", j)
-            cfg = IamMember(
-                target, TOKEN_CREATOR, member, None, imp_path, ("serviceAccounts", name)
-            )
-            yield Node(address(target, TOKEN_CREATOR, member, None), "iamMember", imp_path, cfg)
-        for j, user in enumerate(account.workload_identity_users):
-            member = wi_user_member(spec, user)
-            wi_path: Path = ("serviceAccounts", name, "workloadIdentityUsers", j)
-            role = WORKLOAD_IDENTITY_USER
-            cfg = IamMember(target, role, member, None, wi_path, ("serviceAccounts", name))
-            yield Node(address(target, role, member, None), "iamMember", wi_path, cfg)
-    for key, repo in repos_kind.repositories(spec).items():
-        target = Target("artifactRepository", key)
-        for field, role, texts in (
-            ("readers", repos_kind.READER, repo.readers),
-            ("writers", repos_kind.WRITER, repo.writers),
-        ):
-            for j, text in enumerate(texts):
-                member = member_of(spec, text)
-                if member is None:
-                    continue
-                where: Path = ("artifactRepositories", key, field, j)
-                cfg = IamMember(target, role, member, None, where, ("artifactRepositories", key))
-                yield Node(address(target, role, member, None), "iamMember", where, cfg)
 
 
 def wi_user_member(spec: Document, user: str) -> Member:
@@ -214,104 +138,6 @@ def _wi_clusters(spec: Document, nodes: Mapping[str, Node]) -> list[str]:
     ]
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    cfg: IamMember = node.config
-    if cfg.member.account is not None:
-        yield Dep(f"serviceAccount.{cfg.member.account}", "member account", cfg.member_path)
-    own = None
-    if cfg.target.kind == "serviceAccount":
-        own = sa.own_account(spec, cfg.target.name)
-        if own is not None:
-            yield Dep(f"serviceAccount.{own}", "grant target", cfg.target_path)
-    elif (
-        cfg.target.kind == "bucket"
-        and not cfg.target.external
-        and f"bucket.{cfg.target.name}" in nodes
-    ):
-        yield Dep(f"bucket.{cfg.target.name}", "grant target", cfg.target_path)
-    elif cfg.target.kind == "artifactRepository" and cfg.target.address in nodes:
-        yield Dep(cfg.target.address, "grant target", cfg.target_path)
-    wi = workload_identity(cfg.member)
-    if wi is not None and wi.project == spec.project:
-        # The pool exists once a cluster with Workload Identity does: GCP refuses a grant on
-        # a service account to its members before (POOL_MISSING), and grants elsewhere mean
-        # nothing before either, so every grant to the pool waits for those clusters.
-        # A cluster created as the target account waits for grants on that account: no edge
-        # back to it, or the two would wait for each other.
-        for address_ in _wi_clusters(spec, nodes):
-            creator = clusters(spec)[address_.split(".", 1)[1]].create_as
-            if own is not None and creator and sa.own_account(spec, creator) == own:
-                continue
-            yield Dep(address_, "workload identity pool", cfg.member_path)
-
-
-_POLICY_PERMISSIONS = {
-    "project": "resourcemanager.projects",
-    "serviceAccount": "iam.serviceAccounts",
-    "bucket": "storage.buckets",
-    # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
-    # in shared/reference/gcp-iam-roles)
-    "artifactRepository": "artifactregistry.repositories",
-}
-
-
-def target_address(spec: Document, target: Target) -> str:
-    """Where GCP checks permissions for this target: a spec address, an outside email or an
-    outside bucket's gs:// URL."""
-    if target.kind == "serviceAccount":
-        own = sa.own_account(spec, target.name)
-        return f"serviceAccount.{own}" if own else target.name
-    if target.external:
-        return f"{GS_PREFIX}{target.name}"
-    return target.address
-
-
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    cfg: IamMember = node.config
-    prefix = _POLICY_PERMISSIONS[cfg.target.kind]
-    on = target_address(spec, cfg.target)
-    # Adding or removing one member is a read-modify-write of the whole policy.
-    names = ("getIamPolicy",) if action == "read" else ("getIamPolicy", "setIamPolicy")
-    return tuple(Permission(f"{prefix}.{n}", on) for n in names)
-
-
-def resource_name(spec: Document, target: Target) -> str:
-    """The name GCP's IAM calls use for the target of a grant."""
-    if target.kind == "project":
-        return f"projects/{spec.project}"
-    if target.kind == "serviceAccount":
-        email = sa.email_of(spec, target.name)
-        return f"projects/{sa_project(spec, email)}/serviceAccounts/{email}"
-    if target.kind == "artifactRepository":
-        return repos_kind.resource_name(spec, target.name)
-    if target.external:
-        return f"buckets/{target.name}"
-    return f"buckets/{buckets_kind.bucket_name(spec, target.name)}"
-
-
-def sa_project(spec: Document, email: str) -> str:
-    """The project part of an account's resource name: the spec's project for its own
-    accounts, else "-" ("Using - as a wildcard for the PROJECT_ID will infer the project from
-    the account", https://cloud.google.com/python/docs/reference/iam/latest/
-    google.cloud.iam_admin_v1.types.GetServiceAccountRequest)."""
-    return spec.project if email.endswith(f"@{spec.project}{SA_EMAIL_SUFFIX}") else "-"
-
-
-def external(spec: Document) -> Iterable[ExternalRef]:
-    """What the grants are on that the spec does not create: it must exist at plan time."""
-    for i, grant in enumerate(grants(spec)):
-        target = target_of(spec, grant.on)
-        if target is None:
-            continue
-        path: Path = ("iam", i, "on")
-        if target.external:
-            yield ExternalRef("bucket", target.name, path, f"bucket {GS_PREFIX}{target.name}")
-        elif target.kind == "serviceAccount" and sa.own_account(spec, target.name) is None:
-            email = target.name
-            name = f"projects/{sa_project(spec, email)}/serviceAccounts/{email}"
-            yield ExternalRef("serviceAccount", name, path, f"service account {email}")
-
-
 def member_string(spec: Document, member: Member) -> str:
     """The member as GCP writes it: the spec's own accounts become their emails."""
     if member.account is not None:
@@ -319,18 +145,231 @@ def member_string(spec: Document, member: Member) -> str:
     return str(member)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
-    cfg: IamMember = node.config
-    condition = (
-        cfg.condition.model_dump(by_alias=True, exclude_none=True) if cfg.condition else None
-    )
-    resource = resource_name(spec, cfg.target)
-    member = member_string(spec, cfg.member)
-    title = cfg.condition.title if cfg.condition else ""
-    return DesiredState(
-        f"{resource}|{cfg.role}|{member}|{title}",
-        {"resource": resource, "role": cfg.role, "member": member, "condition": condition},
-    )
+# The project itself: its policy through Resource Manager (projects.getIamPolicy /
+# setIamPolicy), the default target of a grant.
+PROJECT_API = "cloudresourcemanager.googleapis.com"
+PROJECT_PERMISSIONS = "resourcemanager.projects"
+
+
+class Members:
+    """The iamMember kind over the grant targets its registry's kinds offer
+    (`Kind.grant_target`), by kind name."""
+
+    def __init__(self, targets: Mapping[str, GrantTarget]) -> None:
+        self.targets = dict(targets)
+
+    def target_of(self, spec: Document, text: str) -> TargetRef | None:
+        """What `on: text` names, as its kind reads it; None when no kind offers it."""
+        ref = parse_target(text)
+        if ref is None or ref.kind == "project":
+            return ref
+        target = self.targets.get(ref.kind)
+        return target.resolve(spec, ref) if target is not None else None
+
+    def own(self, spec: Document, ref: TargetRef) -> str | None:
+        """The spec address the grant is on, if the spec makes what it is on."""
+        if ref.kind == "project":
+            return None
+        return self.targets[ref.kind].own(spec, ref)
+
+    def where(self, spec: Document, ref: TargetRef) -> str:
+        """Where GCP checks permissions for this target: the project, a spec address, or
+        what names an outside resource (an email, a gs:// URL)."""
+        if ref.kind == "project":
+            return "project"
+        own = self.own(spec, ref)
+        if own is not None:
+            return own
+        outside = self.targets[ref.kind].where
+        return outside(spec, ref) if outside is not None else ref.address
+
+    def resource_name(self, spec: Document, ref: TargetRef) -> str:
+        """The name GCP's IAM calls use for the target of a grant."""
+        if ref.kind == "project":
+            return f"projects/{spec.project}"
+        return self.targets[ref.kind].resource_name(spec, ref)
+
+    def _member(
+        self,
+        spec: Document,
+        ref: TargetRef,
+        role: str,
+        member: Member,
+        condition: Condition | None,
+        member_path: Path,
+        target_path: Path,
+        grant: IamGrant | None = None,
+    ) -> IamMember:
+        return IamMember(
+            ref, role, member, condition, member_path, target_path, grant, self.where(spec, ref)
+        )
+
+    def expand(self, spec: Document) -> Iterable[Node]:
+        for i, grant in enumerate(grants(spec)):
+            path: Path = ("iam", i)
+            target = self.target_of(spec, grant.on)
+            if target is None:
+                continue
+            member_paths = (
+                [((*path, "member"), grant.member)]
+                if grant.member is not None
+                else [((*path, "members", j), m) for j, m in enumerate(grant.members or [])]
+            )
+            role_paths = (
+                [((*path, "role"), grant.role)]
+                if grant.role is not None
+                else [((*path, "roles", j), r) for j, r in enumerate(grant.roles or [])]
+            )
+            for mpath, text in member_paths:
+                member = member_of(spec, text)
+                if member is None:
+                    continue
+                for rpath, role in role_paths:
+                    cfg = self._member(
+                        spec, target, role, member, grant.condition, mpath, (*path, "on"), grant
+                    )
+                    yield Node(
+                        address(target, role, member, grant.condition),
+                        "iamMember",
+                        rpath,
+                        cfg,
+                        tuple(explicit_deps(path, grant.depends_on)),
+                    )
+        for kind, offered in self.targets.items():
+            for short in offered.shorthands(spec):
+                member = member_of(spec, short.text)
+                if member is None:
+                    continue
+                ref = TargetRef(kind, short.key)
+                cfg = self._member(
+                    spec, ref, short.role, member, None, short.path, short.target_path
+                )
+                yield Node(address(ref, short.role, member, None), "iamMember", short.path, cfg)
+        for name, account in sa.accounts(spec).items():
+            ref = TargetRef("serviceAccount", name)
+            for j, user in enumerate(account.workload_identity_users):
+                member = wi_user_member(spec, user)
+                wi_path: Path = ("serviceAccounts", name, "workloadIdentityUsers", j)
+                role = WORKLOAD_IDENTITY_USER
+                cfg = self._member(
+                    spec, ref, role, member, None, wi_path, ("serviceAccounts", name)
+                )
+                yield Node(address(ref, role, member, None), "iamMember", wi_path, cfg)
+
+    def link(self, spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+        cfg: IamMember = node.config
+        if cfg.member.account is not None:
+            yield Dep(f"serviceAccount.{cfg.member.account}", "member account", cfg.member_path)
+        own = self.own(spec, cfg.target)
+        if own is not None and own in nodes:
+            yield Dep(own, "grant target", cfg.target_path)
+        wi = workload_identity(cfg.member)
+        if wi is not None and wi.project == spec.project:
+            # The pool exists once a cluster with Workload Identity does: GCP refuses a grant
+            # on a service account to its members before (POOL_MISSING), and grants elsewhere
+            # mean nothing before either, so every grant to the pool waits for those clusters.
+            # A cluster created as the target account waits for grants on that account: no
+            # edge back to it, or the two would wait for each other.
+            for address_ in _wi_clusters(spec, nodes):
+                creator = clusters(spec)[address_.split(".", 1)[1]].create_as
+                if (
+                    own is not None
+                    and creator
+                    and f"serviceAccount.{sa.own_account(spec, creator)}" == own
+                ):
+                    continue
+                yield Dep(address_, "workload identity pool", cfg.member_path)
+
+    def needs(self, spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+        cfg: IamMember = node.config
+        kind = cfg.target.kind
+        prefix = PROJECT_PERMISSIONS if kind == "project" else self.targets[kind].permissions
+        # Adding or removing one member is a read-modify-write of the whole policy.
+        names_ = ("getIamPolicy",) if action == "read" else ("getIamPolicy", "setIamPolicy")
+        return tuple(Permission(f"{prefix}.{n}", cfg.where) for n in names_)
+
+    def external(self, spec: Document) -> Iterable[ExternalRef]:
+        """What the grants are on that the spec does not create: it must exist at plan time."""
+        for i, grant in enumerate(grants(spec)):
+            target = self.target_of(spec, grant.on)
+            if target is None or target.kind == "project":
+                continue
+            found = self.targets[target.kind].external(spec, target, ("iam", i, "on"))
+            if found is not None:
+                yield found
+
+    def desired(self, spec: Document, node: Node) -> DesiredState:
+        cfg: IamMember = node.config
+        condition = (
+            cfg.condition.model_dump(by_alias=True, exclude_none=True) if cfg.condition else None
+        )
+        resource = self.resource_name(spec, cfg.target)
+        member = member_string(spec, cfg.member)
+        title = cfg.condition.title if cfg.condition else ""
+        return DesiredState(
+            f"{resource}|{cfg.role}|{member}|{title}",
+            {"resource": resource, "role": cfg.role, "member": member, "condition": condition},
+        )
+
+    def apis(self, spec: Document, node: Node) -> tuple[str, ...]:
+        # A member is written into the IAM policy of what it is on, through that resource's API.
+        kind = node.config.target.kind
+        return (PROJECT_API if kind == "project" else self.targets[kind].api,)
+
+    def check(self, spec: Document, c: Checker) -> None:
+        for key, account in sa.accounts(spec).items():
+            for i, user in enumerate(account.workload_identity_users):
+                _check_wi_user(c, ("serviceAccounts", key, "workloadIdentityUsers", i), user)
+        _check_pool_exists(spec, c)
+        for offered in self.targets.values():
+            for short in offered.shorthands(spec):
+                check_member(c, short.path, short.text)
+        for i, grant in enumerate(grants(spec)):
+            path: Path = ("iam", i)
+            if grant.member is not None:
+                check_member(c, (*path, "member"), grant.member)
+            for j, m in enumerate(grant.members or []):
+                check_member(c, (*path, "members", j), m)
+            if grant.role is not None:
+                c.role((*path, "role"), grant.role)
+            for j, r in enumerate(grant.roles or []):
+                c.role((*path, "roles", j), r)
+            target = self.target_of(spec, grant.on)
+            if target is None:
+                syntaxes = ", ".join(["project", *(t.syntax for t in self.targets.values())])
+                c.error((*path, "on"), f"'{grant.on}' is not a grant target", f"write {syntaxes}")
+            elif target.kind != "project":
+                self.targets[target.kind].check(c, (*path, "on"), target)
+            c.depends_on(path, grant)
+
+    def kind(self) -> Kind:
+        return Kind(
+            "iamMember",
+            Section(
+                "iam",
+                list[IamGrant],
+                list,
+                "IAM grants: members, roles and the resource they are granted on.",
+            ),
+            self.expand,
+            self.needs,
+            self.desired,
+            driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
+            apis=self.apis,
+            link=self.link,
+            check=self.check,
+            external=self.external,
+            updatable=False,
+            merged=True,
+        )
+
+
+def with_members(kinds: Iterable[Kind]) -> tuple[Kind, ...]:
+    """The registry's kinds, and the iamMember kind over the grant targets they offer, after
+    the first of them (the member kind reads service accounts, and grants wait for them)."""
+    kinds = tuple(kinds)
+    members = Members({k.name: k.grant_target for k in kinds if k.grant_target is not None})
+    return (kinds[0], members.kind(), *kinds[1:])
 
 
 def check_member(c: Checker, path: Path, text: str) -> None:
@@ -456,88 +495,3 @@ def _check_pool_exists(spec: Document, c: Checker) -> None:
             "workloadMetadata: GKE_METADATA   # on the node pools that run these pods",
             severity=Severity.WARNING,
         )
-
-
-def _check(spec: Document, c: Checker) -> None:
-    for key, account in sa.accounts(spec).items():
-        for i, text in enumerate(account.impersonators):
-            check_member(c, ("serviceAccounts", key, "impersonators", i), text)
-        for i, user in enumerate(account.workload_identity_users):
-            _check_wi_user(c, ("serviceAccounts", key, "workloadIdentityUsers", i), user)
-    _check_pool_exists(spec, c)
-    for key, repo in repos_kind.repositories(spec).items():
-        for field, texts in (("readers", repo.readers), ("writers", repo.writers)):
-            for i, text in enumerate(texts):
-                check_member(c, ("artifactRepositories", key, field, i), text)
-    repos = repos_kind.repositories(spec)
-    buckets = buckets_kind.buckets(spec)
-    for i, grant in enumerate(grants(spec)):
-        path: Path = ("iam", i)
-        if grant.member is not None:
-            check_member(c, (*path, "member"), grant.member)
-        for j, m in enumerate(grant.members or []):
-            check_member(c, (*path, "members", j), m)
-        if grant.role is not None:
-            c.role((*path, "role"), grant.role)
-        for j, r in enumerate(grant.roles or []):
-            c.role((*path, "roles", j), r)
-        target = target_of(spec, grant.on)
-        if target is None:
-            c.error(
-                (*path, "on"),
-                f"'{grant.on}' is not a grant target",
-                "write project, serviceAccount:NAME, bucket:NAME, bucket:gs://NAME or "
-                "artifactRepository:KEY",
-            )
-        elif target.kind == "serviceAccount":
-            sa.check_ref(c, (*path, "on"), target.name, "target")
-        elif target.external:
-            c.check_name((*path, "on"), names.bucket_name(target.name))
-        elif target.kind == "bucket" and target.name not in buckets:
-            c.error(
-                (*path, "on"),
-                f"target bucket '{target.name}' is not a bucket of this spec",
-                c.hint(target.name, buckets)
-                or f"for a bucket the spec does not create, write bucket:{GS_PREFIX}NAME",
-            )
-        elif target.kind == "artifactRepository" and target.name not in repos:
-            c.error(
-                (*path, "on"),
-                f"target repository '{target.name}' is not an artifactRepository of this spec",
-                c.hint(target.name, repos),
-            )
-        c.depends_on(path, grant)
-
-
-# A member is written into the IAM policy of what it is on, through that resource's API.
-TARGET_APIS = {
-    "project": "cloudresourcemanager.googleapis.com",
-    "serviceAccount": sa.IAM_API,
-    "bucket": buckets_kind.STORAGE_API,
-    "artifactRepository": repos_kind.ARTIFACT_REGISTRY_API,
-}
-
-
-def _apis(spec: Document, node: Node) -> tuple[str, ...]:
-    return (TARGET_APIS.get(node.config.target.kind, TARGET_APIS["project"]),)
-
-
-KIND = Kind(
-    "iamMember",
-    Section(
-        "iam",
-        list[IamGrant],
-        list,
-        "IAM grants: members, roles and the resource they are granted on.",
-    ),
-    _expand,
-    _needs,
-    _desired,
-    driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
-    apis=_apis,
-    link=_link,
-    check=_check,
-    external=external,
-    updatable=False,
-    merged=True,
-)

@@ -1,5 +1,5 @@
-"""Non-authoritative IAM members on project, service account, bucket and Artifact Registry
-repository policies.
+"""Non-authoritative IAM members on the policy of the project or of any resource whose kind
+offers grants (`Kind.grant_target`, which names the adapter that reads and writes it).
 
 Every change is a read-modify-write of the whole policy guarded by its etag. Changes that
 touch the same policy at the same time are merged into one write (group commit), and the
@@ -9,67 +9,25 @@ carried over untouched, whatever their role.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
 
 from google.api_core import exceptions as gexc
 
 from gkeplan.errors import CloudError
 from gkeplan.gcp.errors import Failure, classify
-from gkeplan.gcp.retry import call, through_propagation
+from gkeplan.gcp.retry import through_propagation
+from gkeplan.kinds.base import GrantTarget, imported
 from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.iam_member.policies import PROJECT, Binding, Policies, Policy
 from gkeplan.plan.model import Change
 
 MAX_ETAG_RETRIES = 10
 READ_WORKERS = 16  # concurrent policy reads at refresh
-
-
-@dataclass
-class Binding:
-    role: str
-    members: set[str]
-    condition: dict[str, str] | None = None
-
-    def key(self) -> tuple[str, str]:
-        return (self.role, (self.condition or {}).get("title", ""))
-
-
-@dataclass
-class Policy:
-    bindings: list[Binding]
-    etag: Any
-    version: int
-    raw: Any = None  # the library's own object, for write-back
-
-
-def _condition(cond: Any) -> dict[str, str] | None:
-    if not cond:
-        return None
-    if isinstance(cond, dict):
-        return {k: v for k, v in cond.items() if v}
-    if not getattr(cond, "expression", ""):
-        return None
-    out = {"title": cond.title, "expression": cond.expression}
-    if cond.description:
-        out["description"] = cond.description
-    return out
-
-
-def _one_per_key(bindings: list[Binding]) -> list[Binding]:
-    """One binding per role and condition, as GCP keeps them: a policy written by someone else
-    with a role split over two bindings is merged before gkeplan adds or removes a member, so
-    what gkeplan writes back never holds a member twice (or drops one of the halves)."""
-    merged: dict[tuple[str, str], Binding] = {}
-    for b in bindings:
-        kept = merged.get(b.key())
-        if kept is None:
-            merged[b.key()] = Binding(b.role, set(b.members), b.condition)
-        else:
-            kept.members |= b.members
-    return list(merged.values())
 
 
 def split_id(member_id: str) -> tuple[str, str, str, str]:
@@ -77,73 +35,36 @@ def split_id(member_id: str) -> tuple[str, str, str, str]:
     return resource, role, member, title
 
 
+def _policies(resource: str) -> Policies:
+    """The adapter of the kind whose IAM resource names match `resource` (each grant target
+    declares its pattern); anything else is the project's policy."""
+    for target in _targets():
+        if re.match(target.pattern, resource):
+            adapter: Policies = imported(target.policies)
+            return adapter
+    return PROJECT
+
+
+@cache
+def _targets() -> tuple[GrantTarget, ...]:
+    from gkeplan.kinds import KINDS
+
+    return tuple(k.grant_target for k in KINDS if k.grant_target is not None)
+
+
 class _PolicyApi:
-    """Read and write one resource's policy with the right client."""
+    """Read and write one resource's policy with its kind's client."""
 
     def __init__(self, ctx: Context, resource: str) -> None:
         self.ctx = ctx
         self.resource = resource
+        self.policies = _policies(resource)
 
     def read(self) -> Policy:
-        t = self.ctx.conn.timeouts
-        if self.resource.startswith("buckets/"):
-            bucket = self.ctx.conn.storage().bucket(self.resource.split("/", 1)[1])
-            pol = call(t, lambda: bucket.get_iam_policy(requested_policy_version=3, retry=None))
-            binds = [
-                Binding(b["role"], set(b["members"]), _condition(b.get("condition")))
-                for b in pol.bindings
-            ]
-            return Policy(_one_per_key(binds), pol.etag, pol.version, pol)
-        client = self._client()
-        request = {"resource": self.resource, "options": {"requested_policy_version": 3}}
-        pol = call(t, lambda: client.get_iam_policy(request=request))
-        binds = [
-            Binding(
-                b.role, set(b.members), _condition(b.condition if b.HasField("condition") else None)
-            )
-            for b in pol.bindings
-        ]
-        return Policy(_one_per_key(binds), pol.etag, pol.version, pol)
-
-    def _client(self) -> Any:
-        if self.resource.startswith("projects/") and "/serviceAccounts/" in self.resource:
-            return self.ctx.conn.iam()
-        if self.resource.startswith("projects/") and "/repositories/" in self.resource:
-            return self.ctx.conn.artifact_registry()
-        return self.ctx.conn.projects()
+        return self.policies.read(self.ctx, self.resource)
 
     def write(self, policy: Policy) -> None:
-        t = self.ctx.conn.timeouts
-        has_conditions = any(b.condition for b in policy.bindings)
-        version = 3 if has_conditions else max(policy.version, 1)
-        if self.resource.startswith("buckets/"):
-            raw = policy.raw
-            raw.version = version
-            raw.bindings = [
-                {
-                    "role": b.role,
-                    "members": set(b.members),
-                    **({"condition": b.condition} if b.condition else {}),
-                }
-                for b in policy.bindings
-                if b.members
-            ]
-            bucket = self.ctx.conn.storage().bucket(self.resource.split("/", 1)[1])
-            # the etag guards the write; a retry is the caller's re-read and merge
-            call(t, lambda: bucket.set_iam_policy(raw, retry=None))
-            return
-        from google.iam.v1 import policy_pb2
-        from google.type import expr_pb2
-
-        pb = policy_pb2.Policy(version=version, etag=policy.etag)
-        for b in policy.bindings:
-            if not b.members:
-                continue
-            binding = pb.bindings.add(role=b.role, members=sorted(b.members))
-            if b.condition:
-                binding.condition.CopyFrom(expr_pb2.Expr(**b.condition))
-        client = self._client()
-        call(t, lambda: client.set_iam_policy(request={"resource": self.resource, "policy": pb}))
+        self.policies.write(self.ctx, self.resource, policy)
 
 
 @dataclass

@@ -22,15 +22,18 @@ from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
     Action,
     DesiredState,
+    GrantTarget,
     Kind,
     Node,
     Permission,
     Section,
+    Shorthand,
     section_nodes,
     uses,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.refs import TargetRef
 
 # The service its driver's client (google-cloud-secret-manager) calls.
 SECRET_MANAGER_API = "secretmanager.googleapis.com"
@@ -407,6 +410,36 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, s)
 
 
+def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
+    if ref.name not in secrets(c.spec):
+        c.error(
+            path,
+            f"target secret '{ref.name}' is not a secret of this spec",
+            c.hint(ref.name, secrets(c.spec)),
+        )
+
+
+def _accessors(spec: Document) -> Iterable[Shorthand]:
+    for key, s in secrets(spec).items():
+        for j, text in enumerate(s.accessors):
+            yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
+
+
+GRANTS = GrantTarget(
+    api=SECRET_MANAGER_API,
+    # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
+    # shared/reference/gcp-iam-roles); projects.secrets.getIamPolicy / setIamPolicy on
+    # v1/{+resource} (secretmanager v1 discovery document)
+    permissions="secretmanager.secrets",
+    pattern=r"projects/[^/]+/secrets/[^/]+\Z",
+    policies="gkeplan.kinds.secret.iam_policy:POLICIES",
+    resource_name=lambda spec, ref: resource_name(spec, ref.name),
+    check=_check_target,
+    syntax="secret:KEY",
+    shorthands=_accessors,
+)
+
+
 def _outputs(id: str, attributes: Any) -> dict[str, Any]:
     return {"name": id}
 
@@ -438,4 +471,5 @@ KIND = Kind(
     replace_loses_data=True,  # every version of the secret, i.e. its values
     rules="gkeplan.kinds.secret.rules:RULES",
     outputs=_outputs,
+    grant_target=GRANTS,
 )

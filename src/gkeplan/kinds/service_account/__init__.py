@@ -14,9 +14,12 @@ from pydantic import Field
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
     DesiredState,
+    ExternalRef,
+    GrantTarget,
     Kind,
     Node,
     Section,
+    Shorthand,
     project_permissions,
     section_nodes,
     uses,
@@ -24,7 +27,7 @@ from gkeplan.kinds.base import (
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
-from gkeplan.spec.refs import SA_EMAIL_SUFFIX, Member
+from gkeplan.spec.refs import SA_EMAIL_SUFFIX, Member, TargetRef
 
 
 class ServiceAccount(Resource):
@@ -135,6 +138,58 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {"email": id.rsplit("/", 1)[-1]}  # id: projects/P/serviceAccounts/EMAIL
 
 
+TOKEN_CREATOR = "roles/iam.serviceAccountTokenCreator"
+
+
+def sa_project(spec: Document, email: str) -> str:
+    """The project part of an account's resource name: the spec's project for its own
+    accounts, else "-" ("Using - as a wildcard for the PROJECT_ID will infer the project from
+    the account", https://cloud.google.com/python/docs/reference/iam/latest/
+    google.cloud.iam_admin_v1.types.GetServiceAccountRequest)."""
+    return spec.project if email.endswith(f"@{spec.project}{SA_EMAIL_SUFFIX}") else "-"
+
+
+def resource_name(spec: Document, ref: str) -> str:
+    """projects/PROJECT/serviceAccounts/EMAIL of a spec account or an outside email."""
+    email = email_of(spec, ref)
+    return f"projects/{sa_project(spec, email)}/serviceAccounts/{email}"
+
+
+def _own_target(spec: Document, ref: TargetRef) -> str | None:
+    own = own_account(spec, ref.name)
+    return f"serviceAccount.{own}" if own else None
+
+
+def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef | None:
+    if own_account(spec, ref.name) is not None:
+        return None
+    return ExternalRef(
+        "serviceAccount", resource_name(spec, ref.name), path, f"service account {ref.name}"
+    )
+
+
+def _impersonators(spec: Document) -> Iterable[Shorthand]:
+    for name, account in accounts(spec).items():
+        for j, text in enumerate(account.impersonators):
+            path: Path = ("serviceAccounts", name, "impersonators", j)
+            yield Shorthand(name, TOKEN_CREATOR, text, path, ("serviceAccounts", name))
+
+
+GRANTS = GrantTarget(
+    api=IAM_API,
+    permissions="iam.serviceAccounts",
+    pattern=r"projects/[^/]+/serviceAccounts/[^/]+\Z",
+    policies="gkeplan.kinds.service_account.iam_policy:POLICIES",
+    resource_name=lambda spec, ref: resource_name(spec, ref.name),
+    check=lambda c, path, ref: check_ref(c, path, ref.name, "target"),
+    syntax="serviceAccount:NAME or serviceAccount:EMAIL",
+    own=_own_target,
+    where=lambda spec, ref: ref.name,  # an outside account: its email
+    external=_outside_target,
+    shorthands=_impersonators,
+)
+
+
 KIND = Kind(
     "serviceAccount",
     Section(
@@ -151,4 +206,5 @@ KIND = Kind(
     check=_check,
     immutable=frozenset({"accountId"}),
     outputs=_outputs,
+    grant_target=GRANTS,
 )
