@@ -111,7 +111,10 @@ def _rename_every_key(text: str) -> tuple[str, int]:
                     pools[f"r-{pool_key}"] = pool
                 body["nodePools"] = pools
         data[section] = renamed
-    refs = ("network", "subnetwork", "serviceAccount", "createAs", "member", "on", "readers")
+    refs = (
+        *("network", "subnetwork", "serviceAccount", "createAs", "member", "on"),
+        *("readers", "accessors"),
+    )
 
     def follow(value: Any) -> Any:
         if isinstance(value, list):

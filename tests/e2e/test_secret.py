@@ -25,8 +25,15 @@ project: ${PROJECT_ID}
 region: us-central1
 variables:
   PROJECT_ID: {description: the project}
+serviceAccounts:
+  model-reader: {displayName: Serving pods}
+iam:
+  - member: user:ci@example.com
+    role: roles/secretmanager.secretVersionAdder
+    on: secret:hf-token
 secrets:
   hf-token:
+    accessors: [serviceAccount:model-reader]
     labels: {app: serving}
     annotations: {owner: ml-platform}
     topics: [projects/demo-project/topics/secret-events]
@@ -57,10 +64,26 @@ def _rest(harness: Harness) -> Any:
     )
 
 
+ACCESSOR = (
+    "iamMember.secret.hf-token/roles/secretmanager.secretAccessor/serviceAccount:model-reader"
+)
+ADDER = "iamMember.secret.hf-token/roles/secretmanager.secretVersionAdder/user:ci@example.com"
+OWN = {"serviceAccount.model-reader": "create", ACCESSOR: "create", ADDER: "create"}
+
+
+def _bindings(harness: Harness) -> dict[str, list[str]]:
+    policy = _rest(harness).get_iam_policy(request={"resource": NAME})
+    return {b.role: sorted(b.members) for b in policy.bindings}
+
+
 def test_secrets_apply_then_plan_shows_no_changes(harness: Harness) -> None:
     spec = harness.spec(SPEC)
     plan = harness.plan(spec)
-    assert _actions(plan) == {"secret.hf-token": "create", "secret.wandb-key": "create"}
+    assert _actions(plan) == {
+        "secret.hf-token": "create",
+        "secret.wandb-key": "create",
+        **OWN,
+    }
     result = harness.apply(spec)
     assert result.ok, result.walk.errors
     client = _rest(harness)
@@ -76,9 +99,16 @@ def test_secrets_apply_then_plan_shows_no_changes(harness: Harness) -> None:
         "us-east1",
     ]
     assert wandb.expire_time.year == 2099
+    assert _bindings(harness) == {
+        "roles/secretmanager.secretAccessor": [
+            "serviceAccount:model-reader@demo-project.iam.gserviceaccount.com"
+        ],
+        "roles/secretmanager.secretVersionAdder": ["user:ci@example.com"],
+    }
     again = harness.plan(spec)
     assert not again.has_changes, _actions(again)
-    assert again.refresh_calls == 1  # one list of the project's secrets
+    # one list of the project's secrets, one of its accounts, the secret's policy
+    assert again.refresh_calls == 3
 
 
 def test_drift_made_through_googles_client_is_found_and_put_back(harness: Harness) -> None:
@@ -155,12 +185,21 @@ def test_a_secret_made_outside_gkeplan_is_refused_until_adopted(harness: Harness
     assert not harness.plan(adopted).has_changes
 
 
-def test_destroy_deletes_the_secrets(harness: Harness) -> None:
+def test_destroy_removes_the_grants_before_the_secret(harness: Harness) -> None:
     spec = harness.spec(SPEC)
     assert harness.apply(spec).ok
+    plan = harness.plan(spec, destroy=True)
+    order = [c.address for c in plan.changes if c.action is Action.DELETE]
+    assert order.index(ACCESSOR) < order.index("secret.hf-token")
+    assert order.index(ADDER) < order.index("secret.hf-token")
     result = harness.apply(spec, destroy=True)
     assert result.ok, result.walk.errors
     assert list(_rest(harness).list_secrets(parent="projects/demo-project")) == []
+    log = harness.emu.backend.log
+    writes = [i for i, e in enumerate(log) if e.method.endswith("secrets.setIamPolicy")]
+    deletes = [i for i, e in enumerate(log) if e.method == "secretmanager.projects.secrets.delete"]
+    assert all(log[i].status == 200 for i in writes + deletes)
+    assert len(deletes) == 2 and max(writes) < max(deletes)  # hf-token's grants went first
 
 
 def test_import_takes_an_outside_secret_over(harness: Harness, tmp_path: Path) -> None:
@@ -214,7 +253,7 @@ def test_a_value_added_by_users_code_never_reaches_gkeplans_outputs(
         assert result.exit_code == 0, result.output
         outputs.append(result.output)
     outputs.append(run("destroy", str(path), "--auto-approve"))
-    assert "Destroy complete! Resources: 2 destroyed." in outputs[-1], outputs[-1]
+    assert "Destroy complete! Resources: 5 destroyed." in outputs[-1], outputs[-1]
     written = [p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()]
     assert len(written) >= 3  # the spec, the state, the saved plan (and what else was written)
     for text in [*outputs, caplog.text]:

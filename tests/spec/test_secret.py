@@ -132,6 +132,26 @@ CASES: dict[str, tuple[str, list[str]]] = {
         secrets("  a: {expireTime: tomorrow}\n"),
         ["21:19: secrets.a.expireTime: 'tomorrow' is not an RFC 3339 time"],
     ),
+    "accessor-and-grant": (
+        secrets("  a: {accessors: [serviceAccount:gke-node]}\n").replace(
+            "    roles: [roles/container.defaultNodeServiceAccount]\n",
+            "    roles: [roles/container.defaultNodeServiceAccount]\n"
+            "  - {member: 'user:a@example.com', role: roles/secretmanager.secretVersionAdder, on: 'secret:a'}\n",
+        ),
+        [],
+    ),
+    "accessor-not-a-member": (
+        secrets("  a: {accessors: [gke-node]}\n"),
+        ["21:19: secrets.a.accessors[0]: 'gke-node' is not an IAM member"],
+    ),
+    "grant-on-unknown-secret": (
+        secrets("  a: {}\n").replace(
+            "    roles: [roles/container.defaultNodeServiceAccount]\n",
+            "    roles: [roles/container.defaultNodeServiceAccount]\n"
+            "  - {member: 'user:a@example.com', role: roles/secretmanager.secretAccessor, on: 'secret:b'}\n",
+        ),
+        ["10:82: iam[1].on: target secret 'b' is not a secret of this spec"],
+    ),
     "a-value-is-not-a-field": (
         secrets("  a: {value: hunter2}\n"),
         ["21:7: secrets.a.value: unknown key 'value'"],
