@@ -214,6 +214,10 @@ def test_import_takes_an_outside_secret_over(harness: Harness, tmp_path: Path) -
     path.write_text(SPEC)
     common = ["--var", "PROJECT_ID=demo-project", "--endpoint", harness.emu.endpoints.http]
     common += ["--state", harness.state]
+    refused = CliRunner().invoke(cli, ["plan", str(path), *common])
+    assert refused.exit_code == 1, refused.output
+    assert "! secret.hf-token is refused" in refused.output
+    assert "gkeplan import secret.hf-token" in refused.output
     imported = CliRunner().invoke(
         cli, ["import", "secret.hf-token", NAME, "--spec", str(path), *common]
     )

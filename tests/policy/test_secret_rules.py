@@ -33,9 +33,19 @@ def test_a_secret_without_a_customer_managed_key_is_info(tmp_path: Path) -> None
     assert got[:3] == ("SB028", "info", "secret.hf-token")  # one replica without a key
 
 
-def test_the_secret_rules_are_in_the_security_baseline_and_name_no_checkov_id() -> None:
-    rules = registry()
-    assert {"SB028", "SB029"} <= set(builtin_pack("security-baseline").rules)
-    # checkov has no google_secret_manager_secret check: these are the GCP side of its AWS ones
-    assert rules["SB028"].checkov is None and rules["SB029"].checkov is None
-    assert rules["SB029"].title == "Secret Manager secrets are not public"
+def test_the_secret_rule_is_in_the_security_baseline_and_names_no_checkov_id() -> None:
+    assert "SB028" in builtin_pack("security-baseline").rules
+    # checkov has no google_secret_manager_secret check: this is the GCP side of CKV_AWS_149
+    assert registry()["SB028"].checkov is None
+
+
+def test_a_public_accessor_is_least_privileges_public_member_finding(tmp_path: Path) -> None:
+    public = SECRET + "    accessors: [allUsers]\n"
+    assert findings(tmp_path, EXAMPLE + public, severity="error") == [
+        (
+            "LP003",
+            "error",
+            "iamMember.secret.hf-token/roles/secretmanager.secretAccessor/allUsers",
+            "roles/secretmanager.secretAccessor is granted to allUsers on secret.hf-token",
+        )
+    ]

@@ -3,17 +3,15 @@
 checkov has no check of google_secret_manager_secret (bridgecrewio/checkov at 03d5fdad,
 2026-08-20: the type appears only in checkov/common/checks_infra/resources_types.py); the rules
 here are the GCP side of its Secrets Manager checks for AWS, which name no GCP check id.
+A secret granted to allUsers / allAuthenticatedUsers is least-privilege LP003's, as on every
+target but a repository.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from gkeplan.errors import Severity
 from gkeplan.kinds.secret import Secret, UserManaged
 from gkeplan.policy.baseline import N, baseline
-from gkeplan.policy.grants import grants
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Rule
 
 
 def _without_cmek(s: Secret) -> bool:
@@ -43,29 +41,3 @@ RULES: list[type[Rule]] = [
     ),
 ]
 
-
-class PublicSecret(Rule):
-    # A secret's value readable by anyone: the secret-manager counterpart of checkov CKV_GCP_101
-    # (ArtifactRegistryPrivateRepo.py), which fails IAM members allUsers / allAuthenticatedUsers
-    # on a repository; checkov has no such check for secrets.
-    id = "SB029"
-    title = "Secret Manager secrets are not public"
-    rationale = "allUsers or allAuthenticatedUsers on a secret let anyone read its values."
-    severity = Severity.ERROR
-
-    def check(self, ctx: Context) -> Iterable[Finding]:
-        for g in grants(ctx.spec, ctx.graph):
-            if g.target.startswith("secret.") and g.member in (
-                "allUsers",
-                "allAuthenticatedUsers",
-            ):
-                yield self.finding(
-                    ctx,
-                    g.address,
-                    g.path,
-                    f"{g.role} is granted to {g.member} on {g.target}",
-                    "grant it to the service accounts of the workloads that read the secret",
-                )
-
-
-RULES.append(PublicSecret)
