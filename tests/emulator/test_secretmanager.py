@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,10 @@ def client(request: pytest.FixtureRequest, clients: ClientFactory) -> Any:
     return TRANSPORTS[request.param](clients)
 
 
-def _create(client: Any, sid: str = "hf-token", **fields: Any) -> Any:
+def _create(client: Any, sid: str = "hf-token", project: str = P, **fields: Any) -> Any:
     secret = {"replication": {"automatic": {}}, "labels": {"app": "serving"}, **fields}
     return client.create_secret(
-        request={"parent": f"projects/{P}", "secret_id": sid, "secret": secret}
+        request={"parent": f"projects/{project}", "secret_id": sid, "secret": secret}
     )
 
 
@@ -262,3 +263,21 @@ def test_a_secret_past_its_ttl_is_gone_and_survives_a_restart_until_then(
         clock.advance(3601)
         with pytest.raises(gexc.NotFound):
             client.get_secret(name=NAME)
+
+
+def test_each_project_of_a_kept_sandbox_has_its_own_secrets(tmp_path: Path) -> None:
+    """The sandbox keeps every project it was given in one state file: a secret of one is not
+    another's."""
+    state = tmp_path / "emulator.json"
+    with Emulator(EmulatorConfig(), state_file=state) as emu:
+        _create(rest(emu.clients()))
+    other = dataclasses.replace(EmulatorConfig(), project="other-project")
+    with Emulator(other, state_file=state) as emu:
+        client = rest(emu.clients())
+        assert list(client.list_secrets(parent="projects/other-project")) == []
+        assert _create(client, project="other-project", labels={"in": "o"}).name.endswith(
+            "/secrets/hf-token"
+        )
+    with Emulator(EmulatorConfig(), state_file=state) as emu:
+        got = rest(emu.clients()).get_secret(name=NAME)
+        assert dict(got.labels) == {"app": "serving"}

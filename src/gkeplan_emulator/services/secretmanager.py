@@ -111,11 +111,24 @@ def _crc32c(data: bytes) -> int:
 class SecretsModel:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
-        # by secret id: the Secret as GCP shows it
-        self.secrets: dict[str, dict[str, Any]] = {}
-        # by secret id: its versions in order, each {"version": SecretVersion, "data": base64}
-        self.versions: dict[str, list[dict[str, Any]]] = {}
+        # by project id (a sandbox keeps every project it was given), then by secret id: the
+        # Secret as GCP shows it, and its versions in order, each {"version": SecretVersion,
+        # "data": base64}
+        self.projects: dict[str, dict[str, Any]] = {}
         self.lock = threading.RLock()
+
+    def _of_project(self) -> dict[str, Any]:
+        return self.projects.setdefault(self.project, {"secrets": {}, "versions": {}})
+
+    @property
+    def secrets(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = self._of_project()["secrets"]
+        return found
+
+    @property
+    def versions(self) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = self._of_project()["versions"]
+        return found
 
     @property
     def project(self) -> str:
@@ -190,12 +203,11 @@ class SecretsModel:
 
     def dump(self) -> dict[str, Any]:
         with self.lock:
-            return {"secrets": self.secrets, "versions": self.versions}
+            return {"projects": self.projects}
 
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
-            self.secrets = dict(data.get("secrets") or {})
-            self.versions = dict(data.get("versions") or {})
+            self.projects = dict(data.get("projects") or {})
 
 
 def _body(raw: dict[str, Any]) -> dict[str, Any]:

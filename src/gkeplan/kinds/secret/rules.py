@@ -40,4 +40,3 @@ RULES: list[type[Rule]] = [
         "A key you manage lets you revoke access to every value of the secret and audit its use.",
     ),
 ]
-
