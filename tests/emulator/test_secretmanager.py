@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -281,3 +284,34 @@ def test_each_project_of_a_kept_sandbox_has_its_own_secrets(tmp_path: Path) -> N
     with Emulator(EmulatorConfig(), state_file=state) as emu:
         got = rest(emu.clients()).get_secret(name=NAME)
         assert dict(got.labels) == {"app": "serving"}
+
+
+def test_gcloud_makes_a_secret_adds_a_version_and_reads_it_back(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Google's own CLI against the emulator, configured as `gkeplan sandbox env` says."""
+    gcloud = shutil.which("gcloud")
+    assert gcloud, "gcloud is installed on this machine (the tests use it)"
+    token = tmp_path / "token"
+    token.write_text(emulator.applier_credentials().token)
+    env = {
+        "PATH": os.environ["PATH"],
+        "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+        "CLOUDSDK_CORE_PROJECT": P,
+        "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE": str(token),
+        "CLOUDSDK_API_ENDPOINT_OVERRIDES_SECRETMANAGER": emulator.endpoints.http + "/",
+        "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+    }
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [gcloud, "secrets", *args], env=env, input=stdin, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("create", "g-secret", "--replication-policy=automatic", "--labels=app=serving")
+    run("versions", "add", "g-secret", "--data-file=-", stdin="v1")
+    assert run("versions", "access", "latest", "--secret=g-secret") == "v1"
+    got = rest(emulator.clients()).get_secret(name=f"projects/{P}/secrets/g-secret")
+    assert dict(got.labels) == {"app": "serving"}
