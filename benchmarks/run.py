@@ -19,6 +19,7 @@ BENCHES = (
     "bench_policy",
     "bench_emulator",
     "bench_refresh",
+    "bench_generate",
     "bench_apply",
 )
 

@@ -187,3 +187,22 @@ def test_an_operation_pending_at_a_save_finishes_after_a_restart(tmp_path: Path)
         clock.advance(31)
         assert client.get_operation(request={"name": op.operation.name}).done is True
         assert client.get_repository(name=f"{PARENT}/repositories/kept").format_.name == "GO"
+
+
+def test_locations_list_names_the_regions_and_multi_regions_repositories_can_live_in(
+    clients: ClientFactory,
+) -> None:
+    """projects.locations.list (the client's LocationsMixin): Location {name, locationId}, and
+    a list of repositories in each location it names answers."""
+    client = clients.artifact_registry()
+    answer = client.list_locations(request={"name": f"projects/{P}"})
+    ids = [loc.location_id for loc in answer.locations]
+    assert {"us-central1", "europe-west4", "us", "europe", "asia"} <= set(ids)
+    assert all(loc.name == f"projects/{P}/locations/{loc.location_id}" for loc in answer.locations)
+    _create(client)
+    found = [
+        r.name for i in ids for r in client.list_repositories(parent=f"projects/{P}/locations/{i}")
+    ]
+    assert found == [NAME]
+    with pytest.raises(gexc.Forbidden):  # 403 over REST, as for the project's other calls
+        client.list_locations(request={"name": "projects/someone-elses"})

@@ -139,18 +139,23 @@ def test_the_stages_flow_one_way() -> None:
     assert backwards == []
 
 
+# A kind's policy plug-ins, named by its Kind: its rules (`Kind.rules`), quota use
+# (`Kind.usage`) and cost (`Kind.cost`): policy-stage code kept in the kind's package.
+_PLUG_INS = (".rules", ".usage", ".cost")
+
+
 def _is_kind_rules(module: str) -> bool:
-    """A kind's policy rules (`Kind.rules`): policy-stage code kept in the kind's package."""
-    return module.startswith("gkeplan.kinds.") and module.endswith(".rules")
+    return module.startswith("gkeplan.kinds.") and module.endswith(_PLUG_INS)
 
 
-def test_a_kinds_rules_are_imported_by_name_only() -> None:
-    """The policy engine imports each kind's rules by the name its Kind gives; no module
-    imports them directly, so a kind's own code never loads the policy stage."""
+def test_a_kinds_policy_plug_ins_are_imported_by_name_only() -> None:
+    """The policy stage imports each kind's rules, usage and cost by the name its Kind gives;
+    no module outside them imports one directly, so a kind's own code never loads the policy
+    stage."""
     graph = _graph()
-    rules = [m for m in graph if _is_kind_rules(m)]
-    assert len(rules) >= 5
-    importers = [(u, v) for u, v in graph.edges if v in rules]
+    plug_ins = [m for m in graph if _is_kind_rules(m)]
+    assert len(plug_ins) >= 8
+    importers = [(u, v) for u, v in graph.edges if v in plug_ins and not _is_kind_rules(u)]
     assert importers == []
 
 

@@ -297,21 +297,56 @@ def show(plan_file: str) -> None:
 
 
 @click.command("import")
-@click.argument("address")
+@click.argument("address", required=False)
 @click.argument("resource_id", metavar="[ID]", required=False)
 @click.option(
     "--spec",
     "spec_file",
-    required=True,
     type=click.Path(dir_okay=False),
     help="The spec that declares ADDRESS.",
+)
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="Write the spec of everything the project holds (of gkeplan's kinds) instead; "
+    "GCP's own resources are left out and named.",
+)
+@click.option("--project", metavar="ID", help="--generate: the project to read.")
+@click.option(
+    "--region", metavar="REGION", help="--generate: the spec's region (default: most found)."
+)
+@click.option(
+    "--out",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="--generate: write the spec to FILE (a new file), not stdout.",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="KIND",
+    help="--generate: only these kinds (repeatable); default-network adds the default "
+    "network and its rules.",
+)
+@click.option("--exclude", multiple=True, metavar="KIND", help="--generate: not these kinds.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="--generate: adopt what the spec holds into the state (nothing in GCP changes).",
 )
 @variable_options
 @target_options
 def import_(
-    address: str,
+    address: str | None,
     resource_id: str | None,
-    spec_file: str,
+    spec_file: str | None,
+    generate: bool,
+    project: str | None,
+    region: str | None,
+    out: str | None,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    write: bool,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     sandbox: bool,
@@ -320,7 +355,40 @@ def import_(
     state_path: str | None,
 ) -> None:
     """Adopt the existing resource that SPEC declares as ADDRESS. Its ID (an email, a full
-    name, a bucket name) comes from the spec; given, it must be the same."""
+    name, a bucket name) comes from the spec; given, it must be the same.
+
+    With --generate, write the spec of what the project holds and (--write) adopt it all."""
+    if generate:
+        if address is not None or spec_file is not None:
+            raise click.UsageError("--generate reads the project: give no ADDRESS and no --spec")
+        from gkeplan.cli.generate import run_generate
+
+        run_generate(
+            project=project,
+            region=region,
+            out=out,
+            include=include,
+            exclude=exclude,
+            write=write,
+            sandbox=sandbox,
+            endpoint=endpoint,
+            impersonate=impersonate,
+            state_path=state_path,
+        )
+        return
+    only_generate = {
+        "--project": project,
+        "--region": region,
+        "--out": out,
+        "--include": include,
+        "--exclude": exclude,
+        "--write": write,
+    }
+    given = [flag for flag, value in only_generate.items() if value]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} go with --generate")
+    if address is None or spec_file is None:
+        raise click.UsageError("give ADDRESS and --spec (or --generate)")
     from gkeplan.run.importing import import_resource
 
     spec, variables = load_checked(spec_file, var_pairs, var_files)

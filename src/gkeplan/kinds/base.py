@@ -49,6 +49,24 @@ class Permission:
     on: str = "project"
 
 
+# `Permission.on` for the Compute Engine default service account, whose email the spec cannot
+# know (PROJECT_NUMBER-compute@developer.gserviceaccount.com).
+DEFAULT_COMPUTE_SA = "default-compute-service-account"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A service account a resource is made as (`createAs`: gkeplan calls its create and delete
+    as that account) or runs as (`runsAs`: a node pool's nodes)."""
+
+    use: Literal["createAs", "runsAs"]
+    ref: str | None  # a spec key or an email as written; None: the Compute Engine default
+    path: Path  # where the spec names it
+    holder: str  # who uses it, in words: "cluster c", "nodes of c/p"
+    needs: str = ""  # runsAs: the role GCP documents the account needs (a GKE node's)
+    purpose: str = ""  # what that role is for, and what happens without it
+
+
 @dataclass(frozen=True)
 class DesiredState:
     """What the spec wants of one resource, in the same shape drivers report what exists.
@@ -85,6 +103,17 @@ class ExternalRef:
     id: str  # what the kind's driver `exists` takes: a bucket name, an account's resource name
     path: Path
     what: str  # for the message: "bucket gs://x"
+
+
+@dataclass(frozen=True)
+class CatalogName:
+    """A name a resource takes from GCP's catalog (a region or zone, a machine type, an
+    accelerator type, a role): CT001 looks it up in gkeplan's dated catalog."""
+
+    what: Literal["location", "machineType", "accelerator", "role"]
+    value: str
+    path: Path
+    region: str = ""  # a machine or accelerator type must be offered in this region
 
 
 @dataclass(frozen=True)
@@ -141,6 +170,9 @@ class GrantTarget:
     where: Callable[[Document, TargetRef], str] | None = None  # outside the spec: its name
     external: Callable[[Document, TargetRef, Path], ExternalRef | None] = _no_external_ref
     shorthands: Callable[[Document], Iterable[Shorthand]] = _no_shorthands
+    # the rule that reports allUsers / allAuthenticatedUsers on it, when one of its own does
+    # (a repository's, checkov's CKV_GCP_101) instead of the general LP003
+    public_members_rule: str = ""
 
 
 Expand = Callable[[Document], Iterable[Node]]
@@ -159,6 +191,14 @@ Outputs = Callable[[str, Mapping[str, Any]], dict[str, Any]]
 
 def no_outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {}
+
+
+def no_catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+    return ()
+
+
+def no_identities(spec: Document, node: Node) -> Iterable[Identity]:
+    return ()
 
 
 def no_links(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
@@ -224,6 +264,19 @@ class Kind:
     rules: str = ""
     outputs: Outputs = no_outputs
     grant_target: GrantTarget | None = None  # grants on its resources: `on: NAME:KEY`
+    # Its quota use, "module:NAME" of a function from the spec to `policy.usage` Loads and
+    # Notes (a cluster's: its pools'); imported when policies run, as `rules` is.
+    usage: str = ""
+    # the names its resources take from GCP's catalog, checked by CT001
+    catalog_names: Callable[[Document, Node], Iterable[CatalogName]] = no_catalog_names
+    # the service accounts its resources are made as or run as, for the least-privilege rules
+    identities: Callable[[Document, Node], Iterable[Identity]] = no_identities
+    # Its monthly cost, "module:NAME" of a `policy.cost.Priced` (lines per resource, and the
+    # spec as the resources are now, for a plan's cost delta); imported as `rules` is.
+    cost: str = ""
+    # `gkeplan import --generate`: "module:GENERATOR", what lists this kind and writes what
+    # exists back as spec (gkeplan.kinds.generating); None: another kind's generator holds it
+    generate: str | None = None
 
 
 def imported(path: str) -> Any:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gkeplan.kinds.gke.models import Autoscaling, clusters
 from gkeplan.plan.model import Action, Plan
-from gkeplan.policy.cost import CostEstimate, CostLine, estimate
+from gkeplan.policy.cost import CostEstimate, CostLine, estimate, priced
 from gkeplan.policy.model import Context
 
 
@@ -32,43 +31,19 @@ class CostDelta:
         return self.after.max_usd - self.now.max_usd
 
 
-def _pool_as_it_is(pool: Any, before: dict[str, Any]) -> Any:
-    auto = before.get("autoscaling") or {}
-    return pool.model_copy(
-        update={
-            "machine_type": before.get("machineType", pool.machine_type),
-            "disk_size_gb": before.get("diskSizeGb", pool.disk_size_gb),
-            "disk_type": before.get("diskType", pool.disk_type),
-            "spot": before.get("spot", pool.spot),
-            "preemptible": before.get("preemptible", pool.preemptible),
-            "autoscaling": Autoscaling(
-                min_node_count=auto["minNodeCount"], max_node_count=auto["maxNodeCount"]
-            )
-            if auto.get("enabled")
-            else None,
-        }
-    )
-
-
 def _spec_as_it_is(ctx: Context, plan: Plan) -> Any:
-    """The spec with each changed node pool put back as it is now."""
-    changed = {
+    """The spec with each resource the plan changes in place put back as it is now (each kind
+    says how: `Kind.cost`)."""
+    before = {
         c.address: c.before
         for c in plan.changes
-        if c.kind == "nodePool" and c.action in (Action.UPDATE, Action.REPLACE) and c.before
+        if c.action in (Action.UPDATE, Action.REPLACE) and c.before
     }
-    if not changed:
-        return ctx.spec
-    new_clusters = {}
-    for cname, cluster in clusters(ctx.spec).items():
-        pools = {
-            pname: _pool_as_it_is(pool, changed[f"nodePool.{cname}.{pname}"])
-            if f"nodePool.{cname}.{pname}" in changed
-            else pool
-            for pname, pool in cluster.node_pools.items()
-        }
-        new_clusters[cname] = cluster.model_copy(update={"node_pools": pools})
-    return ctx.spec.model_copy(update={"clusters": new_clusters})
+    spec = ctx.spec
+    if before:
+        for kind in priced():
+            spec = kind.as_it_is(spec, before)
+    return spec
 
 
 def cost_delta(ctx: Context, plan: Plan) -> CostDelta:
@@ -81,8 +56,7 @@ def cost_delta(ctx: Context, plan: Plan) -> CostDelta:
         if actions.get(line.address) is Action.CREATE:
             continue  # does not exist yet
         now.lines.append(CostLine(was.item, was.min_usd, was.max_usd, was.note, was.address))
-    deletes = sum(
-        c.action is Action.DELETE and c.kind in ("cluster", "nodePool", "bucket")
-        for c in plan.changes
-    )
+    # what the plan destroys is not in the spec: counted when its kind is one that costs
+    costing = {name for kind in priced() for name in kind.kinds}
+    deletes = sum(c.action is Action.DELETE and c.kind in costing for c in plan.changes)
     return CostDelta(after, now, deletes)

@@ -1,16 +1,20 @@
-"""Monthly cost estimate at minimum and maximum scale, from gkeplan's price table."""
+"""Monthly cost estimate at minimum and maximum scale, from gkeplan's price table: each kind
+prices its own resources (`Kind.cost`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Protocol
 
 from gkeplan import catalog
+from gkeplan.catalog import PriceTable
 from gkeplan.errors import Severity
-from gkeplan.kinds.bucket import buckets
-from gkeplan.kinds.gke.models import clusters
+from gkeplan.kinds import KINDS
+from gkeplan.kinds.base import imported
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.policy.usage import LOCAL_SSD_GB, loads
+from gkeplan.spec.base import Document
 
 HOURS_PER_MONTH = 730.0
 
@@ -85,114 +89,34 @@ class CostEstimate:
         )
 
 
+class Priced(Protocol):
+    """What a kind declares of its cost (`Kind.cost`)."""
+
+    # the kinds whose resources it prices (a cluster's declaration prices its node pools too):
+    # what a plan destroys of them is counted in its cost delta
+    kinds: tuple[str, ...]
+
+    def price(
+        self, spec: Document, prices: PriceTable, params: Mapping[str, Any], est: CostEstimate
+    ) -> None:
+        """Add a line per priced item of the kind's resources (an unknown price is listed)."""
+
+    def as_it_is(self, spec: Document, before: Mapping[str, Mapping[str, Any]]) -> Document:
+        """The spec with the kind's resources that `before` (address: attributes now) holds
+        put back as they are: the "now" side of a plan's cost delta."""
+
+
+@cache
+def priced() -> tuple[Priced, ...]:
+    """Each kind's cost declaration, in registry order."""
+    return tuple(imported(k.cost) for k in KINDS if k.cost)
+
+
 def estimate(ctx: Context) -> CostEstimate:
     prices = catalog.prices()
     est = CostEstimate(source=f"{prices.source}, {prices.date}")
-    spec = ctx.spec
-    for load in loads(spec):
-        cluster = clusters(spec)[load.cluster]
-        pool = cluster.node_pools.get(load.pool)
-        spot = bool(pool and (pool.spot or pool.preemptible))
-        low = (
-            pool.autoscaling.min_node_count
-            if pool and pool.autoscaling
-            else (pool.initial_node_count if pool else 1)
-        ) * load.zones
-        high = load.nodes("scale")
-        name = f"{load.cluster}/{load.pool}"
-        address = f"nodePool.{load.cluster}.{load.pool}" if pool else f"cluster.{load.cluster}"
-        hourly = prices.machine_hourly(load.region, load.machine, spot=spot)
-        mt = catalog.machine_type(load.machine)
-        built_in = f", {mt.gpus} x {mt.gpu_type} built in" if mt and mt.gpus else ""
-        machine_item = f"{name}: {low}..{high} x {load.machine}{built_in}"
-        est.add(
-            machine_item, hourly, low, high, HOURS_PER_MONTH, address, "spot price" if spot else ""
-        )
-        disk_gb_month = prices.disk_gb_month(load.region, load.disk_type)
-        est.add(
-            f"{name}: {low}..{high} x {load.disk_gb} GB {load.disk_type}",
-            disk_gb_month,
-            low * load.disk_gb,
-            high * load.disk_gb,
-            1.0,
-            address,
-        )
-        if load.local_ssds:
-            ssd_gb = load.local_ssds * LOCAL_SSD_GB
-            est.add(
-                f"{name}: {low}..{high} x {load.local_ssds} x {LOCAL_SSD_GB} GB local SSD",
-                prices.disk_gb_month(load.region, "local-ssd"),
-                low * ssd_gb,
-                high * ssd_gb,
-                1.0,
-                address,
-            )
-        for acc in pool.accelerators if pool else []:
-            if mt is not None and mt.gpu_type == acc.type:
-                continue  # the machine's price includes its own GPUs
-            est.add(
-                f"{name}: {low * acc.count}..{high * acc.count} x {acc.type}",
-                prices.gpu_hourly(load.region, acc.type, spot=spot),
-                low * acc.count,
-                high * acc.count,
-                HOURS_PER_MONTH,
-                address,
-            )
-    for cname, cluster in clusters(spec).items():
-        nap = cluster.node_auto_provisioning
-        if nap is None or not nap.enabled:
-            continue
-        region = catalog.region_of(cluster.location)
-        for limit in nap.resource_limits:
-            if catalog.accelerator(limit.resource_type) is None:
-                continue  # cpu and memory come with machines NAP picks: not priced here
-            est.add(
-                f"{cname}/nodeAutoProvisioning: 0..{limit.maximum} x {limit.resource_type}",
-                prices.gpu_hourly(region, limit.resource_type, spot=False),
-                0,
-                limit.maximum,
-                HOURS_PER_MONTH,
-                f"cluster.{cname}",
-            )
-    for cname, cluster in clusters(spec).items():
-        if cluster.autopilot:
-            # Autopilot bills the pods' resource requests (GKE pricing), which the spec does
-            # not say: named, never counted as $0
-            est.add(
-                f"{cname}: Autopilot pod compute (billed per pod resource request)",
-                None,
-                0,
-                0,
-                HOURS_PER_MONTH,
-                f"cluster.{cname}",
-            )
-    credit_left = prices.gke_free_tier_monthly_credit
-    for name, cluster in clusters(spec).items():
-        fee = prices.gke_cluster_hour * HOURS_PER_MONTH
-        # "$74.40 in monthly credits per billing account ... only applied to zonal and
-        # Autopilot clusters" (cloud.google.com/kubernetes-engine/pricing)
-        eligible = cluster.autopilot or catalog.is_zone(cluster.location)
-        credit = min(fee, credit_left) if eligible else 0.0
-        credit_left -= credit
-        note = "free tier credit covers one zonal or Autopilot cluster" if credit else ""
-        est.lines.append(
-            CostLine(
-                f"{name}: GKE cluster fee", fee - credit, fee - credit, note, f"cluster.{name}"
-            )
-        )
-    for name, bucket in buckets(spec).items():
-        region = (bucket.location or spec.region).lower()
-        per_gb = prices.storage_gb_month(region, bucket.storage_class) or 0.0
-        gb = float(ctx.params.get("bucketGb", 10))
-        est.lines.append(
-            CostLine(
-                f"bucket {name}: {bucket.storage_class}, {gb:g} GB assumed",
-                per_gb * gb,
-                per_gb * gb,
-                f"${per_gb}/GB-month",
-                f"bucket.{name}",
-            )
-        )
+    for kind in priced():
+        kind.price(ctx.spec, prices, ctx.params, est)
     return est
 
 

@@ -28,7 +28,6 @@ BUILTIN: tuple[type[Rule], ...] = (
     rules_iam.ProjectWideActAs,
     rules_iam.BasicRolesForServiceAccounts,
     rules_iam.PublicMembers,
-    rules_iam.DefaultComputeServiceAccount,
     rules_iam.AdminRoleForServiceAccount,
     rules_iam.PermissionPreflight,
     rules_iam.OverBroadGrant,

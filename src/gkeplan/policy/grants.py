@@ -19,6 +19,7 @@ class Grant:
     role: str
     target: str  # "project" or a resource address / outside email
     path: Path
+    kind: str = "project"  # the kind of what it is on
 
 
 class Grants(list[Grant]):
@@ -52,6 +53,7 @@ def _grants(spec: Document, graph: Graph) -> list[Grant]:
                 cfg.role,
                 cfg.where,
                 graph.nodes[address]["node"].path,
+                cfg.target.kind,
             )
         )
     return out

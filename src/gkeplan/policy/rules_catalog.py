@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gkeplan import catalog
+from gkeplan.catalog import Accelerator, MachineType
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.bucket import buckets
-from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.kinds import BY_NAME
+from gkeplan.kinds.base import CatalogName
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.suggest import Suggester
-
-_IS_CUSTOM = ("projects/", "organizations/")
 
 
 def hint(value: str, candidates: Iterable[str]) -> str | None:
@@ -45,11 +44,15 @@ class CatalogRule(Rule):
     severity = Severity.ERROR
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        yield from self._locations(ctx)
-        for cname, cluster in clusters(ctx.spec).items():
-            for pname, pool in cluster.node_pools.items():
-                yield from self._pool(ctx, cname, cluster, pname, pool)
-        yield from self._roles(ctx)
+        found = self._region(ctx, "project", ("region",), ctx.spec.region)
+        if found is not None:
+            yield found
+        for address in ctx.graph.nodes:
+            node = ctx.graph.nodes[address]["node"]
+            for name in BY_NAME[node.kind].catalog_names(ctx.spec, node):
+                found = self._name(ctx, address, name)
+                if found is not None:
+                    yield found
 
     def _unknown(
         self, ctx: Context, resource: str, path: Path, message: str, near: str | None
@@ -69,98 +72,65 @@ class CatalogRule(Rule):
             hint(region, catalog.regions()),
         )
 
-    def _locations(self, ctx: Context) -> Iterable[Finding]:
-        found = [self._region(ctx, "project", ("region",), ctx.spec.region)]
-        for cname, cluster in clusters(ctx.spec).items():
-            address = f"cluster.{cname}"
-            found.append(
-                self._region(ctx, address, ("clusters", cname, "location"), cluster.location)
-            )
-            for i, zone in enumerate(cluster.node_locations or []):
-                found.append(
-                    self._region(ctx, address, ("clusters", cname, "nodeLocations", i), zone)
-                )
-        for key, bucket in buckets(ctx.spec).items():
-            location = (bucket.location or ctx.spec.region).lower()
-            if "-" in location:  # multi-regions (US, EU, ...) are fixed names
-                found.append(
-                    self._region(ctx, f"bucket.{key}", ("buckets", key, "location"), location)
-                )
-        yield from (f for f in found if f is not None)
-
-    def _pool(
-        self, ctx: Context, cname: str, cluster: Cluster, pname: str, pool: NodePool
-    ) -> Iterable[Finding]:
-        address = f"nodePool.{cname}.{pname}"
-        path: Path = ("clusters", cname, "nodePools", pname)
-        region = catalog.region_of(cluster.location)
+    def _name(self, ctx: Context, address: str, name: CatalogName) -> Finding | None:
+        if name.what == "location":
+            return self._region(ctx, address, name.path, name.value)
+        if name.what == "role":
+            return self._role(ctx, address, name)
         date = catalog.date()
-        mt = catalog.machine_type(pool.machine_type)
-        if mt is None:
-            yield self._unknown(
-                ctx,
-                address,
-                (*path, "machineType"),
-                f"machine type {pool.machine_type} is {_not_in('machine type', date)}",
-                hint(pool.machine_type, catalog.machine_type_names()),
+        known: MachineType | Accelerator | None
+        if name.what == "machineType":
+            known, what, names = (
+                catalog.machine_type(name.value),
+                "machine type",
+                catalog.machine_type_names(),
             )
-        elif catalog.is_region(region) and region not in mt.regions:
-            yield self._unknown(
+        else:
+            known, what, names = (
+                catalog.accelerator(name.value),
+                "accelerator type",
+                catalog.accelerator_names(),
+            )
+        if known is None:
+            catalog_of = "machine type" if name.what == "machineType" else "accelerator"
+            return self._unknown(
                 ctx,
                 address,
-                (*path, "machineType"),
-                f"machine type {pool.machine_type} is not offered in {region} "
+                name.path,
+                f"{what} {name.value} is {_not_in(catalog_of, date)}",
+                hint(name.value, names),
+            )
+        if catalog.is_region(name.region) and name.region not in known.regions:
+            return self._unknown(
+                ctx,
+                address,
+                name.path,
+                f"{what} {name.value} is not offered in {name.region} "
                 f"per gkeplan's catalog of {date}",
                 None,
             )
-        for i, acc in enumerate(pool.accelerators):
-            known = catalog.accelerator(acc.type)
-            if known is None:
-                yield self._unknown(
-                    ctx,
-                    address,
-                    (*path, "accelerators", i, "type"),
-                    f"accelerator type {acc.type} is {_not_in('accelerator', date)}",
-                    hint(acc.type, catalog.accelerator_names()),
-                )
-            elif catalog.is_region(region) and region not in known.regions:
-                yield self._unknown(
-                    ctx,
-                    address,
-                    (*path, "accelerators", i, "type"),
-                    f"accelerator type {acc.type} is not offered in {region} "
-                    f"per gkeplan's catalog of {date}",
-                    None,
-                )
-        for i, zone in enumerate(pool.node_locations or []):
-            found = self._region(ctx, address, (*path, "nodeLocations", i), zone)
-            if found is not None:
-                yield found
+        return None
 
-    def _roles(self, ctx: Context) -> Iterable[Finding]:
-        date = catalog.roles_date()
-        for address in ctx.graph.nodes:
-            node = ctx.graph.nodes[address]["node"]
-            if node.kind != "iamMember" or node.config.role.startswith(_IS_CUSTOM):
-                continue
-            role: str = node.config.role
-            deprecated = catalog.deprecated_role(role)
-            if deprecated is not None:
-                successor, source = deprecated
-                yield self.finding(
-                    ctx,
-                    address,
-                    node.path,
-                    f"{role} is deprecated ({source}); it still works but is hidden in the "
-                    f"console and may be removed",
-                    f"use {successor}",
-                    Severity.WARNING,
-                )
-            elif role not in catalog.role_names():
-                yield self._unknown(
-                    ctx,
-                    address,
-                    node.path,
-                    f"role {role} is {_not_in('role', date)}",
-                    hint(role, catalog.role_names()),
-                )
+    def _role(self, ctx: Context, address: str, name: CatalogName) -> Finding | None:
+        role = name.value
+        deprecated = catalog.deprecated_role(role)
+        if deprecated is not None:
+            successor, source = deprecated
+            return self.finding(
+                ctx,
+                address,
+                name.path,
+                f"{role} is deprecated ({source}); it still works but is hidden in the "
+                f"console and may be removed",
+                f"use {successor}",
+                Severity.WARNING,
+            )
+        if role not in catalog.role_names():
+            return self._unknown(
+                ctx,
+                address,
+                name.path,
+                f"role {role} is {_not_in('role', catalog.roles_date())}",
+                hint(role, catalog.role_names()),
+            )
+        return None

@@ -8,15 +8,14 @@ from collections.abc import Iterable
 from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import BY_NAME, Permission
-from gkeplan.kinds.gke.models import clusters, node_accounts
-from gkeplan.kinds.gke.shared import DEFAULT_COMPUTE_SA
+from gkeplan.kinds import service_account as sa
+from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Identity
 from gkeplan.kinds.service_account import own_account
 from gkeplan.policy.grants import Grants, granted, grants
 from gkeplan.policy.model import Context, Finding, Rule
 from gkeplan.spec.refs import PUBLIC_MEMBERS
 
 ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
-NODE_ROLE = "roles/container.defaultNodeServiceAccount"
 
 
 def _grant_yaml(member: str, role: str, on: str = "project") -> str:
@@ -38,11 +37,10 @@ def _on_default_sa(all_grants: Grants, member: str, permission: str) -> bool:
 
 
 def _on(target: str) -> str:
-    if target.startswith("gs://"):
-        return f"bucket:{target}"
-    return (
-        target.replace(".", ":", 1) if target.startswith(("serviceAccount.", "bucket.")) else target
-    )
+    """The `on:` of a grant on what a permission is checked on: a spec address KIND.KEY is
+    KIND:KEY; an outside account's email stays as written."""
+    kind, sep, key = target.partition(".")
+    return f"{kind}:{key}" if sep and kind in BY_NAME else target
 
 
 class ProjectWideActAs(Rule):
@@ -56,9 +54,7 @@ class ProjectWideActAs(Rule):
     checkov = "CKV_GCP_41"
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        accounts = sorted(
-            {ref for c in clusters(ctx.spec).values() for _, ref, _ in node_accounts(c) if ref}
-        )
+        accounts = sorted({i.ref for _, i in identities(ctx) if i.use == "runsAs" and i.ref})
         for g in grants(ctx.spec, ctx.graph):
             if g.target == "project" and g.role in ACT_AS_ROLES:
                 targets = accounts or ["NAME"]
@@ -95,6 +91,11 @@ class BasicRolesForServiceAccounts(Rule):
                 )
 
 
+def _own_public_rule(kind: str) -> str:
+    target = BY_NAME[kind].grant_target if kind in BY_NAME else None
+    return target.public_members_rule if target is not None else ""
+
+
 class PublicMembers(Rule):
     id = "LP003"
     title = "Nothing is granted to allUsers or allAuthenticatedUsers"
@@ -104,8 +105,8 @@ class PublicMembers(Rule):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
-            # on a repository it is security-baseline SB022 (checkov CKV_GCP_101)
-            if g.member in PUBLIC_MEMBERS and not g.target.startswith("artifactRepository."):
+            # where the target's kind has its own rule (a repository's SB022), that one says it
+            if g.member in PUBLIC_MEMBERS and not _own_public_rule(g.kind):
                 yield self.finding(
                     ctx,
                     g.address,
@@ -115,85 +116,35 @@ class PublicMembers(Rule):
                 )
 
 
-class DefaultComputeServiceAccount(Rule):
-    id = "LP004"
-    title = "Nodes do not run as the Compute Engine default service account"
-    rationale = (
-        "The default account often holds roles/editor; every pod on the node can use its token."
-    )
-    severity = Severity.ERROR
-    # checkov's GKE check is the graph check CKV2_GCP_1 ("Ensure GKE clusters are not running
-    # using the Compute Engine default service account"); CKV_GCP_30 covers
-    # google_compute_instance and passes instances named gke-* (checkov 03d5fdad).
-    checkov = "CKV2_GCP_1"
-
-    def check(self, ctx: Context) -> Iterable[Finding]:
-        for cname, cluster in clusters(ctx.spec).items():
-            pools = [
-                (p, pool) for p, pool in cluster.node_pools.items() if not pool.service_account
-            ]
-            for pname, _ in pools:
-                yield self.finding(
-                    ctx,
-                    f"nodePool.{cname}.{pname}",
-                    ("clusters", cname, "nodePools", pname),
-                    f"node pool {pname} runs as the Compute Engine default service account",
-                    f"serviceAccount: gke-node   # an account with {NODE_ROLE} only",
-                )
-            if not cluster.remove_default_node_pool and not cluster.autopilot:
-                yield self.finding(
-                    ctx,
-                    f"cluster.{cname}",
-                    ("clusters", cname),
-                    f"cluster {cname} keeps GKE's default node pool, which runs "
-                    "as the Compute Engine default service account",
-                    "removeDefaultNodePool: true",
-                )
-            nap = cluster.node_auto_provisioning
-            if cluster.autopilot and not (nap and nap.auto_provisioning_defaults.service_account):
-                # Autopilot nodes run as the account of cluster_autoscaling's
-                # auto_provisioning_defaults (GoogleCloudPlatform/magic-modules#6733), the
-                # Compute Engine default when none is named
-                # (hashicorp/terraform-provider-google#8918: "GKE autopilot is always created
-                # with default service account")
-                yield self.finding(
-                    ctx,
-                    f"cluster.{cname}",
-                    ("clusters", cname, "autopilot"),
-                    f"Autopilot cluster {cname} runs its nodes as the Compute Engine default "
-                    "service account",
-                    "nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}",
-                )
-            elif nap and nap.enabled and not nap.auto_provisioning_defaults.service_account:
-                # Auto-provisioned nodes run as it too; Google's GKE policy library forbids it
-                # (google/gke-policy-automation gke-policies-v2/policy/nap_forbid_default_sa.rego)
-                yield self.finding(
-                    ctx,
-                    f"cluster.{cname}",
-                    ("clusters", cname, "nodeAutoProvisioning"),
-                    f"node auto-provisioning in {cname} runs nodes as the Compute Engine "
-                    "default service account",
-                    "autoProvisioningDefaults: {serviceAccount: gke-node}",
-                )
-
-
 def _needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
     """member -> [(why, permission, on)] for everything an apply and destroy of the spec do
     (once per spec: three rules read it)."""
     return ctx.spec.memo("policy.needs", lambda: _all_needs(ctx))
 
 
+def identities(ctx: Context) -> list[tuple[str, Identity]]:
+    """Every account a resource of the spec is made as or runs as (`Kind.identities`), with
+    the resource's address, in graph order (once per spec)."""
+
+    def collect() -> list[tuple[str, Identity]]:
+        out: list[tuple[str, Identity]] = []
+        for address in ctx.graph.nodes:
+            node = ctx.graph.nodes[address]["node"]
+            out.extend((address, i) for i in BY_NAME[node.kind].identities(ctx.spec, node))
+        return out
+
+    return ctx.spec.memo("policy.identities", collect)
+
+
 def _all_needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
     out: dict[str, list[tuple[str, Permission, str]]] = {}
-    for address in ctx.graph.nodes:
-        node = ctx.graph.nodes[address]["node"]
-        if node.kind not in ("cluster", "nodePool"):
-            continue
-        cname = str(node.path[1])
-        creator = clusters(ctx.spec)[cname].create_as
-        own = own_account(ctx.spec, creator) if creator else None
-        if own is None:
+    for address, identity in identities(ctx):
+        if identity.use != "createAs" or identity.ref is None:
             continue  # the caller creates it: assumed to be a project owner
+        own = own_account(ctx.spec, identity.ref)
+        if own is None:
+            continue
+        node = ctx.graph.nodes[address]["node"]
         member = f"serviceAccount:{own}"
         for action in ("create", "delete"):
             for perm in BY_NAME[node.kind].needs(ctx.spec, node, action):
@@ -233,11 +184,11 @@ class PermissionPreflight(Rule):
                 roles = catalog.roles_granting(perms)
                 role = roles[0] if roles else "a role with these permissions"
                 account = member.split(":", 1)[1]
-                path: Path = ("clusters",)
-                for cname, c in clusters(ctx.spec).items():
-                    if c.create_as and own_account(ctx.spec, c.create_as) == account:
-                        path = ("clusters", cname, "createAs")
-                        break
+                path = next(
+                    i.path
+                    for _, i in identities(ctx)
+                    if i.use == "createAs" and i.ref and own_account(ctx.spec, i.ref) == account
+                )
                 # GKE refuses a create whose nodes run as an account the caller cannot act
                 # as: "Error 400: The user does not have access to service account
                 # "default"., badRequest" (rancher/rancher#10553) for the default account.
@@ -246,7 +197,7 @@ class PermissionPreflight(Rule):
                 )
                 yield self.finding(
                     ctx,
-                    f"serviceAccount.{account}",
+                    sa.address(account),
                     path,
                     f"createAs account {account} cannot {first_why[on]}: it lacks "
                     f"{', '.join(perms)} on {on}",
@@ -255,11 +206,15 @@ class PermissionPreflight(Rule):
 
     def _impersonation(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
         caller = ctx.params.get("caller")
-        for cname, cluster in clusters(ctx.spec).items():
-            own = own_account(ctx.spec, cluster.create_as) if cluster.create_as else None
+        seen: set[Path] = set()
+        for address, identity in identities(ctx):
+            if identity.use != "createAs" or identity.ref is None or identity.path in seen:
+                continue
+            seen.add(identity.path)  # a cluster's pools are made as it is: said once
+            own = own_account(ctx.spec, identity.ref)
             if own is None:
                 continue
-            target = f"serviceAccount.{own}"
+            target = sa.address(own)
             holders = {
                 g.member
                 for g in all_grants
@@ -270,42 +225,40 @@ class PermissionPreflight(Rule):
                 who = caller or "user:YOU@example.com"
                 yield self.finding(
                     ctx,
-                    f"cluster.{cname}",
-                    ("clusters", cname, "createAs"),
-                    f"cluster {cname} is created as {own}, but "
+                    address,
+                    identity.path,
+                    f"{identity.holder} is created as {own}, but "
                     f"{'the caller ' + caller if caller else 'no one'} may "
                     f"impersonate it (iam.serviceAccounts.getAccessToken)",
                     f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
                 )
 
     def _nodes(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
-        needed = sorted(catalog.role_permissions(NODE_ROLE))
         seen: set[str] = set()
-        for cname, cluster in clusters(ctx.spec).items():
-            for pname, ref, at in node_accounts(cluster):
-                own = own_account(ctx.spec, ref) if ref else None
-                if own is None or own in seen:
-                    continue
-                seen.add(own)
-                member = f"serviceAccount:{own}"
-                missing = [p for p in needed if not granted(all_grants, member, p, "project")]
-                if missing:
-                    # A warning: GKE's troubleshooting/service-accounts page scopes the need to
-                    # "clusters using Kubernetes version 1.33 or earlier", and without it logs,
-                    # metrics and the HPA profile degrade ("Grant roles/container.
-                    # defaultNodeServiceAccount role to Node service account to allow for
-                    # non-degraded operations."); the nodes still run.
-                    yield self.finding(
-                        ctx,
-                        f"serviceAccount.{own}",
-                        ("clusters", cname, *at),
-                        f"nodes of {cname}/{pname} run as {own}, which lacks "
-                        f"{len(missing)} permission(s) nodes need to write logs and metrics "
-                        f"({', '.join(missing[:3])}...): on GKE 1.33 and earlier, logging "
-                        "and monitoring degrade",
-                        _grant_yaml(member, NODE_ROLE),
-                        Severity.WARNING,
-                    )
+        for _, identity in identities(ctx):
+            if identity.use != "runsAs" or not identity.needs or identity.ref is None:
+                continue
+            own = own_account(ctx.spec, identity.ref)
+            if own is None or own in seen:
+                continue
+            seen.add(own)
+            member = f"serviceAccount:{own}"
+            needed = sorted(catalog.role_permissions(identity.needs))
+            missing = [p for p in needed if not granted(all_grants, member, p, "project")]
+            if missing:
+                # A warning: without the role the resource still runs, degraded (the
+                # identity's `purpose` says how, from its kind's source).
+                purpose, _, consequence = identity.purpose.partition(": ")
+                yield self.finding(
+                    ctx,
+                    sa.address(own),
+                    identity.path,
+                    f"{identity.holder} run as {own}, which lacks "
+                    f"{len(missing)} permission(s) {purpose} "
+                    f"({', '.join(missing[:3])}...): {consequence}",
+                    _grant_yaml(member, identity.needs),
+                    Severity.WARNING,
+                )
 
 
 class AdminRoleForServiceAccount(Rule):

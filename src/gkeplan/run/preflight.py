@@ -14,7 +14,7 @@ from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.base import Node
 from gkeplan.plan.model import Action, Plan
 from gkeplan.policy.model import Finding
-from gkeplan.policy.usage import PoolLoad, loads
+from gkeplan.policy.usage import Load, loads
 from gkeplan.spec.base import Document
 
 log = logging.getLogger("gkeplan.preflight")
@@ -77,23 +77,17 @@ def regions_of(spec: Document) -> list[str]:
     return sorted({load.region for load in loads(spec)})
 
 
-def _is_new(load: PoolLoad, plan: Plan) -> bool:
-    """Does the plan create this pool? A new cluster creates all its pools inline."""
+def _is_new(load: Load, plan: Plan) -> bool:
+    """Does the plan create what uses this quota (a new cluster creates its pools inline)?"""
     created = {c.address for c in plan.changes if c.action in (Action.CREATE, Action.REPLACE)}
-    return f"cluster.{load.cluster}" in created or _address(load) in created
-
-
-def _address(load: PoolLoad) -> str:
-    if load.pool == "default-pool":
-        return f"cluster.{load.cluster}"
-    return f"nodePool.{load.cluster}.{load.pool}"
+    return any(a in created for a in load.created_by)
 
 
 def live_quota_findings(spec: Document, plan: Plan, live: LiveQuotas) -> list[Finding]:
     """FT001 against the project's own quotas: what the plan's creates need at create time
     (initial nodes x zones, what GKE checks) against what is left of each quota now."""
     new = [ld for ld in loads(spec) if _is_new(ld, plan)]
-    needs: dict[tuple[str, str], tuple[float, list[PoolLoad]]] = {}
+    needs: dict[tuple[str, str], tuple[float, list[Load]]] = {}
     for load in new:
         for scope, uses in (("regional", load.regional_use), ("global", load.global_use)):
             for metric in uses:
@@ -101,6 +95,8 @@ def live_quota_findings(spec: Document, plan: Plan, live: LiveQuotas) -> list[Fi
                 amount = load.total(
                     metric, "regional" if scope == "regional" else "global", "create"
                 )
+                if not amount:
+                    continue  # made later if at all (auto-provisioning's nodes)
                 total, users = needs.get(key, (0.0, []))
                 needs[key] = (total + amount, [*users, load])
     findings: list[Finding] = []
@@ -109,12 +105,12 @@ def live_quota_findings(spec: Document, plan: Plan, live: LiveQuotas) -> list[Fi
         if quota is None or need <= quota.headroom:
             continue
         where = f"in {region}" if region else "across regions"
-        names = ", ".join(_address(ld) for ld in users)
+        names = ", ".join(ld.address for ld in users)
         findings.append(
             Finding(
                 "FT001",
                 Severity.ERROR,
-                _address(users[0]),
+                users[0].address,
                 f"creating {names} needs {need:g} {metric} {where}; the project has "
                 f"{quota.headroom:g} left (quota {quota.limit:g}, in use {quota.usage:g}, read "
                 "from GCP now): GKE refuses the create",

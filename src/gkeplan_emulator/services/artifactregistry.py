@@ -278,6 +278,29 @@ def routes(backend: Backend) -> list[Route]:
             out["nextPageToken"] = str(start + size)
         return Response(body=out)
 
+    def list_locations(req: Request) -> Response:
+        """projects.locations.list: "Lists information about the supported locations for this
+        service" (artifactregistry v1 discovery document), as Location {name, locationId}; the
+        emulator's are the multi-regions and the regions of its machine-type data."""
+        assert req.principal
+        project = req.params["project"]
+        permission = "artifactregistry.locations.list"
+        if project not in (model.project, backend.config.project_number) or not (
+            backend.authz.allowed(
+                req.principal, permission, project_resource(model.project), model.project
+            )
+        ):
+            raise permission_denied(permission, f"projects/{project}")
+        ids = sorted(MULTI_REGIONS | facts.regions())
+        return Response(
+            body={
+                "locations": [
+                    {"name": f"projects/{model.project}/locations/{i}", "locationId": i}
+                    for i in ids
+                ]
+            }
+        )
+
     def patch(req: Request) -> Response:
         assert req.principal
         name = name_of(req)
@@ -357,6 +380,12 @@ def routes(backend: Backend) -> list[Route]:
             return Response(body=model.view(op))
 
     r = "artifactregistry.projects.locations.repositories."
+    router.add(
+        "GET",
+        "/v1/projects/<seg:project>/locations",
+        list_locations,
+        "artifactregistry.projects.locations.list",
+    )
     router.add("POST", base + "/repositories", create, r + "create")
     router.add("GET", base + "/repositories", list_, r + "list")
     router.add("GET", one, get, r + "get")

@@ -255,6 +255,7 @@ GRANTS = GrantTarget(
     check=_check_target,
     syntax="artifactRepository:KEY",
     shorthands=_readers_and_writers,
+    public_members_rule="SB022",
 )
 
 
@@ -271,6 +272,7 @@ KIND = Kind(
     _desired,
     apis=uses(ARTIFACT_REGISTRY_API),
     driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
+    generate="gkeplan.kinds.artifact_repository.generate:GENERATOR",
     check=_check,
     # format, mode, location, repository id and kmsKeyName are ForceNew in Terraform's
     # google_artifact_registry_repository (resource_artifact_registry_repository.go);

@@ -41,7 +41,7 @@ class PublicRepository(Rule):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
-            if g.target.startswith("artifactRepository.") and g.member in (
+            if g.kind == "artifactRepository" and g.member in (
                 "allUsers",
                 "allAuthenticatedUsers",
             ):

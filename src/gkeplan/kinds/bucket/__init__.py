@@ -10,6 +10,7 @@ from pydantic import Field
 from gkeplan.errors import Path
 from gkeplan.kinds.base import (
     Action,
+    CatalogName,
     DesiredState,
     ExternalRef,
     GrantTarget,
@@ -223,6 +224,12 @@ GRANTS = GrantTarget(
 )
 
 
+def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+    location = (node.config.location or spec.region).lower()
+    if "-" in location:  # multi-regions (US, EU, ...) are fixed names
+        yield CatalogName("location", location, (*node.path, "location"))
+
+
 KIND = Kind(
     "bucket",
     Section(
@@ -236,10 +243,13 @@ KIND = Kind(
     _desired,
     apis=uses(STORAGE_API),
     driver="gkeplan.kinds.bucket.driver:BucketDriver",
+    generate="gkeplan.kinds.bucket.generate:GENERATOR",
     check=_check,
     immutable=frozenset({"name", "location"}),
     replace_loses_data=True,  # its objects
     rules="gkeplan.kinds.bucket.rules:RULES",
     outputs=_outputs,
     grant_target=GRANTS,
+    cost="gkeplan.kinds.bucket.cost:PRICED",
+    catalog_names=_catalog_names,
 )

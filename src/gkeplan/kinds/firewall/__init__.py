@@ -227,6 +227,7 @@ KIND = Kind(
     _desired,
     apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.firewall.driver:FirewallDriver",
+    generate="gkeplan.kinds.firewall.generate:GENERATOR",
     link=_link,
     check=_check,
     # firewalls.patch "supports PATCH semantics and uses the JSON merge patch format" (compute

@@ -11,9 +11,11 @@ from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
+    CatalogName,
     Dep,
     DesiredState,
     ExternalRef,
+    Identity,
     Kind,
     Node,
     Permission,
@@ -430,6 +432,28 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+    cluster: Cluster = node.config
+    yield CatalogName("location", cluster.location, (*node.path, "location"))
+    for i, zone in enumerate(cluster.node_locations or []):
+        yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
+
+
+def _identities(spec: Document, node: Node) -> Iterable[Identity]:
+    cluster: Cluster = node.config
+    name = str(node.path[1])
+    if cluster.create_as:
+        yield Identity("createAs", cluster.create_as, (*node.path, "createAs"), f"cluster {name}")
+    nap = cluster.node_auto_provisioning
+    if nap is not None and nap.enabled:
+        at = ("nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
+        ref = nap.auto_provisioning_defaults.service_account
+        holder = f"nodes of {name}/nodeAutoProvisioning"
+        yield Identity(
+            "runsAs", ref, (*node.path, *at), holder, shared.NODE_ROLE, shared.NODE_ROLE_PURPOSE
+        )
+
+
 KIND = Kind(
     "cluster",
     Section(
@@ -439,6 +463,7 @@ KIND = Kind(
     _needs,
     _desired,
     driver="gkeplan.kinds.gke.driver:ClusterDriver",
+    generate="gkeplan.kinds.gke.generate:GENERATOR",
     apis=_apis,
     link=_link,
     check=_check,
@@ -466,4 +491,8 @@ KIND = Kind(
     replace_loses_data=True,  # its workloads and everything they keep in the cluster
     rules="gkeplan.kinds.gke.rules:RULES",
     outputs=_outputs,
+    usage="gkeplan.kinds.gke.usage:usage",
+    cost="gkeplan.kinds.gke.cost:PRICED",
+    catalog_names=_catalog_names,
+    identities=_identities,
 )

@@ -10,8 +10,10 @@ from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
+    CatalogName,
     Dep,
     DesiredState,
+    Identity,
     Kind,
     Node,
     Permission,
@@ -252,6 +254,31 @@ def _check(spec: Document, c: Checker) -> None:
 
 CONTAINER_API = "container.googleapis.com"  # the service its driver's client calls
 
+
+def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+    pool: NodePool = node.config
+    region = catalog.region_of(clusters(spec)[str(node.path[1])].location)
+    yield CatalogName("machineType", pool.machine_type, (*node.path, "machineType"), region)
+    for i, acc in enumerate(pool.accelerators):
+        yield CatalogName("accelerator", acc.type, (*node.path, "accelerators", i, "type"), region)
+    for i, zone in enumerate(pool.node_locations or []):
+        yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
+
+
+def _identities(spec: Document, node: Node) -> Iterable[Identity]:
+    cname, pname = str(node.path[1]), str(node.path[3])
+    creator = clusters(spec)[cname].create_as
+    if creator:  # made with its cluster, as its cluster is
+        path: Path = ("clusters", cname, "createAs")
+        yield Identity("createAs", creator, path, f"cluster {cname}")
+    pool: NodePool = node.config
+    holder = f"nodes of {cname}/{pname}"
+    at = (*node.path, "serviceAccount")
+    yield Identity(
+        "runsAs", pool.service_account, at, holder, shared.NODE_ROLE, shared.NODE_ROLE_PURPOSE
+    )
+
+
 KIND = Kind(
     "nodePool",
     None,  # pools live under their cluster: clusters.NAME.nodePools
@@ -284,4 +311,6 @@ KIND = Kind(
     ),
     weight=120.0,
     create_before_destroy=True,
+    catalog_names=_catalog_names,
+    identities=_identities,
 )

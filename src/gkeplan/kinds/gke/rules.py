@@ -9,10 +9,14 @@ ask for the hardening.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from gkeplan.errors import Severity
+from gkeplan.kinds.gke.models import clusters
+from gkeplan.kinds.gke.shared import NODE_ROLE
 from gkeplan.policy.baseline import E, N, W, baseline
-from gkeplan.policy.model import Rule
+from gkeplan.policy.model import Context, Finding, Rule
 
 
 def _dataplane_v2(cluster: Any) -> bool:
@@ -285,3 +289,68 @@ RULES: list[type[Rule]] = [
         "0.0.0.0/0 as an authorized network turns the restriction off while looking like one.",
     ),
 ]
+
+
+class DefaultComputeServiceAccount(Rule):
+    id = "LP004"
+    title = "Nodes do not run as the Compute Engine default service account"
+    rationale = (
+        "The default account often holds roles/editor; every pod on the node can use its token."
+    )
+    severity = Severity.ERROR
+    # checkov's GKE check is the graph check CKV2_GCP_1 ("Ensure GKE clusters are not running
+    # using the Compute Engine default service account"); CKV_GCP_30 covers
+    # google_compute_instance and passes instances named gke-* (checkov 03d5fdad).
+    checkov = "CKV2_GCP_1"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        for cname, cluster in clusters(ctx.spec).items():
+            pools = [
+                (p, pool) for p, pool in cluster.node_pools.items() if not pool.service_account
+            ]
+            for pname, _ in pools:
+                yield self.finding(
+                    ctx,
+                    f"nodePool.{cname}.{pname}",
+                    ("clusters", cname, "nodePools", pname),
+                    f"node pool {pname} runs as the Compute Engine default service account",
+                    f"serviceAccount: gke-node   # an account with {NODE_ROLE} only",
+                )
+            if not cluster.remove_default_node_pool and not cluster.autopilot:
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname),
+                    f"cluster {cname} keeps GKE's default node pool, which runs "
+                    "as the Compute Engine default service account",
+                    "removeDefaultNodePool: true",
+                )
+            nap = cluster.node_auto_provisioning
+            if cluster.autopilot and not (nap and nap.auto_provisioning_defaults.service_account):
+                # Autopilot nodes run as the account of cluster_autoscaling's
+                # auto_provisioning_defaults (GoogleCloudPlatform/magic-modules#6733), the
+                # Compute Engine default when none is named
+                # (hashicorp/terraform-provider-google#8918: "GKE autopilot is always created
+                # with default service account")
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "autopilot"),
+                    f"Autopilot cluster {cname} runs its nodes as the Compute Engine default "
+                    "service account",
+                    "nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}",
+                )
+            elif nap and nap.enabled and not nap.auto_provisioning_defaults.service_account:
+                # Auto-provisioned nodes run as it too; Google's GKE policy library forbids it
+                # (google/gke-policy-automation gke-policies-v2/policy/nap_forbid_default_sa.rego)
+                yield self.finding(
+                    ctx,
+                    f"cluster.{cname}",
+                    ("clusters", cname, "nodeAutoProvisioning"),
+                    f"node auto-provisioning in {cname} runs nodes as the Compute Engine "
+                    "default service account",
+                    "autoProvisioningDefaults: {serviceAccount: gke-node}",
+                )
+
+
+RULES.append(DefaultComputeServiceAccount)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from gkeplan.errors import Path
 from gkeplan.kinds import service_account as sa
-from gkeplan.kinds.base import Dep, Node, Permission
+from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Dep, Node, Permission
 from gkeplan.kinds.gke.models import (
     Cluster,
     NodePool,
@@ -18,8 +18,15 @@ from gkeplan.kinds.gke.models import (
 from gkeplan.kinds.iam_member import IamMember
 from gkeplan.spec.base import Document
 
-DEFAULT_COMPUTE_SA = "default-compute-service-account"
 DEFAULT_SERVICE_ACCOUNT = "default"
+# What a node's account needs to write logs and metrics: "Grant roles/container.
+# defaultNodeServiceAccount role to Node service account to allow for non-degraded operations."
+# (GKE troubleshooting/service-accounts, for "clusters using Kubernetes version 1.33 or
+# earlier"; without it logs, metrics and the HPA profile degrade, the nodes still run.)
+NODE_ROLE = "roles/container.defaultNodeServiceAccount"
+NODE_ROLE_PURPOSE = (
+    "nodes need to write logs and metrics: on GKE 1.33 and earlier, logging and monitoring degrade"
+)
 LEGACY_ENDPOINTS = "disable-legacy-endpoints"
 
 

@@ -20,6 +20,7 @@ from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
     Action,
+    CatalogName,
     Dep,
     DesiredState,
     ExternalRef,
@@ -62,6 +63,9 @@ WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 # (googleforgames/global-multiplayer-demo#39): gkeplan's grants wait for the spec's clusters
 # with Workload Identity.
 POOL_MISSING = "Identity Pool does not exist ({pool})"
+# Custom roles are named projects/P/roles/R or organizations/O/roles/R (IAM "Understanding
+# roles": custom roles), never in the predefined catalog.
+CUSTOM_ROLE_PREFIXES = ("projects/", "organizations/")
 
 
 class Condition(Model):
@@ -342,6 +346,11 @@ class Members:
                 self.targets[target.kind].check(c, (*path, "on"), target)
             c.depends_on(path, grant)
 
+    def catalog_names(self, spec: Document, node: Node) -> Iterable[CatalogName]:
+        role: str = node.config.role
+        if not role.startswith(CUSTOM_ROLE_PREFIXES):
+            yield CatalogName("role", role, node.path)
+
     def kind(self) -> Kind:
         return Kind(
             "iamMember",
@@ -355,10 +364,12 @@ class Members:
             self.needs,
             self.desired,
             driver="gkeplan.kinds.iam_member.driver:IamMemberDriver",
+            generate="gkeplan.kinds.iam_member.generate:GENERATOR",
             apis=self.apis,
             link=self.link,
             check=self.check,
             external=self.external,
+            catalog_names=self.catalog_names,
             updatable=False,
             merged=True,
         )

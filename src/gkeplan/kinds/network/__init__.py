@@ -217,6 +217,7 @@ KIND = Kind(
     _desired,
     apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.network.driver:NetworkDriver",
+    generate="gkeplan.kinds.network.generate:GENERATOR",
     check=_check,
     # networks.patch: "Only the following fields can be modified: routingConfig.routingMode"
     # (https://cloud.google.com/compute/docs/reference/rest/v1/networks/patch); any other

@@ -150,6 +150,7 @@ KIND = Kind(
     _desired,
     apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.router.driver:RouterDriver",
+    generate="gkeplan.kinds.router.generate:GENERATOR",
     link=_link,
     check=_check,
     # routers.patch "supports PATCH semantics" (compute v1 discovery document): its nats change

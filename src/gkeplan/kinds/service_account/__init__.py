@@ -68,6 +68,11 @@ def own_account(spec: Document, ref: str) -> str | None:
     return by_email.get(ref)
 
 
+def address(key: str) -> str:
+    """The graph address of the spec's account `key`."""
+    return f"serviceAccount.{key}"
+
+
 def email_of(spec: Document, ref: str) -> str:
     """The email of an account reference: the spec's own account, or an outside email."""
     own = own_account(spec, ref)
@@ -203,6 +208,7 @@ KIND = Kind(
     _desired,
     apis=uses(IAM_API),
     driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
+    generate="gkeplan.kinds.service_account.generate:GENERATOR",
     check=_check,
     immutable=frozenset({"accountId"}),
     outputs=_outputs,

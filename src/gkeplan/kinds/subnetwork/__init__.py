@@ -330,6 +330,7 @@ KIND = Kind(
     _desired,
     apis=uses(COMPUTE_API),
     driver="gkeplan.kinds.subnetwork.driver:SubnetworkDriver",
+    generate="gkeplan.kinds.subnetwork.generate:GENERATOR",
     link=_link,
     check=_check,
     # Subnetwork.network / description: "This field can be set only at resource creation time";

@@ -1,0 +1,93 @@
+"""artifactRepository for `import --generate`: the project's repositories in every location
+Artifact Registry offers it (repositories are listed per location)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from pydantic import ValidationError
+
+from gkeplan.gcp.retry import call
+from gkeplan.kinds.artifact_repository import (
+    ARTIFACT_REGISTRY_API,
+    MULTI_REGIONS,
+    ArtifactRepository,
+)
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    Listing,
+    Written,
+    compact,
+    inexpressible,
+    list_with,
+)
+
+DRIVER = "gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver"
+LIST_WORKERS = 8  # locations listed at once, within the HTTP pool (10 connections)
+
+
+class ArtifactRepositoryGenerator:
+    kind = "artifactRepository"
+    reads: tuple[str, ...] = ()
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (ARTIFACT_REGISTRY_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        client = ctx.conn.artifact_registry()
+        # projects.locations.list: "If `name` follows the format `projects/{project}`, the
+        # method lists locations visible to that specific project" (artifactregistry v1
+        # discovery document)
+        answer = call(
+            ctx.conn.timeouts,
+            lambda: client.list_locations(request={"name": f"projects/{ctx.project}"}),
+        )
+        ctx.count()
+        parents = [
+            f"projects/{ctx.project}/locations/{loc.location_id}/repositories/-"
+            for loc in answer.locations
+        ]
+
+        def one(parent: str) -> list[Found]:
+            return list_with(DRIVER, ctx, [parent], self.kind)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(LIST_WORKERS, len(parents)))) as pool:
+            return sorted(
+                (f for found in pool.map(one, parents) for f in found), key=lambda f: f.id
+            )
+
+    def region(self, found: Found) -> str | None:
+        location = str(found.attributes["location"])
+        return None if location in MULTI_REGIONS else location
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        docker = a.get("dockerConfig") or {}
+        try:
+            value = compact(
+                ArtifactRepository,
+                {
+                    "location": listing.region_of_spec(a["location"]),
+                    "format": a["format"],
+                    "mode": a["mode"],
+                    "description": a["description"] or None,
+                    "labels": a["labels"],
+                    "dockerConfig": {"immutableTags": True}
+                    if docker.get("immutableTags")
+                    else None,
+                    "cleanupPolicyDryRun": a["cleanupPolicyDryRun"],
+                    "kmsKeyName": a["kmsKeyName"] or None,
+                },
+            )
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        rid = a["repositoryId"]
+        key = listing.claim("artifactRepositories", rid, f"{rid}-{a['location']}")
+        if key != rid:
+            value = {"name": rid, **value}
+        listing.keys[(self.kind, found.id)] = key
+        return Entry("artifactRepositories", key, value, found)
+
+
+GENERATOR = ArtifactRepositoryGenerator()

@@ -1,0 +1,90 @@
+"""firewall for `import --generate`: the project's VPC firewall rules, by name, except GKE's own
+and (unless asked for) the default network's pre-populated ones."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.firewall import Firewall
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    Global,
+    LeftOut,
+    Listing,
+    Written,
+    compact,
+    inexpressible,
+    list_with,
+)
+from gkeplan.kinds.network import COMPUTE_API, network_id
+
+DRIVER = "gkeplan.kinds.firewall.driver:FirewallDriver"
+# "GKE creates the following ingress firewall rules when creating a cluster:
+# gke-[cluster-name]-[cluster-hash]-master ... -vms ... -all" (and -ssh on public clusters)
+# (https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules)
+GKE_RULES_DOC = "https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules"
+GKE_RULE = re.compile(r"gke-.+")
+# The default network's rules: default-allow-internal, default-allow-ssh, default-allow-rdp and
+# default-allow-icmp (CIS GCP benchmark 3.1, https://docs.datadoghq.com/security_platform/
+# default_rules/cis-gcp-1.3.0-3.1/; "Rules: https://cloud.google.com/vpc/docs/firewalls#
+# more_rules_default_vpc", https://gist.github.com/paseaf/7e971687670eb5c045b7c011416fa7ae)
+DEFAULT_RULES_DOC = "https://cloud.google.com/vpc/docs/firewalls#more_rules_default_vpc"
+DEFAULT_RULES = frozenset(
+    {"default-allow-internal", "default-allow-ssh", "default-allow-rdp", "default-allow-icmp"}
+)
+
+
+class FirewallGenerator(Global):
+    kind = "firewall"
+    reads: tuple[str, ...] = ("network",)
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (COMPUTE_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        return list_with(DRIVER, ctx, ["all"], self.kind)
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        if GKE_RULE.match(a["name"]):
+            return LeftOut(
+                self.kind, found.id, "made and managed by GKE for a cluster", GKE_RULES_DOC
+            )
+        if a["name"] in DEFAULT_RULES and a["network"] == "default" and not listing.default_network:
+            return LeftOut(
+                self.kind,
+                found.id,
+                "a pre-populated rule of the default network (--include default-network "
+                "generates it)",
+                DEFAULT_RULES_DOC,
+            )
+        try:
+            value = compact(
+                Firewall,
+                {
+                    "network": listing.ref(
+                        "network", network_id(listing.project, a["network"]), a["network"]
+                    ),
+                    "direction": a["direction"],
+                    "priority": a["priority"],
+                    "sourceRanges": a["sourceRanges"],
+                    "destinationRanges": a["destinationRanges"],
+                    "sourceTags": a["sourceTags"],
+                    "targetTags": a["targetTags"],
+                    "allow": a["allow"],
+                    "deny": a["deny"],
+                    "disabled": a["disabled"],
+                    "description": a["description"],
+                },
+            )
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        key = listing.claim("firewalls", a["name"], a["name"])
+        listing.keys[(self.kind, found.id)] = key
+        return Entry("firewalls", key, value, found)
+
+
+GENERATOR = FirewallGenerator()

@@ -1,0 +1,149 @@
+"""iamMember for `import --generate`: every member of the IAM policies of the project, its
+service accounts, its buckets and its repositories, one `iam:` entry each; GCP's own grants
+(to service agents and default accounts, the project's owners, a bucket's convenience
+values) are left out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from gkeplan.kinds.bucket import GS_PREFIX
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    Global,
+    LeftOut,
+    Listing,
+    Written,
+    compact,
+    google_managed_account,
+    inexpressible,
+    list_with,
+)
+from gkeplan.kinds.iam_member import PROJECT_API, IamGrant
+from gkeplan.spec.refs import parse_member
+
+DRIVER = "gkeplan.kinds.iam_member.driver:IamMemberDriver"
+OWNER = "roles/owner"
+# projects.setIamPolicy: "A user cannot be granted the owner role using `setIamPolicy()`. The
+# user must be granted the owner role using the Cloud Platform Console and must explicitly
+# accept the invitation." and "If the project is not part of an organization, there must be at
+# least one owner who has accepted the Terms of Service" (cloudresourcemanager v3 discovery
+# document, shipped in google-api-python-client). gkeplan could not grant an owner again once
+# a destroy of the adopted grant removed it: the project's owners stay outside gkeplan.
+OWNER_DOC = "https://cloud.google.com/resource-manager/reference/rest/v3/projects/setIamPolicy"
+# A new bucket's policy names the project's owners, editors and viewers on the legacy roles
+# as the members projectOwner:, projectEditor: and projectViewer: (Cloud Storage's
+# convenience values, https://cloud.google.com/storage/docs/access-control/iam; the sandbox
+# does the same): Cloud Storage's own grants to the project.
+CONVENIENCE = ("projectOwner:", "projectEditor:", "projectViewer:")
+CONVENIENCE_DOC = "https://cloud.google.com/storage/docs/access-control/iam"
+
+
+class IamMemberGenerator(Global):
+    kind = "iamMember"
+    reads: tuple[str, ...] = ("serviceAccount", "bucket", "artifactRepository")
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (PROJECT_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        """One policy read per resource that has one (read concurrently by the driver)."""
+        resources = [f"projects/{ctx.project}"]
+        resources += [
+            f"projects/{ctx.project}/serviceAccounts/{f.id}"
+            for f in listing.found.get("serviceAccount", [])
+        ]
+        resources += [f"buckets/{f.id}" for f in listing.found.get("bucket", [])]
+        resources += [f.id for f in listing.found.get("artifactRepository", [])]
+        return list_with(DRIVER, ctx, [f"{r}|-|-|" for r in resources], self.kind)
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        member, resource, role = a["member"], a["resource"], a["role"]
+        left = _gcps_own(found.id, member, resource, role, listing)
+        if left is not None:
+            return left
+        on = _target(resource, listing)
+        if on is None:
+            return LeftOut(
+                self.kind,
+                found.id,
+                f"it is on {resource}, which is not generated, and a grant on a repository "
+                "outside the spec cannot be written; generate the repository with it",
+                managed=False,
+            )
+        if parse_member(member) is None:
+            return LeftOut(
+                self.kind,
+                found.id,
+                f"the member {member} is not one a spec can name (a deleted principal?)",
+                managed=False,
+            )
+        data: dict[str, Any] = {"member": _member(member, listing), "role": role}
+        if on != "project":
+            data["on"] = on
+        if a["condition"]:
+            data["condition"] = a["condition"]
+        try:
+            value = compact(IamGrant, data)
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        return Entry("iam", None, {"member": value.pop("member"), "role": role, **value}, found)
+
+
+def _gcps_own(rid: str, member: str, resource: str, role: str, listing: Listing) -> LeftOut | None:
+    kind, _, value = member.partition(":")
+    if kind == "serviceAccount":
+        managed = google_managed_account(value)
+        if managed is not None:
+            return LeftOut("iamMember", rid, f"a grant to {managed.why}", managed.source)
+    if "/serviceAccounts/" in resource:
+        managed = google_managed_account(resource.rsplit("/", 1)[1])
+        if managed is not None:
+            return LeftOut("iamMember", rid, f"a grant on {managed.why}", managed.source)
+    if resource == f"projects/{listing.project}" and role == OWNER:
+        return LeftOut(
+            "iamMember",
+            rid,
+            "an owner of the project: owners are granted through the console's invitation, "
+            "never setIamPolicy, so a destroy of the adopted grant could not be undone",
+            OWNER_DOC,
+        )
+    if member.startswith(CONVENIENCE):
+        return LeftOut(
+            "iamMember",
+            rid,
+            "a convenience value of the bucket's policy (Cloud Storage's own grant to the "
+            "project's owners, editors or viewers)",
+            CONVENIENCE_DOC,
+        )
+    return None
+
+
+def _target(resource: str, listing: Listing) -> str | None:
+    """The grant's `on:` for the policy of `resource`; None when the spec cannot name it."""
+    if resource == f"projects/{listing.project}":
+        return "project"
+    if "/serviceAccounts/" in resource:
+        email = resource.rsplit("/", 1)[1]
+        return f"serviceAccount:{listing.ref('serviceAccount', email, email)}"
+    if resource.startswith("buckets/"):
+        name = resource.split("/", 1)[1]
+        key = listing.keys.get(("bucket", name))
+        return f"bucket:{key}" if key else f"bucket:{GS_PREFIX}{name}"
+    key = listing.keys.get(("artifactRepository", resource))
+    return f"artifactRepository:{key}" if key else None
+
+
+def _member(member: str, listing: Listing) -> str:
+    """The spec's own accounts by key; everything else as GCP writes it."""
+    kind, _, value = member.partition(":")
+    if kind == "serviceAccount" and ("serviceAccount", value) in listing.keys:
+        return f"serviceAccount:{listing.keys['serviceAccount', value]}"
+    return member
+
+
+GENERATOR = IamMemberGenerator()

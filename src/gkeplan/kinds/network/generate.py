@@ -1,0 +1,67 @@
+"""network for `import --generate`: the project's VPC networks, by name; the `default` network
+only when asked for (--include default-network)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    Global,
+    LeftOut,
+    Listing,
+    Written,
+    compact,
+    inexpressible,
+    list_with,
+)
+from gkeplan.kinds.network import COMPUTE_API, Network
+
+DRIVER = "gkeplan.kinds.network.driver:NetworkDriver"
+# "By default, for each project, a `default` network is created" with the rules
+# default-allow-internal, -ssh, -rdp and -icmp, "an auto-mode network" (CIS GCP benchmark 3.1,
+# https://docs.datadoghq.com/security_platform/default_rules/cis-gcp-1.3.0-3.1/); Google's
+# page on it: https://cloud.google.com/vpc/docs/vpc#default-network
+DEFAULT_NETWORK = "default"
+DEFAULT_NETWORK_DOC = "https://cloud.google.com/vpc/docs/vpc#default-network"
+
+
+class NetworkGenerator(Global):
+    kind = "network"
+    reads: tuple[str, ...] = ()
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (COMPUTE_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        return list_with(DRIVER, ctx, ["all"], self.kind)
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        if a["name"] == DEFAULT_NETWORK and not listing.default_network:
+            return LeftOut(
+                self.kind,
+                found.id,
+                "the project's default network, made by GCP with the project "
+                "(--include default-network generates it and its rules)",
+                DEFAULT_NETWORK_DOC,
+            )
+        try:
+            value = compact(
+                Network,
+                {
+                    "autoCreateSubnetworks": a["autoCreateSubnetworks"],
+                    "routingMode": a["routingMode"],
+                    "mtu": a["mtu"],
+                    "description": a["description"],
+                },
+            )
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        key = listing.claim("networks", a["name"], a["name"])
+        listing.keys[(self.kind, found.id)] = key
+        return Entry("networks", key, value, found)
+
+
+GENERATOR = NetworkGenerator()

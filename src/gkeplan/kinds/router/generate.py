@@ -1,0 +1,74 @@
+"""router for `import --generate`: the project's Cloud Routers in every region, each with its
+Cloud NAT gateway."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    LeftOut,
+    Listing,
+    Regional,
+    Written,
+    compact,
+    inexpressible,
+    list_with,
+)
+from gkeplan.kinds.network import COMPUTE_API, network_id
+from gkeplan.kinds.router import Router
+
+DRIVER = "gkeplan.kinds.router.driver:RouterDriver"
+
+
+class RouterGenerator(Regional):
+    kind = "router"
+    reads: tuple[str, ...] = ("network",)
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (COMPUTE_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        return list_with(DRIVER, ctx, ["all"], self.kind)
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        if len(a["nats"]) > 1:
+            return LeftOut(
+                self.kind,
+                found.id,
+                f"it has {len(a['nats'])} Cloud NAT gateways; a gkeplan router holds one",
+                managed=False,
+            )
+        nat = dict(a["nats"][0]) if a["nats"] else None
+        if nat is not None and nat.get("logConfig") is None:
+            nat.pop("logConfig", None)
+        try:
+            value = compact(
+                Router,
+                {
+                    "network": listing.ref(
+                        "network", network_id(listing.project, a["network"]), a["network"]
+                    ),
+                    "region": listing.region_of_spec(a["region"]),
+                    "nat": nat,
+                    "description": a["description"],
+                },
+            )
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        if nat is not None:
+            # the gateway's options are written out even where they are gkeplan's defaults:
+            # they say what the NAT does
+            value["nat"] = {
+                k: v for k, v in {**nat, **value.get("nat", {})}.items() if v is not None
+            }
+        key = listing.claim("routers", a["name"], f"{a['name']}-{a['region']}")
+        if key != a["name"]:
+            value = {"name": a["name"], **value}
+        listing.keys[(self.kind, found.id)] = key
+        return Entry("routers", key, value, found)
+
+
+GENERATOR = RouterGenerator()

@@ -1,0 +1,76 @@
+"""subnetwork for `import --generate`: the project's subnetworks in every region, except those
+an auto mode network made itself."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from gkeplan.kinds.driver import Context
+from gkeplan.kinds.generating import (
+    Entry,
+    Found,
+    LeftOut,
+    Listing,
+    Regional,
+    Written,
+    compact,
+    inexpressible,
+    list_with,
+)
+from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
+from gkeplan.kinds.subnetwork import AUTO_MODE, Subnetwork
+
+DRIVER = "gkeplan.kinds.subnetwork.driver:SubnetworkDriver"
+# "An auto mode VPC network starts with one subnet per region. Each subnet has a predetermined
+# range as described in Auto mode VPC network IP ranges" (compute v1 Network.
+# autoCreateSubnetworks); "All of the subnets fits within the 10.128.0.0/9" block (Google
+# Cloud's VPC course, https://pt.coursera.org/lecture/migrating-to-gcp-br/tipos-de-nuvem-privada-virtual-qxHjy);
+# they are named as their network (a default network's subnetworks are all `default`).
+AUTO_SUBNETS_DOC = "https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations"
+
+
+class SubnetworkGenerator(Regional):
+    kind = "subnetwork"
+    reads: tuple[str, ...] = ("network",)
+    holds: tuple[str, ...] = ()
+    apis: tuple[str, ...] = (COMPUTE_API,)
+
+    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+        return list_with(DRIVER, ctx, ["all"], self.kind)
+
+    def write(self, found: Found, listing: Listing) -> Written:
+        a = found.attributes
+        net_id = network_id(listing.project, a["network"])
+        auto = {
+            f.id for f in listing.found.get("network", []) if f.attributes["autoCreateSubnetworks"]
+        }
+        if net_id in auto and a["name"] == a["network"] and overlaps(a["ipCidrRange"], AUTO_MODE):
+            return LeftOut(
+                self.kind,
+                found.id,
+                f"made by the auto mode network {a['network']} itself",
+                AUTO_SUBNETS_DOC,
+            )
+        try:
+            value = compact(
+                Subnetwork,
+                {
+                    "network": listing.ref("network", net_id, a["network"]),
+                    "region": listing.region_of_spec(a["region"]),
+                    "ipCidrRange": a["ipCidrRange"],
+                    "secondaryIpRanges": a["secondaryIpRanges"],
+                    "privateIpGoogleAccess": a["privateIpGoogleAccess"],
+                    "logConfig": a["logConfig"],
+                    "description": a["description"],
+                },
+            )
+        except ValidationError as exc:
+            return inexpressible(self.kind, found.id, exc)
+        key = listing.claim("subnetworks", a["name"], f"{a['name']}-{a['region']}")
+        if key != a["name"]:
+            value = {"name": a["name"], **value}
+        listing.keys[(self.kind, found.id)] = key
+        return Entry("subnetworks", key, value, found)
+
+
+GENERATOR = SubnetworkGenerator()
