@@ -274,3 +274,58 @@ def test_a_disabled_secret_manager_api_stops_the_plan_before_any_change(tmp_path
             ServicesDisabled, match=r"secretmanager\.googleapis\.com is not enabled"
         ):
             harness.plan(harness.spec(SPEC))
+
+
+def test_import_generate_writes_secrets_back_and_adopting_them_plans_no_change(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Secrets made outside gkeplan, every field set, written back by `import --generate`."""
+    client = _rest(harness)
+    key = "projects/demo-project/locations/us-east1/keyRings/r/cryptoKeys/k"
+    client.create_secret(
+        request={
+            "parent": "projects/demo-project",
+            "secret_id": "WANDB_API_KEY",
+            "secret": {
+                "replication": {
+                    "user_managed": {
+                        "replicas": [
+                            {
+                                "location": "us-east1",
+                                "customer_managed_encryption": {"kms_key_name": key},
+                            },
+                            {"location": "us-central1"},
+                        ]
+                    }
+                },
+                "labels": {"app": "training"},
+                "annotations": {"owner": "ml"},
+                "topics": [{"name": "projects/demo-project/topics/t"}],
+                "rotation": {
+                    "rotation_period": "86400s",
+                    "next_rotation_time": "2099-01-01T00:00:00Z",
+                },
+                "expire_time": "2099-06-01T00:00:00Z",
+            },
+        }
+    )
+    client.add_secret_version(
+        request={
+            "parent": "projects/demo-project/secrets/WANDB_API_KEY",
+            "payload": {"data": b"wandb-zq7-canary"},
+        }
+    )
+    spec, state = tmp_path / "generated.yaml", str(tmp_path / "adopted.json")
+    common = ["--endpoint", harness.emu.endpoints.http]
+    generate = ["import", "--generate", "--project", "demo-project", "--out", str(spec)]
+    only = ["--include", "secret", "--region", "us-central1", "--write", "--state", state]
+    made = CliRunner().invoke(cli, [*generate, *only, *common])
+    assert made.exit_code == 0, made.output
+    text = spec.read_text()
+    assert "WANDB_API_KEY:" in text and "kmsKeyName: " + key in text
+    assert "wandb-zq7-canary" not in text + made.output
+    planned = CliRunner().invoke(
+        cli, ["plan", str(spec), "--state", state, "--detailed-exitcode", *common]
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output

@@ -472,4 +472,5 @@ KIND = Kind(
     rules="gkeplan.kinds.secret.rules:RULES",
     outputs=_outputs,
     grant_target=GRANTS,
+    generate="gkeplan.kinds.secret.generate:GENERATOR",
 )

@@ -109,6 +109,23 @@ def _secret(
     return body
 
 
+def list_secrets(ctx: Context, parent: str) -> list[Any]:
+    """Every secret of `parent` (projects/P), as the client returns them. GCP names a secret by
+    its project's number (projects/123/secrets/ID); callers key it by `parent` and its id."""
+    client = ctx.conn.rest_client(CLIENT)
+    # "If the number is greater than 25000, it is capped at 25000" (projects.secrets.list
+    # pageSize, secretmanager v1 discovery document)
+    pages = call(
+        ctx.conn.timeouts,
+        lambda: [
+            list(p.secrets)
+            for p in client.list_secrets(request={"parent": parent, "page_size": 25000}).pages
+        ],
+    )
+    ctx.count(max(1, len(pages)))
+    return [secret for page in pages for secret in page]
+
+
 class SecretDriver:
     kind = "secret"
 
@@ -116,32 +133,13 @@ class SecretDriver:
         return ctx.conn.rest_client(CLIENT)
 
     def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        """One list of the project's secrets (every secret is global: projects/P/secrets/ID)."""
-        ids = {w.id for w in wanted}
-        if not ids:
-            return {}
-        client = self._client(ctx)
-        parents = sorted({i.rsplit("/secrets/", 1)[0] for i in ids})
-        out: dict[str, Attributes] = {}
-        for parent in parents:
-            # "If the number is greater than 25000, it is capped at 25000" (projects.secrets.list
-            # pageSize, secretmanager v1 discovery document)
-            pages = call(
-                ctx.conn.timeouts,
-                lambda parent=parent: [  # type: ignore[misc]
-                    list(p.secrets)
-                    for p in client.list_secrets(
-                        request={"parent": parent, "page_size": 25000}
-                    ).pages
-                ],
-            )
-            ctx.count(max(1, len(pages)))
-            for page in pages:
-                for secret in page:
-                    # GCP names a secret by its project's number (projects/123/secrets/ID): the
-                    # spec's id is by project id, the secret id is the same
-                    out[f"{parent}/secrets/{_id(str(secret.name))}"] = secret_attributes(secret)
-        return {i: a for i, a in out.items() if i in ids}
+        """One list of each project's secrets (every secret is global: projects/P/secrets/ID)."""
+        parents = sorted({w.id.rsplit("/secrets/", 1)[0] for w in wanted})
+        return {
+            f"{parent}/secrets/{_id(str(secret.name))}": secret_attributes(secret)
+            for parent in parents
+            for secret in list_secrets(ctx, parent)
+        }
 
     def create(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
