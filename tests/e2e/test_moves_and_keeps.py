@@ -91,6 +91,7 @@ def _rename_every_key(text: str) -> tuple[str, int]:
         "networks",
         "subnetworks",
         "routers",
+        "addresses",
         "firewalls",
         "artifactRepositories",
         "clusters",
@@ -158,9 +159,8 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert managed is not None
     ids = {r.id for r in managed.resources.values()}
     renamed_text, renamed = _rename_every_key(GPU_EXAMPLE.read_text())
-    assert (
-        renamed == 11
-    )  # three accounts, four VPC kinds, a repository, a cluster, a bucket, a secret
+    # three accounts, four VPC kinds, an address, a repository, a cluster, a bucket, a secret
+    assert renamed == 12
     user.write(renamed_text)
     plan = user.plan("--json")
     assert plan.exit_code == 0, plan.output
@@ -170,7 +170,7 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert set(moved) == set(managed.resources)
     assert {c["action"] for c in changes} == {"no-op"}
     kinds = {managed.resources[a].kind for a in moved}
-    assert len(kinds) == 11  # every kind of the example, node pools and IAM members included
+    assert len(kinds) == 12  # every kind of the example, node pools and IAM members included
     before = len(user.sandbox.requests())
     assert user.apply().exit_code == 0
     assert _writes(user.sandbox, before) == []

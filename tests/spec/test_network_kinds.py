@@ -175,7 +175,8 @@ CASES = {
     ),
     "manual-nat-ip-allocation": (
         _edit("nat: {name: ml-nat}", "nat: {name: ml-nat, natIpAllocateOption: MANUAL_ONLY}"),
-        ("error", "routers.ml-router.nat.natIpAllocateOption", "MANUAL_ONLY"),
+        # offered since addresses exist (issue 24); with no natIps it warns
+        ("warning", "routers.ml-router.nat.natIpAllocateOption", "MANUAL_ONLY with no natIps"),
     ),
 }
 

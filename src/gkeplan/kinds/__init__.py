@@ -16,6 +16,7 @@ from pydantic import Field, create_model
 
 from gkeplan.errors import Diagnostic
 from gkeplan.kinds import (
+    address,
     artifact_repository,
     bucket,
     firewall,
@@ -39,6 +40,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         secret.KIND,
         network.KIND,
         subnetwork.KIND,
+        address.KIND,
         router.KIND,
         firewall.KIND,
         cluster.KIND,

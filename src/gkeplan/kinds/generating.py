@@ -146,6 +146,36 @@ def compact(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def expressed(
+    kind: str, rid: str, model: type[BaseModel], data: dict[str, Any]
+) -> dict[str, Any] | LeftOut:
+    """`compact(model, data)`, or the resource named as left out when the model refuses it."""
+    try:
+        return compact(model, data)
+    except ValidationError as exc:
+        return inexpressible(kind, rid, exc)
+
+
+def keyed(
+    listing: Listing,
+    found: Found,
+    section: str,
+    value: dict[str, Any],
+    name: str,
+    fallback: str,
+    *,
+    named: bool = False,
+) -> Entry:
+    """The entry of `found` in `section`, keyed by its `name` (or `fallback` when another
+    resource holds that key), with the key recorded for the entries that refer to it; `named`:
+    a key other than the name writes the name out."""
+    key = listing.claim(section, name, fallback)
+    if named and key != name:
+        value = {"name": name, **value}
+    listing.keys[(found.kind, found.id)] = key
+    return Entry(section, key, value, found)
+
+
 def inexpressible(kind: str, rid: str, exc: ValidationError) -> LeftOut:
     """A resource whose settings the kind's model refuses: adopting it under a spec that
     says otherwise would change it, so it is named and left out."""

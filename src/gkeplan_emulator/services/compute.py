@@ -12,7 +12,7 @@ from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import not_found, permission_denied
 from gkeplan_emulator.http import Request, Response, Route, Router
 from gkeplan_emulator.service import ServiceSpec
-from gkeplan_emulator.services import compute_routes
+from gkeplan_emulator.services import compute_addresses, compute_routes
 from gkeplan_emulator.services.compute_network import ComputeModel
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def routes(backend: Backend) -> list[Route]:
         get_region,
         "compute.regions.get",
     )
-    return router.routes + compute_routes.routes(backend)
+    return router.routes + compute_routes.routes(backend) + compute_addresses.routes(backend)
 
 
 SERVICE = ServiceSpec("compute", ComputeModel, routes)

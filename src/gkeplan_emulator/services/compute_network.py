@@ -38,6 +38,13 @@ COLLECTIONS = {
     "routers": ("Router", "compute#router", "regions"),
     "firewalls": ("Firewall", "compute#firewall", "global"),
 }
+# What the model holds: those collections and the reserved addresses (compute_addresses.py),
+# each with its google-cloud-compute message and JSON kind
+MESSAGES = {c: (message, kind) for c, (message, kind, _) in COLLECTIONS.items()} | {
+    "addresses": ("Address", "compute#address"),
+    "globalAddresses": ("Address", "compute#address"),
+}
+STORES = tuple(MESSAGES)
 
 
 # -- GCP's errors ------------------------------------------------------------------------------
@@ -77,7 +84,8 @@ def in_use(resource: str, user: str) -> ApiError:
     # "The network resource 'projects/c/global/networks/N' is already being used by
     # 'projects/c/global/firewalls/F'" / "Error 400: ..., resourceInUseByAnotherResource"
     # (genevieve/leftovers#6, terraform-google-modules/terraform-google-network#87)
-    what = resource.split("/")[-2].rstrip("s")
+    collection = resource.split("/")[-2]
+    what = collection[:-2] if collection.endswith("sses") else collection.rstrip("s")
     return ApiError(
         "FAILED_PRECONDITION",
         f"The {what} resource '{resource}' is already being used by '{user}'",
@@ -150,7 +158,7 @@ class ComputeModel:
 
     backend: Backend
     items: dict[str, dict[str, dict[str, Any]]] = field(
-        default_factory=lambda: {c: {} for c in COLLECTIONS}
+        default_factory=lambda: {c: {} for c in STORES}
     )
     operations: dict[str, Operation] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -213,7 +221,7 @@ class ComputeModel:
     def load(self, data: dict[str, Any]) -> None:
         with self.lock:
             loaded = data.get("items") or {}
-            self.items = {c: dict(loaded.get(c) or {}) for c in COLLECTIONS}
+            self.items = {c: dict(loaded.get(c) or {}) for c in STORES}
             self.operations = {}
 
 
@@ -221,7 +229,7 @@ def parse(collection: str, req: Request) -> dict[str, Any]:
     """The request body, checked against google-cloud-compute's message for it."""
     from google.cloud.compute_v1 import types
 
-    message = getattr(types, COLLECTIONS[collection][0])
+    message = getattr(types, MESSAGES[collection][0])
     body = req.json()
     try:
         message.from_json(json.dumps(body), ignore_unknown_fields=False)

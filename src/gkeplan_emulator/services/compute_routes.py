@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError, precondition_failed
 from gkeplan_emulator.http import Request, Response, Route, route
+from gkeplan_emulator.services import compute_address_use
 from gkeplan_emulator.services.compute_network import (
     BASE,
     COLLECTIONS,
+    MESSAGES,
     ComputeModel,
     _last,
     _stamp,
@@ -130,7 +132,7 @@ class ComputeNetworkApi:
                 ]
             return Response(
                 body={
-                    "kind": COLLECTIONS[collection][1] + "List",
+                    "kind": MESSAGES[collection][1] + "List",
                     "id": prefix.rstrip("/"),
                     "items": found,
                     "selfLink": BASE + prefix.rstrip("/"),
@@ -152,7 +154,7 @@ class ComputeNetworkApi:
                     )
             return Response(
                 body={
-                    "kind": COLLECTIONS[collection][1] + "AggregatedList",
+                    "kind": MESSAGES[collection][1] + "AggregatedList",
                     "id": f"projects/{project}/aggregated/{collection}",
                     "items": scopes,
                     "selfLink": f"{BASE}projects/{project}/aggregated/{collection}",
@@ -244,6 +246,12 @@ class ComputeNetworkApi:
                     user = self.nodes_in(full)
                     if user is not None:
                         raise in_use(full, user)
+                if collection in ("networks", "subnetworks"):
+                    user = compute_address_use.holder(self.model, full)
+                    if user is not None:
+                        raise in_use(full, user)
+                if collection == "routers":
+                    compute_address_use.release_nat_ips(self.model, full)
                 del self.model.items[collection][full]
                 return self.model.start(req, "delete", full, req.params.get("region"))
 
@@ -383,6 +391,7 @@ class ComputeNetworkApi:
         for i, nat in enumerate(body.get("nats", [])):
             if not nat.get("name") or not str(nat["name"])[0].isalpha():
                 raise invalid(f"resource.nats[{i}].name", nat.get("name", ""), "Invalid NAT name.")
+        compute_address_use.use_nat_ips(self.model, full, body.get("nats", []))
 
     def fill_firewalls(self, req: Request, body: dict[str, Any], full: str) -> None:
         # Firewall.network: "If not specified when creating a firewall rule, the default

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pydantic import ValidationError
-
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.artifact_repository import (
     ARTIFACT_REGISTRY_API,
@@ -15,12 +13,12 @@ from gkeplan.kinds.artifact_repository import (
 )
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
+    LeftOut,
     Listing,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 
@@ -64,30 +62,27 @@ class ArtifactRepositoryGenerator:
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes
         docker = a.get("dockerConfig") or {}
-        try:
-            value = compact(
-                ArtifactRepository,
-                {
-                    "location": listing.region_of_spec(a["location"]),
-                    "format": a["format"],
-                    "mode": a["mode"],
-                    "description": a["description"] or None,
-                    "labels": a["labels"],
-                    "dockerConfig": {"immutableTags": True}
-                    if docker.get("immutableTags")
-                    else None,
-                    "cleanupPolicyDryRun": a["cleanupPolicyDryRun"],
-                    "kmsKeyName": a["kmsKeyName"] or None,
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
+        value = expressed(
+            self.kind,
+            found.id,
+            ArtifactRepository,
+            {
+                "location": listing.region_of_spec(a["location"]),
+                "format": a["format"],
+                "mode": a["mode"],
+                "description": a["description"] or None,
+                "labels": a["labels"],
+                "dockerConfig": {"immutableTags": True} if docker.get("immutableTags") else None,
+                "cleanupPolicyDryRun": a["cleanupPolicyDryRun"],
+                "kmsKeyName": a["kmsKeyName"] or None,
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
         rid = a["repositoryId"]
-        key = listing.claim("artifactRepositories", rid, f"{rid}-{a['location']}")
-        if key != rid:
-            value = {"name": rid, **value}
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("artifactRepositories", key, value, found)
+        return keyed(
+            listing, found, "artifactRepositories", value, rid, f"{rid}-{a['location']}", named=True
+        )
 
 
 GENERATOR = ArtifactRepositoryGenerator()

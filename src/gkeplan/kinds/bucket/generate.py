@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.bucket import MULTI_REGIONS, STORAGE_API, Bucket
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
+    LeftOut,
     Listing,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 
@@ -36,25 +34,24 @@ class BucketGenerator:
         a = found.attributes
         # GCS reports locations in upper case; the spec writes a region as regions are written
         location = a["location"] if a["location"] in MULTI_REGIONS else a["location"].lower()
-        try:
-            value = compact(
-                Bucket,
-                {
-                    "location": listing.region_of_spec(location),
-                    "storageClass": a["storageClass"],
-                    "uniformBucketLevelAccess": a["uniformBucketLevelAccess"],
-                    "publicAccessPrevention": a["publicAccessPrevention"],
-                    "versioning": a["versioning"],
-                    "lifecycleRules": a["lifecycleRules"],
-                    "labels": a["labels"],
-                    "logging": a["logging"],
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        key = listing.claim("buckets", found.id, found.id)
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("buckets", key, value, found)
+        value = expressed(
+            self.kind,
+            found.id,
+            Bucket,
+            {
+                "location": listing.region_of_spec(location),
+                "storageClass": a["storageClass"],
+                "uniformBucketLevelAccess": a["uniformBucketLevelAccess"],
+                "publicAccessPrevention": a["publicAccessPrevention"],
+                "versioning": a["versioning"],
+                "lifecycleRules": a["lifecycleRules"],
+                "labels": a["labels"],
+                "logging": a["logging"],
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
+        return keyed(listing, found, "buckets", value, found.id, found.id)
 
 
 GENERATOR = BucketGenerator()

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.firewall import Firewall
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
     Global,
     LeftOut,
     Listing,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id
@@ -61,30 +58,29 @@ class FirewallGenerator(Global):
                 "generates it)",
                 DEFAULT_RULES_DOC,
             )
-        try:
-            value = compact(
-                Firewall,
-                {
-                    "network": listing.ref(
-                        "network", network_id(listing.project, a["network"]), a["network"]
-                    ),
-                    "direction": a["direction"],
-                    "priority": a["priority"],
-                    "sourceRanges": a["sourceRanges"],
-                    "destinationRanges": a["destinationRanges"],
-                    "sourceTags": a["sourceTags"],
-                    "targetTags": a["targetTags"],
-                    "allow": a["allow"],
-                    "deny": a["deny"],
-                    "disabled": a["disabled"],
-                    "description": a["description"],
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        key = listing.claim("firewalls", a["name"], a["name"])
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("firewalls", key, value, found)
+        value = expressed(
+            self.kind,
+            found.id,
+            Firewall,
+            {
+                "network": listing.ref(
+                    "network", network_id(listing.project, a["network"]), a["network"]
+                ),
+                "direction": a["direction"],
+                "priority": a["priority"],
+                "sourceRanges": a["sourceRanges"],
+                "destinationRanges": a["destinationRanges"],
+                "sourceTags": a["sourceTags"],
+                "targetTags": a["targetTags"],
+                "allow": a["allow"],
+                "deny": a["deny"],
+                "disabled": a["disabled"],
+                "description": a["description"],
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
+        return keyed(listing, found, "firewalls", value, a["name"], a["name"])
 
 
 GENERATOR = FirewallGenerator()

@@ -3,18 +3,15 @@ only when asked for (--include default-network)."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
     Global,
     LeftOut,
     Listing,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 from gkeplan.kinds.network import COMPUTE_API, Network
@@ -47,21 +44,20 @@ class NetworkGenerator(Global):
                 "(--include default-network generates it and its rules)",
                 DEFAULT_NETWORK_DOC,
             )
-        try:
-            value = compact(
-                Network,
-                {
-                    "autoCreateSubnetworks": a["autoCreateSubnetworks"],
-                    "routingMode": a["routingMode"],
-                    "mtu": a["mtu"],
-                    "description": a["description"],
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        key = listing.claim("networks", a["name"], a["name"])
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("networks", key, value, found)
+        value = expressed(
+            self.kind,
+            found.id,
+            Network,
+            {
+                "autoCreateSubnetworks": a["autoCreateSubnetworks"],
+                "routingMode": a["routingMode"],
+                "mtu": a["mtu"],
+                "description": a["description"],
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
+        return keyed(listing, found, "networks", value, a["name"], a["name"])
 
 
 GENERATOR = NetworkGenerator()

@@ -7,12 +7,15 @@ from typing import Literal, cast
 
 from pydantic import Field
 
-from gkeplan.errors import Path
+from gkeplan.errors import Path, Severity
+from gkeplan.kinds.address import address_name, addresses, ref_key
 from gkeplan.kinds.base import (
+    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
+    Permission,
     Section,
     project_permissions,
     section_nodes,
@@ -39,9 +42,13 @@ class NatLogging(Model):
 
 class Nat(Model):
     name: Name
-    # RouterNat.natIpAllocateOption: AUTO_ONLY or MANUAL_ONLY; MANUAL_ONLY needs natIps, which
-    # gkeplan does not manage, so only AUTO_ONLY is offered.
-    nat_ip_allocate_option: Literal["AUTO_ONLY"] = "AUTO_ONLY"
+    # RouterNat.natIpAllocateOption (compute v1 discovery document): "MANUAL_ONLY: Uses only
+    # Nat IP addresses provided by customers"; "AUTO_ONLY: Nat IPs are allocated by Google
+    # Cloud Platform; customers can't specify any Nat IPs".
+    nat_ip_allocate_option: Literal["AUTO_ONLY", "MANUAL_ONLY"] = "AUTO_ONLY"
+    # RouterNat.natIps: "These IP addresses must be valid static external IP addresses
+    # assigned to the project": the spec's regional EXTERNAL addresses, as address:KEY.
+    nat_ips: list[str] = Field(default_factory=list, description="[address:KEY, ...]")
     # RouterNat.sourceSubnetworkIpRangesToNat; LIST_OF_SUBNETWORKS needs a subnetwork list,
     # not offered.
     source_subnetwork_ip_ranges_to_nat: Literal[
@@ -71,13 +78,24 @@ def nat_regions(spec: Document) -> set[tuple[str, str]]:
     }
 
 
-def nat_attributes(nat: Nat | None) -> list[dict[str, object]]:
+def _nat_ip_names(spec: Document, nat: Nat) -> list[str]:
+    spec_addresses = addresses(spec)
+    out = []
+    for ref in nat.nat_ips:
+        key = ref_key(ref)
+        if key is not None and key in spec_addresses:
+            out.append(address_name(key, spec_addresses[key]))
+    return sorted(out)
+
+
+def nat_attributes(spec: Document, nat: Nat | None) -> list[dict[str, object]]:
     if nat is None:
         return []
     return [
         {
             "name": nat.name,
             "natIpAllocateOption": nat.nat_ip_allocate_option,
+            "natIps": _nat_ip_names(spec, nat),
             "sourceSubnetworkIpRangesToNat": nat.source_subnetwork_ip_ranges_to_nat,
             "logConfig": (
                 nat.log_config.model_dump(by_alias=True)
@@ -94,13 +112,25 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
     router: Router = node.config
-    return network_dep(spec, router.network, (*node.path, "network"), nodes)
+    deps = network_dep(spec, router.network, (*node.path, "network"), nodes)
+    for i, ref in enumerate(router.nat.nat_ips if router.nat else []):
+        address = f"address.{ref_key(ref)}"
+        if address in nodes:  # the NAT uses the address: reserved before, released after
+            deps.append(Dep(address, "natIps", (*node.path, "nat", "natIps", i)))
+    return deps
 
 
 _NEEDS = compute_permissions("routers", "regionOperations")
 
 
-_needs = project_permissions(_NEEDS)
+def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+    router: Router = node.config
+    needs = project_permissions(_NEEDS)(spec, node, action)
+    if action in ("create", "update") and router.nat is not None and router.nat.nat_ips:
+        # a NAT's natIps use the addresses: compute.addresses.use (IAM's permission list;
+        # roles/compute.networkAdmin holds it)
+        needs += (Permission("compute.addresses.use"),)
+    return needs
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
@@ -113,7 +143,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             "name": name,
             "network": network_name(spec, router.network),
             "region": region,
-            "nats": nat_attributes(router.nat),
+            "nats": nat_attributes(spec, router.nat),
             "description": router.description,
         },
         {"project": spec.project},
@@ -137,7 +167,60 @@ def _check(spec: Document, c: Checker) -> None:
         if router.nat is not None:
             # RouterNat.name: "1-63 characters long and comply with RFC1035"
             c.check_name((*path, "nat", "name"), rfc1035(router.nat.name, "NAT"))
+            _check_nat_ips(spec, c, (*path, "nat"), router.nat, region)
         c.depends_on(path, router)
+
+
+def _check_nat_ips(spec: Document, c: Checker, path: Path, nat: Nat, region: str) -> None:
+    manual = nat.nat_ip_allocate_option == "MANUAL_ONLY"
+    if nat.nat_ips and not manual:
+        # "When choosing AUTO_ONLY, then nat_ip should be empty." (RouterNat.natIpAllocateOption,
+        # compute v1 discovery document); natIps "Only valid if natIpAllocateOption is set to
+        # MANUAL_ONLY" (Google provider, RouterNat.yaml)
+        c.error(
+            (*path, "natIps"),
+            "natIps are used only with natIpAllocateOption: MANUAL_ONLY (AUTO_ONLY takes no "
+            "IPs: Google allocates them)",
+            "set natIpAllocateOption: MANUAL_ONLY, or remove natIps",
+        )
+    if manual and not nat.nat_ips:
+        # "When there are not enough specified Nat IPs, the Nat service fails for new VMs"
+        # (discovery document); GCP takes the empty list (the provider's RouterNatAddress
+        # fills it later), so this warns.
+        c.error(
+            (*path, "natIpAllocateOption"),
+            "MANUAL_ONLY with no natIps: the NAT translates nothing until IPs are added",
+            "add natIps: [address:KEY] (a regional EXTERNAL address in the router's region)",
+            severity=Severity.WARNING,
+        )
+    spec_addresses = addresses(spec)
+    seen: set[str] = set()
+    for i, ref in enumerate(nat.nat_ips):
+        at: Path = (*path, "natIps", i)
+        key = ref_key(ref)
+        target = spec_addresses.get(key) if key is not None else None
+        if target is None:
+            c.error(
+                at,
+                f"'{ref}' is not a spec address",
+                c.hint(ref, [f"address:{k}" for k in spec_addresses])
+                or "name one of the spec's addresses as address:KEY",
+            )
+            continue
+        if ref in seen:
+            c.error(at, f"{ref} is listed twice")
+        seen.add(ref)
+        if target.address_type != "EXTERNAL" or target.region != region:
+            # natIps: "valid static external IP addresses"; a NAT gateway serves its own
+            # region ("a Cloud NAT gateway in the region of the subnets that require NAT",
+            # https://cloud.google.com/nat/docs/overview) and regional addresses live in one
+            where = target.region or "global"
+            c.error(
+                at,
+                f"{ref} is a {where} {target.address_type} address; a NAT in {region} "
+                f"uses regional EXTERNAL addresses of {region}",
+                f"give {ref} addressType: EXTERNAL and region: {region}",
+            )
 
 
 COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from google.api_core import exceptions as gexc
 from google.cloud.compute_v1.types import Router, RouterNat, RouterNatLogConfig
 
 from gkeplan.gcp import compute
-from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
+from gkeplan.kinds.driver import Attributes, Context
 from gkeplan.plan.model import Change
 
 
@@ -19,6 +17,7 @@ def _nat(nat: Any) -> dict[str, Any]:
     return {
         "name": nat.name,
         "natIpAllocateOption": nat.nat_ip_allocate_option,
+        "natIps": sorted(compute.last(ip) for ip in nat.nat_ips),
         "sourceSubnetworkIpRangesToNat": nat.source_subnetwork_ip_ranges_to_nat,
         "logConfig": (
             {"enable": True, "filter": log.filter or "ALL"}
@@ -38,12 +37,16 @@ def router_attributes(router: Any) -> Attributes:
     }
 
 
-def _nats(after: Attributes) -> list[RouterNat]:
+def _nats(project: str, after: Attributes) -> list[RouterNat]:
     out = []
     for nat in after["nats"]:
+        # natIps: "A list of URLs of the IP resources used for this Nat service" (discovery
+        # document): the router's region's addresses
+        addresses = f"projects/{project}/regions/{after['region']}/addresses"
         body = RouterNat(
             name=nat["name"],
             nat_ip_allocate_option=nat["natIpAllocateOption"],
+            nat_ips=[f"{addresses}/{n}" for n in nat.get("natIps", [])],
             source_subnetwork_ip_ranges_to_nat=nat["sourceSubnetworkIpRangesToNat"],
         )
         log = nat["logConfig"]
@@ -60,53 +63,24 @@ def _router(project: str, after: Attributes) -> Router:
     return Router(
         name=after["name"],
         network=f"projects/{project}/global/networks/{after['network']}",
-        nats=_nats(after),
+        nats=_nats(project, after),
         description=after["description"],
     )
 
 
-class RouterDriver:
+class RouterDriver(ComputeDriver):
     kind = "router"
+    collection = "routers"
+    singular = "router"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        if not list(wanted):
-            return {}
-        client = ctx.conn.compute("routers")
-        items = compute.aggregated(
-            ctx.conn, lambda: client.aggregated_list(project=ctx.project), "routers"
-        )
-        ctx.count()
-        out = {}
-        for router in items:
-            attrs = router_attributes(router)
-            out[f"projects/{ctx.project}/regions/{attrs['region']}/routers/{router.name}"] = attrs
-        return out
+    def attributes(self, item: Any) -> Attributes:
+        return router_attributes(item)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
-        region, name = compute.regional(change.id)
-        client = ctx.conn.compute("routers")
-        try:
-            got = call(
-                ctx.conn.timeouts,
-                lambda: client.get(project=ctx.project, region=region, router=name),
-            )
-        except gexc.NotFound:
-            return None
-        return router_attributes(got)
+    def listing(self, ctx: Context) -> list[Any]:
+        return regional_listing(ctx, ctx.conn.compute("routers"), "routers")
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
-        after = change.after or {}
-        region, _ = compute.regional(change.id)
-        body = _router(ctx.project, after)
-        client = ctx.conn.compute("routers")
-        compute.mutate(
-            ctx.conn,
-            ctx.project,
-            region,
-            f"create {change.address}",
-            lambda: client.insert(project=ctx.project, region=region, router_resource=body),
-        )
-        return self.read(ctx, change) or after
+    def body(self, ctx: Context, after: Attributes) -> Router:
+        return _router(ctx.project, after)
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         # routers.update (PUT: "the state of the target resource be created or replaced with
@@ -116,23 +90,12 @@ class RouterDriver:
         region, name = compute.regional(change.id)
         body = _router(ctx.project, after)
         client = ctx.conn.compute("routers")
-        compute.mutate(
-            ctx.conn,
-            ctx.project,
-            region,
-            f"update {change.address} nats",
+        self.send(
+            ctx,
+            change,
+            " nats",
             lambda: client.update(
                 project=ctx.project, region=region, router=name, router_resource=body
             ),
         )
         return self.read(ctx, change) or after
-
-    def delete(self, ctx: Context, change: Change) -> None:
-        client = ctx.conn.compute("routers")
-        compute.delete(
-            ctx.conn,
-            ctx.project,
-            change.id,
-            f"delete {change.address}",
-            lambda region, name: client.delete(project=ctx.project, region=region, router=name),
-        )

@@ -3,18 +3,15 @@ Cloud NAT gateway."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
     LeftOut,
     Listing,
     Regional,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id
@@ -44,31 +41,30 @@ class RouterGenerator(Regional):
         nat = dict(a["nats"][0]) if a["nats"] else None
         if nat is not None and nat.get("logConfig") is None:
             nat.pop("logConfig", None)
-        try:
-            value = compact(
-                Router,
-                {
-                    "network": listing.ref(
-                        "network", network_id(listing.project, a["network"]), a["network"]
-                    ),
-                    "region": listing.region_of_spec(a["region"]),
-                    "nat": nat,
-                    "description": a["description"],
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
+        value = expressed(
+            self.kind,
+            found.id,
+            Router,
+            {
+                "network": listing.ref(
+                    "network", network_id(listing.project, a["network"]), a["network"]
+                ),
+                "region": listing.region_of_spec(a["region"]),
+                "nat": nat,
+                "description": a["description"],
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
         if nat is not None:
             # the gateway's options are written out even where they are gkeplan's defaults:
             # they say what the NAT does
             value["nat"] = {
                 k: v for k, v in {**nat, **value.get("nat", {})}.items() if v is not None
             }
-        key = listing.claim("routers", a["name"], f"{a['name']}-{a['region']}")
-        if key != a["name"]:
-            value = {"name": a["name"], **value}
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("routers", key, value, found)
+        return keyed(
+            listing, found, "routers", value, a["name"], f"{a['name']}-{a['region']}", named=True
+        )
 
 
 GENERATOR = RouterGenerator()

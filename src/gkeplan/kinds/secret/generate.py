@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
     Global,
+    LeftOut,
     Listing,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
 )
 from gkeplan.kinds.secret import SECRET_MANAGER_API, Secret, utc
 from gkeplan.kinds.secret.driver import list_secrets, secret_attributes
@@ -57,27 +55,25 @@ class SecretGenerator(Global):  # secrets are global; replicas name their own lo
                 "period": a["rotationPeriod"],
                 "nextRotationTime": found.extra.get("nextRotationTime"),
             }
-        try:
-            value = compact(
-                Secret,
-                {
-                    "replication": replication,
-                    "kmsKeyName": keys.get("automatic"),
-                    "labels": a["labels"],
-                    "annotations": a["annotations"],
-                    "topics": a["topics"],
-                    "rotation": rotation,
-                    "expireTime": a["expireTime"] or None,
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
+        value = expressed(
+            self.kind,
+            found.id,
+            Secret,
+            {
+                "replication": replication,
+                "kmsKeyName": keys.get("automatic"),
+                "labels": a["labels"],
+                "annotations": a["annotations"],
+                "topics": a["topics"],
+                "rotation": rotation,
+                "expireTime": a["expireTime"] or None,
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
+        # secret ids are unique in a project: the key is the id
         sid = str(a["secretId"])
-        key = listing.claim("secrets", sid, sid)
-        if key != sid:
-            value = {"secretId": sid, **value}
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("secrets", key, value, found)
+        return keyed(listing, found, "secrets", value, sid, sid)
 
 
 GENERATOR = SecretGenerator()

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
     SERVICE_ACCOUNT_TYPES,
-    Entry,
     Found,
     Global,
     LeftOut,
     Listing,
     Written,
-    compact,
+    expressed,
     google_managed_account,
-    inexpressible,
+    keyed,
     list_with,
 )
 from gkeplan.kinds.service_account import IAM_API, ServiceAccount
@@ -46,16 +43,15 @@ class ServiceAccountGenerator(Global):
                 SERVICE_ACCOUNT_TYPES,
             )
         a = found.attributes
-        try:
-            value = compact(
-                ServiceAccount,
-                {"displayName": a["displayName"] or None, "description": a["description"] or None},
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        key = listing.claim("serviceAccounts", a["accountId"], a["accountId"])
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("serviceAccounts", key, value, found)
+        value = expressed(
+            self.kind,
+            found.id,
+            ServiceAccount,
+            {"displayName": a["displayName"] or None, "description": a["description"] or None},
+        )
+        if isinstance(value, LeftOut):
+            return value
+        return keyed(listing, found, "serviceAccounts", value, a["accountId"], a["accountId"])
 
 
 GENERATOR = ServiceAccountGenerator()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from google.api_core import exceptions as gexc
 from google.cloud.compute_v1.types import (
     Subnetwork,
     SubnetworkLogConfig,
@@ -15,8 +13,8 @@ from google.cloud.compute_v1.types import (
 
 from gkeplan.errors import CloudError
 from gkeplan.gcp import compute
-from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
+from gkeplan.kinds.driver import Attributes, Context
 from gkeplan.plan.model import Change
 
 
@@ -70,40 +68,18 @@ def _ranges(after: Attributes) -> list[SubnetworkSecondaryRange]:
     ]
 
 
-class SubnetworkDriver:
+class SubnetworkDriver(ComputeDriver):
     kind = "subnetwork"
+    collection = "subnetworks"
+    singular = "subnetwork"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        if not list(wanted):
-            return {}
-        client = ctx.conn.compute("subnetworks")
-        items = compute.aggregated(
-            ctx.conn, lambda: client.aggregated_list(project=ctx.project), "subnetworks"
-        )
-        ctx.count()
-        out = {}
-        for sub in items:
-            attrs = subnetwork_attributes(sub)
-            out[f"projects/{ctx.project}/regions/{attrs['region']}/subnetworks/{sub.name}"] = attrs
-        return out
+    def attributes(self, item: Any) -> Attributes:
+        return subnetwork_attributes(item)
 
-    def _get(self, ctx: Context, change: Change) -> Any:
-        region, name = compute.regional(change.id)
-        client = ctx.conn.compute("subnetworks")
-        return call(
-            ctx.conn.timeouts,
-            lambda: client.get(project=ctx.project, region=region, subnetwork=name),
-        )
+    def listing(self, ctx: Context) -> list[Any]:
+        return regional_listing(ctx, ctx.conn.compute("subnetworks"), "subnetworks")
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
-        try:
-            return subnetwork_attributes(self._get(ctx, change))
-        except gexc.NotFound:
-            return None
-
-    def create(self, ctx: Context, change: Change) -> Attributes:
-        after = change.after or {}
-        region, _ = compute.regional(change.id)
+    def body(self, ctx: Context, after: Attributes) -> Subnetwork:
         body = Subnetwork(
             name=after["name"],
             network=f"projects/{ctx.project}/global/networks/{after['network']}",
@@ -114,15 +90,7 @@ class SubnetworkDriver:
         )
         if after["logConfig"] is not None:
             body.log_config = _log_body(after["logConfig"])
-        client = ctx.conn.compute("subnetworks")
-        compute.mutate(
-            ctx.conn,
-            ctx.project,
-            region,
-            f"create {change.address}",
-            lambda: client.insert(project=ctx.project, region=region, subnetwork_resource=body),
-        )
-        return self.read(ctx, change) or after
+        return body
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         after = change.after or {}
@@ -134,11 +102,10 @@ class SubnetworkDriver:
             request = SubnetworksSetPrivateIpGoogleAccessRequest(
                 private_ip_google_access=after["privateIpGoogleAccess"]
             )
-            compute.mutate(
-                ctx.conn,
-                ctx.project,
-                region,
-                f"update {change.address} privateIpGoogleAccess",
+            self.send(
+                ctx,
+                change,
+                " privateIpGoogleAccess",
                 lambda: client.set_private_ip_google_access(
                     project=ctx.project,
                     region=region,
@@ -149,7 +116,7 @@ class SubnetworkDriver:
         patched = fields & {"secondaryIpRanges", "logConfig"}
         if patched:
             # patch needs "the current fingerprint of the subnetwork resource being patched"
-            current = self._get(ctx, change)
+            current = self.get(ctx, change)
             if "secondaryIpRanges" in patched and not after["secondaryIpRanges"]:
                 # A PATCH is a JSON merge patch: a field left out is left alone, and the
                 # client leaves an empty list out. Removing the last range is the one change
@@ -165,23 +132,12 @@ class SubnetworkDriver:
                 body.secondary_ip_ranges = _ranges(after)
             if "logConfig" in patched:
                 body.log_config = _log_body(after["logConfig"])
-            compute.mutate(
-                ctx.conn,
-                ctx.project,
-                region,
-                f"update {change.address} {', '.join(sorted(patched))}",
+            self.send(
+                ctx,
+                change,
+                f" {', '.join(sorted(patched))}",
                 lambda: client.patch(
                     project=ctx.project, region=region, subnetwork=name, subnetwork_resource=body
                 ),
             )
         return self.read(ctx, change) or after
-
-    def delete(self, ctx: Context, change: Change) -> None:
-        client = ctx.conn.compute("subnetworks")
-        compute.delete(
-            ctx.conn,
-            ctx.project,
-            change.id,
-            f"delete {change.address}",
-            lambda region, name: client.delete(project=ctx.project, region=region, subnetwork=name),
-        )

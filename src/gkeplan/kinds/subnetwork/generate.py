@@ -3,18 +3,15 @@ an auto mode network made itself."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from gkeplan.kinds.driver import Context
 from gkeplan.kinds.generating import (
-    Entry,
     Found,
     LeftOut,
     Listing,
     Regional,
     Written,
-    compact,
-    inexpressible,
+    expressed,
+    keyed,
     list_with,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
@@ -51,26 +48,31 @@ class SubnetworkGenerator(Regional):
                 f"made by the auto mode network {a['network']} itself",
                 AUTO_SUBNETS_DOC,
             )
-        try:
-            value = compact(
-                Subnetwork,
-                {
-                    "network": listing.ref("network", net_id, a["network"]),
-                    "region": listing.region_of_spec(a["region"]),
-                    "ipCidrRange": a["ipCidrRange"],
-                    "secondaryIpRanges": a["secondaryIpRanges"],
-                    "privateIpGoogleAccess": a["privateIpGoogleAccess"],
-                    "logConfig": a["logConfig"],
-                    "description": a["description"],
-                },
-            )
-        except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        key = listing.claim("subnetworks", a["name"], f"{a['name']}-{a['region']}")
-        if key != a["name"]:
-            value = {"name": a["name"], **value}
-        listing.keys[(self.kind, found.id)] = key
-        return Entry("subnetworks", key, value, found)
+        value = expressed(
+            self.kind,
+            found.id,
+            Subnetwork,
+            {
+                "network": listing.ref("network", net_id, a["network"]),
+                "region": listing.region_of_spec(a["region"]),
+                "ipCidrRange": a["ipCidrRange"],
+                "secondaryIpRanges": a["secondaryIpRanges"],
+                "privateIpGoogleAccess": a["privateIpGoogleAccess"],
+                "logConfig": a["logConfig"],
+                "description": a["description"],
+            },
+        )
+        if isinstance(value, LeftOut):
+            return value
+        return keyed(
+            listing,
+            found,
+            "subnetworks",
+            value,
+            a["name"],
+            f"{a['name']}-{a['region']}",
+            named=True,
+        )
 
 
 GENERATOR = SubnetworkGenerator()
