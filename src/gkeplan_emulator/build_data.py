@@ -1,6 +1,10 @@
 """Regenerate the emulator's data files (data/*.json) from a dated reference snapshot.
 
     python -m gkeplan_emulator.build_data --reference ../shared/reference
+    python -m gkeplan_emulator.build_data --iam-dataset CHECKOUT  # role titles only
+
+CHECKOUT: github.com/iann0036/iam-dataset at commit 2073fa52ac008a45477aa0b1b4580cd99135bf60,
+the commit the reference's roles.json was assembled from.
 
 The emulator reads only the small files in data/; each notes its `_source` and `_date`.
 """
@@ -119,12 +123,36 @@ def build_machines(ref: Path) -> dict[str, Any]:
     }
 
 
+def build_role_titles(dataset: Path) -> dict[str, Any]:
+    """Each predefined role's title, description and stage, as IAM's roles.get answers them
+    (the dataset's gcp/roles/*.json are roles.get answers)."""
+    roles = {}
+    for path in sorted((dataset / "gcp" / "roles").glob("*.json")):
+        role = json.loads(path.read_text())
+        roles[role["name"]] = [role.get("title", ""), role.get("description", ""), role["stage"]]
+    return {
+        "_source": "github.com/iann0036/iam-dataset gcp/roles/*.json (title, description, "
+        "stage), commit 2073fa52ac00, the commit roles.json's permissions come from",
+        "_date": "2026-08-22",
+        "roles": roles,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reference", type=Path, required=True)
-    ref = parser.parse_args().reference
+    parser.add_argument("--reference", type=Path)
+    parser.add_argument("--iam-dataset", type=Path)
+    args = parser.parse_args()
     DATA.mkdir(exist_ok=True)
-    for name, data in (("roles.json", build_roles(ref)), ("machines.json", build_machines(ref))):
+    built: list[tuple[str, dict[str, Any]]] = []
+    if args.reference:
+        built += [("roles.json", build_roles(args.reference))]
+        built += [("machines.json", build_machines(args.reference))]
+    if args.iam_dataset:
+        built.append(("role-titles.json", build_role_titles(args.iam_dataset)))
+    if not built:
+        parser.error("give --reference, --iam-dataset or both")
+    for name, data in built:
         (DATA / name).write_text(json.dumps(data, separators=(",", ":")) + "\n")
 
 

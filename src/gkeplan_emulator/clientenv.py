@@ -55,7 +55,8 @@ APIS: tuple[Api, ...] = (
         (("iam_credentials_custom_endpoint", "/v1/"),),
     ),
     # Resource Manager: gcloud https://cloudresourcemanager.googleapis.com/; Terraform
-    # ResourceManagerV3BasePathKey ".../v3/" (the emulator serves v3 only)
+    # ResourceManagerV3BasePathKey ".../v3/" (the emulator serves v3, and v1's projects.get and
+    # IAM policy calls, which gcloud projects uses)
     Api(
         "resourcemanager",
         True,

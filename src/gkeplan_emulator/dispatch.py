@@ -7,7 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from gkeplan_emulator.errors import ApiError, from_http_status, unauthenticated
+from gkeplan_emulator.errors import ApiError, from_http_status, service_disabled, unauthenticated
 from gkeplan_emulator.faults import Decision
 from gkeplan_emulator.http import ANONYMOUS, Request, Response, Route
 
@@ -34,6 +34,8 @@ def dispatch(backend: Backend, route: Route, req: Request) -> Response:
         req.principal = ANONYMOUS if backend.config.require_auth else backend.config.applier
     if route.auth and req.principal is None:
         return error(backend, req, route.name, unauthenticated(), storage)
+    if route.api and route.api in backend.models["serviceusage"].disabled:
+        return error(backend, req, route.name, _disabled(backend, route.api), storage)
     decision = backend.faults.decide(route.name) if route.auth else Decision()
     delay = decision.latency_s + backend.config.call_latency_s
     if delay:
@@ -55,6 +57,13 @@ def dispatch(backend: Backend, route: Route, req: Request) -> Response:
         return error(backend, req, route.name, from_http_status(decision.fail_after), storage)
     backend.record(route.name, resp.status, req.principal, time.monotonic() - started)
     return resp
+
+
+def _disabled(backend: Backend, api: str) -> ApiError:
+    # the project by number, as GCP's message names it ("Service Usage API has not been used in
+    # project 1021909506549 before or it is disabled.", GoogleCloudPlatform/community#884)
+    title = backend.models["serviceusage"].service(api)["config"].get("title", api)
+    return service_disabled(api, title, backend.config.project_number)
 
 
 def error(backend: Backend, req: Request, name: str, err: ApiError, storage: bool) -> Response:

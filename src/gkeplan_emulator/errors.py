@@ -38,6 +38,14 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     def body(self, *, storage: bool = False) -> dict[str, Any]:
+        if storage:
+            # Cloud Storage's JSON API answers {"error": {"errors": [{domain, reason, message}],
+            # "code", "message"}}: no status, no details
+            # (https://cloud.google.com/storage/docs/json_api/v1/status-codes, its examples);
+            # gcloud prints a body with `details` as a gRPC error, not as GCS's HTTPError.
+            reason = self.legacy_reason or self.reason or "invalid"
+            legacy = [{"message": self.message, "domain": "global", "reason": reason}]
+            return {"error": {"code": self.http, "message": self.message, "errors": legacy}}
         details = list(self.details)
         if self.reason:
             details.insert(
@@ -52,9 +60,10 @@ class ApiError(Exception):
         error: dict[str, Any] = {"code": self.http, "message": self.message, "status": self.status}
         if details:
             error["details"] = details
-        if storage or self.legacy_reason:  # the JSON API also lists errors the old way
-            reason = self.legacy_reason or self.reason or "invalid"
-            error["errors"] = [{"message": self.message, "domain": "global", "reason": reason}]
+        if self.legacy_reason:  # the older APIs also list errors the old way
+            error["errors"] = [
+                {"message": self.message, "domain": "global", "reason": self.legacy_reason}
+            ]
         return {"error": error}
 
 
@@ -98,6 +107,32 @@ def permission_denied(permission: str, resource: str) -> ApiError:
         reason="IAM_PERMISSION_DENIED",
         domain="iam.googleapis.com",
         metadata={"permission": permission, "resource": resource},
+    )
+
+
+def service_disabled(service: str, title: str, project: str) -> ApiError:
+    """A call to an API that is off in the project. The body GCP answers, as quoted in
+    google-gemini/gemini-cli#1343: 403 PERMISSION_DENIED, "<Title> has not been used in project
+    <P> before or it is disabled. Enable it by visiting <activationUrl> then retry. If you
+    enabled this API recently, wait a few minutes for the action to propagate to our systems
+    and retry.", ErrorInfo reason SERVICE_DISABLED, domain googleapis.com, metadata service,
+    serviceTitle, consumer projects/<P>, containerInfo, activationUrl."""
+    url = f"https://console.developers.google.com/apis/api/{service}/overview?project={project}"
+    return ApiError(
+        "PERMISSION_DENIED",
+        f"{title} has not been used in project {project} before or it is disabled. Enable it "
+        f"by visiting {url} then retry. If you enabled this API recently, wait a few minutes "
+        "for the action to propagate to our systems and retry.",
+        403,
+        reason="SERVICE_DISABLED",
+        metadata={
+            "service": service,
+            "serviceTitle": title,
+            "consumer": f"projects/{project}",
+            "containerInfo": project,
+            "activationUrl": url,
+        },
+        legacy_reason="accessNotConfigured",  # Go's client: "Error 403: ..., accessNotConfigured"
     )
 
 

@@ -33,6 +33,14 @@ def role_permissions(role: str) -> frozenset[str]:
     return frozenset(names[i] for i in data["roles"].get(role, ()))
 
 
+@cache
+def role_title(role: str) -> tuple[str, str, str]:
+    """A predefined role's (title, description, stage) as IAM answers them; ("", "", "GA")
+    for one the dataset lacks."""
+    found = _load("role-titles.json")["roles"].get(role)
+    return (found[0], found[1], found[2]) if found else ("", "", "GA")
+
+
 # -- machine types and locations -----------------------------------------------------------
 @dataclass(frozen=True)
 class MachineType:

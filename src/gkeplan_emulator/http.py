@@ -78,6 +78,7 @@ class Route:
     auth: bool = True
     mutating: bool = True
     storage_errors: bool = False  # errors in the JSON API's shape (with `errors`)
+    api: str = ""  # the API it belongs to (container.googleapis.com): refused while that is off
 
 
 def route(

@@ -43,3 +43,6 @@ class ServiceSpec:
     register_grpc: Callable[[grpc.Server, Backend], None] | None = None
     transcoded: GrpcService | None = None  # its REST routes, served over gRPC as well
     grpc_names: tuple[str, ...] = ()  # the gRPC services register_grpc adds
+    # The API's service name: while Service Usage has it off, its calls answer 403
+    # SERVICE_DISABLED. Empty: always on (Service Usage itself, the emulator's own admin).
+    api: str = ""

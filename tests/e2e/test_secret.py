@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from google.api_core import exceptions as gexc
 
 from gkeplan.cli import cli
 from gkeplan.plan import protection
@@ -266,14 +267,30 @@ def test_a_value_added_by_users_code_never_reaches_gkeplans_outputs(
         assert value.encode() not in data
 
 
-def test_a_disabled_secret_manager_api_stops_the_plan_before_any_change(tmp_path: Path) -> None:
+def test_a_disabled_secret_manager_api_stops_the_plan_until_the_spec_enables_it(
+    tmp_path: Path,
+) -> None:
     off = frozenset({"secretmanager.googleapis.com"})
     with Emulator(EmulatorConfig(disabled_services=off)) as emu:
         harness = Harness(emu, tmp_path)
-        with pytest.raises(
-            ServicesDisabled, match=r"secretmanager\.googleapis\.com is not enabled"
-        ):
+        with pytest.raises(gexc.Forbidden) as err:  # the sandbox refuses as GCP does
+            _rest(harness).list_secrets(parent="projects/demo-project")
+        # "Secret Manager API has not been used in project 698910892233 before or it is
+        # disabled" (googleapis/nodejs-secret-manager#58)
+        assert "Secret Manager API has not been used in project 123456789012" in str(err.value)
+        disabled = r"secretmanager\.googleapis\.com is not enabled"
+        with pytest.raises(ServicesDisabled, match=disabled):
             harness.plan(harness.spec(SPEC))
+        spec = harness.spec(
+            SPEC.replace("secrets:\n", "services: [secretmanager.googleapis.com]\nsecrets:\n", 1)
+        )
+        before = len(emu.requests)
+        result = harness.apply(spec)
+        assert result.ok, result.walk.errors
+        methods = [e.method for e in emu.requests[before:]]
+        enable = methods.index("serviceusage.services.enable")
+        assert enable < methods.index("secretmanager.projects.secrets.create")
+        assert not harness.plan(spec).has_changes
 
 
 def test_import_generate_writes_secrets_back_and_adopting_them_plans_no_change(

@@ -315,3 +315,15 @@ def test_gcloud_makes_a_secret_adds_a_version_and_reads_it_back(
     assert run("versions", "access", "latest", "--secret=g-secret") == "v1"
     got = rest(emulator.clients()).get_secret(name=f"projects/{P}/secrets/g-secret")
     assert dict(got.labels) == {"app": "serving"}
+
+
+@pytest.mark.parametrize("transport", sorted(TRANSPORTS))
+def test_while_the_api_is_off_every_call_is_refused_as_gcp_refuses_it(transport: str) -> None:
+    config = EmulatorConfig(disabled_services=frozenset({"secretmanager.googleapis.com"}))
+    with Emulator(config) as emu:
+        client = TRANSPORTS[transport](emu.clients())
+        with pytest.raises((gexc.Forbidden, gexc.PermissionDenied)) as err:
+            _create(client)
+        # "Secret Manager API has not been used in project 698910892233 before or it is
+        # disabled" (googleapis/nodejs-secret-manager#58)
+        assert f"Secret Manager API has not been used in project {NUMBER}" in str(err.value)

@@ -11,6 +11,7 @@ import networkx as nx
 
 from gkeplan.errors import Diagnostic, Path, SpecError
 from gkeplan.kinds import BY_NAME, expand
+from gkeplan.kinds.base import Dep
 from gkeplan.spec.base import Document
 
 if TYPE_CHECKING:
@@ -45,8 +46,18 @@ def _build(spec: Document) -> Graph:
     graph: Graph = nx.DiGraph()
     for address, node in nodes.items():
         graph.add_node(address, node=node, kind=node.kind)
+    enablers = {
+        api: address
+        for address, node in nodes.items()
+        for api in BY_NAME[node.kind].enables(spec, node)
+    }
     for address, node in nodes.items():
-        for dep in (*node.deps, *BY_NAME[node.kind].link(spec, node, nodes)):
+        # a node waits for the nodes that turn on the APIs its driver calls
+        calls = BY_NAME[node.kind].apis(spec, node) if enablers else ()
+        enabled_by = [
+            Dep(enablers[api], "enables its API", node.path) for api in calls if api in enablers
+        ]
+        for dep in (*node.deps, *BY_NAME[node.kind].link(spec, node, nodes), *enabled_by):
             if dep.address == address and dep.reason == "dependsOn":
                 problems.append(_self_cycle(spec, address, dep.path))
             known = dep.address in nodes and dep.address != address

@@ -22,6 +22,7 @@ from gkeplan.kinds import (
     firewall,
     iam_member,
     network,
+    project_service,
     router,
     secret,
     service_account,
@@ -45,6 +46,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         firewall.KIND,
         cluster.KIND,
         node_pool.KIND,
+        project_service.KIND,
     )
 )
 

@@ -249,6 +249,9 @@ class Kind:
     # the APIs its driver calls for a node (their client's service names): the run checks they
     # are enabled before anything else (a disabled one fails every call with 403)
     apis: Apis = no_apis
+    # the APIs a node turns on (a project service): it comes before every node calling them,
+    # and the run does not stop for them being off
+    enables: Apis = no_apis
     immutable: frozenset[str] = frozenset()  # fields whose change forces a replacement
     updatable: bool = True  # False: every change is a replacement (IAM members)
     weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first

@@ -31,6 +31,9 @@ class Context:
     calls: int = 0  # API calls made during refresh, for the report and the benchmark
     cache: dict[str, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # APIs that are off and that the spec turns on: what they would hold cannot exist yet,
+    # and asking would fail (403 SERVICE_DISABLED), so refresh does not ask
+    apis_off: frozenset[str] = frozenset()
 
     def count(self, n: int = 1) -> None:
         with self.lock:

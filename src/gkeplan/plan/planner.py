@@ -42,12 +42,21 @@ def desired_states(spec: Document, graph: Graph) -> dict[str, DesiredState]:
 
 
 def _wanted(
-    graph: Graph, desired: Mapping[str, DesiredState], state: StateDoc | None
+    spec: Document,
+    graph: Graph,
+    desired: Mapping[str, DesiredState],
+    state: StateDoc | None,
+    apis_off: frozenset[str] = frozenset(),
 ) -> dict[str, list[Wanted]]:
+    """What refresh reads: the spec's resources and the state's. One whose API is off now (the
+    spec turns it on first) cannot exist yet, and is not asked for."""
     out: dict[str, list[Wanted]] = {k: [] for k in BY_NAME}
     for address, want in desired.items():
-        kind = graph.nodes[address]["node"].kind
-        out[kind].append(Wanted(address, want.id, want.attributes, want.settings))
+        node = graph.nodes[address]["node"]
+        unread = apis_off and apis_off & set(BY_NAME[node.kind].apis(spec, node))
+        if unread and not (state and address in state.resources):
+            continue
+        out[node.kind].append(Wanted(address, want.id, want.attributes, want.settings))
     for address, rec in state.resources.items() if state else ():
         out.setdefault(rec.kind, []).append(Wanted(address, rec.id, rec.attributes, rec.settings))
     return out
@@ -125,7 +134,7 @@ def make_plan(
     if not destroy:  # what the grants are on outside the spec: it must exist
         external.check(spec, ctx, drivers)
     desired = desired_states(spec, graph)
-    actual = refresh(ctx, drivers, _wanted(graph, desired, state))
+    actual = refresh(ctx, drivers, _wanted(spec, graph, desired, state, ctx.apis_off))
     found = find_moves(spec, graph, desired, state)
     prior = moves.rekeyed(state, found)  # the state as it is once the moves are made
     if destroy:

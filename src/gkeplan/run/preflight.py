@@ -43,18 +43,26 @@ def apis_for(spec: Document, nodes: Iterable[Node]) -> tuple[str, ...]:
     return tuple(sorted(set(wanted), key=lambda api: order.get(api, len(order))))
 
 
+def enabled_by_spec(spec: Document, nodes: Iterable[Node]) -> frozenset[str]:
+    """The APIs the spec itself turns on (`services:`, each kind's `Kind.enables`)."""
+    return frozenset(api for n in nodes for api in BY_NAME[n.kind].enables(spec, n))
+
+
 def require_services(
     conn: Connection,
     *,
     live_quotas: bool = False,
     extra: tuple[str, ...] = (),
     apis: tuple[str, ...] | None = None,
-) -> None:
+    enabling: frozenset[str] = frozenset(),
+) -> frozenset[str]:
     """Stop with the `gcloud services enable` line when an API the run calls is disabled:
     `apis` (default: every API gkeplan calls), `extra`, and Compute Engine for live quotas.
 
-    When the check itself cannot run (Service Usage disabled, or the caller lacks
-    serviceusage.services.get) the run goes on: the APIs' own errors will say it.
+    An API the spec turns on (`enabling`) may be off: the run enables it before what calls
+    it, and answers which of them are off now. When the check itself cannot run (Service
+    Usage disabled, or the caller lacks serviceusage.services.get) the run goes on: the APIs'
+    own errors will say it.
     """
     base = services.REQUIRED if apis is None else apis
     wanted = [*base, *extra, *([services.COMPUTE] if live_quotas else [])]
@@ -68,9 +76,11 @@ def require_services(
             conn.project,
             message(exc),
         )
-        return
-    if off:
-        raise ServicesDisabled(conn.project, off)
+        return frozenset()
+    stopping = [api for api in off if api not in enabling]
+    if stopping:
+        raise ServicesDisabled(conn.project, stopping)
+    return frozenset(off)
 
 
 def regions_of(spec: Document) -> list[str]:

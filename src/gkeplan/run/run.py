@@ -46,6 +46,7 @@ class Run:
     live_quotas: bool = False  # check the plan's creates against the project's own quotas
     target: Target = field(default_factory=Target)
     commands: CommandLine = field(default_factory=CommandLine)  # for the hints it prints
+    apis_off: frozenset[str] = frozenset()  # off now, turned on by the spec's services
     # The state as read once under the run's lock (no one else can write it meanwhile), then
     # as this run's own writes leave it.
     _state: StateDoc | None = field(default=None, init=False, repr=False)
@@ -67,7 +68,7 @@ class Run:
     ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.state(), self.store, self.conn, self.spec.project)
-        ctx = Context(self.spec.project, self.conn)
+        ctx = Context(self.spec.project, self.conn, apis_off=self.apis_off)
         made = make_plan(
             self.spec,
             ctx,
@@ -152,11 +153,16 @@ def open_run(
     info = LockInfo(operation=operation)
     live = target.is_google if live_quotas is None else live_quotas
     with connect(spec, target, timeouts, retry_timeout_s) as conn:
-        from gkeplan.run.preflight import apis_for, require_services
+        from gkeplan.run.preflight import apis_for, enabled_by_spec, require_services
 
         nodes = [graph.nodes[a]["node"] for a in graph]
         # only the APIs this spec's kinds call; the sandbox serves Service Usage too
-        require_services(conn, live_quotas=live, apis=apis_for(spec, nodes))
+        apis_off = require_services(
+            conn,
+            live_quotas=live,
+            apis=apis_for(spec, nodes),
+            enabling=enabled_by_spec(spec, nodes),
+        )
         store = state_store(spec, target, state_path, conn)
         lock_waiting(store, info, lock_timeout_s, on_lock_wait)
         try:
@@ -170,6 +176,7 @@ def open_run(
                 live_quotas=live,
                 target=target,
                 commands=commands or CommandLine(),
+                apis_off=apis_off,
             )
         finally:
             store.unlock(info)

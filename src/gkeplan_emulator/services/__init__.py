@@ -5,6 +5,7 @@ Order matters once: models are created in this order (projects first, the others
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,12 @@ def model_factories() -> dict[str, Callable[[Backend], Any]]:
 
 
 def all_routes(backend: Backend) -> list[Route]:
-    return [r for s in SERVICES if s.routes is not None for r in s.routes(backend)]
+    return [
+        dataclasses.replace(r, api=s.api)
+        for s in SERVICES
+        if s.routes is not None
+        for r in s.routes(backend)
+    ]
 
 
 def register_grpc(server: grpc.Server, backend: Backend, routes: list[Route]) -> None:

@@ -280,8 +280,10 @@ def routes(backend: Backend) -> list[Route]:
 
     def list_locations(req: Request) -> Response:
         """projects.locations.list: "Lists information about the supported locations for this
-        service" (artifactregistry v1 discovery document), as Location {name, locationId}; the
-        emulator's are the multi-regions and the regions of its machine-type data."""
+        service" (artifactregistry v1 and v1beta2 discovery documents), as Location {name,
+        locationId}; the emulator's are the multi-regions and the regions of its machine-type
+        data. `gcloud artifacts repositories list` with no --location asks v1beta2 for them,
+        then lists each location's repositories."""
         assert req.principal
         project = req.params["project"]
         permission = "artifactregistry.locations.list"
@@ -379,13 +381,15 @@ def routes(backend: Backend) -> list[Route]:
                 raise not_found(f"Operation {name} not found.")
             return Response(body=model.view(op))
 
+    for version in ("v1", "v1beta2"):
+        router.add(
+            "GET",
+            f"/{version}/projects/<seg:project>/locations",
+            list_locations,
+            f"artifactregistry.{version}.projects.locations.list",
+            mutating=False,
+        )
     r = "artifactregistry.projects.locations.repositories."
-    router.add(
-        "GET",
-        "/v1/projects/<seg:project>/locations",
-        list_locations,
-        "artifactregistry.projects.locations.list",
-    )
     router.add("POST", base + "/repositories", create, r + "create")
     router.add("GET", base + "/repositories", list_, r + "list")
     router.add("GET", one, get, r + "get")
@@ -410,4 +414,6 @@ def routes(backend: Backend) -> list[Route]:
     return router.routes
 
 
-SERVICE = ServiceSpec("artifactregistry", RepositoriesModel, routes)
+SERVICE = ServiceSpec(
+    "artifactregistry", RepositoriesModel, routes, api="artifactregistry.googleapis.com"
+)

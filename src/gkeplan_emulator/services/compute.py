@@ -1,7 +1,8 @@
-"""Compute Engine v1: networking (compute_routes.py), and projects.get and regions.get for
-their `quotas`: each metric's limit (the emulator's quota profile) and usage (the nodes its
-GKE clusters hold now), as Region.quotas[] / Project.quotas[] {metric, limit, usage} in the
-Compute Engine API v1."""
+"""Compute Engine v1: networking (compute_routes.py), and projects.get, regions.get and
+regions.list for their `quotas`: each metric's limit (the emulator's quota profile) and usage
+(the nodes its GKE clusters hold now), as Region.quotas[] / Project.quotas[] {metric, limit,
+usage} in the Compute Engine API v1; and `POST /batch/compute/v1`, the batch endpoint gcloud
+sends every compute command naming more than one resource to (and `regions list`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import not_found, permission_denied
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route, Router, route
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import compute_addresses, compute_routes
-from gkeplan_emulator.services.compute_network import ComputeModel
+from gkeplan_emulator.services.compute_network import BASE, ComputeModel
+from gkeplan_emulator.services.storage.batch import run_batch
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -49,20 +51,35 @@ def routes(backend: Backend) -> list[Route]:
             }
         )
 
+    def region_json(project: str, region: str) -> dict[str, Any]:
+        """Region (compute v1): name, status, zones (URLs), selfLink, quotas."""
+        profile = facts.quota_profile(backend.config.quota_profile, backend.config.quota_overrides)
+        usage = backend.services["container"].usage()
+        used = {m: v for (r, m), v in usage.regional.items() if r == region}
+        return {
+            "kind": "compute#region",
+            "name": region,
+            "status": "UP",
+            "zones": [f"{BASE}projects/{project}/zones/{z}" for z in facts.zones_of(region)],
+            "selfLink": f"{BASE}projects/{project}/regions/{region}",
+            "quotas": quotas(profile.limits_in(region), used),
+        }
+
     def get_region(req: Request) -> Response:
         project = check(req, "compute.regions.get")
         region = req.params["region"]
         if not facts.is_region(region):
             raise not_found(f"The resource 'projects/{project}/regions/{region}' was not found")
-        profile = facts.quota_profile(backend.config.quota_profile, backend.config.quota_overrides)
-        usage = backend.services["container"].usage()
-        used = {m: v for (r, m), v in usage.regional.items() if r == region}
+        return Response(body=region_json(project, region))
+
+    def list_regions(req: Request) -> Response:
+        # RegionList {kind compute#regionList, items, selfLink} (compute v1 regions.list)
+        project = check(req, "compute.regions.list")
         return Response(
             body={
-                "kind": "compute#region",
-                "name": region,
-                "status": "UP",
-                "quotas": quotas(profile.limits_in(region), used),
+                "kind": "compute#regionList",
+                "items": [region_json(project, r) for r in sorted(facts.regions())],
+                "selfLink": f"{BASE}projects/{project}/regions",
             }
         )
 
@@ -73,7 +90,26 @@ def routes(backend: Backend) -> list[Route]:
         get_region,
         "compute.regions.get",
     )
-    return router.routes + compute_routes.routes(backend) + compute_addresses.routes(backend)
+    router.add(
+        "GET", "/compute/v1/projects/<seg:project>/regions", list_regions, "compute.regions.list"
+    )
+    table = router.routes + compute_routes.routes(backend) + compute_addresses.routes(backend)
+    return [*table, batch_route(backend, table)]
 
 
-SERVICE = ServiceSpec("compute", ComputeModel, routes)
+def batch_route(backend: Backend, table: list[Route]) -> Route:
+    """`POST /batch/compute/v1`: several Compute Engine calls in one multipart/mixed request
+    ("Batching requests", https://cloud.google.com/compute/docs/api/how-tos/batch: each part an
+    HTTP request, answered in order in a multipart/mixed response), each part run through this
+    service's own routes as the outer caller, as Cloud Storage's batch endpoint does."""
+    from gkeplan_emulator.server import url_map
+
+    adapter = url_map(table).bind("emulator")
+
+    def batch(req: Request) -> Response:
+        return run_batch(backend, table, adapter, req, storage_errors=False)
+
+    return route("POST", "/batch/compute/v1", batch, "compute.batch", mutating=False)
+
+
+SERVICE = ServiceSpec("compute", ComputeModel, routes, api="compute.googleapis.com")

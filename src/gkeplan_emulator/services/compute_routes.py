@@ -163,6 +163,29 @@ class ComputeNetworkApi:
 
         return handler
 
+    def aggregated_operations(self, req: Request) -> Response:
+        """globalOperations.aggregatedList (GET projects/{project}/aggregated/operations,
+        compute v1): OperationAggregatedList, items keyed by scope ("global",
+        "regions/REGION"), each {operations: [...]}; `gcloud compute operations list` reads it."""
+        project = req.params["project"]
+        self.model.require(req, "compute.globalOperations.list", f"projects/{project}")
+        now = self.backend.clock.now()
+        scopes: dict[str, dict[str, Any]] = {}
+        with self.model.lock:
+            for op in sorted(self.model.operations.values(), key=lambda o: o.started):
+                scope = f"regions/{op.region}" if op.region else "global"
+                scopes.setdefault(scope, {"operations": []})["operations"].append(
+                    op.body(self.model.project, now)
+                )
+        return Response(
+            body={
+                "kind": "compute#operationAggregatedList",
+                "id": f"projects/{project}/aggregated/operations",
+                "items": scopes,
+                "selfLink": f"{BASE}projects/{project}/aggregated/operations",
+            }
+        )
+
     def insert(self, collection: str) -> Callable[[Request], Response]:
         fill = getattr(self, f"fill_{collection}")
 
@@ -490,6 +513,12 @@ def routes(backend: Backend) -> list[Route]:
                 )
             )
     out += [
+        route(
+            "GET",
+            _P + "/aggregated/operations",
+            api.aggregated_operations,
+            "compute.globalOperations.aggregatedList",
+        ),
         route(
             "PUT",
             _G + "/firewalls/<seg:name>",

@@ -331,6 +331,18 @@ class ContainerModel:
             raise not_found(f"Not found: {name}.")
         return op.proto(self.backend.clock.now())
 
+    def list_operations(self, project: str, location: str) -> gke.ListOperationsResponse:
+        """The project's operations in `location` ("-": all), oldest first."""
+        self.settle()
+        now = self.backend.clock.now()
+        with self.lock:
+            found = [
+                op.proto(now)
+                for op in sorted(self.operations.values(), key=lambda o: o.started)
+                if op.project == project and location in ("-", op.location)
+            ]
+        return gke.ListOperationsResponse(operations=found)
+
     # -- quota -----------------------------------------------------------------------------
     def _zones(self, cluster: gke.Cluster, pool: gke.NodePool | None = None) -> list[str]:
         if pool is not None and pool.locations:

@@ -27,6 +27,7 @@ from gkeplan_emulator.services.container import (
     resolve_version,
     to_json,
 )
+from gkeplan_emulator.services.container_outputs import cluster_view, fill_outputs, server_config
 from gkeplan_emulator.updates import check_cluster_update, check_known_fields
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ class ContainerApi:
             )
             if not cluster.network:
                 cluster.network = "default"
+            fill_outputs(self.backend, cluster, full, len(self.model.clusters))
             for pool in cluster.node_pools:
                 self.fill_pool(cluster, pool, base)
             self.model.clusters[full] = cluster
@@ -206,7 +208,7 @@ class ContainerApi:
         assert req.principal
         _, _, base = self.names(req)
         self.model.require(req.principal, "container.clusters.get")
-        return _ok(self.model.cluster(f"{base}/clusters/{req.params['cluster']}"))
+        return _ok(cluster_view(self.model.cluster(f"{base}/clusters/{req.params['cluster']}")))
 
     def list_clusters(self, req: Request) -> Response:
         assert req.principal
@@ -221,7 +223,7 @@ class ContainerApi:
                 for n, c in sorted(self.model.clusters.items())
                 if location in ("-", c.location) and n.startswith(f"projects/{project}/")
             ]
-        return _ok(gke.ListClustersResponse(clusters=found))
+        return _ok(gke.ListClustersResponse(clusters=[cluster_view(c) for c in found]))
 
     def delete_cluster(self, req: Request) -> Response:
         assert req.principal
@@ -312,6 +314,13 @@ class ContainerApi:
             cluster.network_config = network
         if "desiredAuthenticatorGroupsConfig" in raw:
             cluster.authenticator_groups_config = u.desired_authenticator_groups_config
+        if "desiredNodePoolAutoscaling" in raw:
+            # "Autoscaler configuration for the node pool specified in desired_node_pool_id"
+            # (ClusterUpdate, container v1); gcloud node-pools update --max-nodes sends it
+            if not u.desired_node_pool_id:
+                raise invalid_argument("desired_node_pool_id must be specified.")
+            pool = self.pool_of(cluster, u.desired_node_pool_id)
+            pool.autoscaling = u.desired_node_pool_autoscaling
         if "desiredClusterAutoscaling" in raw:
             if cluster.autopilot.enabled:
                 raise invalid_argument(AUTOPILOT_POOLS)
@@ -472,6 +481,22 @@ class ContainerApi:
 
         return done
 
+    def list_ops(self, req: Request) -> Response:
+        """projects.locations.operations.list; `-` is every location ("Specified in the format
+        projects/*/locations/*. Location "-" matches all zones and all regions.", container v1
+        ListOperationsRequest.parent)."""
+        assert req.principal
+        project, location = req.params["project"], req.params["location"]
+        if location != "-":
+            self.model.check_location(project, location)
+        self.model.require(req.principal, "container.operations.list")
+        return _ok(self.model.list_operations(project, location))
+
+    def server_config(self, req: Request) -> Response:
+        assert req.principal
+        self.names(req)
+        return _ok(server_config())
+
     def get_op(self, req: Request) -> Response:
         assert req.principal
         _, _, base = self.names(req)
@@ -575,6 +600,14 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
         {},
     ),
     ("GET", _LOC + "/operations/<seg:op>", lambda api: api.get_op, "container.getOperation", {}),
+    ("GET", _LOC + "/operations", lambda api: api.list_ops, "container.listOperations", {}),
+    (
+        "GET",
+        _LOC + "/serverConfig",
+        lambda api: api.server_config,
+        "container.getServerConfig",
+        {},
+    ),
 )
 
 
@@ -627,7 +660,15 @@ GRPC = GrpcService(
         "SetNodePoolSize": Rpc("POST", _V1 + ":setSize", gke.SetNodePoolSizeRequest, gke.Operation),
         "DeleteNodePool": Rpc("DELETE", _V1, gke.DeleteNodePoolRequest, gke.Operation),
         "GetOperation": Rpc("GET", _V1, gke.GetOperationRequest, gke.Operation),
+        "ListOperations": Rpc(
+            "GET", "/v1/{parent}/operations", gke.ListOperationsRequest, gke.ListOperationsResponse
+        ),
+        "GetServerConfig": Rpc(
+            "GET", "/v1/{name}/serverConfig", gke.GetServerConfigRequest, gke.ServerConfig
+        ),
     },
 )
 
-SERVICE = ServiceSpec("container", ContainerModel, routes, transcoded=GRPC)
+SERVICE = ServiceSpec(
+    "container", ContainerModel, routes, transcoded=GRPC, api="container.googleapis.com"
+)

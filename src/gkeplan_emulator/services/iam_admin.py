@@ -237,4 +237,4 @@ class IamModel:
         self.keys.load(data.get("keys") or {})
 
 
-SERVICE = ServiceSpec("iam", IamModel, routes, transcoded=GRPC)
+SERVICE = ServiceSpec("iam", IamModel, routes, transcoded=GRPC, api="iam.googleapis.com")

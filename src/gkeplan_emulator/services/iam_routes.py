@@ -91,7 +91,12 @@ def strict_json(req: Request, cls: Any) -> dict[str, Any]:
 
 
 def _predefined(name: str, full: bool = True) -> dict[str, Any]:
-    role: dict[str, Any] = {"name": name, "title": name.split("/", 1)[1], "stage": "GA"}
+    title, description, stage = facts.role_title(name)
+    role: dict[str, Any] = {"name": name, "stage": stage}
+    if title:  # Role.title "A human-readable title for the role." (iam v1); never the id
+        role["title"] = title
+    if description:
+        role["description"] = description
     if full:
         role["includedPermissions"] = sorted(facts.role_permissions(name))
     return role

@@ -76,4 +76,4 @@ def routes(backend: Backend) -> list[Route]:
     return router.routes
 
 
-SERVICE = ServiceSpec("iamcredentials", None, routes)
+SERVICE = ServiceSpec("iamcredentials", None, routes, api="iamcredentials.googleapis.com")

@@ -1,4 +1,7 @@
-"""Resource Manager v3: projects.get, getIamPolicy, setIamPolicy (version 3, etags)."""
+"""Resource Manager v3: projects.get, getIamPolicy, setIamPolicy (version 3, etags); and the
+same calls in v1, which gcloud's `projects describe|get-iam-policy|add-iam-policy-binding` use
+(discovery cloudresourcemanager.v1: GET v1/projects/{projectId}, POST
+v1/projects/{resource}:getIamPolicy|setIamPolicy|testIamPermissions)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 _P = "/v3/projects/<seg:project>"
+_P1 = "/v1/projects/<seg:project>"
 _RM_TYPE = "type.googleapis.com/google.cloud.resourcemanager.v3."
 
 # "Only the display_name and labels fields can be change." (UpdateProjectRequest;
@@ -138,12 +142,44 @@ class ProjectsModel:
 
 
 def decode_etag(text: str | None) -> bytes | None:
+    """A policy's etag as sent. It is a `bytes` field, whose JSON form "will be the data
+    encoded as a string using standard base64 encoding with paddings. Either standard or
+    URL-safe base64 encoding with/without paddings are accepted."
+    (https://protobuf.dev/programming-guides/json/); gcloud sends the URL-safe form."""
     if not text:
         return None
+    standard = text.replace("-", "+").replace("_", "/")
     try:
-        return base64.b64decode(text, validate=True)
+        return base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise invalid_argument("Invalid etag.") from None
+
+
+def v1_project(project: dict[str, Any]) -> dict[str, Any]:
+    """A v3 project in v1's shape (discovery cloudresourcemanager.v1 Project: projectNumber,
+    projectId, lifecycleState, name is the display name, parent a ResourceId {type, id})."""
+    out: dict[str, Any] = {
+        "projectNumber": str(project["name"]).split("/", 1)[1],
+        "projectId": project["projectId"],
+        "lifecycleState": project["state"],
+        "name": project.get("displayName", project["projectId"]),
+        "createTime": project["createTime"],
+    }
+    if project.get("labels"):
+        out["labels"] = project["labels"]
+    if project.get("parent"):  # "folders/123" -> {"type": "folder", "id": "123"}
+        kind, _, ident = str(project["parent"]).partition("/")
+        out["parent"] = {"type": kind.removesuffix("s"), "id": ident}
+    return out
+
+
+def stored_operation(operations: dict[str, dict[str, Any]], req: Request) -> Response:
+    """operations.get of an API whose operations are done when answered: the one stored."""
+    assert req.principal
+    op = operations.get("operations/" + req.params["op"])
+    if op is None:
+        raise not_found(f"Operation operations/{req.params['op']} not found.")
+    return Response(body=op)
 
 
 def routes(backend: Backend) -> list[Route]:
@@ -165,11 +201,7 @@ def routes(backend: Backend) -> list[Route]:
         return Response(body=model.update(project, req.principal, sent, paths))
 
     def get_operation(req: Request) -> Response:
-        assert req.principal
-        op = model.operations.get("operations/" + req.params["op"])
-        if op is None:
-            raise not_found(f"Operation operations/{req.params['op']} not found.")
-        return Response(body=op)
+        return stored_operation(model.operations, req)
 
     def get_policy(req: Request) -> Response:
         assert req.principal
@@ -232,6 +264,24 @@ def routes(backend: Backend) -> list[Route]:
         mutating=False,
     )
     router.add("POST", _P + ":setIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy")
+
+    def get_v1(req: Request) -> Response:
+        assert req.principal
+        return Response(body=v1_project(model.get(req.params["project"], req.principal)))
+
+    router.add("GET", _P1, get_v1, "resourcemanager.v1.projects.get")
+    for verb, handler in (
+        ("getIamPolicy", get_policy),
+        ("setIamPolicy", set_policy),
+        ("testIamPermissions", test_permissions),
+    ):
+        router.add(
+            "POST",
+            f"{_P1}:{verb}",
+            handler,
+            f"resourcemanager.v1.projects.{verb}",
+            mutating=verb == "setIamPolicy",
+        )
     return router.routes
 
 
@@ -269,7 +319,9 @@ GRPC = GrpcService(
     },
 )
 
-SERVICE = ServiceSpec("projects", ProjectsModel, routes, transcoded=GRPC)
+SERVICE = ServiceSpec(
+    "projects", ProjectsModel, routes, transcoded=GRPC, api="cloudresourcemanager.googleapis.com"
+)
 
 
 def _camel(name: str) -> str:

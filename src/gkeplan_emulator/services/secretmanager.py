@@ -693,4 +693,6 @@ def _grpc() -> GrpcService:
     )
 
 
-SERVICE = ServiceSpec("secretmanager", SecretsModel, routes, transcoded=_grpc())
+SERVICE = ServiceSpec(
+    "secretmanager", SecretsModel, routes, transcoded=_grpc(), api="secretmanager.googleapis.com"
+)

@@ -1,62 +1,169 @@
-"""Service Usage v1 services:batchGet: which APIs are enabled in the project. Everything is
-ENABLED except what EmulatorConfig.disabled_services names (BatchGetServicesResponse:
-services[].name "projects/NUMBER/services/NAME", state ENABLED | DISABLED)."""
+"""Service Usage v1: which APIs are enabled in the project (services.batchGet, services.list,
+services.get), and services.enable / services.disable, which gcloud's `services enable` (the
+command gkeplan's API check prints) and `services list --enabled` call.
+
+Everything is ENABLED except what EmulatorConfig.disabled_services names and what
+services.disable turned off since; services.list lists the APIs the emulator serves and any
+other enabled by a call (a new project's default set is not modelled). Shapes from discovery
+serviceusage.v1: Service {name "projects/NUMBER/services/NAME", parent, config {name, title},
+state ENABLED | DISABLED}; enable and disable answer a finished Operation whose response is
+EnableServiceResponse / DisableServiceResponse {service}.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import itertools
+import threading
+from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, permission_denied
 from gkeplan_emulator.http import Request, Response, Route, Router
 from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.services.resourcemanager import stored_operation
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-PERMISSION = "serviceusage.services.get"
 # services.batchGet (Service Usage API v1 reference): "A single request can get a maximum of
 # 30 services at a time."
 MAX_NAMES = 30
+# The APIs the emulator serves, by their service names and the titles Google gives them
+# (each API's own reference pages: "Kubernetes Engine API", "Cloud Storage API", ...).
+SERVED = {
+    "artifactregistry.googleapis.com": "Artifact Registry API",
+    "cloudresourcemanager.googleapis.com": "Cloud Resource Manager API",
+    "compute.googleapis.com": "Compute Engine API",
+    "container.googleapis.com": "Kubernetes Engine API",
+    "iam.googleapis.com": "Identity and Access Management (IAM) API",
+    "iamcredentials.googleapis.com": "IAM Service Account Credentials API",
+    # "Secret Manager API has not been used in project 698910892233 before or it is disabled"
+    # (googleapis/nodejs-secret-manager#58)
+    "secretmanager.googleapis.com": "Secret Manager API",
+    "serviceusage.googleapis.com": "Service Usage API",
+    "storage.googleapis.com": "Cloud Storage API",
+}
+_TYPE = "type.googleapis.com/google.api.serviceusage.v1."
+_P = "/v1/projects/<seg:project>/services"
+
+
+class ServiceUsageModel:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.disabled: set[str] = set(backend.config.disabled_services)
+        self.enabled: set[str] = set()  # enabled by a call, beyond SERVED
+        self.operations: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def check(self, req: Request, permission: str) -> None:
+        assert req.principal
+        config = self.backend.config
+        project = req.params["project"]
+        if project not in (config.project, config.project_number) or not (
+            self.backend.authz.allowed(
+                req.principal, permission, project_resource(config.project), config.project
+            )
+        ):
+            raise permission_denied(permission, f"projects/{project}")
+
+    def service(self, name: str) -> dict[str, Any]:
+        number = self.backend.config.project_number
+        config: dict[str, Any] = {"name": name}
+        if name in SERVED:
+            config["title"] = SERVED[name]
+        return {
+            "name": f"projects/{number}/services/{name}",
+            "parent": f"projects/{number}",
+            "config": config,
+            "state": "DISABLED" if name in self.disabled else "ENABLED",
+        }
+
+    def known(self) -> list[str]:
+        with self._lock:
+            return sorted(set(SERVED) | self.enabled | self.disabled)
+
+    def switch(self, name: str, on: bool) -> dict[str, Any]:
+        with self._lock:
+            if on:
+                self.disabled.discard(name)
+                self.enabled.add(name)
+            else:
+                self.disabled.add(name)
+                self.enabled.discard(name)
+            op_name = f"operations/noop.DONE_OPERATION.{next(self._ids)}"
+        kind = "EnableServiceResponse" if on else "DisableServiceResponse"
+        op = {
+            "name": op_name,
+            "done": True,
+            "metadata": {"@type": _TYPE + "OperationMetadata"},
+            "response": {"@type": _TYPE + kind, "service": self.service(name)},
+        }
+        with self._lock:
+            self.operations[op_name] = op
+        return op
+
+    def dump(self) -> dict[str, Any]:
+        with self._lock:
+            return {"disabled": sorted(self.disabled), "enabled": sorted(self.enabled)}
+
+    def load(self, data: dict[str, Any]) -> None:
+        with self._lock:
+            self.disabled = set(data.get("disabled", self.backend.config.disabled_services))
+            self.enabled = set(data.get("enabled", ()))
+
+
+def _name(req: Request) -> str:
+    name = req.params["service"]
+    if "." not in name:
+        raise invalid_argument(f"Invalid service name: {name}.")
+    return name
 
 
 def routes(backend: Backend) -> list[Route]:
     router = Router()
+    model: ServiceUsageModel = backend.models["serviceusage"]
 
     def batch_get(req: Request) -> Response:
-        assert req.principal
-        project = req.params["project"]
-        if project not in (backend.config.project, backend.config.project_number) or not (
-            backend.authz.allowed(
-                req.principal, PERMISSION, project_resource(backend.config.project), project
-            )
-        ):
-            raise permission_denied(PERMISSION, f"projects/{project}")
+        model.check(req, "serviceusage.services.get")
         names = req.query.get("names", [])
         if len(names) > MAX_NAMES:
             raise invalid_argument(f"Maximum of {MAX_NAMES} services can be requested.")
-        number = backend.config.project_number
-        services = []
-        for name in names:
-            service = name.rsplit("/", 1)[-1]
-            state = "DISABLED" if service in backend.config.disabled_services else "ENABLED"
-            services.append(
-                {
-                    "name": f"projects/{number}/services/{service}",
-                    "parent": f"projects/{number}",
-                    "config": {"name": service},
-                    "state": state,
-                }
-            )
-        return Response(body={"services": services})
+        return Response(body={"services": [model.service(n.rsplit("/", 1)[-1]) for n in names]})
 
-    router.add(
-        "GET",
-        "/v1/projects/<seg:project>/services:batchGet",
-        batch_get,
-        "serviceusage.services.batchGet",
-    )
+    def list_services(req: Request) -> Response:
+        model.check(req, "serviceusage.services.list")
+        wanted = req.arg("filter") or ""
+        # "The allowed filter strings are `state:ENABLED` and `state:DISABLED`." (list.filter)
+        if wanted not in ("", "state:ENABLED", "state:DISABLED"):
+            raise invalid_argument(f"Invalid filter: {wanted}.")
+        found = [model.service(n) for n in model.known()]
+        if wanted:
+            found = [s for s in found if s["state"] == wanted.split(":", 1)[1]]
+        return Response(body={"services": found} if found else {})
+
+    def get(req: Request) -> Response:
+        model.check(req, "serviceusage.services.get")
+        return Response(body=model.service(_name(req)))
+
+    def enable(req: Request) -> Response:
+        model.check(req, "serviceusage.services.enable")
+        return Response(body=model.switch(_name(req), True))
+
+    def disable(req: Request) -> Response:
+        model.check(req, "serviceusage.services.disable")
+        return Response(body=model.switch(_name(req), False))
+
+    def get_operation(req: Request) -> Response:
+        return stored_operation(model.operations, req)
+
+    router.add("GET", _P + ":batchGet", batch_get, "serviceusage.services.batchGet")
+    router.add("GET", _P, list_services, "serviceusage.services.list")
+    router.add("GET", _P + "/<seg:service>", get, "serviceusage.services.get")
+    router.add("POST", _P + "/<seg:service>:enable", enable, "serviceusage.services.enable")
+    router.add("POST", _P + "/<seg:service>:disable", disable, "serviceusage.services.disable")
+    router.add("GET", "/v1/operations/<part:op>", get_operation, "serviceusage.operations.get")
     return router.routes
 
 
-SERVICE = ServiceSpec("serviceusage", None, routes)
+SERVICE = ServiceSpec("serviceusage", ServiceUsageModel, routes)

@@ -10,6 +10,8 @@ from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.storage.models import StorageModel
 from gkeplan_emulator.services.storage.routes import routes
 
-SERVICE = ServiceSpec("storage", make_model=StorageModel, routes=routes)
+SERVICE = ServiceSpec(
+    "storage", make_model=StorageModel, routes=routes, api="storage.googleapis.com"
+)
 
 __all__ = ["SERVICE", "StorageModel", "routes"]

@@ -22,19 +22,18 @@ from werkzeug.routing import MapAdapter
 from gkeplan_emulator.dispatch import dispatch
 from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.services.storage.errors import invalid, storage_error
+from gkeplan_emulator.services.storage.uploads import boundary_of
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 
 
 def _split(content_type: str, body: bytes) -> list[bytes]:
-    found = _BOUNDARY.search(content_type)
-    if not content_type.startswith("multipart/mixed") or found is None:
+    delimiter = boundary_of(content_type)
+    if not content_type.startswith("multipart/mixed") or delimiter is None:
         raise invalid("A batch request needs a multipart/mixed body with a boundary.")
-    delimiter = b"--" + found.group(1).encode()
     parts = []
     for chunk in body.split(delimiter)[1:]:
         if chunk.startswith(b"--"):
@@ -84,17 +83,28 @@ def _parse_part(part: bytes, outer: Request) -> tuple[str, Request]:
     )
 
 
-def _answer(backend: Backend, adapter: MapAdapter, routes: list[Route], req: Request) -> Response:
+def _answer(
+    backend: Backend, adapter: MapAdapter, routes: list[Route], req: Request, storage: bool
+) -> Response:
     try:
         index, params = adapter.match(req.path, method=req.method)
     except HTTPException:
         err = storage_error(404, f"The requested URL {req.path} was not found.", "notFound")
-        return Response(err.http, err.body(storage=True))
+        return Response(err.http, err.body(storage=storage))
     req.params = {k: str(v) for k, v in params.items()}
     return dispatch(backend, routes[int(index)], req)
 
 
-def run_batch(backend: Backend, routes: list[Route], adapter: MapAdapter, req: Request) -> Response:
+def run_batch(
+    backend: Backend,
+    routes: list[Route],
+    adapter: MapAdapter,
+    req: Request,
+    *,
+    storage_errors: bool = True,
+) -> Response:
+    """The batch's answer; `storage_errors`: a part no route matches is answered in Cloud
+    Storage's error shape (else in Google's common one, for Compute Engine's batch)."""
     parts = _split(req.headers.get("content-type", ""), req.body)
     if not parts:
         raise invalid("A batch request needs at least one part.")
@@ -102,7 +112,7 @@ def run_batch(backend: Backend, routes: list[Route], adapter: MapAdapter, req: R
     out: list[bytes] = []
     for part in parts:
         content_id, inner = _parse_part(part, req)
-        resp = _answer(backend, adapter, routes, inner)
+        resp = _answer(backend, adapter, routes, inner, storage_errors)
         payload = resp.payload()
         reason = _REASONS.get(resp.status, "")
         inner_head = [f"HTTP/1.1 {resp.status} {reason}"]

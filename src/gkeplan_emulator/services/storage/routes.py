@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
+from gkeplan_emulator.services.resourcemanager import decode_etag
 from gkeplan_emulator.services.storage import bodies, unsupported
 from gkeplan_emulator.services.storage.batch import run_batch
 from gkeplan_emulator.services.storage.errors import condition_not_met, invalid, storage_error
@@ -118,6 +118,25 @@ class StorageApi:
 
         return handler
 
+    def storage_layout(self, req: Request) -> Response:
+        """buckets.getStorageLayout: "The authenticated user must have the storage.objects.list
+        IAM permission" and the answer is {kind, bucket, location, locationType,
+        hierarchicalNamespace} (https://cloud.google.com/storage/docs/json_api/v1/buckets/
+        getStorageLayout); gcloud storage cp -r asks it first. No bucket here has a
+        hierarchical namespace (buckets.insert refuses it as not implemented)."""
+        bucket = self.model.bucket(_who(req), req.params["bucket"], "storage.objects.list")
+        out = bucket_json(bucket, _base(req))
+        layout: dict[str, Any] = {
+            "kind": "storage#storageLayout",
+            "bucket": bucket.name,
+            "location": out["location"],
+            "locationType": out["locationType"],
+            "hierarchicalNamespace": {"enabled": False},
+        }
+        if "customPlacementConfig" in out:
+            layout["customPlacementConfig"] = out["customPlacementConfig"]
+        return Response(body=layout)
+
     def delete_bucket(self, req: Request) -> Response:
         self.model.delete_bucket(_who(req), req.params["bucket"], req.query)
         return Response(204, b"")
@@ -158,7 +177,7 @@ class StorageApi:
         iam = self.models.get("iam")
         if iam is not None:  # unknown roles, and accounts that do not exist (yet), as IAM does
             iam.check_members(body)
-        etag = base64.b64decode(body["etag"]) if body.get("etag") else None
+        etag = decode_etag(body.get("etag"))
         try:
             stored = self.backend.policies.set(bucket_resource(name), body, etag)
         except ApiError as err:
@@ -286,8 +305,10 @@ class StorageApi:
         bucket, objects = self.model.list_objects(
             _who(req), req.params["bucket"], versions=versions
         )
-        if (req.arg("includeFoldersAsPrefixes") or "").lower() == "true":
-            raise unsupported.not_implemented("storage.objects.list", "managed folders")
+        # includeFoldersAsPrefixes "will also include folders and managed folders (besides
+        # objects) in the returned prefixes" (discovery storage.v1 objects.list): a bucket here
+        # has neither (no hierarchical namespace, no managedFolders.insert), so the answer is
+        # the same without it. gcloud storage ls and rm send it on every listing.
         items, prefixes, next_token = page_objects(objects, req, versions=versions)
         out: dict[str, Any] = {"kind": "storage#objects"}
         if items:
@@ -393,6 +414,13 @@ ROUTES: tuple[tuple[str, str, Callable[[StorageApi], Handler], str, dict[str, An
     ("PATCH", _B, lambda api: api.update_bucket(False), "storage.buckets.patch", {}),
     ("PUT", _B, lambda api: api.update_bucket(True), "storage.buckets.update", {}),
     ("DELETE", _B, lambda api: api.delete_bucket, "storage.buckets.delete", {}),
+    (
+        "GET",
+        _B + "/storageLayout",
+        lambda api: api.storage_layout,
+        "storage.buckets.getStorageLayout",
+        {"mutating": False},
+    ),
     ("GET", _B + "/iam", lambda api: api.get_iam, "storage.buckets.getIamPolicy", {}),
     ("PUT", _B + "/iam", lambda api: api.set_iam, "storage.buckets.setIamPolicy", {}),
     (

@@ -13,8 +13,19 @@ from typing import Any
 
 from gkeplan_emulator.services.storage.errors import invalid, storage_error
 
-_BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
+# RFC 2046's boundary parameter, bare or in double quotes; gcloud (Python's email package via
+# apitools) sends it in single quotes, `boundary='===============86...=='`, which GCS accepts.
+_BOUNDARY = re.compile(r"""boundary=(?:"([^"]+)"|'([^']+)'|([^;\s]+))""")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _RANGE = re.compile(r"bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)\Z")
+
+
+def boundary_of(content_type: str) -> bytes | None:
+    """The delimiter line's start (`--` and the boundary) of a multipart Content-Type."""
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        return None
+    return b"--" + next(g for g in found.groups() if g).encode()
 
 
 def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], bytes, str]:
@@ -22,24 +33,28 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], byt
 
     Split by hand rather than with `email`: the media part is arbitrary bytes.
     """
-    found = _BOUNDARY.search(content_type)
-    if not content_type.startswith("multipart/related") or found is None:
+    delimiter = boundary_of(content_type)
+    if not content_type.startswith("multipart/related") or delimiter is None:
         raise invalid("Multipart upload needs a multipart/related body with a boundary.")
-    delimiter = b"--" + found.group(1).encode()
     chunks = body.split(delimiter)
     parts = [c for c in chunks[1:] if not c.startswith(b"--")]
     if len(parts) != 2:
         raise invalid("Multipart upload needs exactly a metadata part and a media part.")
     decoded = []
     for part in parts:
-        head, sep, payload = part.lstrip(b"\r\n").partition(b"\r\n\r\n")
-        if not sep:
+        # Lines end in CRLF (RFC 2046) or, as apitools writes them through Python's email
+        # generator for gcloud, in LF alone.
+        part = part.removeprefix(b"\r\n").removeprefix(b"\n")
+        found = _BLANK_LINE.search(part)
+        if found is None:
             raise invalid("Malformed multipart body.")
+        head, payload = part[: found.start()], part[found.end() :]
         headers = {
             k.strip().lower(): v.strip()
-            for k, _, v in (line.decode("latin-1").partition(":") for line in head.split(b"\r\n"))
+            for k, _, v in (line.decode("latin-1").partition(":") for line in head.splitlines())
         }
-        decoded.append((headers, payload[:-2] if payload.endswith(b"\r\n") else payload))
+        newline = b"\r\n" if found.group().startswith(b"\r") else b"\n"  # the part's own
+        decoded.append((headers, payload.removesuffix(newline)))
     try:
         meta = json.loads(decoded[0][1] or b"{}")
     except ValueError:
