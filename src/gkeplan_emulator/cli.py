@@ -39,7 +39,7 @@ def _quota(text: str) -> tuple[str, float]:
     type=int,
     default=0,
     show_default=True,
-    help="gRPC port (IAM, Kubernetes Engine, Resource Manager).",
+    help="gRPC port (IAM, Kubernetes Engine, Resource Manager, Secret Manager).",
 )
 @click.option(
     "--state",

@@ -78,6 +78,16 @@ APIS: tuple[Api, ...] = (
         "/",
         (("artifact_registry_custom_endpoint", "/v1/"),),
     ),
+    # Secret Manager: gcloud https://secretmanager.googleapis.com/ (`gcloud config get
+    # api_endpoint_overrides/secretmanager`, SDK 528); Terraform SecretManagerBasePathKey
+    # "https://secretmanager.googleapis.com/v1/" (google/transport/config.go)
+    Api(
+        "secretmanager",
+        True,
+        "secretmanager",
+        "/",
+        (("secret_manager_custom_endpoint", "/v1/"),),
+    ),
     # serviceusage: gcloud https://serviceusage.googleapis.com/; Terraform
     # ServiceUsageBasePathKey ".../v1/"
     Api(

@@ -29,7 +29,7 @@ def test_the_gpu_serving_example_validates_applies_in_the_sandbox_and_then_has_n
     args = [str(EXAMPLE), *VARS, "--sandbox"]
     applied = CliRunner().invoke(cli, ["apply", *args, "--auto-approve"])
     assert applied.exit_code == 0, applied.output
-    assert "Apply complete! Resources: 19 added, 0 changed, 0 destroyed." in applied.output
+    assert "Apply complete! Resources: 21 added, 0 changed, 0 destroyed." in applied.output
     for address in (
         "network.serving-net",
         "subnetwork.serving-nodes",
@@ -37,6 +37,8 @@ def test_the_gpu_serving_example_validates_applies_in_the_sandbox_and_then_has_n
         "address.serving-ip",
         "firewall.allow-iap-ssh",
         "artifactRepository.serving-images",
+        "secret.hf-token",
+        "iamMember.secret.hf-token/roles/secretmanager.secretAccessor/serviceAccount:model-reader",
         "cluster.gpu-serving",
         "nodePool.gpu-serving.gpu",
         "iamMember.serviceAccount.model-reader/roles/iam.workloadIdentityUser/"

@@ -122,10 +122,12 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
         assert at is not None, (left, err)
         header = next(x for x in reversed(lines[:at]) if not x.startswith("      "))
         assert why in header and source in header, (left, header)
-    assert "\n18 resources generated, 18 left out (see above).\n" in err, err
-    assert f"Adopted 18 resources into the state {state}" in err
+    assert "\n19 resources generated, 18 left out (see above).\n" in err, err
+    assert f"Adopted 19 resources into the state {state}" in err
     text = spec.read_text()
     assert "  batch-jobs:\n    displayName: made with gcloud\n" in text
+    # the secret, never a value
+    assert f"secrets:\n  # projects/{P}/secrets/hf-token\n  hf-token:\n    labels:\n" in text
     assert "buckets:" not in text  # --exclude bucket: a grant on one names it by its URL
     assert f"on: bucket:gs://{P}-models" in text
 
@@ -143,7 +145,7 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
     assert "No changes. Your infrastructure matches the spec." in again.output
     gone = person.run("destroy", str(spec), "--state", state, "--auto-approve", state=False)
     assert gone.exit_code == 0, gone.output
-    assert "18 destroyed" in gone.output
+    assert "19 destroyed" in gone.output
 
     conn = person.sandbox.conn()
     # what the spec held is gone, the outside account it adopted included
@@ -189,7 +191,7 @@ def test_include_and_exclude_narrow_the_kinds_and_a_wrong_one_names_the_valid_on
 
     wrong = _generate(person, "--include", "buckets")
     assert wrong.exit_code == 2
-    valid = "choose from: serviceAccount, iamMember, bucket, artifactRepository, network"
+    valid = "choose from: serviceAccount, iamMember, bucket, artifactRepository, secret, network"
     assert "buckets is not a kind gkeplan generates; " + valid in wrong.stderr
     assert "nodePool, default-network" in wrong.stderr
     alone = person.run("import", "bucket.models", "--spec", "s.yaml", "--write", state=False)

@@ -85,7 +85,7 @@ def _rename_every_key(text: str) -> tuple[str, int]:
     """gpu-serving.yaml with every resource's key renamed and its GCP name pinned to the old
     key (so every GCP id stays), references following; and how many keys were renamed."""
     data = yaml.safe_load(text.replace("\n    on: ", "\n    'on': "))  # YAML 1.1: on is true
-    name_field = {"serviceAccounts": "accountId"}
+    name_field = {"serviceAccounts": "accountId", "secrets": "secretId"}
     sections = [
         "serviceAccounts",
         "networks",
@@ -96,6 +96,7 @@ def _rename_every_key(text: str) -> tuple[str, int]:
         "artifactRepositories",
         "clusters",
         "buckets",
+        "secrets",
     ]
     keys: dict[str, str] = {}
     for section in sections:
@@ -111,7 +112,10 @@ def _rename_every_key(text: str) -> tuple[str, int]:
                     pools[f"r-{pool_key}"] = pool
                 body["nodePools"] = pools
         data[section] = renamed
-    refs = ("network", "subnetwork", "serviceAccount", "createAs", "member", "on", "readers")
+    refs = (
+        *("network", "subnetwork", "serviceAccount", "createAs", "member", "on"),
+        *("readers", "accessors"),
+    )
 
     def follow(value: Any) -> Any:
         if isinstance(value, list):
@@ -155,8 +159,8 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert managed is not None
     ids = {r.id for r in managed.resources.values()}
     renamed_text, renamed = _rename_every_key(GPU_EXAMPLE.read_text())
-    # three accounts, the four VPC kinds, an address, a repository, a cluster, a bucket
-    assert renamed == 11
+    # three accounts, four VPC kinds, an address, a repository, a cluster, a bucket, a secret
+    assert renamed == 12
     user.write(renamed_text)
     plan = user.plan("--json")
     assert plan.exit_code == 0, plan.output
@@ -166,7 +170,7 @@ def _rename_every_key_round_trip(user: User) -> None:
     assert set(moved) == set(managed.resources)
     assert {c["action"] for c in changes} == {"no-op"}
     kinds = {managed.resources[a].kind for a in moved}
-    assert len(kinds) == 11  # every kind of the example, node pools and IAM members included
+    assert len(kinds) == 12  # every kind of the example, node pools and IAM members included
     before = len(user.sandbox.requests())
     assert user.apply().exit_code == 0
     assert _writes(user.sandbox, before) == []

@@ -77,9 +77,11 @@ def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
     assert served.endpoints["project"] == P
     project = served.clients().projects().get_project(name=f"projects/{P}")
     assert project.project_id == P
-    # the gRPC port serves IAM, Kubernetes Engine and Resource Manager, and says so
+    # the gRPC port serves IAM, Kubernetes Engine, Resource Manager and Secret Manager, and
+    # says so
     assert served.endpoints["grpc_services"] == [
         "google.cloud.resourcemanager.v3.Projects",
+        "google.cloud.secretmanager.v1.SecretManagerService",
         "google.container.v1.ClusterManager",
         "google.iam.admin.v1.IAM",
     ]
@@ -93,6 +95,7 @@ def test_first_line_is_json_endpoints_on_loopback(serve: Serve) -> None:
         "iam",
         "iamcredentials",
         "resourcemanager",
+        "secretmanager",
         "serviceusage",
         "storage",
     ]

@@ -24,6 +24,7 @@ from gkeplan.kinds import (
     network,
     project_service,
     router,
+    secret,
     service_account,
     subnetwork,
 )
@@ -37,6 +38,7 @@ KINDS: tuple[Kind, ...] = iam_member.with_members(
         service_account.KIND,
         bucket.KIND,
         artifact_repository.KIND,
+        secret.KIND,
         network.KIND,
         subnetwork.KIND,
         address.KIND,

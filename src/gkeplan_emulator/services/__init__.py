@@ -17,6 +17,7 @@ from gkeplan_emulator.services import (
     iam_admin,
     iamcredentials,
     resourcemanager,
+    secretmanager,
     serviceusage,
     storage,
 )
@@ -39,6 +40,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     storage.SERVICE,
     compute.SERVICE,
     serviceusage.SERVICE,
+    secretmanager.SERVICE,
 )
 
 

@@ -37,6 +37,9 @@ SERVED = {
     "container.googleapis.com": "Kubernetes Engine API",
     "iam.googleapis.com": "Identity and Access Management (IAM) API",
     "iamcredentials.googleapis.com": "IAM Service Account Credentials API",
+    # "Secret Manager API has not been used in project 698910892233 before or it is disabled"
+    # (googleapis/nodejs-secret-manager#58)
+    "secretmanager.googleapis.com": "Secret Manager API",
     "serviceusage.googleapis.com": "Service Usage API",
     "storage.googleapis.com": "Cloud Storage API",
 }
