@@ -104,20 +104,20 @@ CASES: dict[str, dict[str, Any]] = {
             },
             "google_project_iam_member.wordpress_app_sa_sqlclient": "iamMember",
             "google_service_account_iam_member.wordpress_ksa_wi_binding": "iamMember",
+            **{
+                f'google_project_service.required_apis["{api}.googleapis.com"]': "projectService"
+                for api in (
+                    "compute",
+                    "container",
+                    "iam",
+                    "iamcredentials",
+                    "servicenetworking",
+                    "sqladmin",
+                )
+            },
         },
         "left_out": sorted(
             [
-                *(
-                    f'google_project_service.required_apis["{api}.googleapis.com"]'
-                    for api in (
-                        "compute",
-                        "container",
-                        "iam",
-                        "iamcredentials",
-                        "servicenetworking",
-                        "sqladmin",
-                    )
-                ),
                 "random_password.sql_user_password",
                 "google_sql_database_instance.main",
                 "google_sql_database.database",

@@ -487,6 +487,38 @@ def _wordpress_made(sandbox: Sandbox) -> list[dict[str, Any]]:
             },
         )
     )
+    # google_project_service.required_apis (for_each): Terraform enabled them; the sandbox
+    # has each on (an API it does not serve is on unless disabled)
+    apis = [
+        "compute.googleapis.com",
+        "container.googleapis.com",
+        "sqladmin.googleapis.com",
+        "servicenetworking.googleapis.com",
+        "iam.googleapis.com",
+        "iamcredentials.googleapis.com",
+    ]
+    resources.append(
+        {
+            "mode": "managed",
+            "type": "google_project_service",
+            "name": "required_apis",
+            "provider": GOOGLE,
+            "instances": [
+                {
+                    "index_key": api,
+                    "schema_version": 0,
+                    "attributes": {
+                        "id": f"demo-project/{api}",
+                        "project": "demo-project",
+                        "service": api,
+                        "disable_dependent_services": None,
+                        "disable_on_destroy": None,
+                    },
+                }
+                for api in apis
+            ],
+        }
+    )
     return resources
 
 
@@ -507,7 +539,7 @@ def test_the_wordpress_quickstart_adopts_with_no_change(user: User) -> None:
         f"PROJECT_ID={P}",
     )
     assert done.exit_code == 0, done.output
-    assert "Adopted 9 resources into gkeplan's state" in done.output
+    assert "Adopted 15 resources into gkeplan's state" in done.output  # 6 of them APIs
     plan = user.run("plan", str(out), "--var", f"PROJECT_ID={P}")
     assert plan.exit_code == 0, plan.output
     assert "No changes." in plan.output, plan.output
