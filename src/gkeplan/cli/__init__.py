@@ -30,6 +30,7 @@ COMMANDS = {
     "sandbox": "gkeplan_emulator.cli:sandbox",
     "init": "gkeplan.cli.init:init",
     "output": "gkeplan.cli.output:output",
+    "fmt": "gkeplan.cli.fmt:fmt",
 }
 
 
