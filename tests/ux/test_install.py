@@ -141,7 +141,9 @@ def test_pre_commit_fmt_hook_fails_on_an_unformatted_spec_with_its_diff(tmp_path
         pre_commit, "try-repo", ROOT, "gkeplan-fmt", "--all-files", cwd=repo, env=env
     )
     assert unformatted.returncode == 1, unformatted.stdout + unformatted.stderr
-    assert "+# the project\n+project: demo\n" in unformatted.stdout
+    assert "-region: us-central1\n # the project\n project: demo\n+region: us-central1\n" in (
+        unformatted.stdout
+    )
     assert "k8s.yaml" not in unformatted.stdout
     assert spec.read_text().startswith("version: 1\nregion:")  # --check: nothing rewritten
     fixed = _run(sys.executable, "-m", "gkeplan", "fmt", spec)
