@@ -138,6 +138,8 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     also = "".join(
         f", {n[k]} {k}" for k in ("moved", "forgotten") if n[k]
     )  # state-only changes, said apart as the plan counts them
+    if plan.refresh_only:
+        also += f"; {n['refreshed']} recorded in the state as they are in the cloud"
     if what == "destroy":
         summary = (
             f"Destroy {'complete' if result.ok else 'incomplete'}! Resources: "
@@ -160,6 +162,30 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
         sys.exit(130)
     if not result.ok:
         sys.exit(EXIT_INVALID)
+
+
+REFRESH_ONLY_HELP = (
+    "Show only what changed outside gkeplan since the state was written; applying such a plan "
+    "records it in the state and changes nothing in the cloud (Terraform's -refresh-only)."
+)
+
+
+def _refresh_only_alone(
+    refresh_only: bool, *, destroy: bool, targets: tuple[str, ...], replace: tuple[str, ...]
+) -> None:
+    """A refresh-only run changes no resource: flags that choose changes make no sense with it."""
+    if not refresh_only:
+        return
+    for flag, given in (
+        ("--destroy", destroy),
+        ("--target", targets),
+        ("--allow-replace", replace),
+    ):
+        if given:
+            raise click.UsageError(
+                f"--refresh-only changes no resource, so {flag} has nothing to act on; "
+                f"run without {flag}"
+            )
 
 
 @click.command()
@@ -192,6 +218,7 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     metavar="ADDRESS",
     help="Consent to the replacement of ADDRESS, saved with the plan (--out) for apply --plan.",
 )
+@click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def plan(
     spec_file: str,
     var_pairs: tuple[str, ...],
@@ -208,18 +235,25 @@ def plan(
     fmt: str,
     live_quotas: bool,
     allow_replace: tuple[str, ...],
+    refresh_only: bool,
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
 
     if as_json and fmt not in ("text", "json"):
         raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
+    _refresh_only_alone(refresh_only, destroy=destroy, targets=targets, replace=allow_replace)
 
     spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, "plan", live_quotas
     ) as run:
-        the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+        the_plan = run.plan(
+            destroy=destroy,
+            targets=targets,
+            allow_replace=allow_replace,
+            refresh_only=refresh_only,
+        )
         commands = run.commands
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
@@ -258,10 +292,12 @@ def _apply_or_destroy(
     plan_file: str | None,
     live_quotas: bool = False,
     allow_replace: tuple[str, ...] = (),
+    refresh_only: bool = False,
 ) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
+    _refresh_only_alone(refresh_only, destroy=destroy, targets=targets, replace=allow_replace)
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
     with open_run(
@@ -270,9 +306,15 @@ def _apply_or_destroy(
         if plan_file:
             stored = saved.load(plan_file)
             run.check_fresh(stored)
-            the_plan = saved.bind(stored, run.plan(destroy=stored.destroy))
+            fresh = run.plan(destroy=stored.destroy, refresh_only=stored.refresh_only)
+            the_plan = saved.bind(stored, fresh)
         else:
-            the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+            the_plan = run.plan(
+                destroy=destroy,
+                targets=targets,
+                allow_replace=allow_replace,
+                refresh_only=refresh_only,
+            )
         click.echo(render_text(the_plan, run.commands, consent=False))
         refuse_if_refused(the_plan, what)
         if not the_plan.has_changes:
@@ -363,6 +405,7 @@ def change_options(func: Any) -> Any:
     type=click.Path(exists=True, dir_okay=False),
     help="Apply a plan saved with `plan --out` (refused if stale).",
 )
+@click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def apply(**options: Any) -> None:
     """Make the cloud match SPEC, as fast as the dependency graph allows."""
     _apply_or_destroy(destroy=False, **options)

@@ -120,8 +120,12 @@ def make_plan(
     variables: Mapping[str, str] | None = None,
     allow_replace: Iterable[str] = (),
     commands: CommandLine | None = None,
+    refresh_only: bool = False,
 ) -> Plan:
-    """`commands`: how the run was invoked, for the hints the plan prints (pasteable)."""
+    """`commands`: how the run was invoked, for the hints the plan prints (pasteable);
+    `refresh_only`: what changed outside gkeplan since the state was written, nothing else."""
+    if refresh_only:
+        return _refresh_only_plan(spec, ctx, drivers, graph, state)
     if not destroy:  # what the grants are on outside the spec: it must exist
         external.check(spec, ctx, drivers)
     desired = desired_states(spec, graph)
@@ -156,4 +160,26 @@ def make_plan(
         refresh_calls=ctx.calls,
         allow_replace=sorted(set(allow_replace)),
         needs_allow_replace=[c.address for c in protection.needs_consent(changes)],
+    )
+
+
+def _refresh_only_plan(
+    spec: Document,
+    ctx: Context,
+    drivers: Mapping[str, Driver],
+    graph: Graph,
+    state: StateDoc | None,
+) -> Plan:
+    from gkeplan.plan.refresh_only import drift_changes
+
+    desired = desired_states(spec, graph)
+    actual = refresh(ctx, drivers, _wanted(graph, desired, state))
+    return Plan(
+        changes=drift_changes(state, actual),
+        project=spec.project,
+        state_lineage=state.lineage if state else None,
+        state_serial=state.serial if state else None,
+        spec_digest=spec_digest(spec),
+        refresh_calls=ctx.calls,
+        refresh_only=True,
     )
