@@ -218,6 +218,14 @@ def _refresh_only_alone(
     metavar="ADDRESS",
     help="Consent to the replacement of ADDRESS, saved with the plan (--out) for apply --plan.",
 )
+@click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
+    "replacement loses data still needs --allow-replace ADDRESS.",
+)
 @click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def plan(
     spec_file: str,
@@ -236,13 +244,16 @@ def plan(
     live_quotas: bool,
     allow_replace: tuple[str, ...],
     refresh_only: bool,
+    replace: tuple[str, ...],
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
 
     if as_json and fmt not in ("text", "json"):
         raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
-    _refresh_only_alone(refresh_only, destroy=destroy, targets=targets, replace=allow_replace)
+    _refresh_only_alone(
+        refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
+    )
 
     spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
     with open_run(
@@ -253,6 +264,7 @@ def plan(
             targets=targets,
             allow_replace=allow_replace,
             refresh_only=refresh_only,
+            replace=replace,
         )
         commands = run.commands
     if as_json or fmt == "json":
@@ -293,11 +305,14 @@ def _apply_or_destroy(
     live_quotas: bool = False,
     allow_replace: tuple[str, ...] = (),
     refresh_only: bool = False,
+    replace: tuple[str, ...] = (),
 ) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
-    _refresh_only_alone(refresh_only, destroy=destroy, targets=targets, replace=allow_replace)
+    _refresh_only_alone(
+        refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
+    )
     spec, variables = load_checked(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
     with open_run(
@@ -306,7 +321,9 @@ def _apply_or_destroy(
         if plan_file:
             stored = saved.load(plan_file)
             run.check_fresh(stored)
-            fresh = run.plan(destroy=stored.destroy, refresh_only=stored.refresh_only)
+            fresh = run.plan(
+                destroy=stored.destroy, refresh_only=stored.refresh_only, replace=stored.replace
+            )
             the_plan = saved.bind(stored, fresh)
         else:
             the_plan = run.plan(
@@ -314,6 +331,7 @@ def _apply_or_destroy(
                 targets=targets,
                 allow_replace=allow_replace,
                 refresh_only=refresh_only,
+                replace=replace,
             )
         click.echo(render_text(the_plan, run.commands, consent=False))
         refuse_if_refused(the_plan, what)
@@ -404,6 +422,14 @@ def change_options(func: Any) -> Any:
     "plan_file",
     type=click.Path(exists=True, dir_okay=False),
     help="Apply a plan saved with `plan --out` (refused if stale).",
+)
+@click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
+    "replacement loses data still needs --allow-replace ADDRESS.",
 )
 @click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def apply(**options: Any) -> None:

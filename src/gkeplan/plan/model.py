@@ -101,6 +101,8 @@ class Plan:
     # `--refresh-only`: the changes are what changed outside gkeplan; applying writes only the
     # state (plan/refresh_only.py)
     refresh_only: bool = False
+    # `--replace`: replacements asked for by name, made again when a saved plan is applied
+    replace: list[str] = field(default_factory=list)
 
     @property
     def consent_missing(self) -> list[str]:
@@ -171,6 +173,7 @@ class Plan:
             "allow_replace": list(self.allow_replace),
             "needs_allow_replace": list(self.needs_allow_replace),
             "refresh_only": self.refresh_only,
+            "replace": list(self.replace),
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -196,4 +199,5 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         allow_replace=[str(a) for a in data.get("allow_replace") or []],
         needs_allow_replace=[str(a) for a in data.get("needs_allow_replace") or []],
         refresh_only=bool(data.get("refresh_only")),
+        replace=[str(a) for a in data.get("replace") or []],
     )

@@ -65,6 +65,7 @@ class Run:
         targets: Iterable[str] = (),
         allow_replace: Iterable[str] = (),
         refresh_only: bool = False,
+        replace: Iterable[str] = (),
     ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.state(), self.store, self.conn, self.spec.project)
@@ -81,6 +82,7 @@ class Run:
             allow_replace=allow_replace,
             commands=self.commands,
             refresh_only=refresh_only,
+            replace=replace,
         )
         if self.live_quotas and not destroy and not refresh_only:
             from gkeplan.run.preflight import check_live_quotas
