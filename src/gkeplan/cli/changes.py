@@ -170,6 +170,16 @@ REFRESH_ONLY_HELP = (
 )
 
 
+replace_option = click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
+    "replacement loses data still needs --allow-replace ADDRESS.",
+)
+
+
 def _refresh_only_alone(
     refresh_only: bool, *, destroy: bool, targets: tuple[str, ...], replace: tuple[str, ...]
 ) -> None:
@@ -218,14 +228,7 @@ def _refresh_only_alone(
     metavar="ADDRESS",
     help="Consent to the replacement of ADDRESS, saved with the plan (--out) for apply --plan.",
 )
-@click.option(
-    "--replace",
-    "replace",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
-    "replacement loses data still needs --allow-replace ADDRESS.",
-)
+@replace_option
 @click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def plan(
     spec_file: str,
@@ -423,14 +426,7 @@ def change_options(func: Any) -> Any:
     type=click.Path(exists=True, dir_okay=False),
     help="Apply a plan saved with `plan --out` (refused if stale).",
 )
-@click.option(
-    "--replace",
-    "replace",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
-    "replacement loses data still needs --allow-replace ADDRESS.",
-)
+@replace_option
 @click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def apply(**options: Any) -> None:
     """Make the cloud match SPEC, as fast as the dependency graph allows."""
