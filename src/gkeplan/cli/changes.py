@@ -15,6 +15,7 @@ from gkeplan.cli.common import (
     live_quotas_option,
     load_checked,
     open_run,
+    run_caller,
     target_options,
     variable_options,
 )
@@ -258,7 +259,9 @@ def plan(
         refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
     )
 
-    spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
+    spec, variables = load_checked(
+        spec_file, var_pairs, var_files, fmt == "markdown", caller=run_caller()
+    )
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, "plan", live_quotas
     ) as run:
@@ -316,8 +319,9 @@ def _apply_or_destroy(
     _refresh_only_alone(
         refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
     )
-    spec, variables = load_checked(spec_file, var_pairs, var_files)
     what = "destroy" if destroy else "apply"
+    caller = None if destroy else run_caller()  # a destroy needs no createAs to be made
+    spec, variables = load_checked(spec_file, var_pairs, var_files, caller=caller)
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, what, live_quotas
     ) as run:
