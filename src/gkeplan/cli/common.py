@@ -184,7 +184,9 @@ def run_caller() -> str | None:
     email. A person's own Google credentials do not name their account offline: None."""
     params = click.get_current_context().params
     if params.get("impersonate"):
-        return f"serviceAccount:{params['impersonate']}"
+        from gkeplan.kinds.service_account import member_of
+
+        return member_of(params["impersonate"])
     if params.get("sandbox"):
         from gkeplan.gcp.sandbox import sandbox_caller
 
