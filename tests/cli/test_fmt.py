@@ -147,6 +147,19 @@ def test_bad_yaml_is_one_line_at_its_place_and_the_file_is_untouched(tmp_path: P
     assert _fmt(str(tmp_path / "missing.yaml"))[0] == 2
 
 
+def test_a_spec_with_a_merge_key_is_left_as_it_is_with_a_warning(tmp_path: Path) -> None:
+    text = (
+        "version: 1\nregion: r\nproject: p\nbuckets:\n  a: &b {location: US, name: x}\n"
+        "  c:\n    <<: *b\n    name: y\n"
+    )
+    spec = _write(tmp_path / "gkeplan.yaml", text)
+    code, out, err = _fmt("--check", str(spec))
+    assert (code, out) == (0, "")
+    assert err.startswith(f"{spec}:7:5: warning: ")
+    assert "YAML merge key (<<)" in err
+    assert spec.read_text() == text
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

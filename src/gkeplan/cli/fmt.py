@@ -35,7 +35,7 @@ def fmt(spec_files: tuple[str, ...], check: bool, show_diff: bool) -> None:
 
     The files rewritten (with --check, the files that would be) are listed one a line."""
     from gkeplan.errors import SpecError
-    from gkeplan.validation.fmt import format_spec
+    from gkeplan.validation.fmt import LeftAsIs, format_spec
 
     unformatted = 0
     failed = False
@@ -45,6 +45,11 @@ def fmt(spec_files: tuple[str, ...], check: bool, show_diff: bool) -> None:
         text = sys.stdin.read() if spec_file == "-" else _read(spec_file)
         try:
             out = format_spec(text, "<stdin>" if spec_file == "-" else spec_file)
+        except LeftAsIs as exc:
+            print_diagnostics(exc.diagnostics, err=True)
+            if spec_file == "-":
+                click.echo(text, nl=False)
+            continue
         except SpecError as exc:
             print_diagnostics(exc.diagnostics, err=True)
             failed = True

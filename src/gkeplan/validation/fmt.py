@@ -31,7 +31,7 @@ from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from gkeplan.errors import Diagnostic, Location, SpecError
+from gkeplan.errors import Diagnostic, Location, Severity, SpecError
 from gkeplan.kinds import Spec
 from gkeplan.spec.base import Resource
 from gkeplan.spec.yamlsource import load_yaml
@@ -94,6 +94,29 @@ def _alias(model: type[BaseModel], name: str) -> str:
 
 
 SPEC_SHAPE = _model_shape(Spec, {})
+
+
+class LeftAsIs(SpecError):
+    """A file fmt cannot reorder without changing what it means; it is left as it is."""
+
+
+def _merge_key(node: object) -> tuple[int, int] | None:
+    """Where the first YAML merge key (`<<: *anchor`) is: the keys it brings in belong to
+    another mapping, so reordering them would move the anchor's values."""
+    if isinstance(node, CommentedMap):
+        if getattr(node, "merge", None):
+            line, col = node.lc.line, node.lc.col
+            return (line, col)
+        for child in node.values():
+            found = _merge_key(child)
+            if found:
+                return found
+    elif isinstance(node, CommentedSeq):
+        for child in node:
+            found = _merge_key(child)
+            if found:
+                return found
+    return None
 
 
 @dataclass
@@ -305,6 +328,20 @@ def format_spec(text: str, file: str = "<spec>") -> str:
     if not isinstance(root, CommentedMap):
         raise SpecError(
             [Diagnostic("the spec is not a mapping", Location(file, 1, 1), code="yaml")]
+        )
+    merged = _merge_key(root)
+    if merged is not None:
+        raise LeftAsIs(
+            [
+                Diagnostic(
+                    "left as it is: it uses a YAML merge key (<<), whose keys gkeplan fmt "
+                    "cannot reorder without moving the anchor's values",
+                    Location(file, merged[0] + 1, merged[1] + 1),
+                    hint="write the merged keys out to have the file formatted",
+                    severity=Severity.WARNING,
+                    code="yaml",
+                )
+            ]
         )
     slots = list(_slots(root, 0, False))
     header, ending = _attach(text, root, slots)
