@@ -11,6 +11,8 @@ Public API (everything here is typed; see `spec/README.md` for the format):
   refresh, diff and change the cloud (`Target(sandbox=True)` for the built-in emulator); `plan`
   refuses, like the CLI, a spec whose checks or policies report an error (`PolicyRefused`).
   (`gkeplan.plan` and `gkeplan.apply` are the packages of those stages.)
+- `format_spec(text, file) -> str`: the spec's text in the canonical form `gkeplan fmt`
+  writes (the models' key order, comments kept).
 - Errors: every error is a `GkeplanError` (see `gkeplan.errors` for the tree); `SpecError`
   carries every `Diagnostic` (file:line:col, path, message, hint).
 """
@@ -42,6 +44,7 @@ from gkeplan.validation.pipeline import ValidationResult, validate
 if TYPE_CHECKING:
     from gkeplan.graph.build import build_graph
     from gkeplan.run import Target
+    from gkeplan.validation.fmt import format_spec
 
 __version__ = "0.1.0"
 
@@ -72,6 +75,7 @@ __all__ = [
     "__version__",
     "build_graph",
     "check_spec",
+    "format_spec",
     "load_spec",
     "validate",
 ]
@@ -80,6 +84,7 @@ __all__ = [
 _LAZY = {
     "build_graph": "gkeplan.graph.build",
     "Target": "gkeplan.run",
+    "format_spec": "gkeplan.validation.fmt",  # ruamel.yaml only when formatting
 }
 
 

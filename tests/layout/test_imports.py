@@ -187,6 +187,7 @@ def test_the_public_api_is_pinned() -> None:
         "__version__",
         "build_graph",
         "check_spec",
+        "format_spec",
         "load_spec",
         "validate",
     ]

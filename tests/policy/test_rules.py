@@ -126,8 +126,9 @@ def test_budget(tmp_path: Path) -> None:
             '    impersonators: ["user:${USER_EMAIL}"]\n',
             "",
             "LP006",
-            "cluster sd-cluster is created as gke-admin, but no one may impersonate it "
-            "(iam.serviceAccounts.getAccessToken)",
+            "cluster sd-cluster is created as gke-admin, but no one may impersonate it: that "
+            "needs iam.serviceAccounts.getAccessToken on gke-admin, which impersonators grants; "
+            "apply would otherwise retry it for minutes",
         ),
         (
             "    roles: [roles/container.clusterAdmin]",

@@ -118,3 +118,37 @@ def test_the_ci_workflow_passes_actionlint() -> None:
     for workflow in (EXAMPLES / "ci" / "github-actions.yml",):
         checked = _run(actionlint, "-no-color", workflow)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.slow
+def test_pre_commit_fmt_hook_fails_on_an_unformatted_spec_with_its_diff(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed; pre-commit needs it")
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    spec = repo / "gkeplan.yaml"
+    # a key out of the models' order, under a comment that must travel with it
+    spec.write_text(
+        "version: 1\nregion: us-central1\n# the project\nproject: demo\n"
+        "buckets:\n  models: {location: US}\n"
+    )
+    (repo / "k8s.yaml").write_text("kind: Deployment\napiVersion: apps/v1\n")  # not a spec
+    _git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    unformatted = _run(
+        pre_commit, "try-repo", ROOT, "gkeplan-fmt", "--all-files", cwd=repo, env=env
+    )
+    assert unformatted.returncode == 1, unformatted.stdout + unformatted.stderr
+    assert "-region: us-central1\n # the project\n project: demo\n+region: us-central1\n" in (
+        unformatted.stdout
+    )
+    assert "k8s.yaml" not in unformatted.stdout
+    assert spec.read_text().startswith("version: 1\nregion:")  # --check: nothing rewritten
+    fixed = _run(sys.executable, "-m", "gkeplan", "fmt", spec)
+    assert fixed.returncode == 0, fixed.stderr
+    _git(repo, "add", "-A")
+    clean = _run(pre_commit, "try-repo", ROOT, "gkeplan-fmt", "--all-files", cwd=repo, env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "gkeplan fmt" in clean.stdout and "Passed" in clean.stdout

@@ -40,6 +40,7 @@ class ApplyResult:
     changes: dict[str, Change]
     durations: dict[str, float] = field(default_factory=dict)
     moved: int = 0  # state entries re-keyed to their new addresses
+    refreshed: int = 0  # state entries rewritten from the cloud (apply --refresh-only)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +55,7 @@ class ApplyResult:
             "destroyed": sum(c.action in (Action.DELETE, Action.REPLACE) for c in done),
             "forgotten": sum(c.action is Action.FORGET for c in done),
             "moved": self.moved,
+            "refreshed": self.refreshed,
             "failed": sum(o is Outcome.FAILED for o in self.walk.outcomes.values()),
             "skipped": sum(o is Outcome.SKIPPED for o in self.walk.outcomes.values()),
         }
@@ -308,4 +310,17 @@ def execute(
         priority=critical_first(changes, deps),
         merged=lambda a: BY_NAME[changes[a].kind].merged,
     )
+    return result
+
+
+def record_refresh(plan: Plan, writer: StateWriter) -> ApplyResult:
+    """`apply --refresh-only`: the drift the plan shows written to the state in one write;
+    no driver is called, so nothing in the cloud changes."""
+    from gkeplan.plan.refresh_only import record
+
+    drifted = plan.pending
+    if drifted:
+        writer.update(lambda doc: record(doc, drifted))
+    result = ApplyResult(WalkResult(), {c.address: c for c in drifted})
+    result.refreshed = len(drifted)
     return result

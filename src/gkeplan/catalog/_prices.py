@@ -41,6 +41,19 @@ class PriceTable:
         value = self._data["storageGbMonth"].get(storage_class, {}).get(region.lower())
         return float(value) if value is not None else None
 
+    def nat_gateway_hour(self, vms: int) -> float:
+        """A Cloud NAT gateway's hourly price for `vms` instances using it."""
+        nat = self._data["natGateway"]
+        return float(nat["maxHour"] if vms > nat["cappedVms"] else nat["vmHour"] * vms)
+
+    def nat_data_gib(self) -> float:
+        return float(self._data["natGateway"]["dataGib"])
+
+    def artifact_storage_gb_month(self) -> tuple[float, float]:
+        """Artifact Registry storage: the price per GB-month and the free GB per account."""
+        ar = self._data["artifactRegistryStorage"]
+        return float(ar["gbMonth"]), float(ar["freeGb"])
+
 
 @cache
 def prices() -> PriceTable:

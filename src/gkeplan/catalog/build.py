@@ -259,6 +259,28 @@ def build_gpu_prices(path: Path = GPU_PRICES) -> dict[str, dict[str, list[float]
     return {name: dict(sorted(regions.items())) for name, regions in sorted(out.items())}
 
 
+# Prices the Billing Catalog extract does not hold in a shape gkeplan reads, from Google's
+# pricing pages (each entry names its page and the day it was read).
+SERVICE_PRICES: dict[str, Any] = {
+    "natGateway": {
+        "_source": "https://cloud.google.com/nat/pricing (Public NAT), read 2026-12-07: "
+        "$0.0014 per hour per VM instance using the gateway, capped at 32 VMs ($0.044/hour); "
+        "$0.045 per GiB processed, inbound and outbound, the same in every region",
+        "vmHour": 0.0014,
+        "maxHour": 0.044,
+        "cappedVms": 32,
+        "dataGib": 0.045,
+    },
+    "artifactRegistryStorage": {
+        "_source": "https://cloud.google.com/artifact-registry/pricing, read 2026-12-07: "
+        "storage up to 0.5 GB free (per billing account), over 0.5 GB $0.10 per GB-month, "
+        "the same for regional and multi-regional repositories",
+        "gbMonth": 0.1,
+        "freeGb": 0.5,
+    },
+}
+
+
 def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
     raw = yaml.load((ref / "gcp-pricing" / "pricing.yml").read_text(), Loader=yaml.CSafeLoader)
     instances = raw["compute"]["instance"]
@@ -282,7 +304,9 @@ def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
         "google-cloud-pricing-cost-calculator commit fd66b26 (../shared/reference/gcp-pricing); "
         "GKE fee from cloud.google.com/kubernetes-engine/pricing; attachable GPUs (gpuHourly) "
         "from github.com/skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv commit 006059e, "
-        "read 2026-12-06 (sources/gcp-attached-gpus.csv)",
+        "read 2026-12-06 (sources/gcp-attached-gpus.csv); Cloud NAT from "
+        "cloud.google.com/nat/pricing and Artifact Registry storage from "
+        "cloud.google.com/artifact-registry/pricing, read 2026-12-07",
         "_date": "2026-07-30",
         "currency": "USD",
         "gkeClusterHour": 0.10,
@@ -291,6 +315,7 @@ def build_prices(ref: Path, machine_types: list[str]) -> dict[str, Any]:
         "diskGbMonth": disks,
         "storageGbMonth": storage,
         "gpuHourly": build_gpu_prices(),
+        **SERVICE_PRICES,
     }
 
 

@@ -31,6 +31,7 @@ COMMANDS = {
     "init": "gkeplan.cli.init:init",
     "output": "gkeplan.cli.output:output",
     "convert": "gkeplan.cli.convert:convert",
+    "fmt": "gkeplan.cli.fmt:fmt",
 }
 
 

@@ -15,6 +15,7 @@ from gkeplan.cli.common import (
     live_quotas_option,
     load_checked,
     open_run,
+    run_caller,
     target_options,
     variable_options,
 )
@@ -138,6 +139,8 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     also = "".join(
         f", {n[k]} {k}" for k in ("moved", "forgotten") if n[k]
     )  # state-only changes, said apart as the plan counts them
+    if plan.refresh_only:
+        also += f"; {n['refreshed']} recorded in the state as they are in the cloud"
     if what == "destroy":
         summary = (
             f"Destroy {'complete' if result.ok else 'incomplete'}! Resources: "
@@ -160,6 +163,40 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
         sys.exit(130)
     if not result.ok:
         sys.exit(EXIT_INVALID)
+
+
+REFRESH_ONLY_HELP = (
+    "Show only what changed outside gkeplan since the state was written; applying such a plan "
+    "records it in the state and changes nothing in the cloud (Terraform's -refresh-only)."
+)
+
+
+replace_option = click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Replace ADDRESS though nothing forces it (Terraform's -replace); a kind whose "
+    "replacement loses data still needs --allow-replace ADDRESS.",
+)
+
+
+def _refresh_only_alone(
+    refresh_only: bool, *, destroy: bool, targets: tuple[str, ...], replace: tuple[str, ...]
+) -> None:
+    """A refresh-only run changes no resource: flags that choose changes make no sense with it."""
+    if not refresh_only:
+        return
+    for flag, given in (
+        ("--destroy", destroy),
+        ("--target", targets),
+        ("--allow-replace", replace),
+    ):
+        if given:
+            raise click.UsageError(
+                f"--refresh-only changes no resource, so {flag} has nothing to act on; "
+                f"run without {flag}"
+            )
 
 
 @click.command()
@@ -192,6 +229,8 @@ def _execute(run: Any, plan: Any, parallelism: int, what: str = "apply") -> None
     metavar="ADDRESS",
     help="Consent to the replacement of ADDRESS, saved with the plan (--out) for apply --plan.",
 )
+@replace_option
+@click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def plan(
     spec_file: str,
     var_pairs: tuple[str, ...],
@@ -208,18 +247,31 @@ def plan(
     fmt: str,
     live_quotas: bool,
     allow_replace: tuple[str, ...],
+    refresh_only: bool,
+    replace: tuple[str, ...],
 ) -> None:
     """Show what apply would change, field by field. Changes nothing."""
     from gkeplan.plan.render import render_json, render_text
 
     if as_json and fmt not in ("text", "json"):
         raise click.UsageError(f"--json and --format {fmt} ask for two outputs; give one")
+    _refresh_only_alone(
+        refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
+    )
 
-    spec, variables = load_checked(spec_file, var_pairs, var_files, fmt == "markdown")
+    spec, variables = load_checked(
+        spec_file, var_pairs, var_files, fmt == "markdown", caller=run_caller()
+    )
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, "plan", live_quotas
     ) as run:
-        the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+        the_plan = run.plan(
+            destroy=destroy,
+            targets=targets,
+            allow_replace=allow_replace,
+            refresh_only=refresh_only,
+            replace=replace,
+        )
         commands = run.commands
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
@@ -258,21 +310,36 @@ def _apply_or_destroy(
     plan_file: str | None,
     live_quotas: bool = False,
     allow_replace: tuple[str, ...] = (),
+    refresh_only: bool = False,
+    replace: tuple[str, ...] = (),
 ) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
-    spec, variables = load_checked(spec_file, var_pairs, var_files)
+    _refresh_only_alone(
+        refresh_only, destroy=destroy, targets=targets, replace=(*allow_replace, *replace)
+    )
     what = "destroy" if destroy else "apply"
+    caller = None if destroy else run_caller()  # a destroy needs no createAs to be made
+    spec, variables = load_checked(spec_file, var_pairs, var_files, caller=caller)
     with open_run(
         spec, variables, sandbox, endpoint, impersonate, state_path, what, live_quotas
     ) as run:
         if plan_file:
             stored = saved.load(plan_file)
             run.check_fresh(stored)
-            the_plan = saved.bind(stored, run.plan(destroy=stored.destroy))
+            fresh = run.plan(
+                destroy=stored.destroy, refresh_only=stored.refresh_only, replace=stored.replace
+            )
+            the_plan = saved.bind(stored, fresh)
         else:
-            the_plan = run.plan(destroy=destroy, targets=targets, allow_replace=allow_replace)
+            the_plan = run.plan(
+                destroy=destroy,
+                targets=targets,
+                allow_replace=allow_replace,
+                refresh_only=refresh_only,
+                replace=replace,
+            )
         click.echo(render_text(the_plan, run.commands, consent=False))
         refuse_if_refused(the_plan, what)
         if not the_plan.has_changes:
@@ -363,6 +430,8 @@ def change_options(func: Any) -> Any:
     type=click.Path(exists=True, dir_okay=False),
     help="Apply a plan saved with `plan --out` (refused if stale).",
 )
+@replace_option
+@click.option("--refresh-only", is_flag=True, help=REFRESH_ONLY_HELP)
 def apply(**options: Any) -> None:
     """Make the cloud match SPEC, as fast as the dependency graph allows."""
     _apply_or_destroy(destroy=False, **options)

@@ -145,16 +145,19 @@ def load_checked(
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     refused_markdown: bool = False,
+    caller: str | None = None,
 ) -> tuple[Any, dict[str, str]]:
     """Validate and run the policies first; an error finding stops here. Everything this
     prints goes to stderr, so stdout carries only the plan (JSON or markdown included);
-    with `refused_markdown`, a refusal also writes the pull-request comment saying why."""
+    with `refused_markdown`, a refusal also writes the pull-request comment saying why;
+    `caller`: the member the run's calls come from, when known (the permission preflight
+    checks it may impersonate each createAs account)."""
     from gkeplan.errors import Severity
     from gkeplan.validation.pipeline import validate as run_validation
 
     require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
-    result = run_validation(spec_file, variables)
+    result = run_validation(spec_file, variables, facts={"caller": caller} if caller else None)
     print_diagnostics(result.diagnostics, err=True)
     if result.policy is not None:
         from gkeplan.policy.render import render_text
@@ -173,6 +176,29 @@ def load_checked(
         click.echo(f"{spec_file}: refused by validation or policy; nothing was planned", err=True)
         sys.exit(EXIT_INVALID)
     return result.spec, variables
+
+
+def run_caller() -> str | None:
+    """The member this command's calls come from, when it is known before connecting: the
+    account of --impersonate-service-account, the sandbox's caller, a service-account key's
+    email. A person's own Google credentials do not name their account offline: None."""
+    params = click.get_current_context().params
+    if params.get("impersonate"):
+        from gkeplan.kinds.service_account import member_of
+
+        return member_of(params["impersonate"])
+    if params.get("sandbox"):
+        from gkeplan.gcp.sandbox import sandbox_caller
+
+        return sandbox_caller()
+    if params.get("endpoint"):
+        from gkeplan.gcp.sandbox import endpoint_caller
+
+        try:
+            return endpoint_caller(params["endpoint"])
+        except OSError:
+            return None  # connecting says what is wrong with the endpoint, in its own words
+    return None
 
 
 def command_line(spec: Any) -> Any:

@@ -19,12 +19,7 @@ _SINGLE_DASH = re.compile(r"^-([a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z][a-z0-9]+)(?:=
 
 # Terraform flags with no gkeplan option of the same name on the command.
 _ONLY_TERRAFORM = {
-    "replace": (
-        "gkeplan has no forced replacement yet; --allow-replace ADDRESS only consents to a "
-        "replacement the plan already needs"
-    ),
     "destroy": "to destroy, run: gkeplan destroy SPEC",
-    "refresh-only": "gkeplan has no refresh-only run yet",
 }
 
 

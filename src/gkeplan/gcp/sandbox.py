@@ -54,3 +54,15 @@ def connection_for(
         credentials=credentials or clients.credentials,
         timeouts=timeouts or Timeouts(),
     )
+
+
+def endpoint_caller(url: str) -> str:
+    """Who a running `gkeplan sandbox serve` takes gkeplan's calls to be from (its applier)."""
+    return str(_admin(url, "/_emulator/info")["applier"])
+
+
+def sandbox_caller() -> str:
+    """Who the built-in emulator (`--sandbox`) takes gkeplan's calls to be from."""
+    from gkeplan_emulator import EmulatorConfig
+
+    return EmulatorConfig().applier

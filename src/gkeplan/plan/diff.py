@@ -112,7 +112,7 @@ def desired_changes(
             if forced:
                 base.reason = f"{', '.join(forced)} cannot be changed in place"
                 if kind.create_before_destroy:
-                    base = _create_before_destroy(base, kind, want, state)
+                    base = create_before_destroy(base, kind, want, state)
             base.drift = _drift(old.attributes if old else None, have, [f.name for f in fields])
         if old is not None and old.status == "kept" and base.action is Action.NOOP:
             base.reason = "left in place by the last destroy (keepOnDestroy); managed again"
@@ -131,7 +131,7 @@ def renamed(want: DesiredState, old: Any) -> DesiredState:
     return DesiredState(old.id, attributes, {**want.settings, RENAMED_FROM: want.id})
 
 
-def _create_before_destroy(
+def create_before_destroy(
     change: Change, kind: Kind, want: DesiredState, state: StateDoc | None
 ) -> Change:
     """Serving must not stop: the new resource comes up under a suffixed name first, and the

@@ -98,6 +98,11 @@ class Plan:
     allow_replace: list[str] = field(default_factory=list)
     # replacements that lose data (a bucket's objects...): apply makes them only by name
     needs_allow_replace: list[str] = field(default_factory=list)
+    # `--refresh-only`: the changes are what changed outside gkeplan; applying writes only the
+    # state (plan/refresh_only.py)
+    refresh_only: bool = False
+    # `--replace`: replacements asked for by name, made again when a saved plan is applied
+    replace: list[str] = field(default_factory=list)
 
     @property
     def consent_missing(self) -> list[str]:
@@ -106,6 +111,8 @@ class Plan:
 
     @property
     def pending(self) -> list[Change]:
+        if self.refresh_only:
+            return [c for c in self.changes if c.drift]
         return [c for c in self.changes if c.action is not Action.NOOP or c.moved_from]
 
     @property
@@ -135,6 +142,14 @@ class Plan:
         }
 
     def summary(self) -> str:
+        if self.refresh_only:
+            if not self.has_changes:
+                return "No changes. The state matches the cloud: nothing changed outside gkeplan."
+            return (
+                f"Refresh-only plan: {len(self.pending)} resource(s) changed outside gkeplan. "
+                "Applying it (apply --refresh-only) records them in the state and changes "
+                "nothing in the cloud."
+            )
         if not self.has_changes:
             return "No changes. Your infrastructure matches the spec."
         n = self.counts()
@@ -157,6 +172,8 @@ class Plan:
             "destroy": self.destroy,
             "allow_replace": list(self.allow_replace),
             "needs_allow_replace": list(self.needs_allow_replace),
+            "refresh_only": self.refresh_only,
+            "replace": list(self.replace),
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
         }
@@ -181,4 +198,6 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         destroy=bool(data.get("destroy")),
         allow_replace=[str(a) for a in data.get("allow_replace") or []],
         needs_allow_replace=[str(a) for a in data.get("needs_allow_replace") or []],
+        refresh_only=bool(data.get("refresh_only")),
+        replace=[str(a) for a in data.get("replace") or []],
     )

@@ -18,7 +18,7 @@ from gkeplan.kinds import BY_NAME, DesiredState
 from gkeplan.kinds.driver import Context, Driver, Wanted
 from gkeplan.plan import external, moves, protection
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
-from gkeplan.plan.model import Change, Plan
+from gkeplan.plan.model import Action, Change, Plan
 from gkeplan.redact import sensitive_fields
 from gkeplan.spec.base import Document
 from gkeplan.state.model import StateDoc
@@ -117,6 +117,41 @@ def _targeted(
     return [c for c in changes if c.address in keep]
 
 
+def _forced(
+    changes: list[Change], addresses: list[str], state: StateDoc | None, destroy: bool
+) -> list[Change]:
+    """`--replace ADDRESS`: the resource is deleted and created again (create-before-destroy
+    for a kind that has it); the protection and --allow-replace rules apply as to any
+    replacement, since the plan holds an ordinary replace."""
+    from gkeplan.plan.diff import create_before_destroy
+
+    if destroy:
+        raise UsageError("--replace and --destroy contradict each other; give one", "--replace")
+    by_address = {c.address: c for c in changes}
+    for address in addresses:
+        change = by_address.get(address)
+        if change is None:
+            close = difflib.get_close_matches(address, sorted(by_address), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UsageError(f"{address} matches no resource of the spec{hint}", "--replace")
+        if change.action in (Action.CREATE, Action.REPLACE) or change.refused is not None:
+            continue  # created or replaced anyway
+        if change.action is not Action.NOOP and change.action is not Action.UPDATE:
+            raise UsageError(
+                f"{address} is to be {change.action.value}d by this plan; it cannot also be "
+                "replaced",
+                "--replace",
+            )
+        kind = BY_NAME[change.kind]
+        change.action = Action.REPLACE
+        change.reason = "replacement asked for with --replace"
+        if kind.create_before_destroy:
+            want = DesiredState(change.id, dict(change.after or {}), dict(change.settings))
+            change = create_before_destroy(change, kind, want, state)
+        by_address[address] = change
+    return [by_address[c.address] for c in changes]
+
+
 def make_plan(
     spec: Document,
     ctx: Context,
@@ -129,8 +164,14 @@ def make_plan(
     variables: Mapping[str, str] | None = None,
     allow_replace: Iterable[str] = (),
     commands: CommandLine | None = None,
+    refresh_only: bool = False,
+    replace: Iterable[str] = (),
 ) -> Plan:
-    """`commands`: how the run was invoked, for the hints the plan prints (pasteable)."""
+    """`commands`: how the run was invoked, for the hints the plan prints (pasteable);
+    `replace`: addresses to replace though nothing forces it (Terraform's -replace);
+    `refresh_only`: what changed outside gkeplan since the state was written, nothing else."""
+    if refresh_only:
+        return _refresh_only_plan(spec, ctx, drivers, graph, state)
     if not destroy:  # what the grants are on outside the spec: it must exist
         external.check(spec, ctx, drivers)
     desired = desired_states(spec, graph)
@@ -143,6 +184,9 @@ def make_plan(
         changes = desired_changes(
             spec, graph, prior, actual, desired, found, commands
         ) + orphan_changes(graph, prior, actual)
+    forced = list(replace)
+    if forced:
+        changes = _forced(changes, forced, state, destroy)
     targets = list(targets)
     if targets:
         changes = _targeted(changes, graph, targets, destroy, found.by_target)
@@ -165,4 +209,27 @@ def make_plan(
         refresh_calls=ctx.calls,
         allow_replace=sorted(set(allow_replace)),
         needs_allow_replace=[c.address for c in protection.needs_consent(changes)],
+        replace=sorted(set(forced)),
+    )
+
+
+def _refresh_only_plan(
+    spec: Document,
+    ctx: Context,
+    drivers: Mapping[str, Driver],
+    graph: Graph,
+    state: StateDoc | None,
+) -> Plan:
+    from gkeplan.plan.refresh_only import drift_changes
+
+    desired = desired_states(spec, graph)
+    actual = refresh(ctx, drivers, _wanted(spec, graph, desired, state, ctx.apis_off))
+    return Plan(
+        changes=drift_changes(state, actual),
+        project=spec.project,
+        state_lineage=state.lineage if state else None,
+        state_serial=state.serial if state else None,
+        spec_digest=spec_digest(spec),
+        refresh_calls=ctx.calls,
+        refresh_only=True,
     )

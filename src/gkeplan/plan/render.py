@@ -105,6 +105,8 @@ def render_text(
     (`plan --out`), for the apply command; `consent`: say what apply will need (an apply says
     it in its own refusal instead)."""
     lines: list[str] = []
+    if plan.refresh_only:
+        return "\n".join([*_refresh_lines(plan), click.style(plan.summary(), bold=True)])
     for change in plan.changes:
         if change.action is Action.NOOP and change.moved_from is None:
             if change.reason:
@@ -116,6 +118,31 @@ def render_text(
     if consent:
         lines.extend(consent_lines(plan, commands, saved_as))
     return "\n".join(lines)
+
+
+def _refresh_lines(plan: Plan) -> list[str]:
+    """Terraform's refresh-only plan: "Objects have changed outside of Terraform"."""
+    if not plan.pending:
+        return []
+    lines = ["Objects have changed outside of gkeplan since the state was written:", ""]
+    for change in plan.pending:
+        change = masked(change)
+        if change.after is None:
+            lines.append(click.style(safe(f"- {change.address} has been deleted"), fg="red"))
+            lines.append(safe(f"    - id = {_value(change.id)}"))
+        else:
+            head = f"~ {change.address} has changed"
+            lines.append(click.style(safe(head), fg="yellow", bold=True))
+            for f in change.fields:
+                text = f"    ~ {f.name}: {_value(f.before)} -> {_value(f.after)}"
+                lines.append(click.style(safe(text), fg="yellow"))
+        lines.append("")
+    lines.append(
+        "This is a refresh-only plan: gkeplan will not undo these changes. Apply it to record "
+        "the values in the state; the next plan then changes the cloud back to the spec."
+    )
+    lines.append("")
+    return lines
 
 
 def consent_lines(

@@ -92,4 +92,6 @@ def bind(saved: Plan, fresh: Plan) -> Plan:
         destroy=saved.destroy,
         allow_replace=saved.allow_replace,  # the consent reviewed with the plan
         needs_allow_replace=[a for a in fresh.needs_allow_replace if a in now and a in kept],
+        refresh_only=saved.refresh_only,
+        replace=saved.replace,
     )

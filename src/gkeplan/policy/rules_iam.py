@@ -223,13 +223,14 @@ class PermissionPreflight(Rule):
             }
             if (caller and caller not in holders) or not holders:
                 who = caller or "user:YOU@example.com"
+                whom = f"the caller {caller} cannot" if caller else "no one may"
                 yield self.finding(
                     ctx,
                     address,
                     identity.path,
-                    f"{identity.holder} is created as {own}, but "
-                    f"{'the caller ' + caller if caller else 'no one'} may "
-                    f"impersonate it (iam.serviceAccounts.getAccessToken)",
+                    f"{identity.holder} is created as {own}, but {whom} impersonate it: "
+                    f"that needs iam.serviceAccounts.getAccessToken on {own}, which "
+                    "impersonators grants; apply would otherwise retry it for minutes",
                     f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
                 )
 

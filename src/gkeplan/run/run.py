@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from gkeplan.apply.executor import ApplyResult, StateWriter, execute
+from gkeplan.apply.executor import ApplyResult, StateWriter, execute, record_refresh
 from gkeplan.commandline import CommandLine
 from gkeplan.errors import StalePlan
 from gkeplan.gcp.connection import Connection, Timeouts
@@ -65,6 +65,8 @@ class Run:
         destroy: bool = False,
         targets: Iterable[str] = (),
         allow_replace: Iterable[str] = (),
+        refresh_only: bool = False,
+        replace: Iterable[str] = (),
     ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.state(), self.store, self.conn, self.spec.project)
@@ -80,8 +82,10 @@ class Run:
             variables=self.variables,
             allow_replace=allow_replace,
             commands=self.commands,
+            refresh_only=refresh_only,
+            replace=replace,
         )
-        if self.live_quotas and not destroy:
+        if self.live_quotas and not destroy and not refresh_only:
             from gkeplan.run.preflight import check_live_quotas
 
             check_live_quotas(self.conn, self.spec, made)
@@ -115,6 +119,8 @@ class Run:
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         self._state = writer.doc  # what this run writes is what it reads from now on
+        if plan.refresh_only:
+            return record_refresh(plan, writer)
         return execute(
             plan,
             ctx,

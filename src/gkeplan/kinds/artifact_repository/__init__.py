@@ -281,5 +281,6 @@ KIND = Kind(
     weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
     rules="gkeplan.kinds.artifact_repository.rules:RULES",
+    cost="gkeplan.kinds.artifact_repository.cost:PRICED",
     grant_target=GRANTS,
 )

@@ -241,4 +241,5 @@ KIND = Kind(
     # belongs").
     immutable=frozenset({"name", "network", "region", "description"}),
     weight=20.0,
+    cost="gkeplan.kinds.router.cost:PRICED",
 )

@@ -214,3 +214,8 @@ KIND = Kind(
     outputs=_outputs,
     grant_target=GRANTS,
 )
+
+
+def member_of(email: str) -> str:
+    """The IAM member an account's email is (the caller of --impersonate-service-account)."""
+    return f"serviceAccount:{email}"
