@@ -51,6 +51,7 @@ class StateWriter:
                     self.doc.project,
                     dict(self.doc.resources),
                     self.doc.target,
+                    self.doc.environment,
                 )
             try:
                 self.store.write(snapshot)

@@ -30,7 +30,26 @@ def parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
         raise click.BadParameter(str(exc), param_hint=exc.flag) from None
 
 
+def _keep_env(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta["environment"] = value
+
+
+def selected_env() -> str | None:
+    """The --env NAME of this command (or GKEPLAN_ENV), None without one."""
+    env: str | None = click.get_current_context().meta.get("environment")
+    return env
+
+
 def variable_options(func: Any) -> Any:
+    func = click.option(
+        "--env",
+        callback=_keep_env,
+        expose_value=False,
+        envvar="GKEPLAN_ENV",
+        metavar="NAME",
+        help="The spec's environment NAME (its variables, state and project); "
+        "default: the one marked `default: true`. Also GKEPLAN_ENV.",
+    )(func)
     func = click.option(
         "--var-file",
         "var_files",
@@ -154,7 +173,7 @@ def load_checked(
 
     require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
-    result = run_validation(spec_file, variables)
+    result = run_validation(spec_file, variables, environment=selected_env())
     print_diagnostics(result.diagnostics, err=True)
     if result.policy is not None:
         from gkeplan.policy.render import render_text
@@ -192,6 +211,7 @@ def command_line(spec: Any) -> Any:
         impersonate=params.get("impersonate"),
         state_path=params.get("state_path"),
         targets=params.get("targets") or (),
+        environment=spec.environment,
     )
 
 

@@ -107,6 +107,7 @@ def rekeyed(state: StateDoc | None, moves: Moves) -> StateDoc | None:
         state.project,
         move_entries(state.resources, moves.by_target),
         state.target,
+        state.environment,
     )
 
 

@@ -111,6 +111,7 @@ class Run:
         doc = self.state() or StateDoc(project=self.spec.project)
         doc.project = doc.project or self.spec.project
         doc.target = self.target.identity()
+        doc.environment = self.spec.environment
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         self._state = writer.doc  # what this run writes is what it reads from now on

@@ -79,6 +79,8 @@ class StateDoc:
     # Which GCP this state describes: {"kind": "cloud"|"sandbox"|"endpoint", "endpoint": URL}.
     # None: a state written before gkeplan recorded it (bound on its next write).
     target: dict[str, str] | None = None
+    # The spec's environment (--env) this state is for; None: a spec without environments.
+    environment: str | None = None
 
     def to_json(self) -> str:
         """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
@@ -90,6 +92,7 @@ class StateDoc:
                 "serial": self.serial,
                 "project": self.project,
                 **({"target": self.target} if self.target else {}),
+                **({"environment": self.environment} if self.environment else {}),
             }
         )[:-1]
         rows = ",\n".join(
@@ -115,6 +118,7 @@ class StateDoc:
                 project=data.get("project"),
                 resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
                 target=data.get("target"),
+                environment=data.get("environment"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StateError(f"not a gkeplan state: {type(exc).__name__}: {exc}") from None

@@ -55,10 +55,12 @@ def validate(
     environ: Mapping[str, str] | None = None,
     policies: bool | Iterable[str] = True,
     facts: Mapping[str, Any] | None = None,
+    environment: str | None = None,
 ) -> ValidationResult:
-    """Validate a spec; with `policies`, also run its packs (or the packs named)."""
+    """Validate a spec (for `environment`, its --env); with `policies`, also run its packs
+    (or the packs named)."""
     with gc_paused():
-        return _validate(path_or_text, variables, environ, policies, facts)
+        return _validate(path_or_text, variables, environ, policies, facts, environment)
 
 
 def _validate(
@@ -67,6 +69,7 @@ def _validate(
     environ: Mapping[str, str] | None,
     policies: bool | Iterable[str],
     facts: Mapping[str, Any] | None = None,
+    environment: str | None = None,
 ) -> ValidationResult:
     result = ValidationResult()
     try:
@@ -74,7 +77,7 @@ def _validate(
         data, smap = load_yaml(text, file)
         env = os.environ if environ is None else environ
         unknown: list[Diagnostic] = []
-        result.spec = parse_data(data, smap, variables or {}, env, unknown)
+        result.spec = parse_data(data, smap, variables or {}, env, unknown, environment=environment)
         problems = sort_diagnostics([*unknown, *spec_problems(result.spec)])
         result.diagnostics.extend(problems)
         if any(p.severity is Severity.ERROR for p in problems if p not in unknown):
