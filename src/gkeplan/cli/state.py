@@ -74,6 +74,7 @@ def open_store(
 
         require_file(spec_file)
         spec = load_spec(spec_file, parse_vars(var_pairs, var_files), environment=selected_env())
+        click.get_current_context().meta["spec"] = spec  # `output` shows its outputs
         if spec.state.backend == "local" and not (state_path or "").startswith("gs://"):
             yield state_store(spec, target, state_path)
             return

@@ -108,6 +108,19 @@ class Environment(Model):
     state: State | None = Field(None, description="This environment's state, as `state:`.")
 
 
+class Output(Model):
+    """A user-defined output (Terraform's `output` block): a resource's attribute, named."""
+
+    value: Annotated[str, Field(pattern=r"^[^.\s]+\.\S+\.[^.\s]+$")] = Field(
+        description="ADDRESS.ATTRIBUTE: one of what `gkeplan output` lists (bucket.models.url) "
+        "or an attribute `state show` shows (network.vpc.name), or ADDRESS.id."
+    )
+    description: str | None = None
+    sensitive: bool = Field(
+        False, description="Shown as <sensitive> except by `output NAME --raw` or --json."
+    )
+
+
 class Lifecycle(Model):
     prevent_destroy: bool = Field(
         False, description="Refuse any plan that would delete or replace this resource."
@@ -149,6 +162,10 @@ class Document(Model):
     environments: dict[Name, Environment] = Field(
         default_factory=dict,
         description="Named environments (--env NAME): variables, state and project for each.",
+    )
+    outputs: dict[Name, Output] = Field(
+        default_factory=dict,
+        description="Named outputs, shown by `gkeplan output` after apply: {value: ADDRESS.ATTR}.",
     )
     moved: list[Move] = Field(
         default_factory=list,

@@ -106,7 +106,7 @@ def parse_data(
 
 def spec_problems(spec: Document) -> list[Diagnostic]:
     nodes, problems = expand(spec)
-    problems.extend(semantics.check(spec, set(nodes)))
+    problems.extend(semantics.check(spec, set(nodes), nodes))
     return problems
 
 
