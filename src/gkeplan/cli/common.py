@@ -173,7 +173,7 @@ def load_checked(
 
     require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
-    result = run_validation(spec_file, variables, environment=selected_env())
+    result = run_validation(spec_file, variables, environment=selected_env(), reader=_reader())
     print_diagnostics(result.diagnostics, err=True)
     if result.policy is not None:
         from gkeplan.policy.render import render_text
@@ -192,6 +192,15 @@ def load_checked(
         click.echo(f"{spec_file}: refused by validation or policy; nothing was planned", err=True)
         sys.exit(EXIT_INVALID)
     return result.spec, variables
+
+
+def _reader() -> Any:
+    """`from:` references read on this command's target (plan, apply: they read state)."""
+    from gkeplan.run.remote import reader
+    from gkeplan.run.target import Target
+
+    params = click.get_current_context().params
+    return reader(Target(sandbox=bool(params.get("sandbox")), endpoint=params.get("endpoint")))
 
 
 def command_line(spec: Any) -> Any:

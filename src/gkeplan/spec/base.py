@@ -176,6 +176,8 @@ class Document(Model):
     _source: SourceMap | None = PrivateAttr(default=None)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
     _environment: str | None = PrivateAttr(default=None)
+    # values that are `from:` references validate did not read (`spec.remote`)
+    _deferred: list[Any] = PrivateAttr(default_factory=list)
 
     @property
     def environment(self) -> str | None:

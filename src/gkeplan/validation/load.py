@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from gkeplan.errors import Diagnostic, Location, SpecError
 from gkeplan.kinds import Spec, expand
-from gkeplan.spec import environments, variables
+from gkeplan.spec import environments, remote, variables
 from gkeplan.spec.base import Document
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.pydantic_errors import to_diagnostics
@@ -89,11 +89,13 @@ def parse_data(
     environ: Mapping[str, str],
     unknown_out: list[Diagnostic] | None = None,
     environment: str | None = None,
+    reader: remote.Reader | None = None,
 ) -> Document:
     """Variables and types only; `spec_problems` does the rest. With `unknown_out`, values
     supplied for undeclared variables are reported there rather than raised alone."""
     chosen, env_values = environments.select(data, smap, environment)
     data = variables.resolve(data, smap, supplied, environ, unknown_out, (chosen or "", env_values))
+    deferred = remote.resolve(data, smap, reader)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
@@ -101,13 +103,15 @@ def parse_data(
         raise SpecError([*to_diagnostics(exc, data, smap, Spec), *extra]) from None
     spec._source = smap
     spec._environment = chosen
+    spec._deferred = deferred
     return spec
 
 
 def spec_problems(spec: Document) -> list[Diagnostic]:
     nodes, problems = expand(spec)
     problems.extend(semantics.check(spec, set(nodes), nodes))
-    return problems
+    # what is said of a `from:` value validate did not read is said of its placeholder
+    return [p for p in problems if not any(p.path[: len(d)] == d for d in spec._deferred)]
 
 
 def check_spec(spec: Document) -> None:
