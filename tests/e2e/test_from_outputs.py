@@ -68,6 +68,19 @@ def test_a_spec_reads_another_specs_output_and_follows_its_change(user: User) ->
     assert '"blue" -> "green"' in plan.output
 
 
+def test_a_state_location_is_read_as_well(user: User) -> None:
+    _state_bucket(user)
+    network, rules = _specs(user.tmp)
+    assert user.run("apply", network, "--auto-approve", state=False).exit_code == 0
+    by_state = RULES.replace("spec: network.yaml", "state: gs://demo-project-tfstate/network")
+    (user.tmp / "rules.yaml").write_text(by_state)
+    plan = user.run("plan", rules, state=False)
+    assert plan.exit_code == 0, plan.output
+    assert 'network = "blue"' in plan.output
+    listed = user.run("output", "--state", "gs://demo-project-tfstate/network", state=False)
+    assert "serving_network = blue" in listed.output
+
+
 def test_validate_needs_no_state_and_a_missing_one_is_refused_where_it_is_read(
     user: User,
 ) -> None:

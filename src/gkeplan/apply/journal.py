@@ -52,6 +52,7 @@ class StateWriter:
                     dict(self.doc.resources),
                     self.doc.target,
                     self.doc.environment,
+                    dict(self.doc.outputs),
                 )
             try:
                 self.store.write(snapshot)

@@ -69,6 +69,11 @@ def output(
             values[key] = value
             if sensitive:
                 hidden.add(key)
+    else:  # without SPEC: the outputs its last apply recorded
+        for key, recorded in doc.outputs.items():
+            values[key] = recorded.get("value")
+            if recorded.get("sensitive"):
+                hidden.add(key)
     # Terraform: `output` lists a sensitive value as <sensitive>, and so does `output NAME`;
     # "When using the -json or -raw command-line flags, Terraform displays sensitive values in
     # plain text" (https://developer.hashicorp.com/terraform/cli/commands/output).

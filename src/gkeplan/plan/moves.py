@@ -108,6 +108,7 @@ def rekeyed(state: StateDoc | None, moves: Moves) -> StateDoc | None:
         move_entries(state.resources, moves.by_target),
         state.target,
         state.environment,
+        state.outputs,
     )
 
 

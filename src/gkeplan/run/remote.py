@@ -37,7 +37,8 @@ def reader(target: Target) -> Reader:
                 assert ref.state is not None
                 location = ref.state if ref.state.startswith("gs://") else str(base / ref.state)
                 doc = _read_location(location, target)
-                values = outputs(doc) if doc else {}
+                stored = {k: o.get("value") for k, o in doc.outputs.items()} if doc else {}
+                values = {**outputs(doc), **stored} if doc else {}
         except SpecError as exc:
             raise ReadFailed(
                 f"{ref}: that spec is refused: {exc.diagnostics[0].render()}"

@@ -115,7 +115,7 @@ class Run:
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         self._state = writer.doc  # what this run writes is what it reads from now on
-        return execute(
+        result = execute(
             plan,
             ctx,
             drivers(),
@@ -125,6 +125,23 @@ class Run:
             on_event=on_event,
             commands=self.commands,
         )
+        self._record_outputs(writer)
+        return result
+
+    def _record_outputs(self, writer: StateWriter) -> None:
+        """The spec's outputs as this apply leaves the resources, written when they change."""
+        from gkeplan.state.outputs import declared
+
+        now = {
+            name: {"value": value, "sensitive": sensitive}
+            for name, (value, sensitive) in declared(self.spec, writer.doc).items()
+        }
+        if now != writer.doc.outputs:
+
+            def fn(doc: StateDoc) -> None:
+                doc.outputs = now
+
+            writer.update(fn)
 
 
 @contextlib.contextmanager

@@ -81,6 +81,9 @@ class StateDoc:
     target: dict[str, str] | None = None
     # The spec's environment (--env) this state is for; None: a spec without environments.
     environment: str | None = None
+    # The spec's own `outputs:` as the last apply left them: NAME -> {value, sensitive}, what
+    # a `from: {state: ...}` of another spec reads (Terraform keeps root outputs in its state).
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
@@ -93,6 +96,7 @@ class StateDoc:
                 "project": self.project,
                 **({"target": self.target} if self.target else {}),
                 **({"environment": self.environment} if self.environment else {}),
+                **({"outputs": self.outputs} if self.outputs else {}),
             }
         )[:-1]
         rows = ",\n".join(
@@ -119,6 +123,7 @@ class StateDoc:
                 resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
                 target=data.get("target"),
                 environment=data.get("environment"),
+                outputs=dict(data.get("outputs") or {}),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StateError(f"not a gkeplan state: {type(exc).__name__}: {exc}") from None
