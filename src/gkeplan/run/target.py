@@ -116,7 +116,10 @@ def state_store(
 
 
 def _env_file(spec: Document) -> str:
-    """The sandbox's local state, one file per environment, so environments stay apart."""
+    """The sandbox's local state: under its own directory, one per `state.path` and per
+    environment, so two specs (or environments) in one directory stay apart."""
+    if spec.state.path:
+        return spec.state.path  # relative, no '..': checked by the State model
     return f"state-{spec.environment}.json" if spec.environment else "state.json"
 
 
