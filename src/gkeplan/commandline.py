@@ -69,8 +69,9 @@ def from_options(
     impersonate: str | None = None,
     state_path: str | None = None,
     targets: tuple[str, ...] = (),
+    environment: str | None = None,
 ) -> CommandLine:
-    options: list[str] = []
+    options: list[str] = ["--env", environment] if environment else []
     hidden: list[str] = []
     for pair in var_pairs:
         name = pair.partition("=")[0]

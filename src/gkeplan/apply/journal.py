@@ -45,12 +45,9 @@ class StateWriter:
                 self.doc.serial += 1
                 text_version = self._version
                 # Entries are replaced, never mutated, so a shallow copy is a stable snapshot.
-                snapshot = StateDoc(
-                    self.doc.lineage,
-                    self.doc.serial,
-                    self.doc.project,
-                    dict(self.doc.resources),
-                    self.doc.target,
+                # (every field carried: the target, the Terraform lineage, the environment)
+                snapshot = dataclasses.replace(
+                    self.doc, resources=dict(self.doc.resources), outputs=dict(self.doc.outputs)
                 )
             try:
                 self.store.write(snapshot)

@@ -37,6 +37,17 @@ def _confirm(auto_approve: bool, what: str) -> None:
         sys.exit(EXIT_INVALID)
 
 
+def _env_header(spec: Any, location: str) -> None:
+    """Which environment a plan is for, first, so `--env prod` is never a surprise."""
+    if spec.environment:
+        click.echo(
+            click.style(
+                f"Environment: {spec.environment} (project {spec.project}, state {location})",
+                bold=True,
+            )
+        )
+
+
 def _to_stderr(text: str) -> None:
     click.echo(text, err=True)
 
@@ -272,7 +283,7 @@ def plan(
             refresh_only=refresh_only,
             replace=replace,
         )
-        commands = run.commands
+        commands, location = run.commands, run.store.location
     if as_json or fmt == "json":
         click.echo(render_json(the_plan))
     elif fmt == "markdown":
@@ -284,6 +295,7 @@ def plan(
         cost = cost_delta(policy_context, the_plan) if policy_context is not None else None
         click.echo(render_markdown(the_plan, meta.get("findings", []), cost), nl=False)
     else:
+        _env_header(spec, location)
         click.echo(render_text(the_plan, commands, out_file))
     refuse_if_refused(the_plan, "apply")  # a refused plan is not saved: it cannot be applied
     if out_file:
@@ -340,6 +352,7 @@ def _apply_or_destroy(
                 refresh_only=refresh_only,
                 replace=replace,
             )
+        _env_header(spec, run.store.location)
         click.echo(render_text(the_plan, run.commands, consent=False))
         refuse_if_refused(the_plan, what)
         if not the_plan.has_changes:

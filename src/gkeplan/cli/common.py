@@ -30,7 +30,26 @@ def parse_vars(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
         raise click.BadParameter(str(exc), param_hint=exc.flag) from None
 
 
+def _keep_env(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta["environment"] = value
+
+
+def selected_env() -> str | None:
+    """The --env NAME of this command (or GKEPLAN_ENV), None without one."""
+    env: str | None = click.get_current_context().meta.get("environment")
+    return env
+
+
 def variable_options(func: Any) -> Any:
+    func = click.option(
+        "--env",
+        callback=_keep_env,
+        expose_value=False,
+        envvar="GKEPLAN_ENV",
+        metavar="NAME",
+        help="The spec's environment NAME (its variables, state and project); "
+        "default: the one marked `default: true`. Also GKEPLAN_ENV.",
+    )(func)
     func = click.option(
         "--var-file",
         "var_files",
@@ -157,7 +176,13 @@ def load_checked(
 
     require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
-    result = run_validation(spec_file, variables, facts={"caller": caller} if caller else None)
+    result = run_validation(
+        spec_file,
+        variables,
+        facts={"caller": caller} if caller else None,
+        environment=selected_env(),
+        reader=_reader(),
+    )
     print_diagnostics(result.diagnostics, err=True)
     if result.policy is not None:
         from gkeplan.policy.render import render_text
@@ -201,6 +226,15 @@ def run_caller() -> str | None:
     return None
 
 
+def _reader() -> Any:
+    """`from:` references read on this command's target (plan, apply: they read state)."""
+    from gkeplan.run.remote import reader
+    from gkeplan.run.target import Target
+
+    params = click.get_current_context().params
+    return reader(Target(sandbox=bool(params.get("sandbox")), endpoint=params.get("endpoint")))
+
+
 def command_line(spec: Any) -> Any:
     """How this command was invoked, for the hints it prints (`gkeplan.commandline`): its spec,
     variables and target flags, read from the command's own parameters."""
@@ -218,6 +252,7 @@ def command_line(spec: Any) -> Any:
         impersonate=params.get("impersonate"),
         state_path=params.get("state_path"),
         targets=params.get("targets") or (),
+        environment=spec.environment,
     )
 
 

@@ -30,11 +30,13 @@ def _spec_and_name(words: tuple[str, ...]) -> tuple[str | None, str | None]:
 @click.command()
 @click.argument("words", metavar="[SPEC] [NAME]", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="JSON: an object, or NAME's value.")
+@click.option("--raw", is_flag=True, help="NAME's value as it is, sensitive or not.")
 @variable_options
 @store_options
 def output(
     words: tuple[str, ...],
     as_json: bool,
+    raw: bool,
     var_pairs: tuple[str, ...],
     var_files: tuple[str, ...],
     state_path: str | None,
@@ -58,6 +60,23 @@ def output(
         click.echo("Error: there is no state yet; run gkeplan apply first", err=True)
         sys.exit(EXIT_INVALID)
     values = outputs(doc)
+    spec = click.get_current_context().meta.get("spec")
+    hidden: set[str] = set()
+    if spec is not None:
+        from gkeplan.state.outputs import declared
+
+        for key, (value, sensitive) in declared(spec, doc).items():
+            values[key] = value
+            if sensitive:
+                hidden.add(key)
+    else:  # without SPEC: the outputs its last apply recorded
+        for key, recorded in doc.outputs.items():
+            values[key] = recorded.get("value")
+            if recorded.get("sensitive"):
+                hidden.add(key)
+    # Terraform: `output` lists a sensitive value as <sensitive>, and so does `output NAME`;
+    # "When using the -json or -raw command-line flags, Terraform displays sensitive values in
+    # plain text" (https://developer.hashicorp.com/terraform/cli/commands/output).
     if name is not None:
         if name not in values:
             from gkeplan.catalog import closest
@@ -66,6 +85,9 @@ def output(
             hint = f"; did you mean {near[0]}?" if near else ""
             raise click.BadParameter(f"no output named {name}{hint}", param_hint="NAME")
         value = values[name]
+        if name in hidden and not (raw or as_json):
+            click.echo(f"{name} = <sensitive>")
+            return
         click.echo(json.dumps(value) if as_json else value)
         return
     if as_json:
@@ -77,4 +99,5 @@ def output(
         # The certificate is long base64; its head says it is there, `output NAME` prints it.
         long = key.endswith(".ca_certificate") and len(value) > 40
         shown = f"{value[:32]}... ({len(value)} chars)" if long else value
+        shown = "<sensitive>" if key in hidden else shown
         click.echo(f"{key} = {shown}")

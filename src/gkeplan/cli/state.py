@@ -17,6 +17,7 @@ from gkeplan.cli.common import (
     open_run,
     parse_vars,
     require_file,
+    selected_env,
     target_options,
     variable_options,
 )
@@ -72,7 +73,8 @@ def open_store(
         from gkeplan.validation.load import load_spec
 
         require_file(spec_file)
-        spec = load_spec(spec_file, parse_vars(var_pairs, var_files))
+        spec = load_spec(spec_file, parse_vars(var_pairs, var_files), environment=selected_env())
+        click.get_current_context().meta["spec"] = spec  # `output` shows its outputs
         if spec.state.backend == "local" and not (state_path or "").startswith("gs://"):
             yield state_store(spec, target, state_path)
             return

@@ -14,6 +14,7 @@ from gkeplan.cli.common import (
     parse_vars,
     print_diagnostics,
     require_file,
+    selected_env,
     variable_options,
 )
 
@@ -66,6 +67,7 @@ def validate(
                 spec_file,
                 variables,
                 policies=not no_policies,
+                environment=selected_env(),
                 facts=_live_facts(spec_file, variables) if live_quotas and not no_policies else {},
             ),
         )
@@ -168,7 +170,7 @@ def graph(spec_file: str, var_pairs: tuple[str, ...], var_files: tuple[str, ...]
     require_file(spec_file)
     variables = parse_vars(var_pairs, var_files)
     filled = {name: name.lower().replace("_", "-") for name in unset(spec_file, variables)}
-    result = run(spec_file, {**filled, **variables}, policies=False)
+    result = run(spec_file, {**filled, **variables}, policies=False, environment=selected_env())
     if result.graph is None:
         print_diagnostics(result.diagnostics, err=True)
         if filled:

@@ -101,13 +101,7 @@ def rekeyed(state: StateDoc | None, moves: Moves) -> StateDoc | None:
     """The state as it is once the moves are made: what the plan diffs against."""
     if state is None or not moves.by_target:
         return state
-    return StateDoc(
-        state.lineage,
-        state.serial,
-        state.project,
-        move_entries(state.resources, moves.by_target),
-        state.target,
-    )
+    return dataclasses.replace(state, resources=move_entries(state.resources, moves.by_target))
 
 
 def move_entries(

@@ -34,6 +34,7 @@ def import_resource(run: Run, address: str, resource_id: str | None = None) -> s
         raise ImportRefused(f"no {node.kind} {declared} exists to import")
     doc = run.state() or StateDoc(project=run.spec.project)
     doc.target = run.target.identity()
+    doc.environment = run.spec.environment
     if address in doc.resources:
         forget = run.commands.state_command("rm", address)
         raise ImportRefused(f"{address} is already managed; `{forget}` it first")

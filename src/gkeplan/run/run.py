@@ -116,12 +116,13 @@ class Run:
         doc = self.state() or StateDoc(project=self.spec.project)
         doc.project = doc.project or self.spec.project
         doc.target = self.target.identity()
+        doc.environment = self.spec.environment
         writer = StateWriter(self.store, doc)
         ctx = Context(self.spec.project, self.conn)
         self._state = writer.doc  # what this run writes is what it reads from now on
         if plan.refresh_only:
             return record_refresh(plan, writer)
-        return execute(
+        result = execute(
             plan,
             ctx,
             drivers(),
@@ -131,6 +132,23 @@ class Run:
             on_event=on_event,
             commands=self.commands,
         )
+        self._record_outputs(writer)
+        return result
+
+    def _record_outputs(self, writer: StateWriter) -> None:
+        """The spec's outputs as this apply leaves the resources, written when they change."""
+        from gkeplan.state.outputs import declared
+
+        now = {
+            name: {"value": value, "sensitive": sensitive}
+            for name, (value, sensitive) in declared(self.spec, writer.doc).items()
+        }
+        if now != writer.doc.outputs:
+
+            def fn(doc: StateDoc) -> None:
+                doc.outputs = now
+
+            writer.update(fn)
 
 
 @contextlib.contextmanager

@@ -64,6 +64,14 @@ def check_target(doc: StateDoc | None, spec: Document, target: Target, where: st
     deletion of everything it lists, or adopt what it never made."""
     if doc is None:
         return
+    if doc.environment and doc.environment != spec.environment:
+        # A state with no environment yet (one written before the spec had any) is taken on.
+        asked = f"--env {spec.environment}" if spec.environment else "no --env"
+        raise StateError(
+            f"state {where} was written for environment {doc.environment}, and this run is "
+            f"for {asked}; refused: run with --env {doc.environment}, or give this "
+            "environment's state (its `state:` in `environments:`, or --state)"
+        )
     recorded = doc.target or {}
     kind_differs = bool(recorded) and recorded.get("kind") != target.kind
     # The sandbox server's port changes with each start: an endpoint state follows its kind.
@@ -89,9 +97,9 @@ def state_store(
     elif state_path:
         return LocalStateStore(local_state_path(state_path))
     elif target.sandbox and spec.state.backend == "local":
-        return LocalStateStore(target.sandbox_dir / "state.json")
+        return LocalStateStore(target.sandbox_dir / _env_file(spec))
     elif target.endpoint and spec.state.backend == "local":
-        return LocalStateStore(ENDPOINT_STATE)
+        return LocalStateStore(ENDPOINT_STATE.parent / _env_file(spec))
     elif spec.state.backend == "local":
         return LocalStateStore(spec.state.path or DEFAULT_STATE)
     else:
@@ -105,6 +113,14 @@ def state_store(
         prefix,
         retry=storage_retry(conn.timeouts),
     )
+
+
+def _env_file(spec: Document) -> str:
+    """The sandbox's local state: under its own directory, one per `state.path` and per
+    environment, so two specs (or environments) in one directory stay apart."""
+    if spec.state.path:
+        return spec.state.path  # relative, no '..': checked by the State model
+    return f"state-{spec.environment}.json" if spec.environment else "state.json"
 
 
 def storage_retry(timeouts: Timeouts) -> Any:

@@ -92,6 +92,35 @@ class State(Model):
         return self
 
 
+class Environment(Model):
+    """One named environment (Terraform's workspace with its tfvars): selected with --env
+    NAME, its values replace the spec's own for that run."""
+
+    description: str | None = None
+    default: bool = Field(
+        False, description="Used when no --env is given (at most one environment)."
+    )
+    project: Name | None = Field(None, description="The project of this environment.")
+    variables: dict[str, str | Int64 | FiniteFloat | bool] = Field(
+        default_factory=dict,
+        description="Variable values: over GKEPLAN_VAR_* and defaults, under --var-file/--var.",
+    )
+    state: State | None = Field(None, description="This environment's state, as `state:`.")
+
+
+class Output(Model):
+    """A user-defined output (Terraform's `output` block): a resource's attribute, named."""
+
+    value: Annotated[str, Field(pattern=r"^[^.\s]+\.\S+\.[^.\s]+$")] = Field(
+        description="ADDRESS.ATTRIBUTE: one of what `gkeplan output` lists (bucket.models.url) "
+        "or an attribute `state show` shows (network.vpc.name), or ADDRESS.id."
+    )
+    description: str | None = None
+    sensitive: bool = Field(
+        False, description="Shown as <sensitive> except by `output NAME --raw` or --json."
+    )
+
+
 class Lifecycle(Model):
     prevent_destroy: bool = Field(
         False, description="Refuse any plan that would delete or replace this resource."
@@ -130,6 +159,14 @@ class Document(Model):
     variables: dict[str, Variable] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     state: State = Field(default_factory=State)
+    environments: dict[Name, Environment] = Field(
+        default_factory=dict,
+        description="Named environments (--env NAME): variables, state and project for each.",
+    )
+    outputs: dict[Name, Output] = Field(
+        default_factory=dict,
+        description="Named outputs, shown by `gkeplan output` after apply: {value: ADDRESS.ATTR}.",
+    )
     moved: list[Move] = Field(
         default_factory=list,
         description="Addresses renamed in the spec: [{from: OLD, to: NEW}]. Renames that keep "
@@ -138,6 +175,14 @@ class Document(Model):
 
     _source: SourceMap | None = PrivateAttr(default=None)
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _environment: str | None = PrivateAttr(default=None)
+    # values that are `from:` references validate did not read (`spec.remote`)
+    _deferred: list[Any] = PrivateAttr(default_factory=list)
+
+    @property
+    def environment(self) -> str | None:
+        """The environment this spec was loaded for (--env), or None."""
+        return self._environment
 
     @property
     def source(self) -> SourceMap | None:

@@ -29,7 +29,7 @@ def _uses(data: Any, path: Path, out: list[tuple[Path, str]]) -> None:
             out.append((path, data))
     elif isinstance(data, dict):
         for key, value in data.items():
-            if not path and key == "variables":
+            if not path and key in ("variables", "environments"):
                 continue
             _uses(value, (*path, key), out)
     elif isinstance(data, list):
@@ -50,6 +50,7 @@ def resolve(
     supplied: Mapping[str, str],
     environ: Mapping[str, str],
     unknown_out: list[Diagnostic] | None = None,
+    environment: tuple[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Interpolate every string outside `variables:` in place; raise SpecError on any problem.
 
@@ -62,8 +63,11 @@ def resolve(
     unknown = problems if unknown_out is None else unknown_out
     values: dict[str, str] = {}
     for name, decl in declared.items():
+        env_name, env_values = environment or ("", {})
         if name in supplied:
             values[name], source = supplied[name], f"--var {name}"
+        elif name in env_values:
+            values[name], source = env_values[name], f"environment {env_name}"
         elif ENV_PREFIX + name in environ:
             values[name], source = environ[ENV_PREFIX + name], ENV_PREFIX + name
         elif isinstance(decl, dict) and decl.get("default") is not None:

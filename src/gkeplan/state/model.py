@@ -82,6 +82,11 @@ class StateDoc:
     # The Terraform state `import --from-terraform --write` took resources from (its lineage and
     # serial): an older serial of the same lineage is refused, as it would undo what came after.
     terraform: dict[str, Any] | None = None
+    # The spec's environment (--env) this state is for; None: a spec without environments.
+    environment: str | None = None
+    # The spec's own `outputs:` as the last apply left them: NAME -> {value, sensitive}, what
+    # a `from: {state: ...}` of another spec reads (Terraform keeps root outputs in its state).
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """One resource per line: readable, diffable, and ~2x cheaper than indented JSON,
@@ -94,6 +99,8 @@ class StateDoc:
                 "project": self.project,
                 **({"target": self.target} if self.target else {}),
                 **({"terraform": self.terraform} if self.terraform else {}),
+                **({"environment": self.environment} if self.environment else {}),
+                **({"outputs": self.outputs} if self.outputs else {}),
             }
         )[:-1]
         rows = ",\n".join(
@@ -120,6 +127,8 @@ class StateDoc:
                 resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
                 target=data.get("target"),
                 terraform=data.get("terraform"),
+                environment=data.get("environment"),
+                outputs=dict(data.get("outputs") or {}),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StateError(f"not a gkeplan state: {type(exc).__name__}: {exc}") from None

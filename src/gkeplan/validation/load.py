@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from gkeplan.errors import Diagnostic, Location, SpecError
 from gkeplan.kinds import Spec, expand
-from gkeplan.spec import variables
+from gkeplan.spec import environments, remote, variables
 from gkeplan.spec.base import Document
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.pydantic_errors import to_diagnostics
@@ -59,19 +59,25 @@ def load_spec(
     variables: Mapping[str, str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
+    environment: str | None = None,
 ) -> Document:
-    """Load and validate a spec; raise SpecError listing every problem with file:line:col."""
+    """Load and validate a spec (for `environment`, its --env); raise SpecError listing every
+    problem with file:line:col."""
     with gc_paused():
         text, file = read_source(path_or_text)
         data, smap = load_yaml(text, file)
         env = os.environ if environ is None else environ
-        return validate_data(data, smap, variables or {}, env)
+        return validate_data(data, smap, variables or {}, env, environment)
 
 
 def validate_data(
-    data: dict[str, Any], smap: SourceMap, supplied: Mapping[str, str], environ: Mapping[str, str]
+    data: dict[str, Any],
+    smap: SourceMap,
+    supplied: Mapping[str, str],
+    environ: Mapping[str, str],
+    environment: str | None = None,
 ) -> Document:
-    spec = parse_data(data, smap, supplied, environ)
+    spec = parse_data(data, smap, supplied, environ, environment=environment)
     check_spec(spec)
     return spec
 
@@ -82,23 +88,30 @@ def parse_data(
     supplied: Mapping[str, str],
     environ: Mapping[str, str],
     unknown_out: list[Diagnostic] | None = None,
+    environment: str | None = None,
+    reader: remote.Reader | None = None,
 ) -> Document:
     """Variables and types only; `spec_problems` does the rest. With `unknown_out`, values
     supplied for undeclared variables are reported there rather than raised alone."""
-    data = variables.resolve(data, smap, supplied, environ, unknown_out)
+    chosen, env_values = environments.select(data, smap, environment)
+    data = variables.resolve(data, smap, supplied, environ, unknown_out, (chosen or "", env_values))
+    deferred = remote.resolve(data, smap, reader)
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         extra = list(unknown_out or [])
         raise SpecError([*to_diagnostics(exc, data, smap, Spec), *extra]) from None
     spec._source = smap
+    spec._environment = chosen
+    spec._deferred = deferred
     return spec
 
 
 def spec_problems(spec: Document) -> list[Diagnostic]:
     nodes, problems = expand(spec)
-    problems.extend(semantics.check(spec, set(nodes)))
-    return problems
+    problems.extend(semantics.check(spec, set(nodes), nodes))
+    # what is said of a `from:` value validate did not read is said of its placeholder
+    return [p for p in problems if not any(p.path[: len(d)] == d for d in spec._deferred)]
 
 
 def check_spec(spec: Document) -> None:

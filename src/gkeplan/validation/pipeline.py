@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan.errors import Diagnostic, PolicyError, Severity, SpecError, sort_diagnostics
 from gkeplan.spec.base import Document
+from gkeplan.spec.remote import Reader
 from gkeplan.spec.yamlsource import load_yaml
 from gkeplan.validation.load import gc_paused, parse_data, read_source, spec_problems
 
@@ -55,10 +56,13 @@ def validate(
     environ: Mapping[str, str] | None = None,
     policies: bool | Iterable[str] = True,
     facts: Mapping[str, Any] | None = None,
+    environment: str | None = None,
+    reader: Reader | None = None,
 ) -> ValidationResult:
-    """Validate a spec; with `policies`, also run its packs (or the packs named)."""
+    """Validate a spec (for `environment`, its --env); with `policies`, also run its packs
+    (or the packs named). With `reader`, `from:` references are read (plan, apply)."""
     with gc_paused():
-        return _validate(path_or_text, variables, environ, policies, facts)
+        return _validate(path_or_text, variables, environ, policies, facts, environment, reader)
 
 
 def _validate(
@@ -67,6 +71,8 @@ def _validate(
     environ: Mapping[str, str] | None,
     policies: bool | Iterable[str],
     facts: Mapping[str, Any] | None = None,
+    environment: str | None = None,
+    reader: Reader | None = None,
 ) -> ValidationResult:
     result = ValidationResult()
     try:
@@ -74,7 +80,9 @@ def _validate(
         data, smap = load_yaml(text, file)
         env = os.environ if environ is None else environ
         unknown: list[Diagnostic] = []
-        result.spec = parse_data(data, smap, variables or {}, env, unknown)
+        result.spec = parse_data(
+            data, smap, variables or {}, env, unknown, environment=environment, reader=reader
+        )
         problems = sort_diagnostics([*unknown, *spec_problems(result.spec)])
         result.diagnostics.extend(problems)
         if any(p.severity is Severity.ERROR for p in problems if p not in unknown):

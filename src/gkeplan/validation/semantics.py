@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from gkeplan import catalog
 from gkeplan.errors import Diagnostic
-from gkeplan.kinds import KINDS
+from gkeplan.kinds import BY_NAME, KINDS
+from gkeplan.kinds.base import Node
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
 
 
-def check(spec: Document, addresses: set[str]) -> list[Diagnostic]:
+def check(
+    spec: Document, addresses: set[str], nodes: dict[str, Node] | None = None
+) -> list[Diagnostic]:
     """Every semantic problem of `spec`; `addresses` are the graph addresses of its resources."""
     c = Checker(spec, addresses)
+    _outputs(spec, c, nodes or {})
     c.check_name(("project",), names.project_id(spec.project))
     if not REGION.match(spec.region):
         c.error(
@@ -25,6 +29,41 @@ def check(spec: Document, addresses: set[str]) -> list[Diagnostic]:
     for kind in KINDS:
         kind.check(spec, c)
     return c.problems
+
+
+def offered(spec: Document, node: Node) -> list[str]:
+    """What an output may name of a resource: `id`, its kind's outputs (as `gkeplan output`
+    lists them) and the attributes its state records (the kind's desired attributes)."""
+    kind = BY_NAME[node.kind]
+    desired = kind.desired(spec, node)
+    try:
+        shown = list(kind.outputs(desired.id, desired.attributes))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        shown = []  # an output made of what only GCP reports; its attributes still count
+    return ["id", *shown, *desired.attributes]
+
+
+def _outputs(spec: Document, c: Checker, nodes: dict[str, Node]) -> None:
+    from gkeplan.spec.suggest import Suggester
+
+    for name, out in spec.outputs.items():
+        where = ("outputs", name, "value")
+        address, _, attribute = out.value.rpartition(".")
+        if address not in nodes:
+            c.error(
+                where,
+                f"{out.value}: {address} is not a resource of this spec",
+                c.hint(address, list(nodes)),
+            )
+            continue
+        names_ = offered(spec, nodes[address])
+        if attribute not in names_:
+            near = Suggester(names_).closest(attribute)
+            c.error(
+                where,
+                f"{out.value}: {address} has no attribute '{attribute}'",
+                f"did you mean {address}.{near[0]}?" if near else f"it has {', '.join(names_)}",
+            )
 
 
 def _moves(spec: Document, c: Checker) -> None:
