@@ -13,7 +13,9 @@ from typing import Any
 from gkeplan.gcp.connection import Connection, Endpoints, Timeouts
 
 
-def _admin(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _admin(
+    url: str, path: str, body: dict[str, Any] | None = None, timeout_s: float = 10.0
+) -> dict[str, Any]:
     # The emulator's own admin API (not a Google API): endpoints and a loopback test token.
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(
@@ -22,7 +24,7 @@ def _admin(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str,
         method="POST" if data else "GET",
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(req, timeout=10) as resp:
+    with urllib.request.urlopen(req, timeout=timeout_s) as resp:
         result: dict[str, Any] = json.loads(resp.read())
         return result
 
@@ -58,7 +60,9 @@ def connection_for(
 
 def endpoint_caller(url: str) -> str:
     """Who a running `gkeplan sandbox serve` takes gkeplan's calls to be from (its applier)."""
-    return str(_admin(url, "/_emulator/info")["applier"])
+    # a nicety for the preflight: asked briefly, since connecting (next) is what reports an
+    # endpoint that does not answer, in its own words and within its own bound
+    return str(_admin(url, "/_emulator/info", timeout_s=2.0)["applier"])
 
 
 def sandbox_caller() -> str:
