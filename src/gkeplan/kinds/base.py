@@ -309,3 +309,16 @@ def project_permissions(
         return tuple(Permission(p) for p in table[action])
 
     return needs
+
+
+def resource_permissions(
+    table: Mapping[str, tuple[str, ...]],
+) -> Callable[[Any, Node, Action], tuple[Permission, ...]]:
+    """A kind's `needs` for a resource that takes IAM on itself: a create is checked on the
+    project (the resource does not exist yet), every other action on the resource."""
+
+    def needs(spec: Any, node: Node, action: Action) -> tuple[Permission, ...]:
+        on = "project" if action == "create" else node.address
+        return tuple(Permission(p, on) for p in table[action])
+
+    return needs

@@ -20,14 +20,13 @@ from pydantic import Discriminator, Field, Tag, field_validator
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     DesiredState,
     GrantTarget,
     Kind,
     Node,
-    Permission,
     Section,
     Shorthand,
+    resource_permissions,
     section_nodes,
     uses,
 )
@@ -220,9 +219,7 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    on = "project" if action == "create" else node.address
-    return tuple(Permission(p, on) for p in _NEEDS[action])
+_needs = resource_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
