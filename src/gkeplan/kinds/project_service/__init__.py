@@ -3,8 +3,8 @@ google_project_service.
 
 An API the spec lists is enabled before anything that calls it (each kind declares the APIs
 its driver calls, `Kind.apis`; the graph puts this node before theirs). One that is enabled
-already is taken into the state as it is: enabling it again changes nothing (services.enable
-of an enabled service succeeds, Service Usage v1 reference), so there is nothing to refuse.
+already is taken into the state as it is, with no call: it is the API the spec asks for, in the
+state the spec asks for it, so there is nothing to refuse.
 Leaving the spec never disables it unless the entry says `disableOnDestroy: true`: disabling
 an API stops everything in the project that uses it, which is why the Google provider's
 `disable_on_destroy` documents the risk (google_project_service: "If true or unset, disable
@@ -85,8 +85,11 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     )
 
 
-# A service name is one path segment of projects/P/services/NAME; Google's are DNS names
-# (serviceusage.v1 Service.name "projects/123/services/serviceusage.googleapis.com").
+# A service name is one path segment: services.enable is POST v1/{name=*/*/services/*}:enable
+# (Service Usage v1 reference), so a name with a slash or a space can never be enabled. Google's
+# own are DNS names ("projects/123/services/serviceusage.googleapis.com", the same page); any
+# other shape is unsourced, so it warns.
+_SEGMENT = re.compile(r"[^/\s]+\Z")
 _SHAPE = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?\Z")
 
 
@@ -94,12 +97,17 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, int] = {}
     for i, service in enumerate(services(spec)):
         path: Path = ("services", i)
-        if not _SHAPE.match(service.name) or "." not in service.name:
+        fix = (
+            "write the name `gcloud services list --available` shows, e.g. container.googleapis.com"
+        )
+        if not _SEGMENT.match(service.name):
+            c.error(path, f"'{service.name}' is not an API's service name", fix)
+        elif not _SHAPE.match(service.name) or "." not in service.name:
             c.error(
                 path,
-                f"'{service.name}' is not an API's service name",
-                "write the name `gcloud services list --available` shows, e.g. "
-                "container.googleapis.com",
+                f"'{service.name}' does not look like an API's service name",
+                fix,
+                severity=Severity.WARNING,
             )
         elif service.name in seen:
             c.error(

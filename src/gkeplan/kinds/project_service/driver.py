@@ -69,7 +69,7 @@ class ProjectServiceDriver:
         return dict(change.after or {})
 
     def update(self, ctx: Context, change: Change) -> Attributes:
-        return self.create(ctx, change)  # the one field is its state: enabling it again
+        return self.create(ctx, change)  # the one field is its state: enable it
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = ctx.conn.service_usage()
