@@ -119,3 +119,22 @@ def test_the_python_client_sees_the_api_it_enabled(tmp_path: Path) -> None:
         h.apply(h.spec(HEAD + f"services: [{STORAGE}]\n"))
         client: storage.Client = connection_for(emu).storage()
         assert client.create_bucket("demo-project-after").name == "demo-project-after"
+
+
+def test_an_api_that_was_on_before_is_never_disabled_even_with_disable_on_destroy(
+    tmp_path: Path,
+) -> None:
+    """gkeplan took it over as it was found; no one adopted it, so it is not gkeplan's to turn
+    off: destroy forgets it."""
+    with Emulator(EmulatorConfig()) as emu:
+        h = Harness(emu, tmp_path)
+        spec = h.spec(HEAD + f"services:\n  - {{name: {STORAGE}, disableOnDestroy: true}}\n")
+        assert {c.action for c in h.plan(spec).changes} == {Action.ADOPT}
+        h.apply(spec)
+        destroy = h.plan(spec, destroy=True)
+        assert [c.action for c in destroy.changes] == [Action.FORGET]
+        before = len(emu.requests)
+        h.apply(spec, destroy=True)
+        methods = [e.method for e in emu.requests[before:]]
+        assert "serviceusage.services.disable" not in methods
+        assert _state_of(emu, STORAGE) == "ENABLED"

@@ -262,6 +262,10 @@ class Kind:
     # A replacement (delete, then create) loses what the resource holds (a bucket's objects, a
     # repository's images, a cluster's workloads): apply makes it only by name (--allow-replace).
     replace_loses_data: bool = False
+    # One that exists already is taken over as it is, without `adopt: true` (an API that is on:
+    # what the spec asks for, in the state it asks for). No person adopted it, so gkeplan never
+    # deletes it: it is recorded as taken over and only forgotten (plan.diff TAKEN_OVER).
+    takes_over_existing: bool = False
     # Its policy rules, "module:NAME" of a list of gkeplan.policy.Rule classes: imported when
     # policies run (a kind's rules read the policy model, which reads the graph of every kind).
     rules: str = ""

@@ -14,7 +14,7 @@ from gkeplan.plan.model import Action, Change, diff_attributes
 from gkeplan.plan.moves import Moves
 from gkeplan.plan.ownership import KEPT, RENAMED_FROM, outside_message, owned, resource_options
 from gkeplan.spec.base import Document
-from gkeplan.state.model import StateDoc
+from gkeplan.state.model import ResourceState, StateDoc
 
 # What exists, by kind then GCP id: the attributes in the same shape as DesiredState's.
 Actual = Mapping[str, Mapping[str, dict[str, Any]]]
@@ -55,7 +55,11 @@ def desired_changes(
             want.id,
             Action.NOOP,
             after=want.attributes,
-            settings={**want.settings, **resource_options(node.config)},
+            settings={
+                **want.settings,
+                **resource_options(node.config),
+                **_taken_over(old, want.id),
+            },
             dependencies=deps,
             moved_from=moves.by_target.get(address),
         )
@@ -100,7 +104,7 @@ def desired_changes(
         fields = diff_attributes(have, want.attributes, kind.immutable)
         base.fields = fields
         if not owned(state, address, want.id):
-            changes.append(_outside(spec, node, base, kind.updatable, commands))
+            changes.append(_outside(spec, node, base, kind, commands))
             continue
         if old is None:
             base.reason = "created by gkeplan with the resource that journaled it"
@@ -163,11 +167,26 @@ def create_before_destroy(
     )
 
 
+def _taken_over(old: ResourceState | None, rid: str) -> dict[str, Any]:
+    """What was taken over stays so while it is the same resource (its every write keeps it)."""
+    same = old is not None and old.id == rid and old.settings.get(TAKEN_OVER)
+    return {TAKEN_OVER: True} if same else {}
+
+
 def _outside(
-    spec: Document, node: Node, base: Change, updatable: bool, commands: CommandLine | None
+    spec: Document, node: Node, base: Change, kind: Kind, commands: CommandLine | None
 ) -> Change:
-    """A resource that exists but is not gkeplan's: adopted only when the spec says so."""
+    """A resource that exists but is not gkeplan's: adopted only when the spec says so, or
+    taken over as it is by a kind whose existing resources are what the spec asks for."""
     where = spec.source.value(node.path) if spec.source else None
+    updatable = kind.updatable
+    if not base.settings.get("adopt") and kind.takes_over_existing:
+        base.action = Action.ADOPT
+        base.settings[TAKEN_OVER] = True
+        base.reason = (
+            "exists already; taken over as it is, and never deleted by gkeplan (no adopt: true)"
+        )
+        return base
     if not base.settings.get("adopt"):
         base.action = Action.CREATE
         base.refused = outside_message(
@@ -186,7 +205,11 @@ def _outside(
     return base
 
 
-KEEPS = ("keepOnDestroy", "preventDestroy")  # settings that keep a resource leaving the spec
+# A setting recorded on what a kind took over without adopt: true (Kind.takes_over_existing):
+# no person adopted it, so it is forgotten, never deleted, when it leaves the spec or on destroy.
+TAKEN_OVER = "takenOver"
+# settings that keep a resource leaving the spec
+KEEPS = ("keepOnDestroy", "preventDestroy", TAKEN_OVER)
 
 
 def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list[Change]:
@@ -273,7 +296,10 @@ def destroy_changes(
             dependencies=list(rec.dependencies),
             moved_from=moved.get(address),
         )
-        if rec.settings.get("keepOnDestroy"):
+        if rec.settings.get(TAKEN_OVER):
+            change.action = Action.FORGET  # not gkeplan's to delete: no one adopted it
+            change.reason = "taken over as it was found, never adopted: left in place, forgotten"
+        elif rec.settings.get("keepOnDestroy"):
             change.action = Action.NOOP
             change.after = dict(have)
             change.settings[KEPT] = True

@@ -76,8 +76,6 @@ def _desired(spec: Document, node: Node) -> DesiredState:
         f"projects/{spec.project}/services/{s.name}",
         {"name": s.name, "state": "ENABLED"},
         {
-            # an enabled API is taken over as it is (see above): never refused as outside
-            "adopt": True,
             # leaving the spec forgets it unless it is to be disabled
             "keepOnDestroy": not s.disable_on_destroy,
             "disableDependentServices": s.disable_dependent_services,
@@ -151,5 +149,6 @@ KIND = Kind(
     apis=uses(SERVICE_USAGE_API),
     enables=_enables,
     immutable=frozenset({"name"}),
+    takes_over_existing=True,  # an API that is on is what the spec asks for (see above)
     weight=30.0,  # a scheduling guess: enabling an API is an operation of seconds to minutes
 )
