@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from google.api_core import exceptions as gexc
-from google.cloud import storage
+from google.cloud import storage  # type: ignore[attr-defined,unused-ignore]
 
 from gkeplan.cli import cli
 from gkeplan.gcp.sandbox import connection_for
