@@ -130,13 +130,19 @@ def _methods(resources: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def discovery(api: str, version: str, method_id: str) -> Binding:
     """A method of an API with no GAPIC REST transport (Cloud Storage's JSON API, IAM admin,
-    Resource Manager v1), from its discovery document as google-api-python-client ships it:
-    `{+name}` may span segments, `{name}` is one."""
+    Resource Manager v1), from its discovery document as google-api-python-client ships it, at
+    its flat path (`v1/projects/{projectsId}/serviceAccounts`: one variable per segment)."""
     doc = _document(api, version)
     method = _methods(doc["resources"])[method_id]
     path = "/" + doc["servicePath"] + (method.get("flatPath") or method["path"])
     template = re.sub(r"\{\+([^}]+)\}", r"{\1=**}", path)
     return Binding(method["httpMethod"], template, "*" if method.get("request") else "")
+
+
+def discovered(api: str, version: str, method_ids: Iterable[str]) -> dict[str, Method]:
+    """`method_ids` of a discovery document as methods a route table can name (REST only:
+    a discovery document has no message types for a gRPC side)."""
+    return {i: Method(i, (discovery(api, version, i),), None, None) for i in method_ids}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from google.iam.v1 import iam_policy_pb2
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, not_found, permission_denied
 from gkeplan_emulator.http import Request, Response, Route
-from gkeplan_emulator.mappings import Method, Serve, discovery, gapic, grpc_for, routes_for
+from gkeplan_emulator.mappings import Method, Serve, discovered, gapic, grpc_for, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.updates import check_known_fields, check_mask, mask_paths
 
@@ -272,10 +272,7 @@ def routes(backend: Backend) -> list[Route]:
             )
         ),
     ]
-    v1_methods = {
-        row.rpc: Method(row.rpc, (discovery("cloudresourcemanager", "v1", row.rpc),), None, None)
-        for row in v1
-    }
+    v1_methods = discovered("cloudresourcemanager", "v1", (row.rpc for row in v1))
     return routes_for(_methods(), v3) + routes_for(
         v1_methods, (dataclasses.replace(row, names=_V1_NAMES) for row in v1)
     )
