@@ -48,17 +48,18 @@ class Binding:
         the gRPC side fills it from the request message."""
         return _VARIABLE.sub(lambda m: "{" + m[1] + "}", self.template)
 
-    def rule(self, names: Mapping[str, str] | None = None) -> str:
+    def rule(self, names: Mapping[str, str] | None = None, plain: str = "seg") -> str:
         """The werkzeug rule that matches the template. Each `*` segment is named after the
         collection before it, in the singular (`projects/*` -> `<seg:project>`), and each plain
         `{field}` after the field; `names` renames either (e.g. {"zone": "location"}). A `**`
-        matches the rest of the path."""
+        is one whole segment (`part`, which may hold a ':'); `plain` is the converter of a
+        plain `{field}` (Cloud Storage's object names may hold ':' too)."""
         rename = dict(names or {})
 
         def one(m: re.Match[str]) -> str:
             field, pattern = m[1], m[2]
             if pattern is None:
-                return f"<seg:{rename.get(field, field)}>"
+                return f"<{plain}:{rename.get(field, field)}>"
             parts = pattern.split("/")
             out = []
             unnamed = 0
@@ -155,6 +156,7 @@ class Serve:
     name: str  # "container.createCluster"
     bindings: int | None = 1  # how many of the method's bindings, first first; None: all
     names: Mapping[str, str] = field(default_factory=dict)  # path variables renamed
+    plain: str = "seg"  # the converter of a plain `{field}` variable
     mutating: bool | None = None
     auth: bool = True
     storage: bool = False
@@ -168,7 +170,7 @@ def routes_for(methods: Mapping[str, Method], table: Iterable[Serve]) -> list[Ro
         out.extend(
             route(
                 b.verb,
-                b.rule(row.names),
+                b.rule(row.names, row.plain),
                 row.handler,
                 row.name,
                 mutating=row.mutating,

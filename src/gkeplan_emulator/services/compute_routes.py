@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 
-
 def _fingerprint(body: dict[str, Any]) -> str:
     text = json.dumps({k: v for k, v in body.items() if k != "fingerprint"}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
