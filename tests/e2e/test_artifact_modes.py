@@ -154,3 +154,59 @@ def test_a_new_remote_upstream_replaces_the_repository(harness: Harness) -> None
     change = next(c for c in harness.plan(spec).changes if c.address == "artifactRepository.hub")
     assert change.action is Action.REPLACE
     assert change.reason == "remoteRepositoryConfig cannot be changed in place"
+
+
+def test_import_generate_writes_remote_and_virtual_repositories_as_they_are(user: User) -> None:
+    """Made with Google's client, outside gkeplan: the generated spec says what they are, so
+    adopting them plans no change."""
+    client = user.sandbox.conn().artifact_registry()
+    for rid, repo in (
+        ("own", {"format_": "DOCKER"}),
+        (
+            "hub",
+            {
+                "format_": "DOCKER",
+                "mode": "REMOTE_REPOSITORY",
+                "remote_repository_config": {
+                    "docker_repository": {"public_repository": "DOCKER_HUB"},
+                    "upstream_credentials": {
+                        "username_password_credentials": {
+                            "username": "bot",
+                            "password_secret_version": SECRET,
+                        }
+                    },
+                },
+            },
+        ),
+        (
+            "all",
+            {
+                "format_": "DOCKER",
+                "mode": "VIRTUAL_REPOSITORY",
+                "virtual_repository_config": {
+                    "upstream_policies": [
+                        {"id": "own", "repository": OWN, "priority": 100},
+                        {"id": "hub", "repository": HUB, "priority": 10},
+                    ]
+                },
+            },
+        ),
+    ):
+        client.create_repository(
+            request={"parent": PARENT, "repository_id": rid, "repository": repo}
+        ).result(timeout=30)
+    spec, state = user.tmp / "all.yaml", str(user.tmp / "all.json")
+    made = user.run(
+        *("import", "--generate", "--project", "demo-project", "--include", "artifactRepository"),
+        *("--out", str(spec), "--write", "--state", state),
+        state=False,
+    )
+    assert made.exit_code == 0, made.output
+    text = spec.read_text()
+    assert "dockerRepository:\n        publicRepository: DOCKER_HUB\n" in text, text
+    assert f"passwordSecretVersion: {SECRET}" in text
+    assert f"repository: {HUB}" in text
+    graph = user.run("graph", str(spec), state=False, endpoint=False)
+    assert '"artifactRepository.hub" -> "artifactRepository.all"' in graph.output, graph.output
+    planned = user.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0 and "No changes." in planned.output, planned.output

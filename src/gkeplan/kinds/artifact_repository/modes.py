@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
+from pydantic.alias_generators import to_camel
 
 from gkeplan.errors import Path, Severity
 from gkeplan.spec.base import Model
@@ -140,11 +141,6 @@ UPSTREAM_FORMAT = {
 UPSTREAMS = (*UPSTREAM_FORMAT, "common_repository")
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
 def remote_body(cfg: RemoteRepositoryConfig | None) -> dict[str, Any] | None:
     """The remote settings as the API returns them, less the credentials (updated on their own:
     they are the one part Terraform does not replace the repository for)."""
@@ -211,16 +207,16 @@ def check_remote(
         c.error(
             where,
             "a remote repository has exactly one upstream: "
-            + ("none is set" if not given else ", ".join(_camel(g) for g in given)),
-            f"keep one of {', '.join(_camel(u) for u in UPSTREAMS)}",
+            + ("none is set" if not given else ", ".join(to_camel(g) for g in given)),
+            f"keep one of {', '.join(to_camel(u) for u in UPSTREAMS)}",
         )
         return
     upstream = given[0]
     served = UPSTREAM_FORMAT.get(upstream)
     if served is not None and served != fmt:
         c.error(
-            (*where, _camel(upstream)),
-            f"{_camel(upstream)} is the upstream of {served} repositories, not {fmt}",
+            (*where, to_camel(upstream)),
+            f"{to_camel(upstream)} is the upstream of {served} repositories, not {fmt}",
             f"use {_suggested_upstream(fmt)}",
         )
     settings = getattr(cfg, upstream)
@@ -229,7 +225,7 @@ def check_remote(
         # public_repository ConflictsWith custom_repository (Terraform, same file)
         if (public is None) == (settings.custom_repository is None):
             c.error(
-                (*where, _camel(upstream)),
+                (*where, to_camel(upstream)),
                 "name either publicRepository or customRepository, exactly one",
                 f"e.g. {_suggested_upstream(fmt)}",
             )
