@@ -284,3 +284,9 @@ def test_a_mode_without_its_settings_or_with_others_is_400(
 ) -> None:
     with pytest.raises(gexc.BadRequest, match=says):
         _create(clients.artifact_registry(), "bad", **fields)
+
+
+def test_a_repository_id_with_an_underscore_is_400(clients: ClientFactory) -> None:
+    # underscores "aren't supported in artifact repo names" (cluster-toolkit#6303)
+    with pytest.raises(gexc.BadRequest, match="Invalid repository id"):
+        _create(clients.artifact_registry(), "my_repo")

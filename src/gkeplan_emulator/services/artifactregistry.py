@@ -344,6 +344,11 @@ def routes(backend: Backend) -> list[Route]:
         rid = req.arg("repositoryId") or req.arg("repository_id")
         if not rid:
             raise invalid_argument("repository_id is required.")
+        if "/" in rid or "_" in rid:
+            # the id is the last segment of Repository.name (discovery document), and
+            # underscores "aren't supported in artifact repo names"
+            # (GoogleCloudPlatform/cluster-toolkit#6303); the wording is the emulator's
+            raise invalid_argument(f"Invalid repository id: {rid}.")
         body = _body(req)
         fmt = str(body.get("format") or "")
         if fmt not in FORMATS:
