@@ -28,6 +28,8 @@ region: us-central1
 variables:
   PROJECT_ID: {{description: the project}}
 policy: {{packs: []}}
+secrets:
+  hub-token: {{}}
 artifactRepositories:
   hub:
     format: DOCKER
@@ -91,6 +93,8 @@ def test_the_virtual_repository_is_created_after_its_upstreams(user: User) -> No
         edge = f'"artifactRepository.{upstream}" -> "artifactRepository.all"'
         assert f'{edge} [label="upstream repository"]' in graph.output
     assert '"artifactRepository.pypi" -> "artifactRepository.all"' not in graph.output
+    # the secret whose version holds the upstream password comes first
+    assert '"secret.hub-token" -> "artifactRepository.hub"' in graph.output
     assert user.apply().exit_code == 0
     client = user.sandbox.conn().artifact_registry()
     made = {

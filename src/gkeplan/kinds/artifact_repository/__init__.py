@@ -13,6 +13,7 @@ from typing import Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import secret
 from gkeplan.kinds.artifact_repository.modes import (
     REF_PREFIX,
     Mode,
@@ -22,6 +23,7 @@ from gkeplan.kinds.artifact_repository.modes import (
     check_remote,
     check_virtual,
     credentials_body,
+    password_secret_version,
     remote_body,
     virtual_body,
 )
@@ -167,7 +169,8 @@ def _upstream_name(spec: Document, ref: str) -> str:
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
     """A virtual repository comes after the repositories it draws from (and goes before them):
-    named by key or by the full name of a repository of the spec."""
+    named by key or by the full name of a repository of the spec. A remote one comes after the
+    spec's secret whose version holds its upstream password."""
     r: ArtifactRepository = node.config
     cfg = r.virtual_repository_config
     by_name = {resource_name(spec, k): k for k in repositories(spec)}
@@ -177,6 +180,13 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
         if key is not None and address in nodes and address != node.address:
             path: Path = (*node.path, "virtualRepositoryConfig", "upstreamPolicies", i)
             yield Dep(address, "upstream repository", (*path, "repository"))
+    version = password_secret_version(r.remote_repository_config)
+    if version is not None:
+        secret_name = version.split("/versions/", 1)[0]
+        for key in secret.secrets(spec):
+            if secret.resource_name(spec, key) == secret_name and f"secret.{key}" in nodes:
+                where = ("remoteRepositoryConfig", "upstreamCredentials")
+                yield Dep(f"secret.{key}", "upstream password", (*node.path, *where))
 
 
 # Permissions of the repositories methods (Artifact Registry "Access control with IAM":

@@ -149,6 +149,12 @@ def remote_body(cfg: RemoteRepositoryConfig | None) -> dict[str, Any] | None:
     return cfg.model_dump(by_alias=True, exclude_none=True, exclude={"upstream_credentials"})
 
 
+def password_secret_version(cfg: RemoteRepositoryConfig | None) -> str | None:
+    creds = cfg.upstream_credentials if cfg else None
+    up = creds.username_password_credentials if creds else None
+    return up.password_secret_version if up else None
+
+
 def credentials_body(cfg: RemoteRepositoryConfig | None) -> dict[str, Any] | None:
     creds = cfg.upstream_credentials if cfg else None
     if creds is None or creds.username_password_credentials is None:
@@ -229,9 +235,7 @@ def check_remote(
                 "name either publicRepository or customRepository, exactly one",
                 f"e.g. {_suggested_upstream(fmt)}",
             )
-    creds = cfg.upstream_credentials
-    up = creds.username_password_credentials if creds else None
-    secret = up.password_secret_version if up else None
+    secret = password_secret_version(cfg)
     if secret is not None and not SECRET_VERSION.match(secret):
         c.error(
             (
