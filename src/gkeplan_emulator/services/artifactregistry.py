@@ -429,13 +429,18 @@ def routes(backend: Backend) -> list[Route]:
         fields = mask or [k for k in body if k not in OUTPUT_ONLY and k != "name"]
         credentials = [f for f in fields if tuple(_camel_path(f)[:2]) == CREDENTIALS]
         fields = [f for f in fields if f not in credentials]
-        for f in fields:
-            if f in IMMUTABLE:
-                raise invalid_argument(f"Field {f} cannot be updated.")
-            if f not in MUTABLE:
-                raise invalid_argument(f"Invalid update_mask path: {f}.")
         with model.lock:
             repo = model.get(req.principal, name, "artifactregistry.repositories.update")
+            if not mask:
+                # "If the update mask is not provided, all populated fields are updated"
+                # (AIP-134): a create-only field sent as it is changes nothing, as gcloud's
+                # `repositories update --upstream-policy-file` sends the format with no mask
+                fields = [f for f in fields if not (f in IMMUTABLE and body[f] == repo.get(f))]
+            for f in fields:
+                if f in IMMUTABLE:
+                    raise invalid_argument(f"Field {f} cannot be updated.")
+                if f not in MUTABLE:
+                    raise invalid_argument(f"Invalid update_mask path: {f}.")
             updated = dict(repo)
             if credentials and repo.get("mode") != "REMOTE_REPOSITORY":
                 raise invalid_argument("Upstream credentials are only for remote repositories.")
