@@ -117,14 +117,14 @@ def test_remote_and_virtual_repositories_convert_whole(tmp_path: Path) -> None:
     assert desired["artifactRepository.all"]["virtualRepositoryConfig"] == {
         "upstreamPolicies": [
             {
-                "id": "own",
-                "repository": "projects/demo-project/locations/us-central1/repositories/own",
-                "priority": 100,
-            },
-            {
                 "id": "elsewhere",
                 "repository": "projects/other/locations/us-central1/repositories/base",
                 "priority": 10,
+            },
+            {
+                "id": "own",
+                "repository": "projects/demo-project/locations/us-central1/repositories/own",
+                "priority": 100,
             },
         ]
     }

@@ -78,7 +78,7 @@ def test_remote_and_virtual_repositories_apply_then_no_changes(user: User) -> No
     assert [
         (p.id, p.repository, p.priority)
         for p in virtual.virtual_repository_config.upstream_policies
-    ] == [("own", OWN, 100), ("docker-hub", HUB, 10)]
+    ] == [("docker-hub", HUB, 10), ("own", OWN, 100)]  # by id: their order means nothing
     again = user.plan()
     assert again.exit_code == 0 and "No changes." in again.output, again.output
 
@@ -144,7 +144,7 @@ def test_drift_in_upstream_policies_and_credentials_is_updated_in_place(
     }
     assert harness.apply(spec).ok
     policies = client.get_repository(name=ALL).virtual_repository_config.upstream_policies
-    assert [(p.id, p.priority) for p in policies] == [("own", 100), ("docker-hub", 10)]
+    assert [(p.id, p.priority) for p in policies] == [("docker-hub", 10), ("own", 100)]
     creds = client.get_repository(
         name=HUB
     ).remote_repository_config.upstream_credentials.username_password_credentials
@@ -214,3 +214,24 @@ def test_import_generate_writes_remote_and_virtual_repositories_as_they_are(user
     assert '"artifactRepository.hub" -> "artifactRepository.all"' in graph.output, graph.output
     planned = user.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
     assert planned.exit_code == 0 and "No changes." in planned.output, planned.output
+
+
+def test_upstream_policies_in_another_order_are_no_change(harness: Harness) -> None:
+    """Their order means nothing (priority orders the pulls; Terraform's
+    upstreamPoliciesDiffSuppress compares them as a set)."""
+    spec = harness.spec(SPEC)
+    assert harness.apply(spec).ok
+    client = harness.emu.clients().artifact_registry()
+    policies = list(client.get_repository(name=ALL).virtual_repository_config.upstream_policies)
+    client.update_repository(
+        request={
+            "repository": {
+                "name": ALL,
+                "virtual_repository_config": {"upstream_policies": policies[::-1]},
+            },
+            "update_mask": {"paths": ["virtual_repository_config"]},
+        }
+    )
+    stored = client.get_repository(name=ALL).virtual_repository_config.upstream_policies
+    assert [p.id for p in stored] == ["own", "docker-hub"]
+    assert not harness.plan(spec).has_changes

@@ -17,6 +17,7 @@ from google.cloud.artifactregistry_v1 import types as ar
 
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
+from gkeplan.kinds.artifact_repository.modes import policies_in_order
 from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.plan.model import Change
 
@@ -64,7 +65,7 @@ def _virtual_attributes(repo: Any) -> dict[str, Any] | None:
         {"id": str(p.id), "repository": str(p.repository), "priority": int(p.priority)}
         for p in repo.virtual_repository_config.upstream_policies
     ]
-    return {"upstreamPolicies": policies}
+    return {"upstreamPolicies": policies_in_order(policies)}
 
 
 def _enum_name(value: Any) -> str:

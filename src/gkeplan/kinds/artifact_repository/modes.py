@@ -176,7 +176,15 @@ def virtual_body(
         }
         for p in cfg.upstream_policies
     ]
-    return {"upstreamPolicies": policies}
+    return {"upstreamPolicies": policies_in_order(policies)}
+
+
+def policies_in_order(policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Upstream policies by id: their order means nothing (priority orders the pulls), and
+    Terraform compares them as a set (upstreamPoliciesDiffSuppress,
+    resource_artifact_registry_repository.go), so an API answer in another order is no
+    change."""
+    return sorted(policies, key=lambda p: (str(p["id"]), str(p["repository"])))
 
 
 def default_policy_id(repository: str) -> str:
