@@ -27,8 +27,10 @@ _BUCKET_PART = re.compile(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?\Z")
 MAX_LABELS = 64
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}\Z")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}\Z")
-# Project ids (https://cloud.google.com/resource-manager/docs/creating-managing-projects): 6 to
-# 30 lowercase letters, digits or hyphens, starting with a letter, no trailing hyphen.
+# Project ids: "The ID must be 6 to 30 lowercase letters, digits, or hyphens. It must start
+# with a letter. Trailing hyphens are prohibited." (Google's resource manager client,
+# ProjectInfo.Builder.setProjectId: https://googleapis.dev/java/google-cloud-clients/
+# 0.105.0-alpha/com/google/cloud/resourcemanager/Project.Builder.html)
 _PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 
 
