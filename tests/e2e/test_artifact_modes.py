@@ -235,3 +235,16 @@ def test_upstream_policies_in_another_order_are_no_change(harness: Harness) -> N
     stored = client.get_repository(name=ALL).virtual_repository_config.upstream_policies
     assert [p.id for p in stored] == ["own", "docker-hub"]
     assert not harness.plan(spec).has_changes
+
+
+def test_a_new_mode_replaces_the_repository(harness: Harness) -> None:
+    """mode is ForceNew in Terraform's google_artifact_registry_repository."""
+    assert harness.apply(harness.spec(SPEC)).ok
+    remote = (
+        "  own:\n    format: DOCKER\n    mode: REMOTE_REPOSITORY\n"
+        "    remoteRepositoryConfig: {dockerRepository: {publicRepository: DOCKER_HUB}}\n"
+    )
+    spec = harness.spec(SPEC.replace("  own: {format: DOCKER}\n", remote))
+    change = next(c for c in harness.plan(spec).changes if c.address == "artifactRepository.own")
+    assert change.action is Action.REPLACE
+    assert change.reason is not None and change.reason.startswith("mode")
