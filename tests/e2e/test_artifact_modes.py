@@ -29,7 +29,9 @@ variables:
   PROJECT_ID: {{description: the project}}
 policy: {{packs: []}}
 secrets:
-  hub-token: {{}}
+  hub-token:
+    # the Artifact Registry service agent reads the upstream password
+    accessors: [serviceAccount:service-123456789012@gcp-sa-artifactregistry.iam.gserviceaccount.com]
 artifactRepositories:
   hub:
     format: DOCKER

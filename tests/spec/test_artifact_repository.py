@@ -116,6 +116,26 @@ CASES: dict[str, tuple[str, list[str]]] = {
             "26:97: artifactRepositories.hub.remoteRepositoryConfig.upstreamCredentials.usernamePasswordCredentials.passwordSecretVersion: passwordSecretVersion is a Secret Manager secret version's name, not a password"
         ],
     ),
+    "remote-password-in-a-spec-secret-the-agent-cannot-read": (
+        repos(
+            "  hub:\n    format: DOCKER\n    mode: REMOTE_REPOSITORY\n    remoteRepositoryConfig:\n"
+            "      dockerRepository: {publicRepository: DOCKER_HUB}\n"
+            "      upstreamCredentials: {usernamePasswordCredentials: {username: bot, passwordSecretVersion: projects/demo-project/secrets/hub-token/versions/1}}\n"
+        )
+        + "secrets:\n  hub-token: {}\n",
+        [
+            "26:97: artifactRepositories.hub.remoteRepositoryConfig.upstreamCredentials.usernamePasswordCredentials.passwordSecretVersion: the Artifact Registry service agent is not granted roles/secretmanager.secretAccessor on secret 'hub-token': pulls through this repository cannot read the password"
+        ],
+    ),
+    "remote-password-in-a-spec-secret-the-agent-reads": (
+        repos(
+            "  hub:\n    format: DOCKER\n    mode: REMOTE_REPOSITORY\n    remoteRepositoryConfig:\n"
+            "      dockerRepository: {publicRepository: DOCKER_HUB}\n"
+            "      upstreamCredentials: {usernamePasswordCredentials: {username: bot, passwordSecretVersion: projects/demo-project/secrets/hub-token/versions/1}}\n"
+        )
+        + "secrets:\n  hub-token: {accessors: ['serviceAccount:service-123@gcp-sa-artifactregistry.iam.gserviceaccount.com']}\n",
+        [],
+    ),
     "remote-config-on-a-standard-repository": (
         repos(
             "  hub:\n    format: DOCKER\n"

@@ -39,6 +39,7 @@ from gkeplan.kinds.base import (
     section_nodes,
     uses,
 )
+from gkeplan.kinds.iam_member import grants as iam_grants
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
 from gkeplan.spec.refs import TargetRef
@@ -279,9 +280,47 @@ def _check(spec: Document, c: Checker) -> None:
             )
         fmt = repo.format.upper()
         check_remote(c, path, fmt, repo.mode, repo.remote_repository_config)
+        _check_agent_reads_password(spec, c, path, repo)
         check_virtual(c, path, fmt, repo.mode, location, repo.virtual_repository_config, known)
         c.labels((*path, "labels"), repo.labels)
         c.depends_on(path, repo)
+
+
+# "To allow the service agent to use secrets stored in Secret Manager, you must grant the
+# service agent permission to view your secret version. The service agent identifier is:
+# service-PROJECT-NUMBER@gcp-sa-artifactregistry.iam.gserviceaccount.com ... grant the Artifact
+# Registry service agent the Secret Manager Secret Accessor role"
+# (https://cloud.google.com/artifact-registry/docs/repositories/configure-remote-authentication)
+AGENT_DOMAIN = "@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+
+
+def _check_agent_reads_password(
+    spec: Document, c: Checker, path: Path, repo: ArtifactRepository
+) -> None:
+    """A remote repository's password in a secret of the spec: the service agent needs
+    roles/secretmanager.secretAccessor on it (or on the project), or pulls through it fail.
+    Only the spec's own secrets are looked at: the grants of one outside it are unknown."""
+    version = password_secret_version(repo.remote_repository_config)
+    if repo.mode != "REMOTE_REPOSITORY" or version is None:
+        return
+    name = version.split("/versions/", 1)[0]
+    key = next((k for k in secret.secrets(spec) if secret.resource_name(spec, k) == name), None)
+    if key is None:
+        return
+    members = list(secret.secrets(spec)[key].accessors)
+    for g in iam_grants(spec):
+        roles = g.roles or ([g.role] if g.role else [])
+        if secret.ACCESSOR in roles and g.on in ("project", f"secret:{key}"):
+            members += g.members or ([g.member] if g.member else [])
+    if not any(m.endswith(AGENT_DOMAIN) for m in members):
+        where = ("remoteRepositoryConfig", "upstreamCredentials", "usernamePasswordCredentials")
+        c.error(
+            (*path, *where, "passwordSecretVersion"),
+            f"the Artifact Registry service agent is not granted {secret.ACCESSOR} on secret "
+            f"'{key}': pulls through this repository cannot read the password",
+            f"add to secrets.{key}.accessors: serviceAccount:service-PROJECT_NUMBER{AGENT_DOMAIN}",
+            severity=Severity.WARNING,
+        )
 
 
 ARTIFACT_REGISTRY_API = "artifactregistry.googleapis.com"  # the service its driver's client calls
