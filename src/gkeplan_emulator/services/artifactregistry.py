@@ -9,6 +9,7 @@ Operation that is done once its time (EmulatorConfig.operation_s) has passed.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,8 @@ from gkeplan_emulator.errors import (
     not_found,
     permission_denied,
 )
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, discovered, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
@@ -324,10 +326,7 @@ def _check_upstream(name: str, fmt: str, repos: dict[str, dict[str, Any]]) -> No
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
     model: RepositoriesModel = backend.models["artifactregistry"]
-    base = "/v1/projects/<seg:project>/locations/<seg:location>"
-    one = base + "/repositories/<seg:repo>"
 
     def name_of(req: Request) -> str:
         p = req.params
@@ -514,37 +513,40 @@ def routes(backend: Backend) -> list[Route]:
                 raise not_found(f"Operation {name} not found.")
             return Response(body=model.view(op))
 
-    for version in ("v1", "v1beta2"):
-        router.add(
-            "GET",
-            f"/{version}/projects/<seg:project>/locations",
-            list_locations,
-            f"artifactregistry.{version}.projects.locations.list",
-            mutating=False,
-        )
     r = "artifactregistry.projects.locations.repositories."
-    router.add("POST", base + "/repositories", create, r + "create")
-    router.add("GET", base + "/repositories", list_, r + "list")
-    router.add("GET", one, get, r + "get")
-    router.add("PATCH", one, patch, r + "patch")
-    router.add("DELETE", one, delete, r + "delete")
-    router.add("GET", one + ":getIamPolicy", get_policy, r + "getIamPolicy")
-    router.add("POST", one + ":setIamPolicy", set_policy, r + "setIamPolicy")
-    router.add(
-        "POST",
-        one + ":testIamPermissions",
-        test_permissions,
-        r + "testIamPermissions",
+    names = {"repository": "repo", "operation": "op"}
+    v1 = [
+        Serve("ListLocations", list_locations, "artifactregistry.v1.projects.locations.list"),
+        Serve("CreateRepository", create, r + "create"),
+        Serve("ListRepositories", list_, r + "list"),
+        Serve("GetRepository", get, r + "get"),
+        Serve("UpdateRepository", patch, r + "patch"),
+        Serve("DeleteRepository", delete, r + "delete"),
+        Serve("GetIamPolicy", get_policy, r + "getIamPolicy"),
+        Serve("SetIamPolicy", set_policy, r + "setIamPolicy"),
+        Serve("TestIamPermissions", test_permissions, r + "testIamPermissions", mutating=False),
+        Serve(
+            "GetOperation",
+            get_operation,
+            "artifactregistry.projects.locations.operations.get",
+            mutating=True,  # reading an operation may finish it
+        ),
+    ]
+    methods = gapic(
+        "google.cloud.artifactregistry_v1.services.artifact_registry.transports.rest:"
+        "ArtifactRegistryRestTransport"
+    )
+    # `gcloud artifacts repositories list` with no --location asks v1beta2 for the locations
+    beta = Serve(
+        "artifactregistry.projects.locations.list",
+        list_locations,
+        "artifactregistry.v1beta2.projects.locations.list",
+        names={"projectsId": "project"},
         mutating=False,
     )
-    router.add(
-        "GET",
-        base + "/operations/<uuid:op>",
-        get_operation,
-        "artifactregistry.projects.locations.operations.get",
-        mutating=True,  # reading an operation may finish it
+    return routes_for(methods, (dataclasses.replace(row, names=names) for row in v1)) + routes_for(
+        discovered("artifactregistry", "v1beta2", [beta.rpc]), [beta]
     )
-    return router.routes
 
 
 SERVICE = ServiceSpec(
