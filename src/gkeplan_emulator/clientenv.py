@@ -181,7 +181,7 @@ class ClientEnv:
     def sh(self) -> str:
         lines = [
             '# eval "$(gkeplan sandbox env)": Google\'s clients in this shell reach the sandbox',
-            "# (gcloud through CLOUDSDK_* variables of this shell: its configuration is untouched).",
+            "# (gcloud through CLOUDSDK_* variables of this shell; its configuration untouched).",
             "# A Python script that builds clients with no arguments (ClusterManagerClient())",
             "# asks for the shim that points them here:",
             f'#   PYTHONPATH="${SHIM_VAR}" python script.py',
