@@ -70,7 +70,7 @@ def _environment(client_env: ClientEnv) -> dict[str, str]:
 def emulator() -> Iterator[RunningEmulator]:
     """One emulator for the session (zero delays, the applier owns its project). Its quotas are
     a paid project's ("default"): Google's samples create regional Autopilot clusters, whose
-    3 x 100 GB boot disks a free-tier project's 250 GB SSD quota refuses, as GCP would."""
+    3 x 100 GB boot disks a Free Trial project's 250 GB SSD quota refuses, as GCP would."""
     with Emulator(EmulatorConfig(quota_profile="default")) as emu:
         http, grpc_target = emu.endpoints.http, emu.endpoints.grpc
         project = emu.config.project
