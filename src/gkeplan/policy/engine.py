@@ -53,10 +53,16 @@ def kind_rules() -> tuple[type[Rule], ...]:
     return tuple(rule for path in paths for rule in imported(path))
 
 
-def registry() -> dict[str, type[Rule]]:
-    """Built-in rules, each kind's rules, and those installed under the entry-point group
-    `gkeplan.policies`."""
-    rules = {r.id: r for r in (*BUILTIN, *kind_rules())}
+def _builtin_rules() -> dict[str, type[Rule]]:
+    return {r.id: r for r in (*BUILTIN, *kind_rules())}
+
+
+@cache
+def plugin_rules() -> dict[str, type[Rule]]:
+    """The rules installed under the entry-point group `gkeplan.policies`. Finding them reads
+    every installed distribution's metadata, so it happens only when a spec names a rule that
+    is not built in."""
+    rules: dict[str, type[Rule]] = {}
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = ep.load()
@@ -68,6 +74,12 @@ def registry() -> dict[str, type[Rule]]:
             raise PolicyError(f"policy plugin {ep.name} is not a gkeplan.policy.Rule subclass")
         rules[cls.id] = cls
     return rules
+
+
+def registry() -> dict[str, type[Rule]]:
+    """Built-in rules, each kind's rules, and those installed under the entry-point group
+    `gkeplan.policies` (a built-in id is never replaced by a plugin's)."""
+    return {**plugin_rules(), **_builtin_rules()}
 
 
 @cache
@@ -124,19 +136,26 @@ def run_policies(
 
     `facts` are what a run learnt from the project (`liveQuotas`); rules read them as params.
     """
-    available = registry()
+    available = _builtin_rules()
     selected: dict[str, Rule] = {cls.id: cls() for cls in ALWAYS}
     params: dict[str, Any] = {}
     for name in packs if packs is not None else spec.policy.packs:
         if name in available:  # a pack may also name a single (plugin) rule by its id
             selected[name] = available[name]()
             continue
-        pack = builtin_pack(name)
+        try:
+            pack = builtin_pack(name)
+        except PolicyError:
+            if name not in plugin_rules():
+                raise
+            selected[name] = plugin_rules()[name]()
+            continue
         params.update(pack.parameters)
         for rid, severity in pack.rules.items():
-            if rid not in available:
+            found = available.get(rid) or plugin_rules().get(rid)
+            if found is None:
                 raise PolicyError(f"pack {name} names unknown rule {rid}")
-            selected[rid] = available[rid](severity)
+            selected[rid] = found(severity)
     params.update(spec.policy.parameters)
     params.update(facts or {})
     ctx = Context(spec, graph, params)
