@@ -122,12 +122,14 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
         assert at is not None, (left, err)
         header = next(x for x in reversed(lines[:at]) if not x.startswith("      "))
         assert why in header and source in header, (left, header)
-    assert "\n19 resources generated, 18 left out (see above).\n" in err, err
-    assert f"Adopted 19 resources into the state {state}" in err
+    assert "\n20 resources generated, 18 left out (see above).\n" in err, err
+    assert f"Adopted 20 resources into the state {state}" in err
     text = spec.read_text()
     assert "  batch-jobs:\n    displayName: made with gcloud\n" in text
     # the secret, never a value
     assert f"secrets:\n  # projects/{P}/secrets/hf-token\n  hf-token:\n    labels:\n" in text
+    # and who may read it, by the secret's key (the generator reads each grant target's own)
+    assert "on: secret:hf-token" in text
     assert "buckets:" not in text  # --exclude bucket: a grant on one names it by its URL
     assert f"on: bucket:gs://{P}-models" in text
 
@@ -145,7 +147,7 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
     assert "No changes. Your infrastructure matches the spec." in again.output
     gone = person.run("destroy", str(spec), "--state", state, "--auto-approve", state=False)
     assert gone.exit_code == 0, gone.output
-    assert "19 destroyed" in gone.output
+    assert "20 destroyed" in gone.output
 
     conn = person.sandbox.conn()
     # what the spec held is gone, the outside account it adopted included

@@ -173,6 +173,12 @@ class GrantTarget:
     # the rule that reports allUsers / allAuthenticatedUsers on it, when one of its own does
     # (a repository's, checkov's CKV_GCP_101) instead of the general LP003
     public_members_rule: str = ""
+    # `import --generate`: the IAM resource name of a resource its kind's generator listed
+    # (project, the listed id), and the `on:` a grant on such a name is written back with
+    # (the name, the generation's Listing; None when a spec cannot name it). No `listed`: the
+    # kind's grants are not generated.
+    listed: Callable[[str, str], str] | None = None
+    written_on: Callable[[str, Any], str | None] | None = None
 
 
 Expand = Callable[[Document], Iterable[Node]]

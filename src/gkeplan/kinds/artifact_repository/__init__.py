@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from pydantic import Field
 
@@ -346,6 +346,12 @@ def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
                 yield Shorthand(key, role, text, where, ("artifactRepositories", key))
 
 
+def _written_on(resource: str, listing: Any) -> str | None:
+    """A grant on a repository: by its spec key; one outside the spec cannot be named."""
+    key = listing.keys.get(("artifactRepository", resource))
+    return f"artifactRepository:{key}" if key else None
+
+
 GRANTS = GrantTarget(
     api=ARTIFACT_REGISTRY_API,
     # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
@@ -358,6 +364,8 @@ GRANTS = GrantTarget(
     syntax="artifactRepository:KEY",
     shorthands=_readers_and_writers,
     public_members_rule="SB022",
+    listed=lambda project, name: name,
+    written_on=_written_on,
 )
 
 

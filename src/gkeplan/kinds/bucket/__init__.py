@@ -234,6 +234,13 @@ def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef |
     return ExternalRef("bucket", _outside_name(ref), path, f"bucket {ref.name}")
 
 
+def _written_on(resource: str, listing: Any) -> str:
+    """A grant on a bucket: by its spec key when generated, else as gs://NAME."""
+    name = resource.split("/", 1)[1]
+    key = listing.keys.get(("bucket", name))
+    return f"bucket:{key}" if key else f"bucket:{GS_PREFIX}{name}"
+
+
 GRANTS = GrantTarget(
     api=STORAGE_API,
     permissions="storage.buckets",
@@ -245,6 +252,8 @@ GRANTS = GrantTarget(
     resolve=_resolve_target,
     where=lambda spec, ref: ref.name,  # an outside bucket: its gs:// URL
     external=_outside_target,
+    listed=lambda project, name: f"buckets/{name}",
+    written_on=_written_on,
 )
 
 

@@ -422,6 +422,12 @@ def _accessors(spec: Document) -> Iterable[Shorthand]:
             yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
 
 
+def _written_on(resource: str, listing: Any) -> str | None:
+    """A grant on a secret: by its spec key; one outside the spec cannot be named."""
+    key = listing.keys.get(("secret", resource))
+    return f"secret:{key}" if key else None
+
+
 GRANTS = GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
@@ -434,6 +440,8 @@ GRANTS = GrantTarget(
     check=_check_target,
     syntax="secret:KEY",
     shorthands=_accessors,
+    listed=lambda project, name: name,
+    written_on=_written_on,
 )
 
 
