@@ -307,7 +307,27 @@ class ContainerApi:
         if "desiredLoggingConfig" in raw:
             cluster.logging_config = u.desired_logging_config
         if "desiredMonitoringConfig" in raw:
-            cluster.monitoring_config = u.desired_monitoring_config
+            # the parts the request carries change (componentConfig, managedPrometheusConfig,
+            # ...); the request's JSON says which, an enabled-false message being empty
+            monitoring = cluster.monitoring_config
+            for f in gke.MonitoringConfig.pb().DESCRIPTOR.fields:
+                if f.json_name in raw["desiredMonitoringConfig"]:
+                    setattr(monitoring, f.name, getattr(u.desired_monitoring_config, f.name))
+            cluster.monitoring_config = monitoring
+        if "desiredSecurityPostureConfig" in raw:
+            posture = cluster.security_posture_config
+            asked = u.desired_security_posture_config
+            posture.mode = asked.mode or posture.mode
+            posture.vulnerability_mode = asked.vulnerability_mode or posture.vulnerability_mode
+            cluster.security_posture_config = posture
+        if "desiredSecretManagerConfig" in raw:
+            cluster.secret_manager_config = u.desired_secret_manager_config
+        if "desiredCostManagementConfig" in raw:
+            cluster.cost_management_config = u.desired_cost_management_config
+        if "desiredGatewayApiConfig" in raw:
+            network = cluster.network_config
+            network.gateway_api_config = u.desired_gateway_api_config
+            cluster.network_config = network
         if "desiredBinaryAuthorization" in raw:
             cluster.binary_authorization = u.desired_binary_authorization
         if "desiredIntraNodeVisibilityConfig" in raw:
@@ -463,6 +483,8 @@ class ContainerApi:
             cfg.tags = list(body.tags.tags)
         if "gcfsConfig" in raw:
             cfg.gcfs_config = body.gcfs_config
+        if "gvnic" in raw:
+            cfg.gvnic = body.gvnic
         # nodeVersion is required; "-" picks the master's version (UpdateNodePoolRequest)
         pool.version = resolve_version(
             body.node_version, "Node", cluster.current_master_version or VERSION

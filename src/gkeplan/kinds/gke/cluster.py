@@ -148,6 +148,20 @@ def _fields(spec: Document, c: Cluster) -> dict[str, object]:
         "datapathProvider": c.datapath_provider,
         "nodeAutoProvisioning": _nap(spec, c),
         "autopilotServiceAccount": _autopilot_account(spec, c),
+        **_fields_24(c),
+    }
+
+
+def _fields_24(c: Cluster) -> dict[str, object]:
+    """The fields of issue 24 (docs/gke-fields.md); unset (None) follows what GKE chose."""
+    posture = c.security_posture
+    return {
+        "secretManager": c.secret_manager,
+        "securityPostureMode": posture.mode if posture else None,
+        "vulnerabilityMode": posture.vulnerability_mode if posture else None,
+        "managedPrometheus": c.managed_prometheus,
+        "costAllocation": c.cost_allocation,
+        "gatewayApi": c.gateway_api,
     }
 
 

@@ -46,10 +46,7 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         image_type=attrs["imageType"],
         preemptible=attrs["preemptible"],
         spot=attrs["spot"],
-        accelerators=[
-            gke.AcceleratorConfig(accelerator_type=a["type"], accelerator_count=a["count"])
-            for a in attrs["accelerators"]
-        ],
+        accelerators=[_accelerator(a) for a in attrs["accelerators"]],
         labels=attrs["labels"],
         taints=[
             gke.NodeTaint(key=t["key"], value=t["value"], effect=t["effect"])
@@ -71,6 +68,15 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
     if attrs.get("ephemeralStorageLocalSsdCount"):
         config.ephemeral_storage_local_ssd_config = gke.EphemeralStorageLocalSsdConfig(
             local_ssd_count=attrs["ephemeralStorageLocalSsdCount"]
+        )
+    if attrs.get("gvnic") is not None:
+        config.gvnic = gke.VirtualNIC(enabled=attrs["gvnic"])
+    if attrs.get("reservationAffinity"):
+        affinity = attrs["reservationAffinity"]
+        config.reservation_affinity = gke.ReservationAffinity(
+            consume_reservation_type=affinity["consumeReservationType"],
+            key=affinity.get("key") or "",
+            values=affinity.get("values") or [],
         )
     pool = gke.NodePool(
         name=attrs["name"],
@@ -96,6 +102,33 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
     return pool
 
 
+def _accelerator(a: Attributes) -> gke.AcceleratorConfig:
+    proto = gke.AcceleratorConfig(accelerator_type=a["type"], accelerator_count=a["count"])
+    if a.get("gpuDriverVersion"):
+        proto.gpu_driver_installation_config = gke.GPUDriverInstallationConfig(
+            gpu_driver_version=a["gpuDriverVersion"]
+        )
+    return proto
+
+
+def _accelerator_from_proto(a: gke.AcceleratorConfig) -> Attributes:
+    out: Attributes = {"type": a.accelerator_type, "count": a.accelerator_count}
+    version = a.gpu_driver_installation_config.gpu_driver_version
+    if version:
+        out["gpuDriverVersion"] = version.name
+    return out
+
+
+def _reservation_from_proto(r: gke.ReservationAffinity) -> Attributes | None:
+    if not r.consume_reservation_type:
+        return None
+    out: Attributes = {"consumeReservationType": r.consume_reservation_type.name}
+    if r.key:
+        out["key"] = r.key
+    out["values"] = list(r.values)
+    return out
+
+
 def autoscaling_to_proto(auto: Attributes, location_policy: str | None) -> gke.NodePoolAutoscaling:
     proto = gke.NodePoolAutoscaling(
         enabled=auto["enabled"],
@@ -119,9 +152,7 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "imageType": c.image_type,
         "spot": c.spot,
         "preemptible": c.preemptible,
-        "accelerators": [
-            {"type": a.accelerator_type, "count": a.accelerator_count} for a in c.accelerators
-        ],
+        "accelerators": [_accelerator_from_proto(a) for a in c.accelerators],
         "labels": dict(c.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": t.effect.name} for t in c.taints],
         "serviceAccount": c.service_account or "default",
@@ -156,6 +187,8 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "imageStreaming": c.gcfs_config.enabled,
         "localSsdCount": c.local_ssd_count,
         "ephemeralStorageLocalSsdCount": c.ephemeral_storage_local_ssd_config.local_ssd_count,
+        "gvnic": c.gvnic.enabled,
+        "reservationAffinity": _reservation_from_proto(c.reservation_affinity),
     }
 
 
@@ -232,6 +265,7 @@ def cluster_to_proto(
                 oauth_scopes=settings.get("autopilotOauthScopes") or [],
             )
         )
+    _fields_24_to_proto(cluster, attrs)
     if attrs["subnetwork"]:
         cluster.subnetwork = attrs["subnetwork"]
     if attrs["nodeLocations"]:
@@ -259,6 +293,37 @@ def cluster_to_proto(
     return cluster
 
 
+def _fields_24_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
+    """The fields of issue 24 that the spec sets (docs/gke-fields.md)."""
+    if attrs.get("secretManager") is not None:
+        cluster.secret_manager_config = gke.SecretManagerConfig(enabled=attrs["secretManager"])
+    posture = security_posture_to_proto(attrs)
+    if posture is not None:
+        cluster.security_posture_config = posture
+    if attrs.get("managedPrometheus") is not None:
+        cluster.monitoring_config.managed_prometheus_config = gke.ManagedPrometheusConfig(
+            enabled=attrs["managedPrometheus"]
+        )
+    if attrs.get("costAllocation") is not None:
+        cluster.cost_management_config = gke.CostManagementConfig(enabled=attrs["costAllocation"])
+    if attrs.get("gatewayApi"):
+        cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
+            channel=attrs["gatewayApi"]
+        )
+
+
+def security_posture_to_proto(attrs: Attributes) -> gke.SecurityPostureConfig | None:
+    mode, vulnerability = attrs.get("securityPostureMode"), attrs.get("vulnerabilityMode")
+    if mode is None and vulnerability is None:
+        return None
+    proto = gke.SecurityPostureConfig()
+    if mode:
+        proto.mode = mode
+    if vulnerability:
+        proto.vulnerability_mode = vulnerability
+    return proto
+
+
 def addons_to_proto(attrs: Attributes, only: set[str] | None = None) -> gke.AddonsConfig:
     """The add-ons the spec sets (all, or the `only` ones); the network policy add-on goes
     with enforcement (GKE docs, "Enabling network policy enforcement")."""
@@ -280,10 +345,18 @@ def logging_to_proto(components: list[str]) -> gke.LoggingConfig:
     )
 
 
-def monitoring_to_proto(components: list[str]) -> gke.MonitoringConfig:
-    return gke.MonitoringConfig(
-        component_config=gke.MonitoringComponentConfig(enable_components=components)
-    )
+def monitoring_to_proto(
+    components: list[str] | None, managed_prometheus: bool | None = None
+) -> gke.MonitoringConfig:
+    """MonitoringConfig with what the spec sets of it: the Google provider sends the whole
+    config on any change of monitoring_config (resource_container_cluster.go,
+    DesiredMonitoringConfig: expandMonitoringConfig), components and managed Prometheus."""
+    config = gke.MonitoringConfig()
+    if components is not None:
+        config.component_config = gke.MonitoringComponentConfig(enable_components=components)
+    if managed_prometheus is not None:
+        config.managed_prometheus_config = gke.ManagedPrometheusConfig(enabled=managed_prometheus)
+    return config
 
 
 def authenticator_to_proto(group: str | None) -> gke.AuthenticatorGroupsConfig:
@@ -330,6 +403,22 @@ def _nap_from_proto(a: gke.ClusterAutoscaling) -> Attributes:
         ),
         "serviceAccount": d.service_account or "default",
         "oauthScopes": sorted(d.oauth_scopes),
+    }
+
+
+def _enum_name(value: Any) -> str | None:
+    return value.name if value else None
+
+
+def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
+    posture = c.security_posture_config
+    return {
+        "secretManager": c.secret_manager_config.enabled,
+        "securityPostureMode": _enum_name(posture.mode),
+        "vulnerabilityMode": _enum_name(posture.vulnerability_mode),
+        "managedPrometheus": c.monitoring_config.managed_prometheus_config.enabled,
+        "costAllocation": c.cost_management_config.enabled,
+        "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
     }
 
 
@@ -394,6 +483,7 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         )
         if c.autopilot.enabled
         else None,
+        **_fields_24_from_proto(c),
         # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,

@@ -34,6 +34,7 @@ from gkeplan.kinds.gke.convert import (
     nap_to_proto,
     pool_from_proto,
     pool_to_proto,
+    security_posture_to_proto,
     settle_version,
 )
 from gkeplan.plan.model import Change
@@ -142,11 +143,42 @@ def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attri
     return attrs
 
 
+def _unset_driver_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
+    """A GPU driver version the spec leaves unset follows what GKE chose: the read
+    accelerators without it, so an unset version never plans a replacement (accelerators
+    are ForceNew)."""
+    for want in wanted:
+        asked = want.get("accelerators")
+        have = attrs.get("accelerators")
+        if not asked or not have or len(asked) != len(have):
+            continue
+        settled = [
+            h
+            if "gpuDriverVersion" in a
+            else {k: v for k, v in h.items() if k != "gpuDriverVersion"}
+            for a, h in zip(asked, have, strict=True)
+        ]
+        return {**attrs, "accelerators": settled}
+    return attrs
+
+
+def _read_pool(pool: gke.NodePool, wanted: Iterable[Attributes]) -> Attributes:
+    wanted = list(wanted)
+    return _unset_driver_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
+
+
 def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
     out: dict[str, list[Attributes]] = {}
     for w in wanted:
         out.setdefault(w.id, []).append(w.attributes)
     return out
+
+
+# A field changed through the update call of another: its message carries both.
+_SENT_WITH = {
+    "managedPrometheus": "monitoringComponents",
+    "vulnerabilityMode": "securityPostureMode",
+}
 
 
 class ClusterDriver:
@@ -227,7 +259,8 @@ class ClusterDriver:
             request = {"name": change.id, "addons_config": addons_to_proto(after, addons)}
             send = functools.partial(client.set_addons_config, request=request)
             _mutate(ctx, client, change.id, f"update {change.address} add-ons", send)
-        for name in names:
+        # fields GKE changes in one message go in one call (the monitoring config, the posture)
+        for name in dict.fromkeys(_SENT_WITH.get(n, n) for n in names):
             if name in addons:
                 continue
             for method, request in self._update_requests(ctx, client, change.id, name, after):
@@ -300,8 +333,29 @@ class ClusterDriver:
                 desired_logging_config=logging_to_proto(after["loggingComponents"])
             )
         if field == "monitoringComponents":
+            config = monitoring_to_proto(
+                after["monitoringComponents"], after.get("managedPrometheus")
+            )
+            return gke.ClusterUpdate(desired_monitoring_config=config)
+        if field == "securityPostureMode":
             return gke.ClusterUpdate(
-                desired_monitoring_config=monitoring_to_proto(after["monitoringComponents"])
+                desired_security_posture_config=security_posture_to_proto(after)
+            )
+        if field == "secretManager":
+            return gke.ClusterUpdate(
+                desired_secret_manager_config=gke.SecretManagerConfig(
+                    enabled=after["secretManager"]
+                )
+            )
+        if field == "costAllocation":
+            return gke.ClusterUpdate(
+                desired_cost_management_config=gke.CostManagementConfig(
+                    enabled=after["costAllocation"]
+                )
+            )
+        if field == "gatewayApi":
+            return gke.ClusterUpdate(
+                desired_gateway_api_config=gke.GatewayAPIConfig(channel=after["gatewayApi"])
             )
         if field == "binaryAuthorization":
             return gke.ClusterUpdate(
@@ -362,7 +416,7 @@ class NodePoolDriver:
         for cid, cluster in list_clusters(ctx).items():
             for pool in cluster.node_pools:
                 pid = f"{cid}/nodePools/{pool.name}"
-                out[pid] = _settled(pool_from_proto(pool), wants.get(pid, ()), "version")
+                out[pid] = _read_pool(pool, wants.get(pid, ()))
         return out
 
     def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
@@ -390,13 +444,13 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         got = self._get(ctx, client_for(ctx, change), change.id)
         if got is None:
             return None
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         client = client_for(ctx, change)
@@ -453,6 +507,8 @@ class NodePoolDriver:
                 request["workload_metadata_config"] = proto.config.workload_metadata_config
             if "nodeLocations" in rest:
                 request["locations"] = after["nodeLocations"] or []
+            if "gvnic" in rest:  # in place: UpdateNodePoolRequest.gvnic (node_config.go)
+                request["gvnic"] = gke.VirtualNIC(enabled=after["gvnic"])
             _mutate(
                 ctx,
                 client,
@@ -463,7 +519,7 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             return dict(after)
-        return _settled(pool_from_proto(got), [after], "version")
+        return _read_pool(got, [after])
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = client_for(ctx, change)

@@ -184,6 +184,17 @@ def _cluster(
             if autopilot_sa and autopilot_sa != DEFAULT_SERVICE_ACCOUNT
             else None
         ),
+        # issue 24's fields: what is on is written; off is GKE's default (unset follows it)
+        "secretManager": a["secretManager"] or None,
+        "securityPosture": {
+            "mode": a["securityPostureMode"],
+            "vulnerabilityMode": a["vulnerabilityMode"],
+        }
+        if a["securityPostureMode"] or a["vulnerabilityMode"]
+        else None,
+        "managedPrometheus": a["managedPrometheus"] or None,
+        "costAllocation": a["costAllocation"] or None,
+        "gatewayApi": a["gatewayApi"],
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
     }
@@ -243,6 +254,8 @@ def _pool(
         "imageStreaming": p["imageStreaming"],
         "localSsdCount": p["localSsdCount"],
         "ephemeralStorageLocalSsdCount": p["ephemeralStorageLocalSsdCount"],
+        "gvnic": p["gvnic"] or None,
+        "reservationAffinity": p["reservationAffinity"],
     }
     try:
         bare = NodePool.model_validate(data)

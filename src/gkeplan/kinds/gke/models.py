@@ -64,6 +64,30 @@ class Autoscaling(Model):
 class Accelerator(Model):
     type: Name = Field(description="e.g. nvidia-tesla-t4")
     count: Annotated[int, Field(ge=1, le=INT64_MAX)] = 1  # acceleratorCount is an int64
+    # AcceleratorConfig.gpuDriverInstallationConfig.gpuDriverVersion (container v1), without
+    # GPU_DRIVER_VERSION_UNSPECIFIED; unset: GKE's choice (no installation by GKE)
+    gpu_driver_version: (
+        Annotated[Literal["INSTALLATION_DISABLED", "DEFAULT", "LATEST"], Upper] | None
+    ) = Field(None, description="GPU driver GKE installs on the nodes: DEFAULT or LATEST.")
+
+
+class ReservationAffinity(Model):
+    """NodeConfig.reservationAffinity: which Compute Engine reservations the nodes consume."""
+
+    # ReservationAffinity.consumeReservationType (container v1), without UNSPECIFIED
+    consume_reservation_type: Annotated[
+        Literal[
+            "NO_RESERVATION",
+            "ANY_RESERVATION",
+            "SPECIFIC_RESERVATION",
+            "ANY_RESERVATION_THEN_FAIL",
+        ],
+        Upper,
+    ]
+    key: str | None = Field(
+        None, description="compute.googleapis.com/reservation-name for a SPECIFIC_RESERVATION."
+    )
+    values: list[str] = Field(default_factory=list, description="The reservations' names.")
 
 
 class Taint(Model):
@@ -151,6 +175,12 @@ class NodePool(Resource):
     ephemeral_storage_local_ssd_count: NonNegInt32 = Field(
         0, description="Local SSDs backing each node's ephemeral storage (NVMe)."
     )
+    gvnic: bool | None = Field(
+        None, description="Google Virtual NIC (NodeConfig.gvnic.enabled); unset follows GKE."
+    )
+    reservation_affinity: ReservationAffinity | None = Field(
+        None, description="Reservations the nodes consume (NodeConfig.reservationAffinity)."
+    )
 
 
 class Addons(Model):
@@ -163,6 +193,11 @@ class Addons(Model):
     gce_persistent_disk_csi_driver: bool | None = None
     horizontal_pod_autoscaling: bool | None = None
     gcp_filestore_csi_driver: bool | None = None
+    ray_operator: bool | None = None
+    dns_cache: bool | None = Field(None, description="NodeLocal DNSCache (dnsCacheConfig).")
+    gke_backup_agent: bool | None = Field(None, description="Backup for GKE's agent.")
+    stateful_ha: bool | None = Field(None, description="The stateful HA operator.")
+    config_connector: bool | None = None
 
 
 ADDONS: dict[str, tuple[str, bool]] = {
@@ -172,6 +207,11 @@ ADDONS: dict[str, tuple[str, bool]] = {
     "gcePersistentDiskCsiDriver": ("gce_persistent_disk_csi_driver_config", False),
     "horizontalPodAutoscaling": ("horizontal_pod_autoscaling", True),
     "gcpFilestoreCsiDriver": ("gcp_filestore_csi_driver_config", False),
+    "rayOperator": ("ray_operator_config", False),
+    "dnsCache": ("dns_cache_config", False),
+    "gkeBackupAgent": ("gke_backup_agent_config", False),
+    "statefulHa": ("stateful_ha_config", False),
+    "configConnector": ("config_connector_config", False),
 }
 
 # LoggingComponentConfig / MonitoringComponentConfig enableComponents (container v1 discovery
@@ -214,6 +254,20 @@ MonitoringComponent = Annotated[
 class BinaryAuthorization(Model):
     # BinaryAuthorization.evaluationMode; "If unspecified, defaults to DISABLED" (container v1)
     evaluation_mode: Annotated[Literal["DISABLED", "PROJECT_SINGLETON_POLICY_ENFORCE"], Upper]
+
+
+class SecurityPosture(Model):
+    """SecurityPostureConfig (container v1): the posture dashboard and workload
+    vulnerability scanning; each unset follows GKE."""
+
+    mode: Annotated[Literal["DISABLED", "BASIC", "ENTERPRISE"], Upper] | None = None
+    vulnerability_mode: (
+        Annotated[
+            Literal["VULNERABILITY_DISABLED", "VULNERABILITY_BASIC", "VULNERABILITY_ENTERPRISE"],
+            Upper,
+        ]
+        | None
+    ) = None
 
 
 class AuthenticatorGroups(Model):
@@ -328,6 +382,23 @@ class Cluster(Resource):
         Field(None, description="networkConfig.datapathProvider; ADVANCED_DATAPATH: Dataplane V2.")
     )
     node_auto_provisioning: NodeAutoProvisioning | None = None
+    secret_manager: bool | None = Field(
+        None,
+        description="The Secret Manager add-on, the CSI driver that mounts secrets "
+        "(secretManagerConfig.enabled); unset follows GKE (off).",
+    )
+    security_posture: SecurityPosture | None = None
+    managed_prometheus: bool | None = Field(
+        None,
+        description="Managed Service for Prometheus (monitoringConfig.managedPrometheusConfig).",
+    )
+    cost_allocation: bool | None = Field(
+        None, description="GKE cost allocation (costManagementConfig.enabled)."
+    )
+    gateway_api: (
+        Annotated[Literal["CHANNEL_DISABLED", "CHANNEL_EXPERIMENTAL", "CHANNEL_STANDARD"], Upper]
+        | None
+    ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
     # As the Google provider's google_container_cluster (resource_container_cluster.go,
     # `deletion_protection`, default true since provider 5.0.0: "You must explicitly set
     # deletion_protection=false in order to destroy a cluster",

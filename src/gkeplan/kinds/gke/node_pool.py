@@ -113,6 +113,7 @@ def _check_pool(
         )
     _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
+    _check_reservation(c, path, pool)
     if pool.spot and pool.preemptible:
         # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
         # VMs" (GKE docs, spot-vms); one of them says it all, so this only warns.
@@ -243,6 +244,26 @@ def _check_node_config(c: Checker, path: Path, pool: NodePool) -> None:
         )
 
 
+# ReservationAffinity.key (container v1): "To target a SPECIFIC_RESERVATION by name, specify
+# "compute.googleapis.com/reservation-name" as the key and specify the name of your
+# reservation as its value."
+RESERVATION_NAME_KEY = "compute.googleapis.com/reservation-name"
+
+
+def _check_reservation(c: Checker, path: Path, pool: NodePool) -> None:
+    affinity = pool.reservation_affinity
+    if affinity is None:
+        return
+    at = (*path, "reservationAffinity")
+    specific = affinity.consume_reservation_type == "SPECIFIC_RESERVATION"
+    if specific and (not affinity.key or not affinity.values):
+        c.error(
+            at,
+            "a SPECIFIC_RESERVATION names its reservation: key and values are needed",
+            f"key: {RESERVATION_NAME_KEY}, values: [RESERVATION-NAME]",
+        )
+
+
 def _check(spec: Document, c: Checker) -> None:
     for cname, cluster in clusters(spec).items():
         shaped = REGION.match(cluster.location) or catalog.looks_like_zone(cluster.location)
@@ -307,6 +328,9 @@ KIND = Kind(
             "metadata",
             "localSsdCount",
             "ephemeralStorageLocalSsdCount",
+            # ForceNew in the Google provider (node_config.go `reservation_affinity`, and
+            # `guest_accelerator.gpu_driver_installation_config`, within accelerators above)
+            "reservationAffinity",
         }
     ),
     weight=120.0,

@@ -119,7 +119,7 @@ def pool_attributes(
         "imageType": pool.image_type,
         "spot": pool.spot,
         "preemptible": pool.preemptible,
-        "accelerators": [a.model_dump(by_alias=True) for a in pool.accelerators],
+        "accelerators": [a.model_dump(by_alias=True, exclude_none=True) for a in pool.accelerators],
         "labels": dict(pool.labels),
         "taints": [t.model_dump(by_alias=True) for t in pool.taints],
         "serviceAccount": node_service_account(spec, pool),
@@ -154,4 +154,10 @@ def pool_attributes(
         "imageStreaming": pool.image_streaming,
         "localSsdCount": pool.local_ssd_count,
         "ephemeralStorageLocalSsdCount": pool.ephemeral_storage_local_ssd_count,
+        "gvnic": pool.gvnic,
+        "reservationAffinity": (
+            pool.reservation_affinity.model_dump(by_alias=True, exclude_none=True)
+            if pool.reservation_affinity
+            else None
+        ),
     }

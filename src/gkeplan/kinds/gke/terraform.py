@@ -56,6 +56,11 @@ _ADDONS = {
     "gce_persistent_disk_csi_driver_config": ("gcePersistentDiskCsiDriver", "enabled"),
     "gcs_fuse_csi_driver_config": ("gcsFuseCsiDriver", "enabled"),
     "gcp_filestore_csi_driver_config": ("gcpFilestoreCsiDriver", "enabled"),
+    "ray_operator_config": ("rayOperator", "enabled"),
+    "dns_cache_config": ("dnsCache", "enabled"),
+    "gke_backup_agent_config": ("gkeBackupAgent", "enabled"),
+    "stateful_ha_config": ("statefulHa", "enabled"),
+    "config_connector_config": ("configConnector", "enabled"),
 }
 
 
@@ -181,6 +186,9 @@ def _cluster(res: TfResource, out: Output) -> None:
         block = res.block(name)
         if block is not None:
             body[spec] = block.strings("enable_components")
+            prometheus = block.block("managed_prometheus")
+            if prometheus is not None:
+                body["managedPrometheus"] = prometheus.flag("enabled")
     binauthz = res.block("binary_authorization")
     if binauthz is not None:
         mode = binauthz.text("evaluation_mode")
@@ -192,6 +200,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     if groups is not None:
         body["authenticatorGroupsConfig"] = {"securityGroup": groups.text("security_group")}
     body["datapathProvider"] = res.text("datapath_provider")
+    body.update(_cluster_configs(res))
     protection = res.flag("deletion_protection")
     if protection is None:
         major = out.provider_major()
@@ -201,6 +210,35 @@ def _cluster(res: TfResource, out: Output) -> None:
     if private is None:
         body["privateCluster"] = None  # public nodes, as the provider makes them by default
     out.put("clusters", key, body, res)
+
+
+def _cluster_configs(res: TfResource) -> dict[str, Any]:
+    """The blocks of issue 24 (docs/gke-fields.md), each one flag or mode."""
+    body: dict[str, Any] = {}
+    for block_name, spec in (
+        ("secret_manager_config", "secretManager"),
+        ("cost_management_config", "costAllocation"),
+    ):
+        block = res.block(block_name)
+        if block is not None:
+            body[spec] = bool(block.flag("enabled", False))
+    posture = res.block("security_posture_config")
+    if posture is not None:
+        # "MODE_UNSPECIFIED" and "VULNERABILITY_MODE_UNSPECIFIED" are GKE's choice
+        # (DiffSuppressFunc EmptyOrDefaultStringSuppress, resource_container_cluster.go)
+        mode, vulnerability = posture.text("mode"), posture.text("vulnerability_mode")
+        body["securityPosture"] = compact(
+            {
+                "mode": None if mode == "MODE_UNSPECIFIED" else mode,
+                "vulnerabilityMode": None
+                if vulnerability == "VULNERABILITY_MODE_UNSPECIFIED"
+                else vulnerability,
+            }
+        )
+    gateway = res.block("gateway_api_config")
+    if gateway is not None:
+        body["gatewayApi"] = gateway.text("channel")
+    return body
 
 
 def _pool(res: TfResource, out: Output) -> None:
@@ -294,10 +332,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     body["serviceAccount"] = account
     scopes = node.strings("oauth_scopes")
     body["oauthScopes"] = scopes if scopes is not None else GKE_DEFAULT_SCOPES
-    accelerators = [
-        compact({"type": g.text("type"), "count": g.number("count")})
-        for g in node.blocks("guest_accelerator")
-    ]
+    accelerators = [_accelerator(g) for g in node.blocks("guest_accelerator")]
     body["accelerators"] = accelerators or None
     taints = [
         compact({"key": t.text("key"), "value": t.text("value"), "effect": t.text("effect")})
@@ -317,6 +352,18 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
             "enableIntegrityMonitoring": integrity,
         }
     )
+    gvnic = node.block("gvnic")
+    if gvnic is not None:
+        body["gvnic"] = gvnic.flag("enabled")
+    affinity = node.block("reservation_affinity")
+    if affinity is not None:
+        body["reservationAffinity"] = compact(
+            {
+                "consumeReservationType": affinity.text("consume_reservation_type"),
+                "key": affinity.text("key"),
+                "values": affinity.strings("values"),
+            }
+        )
     gcfs = node.block("gcfs_config")
     if gcfs is not None:
         body["imageStreaming"] = gcfs.flag("enabled")
@@ -324,6 +371,17 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     if eph is not None:
         body["ephemeralStorageLocalSsdCount"] = eph.number("local_ssd_count")
     return body
+
+
+def _accelerator(g: TfResource) -> dict[str, Any]:
+    driver = g.block("gpu_driver_installation_config")
+    return compact(
+        {
+            "type": g.text("type"),
+            "count": g.number("count"),
+            "gpuDriverVersion": driver.text("gpu_driver_version") if driver else None,
+        }
+    )
 
 
 _KEY = keyed("name")

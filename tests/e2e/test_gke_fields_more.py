@@ -1,0 +1,257 @@
+"""The cluster and node-pool fields of issue 24 (docs/gke-fields.md) through the sandbox: each
+is sent on create, read back, diffed, changed in place through GKE's own update call or
+planned as a replacement where the Google provider's field is ForceNew, and drift in it found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import container_v1 as gke
+
+from gkeplan.plan.model import Action, Plan
+from gkeplan_emulator import Emulator, EmulatorConfig
+
+from .conftest import EXAMPLE, Harness
+
+CLUSTER = "projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
+POOL = f"{CLUSTER}/nodePools/sd-node-pool"
+
+CLUSTER_FIELDS = (
+    "    releaseChannel: REGULAR\n",
+    "    releaseChannel: REGULAR\n"
+    "    addons: {rayOperator: true, dnsCache: true, gkeBackupAgent: true, statefulHa: false,"
+    " configConnector: false}\n"
+    "    secretManager: true\n"
+    "    securityPosture: {mode: BASIC, vulnerabilityMode: VULNERABILITY_BASIC}\n"
+    "    monitoringComponents: [SYSTEM_COMPONENTS]\n"
+    "    managedPrometheus: true\n"
+    "    costAllocation: true\n"
+    "    gatewayApi: CHANNEL_STANDARD\n",
+)
+# the sandbox project has the GPU quota the spec says was granted (policy.quotas)
+GPU_QUOTA = (
+    "  packs: [free-tier, least-privilege, security-baseline]\n",
+    "  packs: [free-tier, least-privilege, security-baseline]\n"
+    "  quotas: {PREEMPTIBLE_NVIDIA_T4_GPUS: 2, NVIDIA_T4_GPUS: 2, GPUS_ALL_REGIONS: 2}\n",
+)
+POOL_FIELDS = (
+    "        machineType: n2-standard-4\n",
+    "        machineType: n1-standard-4\n"
+    "        accelerators: [{type: nvidia-tesla-t4, count: 1, gpuDriverVersion: LATEST}]\n"
+    "        gvnic: true\n"
+    "        reservationAffinity:\n"
+    "          consumeReservationType: SPECIFIC_RESERVATION\n"
+    "          key: compute.googleapis.com/reservation-name\n"
+    "          values: [t4-reservation]\n",
+)
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Iterator[Harness]:
+    """The sandbox of a project granted two T4s (policy.quotas says so to the planner)."""
+    granted = (
+        ("PREEMPTIBLE_NVIDIA_T4_GPUS", 2.0),
+        ("NVIDIA_T4_GPUS", 2.0),
+        ("GPUS_ALL_REGIONS", 2.0),
+    )
+    with Emulator(EmulatorConfig(quota_overrides=granted)) as emu:
+        yield Harness(emu, tmp_path)
+
+
+def _text(*replacements: tuple[str, str]) -> str:
+    text = EXAMPLE.read_text()
+    for old, new in (GPU_QUOTA, *replacements):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def _fields(plan: Plan) -> dict[str, tuple[str, list[str]]]:
+    return {c.address: (c.action.value, sorted(f.name for f in c.fields)) for c in plan.pending}
+
+
+def _container(harness: Harness) -> Any:
+    return harness.emu.clients().container()
+
+
+def _done(client: Any, op: gke.Operation) -> None:
+    """Wait for a GKE operation as a user does: ask for it until it is DONE."""
+    name = f"projects/demo-project/locations/{op.location}/operations/{op.name}"
+    while client.get_operation(name=name).status != gke.Operation.Status.DONE:
+        pass
+
+
+def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
+    spec = harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    again = harness.plan(spec)
+    assert not again.has_changes, _fields(again)
+    got = _container(harness).get_cluster(name=CLUSTER)
+    addons = got.addons_config
+    assert addons.ray_operator_config.enabled
+    assert addons.dns_cache_config.enabled
+    assert addons.gke_backup_agent_config.enabled
+    assert not addons.stateful_ha_config.enabled
+    assert got.secret_manager_config.enabled
+    assert got.security_posture_config.mode.name == "BASIC"
+    assert got.security_posture_config.vulnerability_mode.name == "VULNERABILITY_BASIC"
+    assert got.monitoring_config.managed_prometheus_config.enabled
+    assert [c.name for c in got.monitoring_config.component_config.enable_components] == [
+        "SYSTEM_COMPONENTS"
+    ]
+    assert got.cost_management_config.enabled
+    assert got.network_config.gateway_api_config.channel.name == "CHANNEL_STANDARD"
+    config = got.node_pools[0].config
+    assert config.gvnic.enabled
+    driver = config.accelerators[0].gpu_driver_installation_config
+    assert driver.gpu_driver_version.name == "LATEST"
+    affinity = config.reservation_affinity
+    assert affinity.consume_reservation_type.name == "SPECIFIC_RESERVATION"
+    assert list(affinity.values) == ["t4-reservation"]
+
+
+def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
+    assert harness.apply(harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))).ok
+    old, new = CLUSTER_FIELDS
+    changed = (
+        new.replace("rayOperator: true", "rayOperator: false")
+        .replace("statefulHa: false", "statefulHa: true")
+        .replace("secretManager: true", "secretManager: false")
+        .replace("VULNERABILITY_BASIC", "VULNERABILITY_DISABLED")
+        .replace("managedPrometheus: true", "managedPrometheus: false")
+        .replace("costAllocation: true", "costAllocation: false")
+        .replace("CHANNEL_STANDARD", "CHANNEL_DISABLED")
+    )
+    pool_old, pool_new = POOL_FIELDS
+    spec = harness.spec(
+        _text((old, changed), (pool_old, pool_new.replace("gvnic: true", "gvnic: false")))
+    )
+    plan = harness.plan(spec)
+    assert _fields(plan) == {
+        "cluster.sd-cluster": (
+            "update",
+            [
+                "addons.rayOperator",
+                "addons.statefulHa",
+                "costAllocation",
+                "gatewayApi",
+                "managedPrometheus",
+                "secretManager",
+                "vulnerabilityMode",
+            ],
+        ),
+        "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic"]),
+    }
+    assert not any(c.drift for c in plan.pending), "a changed spec is not drift"
+    harness.emu.requests.clear()
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    left = harness.plan(spec)
+    assert not left.has_changes, _fields(left)
+    got = _container(harness).get_cluster(name=CLUSTER)
+    assert not got.addons_config.ray_operator_config.enabled
+    assert got.addons_config.stateful_ha_config.enabled
+    assert got.addons_config.dns_cache_config.enabled  # left as it was
+    assert not got.secret_manager_config.enabled
+    assert got.security_posture_config.mode.name == "BASIC"  # left as it was
+    assert got.security_posture_config.vulnerability_mode.name == "VULNERABILITY_DISABLED"
+    assert not got.monitoring_config.managed_prometheus_config.enabled
+    # the components went with managed Prometheus, in the one monitoring config
+    components = got.monitoring_config.component_config.enable_components
+    assert [c.name for c in components] == ["SYSTEM_COMPONENTS"]
+    assert not got.cost_management_config.enabled
+    assert got.network_config.gateway_api_config.channel.name == "CHANNEL_DISABLED"
+    assert not got.node_pools[0].config.gvnic.enabled
+    methods = [e.method for e in harness.emu.requests]
+    # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
+    # cost management, gateway API
+    assert methods.count("container.setAddons") == 1, methods
+    assert methods.count("container.updateCluster") == 5, methods
+    assert methods.count("container.updateNodePool") == 1, methods
+
+
+def test_fields_gke_cannot_change_in_place_are_replacements(harness: Harness) -> None:
+    assert harness.apply(harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))).ok
+    pool_old, pool_new = POOL_FIELDS
+    for old, new, field in (
+        ("gpuDriverVersion: LATEST", "gpuDriverVersion: DEFAULT", "accelerators"),
+        ("[t4-reservation]", "[other-reservation]", "reservationAffinity"),
+    ):
+        spec = harness.spec(_text(CLUSTER_FIELDS, (pool_old, pool_new.replace(old, new))))
+        pool = next(c for c in harness.plan(spec).pending if c.address.startswith("nodePool."))
+        assert pool.action is Action.REPLACE, field
+        assert pool.reason is not None and pool.reason.startswith(field), pool.reason
+
+
+def test_an_unset_driver_version_follows_gke(harness: Harness) -> None:
+    """Without gpuDriverVersion in the spec, whatever GKE installs is no change (accelerators
+    are ForceNew: a difference there would replace the pool)."""
+    pool_old, pool_new = POOL_FIELDS
+    assert harness.apply(harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))).ok
+    unset = pool_new.replace(", gpuDriverVersion: LATEST", "")
+    assert not harness.plan(harness.spec(_text(CLUSTER_FIELDS, (pool_old, unset)))).has_changes
+
+
+def test_drift_in_each_field_is_found(harness: Harness) -> None:
+    """Each field changed behind gkeplan's back through google-cloud-container shows up in the
+    next plan as drift, to be put back in place."""
+    spec = harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS))
+    assert harness.apply(spec).ok
+    client = _container(harness)
+    op = client.set_addons_config(
+        name=CLUSTER,
+        addons_config=gke.AddonsConfig(
+            dns_cache_config=gke.DnsCacheConfig(enabled=False),
+            config_connector_config=gke.ConfigConnectorConfig(enabled=True),
+        ),
+    )
+    _done(client, op)
+    updates = [
+        gke.ClusterUpdate(desired_secret_manager_config=gke.SecretManagerConfig(enabled=False)),
+        gke.ClusterUpdate(
+            desired_security_posture_config=gke.SecurityPostureConfig(mode="DISABLED")
+        ),
+        gke.ClusterUpdate(
+            desired_monitoring_config=gke.MonitoringConfig(
+                managed_prometheus_config=gke.ManagedPrometheusConfig(enabled=False)
+            )
+        ),
+        gke.ClusterUpdate(desired_cost_management_config=gke.CostManagementConfig(enabled=False)),
+        gke.ClusterUpdate(
+            desired_gateway_api_config=gke.GatewayAPIConfig(channel="CHANNEL_EXPERIMENTAL")
+        ),
+    ]
+    for update in updates:
+        _done(client, client.update_cluster(name=CLUSTER, update=update))
+    op = client.update_node_pool(
+        request={
+            "name": POOL,
+            "node_version": "-",
+            "image_type": "COS_CONTAINERD",
+            "gvnic": gke.VirtualNIC(enabled=False),
+        }
+    )
+    _done(client, op)
+    plan = harness.plan(spec)
+    assert _fields(plan) == {
+        "cluster.sd-cluster": (
+            "update",
+            [
+                "addons.configConnector",
+                "addons.dnsCache",
+                "costAllocation",
+                "gatewayApi",
+                "managedPrometheus",
+                "secretManager",
+                "securityPostureMode",
+            ],
+        ),
+        "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic"]),
+    }
+    assert all(c.drift for c in plan.pending)
+    assert harness.apply(spec).ok
+    assert not harness.plan(spec).has_changes
