@@ -374,3 +374,62 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
     planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
     assert planned.exit_code == 0, planned.output
     assert "No changes." in planned.output
+
+
+def test_gkes_fields_of_issue_24_are_written_as_they_run(
+    server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The add-ons, Secret Manager, security posture, managed Prometheus, cost allocation,
+    Gateway API, gVNIC, reservation affinity and GPU driver version (docs/gke-fields.md),
+    applied by gkeplan from another spec: the generated spec writes them and plans no change."""
+    from .test_gke_fields_more import CLUSTER_FIELDS, POOL_FIELDS, _text
+
+    server.reset()
+    monkeypatch.chdir(tmp_path)
+    person = User(server, tmp_path)
+    pool_old, pool_new = POOL_FIELDS
+    l4 = pool_new.replace("n1-standard-4", "g2-standard-8").replace("nvidia-tesla-t4", "nvidia-l4")
+    text = (
+        _text(CLUSTER_FIELDS, (pool_old, l4))
+        .replace("        preemptible: true\n", "")
+        .replace(
+            "  quotas: {PREEMPTIBLE_NVIDIA_T4_GPUS: 2, NVIDIA_T4_GPUS: 2, GPUS_ALL_REGIONS: 2}\n",
+            "  quotas: {G2_CPUS: 8, NVIDIA_L4_GPUS: 1, GPUS_ALL_REGIONS: 1}\n",
+        )
+        .replace("maxNodeCount: 2", "maxNodeCount: 1")
+    )
+    person.write(text)
+    applied = person.apply()
+    assert applied.exit_code == 0, applied.output
+
+    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
+    made = _generate(
+        person,
+        "--include",
+        "cluster",
+        "--include",
+        "serviceAccount",
+        "--out",
+        str(spec),
+        "--write",
+        "--state",
+        state,
+    )
+    assert made.exit_code == 0, made.output
+    assert "would still change" not in made.stderr
+    written = spec.read_text()
+    for field in (
+        "      rayOperator: true\n",
+        "    secretManager: true\n",
+        "      vulnerabilityMode: VULNERABILITY_BASIC\n",
+        "    managedPrometheus: true\n",
+        "    costAllocation: true\n",
+        "    gatewayApi: CHANNEL_STANDARD\n",
+        "        gvnic: true\n",
+        "gpuDriverVersion: LATEST",
+        "          consumeReservationType: SPECIFIC_RESERVATION\n",
+    ):
+        assert field in written, field
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output

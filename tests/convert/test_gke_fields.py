@@ -1,0 +1,104 @@
+"""`gkeplan convert` of the google_container_cluster / node_pool arguments of issue 24
+(docs/gke-fields.md): each becomes its spec field, and nothing of them is left out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from gkeplan.cli import cli
+from gkeplan.kinds import BY_NAME, expand
+from gkeplan.validation.pipeline import validate
+
+MAIN_TF = """
+provider "google" {
+  project = "demo-project"
+  region  = "us-central1"
+}
+
+resource "google_container_cluster" "ml" {
+  name                     = "ml"
+  location                 = "us-central1-a"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+  deletion_protection      = false
+  addons_config {
+    ray_operator_config { enabled = true }
+    dns_cache_config { enabled = true }
+    gke_backup_agent_config { enabled = true }
+    stateful_ha_config { enabled = false }
+    config_connector_config { enabled = true }
+  }
+  secret_manager_config { enabled = true }
+  security_posture_config {
+    mode               = "BASIC"
+    vulnerability_mode = "VULNERABILITY_ENTERPRISE"
+  }
+  monitoring_config {
+    enable_components = ["SYSTEM_COMPONENTS"]
+    managed_prometheus { enabled = true }
+  }
+  cost_management_config { enabled = true }
+  gateway_api_config { channel = "CHANNEL_STANDARD" }
+}
+
+resource "google_container_node_pool" "gpu" {
+  name       = "gpu"
+  cluster    = google_container_cluster.ml.id
+  node_count = 1
+  node_config {
+    machine_type = "n1-standard-4"
+    guest_accelerator {
+      type  = "nvidia-tesla-t4"
+      count = 1
+      gpu_driver_installation_config { gpu_driver_version = "LATEST" }
+    }
+    gvnic { enabled = true }
+    reservation_affinity {
+      consume_reservation_type = "SPECIFIC_RESERVATION"
+      key                      = "compute.googleapis.com/reservation-name"
+      values                   = ["t4-reservation"]
+    }
+  }
+}
+"""
+
+
+def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MAIN_TF)
+    out = tmp_path / "spec.yaml"
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path), "--out", str(out), "--format", "json"]
+    )
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, report["leftOut"]
+    checked = validate(out.read_text(), {}, policies=False)
+    assert checked.spec is not None, [d.render() for d in checked.errors]
+    nodes, _ = expand(checked.spec)
+    cluster = BY_NAME["cluster"].desired(checked.spec, nodes["cluster.ml"]).attributes
+    assert {k: v for k, v in cluster.items() if k.startswith("addons.") and v is not None} == {
+        "addons.rayOperator": True,
+        "addons.dnsCache": True,
+        "addons.gkeBackupAgent": True,
+        "addons.statefulHa": False,
+        "addons.configConnector": True,
+    }
+    assert cluster["secretManager"] is True
+    assert cluster["securityPostureMode"] == "BASIC"
+    assert cluster["vulnerabilityMode"] == "VULNERABILITY_ENTERPRISE"
+    assert cluster["monitoringComponents"] == ["SYSTEM_COMPONENTS"]
+    assert cluster["managedPrometheus"] is True
+    assert cluster["costAllocation"] is True
+    assert cluster["gatewayApi"] == "CHANNEL_STANDARD"
+    pool = BY_NAME["nodePool"].desired(checked.spec, nodes["nodePool.ml.gpu"]).attributes
+    assert pool["accelerators"] == [
+        {"type": "nvidia-tesla-t4", "count": 1, "gpuDriverVersion": "LATEST"}
+    ]
+    assert pool["gvnic"] is True
+    assert pool["reservationAffinity"] == {
+        "consumeReservationType": "SPECIFIC_RESERVATION",
+        "key": "compute.googleapis.com/reservation-name",
+        "values": ["t4-reservation"],
+    }
