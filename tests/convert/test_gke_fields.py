@@ -42,6 +42,15 @@ resource "google_container_cluster" "ml" {
   }
   cost_management_config { enabled = true }
   gateway_api_config { channel = "CHANNEL_STANDARD" }
+  maintenance_policy {
+    daily_maintenance_window { start_time = "03:00" }
+    maintenance_exclusion {
+      exclusion_name = "launch"
+      start_time     = "2026-11-20T00:00:00Z"
+      end_time       = "2026-11-30T00:00:00Z"
+      exclusion_options { scope = "NO_MINOR_UPGRADES" }
+    }
+  }
 }
 
 resource "google_container_node_pool" "gpu" {
@@ -92,6 +101,18 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert cluster["managedPrometheus"] is True
     assert cluster["costAllocation"] is True
     assert cluster["gatewayApi"] == "CHANNEL_STANDARD"
+    assert cluster["maintenancePolicy"] == {
+        "dailyStartTime": "03:00",
+        "recurring": None,
+        "exclusions": [
+            {
+                "name": "launch",
+                "startTime": "2026-11-20T00:00:00Z",
+                "endTime": "2026-11-30T00:00:00Z",
+                "scope": "NO_MINOR_UPGRADES",
+            }
+        ],
+    }
     pool = BY_NAME["nodePool"].desired(checked.spec, nodes["nodePool.ml.gpu"]).attributes
     assert pool["accelerators"] == [
         {"type": "nvidia-tesla-t4", "count": 1, "gpuDriverVersion": "LATEST"}

@@ -29,7 +29,13 @@ CLUSTER_FIELDS = (
     "    monitoringComponents: [SYSTEM_COMPONENTS]\n"
     "    managedPrometheus: true\n"
     "    costAllocation: true\n"
-    "    gatewayApi: CHANNEL_STANDARD\n",
+    "    gatewayApi: CHANNEL_STANDARD\n"
+    "    maintenancePolicy:\n"
+    "      recurringWindow: {startTime: '2026-01-03T06:00:00+02:00',"
+    " endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA'}\n"
+    "      exclusions:\n"
+    "        - {name: launch, startTime: '2026-11-20T00:00:00Z',"
+    " endTime: '2026-11-30T00:00:00Z', scope: no_minor_upgrades}\n",
 )
 # the sandbox project has the GPU quota the spec says was granted (policy.quotas)
 GPU_QUOTA = (
@@ -105,6 +111,12 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     ]
     assert got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_STANDARD"
+    window = got.maintenance_policy.window
+    assert window.recurring_window.recurrence == "FREQ=WEEKLY;BYDAY=SA"
+    # +02:00 is the same moment as GKE's UTC: no change above
+    assert window.recurring_window.window.start_time.isoformat() == "2026-01-03T04:00:00+00:00"
+    launch = window.maintenance_exclusions["launch"]
+    assert launch.maintenance_exclusion_options.scope.name == "NO_MINOR_UPGRADES"
     config = got.node_pools[0].config
     assert config.gvnic.enabled
     driver = config.accelerators[0].gpu_driver_installation_config
@@ -125,6 +137,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
         .replace("managedPrometheus: true", "managedPrometheus: false")
         .replace("costAllocation: true", "costAllocation: false")
         .replace("CHANNEL_STANDARD", "CHANNEL_DISABLED")
+        .replace("2026-11-30T00:00:00Z", "2026-12-02T00:00:00Z")
     )
     pool_old, pool_new = POOL_FIELDS
     spec = harness.spec(
@@ -139,6 +152,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
                 "addons.statefulHa",
                 "costAllocation",
                 "gatewayApi",
+                "maintenancePolicy",
                 "managedPrometheus",
                 "secretManager",
                 "vulnerabilityMode",
@@ -165,12 +179,15 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert [c.name for c in components] == ["SYSTEM_COMPONENTS"]
     assert not got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_DISABLED"
+    launch = got.maintenance_policy.window.maintenance_exclusions["launch"]
+    assert launch.end_time.isoformat() == "2026-12-02T00:00:00+00:00"
     assert not got.node_pools[0].config.gvnic.enabled
     methods = [e.method for e in harness.emu.requests]
     # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
     # cost management, gateway API
     assert methods.count("container.setAddons") == 1, methods
     assert methods.count("container.updateCluster") == 5, methods
+    assert methods.count("container.setMaintenancePolicy") == 1, methods
     assert methods.count("container.updateNodePool") == 1, methods
 
 
@@ -227,6 +244,13 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
     ]
     for update in updates:
         _done(client, client.update_cluster(name=CLUSTER, update=update))
+    daily = gke.MaintenancePolicy(
+        window=gke.MaintenanceWindow(
+            daily_maintenance_window=gke.DailyMaintenanceWindow(start_time="03:00")
+        ),
+        resource_version=client.get_cluster(name=CLUSTER).maintenance_policy.resource_version,
+    )
+    _done(client, client.set_maintenance_policy(name=CLUSTER, maintenance_policy=daily))
     op = client.update_node_pool(
         request={
             "name": POOL,
@@ -245,6 +269,7 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
                 "addons.dnsCache",
                 "costAllocation",
                 "gatewayApi",
+                "maintenancePolicy",
                 "managedPrometheus",
                 "secretManager",
                 "securityPostureMode",

@@ -56,3 +56,36 @@ def test_a_specific_reservation_names_its_reservation(tmp_path: Path) -> None:
         " key: compute.googleapis.com/reservation-name, values: [t4]}",
     )
     assert _validate(tmp_path, named)[0] == 0
+
+
+def test_a_maintenance_policy_gke_would_refuse_is_refused_at_its_place(tmp_path: Path) -> None:
+    text = BASE.replace(
+        CLUSTER,
+        CLUSTER
+        + "    maintenancePolicy:\n"
+        + "      dailyWindowStartTime: '3:00'\n"
+        + "      exclusions:\n"
+        + "        - {name: launch, startTime: '2026-11-20', endTime: '2026-11-30T00:00:00Z'}\n",
+    )
+    code, lines = _validate(tmp_path, text)
+    assert code == 1
+    assert [line for line in lines if ": error: " in line] == [
+        "spec.yaml:14:29: error: clusters.sd-cluster.maintenancePolicy.dailyWindowStartTime: '3:00' is not a GMT time of day HH:MM, e.g. '03:00' (quote it in YAML)",
+        "spec.yaml:16:37: error: clusters.sd-cluster.maintenancePolicy.exclusions[0].startTime: '2026-11-20' has no time zone: end it with Z (UTC) or an offset such as +02:00",
+    ]
+    both = (
+        text.replace("'3:00'", "'03:00'")
+        .replace("'2026-11-20'", "'2026-12-20T00:00:00Z'")
+        .replace(
+            "      exclusions:\n",
+            "      recurringWindow: {startTime: '2026-01-03T04:00:00Z',"
+            " endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA'}\n"
+            "      exclusions:\n",
+        )
+    )
+    code, lines = _validate(tmp_path, both)
+    assert code == 1
+    assert [line for line in lines if ": error: " in line] == [
+        "spec.yaml:15:24: error: clusters.sd-cluster.maintenancePolicy.recurringWindow: a maintenance policy has one window: dailyWindowStartTime or recurringWindow, not both",
+        "spec.yaml:17:70: error: clusters.sd-cluster.maintenancePolicy.exclusions[0].endTime: exclusion launch ends before it starts",
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -198,6 +199,8 @@ class ContainerApi:
             if not cluster.network:
                 cluster.network = "default"
             fill_outputs(self.backend, cluster, full, len(self.model.clusters))
+            if "maintenance_policy" in cluster:
+                stamp_maintenance(cluster)
             for pool in cluster.node_pools:
                 self.fill_pool(cluster, pool, base)
             self.model.clusters[full] = cluster
@@ -391,6 +394,14 @@ class ContainerApi:
             )
         cluster.network_policy = policy
 
+    def set_maintenance_policy(self, req: Request, cluster: gke.Cluster) -> None:
+        """projects.locations.clusters.setMaintenancePolicy: the whole policy, asked with the
+        resourceVersion a get() returned (container v1 MaintenancePolicy.resourceVersion). GKE's
+        answer to a stale version is not sourced: the emulator takes the policy regardless."""
+        policy = _parse(gke.SetMaintenancePolicyRequest, req).maintenance_policy
+        cluster.maintenance_policy = policy
+        stamp_maintenance(cluster)
+
     def set_abac(self, req: Request, cluster: gke.Cluster) -> None:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
 
@@ -541,6 +552,16 @@ def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
     )
 
 
+def stamp_maintenance(cluster: gke.Cluster) -> None:
+    """A new resourceVersion for the policy as it now is ("A hash identifying the version of
+    this policy", container v1 MaintenancePolicy.resourceVersion)."""
+    policy = cluster.maintenance_policy
+    policy.resource_version = ""
+    text = gke.MaintenancePolicy.to_json(policy, sort_keys=True)
+    policy.resource_version = f"{zlib.crc32(text.encode()):08x}"
+    cluster.maintenance_policy = policy
+
+
 def _update_kind(req: Request) -> str:
     update = json.loads(req.body or b"{}").get("update", {})
     return "UPGRADE_MASTER" if "desiredMasterVersion" in update else "UPDATE_CLUSTER"
@@ -572,6 +593,14 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
         _CL + ":setAddons",
         lambda api: api.cluster_op("UPDATE_CLUSTER", api.set_addons),
         "container.setAddons",
+        {},
+    ),
+    (
+        "POST",
+        _CL + ":setMaintenancePolicy",
+        # Operation.Type SET_MAINTENANCE_POLICY (container v1)
+        lambda api: api.cluster_op("SET_MAINTENANCE_POLICY", api.set_maintenance_policy),
+        "container.setMaintenancePolicy",
         {},
     ),
     (
@@ -674,6 +703,9 @@ GRPC = GrpcService(
         "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
         "SetAddonsConfig": Rpc(
             "POST", _V1 + ":setAddons", gke.SetAddonsConfigRequest, gke.Operation
+        ),
+        "SetMaintenancePolicy": Rpc(
+            "POST", _V1 + ":setMaintenancePolicy", gke.SetMaintenancePolicyRequest, gke.Operation
         ),
         "SetLegacyAbac": Rpc(
             "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation

@@ -22,7 +22,7 @@ from gkeplan.kinds.base import (
     Section,
     explicit_deps,
 )
-from gkeplan.kinds.gke import shared
+from gkeplan.kinds.gke import maintenance, shared
 from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
 from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
@@ -162,6 +162,9 @@ def _fields_24(c: Cluster) -> dict[str, object]:
         "managedPrometheus": c.managed_prometheus,
         "costAllocation": c.cost_allocation,
         "gatewayApi": c.gateway_api,
+        "maintenancePolicy": maintenance.to_attribute(c.maintenance_policy)
+        if c.maintenance_policy
+        else None,
     }
 
 
@@ -289,8 +292,50 @@ def _check(spec: Document, c: Checker) -> None:
                 "securityGroup: gke-security-groups@YOUR-DOMAIN",
                 severity=Severity.WARNING,
             )
+        if cluster.maintenance_policy is not None:
+            _check_maintenance(c, (*path, "maintenancePolicy"), cluster.maintenance_policy)
         c.labels((*path, "labels"), cluster.labels)
         c.depends_on(path, cluster)
+
+
+def _check_maintenance(c: Checker, path: Path, policy: maintenance.MaintenancePolicy) -> None:
+    if policy.daily_window_start_time is not None and policy.recurring_window is not None:
+        # one of the two: they are the oneof `policy` of GKE's MaintenanceWindow (container
+        # v1 cluster_service.proto), ExactlyOneOf in the Google provider
+        c.error(
+            (*path, "recurringWindow"),
+            "a maintenance policy has one window: dailyWindowStartTime or recurringWindow, "
+            "not both",
+            "keep one of them",
+        )
+    elif policy.daily_window_start_time is None and policy.recurring_window is None:
+        # the Google provider requires one (ExactlyOneOf); GKE's answer to exclusions alone
+        # is not sourced, so it warns
+        c.error(
+            path,
+            "the maintenance policy has no window (the Google provider requires one)",
+            "add dailyWindowStartTime: '03:00' or a recurringWindow",
+            severity=Severity.WARNING,
+        )
+    recurring = policy.recurring_window
+    if recurring is not None and recurring.end_time <= recurring.start_time:
+        # TimeWindow.endTime: "The end time should take place after the start time."
+        c.error((*path, "recurringWindow", "endTime"), "the window ends before it starts")
+    if len(policy.exclusions) > maintenance.MAX_EXCLUSIONS:
+        c.error(
+            (*path, "exclusions"),
+            f"{len(policy.exclusions)} maintenance exclusions; the Google provider takes at "
+            f"most {maintenance.MAX_EXCLUSIONS}",
+            severity=Severity.WARNING,
+        )
+    seen: set[str] = set()
+    for i, exclusion in enumerate(policy.exclusions):
+        at = (*path, "exclusions", i)
+        if exclusion.name in seen:  # GKE keeps them in a map by name
+            c.error((*at, "name"), f"a second exclusion named {exclusion.name}")
+        seen.add(exclusion.name)
+        if exclusion.end_time <= exclusion.start_time:
+            c.error((*at, "endTime"), f"exclusion {exclusion.name} ends before it starts")
 
 
 def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from google.cloud import container_v1 as gke
 
+from gkeplan.kinds.gke import maintenance
 from gkeplan.kinds.gke.models import ADDONS
 
 Attributes = dict[str, Any]
@@ -306,6 +307,8 @@ def _fields_24_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
         )
     if attrs.get("costAllocation") is not None:
         cluster.cost_management_config = gke.CostManagementConfig(enabled=attrs["costAllocation"])
+    if attrs.get("maintenancePolicy"):
+        cluster.maintenance_policy = maintenance.to_proto(attrs["maintenancePolicy"])
     if attrs.get("gatewayApi"):
         cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
             channel=attrs["gatewayApi"]
@@ -419,6 +422,7 @@ def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
         "managedPrometheus": c.monitoring_config.managed_prometheus_config.enabled,
         "costAllocation": c.cost_management_config.enabled,
         "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
+        "maintenancePolicy": maintenance.from_proto(c.maintenance_policy),
     }
 
 

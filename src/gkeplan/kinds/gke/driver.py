@@ -23,6 +23,7 @@ from gkeplan.gcp import operations
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
 from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.gke import maintenance
 from gkeplan.kinds.gke.convert import (
     addons_to_proto,
     authenticator_to_proto,
@@ -290,9 +291,11 @@ class ClusterDriver:
                 },
             )
             return [addon, policy] if after["networkPolicy"] else [policy, addon]
-        method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
-            field, "update_cluster"
-        )
+        method = {
+            "labels": "set_labels",
+            "legacyAbac": "set_legacy_abac",
+            "maintenancePolicy": "set_maintenance_policy",
+        }.get(field, "update_cluster")
         return [(method, self._update_request(ctx, client, cluster_id, field, after))]
 
     def _update_request(
@@ -307,6 +310,11 @@ class ClusterDriver:
             }
         if field == "legacyAbac":
             return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        if field == "maintenancePolicy":  # with the resourceVersion of the policy there
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            version = current.maintenance_policy.resource_version
+            policy = maintenance.to_proto(after["maintenancePolicy"], version)
+            return {"name": cluster_id, "maintenance_policy": policy}
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
 
     def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:

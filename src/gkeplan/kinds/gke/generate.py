@@ -195,8 +195,19 @@ def _cluster(
         "managedPrometheus": a["managedPrometheus"] or None,
         "costAllocation": a["costAllocation"] or None,
         "gatewayApi": a["gatewayApi"],
+        "maintenancePolicy": _maintenance(a["maintenancePolicy"]),
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
+    }
+
+
+def _maintenance(policy: dict[str, Any]) -> dict[str, Any] | None:
+    if not (policy["dailyStartTime"] or policy["recurring"] or policy["exclusions"]):
+        return None  # no policy: GKE maintains the cluster at any time
+    return {
+        "dailyWindowStartTime": policy["dailyStartTime"],
+        "recurringWindow": policy["recurring"],
+        "exclusions": policy["exclusions"],
     }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, cast
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gkeplan import catalog
+from gkeplan.kinds.gke.maintenance import MaintenancePolicy
 from gkeplan.kinds.network import Cidr
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.limits import INT64_MAX, MAX_NODES_PER_POOL_ZONE, NodesPerZone, NonNegInt32
@@ -399,6 +400,9 @@ class Cluster(Resource):
         Annotated[Literal["CHANNEL_DISABLED", "CHANNEL_EXPERIMENTAL", "CHANNEL_STANDARD"], Upper]
         | None
     ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
+    maintenance_policy: MaintenancePolicy | None = Field(
+        None, description="When GKE may upgrade and repair: a window and exclusions."
+    )
     # As the Google provider's google_container_cluster (resource_container_cluster.go,
     # `deletion_protection`, default true since provider 5.0.0: "You must explicitly set
     # deletion_protection=false in order to destroy a cluster",

@@ -238,7 +238,43 @@ def _cluster_configs(res: TfResource) -> dict[str, Any]:
     gateway = res.block("gateway_api_config")
     if gateway is not None:
         body["gatewayApi"] = gateway.text("channel")
+    maintenance = res.block("maintenance_policy")
+    if maintenance is not None:
+        body["maintenancePolicy"] = _maintenance(maintenance)
     return body
+
+
+def _maintenance(policy: TfResource) -> dict[str, Any]:
+    daily = policy.block("daily_maintenance_window")
+    recurring = policy.block("recurring_window")
+    exclusions = []
+    for e in policy.blocks("maintenance_exclusion"):
+        options = e.block("exclusion_options")
+        exclusions.append(
+            compact(
+                {
+                    "name": e.text("exclusion_name"),
+                    "startTime": e.text("start_time"),
+                    "endTime": e.text("end_time"),
+                    "scope": options.text("scope") if options else None,
+                }
+            )
+        )
+    return compact(
+        {
+            "dailyWindowStartTime": daily.text("start_time") if daily else None,
+            "recurringWindow": compact(
+                {
+                    "startTime": recurring.text("start_time"),
+                    "endTime": recurring.text("end_time"),
+                    "recurrence": recurring.text("recurrence"),
+                }
+            )
+            if recurring
+            else None,
+            "exclusions": exclusions or None,
+        }
+    )
 
 
 def _pool(res: TfResource, out: Output) -> None:
