@@ -42,6 +42,13 @@ resource "google_container_cluster" "ml" {
   }
   cost_management_config { enabled = true }
   gateway_api_config { channel = "CHANNEL_STANDARD" }
+  private_cluster_config {
+    enable_private_nodes = true
+    master_global_access_config { enabled = true }
+  }
+  control_plane_endpoints_config {
+    dns_endpoint_config { allow_external_traffic = true }
+  }
   maintenance_policy {
     daily_maintenance_window { start_time = "03:00" }
     maintenance_exclusion {
@@ -101,6 +108,8 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert cluster["managedPrometheus"] is True
     assert cluster["costAllocation"] is True
     assert cluster["gatewayApi"] == "CHANNEL_STANDARD"
+    assert cluster["masterGlobalAccess"] is True
+    assert cluster["dnsEndpointExternalTraffic"] is True
     assert cluster["maintenancePolicy"] == {
         "dailyStartTime": "03:00",
         "recurring": None,

@@ -30,6 +30,8 @@ CLUSTER_FIELDS = (
     "    managedPrometheus: true\n"
     "    costAllocation: true\n"
     "    gatewayApi: CHANNEL_STANDARD\n"
+    "    privateCluster: {masterGlobalAccess: true}\n"
+    "    dnsEndpoint: {allowExternalTraffic: true}\n"
     "    maintenancePolicy:\n"
     "      recurringWindow: {startTime: '2026-01-03T06:00:00+02:00',"
     " endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA'}\n"
@@ -111,6 +113,10 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     ]
     assert got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_STANDARD"
+    endpoints = got.control_plane_endpoints_config
+    assert endpoints.ip_endpoints_config.global_access
+    assert endpoints.dns_endpoint_config.allow_external_traffic
+    assert got.private_cluster_config.master_global_access_config.enabled
     window = got.maintenance_policy.window
     assert window.recurring_window.recurrence == "FREQ=WEEKLY;BYDAY=SA"
     # +02:00 is the same moment as GKE's UTC: no change above
@@ -138,6 +144,8 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
         .replace("costAllocation: true", "costAllocation: false")
         .replace("CHANNEL_STANDARD", "CHANNEL_DISABLED")
         .replace("2026-11-30T00:00:00Z", "2026-12-02T00:00:00Z")
+        .replace("masterGlobalAccess: true", "masterGlobalAccess: false")
+        .replace("allowExternalTraffic: true", "allowExternalTraffic: false")
     )
     pool_old, pool_new = POOL_FIELDS
     spec = harness.spec(
@@ -151,9 +159,11 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
                 "addons.rayOperator",
                 "addons.statefulHa",
                 "costAllocation",
+                "dnsEndpointExternalTraffic",
                 "gatewayApi",
                 "maintenancePolicy",
                 "managedPrometheus",
+                "masterGlobalAccess",
                 "secretManager",
                 "vulnerabilityMode",
             ],
@@ -179,14 +189,18 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert [c.name for c in components] == ["SYSTEM_COMPONENTS"]
     assert not got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_DISABLED"
+    endpoints = got.control_plane_endpoints_config
+    assert not endpoints.ip_endpoints_config.global_access
+    assert not endpoints.dns_endpoint_config.allow_external_traffic
+    assert endpoints.ip_endpoints_config.enable_public_endpoint  # as it was: not private
     launch = got.maintenance_policy.window.maintenance_exclusions["launch"]
     assert launch.end_time.isoformat() == "2026-12-02T00:00:00+00:00"
     assert not got.node_pools[0].config.gvnic.enabled
     methods = [e.method for e in harness.emu.requests]
     # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
-    # cost management, gateway API
+    # cost management, gateway API, the control plane's endpoints
     assert methods.count("container.setAddons") == 1, methods
-    assert methods.count("container.updateCluster") == 5, methods
+    assert methods.count("container.updateCluster") == 6, methods
     assert methods.count("container.setMaintenancePolicy") == 1, methods
     assert methods.count("container.updateNodePool") == 1, methods
 
@@ -241,6 +255,13 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
         gke.ClusterUpdate(
             desired_gateway_api_config=gke.GatewayAPIConfig(channel="CHANNEL_EXPERIMENTAL")
         ),
+        gke.ClusterUpdate(
+            desired_control_plane_endpoints_config=gke.ControlPlaneEndpointsConfig(
+                ip_endpoints_config=gke.ControlPlaneEndpointsConfig.IPEndpointsConfig(
+                    global_access=False
+                )
+            )
+        ),
     ]
     for update in updates:
         _done(client, client.update_cluster(name=CLUSTER, update=update))
@@ -271,6 +292,7 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
                 "gatewayApi",
                 "maintenancePolicy",
                 "managedPrometheus",
+                "masterGlobalAccess",
                 "secretManager",
                 "securityPostureMode",
             ],

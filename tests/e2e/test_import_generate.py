@@ -430,6 +430,8 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "          consumeReservationType: SPECIFIC_RESERVATION\n",
         "        recurrence: FREQ=WEEKLY;BYDAY=SA\n",
         "        scope: NO_MINOR_UPGRADES\n",
+        "      masterGlobalAccess: true\n",
+        "      allowExternalTraffic: true\n",
     ):
         assert field in written, field
     planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)

@@ -201,6 +201,7 @@ class ContainerApi:
             fill_outputs(self.backend, cluster, full, len(self.model.clusters))
             if "maintenance_policy" in cluster:
                 stamp_maintenance(cluster)
+            fill_endpoints(cluster)
             for pool in cluster.node_pools:
                 self.fill_pool(cluster, pool, base)
             self.model.clusters[full] = cluster
@@ -323,6 +324,8 @@ class ContainerApi:
             posture.mode = asked.mode or posture.mode
             posture.vulnerability_mode = asked.vulnerability_mode or posture.vulnerability_mode
             cluster.security_posture_config = posture
+        if "desiredControlPlaneEndpointsConfig" in raw:
+            update_endpoints(cluster, u.desired_control_plane_endpoints_config, raw)
         if "desiredSecretManagerConfig" in raw:
             cluster.secret_manager_config = u.desired_secret_manager_config
         if "desiredCostManagementConfig" in raw:
@@ -550,6 +553,47 @@ def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
     return pools[0].config == config and pools[0] == gke.NodePool(
         name="default-pool", initial_node_count=pools[0].initial_node_count, config=config
     )
+
+
+def fill_endpoints(cluster: gke.Cluster) -> None:
+    """The control plane's endpoints as GKE returns them: "Most of PrivateClusterConfig has
+    moved to ControlPlaneEndpointsConfig" (the Google provider, resource_container_cluster.go,
+    which reads global access and the public endpoint from there)."""
+    endpoints = cluster.control_plane_endpoints_config
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    ip.enabled = True
+    ip.enable_public_endpoint = not private.enable_private_endpoint
+    ip.global_access = private.master_global_access_config.enabled
+    endpoints.ip_endpoints_config = ip
+    cluster.control_plane_endpoints_config = endpoints
+
+
+def update_endpoints(
+    cluster: gke.Cluster, asked: gke.ControlPlaneEndpointsConfig, raw: dict[str, Any]
+) -> None:
+    """ClusterUpdate.desiredControlPlaneEndpointsConfig: the fields the request's JSON carries
+    change; global access and the authorized networks are also where the older fields keep
+    them (PrivateClusterConfig.masterGlobalAccessConfig, masterAuthorizedNetworksConfig)."""
+    body = raw["desiredControlPlaneEndpointsConfig"]
+    endpoints = cluster.control_plane_endpoints_config
+    for part in ("dns_endpoint_config", "ip_endpoints_config"):
+        json_name = {"dns_endpoint_config": "dnsEndpointConfig"}.get(part, "ipEndpointsConfig")
+        given = body.get(json_name, {})
+        have, new = getattr(endpoints, part), getattr(asked, part)
+        for f in type(have).pb().DESCRIPTOR.fields:
+            if f.json_name in given:
+                setattr(have, f.name, getattr(new, f.name))
+        setattr(endpoints, part, have)
+    cluster.control_plane_endpoints_config = endpoints
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    private.master_global_access_config = gke.PrivateClusterMasterGlobalAccessConfig(
+        enabled=ip.global_access
+    )
+    cluster.private_cluster_config = private
+    if "authorizedNetworksConfig" in body.get("ipEndpointsConfig", {}):
+        cluster.master_authorized_networks_config = ip.authorized_networks_config
 
 
 def stamp_maintenance(cluster: gke.Cluster) -> None:

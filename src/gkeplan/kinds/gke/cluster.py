@@ -155,7 +155,12 @@ def _fields(spec: Document, c: Cluster) -> dict[str, object]:
 def _fields_24(c: Cluster) -> dict[str, object]:
     """The fields of issue 24 (docs/gke-fields.md); unset (None) follows what GKE chose."""
     posture = c.security_posture
+    private = c.private_cluster
     return {
+        "masterGlobalAccess": private.master_global_access if private else None,
+        "dnsEndpointExternalTraffic": c.dns_endpoint.allow_external_traffic
+        if c.dns_endpoint
+        else None,
         "secretManager": c.secret_manager,
         "securityPostureMode": posture.mode if posture else None,
         "vulnerabilityMode": posture.vulnerability_mode if posture else None,

@@ -281,6 +281,10 @@ def cluster_to_proto(
             enable_private_endpoint=attrs["privateEndpoint"],
             master_ipv4_cidr_block=settings.get("masterIpv4CidrBlock") or "172.16.0.0/28",
         )
+        if attrs.get("masterGlobalAccess") is not None:
+            cluster.private_cluster_config.master_global_access_config = (
+                gke.PrivateClusterMasterGlobalAccessConfig(enabled=attrs["masterGlobalAccess"])
+            )
     if attrs["masterAuthorizedNetworks"] is not None:
         cluster.master_authorized_networks_config = gke.MasterAuthorizedNetworksConfig(
             enabled=True,
@@ -307,12 +311,40 @@ def _fields_24_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
         )
     if attrs.get("costAllocation") is not None:
         cluster.cost_management_config = gke.CostManagementConfig(enabled=attrs["costAllocation"])
+    if attrs.get("dnsEndpointExternalTraffic") is not None:
+        cluster.control_plane_endpoints_config.dns_endpoint_config = (
+            gke.ControlPlaneEndpointsConfig.DNSEndpointConfig(
+                allow_external_traffic=attrs["dnsEndpointExternalTraffic"]
+            )
+        )
     if attrs.get("maintenancePolicy"):
         cluster.maintenance_policy = maintenance.to_proto(attrs["maintenancePolicy"])
     if attrs.get("gatewayApi"):
         cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
             channel=attrs["gatewayApi"]
         )
+
+
+def endpoints_to_proto(attrs: Attributes) -> gke.ControlPlaneEndpointsConfig:
+    """The control plane's endpoints as the Google provider sends them on a change of global
+    access or of the DNS endpoint (resource_container_cluster.go,
+    expandControlPlaneEndpointsConfig: the IP endpoints enabled, public unless the endpoint is
+    private, global access, the authorized networks; the DNS endpoint's flags)."""
+    config = gke.ControlPlaneEndpointsConfig()
+    if attrs.get("dnsEndpointExternalTraffic") is not None:
+        config.dns_endpoint_config = gke.ControlPlaneEndpointsConfig.DNSEndpointConfig(
+            allow_external_traffic=attrs["dnsEndpointExternalTraffic"]
+        )
+    ip = gke.ControlPlaneEndpointsConfig.IPEndpointsConfig(
+        enabled=True, enable_public_endpoint=not attrs["privateEndpoint"]
+    )
+    if attrs.get("masterGlobalAccess") is not None:
+        ip.global_access = attrs["masterGlobalAccess"]
+    networks = cluster_to_proto("-", attrs, {}, []).master_authorized_networks_config
+    if attrs.get("masterAuthorizedNetworks") is not None:
+        ip.authorized_networks_config = networks
+    config.ip_endpoints_config = ip
+    return config
 
 
 def security_posture_to_proto(attrs: Attributes) -> gke.SecurityPostureConfig | None:
@@ -423,6 +455,12 @@ def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
         "costAllocation": c.cost_management_config.enabled,
         "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
         "maintenancePolicy": maintenance.from_proto(c.maintenance_policy),
+        # "Most of PrivateClusterConfig has moved to ControlPlaneEndpointsConfig" (the Google
+        # provider reads global access from there, resource_container_cluster.go)
+        "masterGlobalAccess": c.control_plane_endpoints_config.ip_endpoints_config.global_access,
+        "dnsEndpointExternalTraffic": (
+            c.control_plane_endpoints_config.dns_endpoint_config.allow_external_traffic
+        ),
     }
 
 

@@ -30,6 +30,7 @@ from gkeplan.kinds.gke.convert import (
     autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
+    endpoints_to_proto,
     logging_to_proto,
     monitoring_to_proto,
     nap_to_proto,
@@ -179,6 +180,7 @@ def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
 _SENT_WITH = {
     "managedPrometheus": "monitoringComponents",
     "vulnerabilityMode": "securityPostureMode",
+    "dnsEndpointExternalTraffic": "masterGlobalAccess",
 }
 
 
@@ -348,6 +350,10 @@ class ClusterDriver:
         if field == "securityPostureMode":
             return gke.ClusterUpdate(
                 desired_security_posture_config=security_posture_to_proto(after)
+            )
+        if field == "masterGlobalAccess":  # and the DNS endpoint: one endpoints config
+            return gke.ClusterUpdate(
+                desired_control_plane_endpoints_config=endpoints_to_proto(after)
             )
         if field == "secretManager":
             return gke.ClusterUpdate(

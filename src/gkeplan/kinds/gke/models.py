@@ -321,6 +321,19 @@ class PrivateCluster(Model):
     enable_private_nodes: bool = True
     enable_private_endpoint: bool = False
     master_ipv4_cidr_block: str | None = None
+    master_global_access: bool | None = Field(
+        None,
+        description="Reach the control plane's private endpoint from any region "
+        "(masterGlobalAccessConfig.enabled); unset follows GKE.",
+    )
+
+
+class DnsEndpoint(Model):
+    """ControlPlaneEndpointsConfig.dnsEndpointConfig: the control plane's DNS-based endpoint."""
+
+    allow_external_traffic: bool = Field(
+        description="Let user traffic reach the control plane over its DNS name."
+    )
 
 
 class IpAllocationPolicy(Model):
@@ -400,6 +413,7 @@ class Cluster(Resource):
         Annotated[Literal["CHANNEL_DISABLED", "CHANNEL_EXPERIMENTAL", "CHANNEL_STANDARD"], Upper]
         | None
     ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
+    dns_endpoint: DnsEndpoint | None = None
     maintenance_policy: MaintenancePolicy | None = Field(
         None, description="When GKE may upgrade and repair: a window and exclusions."
     )

@@ -133,6 +133,7 @@ def _cluster(res: TfResource, out: Output) -> None:
                 "enablePrivateNodes": bool(private.flag("enable_private_nodes", False)),
                 "enablePrivateEndpoint": private.flag("enable_private_endpoint"),
                 "masterIpv4CidrBlock": private.text("master_ipv4_cidr_block"),
+                "masterGlobalAccess": _global_access(private),
             }
         )
     networks = res.block("master_authorized_networks_config")
@@ -238,10 +239,25 @@ def _cluster_configs(res: TfResource) -> dict[str, Any]:
     gateway = res.block("gateway_api_config")
     if gateway is not None:
         body["gatewayApi"] = gateway.text("channel")
+    body["dnsEndpoint"] = _dns_endpoint(res)
     maintenance = res.block("maintenance_policy")
     if maintenance is not None:
         body["maintenancePolicy"] = _maintenance(maintenance)
     return body
+
+
+def _global_access(private: TfResource) -> bool | None:
+    block = private.block("master_global_access_config")
+    return block.flag("enabled") if block is not None else None
+
+
+def _dns_endpoint(res: TfResource) -> dict[str, Any] | None:
+    endpoints = res.block("control_plane_endpoints_config")
+    dns = endpoints.block("dns_endpoint_config") if endpoints is not None else None
+    if dns is None:
+        return None
+    dns.skip("endpoint")  # output: the name GKE gives it
+    return compact({"allowExternalTraffic": dns.flag("allow_external_traffic")}) or None
 
 
 def _maintenance(policy: TfResource) -> dict[str, Any]:
