@@ -64,6 +64,11 @@ resource "google_container_node_pool" "gpu" {
   name       = "gpu"
   cluster    = google_container_cluster.ml.id
   node_count = 1
+  queued_provisioning { enabled = false }
+  placement_policy {
+    type         = "COMPACT"
+    tpu_topology = "2x2"
+  }
   node_config {
     machine_type = "n1-standard-4"
     guest_accelerator {
@@ -72,6 +77,7 @@ resource "google_container_node_pool" "gpu" {
       gpu_driver_installation_config { gpu_driver_version = "LATEST" }
     }
     gvnic { enabled = true }
+    sandbox_config { type = "GVISOR" }
     reservation_affinity {
       consume_reservation_type = "SPECIFIC_RESERVATION"
       key                      = "compute.googleapis.com/reservation-name"
@@ -127,6 +133,9 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
         {"type": "nvidia-tesla-t4", "count": 1, "gpuDriverVersion": "LATEST"}
     ]
     assert pool["gvnic"] is True
+    assert pool["sandbox"] == "GVISOR"
+    assert pool["queuedProvisioning"] is False
+    assert pool["placementPolicy"] == {"type": "COMPACT", "tpuTopology": "2x2"}
     assert pool["reservationAffinity"] == {
         "consumeReservationType": "SPECIFIC_RESERVATION",
         "key": "compute.googleapis.com/reservation-name",

@@ -53,7 +53,9 @@ POOL_FIELDS = (
     "        reservationAffinity:\n"
     "          consumeReservationType: SPECIFIC_RESERVATION\n"
     "          key: compute.googleapis.com/reservation-name\n"
-    "          values: [t4-reservation]\n",
+    "          values: [t4-reservation]\n"
+    "        placementPolicy: {type: compact}\n"
+    "        sandbox: gvisor\n",
 )
 
 
@@ -130,6 +132,31 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     affinity = config.reservation_affinity
     assert affinity.consume_reservation_type.name == "SPECIFIC_RESERVATION"
     assert list(affinity.values) == ["t4-reservation"]
+    assert got.node_pools[0].placement_policy.type_.name == "COMPACT"
+    assert config.sandbox_config.type_.name == "GVISOR"
+
+
+def test_a_queued_provisioning_pool_round_trips_and_is_replaced_to_change(
+    harness: Harness,
+) -> None:
+    """Dynamic Workload Scheduler's pools (queuedProvisioning): ForceNew in the provider."""
+    pool_old, pool_new = POOL_FIELDS
+    queued = pool_new.replace(
+        "          consumeReservationType: SPECIFIC_RESERVATION\n"
+        "          key: compute.googleapis.com/reservation-name\n"
+        "          values: [t4-reservation]\n",
+        "          consumeReservationType: NO_RESERVATION\n",
+    ).replace("        sandbox: gvisor\n", "        queuedProvisioning: true\n")
+    spec = harness.spec(_text(CLUSTER_FIELDS, (pool_old, queued)))
+    assert harness.apply(spec).ok
+    assert not harness.plan(spec).has_changes
+    got = _container(harness).get_node_pool(name=POOL)
+    assert got.queued_provisioning.enabled
+    off = queued.replace("queuedProvisioning: true", "queuedProvisioning: false")
+    plan = harness.plan(harness.spec(_text(CLUSTER_FIELDS, (pool_old, off))))
+    pool = next(c for c in plan.pending if c.address.startswith("nodePool."))
+    assert pool.action is Action.REPLACE
+    assert pool.reason is not None and pool.reason.startswith("queuedProvisioning"), pool.reason
 
 
 def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
@@ -211,6 +238,7 @@ def test_fields_gke_cannot_change_in_place_are_replacements(harness: Harness) ->
     for old, new, field in (
         ("gpuDriverVersion: LATEST", "gpuDriverVersion: DEFAULT", "accelerators"),
         ("[t4-reservation]", "[other-reservation]", "reservationAffinity"),
+        ("{type: compact}", "{type: COMPACT, policyName: placement-a}", "placementPolicy"),
     ):
         spec = harness.spec(_text(CLUSTER_FIELDS, (pool_old, pool_new.replace(old, new))))
         pool = next(c for c in harness.plan(spec).pending if c.address.startswith("nodePool."))

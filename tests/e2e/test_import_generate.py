@@ -432,6 +432,8 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "        scope: NO_MINOR_UPGRADES\n",
         "      masterGlobalAccess: true\n",
         "      allowExternalTraffic: true\n",
+        "        sandbox: GVISOR\n",
+        "          type: COMPACT\n",
     ):
         assert field in written, field
     planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)

@@ -100,6 +100,19 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         pool.max_pods_constraint = gke.MaxPodsConstraint(max_pods_per_node=attrs["maxPodsPerNode"])
     if attrs.get("version"):
         pool.version = attrs["version"]
+    if attrs.get("queuedProvisioning") is not None:
+        pool.queued_provisioning = gke.NodePool.QueuedProvisioning(
+            enabled=attrs["queuedProvisioning"]
+        )
+    placement = attrs.get("placementPolicy")
+    if placement:
+        pool.placement_policy = gke.NodePool.PlacementPolicy(
+            type_=placement["type"],
+            tpu_topology=placement.get("tpuTopology") or "",
+            policy_name=placement.get("policyName") or "",
+        )
+    if attrs.get("sandbox"):  # the pool's own copy of the config
+        pool.config.sandbox_config = gke.SandboxConfig(type_=attrs["sandbox"])
     return pool
 
 
@@ -127,6 +140,17 @@ def _reservation_from_proto(r: gke.ReservationAffinity) -> Attributes | None:
     if r.key:
         out["key"] = r.key
     out["values"] = list(r.values)
+    return out
+
+
+def _placement_from_proto(p: gke.NodePool.PlacementPolicy) -> Attributes | None:
+    if not p.type_:
+        return None
+    out: Attributes = {"type": p.type_.name}
+    if p.tpu_topology:
+        out["tpuTopology"] = p.tpu_topology
+    if p.policy_name:
+        out["policyName"] = p.policy_name
     return out
 
 
@@ -190,6 +214,9 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "ephemeralStorageLocalSsdCount": c.ephemeral_storage_local_ssd_config.local_ssd_count,
         "gvnic": c.gvnic.enabled,
         "reservationAffinity": _reservation_from_proto(c.reservation_affinity),
+        "queuedProvisioning": pool.queued_provisioning.enabled,
+        "placementPolicy": _placement_from_proto(pool.placement_policy),
+        "sandbox": _enum_name(c.sandbox_config.type_),
     }
 
 

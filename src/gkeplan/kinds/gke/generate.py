@@ -269,6 +269,9 @@ def _pool(
         "ephemeralStorageLocalSsdCount": p["ephemeralStorageLocalSsdCount"],
         "gvnic": p["gvnic"] or None,
         "reservationAffinity": p["reservationAffinity"],
+        "queuedProvisioning": p["queuedProvisioning"] or None,
+        "placementPolicy": p["placementPolicy"],
+        "sandbox": p["sandbox"],
     }
     try:
         bare = NodePool.model_validate(data)

@@ -113,6 +113,16 @@ class ShieldedInstance(Model):
     enable_integrity_monitoring: bool = True
 
 
+class PlacementPolicy(Model):
+    """NodePool.placementPolicy: nodes placed close together (COMPACT), or a TPU slice."""
+
+    type: Annotated[Literal["COMPACT"], Upper]  # required, as the provider has it
+    tpu_topology: str | None = Field(None, description='A TPU slice\'s topology, e.g. "2x4".')
+    policy_name: str | None = Field(
+        None, description="A Compute Engine resource policy of the same project and region."
+    )
+
+
 class NodePool(Resource):
     name: str | None = Field(None, description="GKE node pool name; defaults to the key.")
     machine_type: Name = "e2-medium"
@@ -181,6 +191,15 @@ class NodePool(Resource):
     )
     reservation_affinity: ReservationAffinity | None = Field(
         None, description="Reservations the nodes consume (NodeConfig.reservationAffinity)."
+    )
+    queued_provisioning: bool | None = Field(
+        None,
+        description="Dynamic Workload Scheduler: nodes provisioned when a queued request can "
+        "be met whole (NodePool.queuedProvisioning.enabled).",
+    )
+    placement_policy: PlacementPolicy | None = None
+    sandbox: Annotated[Literal["GVISOR"], Upper] | None = Field(
+        None, description="GKE Sandbox: run pods in gVisor (NodeConfig.sandboxConfig.type)."
     )
 
 

@@ -331,6 +331,11 @@ KIND = Kind(
             # ForceNew in the Google provider (node_config.go `reservation_affinity`, and
             # `guest_accelerator.gpu_driver_installation_config`, within accelerators above)
             "reservationAffinity",
+            # ForceNew in the Google provider (resource_container_node_pool.go
+            # `queued_provisioning`, `placement_policy`; node_config.go `sandbox_config`)
+            "queuedProvisioning",
+            "placementPolicy",
+            "sandbox",
         }
     ),
     weight=120.0,

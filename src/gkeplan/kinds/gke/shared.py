@@ -160,4 +160,9 @@ def pool_attributes(
             if pool.reservation_affinity
             else None
         ),
+        "queuedProvisioning": pool.queued_provisioning,
+        "placementPolicy": pool.placement_policy.model_dump(by_alias=True, exclude_none=True)
+        if pool.placement_policy
+        else None,
+        "sandbox": pool.sandbox,
     }

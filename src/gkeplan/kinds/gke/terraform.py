@@ -343,6 +343,18 @@ def _pool(res: TfResource, out: Output) -> None:
                 "strategy": upgrade.text("strategy"),
             }
         )
+    queued = res.block("queued_provisioning")
+    if queued is not None:
+        body["queuedProvisioning"] = queued.flag("enabled")
+    placement = res.block("placement_policy")
+    if placement is not None:
+        body["placementPolicy"] = compact(
+            {
+                "type": placement.text("type"),
+                "tpuTopology": placement.text("tpu_topology"),
+                "policyName": placement.text("policy_name"),
+            }
+        )
     node = res.block("node_config")
     body.update(_node_config(node, out) if node is not None else _defaults())
     if cluster is None or not out.put_nested(
@@ -404,6 +416,9 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
             "enableIntegrityMonitoring": integrity,
         }
     )
+    sandbox = node.block("sandbox_config")
+    if sandbox is not None:
+        body["sandbox"] = sandbox.text("type")
     gvnic = node.block("gvnic")
     if gvnic is not None:
         body["gvnic"] = gvnic.flag("enabled")
