@@ -42,6 +42,13 @@ resource "google_container_cluster" "ml" {
   }
   cost_management_config { enabled = true }
   gateway_api_config { channel = "CHANNEL_STANDARD" }
+  networking_mode           = "VPC_NATIVE"
+  default_max_pods_per_node = 64
+  vertical_pod_autoscaling { enabled = true }
+  dns_config {
+    cluster_dns       = "CLOUD_DNS"
+    cluster_dns_scope = "CLUSTER_SCOPE"
+  }
   private_cluster_config {
     enable_private_nodes = true
     master_global_access_config { enabled = true }
@@ -115,6 +122,9 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert cluster["costAllocation"] is True
     assert cluster["gatewayApi"] == "CHANNEL_STANDARD"
     assert cluster["masterGlobalAccess"] is True
+    assert cluster["defaultMaxPodsPerNode"] == 64
+    assert cluster["verticalPodAutoscaling"] is True
+    assert cluster["clusterDns"] == {"clusterDns": "CLOUD_DNS", "clusterDnsScope": "CLUSTER_SCOPE"}
     assert cluster["dnsEndpointExternalTraffic"] is True
     assert cluster["maintenancePolicy"] == {
         "dailyStartTime": "03:00",

@@ -32,6 +32,10 @@ CLUSTER_FIELDS = (
     "    gatewayApi: CHANNEL_STANDARD\n"
     "    privateCluster: {masterGlobalAccess: true}\n"
     "    dnsEndpoint: {allowExternalTraffic: true}\n"
+    "    clusterDns: {clusterDns: CLOUD_DNS, clusterDnsScope: VPC_SCOPE,"
+    " clusterDnsDomain: sd.example}\n"
+    "    verticalPodAutoscaling: true\n"
+    "    defaultMaxPodsPerNode: 64\n"
     "    maintenancePolicy:\n"
     "      recurringWindow: {startTime: '2026-01-03T06:00:00+02:00',"
     " endTime: '2026-01-03T08:00:00Z', recurrence: 'FREQ=WEEKLY;BYDAY=SA'}\n"
@@ -115,6 +119,10 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     ]
     assert got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_STANDARD"
+    assert got.network_config.dns_config.cluster_dns.name == "CLOUD_DNS"
+    assert got.network_config.dns_config.cluster_dns_domain == "sd.example"
+    assert got.vertical_pod_autoscaling.enabled
+    assert got.default_max_pods_constraint.max_pods_per_node == 64
     endpoints = got.control_plane_endpoints_config
     assert endpoints.ip_endpoints_config.global_access
     assert endpoints.dns_endpoint_config.allow_external_traffic
@@ -173,6 +181,8 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
         .replace("2026-11-30T00:00:00Z", "2026-12-02T00:00:00Z")
         .replace("masterGlobalAccess: true", "masterGlobalAccess: false")
         .replace("allowExternalTraffic: true", "allowExternalTraffic: false")
+        .replace("VPC_SCOPE, clusterDnsDomain: sd.example", "CLUSTER_SCOPE")
+        .replace("verticalPodAutoscaling: true", "verticalPodAutoscaling: false")
     )
     pool_old, pool_new = POOL_FIELDS
     spec = harness.spec(
@@ -185,6 +195,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
             [
                 "addons.rayOperator",
                 "addons.statefulHa",
+                "clusterDns",
                 "costAllocation",
                 "dnsEndpointExternalTraffic",
                 "gatewayApi",
@@ -192,6 +203,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
                 "managedPrometheus",
                 "masterGlobalAccess",
                 "secretManager",
+                "verticalPodAutoscaling",
                 "vulnerabilityMode",
             ],
         ),
@@ -216,6 +228,8 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert [c.name for c in components] == ["SYSTEM_COMPONENTS"]
     assert not got.cost_management_config.enabled
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_DISABLED"
+    assert got.network_config.dns_config.cluster_dns_scope.name == "CLUSTER_SCOPE"
+    assert not got.vertical_pod_autoscaling.enabled
     endpoints = got.control_plane_endpoints_config
     assert not endpoints.ip_endpoints_config.global_access
     assert not endpoints.dns_endpoint_config.allow_external_traffic
@@ -225,9 +239,9 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert not got.node_pools[0].config.gvnic.enabled
     methods = [e.method for e in harness.emu.requests]
     # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
-    # cost management, gateway API, the control plane's endpoints
+    # cost management, gateway API, the control plane's endpoints, DNS, VPA
     assert methods.count("container.setAddons") == 1, methods
-    assert methods.count("container.updateCluster") == 6, methods
+    assert methods.count("container.updateCluster") == 8, methods
     assert methods.count("container.setMaintenancePolicy") == 1, methods
     assert methods.count("container.updateNodePool") == 1, methods
 
@@ -244,6 +258,12 @@ def test_fields_gke_cannot_change_in_place_are_replacements(harness: Harness) ->
         pool = next(c for c in harness.plan(spec).pending if c.address.startswith("nodePool."))
         assert pool.action is Action.REPLACE, field
         assert pool.reason is not None and pool.reason.startswith(field), pool.reason
+    cluster_old, cluster_new = CLUSTER_FIELDS
+    fewer = cluster_new.replace("defaultMaxPodsPerNode: 64", "defaultMaxPodsPerNode: 32")
+    spec = harness.spec(_text((cluster_old, fewer), POOL_FIELDS))
+    cluster = next(c for c in harness.plan(spec).pending if c.address == "cluster.sd-cluster")
+    assert cluster.action is Action.REPLACE
+    assert cluster.reason is not None and cluster.reason.startswith("defaultMaxPodsPerNode")
 
 
 def test_an_unset_driver_version_follows_gke(harness: Harness) -> None:
@@ -283,6 +303,10 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
         gke.ClusterUpdate(
             desired_gateway_api_config=gke.GatewayAPIConfig(channel="CHANNEL_EXPERIMENTAL")
         ),
+        gke.ClusterUpdate(desired_dns_config=gke.DNSConfig(cluster_dns="KUBE_DNS")),
+        gke.ClusterUpdate(
+            desired_vertical_pod_autoscaling=gke.VerticalPodAutoscaling(enabled=False)
+        ),
         gke.ClusterUpdate(
             desired_control_plane_endpoints_config=gke.ControlPlaneEndpointsConfig(
                 ip_endpoints_config=gke.ControlPlaneEndpointsConfig.IPEndpointsConfig(
@@ -316,6 +340,7 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
             [
                 "addons.configConnector",
                 "addons.dnsCache",
+                "clusterDns",
                 "costAllocation",
                 "gatewayApi",
                 "maintenancePolicy",
@@ -323,6 +348,7 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
                 "masterGlobalAccess",
                 "secretManager",
                 "securityPostureMode",
+                "verticalPodAutoscaling",
             ],
         ),
         "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic"]),

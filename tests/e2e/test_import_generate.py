@@ -433,6 +433,9 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "      masterGlobalAccess: true\n",
         "      allowExternalTraffic: true\n",
         "        sandbox: GVISOR\n",
+        "      clusterDnsDomain: sd.example\n",
+        "    verticalPodAutoscaling: true\n",
+        "    defaultMaxPodsPerNode: 64\n",
         "          type: COMPACT\n",
     ):
         assert field in written, field

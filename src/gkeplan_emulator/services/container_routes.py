@@ -326,6 +326,12 @@ class ContainerApi:
             cluster.security_posture_config = posture
         if "desiredControlPlaneEndpointsConfig" in raw:
             update_endpoints(cluster, u.desired_control_plane_endpoints_config, raw)
+        if "desiredDnsConfig" in raw:
+            network = cluster.network_config
+            network.dns_config = u.desired_dns_config
+            cluster.network_config = network
+        if "desiredVerticalPodAutoscaling" in raw:
+            cluster.vertical_pod_autoscaling = u.desired_vertical_pod_autoscaling
         if "desiredSecretManagerConfig" in raw:
             cluster.secret_manager_config = u.desired_secret_manager_config
         if "desiredCostManagementConfig" in raw:

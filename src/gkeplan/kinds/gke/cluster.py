@@ -158,6 +158,11 @@ def _fields_24(c: Cluster) -> dict[str, object]:
     private = c.private_cluster
     return {
         "masterGlobalAccess": private.master_global_access if private else None,
+        "clusterDns": c.cluster_dns.model_dump(by_alias=True, exclude_none=True)
+        if c.cluster_dns
+        else None,
+        "verticalPodAutoscaling": c.vertical_pod_autoscaling,
+        "defaultMaxPodsPerNode": c.default_max_pods_per_node,
         "dnsEndpointExternalTraffic": c.dns_endpoint.allow_external_traffic
         if c.dns_endpoint
         else None,
@@ -549,6 +554,9 @@ KIND = Kind(
             # GKE's answer to changing an Autopilot cluster's node account in place is not
             # sourced (the emulator refuses desiredClusterAutoscaling on Autopilot): replace
             "autopilotServiceAccount",
+            # ForceNew in the Google provider (resource_container_cluster.go,
+            # `default_max_pods_per_node`)
+            "defaultMaxPodsPerNode",
         }
     ),
     weight=300.0,

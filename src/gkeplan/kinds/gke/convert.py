@@ -344,6 +344,16 @@ def _fields_24_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
                 allow_external_traffic=attrs["dnsEndpointExternalTraffic"]
             )
         )
+    if attrs.get("clusterDns"):
+        cluster.network_config.dns_config = dns_to_proto(attrs["clusterDns"])
+    if attrs.get("verticalPodAutoscaling") is not None:
+        cluster.vertical_pod_autoscaling = gke.VerticalPodAutoscaling(
+            enabled=attrs["verticalPodAutoscaling"]
+        )
+    if attrs.get("defaultMaxPodsPerNode"):
+        cluster.default_max_pods_constraint = gke.MaxPodsConstraint(
+            max_pods_per_node=attrs["defaultMaxPodsPerNode"]
+        )
     if attrs.get("maintenancePolicy"):
         cluster.maintenance_policy = maintenance.to_proto(attrs["maintenancePolicy"])
     if attrs.get("gatewayApi"):
@@ -372,6 +382,25 @@ def endpoints_to_proto(attrs: Attributes) -> gke.ControlPlaneEndpointsConfig:
         ip.authorized_networks_config = networks
     config.ip_endpoints_config = ip
     return config
+
+
+def dns_to_proto(dns: Attributes) -> gke.DNSConfig:
+    return gke.DNSConfig(
+        cluster_dns=dns["clusterDns"],
+        cluster_dns_scope=dns.get("clusterDnsScope") or "DNS_SCOPE_UNSPECIFIED",
+        cluster_dns_domain=dns.get("clusterDnsDomain") or "",
+    )
+
+
+def _dns_from_proto(dns: gke.DNSConfig) -> Attributes | None:
+    if not dns.cluster_dns:
+        return None
+    out: Attributes = {"clusterDns": dns.cluster_dns.name}
+    if dns.cluster_dns_scope:
+        out["clusterDnsScope"] = dns.cluster_dns_scope.name
+    if dns.cluster_dns_domain:
+        out["clusterDnsDomain"] = dns.cluster_dns_domain
+    return out
 
 
 def security_posture_to_proto(attrs: Attributes) -> gke.SecurityPostureConfig | None:
@@ -482,6 +511,9 @@ def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
         "costAllocation": c.cost_management_config.enabled,
         "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
         "maintenancePolicy": maintenance.from_proto(c.maintenance_policy),
+        "clusterDns": _dns_from_proto(c.network_config.dns_config),
+        "verticalPodAutoscaling": c.vertical_pod_autoscaling.enabled,
+        "defaultMaxPodsPerNode": c.default_max_pods_constraint.max_pods_per_node or None,
         # "Most of PrivateClusterConfig has moved to ControlPlaneEndpointsConfig" (the Google
         # provider reads global access from there, resource_container_cluster.go)
         "masterGlobalAccess": c.control_plane_endpoints_config.ip_endpoints_config.global_access,

@@ -30,6 +30,7 @@ from gkeplan.kinds.gke.convert import (
     autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
+    dns_to_proto,
     endpoints_to_proto,
     logging_to_proto,
     monitoring_to_proto,
@@ -354,6 +355,14 @@ class ClusterDriver:
         if field == "masterGlobalAccess":  # and the DNS endpoint: one endpoints config
             return gke.ClusterUpdate(
                 desired_control_plane_endpoints_config=endpoints_to_proto(after)
+            )
+        if field == "clusterDns":
+            return gke.ClusterUpdate(desired_dns_config=dns_to_proto(after["clusterDns"]))
+        if field == "verticalPodAutoscaling":
+            return gke.ClusterUpdate(
+                desired_vertical_pod_autoscaling=gke.VerticalPodAutoscaling(
+                    enabled=after["verticalPodAutoscaling"]
+                )
             )
         if field == "secretManager":
             return gke.ClusterUpdate(

@@ -198,6 +198,9 @@ def _cluster(
         "costAllocation": a["costAllocation"] or None,
         "gatewayApi": a["gatewayApi"],
         "maintenancePolicy": _maintenance(a["maintenancePolicy"]),
+        "clusterDns": a["clusterDns"],
+        "verticalPodAutoscaling": a["verticalPodAutoscaling"] or None,
+        "defaultMaxPodsPerNode": a["defaultMaxPodsPerNode"],
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
     }

@@ -290,6 +290,16 @@ class SecurityPosture(Model):
     ) = None
 
 
+class ClusterDns(Model):
+    """NetworkConfig.dnsConfig: the cluster's DNS provider (Cloud DNS for GKE or kube-dns)."""
+
+    cluster_dns: Annotated[Literal["PLATFORM_DEFAULT", "CLOUD_DNS", "KUBE_DNS"], Upper]
+    cluster_dns_scope: Annotated[Literal["CLUSTER_SCOPE", "VPC_SCOPE"], Upper] | None = None
+    cluster_dns_domain: str | None = Field(
+        None, description="The cluster's DNS domain for VPC_SCOPE, e.g. cluster1.example."
+    )
+
+
 class AuthenticatorGroups(Model):
     security_group: str = Field(
         description="Google Groups for RBAC: gke-security-groups@YOUR-DOMAIN."
@@ -433,6 +443,16 @@ class Cluster(Resource):
         | None
     ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
     dns_endpoint: DnsEndpoint | None = None
+    cluster_dns: ClusterDns | None = Field(
+        None, description="Cloud DNS for the cluster, or kube-dns (networkConfig.dnsConfig)."
+    )
+    vertical_pod_autoscaling: bool | None = Field(
+        None, description="Vertical Pod Autoscaling (verticalPodAutoscaling.enabled)."
+    )
+    default_max_pods_per_node: Annotated[int, Field(ge=8, le=256)] | None = Field(
+        None,
+        description="Pods per node of pools that set none (defaultMaxPodsConstraint); create only.",
+    )
     maintenance_policy: MaintenancePolicy | None = Field(
         None, description="When GKE may upgrade and repair: a window and exclusions."
     )

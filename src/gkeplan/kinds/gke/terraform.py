@@ -240,10 +240,41 @@ def _cluster_configs(res: TfResource) -> dict[str, Any]:
     if gateway is not None:
         body["gatewayApi"] = gateway.text("channel")
     body["dnsEndpoint"] = _dns_endpoint(res)
+    dns = res.block("dns_config")
+    if dns is not None:
+        body["clusterDns"] = _cluster_dns(dns)
+    vpa = res.block("vertical_pod_autoscaling")
+    if vpa is not None:
+        body["verticalPodAutoscaling"] = bool(vpa.flag("enabled", False))
+    body["defaultMaxPodsPerNode"] = res.number("default_max_pods_per_node")
+    mode = res.text("networking_mode")
+    if mode == "VPC_NATIVE":
+        res.skip("networking_mode")  # what gkeplan makes: alias IPs (convert.cluster_to_proto)
+    elif mode is not None:
+        res.leave(
+            "networking_mode",
+            f"{mode}: gkeplan makes VPC-native clusters only",
+            "remove it (VPC_NATIVE, the default for new clusters)",
+        )
     maintenance = res.block("maintenance_policy")
     if maintenance is not None:
         body["maintenancePolicy"] = _maintenance(maintenance)
     return body
+
+
+def _cluster_dns(dns: TfResource) -> dict[str, Any] | None:
+    # "PROVIDER_UNSPECIFIED" and "DNS_SCOPE_UNSPECIFIED" are GKE's choice (the provider's
+    # defaults, resource_container_cluster.go `dns_config`)
+    provider, scope = dns.text("cluster_dns"), dns.text("cluster_dns_scope")
+    if provider in (None, "PROVIDER_UNSPECIFIED"):
+        return None
+    return compact(
+        {
+            "clusterDns": provider,
+            "clusterDnsScope": None if scope == "DNS_SCOPE_UNSPECIFIED" else scope,
+            "clusterDnsDomain": dns.text("cluster_dns_domain"),
+        }
+    )
 
 
 def _global_access(private: TfResource) -> bool | None:
