@@ -45,6 +45,18 @@ resource "google_container_cluster" "ml" {
   networking_mode           = "VPC_NATIVE"
   default_max_pods_per_node = 64
   vertical_pod_autoscaling { enabled = true }
+  cluster_autoscaling {
+    enabled             = true
+    autoscaling_profile = "OPTIMIZE_UTILIZATION"
+    resource_limits {
+      resource_type = "cpu"
+      maximum       = 64
+    }
+    resource_limits {
+      resource_type = "memory"
+      maximum       = 256
+    }
+  }
   dns_config {
     cluster_dns       = "CLOUD_DNS"
     cluster_dns_scope = "CLUSTER_SCOPE"
@@ -124,6 +136,13 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert cluster["masterGlobalAccess"] is True
     assert cluster["defaultMaxPodsPerNode"] == 64
     assert cluster["verticalPodAutoscaling"] is True
+    assert cluster["autoscalingProfile"] == "OPTIMIZE_UTILIZATION"
+    nap = cluster["nodeAutoProvisioning"]
+    assert nap["enabled"] is True
+    assert nap["resourceLimits"] == [
+        {"resourceType": "cpu", "minimum": 0, "maximum": 64},
+        {"resourceType": "memory", "minimum": 0, "maximum": 256},
+    ]
     assert cluster["clusterDns"] == {"clusterDns": "CLOUD_DNS", "clusterDnsScope": "CLUSTER_SCOPE"}
     assert cluster["dnsEndpointExternalTraffic"] is True
     assert cluster["maintenancePolicy"] == {

@@ -35,6 +35,7 @@ CLUSTER_FIELDS = (
     "    clusterDns: {clusterDns: CLOUD_DNS, clusterDnsScope: VPC_SCOPE,"
     " clusterDnsDomain: sd.example}\n"
     "    verticalPodAutoscaling: true\n"
+    "    autoscalingProfile: optimize_utilization\n"
     "    defaultMaxPodsPerNode: 64\n"
     "    maintenancePolicy:\n"
     "      recurringWindow: {startTime: '2026-01-03T06:00:00+02:00',"
@@ -122,6 +123,7 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     assert got.network_config.dns_config.cluster_dns.name == "CLOUD_DNS"
     assert got.network_config.dns_config.cluster_dns_domain == "sd.example"
     assert got.vertical_pod_autoscaling.enabled
+    assert got.autoscaling.autoscaling_profile.name == "OPTIMIZE_UTILIZATION"
     assert got.default_max_pods_constraint.max_pods_per_node == 64
     endpoints = got.control_plane_endpoints_config
     assert endpoints.ip_endpoints_config.global_access
@@ -183,6 +185,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
         .replace("allowExternalTraffic: true", "allowExternalTraffic: false")
         .replace("VPC_SCOPE, clusterDnsDomain: sd.example", "CLUSTER_SCOPE")
         .replace("verticalPodAutoscaling: true", "verticalPodAutoscaling: false")
+        .replace("optimize_utilization", "BALANCED")
     )
     pool_old, pool_new = POOL_FIELDS
     spec = harness.spec(
@@ -195,6 +198,7 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
             [
                 "addons.rayOperator",
                 "addons.statefulHa",
+                "autoscalingProfile",
                 "clusterDns",
                 "costAllocation",
                 "dnsEndpointExternalTraffic",
@@ -230,6 +234,8 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert got.network_config.gateway_api_config.channel.name == "CHANNEL_DISABLED"
     assert got.network_config.dns_config.cluster_dns_scope.name == "CLUSTER_SCOPE"
     assert not got.vertical_pod_autoscaling.enabled
+    assert got.autoscaling.autoscaling_profile.name == "BALANCED"
+    assert not got.autoscaling.enable_node_autoprovisioning  # left as it was
     endpoints = got.control_plane_endpoints_config
     assert not endpoints.ip_endpoints_config.global_access
     assert not endpoints.dns_endpoint_config.allow_external_traffic
@@ -239,9 +245,9 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     assert not got.node_pools[0].config.gvnic.enabled
     methods = [e.method for e in harness.emu.requests]
     # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
-    # cost management, gateway API, the control plane's endpoints, DNS, VPA
+    # cost management, gateway API, the control plane's endpoints, DNS, VPA, autoscaling
     assert methods.count("container.setAddons") == 1, methods
-    assert methods.count("container.updateCluster") == 8, methods
+    assert methods.count("container.updateCluster") == 9, methods
     assert methods.count("container.setMaintenancePolicy") == 1, methods
     assert methods.count("container.updateNodePool") == 1, methods
 
@@ -305,6 +311,9 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
         ),
         gke.ClusterUpdate(desired_dns_config=gke.DNSConfig(cluster_dns="KUBE_DNS")),
         gke.ClusterUpdate(
+            desired_cluster_autoscaling=gke.ClusterAutoscaling(autoscaling_profile="BALANCED")
+        ),
+        gke.ClusterUpdate(
             desired_vertical_pod_autoscaling=gke.VerticalPodAutoscaling(enabled=False)
         ),
         gke.ClusterUpdate(
@@ -340,6 +349,7 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
             [
                 "addons.configConnector",
                 "addons.dnsCache",
+                "autoscalingProfile",
                 "clusterDns",
                 "costAllocation",
                 "gatewayApi",

@@ -435,6 +435,7 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "        sandbox: GVISOR\n",
         "      clusterDnsDomain: sd.example\n",
         "    verticalPodAutoscaling: true\n",
+        "    autoscalingProfile: OPTIMIZE_UTILIZATION\n",
         "    defaultMaxPodsPerNode: 64\n",
         "          type: COMPACT\n",
     ):

@@ -162,6 +162,8 @@ def _fields_24(c: Cluster) -> dict[str, object]:
         if c.cluster_dns
         else None,
         "verticalPodAutoscaling": c.vertical_pod_autoscaling,
+        # Autopilot picks its own profile (the Google provider's suppressDiffForAutopilot)
+        "autoscalingProfile": None if c.autopilot else c.autoscaling_profile,
         "defaultMaxPodsPerNode": c.default_max_pods_per_node,
         "dnsEndpointExternalTraffic": c.dns_endpoint.allow_external_traffic
         if c.dns_endpoint
@@ -300,6 +302,15 @@ def _check(spec: Document, c: Checker) -> None:
                 f"Google Groups for RBAC reads the group gke-security-groups@DOMAIN, "
                 f"not {groups.security_group}",
                 "securityGroup: gke-security-groups@YOUR-DOMAIN",
+                severity=Severity.WARNING,
+            )
+        if cluster.autopilot and cluster.autoscaling_profile is not None:
+            # the Google provider ignores autoscaling_profile on Autopilot
+            # (resource_container_cluster.go, DiffSuppressFunc suppressDiffForAutopilot)
+            c.error(
+                (*path, "autoscalingProfile"),
+                "an Autopilot cluster's autoscaling profile is GKE's: it is not sent",
+                "remove autoscalingProfile",
                 severity=Severity.WARNING,
             )
         if cluster.maintenance_policy is not None:

@@ -284,6 +284,8 @@ def cluster_to_proto(
         cluster.authenticator_groups_config = authenticator_to_proto(attrs["authenticatorGroup"])
     if attrs.get("nodeAutoProvisioning") is not None:
         cluster.autoscaling = nap_to_proto(attrs["nodeAutoProvisioning"])
+    if attrs.get("autoscalingProfile"):
+        cluster.autoscaling.autoscaling_profile = attrs["autoscalingProfile"]
     if attrs.get("autopilotServiceAccount"):
         # an Autopilot cluster's node account (magic-modules#6733: cluster_autoscaling's
         # auto_provisioning_defaults with enable_autopilot)
@@ -513,6 +515,7 @@ def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
         "maintenancePolicy": maintenance.from_proto(c.maintenance_policy),
         "clusterDns": _dns_from_proto(c.network_config.dns_config),
         "verticalPodAutoscaling": c.vertical_pod_autoscaling.enabled,
+        "autoscalingProfile": _enum_name(c.autoscaling.autoscaling_profile),
         "defaultMaxPodsPerNode": c.default_max_pods_constraint.max_pods_per_node or None,
         # "Most of PrivateClusterConfig has moved to ControlPlaneEndpointsConfig" (the Google
         # provider reads global access from there, resource_container_cluster.go)

@@ -182,6 +182,7 @@ _SENT_WITH = {
     "managedPrometheus": "monitoringComponents",
     "vulnerabilityMode": "securityPostureMode",
     "dnsEndpointExternalTraffic": "masterGlobalAccess",
+    "autoscalingProfile": "nodeAutoProvisioning",
 }
 
 
@@ -313,12 +314,30 @@ class ClusterDriver:
             }
         if field == "legacyAbac":
             return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        if field == "nodeAutoProvisioning":  # and the autoscaling profile: one message
+            return {"name": cluster_id, "update": self._autoscaling(ctx, client, cluster_id, after)}
         if field == "maintenancePolicy":  # with the resourceVersion of the policy there
             current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
             version = current.maintenance_policy.resource_version
             policy = maintenance.to_proto(after["maintenancePolicy"], version)
             return {"name": cluster_id, "maintenance_policy": policy}
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
+
+    def _autoscaling(
+        self, ctx: Context, client: Any, cluster_id: str, after: Attributes
+    ) -> gke.ClusterUpdate:
+        """ClusterAutoscaling as a whole, as the Google provider sends cluster_autoscaling:
+        node auto-provisioning as the spec has it (or as it is, when the spec leaves it to
+        GKE) with the autoscaling profile."""
+        nap = after.get("nodeAutoProvisioning")
+        if nap is not None:
+            autoscaling = nap_to_proto(nap)
+        else:
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            autoscaling = gke.ClusterAutoscaling(current.autoscaling)
+        if after.get("autoscalingProfile"):
+            autoscaling.autoscaling_profile = after["autoscalingProfile"]
+        return gke.ClusterUpdate(desired_cluster_autoscaling=autoscaling)
 
     def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
         proto = cluster_to_proto(ctx.project, after, {}, [])
@@ -397,10 +416,6 @@ class ClusterDriver:
                 desired_authenticator_groups_config=authenticator_to_proto(
                     after["authenticatorGroup"]
                 )
-            )
-        if field == "nodeAutoProvisioning":
-            return gke.ClusterUpdate(
-                desired_cluster_autoscaling=nap_to_proto(after["nodeAutoProvisioning"])
             )
         if field == "networkPolicy":
             return gke.ClusterUpdate(

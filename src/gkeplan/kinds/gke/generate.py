@@ -200,6 +200,7 @@ def _cluster(
         "maintenancePolicy": _maintenance(a["maintenancePolicy"]),
         "clusterDns": a["clusterDns"],
         "verticalPodAutoscaling": a["verticalPodAutoscaling"] or None,
+        "autoscalingProfile": a["autoscalingProfile"] if standard else None,
         "defaultMaxPodsPerNode": a["defaultMaxPodsPerNode"],
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],

@@ -443,6 +443,13 @@ class Cluster(Resource):
         | None
     ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
     dns_endpoint: DnsEndpoint | None = None
+    autoscaling_profile: Annotated[Literal["BALANCED", "OPTIMIZE_UTILIZATION"], Upper] | None = (
+        Field(
+            None,
+            description="How the cluster autoscaler removes nodes (clusterAutoscaling."
+            "autoscalingProfile); unset follows GKE (BALANCED).",
+        )
+    )
     cluster_dns: ClusterDns | None = Field(
         None, description="Cloud DNS for the cluster, or kube-dns (networkConfig.dnsConfig)."
     )

@@ -201,7 +201,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     if groups is not None:
         body["authenticatorGroupsConfig"] = {"securityGroup": groups.text("security_group")}
     body["datapathProvider"] = res.text("datapath_provider")
-    body.update(_cluster_configs(res))
+    body.update(_cluster_configs(res, out))
     protection = res.flag("deletion_protection")
     if protection is None:
         major = out.provider_major()
@@ -213,7 +213,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     out.put("clusters", key, body, res)
 
 
-def _cluster_configs(res: TfResource) -> dict[str, Any]:
+def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
     """The blocks of issue 24 (docs/gke-fields.md), each one flag or mode."""
     body: dict[str, Any] = {}
     for block_name, spec in (
@@ -247,6 +247,9 @@ def _cluster_configs(res: TfResource) -> dict[str, Any]:
     if vpa is not None:
         body["verticalPodAutoscaling"] = bool(vpa.flag("enabled", False))
     body["defaultMaxPodsPerNode"] = res.number("default_max_pods_per_node")
+    autoscaling = res.block("cluster_autoscaling")
+    if autoscaling is not None:
+        body.update(_cluster_autoscaling(autoscaling, out))
     mode = res.text("networking_mode")
     if mode == "VPC_NATIVE":
         res.skip("networking_mode")  # what gkeplan makes: alias IPs (convert.cluster_to_proto)
@@ -260,6 +263,43 @@ def _cluster_configs(res: TfResource) -> dict[str, Any]:
     if maintenance is not None:
         body["maintenancePolicy"] = _maintenance(maintenance)
     return body
+
+
+def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
+    """cluster_autoscaling: node auto-provisioning and the autoscaling profile."""
+    body: dict[str, Any] = {"autoscalingProfile": block.text("autoscaling_profile")}
+    enabled = block.flag("enabled")
+    limits = [
+        compact(
+            {
+                "resourceType": r.text("resource_type"),
+                "minimum": r.number("minimum"),
+                "maximum": r.number("maximum"),
+            }
+        )
+        for r in block.blocks("resource_limits")
+    ]
+    defaults = block.block("auto_provisioning_defaults")
+    nap_defaults: dict[str, Any] = {}
+    if defaults is not None:
+        account = defaults.ref_key("service_account", ["google_service_account"])
+        if account is not None:
+            defaults.skip("service_account")
+        else:
+            text = defaults.text("service_account")
+            account = None if text in (None, "default") else out.account_key(text) or text
+        nap_defaults = compact(
+            {"serviceAccount": account, "oauthScopes": defaults.strings("oauth_scopes")}
+        )
+    if enabled is not None or limits or nap_defaults:
+        body["nodeAutoProvisioning"] = compact(
+            {
+                "enabled": enabled,
+                "resourceLimits": limits or None,
+                "autoProvisioningDefaults": nap_defaults or None,
+            }
+        )
+    return compact(body)
 
 
 def _cluster_dns(dns: TfResource) -> dict[str, Any] | None:
