@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google.cloud import container_v1 as gke
 
-from gkeplan.plan.model import Action, Plan
+from gkeplan.plan.model import Action
 from gkeplan_emulator import Emulator, EmulatorConfig
 
 from .conftest import EXAMPLE, Harness
+from .test_gke_fields import _container, _done, _fields
 
 CLUSTER = "projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
 POOL = f"{CLUSTER}/nodePools/sd-node-pool"
@@ -82,21 +82,6 @@ def _text(*replacements: tuple[str, str]) -> str:
         assert old in text, old
         text = text.replace(old, new)
     return text
-
-
-def _fields(plan: Plan) -> dict[str, tuple[str, list[str]]]:
-    return {c.address: (c.action.value, sorted(f.name for f in c.fields)) for c in plan.pending}
-
-
-def _container(harness: Harness) -> Any:
-    return harness.emu.clients().container()
-
-
-def _done(client: Any, op: gke.Operation) -> None:
-    """Wait for a GKE operation as a user does: ask for it until it is DONE."""
-    name = f"projects/demo-project/locations/{op.location}/operations/{op.name}"
-    while client.get_operation(name=name).status != gke.Operation.Status.DONE:
-        pass
 
 
 def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:

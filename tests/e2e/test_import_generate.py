@@ -325,6 +325,33 @@ def test_a_kind_whose_api_is_not_enabled_is_skipped_and_said_so(
     assert "  batch-jobs: {}\n" in result.stdout
 
 
+def _applied_then_generated(person: User, text: str, tmp_path: Path) -> str:
+    """`text` applied by gkeplan, then the clusters and accounts generated from what runs: the
+    generated spec, which plans no change against its own state."""
+    person.write(text)
+    applied = person.apply()
+    assert applied.exit_code == 0, applied.output
+    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
+    made = _generate(
+        person,
+        "--include",
+        "cluster",
+        "--include",
+        "serviceAccount",
+        "--out",
+        str(spec),
+        "--write",
+        "--state",
+        state,
+    )
+    assert made.exit_code == 0, made.output
+    assert "would still change" not in made.stderr
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
+    return spec.read_text()
+
+
 def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
     server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -342,26 +369,7 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "    deletionProtection: false\n\nbuckets:\n"
     )
     text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
-    person.write(text)
-    applied = person.apply()
-    assert applied.exit_code == 0, applied.output
-
-    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
-    made = _generate(
-        person,
-        "--include",
-        "cluster",
-        "--include",
-        "serviceAccount",
-        "--out",
-        str(spec),
-        "--write",
-        "--state",
-        state,
-    )
-    assert made.exit_code == 0, made.output
-    assert "would still change" not in made.stderr
-    written = spec.read_text()
+    written = _applied_then_generated(person, text, tmp_path)
     for field in (
         "    authenticatorGroupsConfig:\n      securityGroup: gke-security-groups@example.com\n",
         "    nodeAutoProvisioning:\n",
@@ -371,9 +379,6 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "    autopilot: true\n",
     ):
         assert field in written, field
-    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
-    assert planned.exit_code == 0, planned.output
-    assert "No changes." in planned.output
 
 
 def test_gkes_fields_of_issue_24_are_written_as_they_run(
@@ -398,26 +403,7 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         )
         .replace("maxNodeCount: 2", "maxNodeCount: 1")
     )
-    person.write(text)
-    applied = person.apply()
-    assert applied.exit_code == 0, applied.output
-
-    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
-    made = _generate(
-        person,
-        "--include",
-        "cluster",
-        "--include",
-        "serviceAccount",
-        "--out",
-        str(spec),
-        "--write",
-        "--state",
-        state,
-    )
-    assert made.exit_code == 0, made.output
-    assert "would still change" not in made.stderr
-    written = spec.read_text()
+    written = _applied_then_generated(person, text, tmp_path)
     for field in (
         "      rayOperator: true\n",
         "    secretManager: true\n",
@@ -440,6 +426,3 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "          type: COMPACT\n",
     ):
         assert field in written, field
-    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
-    assert planned.exit_code == 0, planned.output
-    assert "No changes." in planned.output

@@ -327,9 +327,7 @@ class ContainerApi:
         if "desiredControlPlaneEndpointsConfig" in raw:
             update_endpoints(cluster, u.desired_control_plane_endpoints_config, raw)
         if "desiredDnsConfig" in raw:
-            network = cluster.network_config
-            network.dns_config = u.desired_dns_config
-            cluster.network_config = network
+            _set_network(cluster, dns_config=u.desired_dns_config)
         if "desiredVerticalPodAutoscaling" in raw:
             cluster.vertical_pod_autoscaling = u.desired_vertical_pod_autoscaling
         if "desiredSecretManagerConfig" in raw:
@@ -337,19 +335,14 @@ class ContainerApi:
         if "desiredCostManagementConfig" in raw:
             cluster.cost_management_config = u.desired_cost_management_config
         if "desiredGatewayApiConfig" in raw:
-            network = cluster.network_config
-            network.gateway_api_config = u.desired_gateway_api_config
-            cluster.network_config = network
+            _set_network(cluster, gateway_api_config=u.desired_gateway_api_config)
         if "desiredBinaryAuthorization" in raw:
             cluster.binary_authorization = u.desired_binary_authorization
         if "desiredIntraNodeVisibilityConfig" in raw:
-            network = cluster.network_config
-            network.enable_intra_node_visibility = u.desired_intra_node_visibility_config.enabled
-            cluster.network_config = network
+            visibility = u.desired_intra_node_visibility_config.enabled
+            _set_network(cluster, enable_intra_node_visibility=visibility)
         if "desiredDatapathProvider" in raw:
-            network = cluster.network_config
-            network.datapath_provider = u.desired_datapath_provider
-            cluster.network_config = network
+            _set_network(cluster, datapath_provider=u.desired_datapath_provider)
         if "desiredAuthenticatorGroupsConfig" in raw:
             cluster.authenticator_groups_config = u.desired_authenticator_groups_config
         if "desiredNodePoolAutoscaling" in raw:
@@ -559,6 +552,14 @@ def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
     return pools[0].config == config and pools[0] == gke.NodePool(
         name="default-pool", initial_node_count=pools[0].initial_node_count, config=config
     )
+
+
+def _set_network(cluster: gke.Cluster, **fields: Any) -> None:
+    """Fields of the cluster's networkConfig (proto-plus hands out a copy: it is set back)."""
+    network = cluster.network_config
+    for name, value in fields.items():
+        setattr(network, name, value)
+    cluster.network_config = network
 
 
 def fill_endpoints(cluster: gke.Cluster) -> None:

@@ -186,6 +186,15 @@ _SENT_WITH = {
 }
 
 
+# A field that is one `enabled` flag: the ClusterUpdate field and message that change it.
+_ENABLED_UPDATES: dict[str, tuple[str, Any]] = {
+    "intranodeVisibility": ("desired_intra_node_visibility_config", gke.IntraNodeVisibilityConfig),
+    "verticalPodAutoscaling": ("desired_vertical_pod_autoscaling", gke.VerticalPodAutoscaling),
+    "secretManager": ("desired_secret_manager_config", gke.SecretManagerConfig),
+    "costAllocation": ("desired_cost_management_config", gke.CostManagementConfig),
+}
+
+
 class ClusterDriver:
     kind = "cluster"
 
@@ -340,6 +349,9 @@ class ClusterDriver:
         return gke.ClusterUpdate(desired_cluster_autoscaling=autoscaling)
 
     def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+        if field in _ENABLED_UPDATES:
+            desired, message = _ENABLED_UPDATES[field]
+            return gke.ClusterUpdate(**{desired: message(enabled=after[field])})
         proto = cluster_to_proto(ctx.project, after, {}, [])
         if field == "releaseChannel":
             return gke.ClusterUpdate(desired_release_channel=proto.release_channel)
@@ -377,24 +389,6 @@ class ClusterDriver:
             )
         if field == "clusterDns":
             return gke.ClusterUpdate(desired_dns_config=dns_to_proto(after["clusterDns"]))
-        if field == "verticalPodAutoscaling":
-            return gke.ClusterUpdate(
-                desired_vertical_pod_autoscaling=gke.VerticalPodAutoscaling(
-                    enabled=after["verticalPodAutoscaling"]
-                )
-            )
-        if field == "secretManager":
-            return gke.ClusterUpdate(
-                desired_secret_manager_config=gke.SecretManagerConfig(
-                    enabled=after["secretManager"]
-                )
-            )
-        if field == "costAllocation":
-            return gke.ClusterUpdate(
-                desired_cost_management_config=gke.CostManagementConfig(
-                    enabled=after["costAllocation"]
-                )
-            )
         if field == "gatewayApi":
             return gke.ClusterUpdate(
                 desired_gateway_api_config=gke.GatewayAPIConfig(channel=after["gatewayApi"])
@@ -403,12 +397,6 @@ class ClusterDriver:
             return gke.ClusterUpdate(
                 desired_binary_authorization=gke.BinaryAuthorization(
                     evaluation_mode=after["binaryAuthorization"]
-                )
-            )
-        if field == "intranodeVisibility":
-            return gke.ClusterUpdate(
-                desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(
-                    enabled=after["intranodeVisibility"]
                 )
             )
         if field == "authenticatorGroup":

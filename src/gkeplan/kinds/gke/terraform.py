@@ -282,14 +282,11 @@ def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
     defaults = block.block("auto_provisioning_defaults")
     nap_defaults: dict[str, Any] = {}
     if defaults is not None:
-        account = defaults.ref_key("service_account", ["google_service_account"])
-        if account is not None:
-            defaults.skip("service_account")
-        else:
-            text = defaults.text("service_account")
-            account = None if text in (None, "default") else out.account_key(text) or text
         nap_defaults = compact(
-            {"serviceAccount": account, "oauthScopes": defaults.strings("oauth_scopes")}
+            {
+                "serviceAccount": _account(defaults, out),
+                "oauthScopes": defaults.strings("oauth_scopes"),
+            }
         )
     if enabled is not None or limits or nap_defaults:
         body["nodeAutoProvisioning"] = compact(
@@ -458,13 +455,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
         "metadata": node.labels("metadata"),
         "localSsdCount": node.number("local_ssd_count"),
     }
-    account = node.ref_key("service_account", ["google_service_account"])
-    if account is not None:
-        node.skip("service_account")
-    else:
-        text = node.text("service_account")
-        account = None if text in (None, "default") else out.account_key(text) or text
-    body["serviceAccount"] = account
+    body["serviceAccount"] = _account(node, out)
     scopes = node.strings("oauth_scopes")
     body["oauthScopes"] = scopes if scopes is not None else GKE_DEFAULT_SCOPES
     accelerators = [_accelerator(g) for g in node.blocks("guest_accelerator")]
@@ -509,6 +500,17 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     if eph is not None:
         body["ephemeralStorageLocalSsdCount"] = eph.number("local_ssd_count")
     return body
+
+
+def _account(block: TfResource, out: Output) -> str | None:
+    """A block's service_account as the spec names it: a spec account's key, or the email;
+    None for the Compute Engine default."""
+    account = block.ref_key("service_account", ["google_service_account"])
+    if account is not None:
+        block.skip("service_account")
+        return account
+    text = block.text("service_account")
+    return None if text in (None, "default") else out.account_key(text) or text
 
 
 def _accelerator(g: TfResource) -> dict[str, Any]:
