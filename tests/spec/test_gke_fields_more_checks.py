@@ -89,3 +89,18 @@ def test_a_maintenance_policy_gke_would_refuse_is_refused_at_its_place(tmp_path:
         "spec.yaml:15:24: error: clusters.sd-cluster.maintenancePolicy.recurringWindow: a maintenance policy has one window: dailyWindowStartTime or recurringWindow, not both",
         "spec.yaml:17:70: error: clusters.sd-cluster.maintenancePolicy.exclusions[0].endTime: exclusion launch ends before it starts",
     ]
+
+
+def test_queued_provisioning_takes_no_reservation(tmp_path: Path) -> None:
+    text = BASE.replace(POOL, POOL + "        queuedProvisioning: true\n")
+    code, lines = _validate(tmp_path, text)
+    assert code == 1
+    assert lines[0] == (
+        'spec.yaml:17:29: error: clusters.sd-cluster.nodePools.pool.queuedProvisioning: queued provisioning takes no reservation: GKE refuses it unless reservation affinity is NO_RESERVATION, not unset ("Queued_provisioning requires reservation affinity to be set to none")'
+    )
+    none = text.replace(
+        "        queuedProvisioning: true\n",
+        "        queuedProvisioning: true\n"
+        "        reservationAffinity: {consumeReservationType: NO_RESERVATION}\n",
+    )
+    assert _validate(tmp_path, none)[0] == 0

@@ -252,6 +252,17 @@ RESERVATION_NAME_KEY = "compute.googleapis.com/reservation-name"
 
 def _check_reservation(c: Checker, path: Path, pool: NodePool) -> None:
     affinity = pool.reservation_affinity
+    taken = affinity.consume_reservation_type if affinity else "unset"
+    if pool.queued_provisioning and taken != "NO_RESERVATION":
+        # GKE: "Error 400: Queued_provisioning requires reservation affinity to be set to
+        # none" (hashicorp/terraform-provider-google#18341)
+        c.error(
+            (*path, "reservationAffinity") if affinity else (*path, "queuedProvisioning"),
+            "queued provisioning takes no reservation: GKE refuses it unless reservation "
+            f'affinity is NO_RESERVATION, not {taken} ("Queued_provisioning requires '
+            'reservation affinity to be set to none")',
+            "reservationAffinity: {consumeReservationType: NO_RESERVATION}",
+        )
     if affinity is None:
         return
     at = (*path, "reservationAffinity")
