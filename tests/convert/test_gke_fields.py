@@ -83,6 +83,11 @@ resource "google_container_node_pool" "gpu" {
   name       = "gpu"
   cluster    = google_container_cluster.ml.id
   node_count = 1
+  autoscaling {
+    total_min_node_count = 0
+    total_max_node_count = 4
+    location_policy      = "ANY"
+  }
   queued_provisioning { enabled = false }
   placement_policy {
     type         = "COMPACT"
@@ -161,6 +166,14 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert pool["accelerators"] == [
         {"type": "nvidia-tesla-t4", "count": 1, "gpuDriverVersion": "LATEST"}
     ]
+    assert pool["autoscaling"] == {
+        "enabled": True,
+        "minNodeCount": 0,
+        "maxNodeCount": 0,
+        "totalMinNodeCount": 0,
+        "totalMaxNodeCount": 4,
+    }
+    assert pool["locationPolicy"] == "ANY"
     assert pool["gvnic"] is True
     assert pool["sandbox"] == "GVISOR"
     assert pool["queuedProvisioning"] is False

@@ -351,3 +351,36 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
     assert all(c.drift for c in plan.pending)
     assert harness.apply(spec).ok
     assert not harness.plan(spec).has_changes
+
+
+def test_total_node_limits_round_trip_change_in_place_and_drift_is_found(
+    harness: Harness,
+) -> None:
+    """autoscaling.totalMinNodeCount / totalMaxNodeCount: the pool's nodes across its zones,
+    set through setAutoscaling as per-zone limits are."""
+    per_zone = "autoscaling: {minNodeCount: 1, maxNodeCount: 2}"
+    totals = "autoscaling: {totalMinNodeCount: 1, totalMaxNodeCount: 2, locationPolicy: ANY}"
+    spec = harness.spec(_text(CLUSTER_FIELDS, POOL_FIELDS, (per_zone, totals)))
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    assert not harness.plan(spec).has_changes
+    client = _container(harness)
+    auto = client.get_node_pool(name=POOL).autoscaling
+    assert (auto.total_min_node_count, auto.total_max_node_count) == (1, 2)
+    assert (auto.min_node_count, auto.max_node_count) == (0, 0)
+    more = harness.spec(
+        _text(CLUSTER_FIELDS, POOL_FIELDS, (per_zone, totals.replace("Count: 2", "Count: 3")))
+    )
+    plan = harness.plan(more)
+    assert _fields(plan) == {"nodePool.sd-cluster.sd-node-pool": ("update", ["autoscaling"])}
+    assert harness.apply(more).ok
+    assert client.get_node_pool(name=POOL).autoscaling.total_max_node_count == 3
+    assert not harness.plan(more).has_changes
+    outside = gke.NodePoolAutoscaling(
+        enabled=True, total_min_node_count=1, total_max_node_count=5, location_policy="ANY"
+    )
+    op = client.set_node_pool_autoscaling(request={"name": POOL, "autoscaling": outside})
+    _done(client, op)
+    drifted = harness.plan(more)
+    assert _fields(drifted) == {"nodePool.sd-cluster.sd-node-pool": ("update", ["autoscaling"])}
+    assert all(c.drift for c in drifted.pending)

@@ -401,7 +401,10 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
             "  quotas: {PREEMPTIBLE_NVIDIA_T4_GPUS: 2, NVIDIA_T4_GPUS: 2, GPUS_ALL_REGIONS: 2}\n",
             "  quotas: {G2_CPUS: 8, NVIDIA_L4_GPUS: 1, GPUS_ALL_REGIONS: 1}\n",
         )
-        .replace("maxNodeCount: 2", "maxNodeCount: 1")
+        .replace(
+            "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+            "autoscaling: {totalMinNodeCount: 1, totalMaxNodeCount: 1}",
+        )
     )
     written = _applied_then_generated(person, text, tmp_path)
     for field in (
@@ -424,5 +427,6 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "    autoscalingProfile: OPTIMIZE_UTILIZATION\n",
         "    defaultMaxPodsPerNode: 64\n",
         "          type: COMPACT\n",
+        "          totalMaxNodeCount: 1\n",
     ):
         assert field in written, field

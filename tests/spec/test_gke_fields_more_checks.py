@@ -104,3 +104,22 @@ def test_queued_provisioning_takes_no_reservation(tmp_path: Path) -> None:
         "        reservationAffinity: {consumeReservationType: NO_RESERVATION}\n",
     )
     assert _validate(tmp_path, none)[0] == 0
+
+
+def test_per_zone_and_total_limits_are_one_or_the_other(tmp_path: Path) -> None:
+    text = BASE.replace(
+        POOL, POOL + "        autoscaling: {maxNodeCount: 3, totalMaxNodeCount: 6}\n"
+    )
+    code, lines = _validate(tmp_path, text)
+    assert code == 1
+    assert lines[0] == (
+        "spec.yaml:17:22: error: clusters.sd-cluster.nodePools.pool.autoscaling: autoscaling limits are per zone (minNodeCount, maxNodeCount) or for the whole pool (totalMinNodeCount, totalMaxNodeCount), not both"
+    )
+    inverted = text.replace(
+        "maxNodeCount: 3, totalMaxNodeCount: 6", "totalMinNodeCount: 7, totalMaxNodeCount: 6"
+    )
+    code, lines = _validate(tmp_path, inverted)
+    assert code == 1
+    assert lines[0].endswith("totalMinNodeCount 7 is greater than totalMaxNodeCount 6")
+    fine = text.replace("maxNodeCount: 3, totalMaxNodeCount: 6", "totalMaxNodeCount: 6")
+    assert _validate(tmp_path, fine)[0] == 0

@@ -154,11 +154,27 @@ def _placement_from_proto(p: gke.NodePool.PlacementPolicy) -> Attributes | None:
     return out
 
 
+def _autoscaling_from_proto(auto: gke.NodePoolAutoscaling) -> Attributes:
+    if not auto.enabled:
+        return {"enabled": False}
+    out: Attributes = {
+        "enabled": True,
+        "minNodeCount": auto.min_node_count,
+        "maxNodeCount": auto.max_node_count,
+    }
+    if auto.total_max_node_count or auto.total_min_node_count:
+        out["totalMinNodeCount"] = auto.total_min_node_count
+        out["totalMaxNodeCount"] = auto.total_max_node_count
+    return out
+
+
 def autoscaling_to_proto(auto: Attributes, location_policy: str | None) -> gke.NodePoolAutoscaling:
     proto = gke.NodePoolAutoscaling(
         enabled=auto["enabled"],
         min_node_count=auto.get("minNodeCount", 0),
         max_node_count=auto.get("maxNodeCount", 0),
+        total_min_node_count=auto.get("totalMinNodeCount", 0),
+        total_max_node_count=auto.get("totalMaxNodeCount", 0),
     )
     if location_policy:
         proto.location_policy = getattr(gke.NodePoolAutoscaling.LocationPolicy, location_policy)
@@ -182,15 +198,7 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "taints": [{"key": t.key, "value": t.value, "effect": t.effect.name} for t in c.taints],
         "serviceAccount": c.service_account or "default",
         "oauthScopes": sorted(c.oauth_scopes),
-        "autoscaling": (
-            {
-                "enabled": True,
-                "minNodeCount": auto.min_node_count,
-                "maxNodeCount": auto.max_node_count,
-            }
-            if auto.enabled
-            else {"enabled": False}
-        ),
+        "autoscaling": _autoscaling_from_proto(auto),
         "locationPolicy": auto.location_policy.name if auto.location_policy else None,
         "upgradeSettings": {
             "maxSurge": pool.upgrade_settings.max_surge,

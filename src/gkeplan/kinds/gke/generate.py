@@ -207,6 +207,17 @@ def _cluster(
     }
 
 
+def _autoscaling(auto: dict[str, Any], location_policy: str | None) -> dict[str, Any]:
+    if "totalMaxNodeCount" in auto:  # limits for the whole pool
+        limits = {
+            "totalMinNodeCount": auto["totalMinNodeCount"],
+            "totalMaxNodeCount": auto["totalMaxNodeCount"],
+        }
+    else:
+        limits = {"minNodeCount": auto["minNodeCount"], "maxNodeCount": auto["maxNodeCount"]}
+    return {**limits, "locationPolicy": location_policy}
+
+
 def _maintenance(policy: dict[str, Any]) -> dict[str, Any] | None:
     if not (policy["dailyStartTime"] or policy["recurring"] or policy["exclusions"]):
         return None  # no policy: GKE maintains the cluster at any time
@@ -240,13 +251,7 @@ def _pool(
     data: dict[str, Any] = {
         "machineType": p["machineType"],
         "initialNodeCount": raw["initialNodeCounts"].get(p["name"]) or 1,
-        "autoscaling": {
-            "minNodeCount": auto["minNodeCount"],
-            "maxNodeCount": auto["maxNodeCount"],
-            "locationPolicy": p["locationPolicy"],
-        }
-        if auto["enabled"]
-        else None,
+        "autoscaling": _autoscaling(auto, p["locationPolicy"]) if auto["enabled"] else None,
         "nodeLocations": p["nodeLocations"]
         if p["nodeLocations"] not in (None, cluster["nodeLocations"])
         else None,

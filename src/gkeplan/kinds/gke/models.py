@@ -60,6 +60,15 @@ class Autoscaling(Model):
     min_node_count: NodesPerZone = 0
     max_node_count: Annotated[int, Field(ge=1, le=MAX_NODES_PER_POOL_ZONE)] = 1
     location_policy: Annotated[Literal["BALANCED", "ANY"], Upper] | None = None
+    # NodePoolAutoscaling.totalMinNodeCount / totalMaxNodeCount (int32, container v1): the
+    # pool's nodes across its zones; "Cannot be used with per zone limits" (the Google
+    # provider, resource_container_node_pool.go)
+    total_min_node_count: NonNegInt32 | None = None
+    total_max_node_count: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+    @property
+    def totals(self) -> bool:
+        return self.total_min_node_count is not None or self.total_max_node_count is not None
 
 
 class Accelerator(Model):

@@ -21,7 +21,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.kinds.gke.models import Autoscaling, Cluster, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
@@ -124,7 +124,9 @@ def _check_pool(
             severity=Severity.WARNING,
         )
     auto = pool.autoscaling
-    if auto is not None:
+    if auto is not None and auto.totals:
+        _check_totals(c, (*path, "autoscaling"), auto)
+    elif auto is not None:
         if auto.min_node_count > auto.max_node_count:
             c.error(
                 (*path, "autoscaling"),
@@ -146,6 +148,31 @@ def _check_pool(
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
     c.kubernetes_labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
+
+
+def _check_totals(c: Checker, path: Path, auto: Autoscaling) -> None:
+    per_zone = {"min_node_count", "max_node_count"} & auto.model_fields_set
+    if per_zone:
+        # "Cannot be used with per zone limits" (the Google provider's total_min_node_count /
+        # total_max_node_count, resource_container_node_pool.go)
+        c.error(
+            path,
+            "autoscaling limits are per zone (minNodeCount, maxNodeCount) or for the whole "
+            "pool (totalMinNodeCount, totalMaxNodeCount), not both",
+            "keep one pair",
+        )
+    if auto.total_max_node_count is None:
+        c.error(
+            (*path, "totalMinNodeCount"),
+            "totalMinNodeCount needs totalMaxNodeCount, the most nodes the pool may have",
+            "add totalMaxNodeCount: N",
+        )
+    elif (auto.total_min_node_count or 0) > auto.total_max_node_count:
+        c.error(
+            path,
+            f"totalMinNodeCount {auto.total_min_node_count} is greater than "
+            f"totalMaxNodeCount {auto.total_max_node_count}",
+        )
 
 
 def _check_accelerators(c: Checker, path: Path, pool: NodePool, family: str) -> None:

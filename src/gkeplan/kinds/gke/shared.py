@@ -9,6 +9,7 @@ from gkeplan.errors import Path
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Dep, Node, Permission
 from gkeplan.kinds.gke.models import (
+    Autoscaling,
     Cluster,
     NodePool,
     boot_disk_type,
@@ -107,6 +108,24 @@ def node_service_account(spec: Document, pool: NodePool) -> str:
     return sa.email_of(spec, pool.service_account)
 
 
+def _autoscaling(auto: Autoscaling | None) -> dict[str, object]:
+    if auto is None:
+        return {"enabled": False}
+    if auto.totals:  # GKE then has no per-zone limits: 0 (the provider's min/max unset)
+        return {
+            "enabled": True,
+            "minNodeCount": 0,
+            "maxNodeCount": 0,
+            "totalMinNodeCount": auto.total_min_node_count or 0,
+            "totalMaxNodeCount": auto.total_max_node_count or 0,
+        }
+    return {
+        "enabled": True,
+        "minNodeCount": auto.min_node_count,
+        "maxNodeCount": auto.max_node_count,
+    }
+
+
 def pool_attributes(
     spec: Document, cluster: Cluster, pool: NodePool, name: str
 ) -> dict[str, object]:
@@ -124,15 +143,7 @@ def pool_attributes(
         "taints": [t.model_dump(by_alias=True) for t in pool.taints],
         "serviceAccount": node_service_account(spec, pool),
         "oauthScopes": sorted(pool.oauth_scopes),
-        "autoscaling": (
-            {
-                "enabled": True,
-                "minNodeCount": auto.min_node_count,
-                "maxNodeCount": auto.max_node_count,
-            }
-            if auto
-            else {"enabled": False}
-        ),
+        "autoscaling": _autoscaling(auto),
         # None follows what GKE chose (BALANCED unless told otherwise)
         "locationPolicy": auto.location_policy if auto else None,
         "upgradeSettings": pool.upgrade_settings.model_dump(by_alias=True),

@@ -376,17 +376,12 @@ def _pool(res: TfResource, out: Output) -> None:
         body["initialNodeCount"] = initial
     auto = res.block("autoscaling")
     if auto is not None:
-        for name in ("total_min_node_count", "total_max_node_count"):
-            if auto.has(name):
-                auto.leave(
-                    name,
-                    "gkeplan's autoscaling counts nodes per zone",
-                    "write minNodeCount/maxNodeCount per zone",
-                )
         body["autoscaling"] = compact(
             {
                 "minNodeCount": auto.number("min_node_count"),
                 "maxNodeCount": auto.number("max_node_count"),
+                "totalMinNodeCount": auto.number("total_min_node_count"),
+                "totalMaxNodeCount": auto.number("total_max_node_count"),
                 "locationPolicy": auto.text("location_policy"),
             }
         )
