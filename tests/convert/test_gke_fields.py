@@ -102,6 +102,14 @@ resource "google_container_node_pool" "gpu" {
     }
     gvnic { enabled = true }
     sandbox_config { type = "GVISOR" }
+    kubelet_config {
+      cpu_manager_policy = "static"
+      pod_pids_limit     = 4096
+    }
+    linux_node_config {
+      sysctls     = { "net.core.somaxconn" = "4096" }
+      cgroup_mode = "CGROUP_MODE_V2"
+    }
     reservation_affinity {
       consume_reservation_type = "SPECIFIC_RESERVATION"
       key                      = "compute.googleapis.com/reservation-name"
@@ -176,6 +184,11 @@ def test_the_fields_convert_and_none_is_left_out(tmp_path: Path) -> None:
     assert pool["locationPolicy"] == "ANY"
     assert pool["gvnic"] is True
     assert pool["sandbox"] == "GVISOR"
+    assert pool["kubeletConfig"] == {"cpuManagerPolicy": "static", "podPidsLimit": 4096}
+    assert pool["linuxNodeConfig"] == {
+        "sysctls": {"net.core.somaxconn": "4096"},
+        "cgroupMode": "CGROUP_MODE_V2",
+    }
     assert pool["queuedProvisioning"] is False
     assert pool["placementPolicy"] == {"type": "COMPACT", "tpuTopology": "2x2"}
     assert pool["reservationAffinity"] == {

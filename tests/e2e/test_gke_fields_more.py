@@ -60,6 +60,10 @@ POOL_FIELDS = (
     "          key: compute.googleapis.com/reservation-name\n"
     "          values: [t4-reservation]\n"
     "        placementPolicy: {type: compact}\n"
+    "        kubeletConfig: {cpuManagerPolicy: static, podPidsLimit: 4096}\n"
+    "        linuxNodeConfig:\n"
+    "          sysctls: {net.core.somaxconn: '4096'}\n"
+    "          cgroupMode: cgroup_mode_v2\n"
     "        sandbox: gvisor\n",
 )
 
@@ -129,6 +133,10 @@ def test_every_field_round_trips_and_reaches_gke(harness: Harness) -> None:
     assert list(affinity.values) == ["t4-reservation"]
     assert got.node_pools[0].placement_policy.type_.name == "COMPACT"
     assert config.sandbox_config.type_.name == "GVISOR"
+    assert config.kubelet_config.cpu_manager_policy == "static"
+    assert config.kubelet_config.pod_pids_limit == 4096
+    assert dict(config.linux_node_config.sysctls) == {"net.core.somaxconn": "4096"}
+    assert config.linux_node_config.cgroup_mode.name == "CGROUP_MODE_V2"
 
 
 def test_a_queued_provisioning_pool_round_trips_and_is_replaced_to_change(
@@ -174,7 +182,15 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     )
     pool_old, pool_new = POOL_FIELDS
     spec = harness.spec(
-        _text((old, changed), (pool_old, pool_new.replace("gvnic: true", "gvnic: false")))
+        _text(
+            (old, changed),
+            (
+                pool_old,
+                pool_new.replace("gvnic: true", "gvnic: false")
+                .replace("podPidsLimit: 4096", "podPidsLimit: 8192")
+                .replace("somaxconn: '4096'", "somaxconn: '1024'"),
+            ),
+        )
     )
     plan = harness.plan(spec)
     assert _fields(plan) == {
@@ -196,7 +212,10 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
                 "vulnerabilityMode",
             ],
         ),
-        "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic"]),
+        "nodePool.sd-cluster.sd-node-pool": (
+            "update",
+            ["gvnic", "kubeletConfig", "linuxNodeConfig"],
+        ),
     }
     assert not any(c.drift for c in plan.pending), "a changed spec is not drift"
     harness.emu.requests.clear()
@@ -228,6 +247,11 @@ def test_fields_gke_changes_in_place_are_updates(harness: Harness) -> None:
     launch = got.maintenance_policy.window.maintenance_exclusions["launch"]
     assert launch.end_time.isoformat() == "2026-12-02T00:00:00+00:00"
     assert not got.node_pools[0].config.gvnic.enabled
+    assert got.node_pools[0].config.kubelet_config.pod_pids_limit == 8192
+    assert got.node_pools[0].config.kubelet_config.cpu_manager_policy == "static"
+    assert dict(got.node_pools[0].config.linux_node_config.sysctls) == {
+        "net.core.somaxconn": "1024"
+    }
     methods = [e.method for e in harness.emu.requests]
     # setAddons once, and one UpdateCluster per message: secret manager, posture, monitoring,
     # cost management, gateway API, the control plane's endpoints, DNS, VPA, autoscaling
@@ -324,6 +348,10 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
             "node_version": "-",
             "image_type": "COS_CONTAINERD",
             "gvnic": gke.VirtualNIC(enabled=False),
+            # podPidsLimit is the spec's; cpuCfsQuota it leaves to GKE: no change
+            "kubelet_config": gke.NodeKubeletConfig(
+                cpu_manager_policy="static", pod_pids_limit=2048, cpu_cfs_quota=False
+            ),
         }
     )
     _done(client, op)
@@ -346,8 +374,11 @@ def test_drift_in_each_field_is_found(harness: Harness) -> None:
                 "verticalPodAutoscaling",
             ],
         ),
-        "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic"]),
+        "nodePool.sd-cluster.sd-node-pool": ("update", ["gvnic", "kubeletConfig"]),
     }
+    pool = next(c for c in plan.pending if c.address.startswith("nodePool."))
+    kubelet = next(f for f in pool.fields if f.name == "kubeletConfig")
+    assert kubelet.before == {"cpuManagerPolicy": "static", "podPidsLimit": 2048}
     assert all(c.drift for c in plan.pending)
     assert harness.apply(spec).ok
     assert not harness.plan(spec).has_changes

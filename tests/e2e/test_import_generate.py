@@ -428,5 +428,7 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "    defaultMaxPodsPerNode: 64\n",
         "          type: COMPACT\n",
         "          totalMaxNodeCount: 1\n",
+        "          podPidsLimit: 4096\n",
+        "          cgroupMode: CGROUP_MODE_V2\n",
     ):
         assert field in written, field

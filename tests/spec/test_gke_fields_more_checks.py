@@ -123,3 +123,13 @@ def test_per_zone_and_total_limits_are_one_or_the_other(tmp_path: Path) -> None:
     assert lines[0].endswith("totalMinNodeCount 7 is greater than totalMaxNodeCount 6")
     fine = text.replace("maxNodeCount: 3, totalMaxNodeCount: 6", "totalMaxNodeCount: 6")
     assert _validate(tmp_path, fine)[0] == 0
+
+
+def test_a_pod_pids_limit_out_of_gkes_range_is_refused(tmp_path: Path) -> None:
+    text = BASE.replace(POOL, POOL + "        kubeletConfig: {podPidsLimit: 100}\n")
+    code, lines = _validate(tmp_path, text)
+    assert code == 1
+    assert lines[0].startswith(
+        "spec.yaml:17:39: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.podPidsLimit:"
+    )
+    assert "1024" in lines[0]

@@ -498,6 +498,10 @@ class ContainerApi:
             cfg.gcfs_config = body.gcfs_config
         if "gvnic" in raw:
             cfg.gvnic = body.gvnic
+        if "kubeletConfig" in raw:
+            cfg.kubelet_config = body.kubelet_config
+        if "linuxNodeConfig" in raw:
+            cfg.linux_node_config = body.linux_node_config
         # nodeVersion is required; "-" picks the master's version (UpdateNodePoolRequest)
         pool.version = resolve_version(
             body.node_version, "Node", cluster.current_master_version or VERSION

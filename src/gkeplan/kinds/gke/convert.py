@@ -111,6 +111,10 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
             tpu_topology=placement.get("tpuTopology") or "",
             policy_name=placement.get("policyName") or "",
         )
+    if attrs.get("kubeletConfig"):
+        pool.config.kubelet_config = kubelet_to_proto(attrs["kubeletConfig"])
+    if attrs.get("linuxNodeConfig"):
+        pool.config.linux_node_config = linux_to_proto(attrs["linuxNodeConfig"])
     if attrs.get("sandbox"):  # the pool's own copy of the config
         pool.config.sandbox_config = gke.SandboxConfig(type_=attrs["sandbox"])
     return pool
@@ -140,6 +144,46 @@ def _reservation_from_proto(r: gke.ReservationAffinity) -> Attributes | None:
     if r.key:
         out["key"] = r.key
     out["values"] = list(r.values)
+    return out
+
+
+def kubelet_to_proto(k: Attributes) -> gke.NodeKubeletConfig:
+    proto = gke.NodeKubeletConfig(
+        cpu_manager_policy=k.get("cpuManagerPolicy") or "",
+        cpu_cfs_quota_period=k.get("cpuCfsQuotaPeriod") or "",
+        pod_pids_limit=k.get("podPidsLimit") or 0,
+    )
+    if k.get("cpuCfsQuota") is not None:
+        proto.cpu_cfs_quota = k["cpuCfsQuota"]  # a BoolValue: present when set
+    return proto
+
+
+def linux_to_proto(linux: Attributes) -> gke.LinuxNodeConfig:
+    return gke.LinuxNodeConfig(
+        sysctls=linux.get("sysctls") or {},
+        cgroup_mode=linux.get("cgroupMode") or "CGROUP_MODE_UNSPECIFIED",
+    )
+
+
+def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
+    out: Attributes = {}
+    if k.cpu_manager_policy:
+        out["cpuManagerPolicy"] = k.cpu_manager_policy
+    if "cpu_cfs_quota" in k:
+        out["cpuCfsQuota"] = bool(k.cpu_cfs_quota)
+    if k.cpu_cfs_quota_period:
+        out["cpuCfsQuotaPeriod"] = k.cpu_cfs_quota_period
+    if k.pod_pids_limit:
+        out["podPidsLimit"] = k.pod_pids_limit
+    return out
+
+
+def _linux_from_proto(linux: gke.LinuxNodeConfig) -> Attributes:
+    out: Attributes = {}
+    if linux.sysctls:
+        out["sysctls"] = dict(linux.sysctls)
+    if linux.cgroup_mode:
+        out["cgroupMode"] = linux.cgroup_mode.name
     return out
 
 
@@ -225,6 +269,8 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "queuedProvisioning": pool.queued_provisioning.enabled,
         "placementPolicy": _placement_from_proto(pool.placement_policy),
         "sandbox": _enum_name(c.sandbox_config.type_),
+        "kubeletConfig": _kubelet_from_proto(c.kubelet_config),
+        "linuxNodeConfig": _linux_from_proto(c.linux_node_config),
     }
 
 

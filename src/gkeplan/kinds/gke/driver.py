@@ -32,6 +32,8 @@ from gkeplan.kinds.gke.convert import (
     cluster_to_proto,
     dns_to_proto,
     endpoints_to_proto,
+    kubelet_to_proto,
+    linux_to_proto,
     logging_to_proto,
     monitoring_to_proto,
     nap_to_proto,
@@ -146,28 +148,31 @@ def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attri
     return attrs
 
 
-def _unset_driver_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
-    """A GPU driver version the spec leaves unset follows what GKE chose: the read
-    accelerators without it, so an unset version never plans a replacement (accelerators
-    are ForceNew)."""
+def _unset_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
+    """What the spec leaves unset inside a pool's settings follows what GKE chose: a GPU
+    driver version (accelerators are ForceNew: a difference there would replace the pool), a
+    kubelet or Linux setting. The read drops them, so they are never a change."""
     for want in wanted:
-        asked = want.get("accelerators")
-        have = attrs.get("accelerators")
-        if not asked or not have or len(asked) != len(have):
-            continue
-        settled = [
-            h
-            if "gpuDriverVersion" in a
-            else {k: v for k, v in h.items() if k != "gpuDriverVersion"}
-            for a, h in zip(asked, have, strict=True)
-        ]
-        return {**attrs, "accelerators": settled}
+        out = dict(attrs)
+        asked, have = want.get("accelerators"), attrs.get("accelerators")
+        if asked and have and len(asked) == len(have):
+            out["accelerators"] = [
+                h
+                if "gpuDriverVersion" in a
+                else {k: v for k, v in h.items() if k != "gpuDriverVersion"}
+                for a, h in zip(asked, have, strict=True)
+            ]
+        for key in ("kubeletConfig", "linuxNodeConfig"):
+            given = want.get(key)
+            if given is not None and isinstance(attrs.get(key), dict):
+                out[key] = {k: v for k, v in attrs[key].items() if k in given}
+        return out
     return attrs
 
 
 def _read_pool(pool: gke.NodePool, wanted: Iterable[Attributes]) -> Attributes:
     wanted = list(wanted)
-    return _unset_driver_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
+    return _unset_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
 
 
 def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
@@ -535,6 +540,12 @@ class NodePoolDriver:
                 request["locations"] = after["nodeLocations"] or []
             if "gvnic" in rest:  # in place: UpdateNodePoolRequest.gvnic (node_config.go)
                 request["gvnic"] = gke.VirtualNIC(enabled=after["gvnic"])
+            # in place too: UpdateNodePoolRequest.kubeletConfig / linuxNodeConfig (the Google
+            # provider, node_config.go, on a change of node_config.0.kubelet_config / ...)
+            if "kubeletConfig" in rest:
+                request["kubelet_config"] = kubelet_to_proto(after["kubeletConfig"])
+            if "linuxNodeConfig" in rest:
+                request["linux_node_config"] = linux_to_proto(after["linuxNodeConfig"])
             _mutate(
                 ctx,
                 client,

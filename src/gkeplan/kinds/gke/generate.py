@@ -281,6 +281,8 @@ def _pool(
         "queuedProvisioning": p["queuedProvisioning"] or None,
         "placementPolicy": p["placementPolicy"],
         "sandbox": p["sandbox"],
+        "kubeletConfig": p["kubeletConfig"] or None,
+        "linuxNodeConfig": p["linuxNodeConfig"] or None,
     }
     try:
         bare = NodePool.model_validate(data)

@@ -132,6 +132,27 @@ class PlacementPolicy(Model):
     )
 
 
+class KubeletConfig(Model):
+    """NodeConfig.kubeletConfig (container v1 NodeKubeletConfig); each unset follows GKE."""
+
+    cpu_manager_policy: Literal["none", "static"] | None = None
+    cpu_cfs_quota: bool | None = None
+    cpu_cfs_quota_period: str | None = Field(
+        None, description='"cpu.cfs_period_us" as a duration, 1ms to 1s, e.g. "100ms".'
+    )
+    # "must be greater than or equal to 1024 and less than 4194304" (NodeKubeletConfig)
+    pod_pids_limit: Annotated[int, Field(ge=1024, lt=4194304)] | None = None
+
+
+class LinuxNodeConfig(Model):
+    """NodeConfig.linuxNodeConfig: kernel parameters and the cgroup mode."""
+
+    sysctls: dict[str, str] | None = Field(
+        None, description="Kernel parameters GKE supports, e.g. net.core.somaxconn."
+    )
+    cgroup_mode: Annotated[Literal["CGROUP_MODE_V1", "CGROUP_MODE_V2"], Upper] | None = None
+
+
 class NodePool(Resource):
     name: str | None = Field(None, description="GKE node pool name; defaults to the key.")
     machine_type: Name = "e2-medium"
@@ -207,6 +228,8 @@ class NodePool(Resource):
         "be met whole (NodePool.queuedProvisioning.enabled).",
     )
     placement_policy: PlacementPolicy | None = None
+    kubelet_config: KubeletConfig | None = None
+    linux_node_config: LinuxNodeConfig | None = None
     sandbox: Annotated[Literal["GVISOR"], Upper] | None = Field(
         None, description="GKE Sandbox: run pods in gVisor (NodeConfig.sandboxConfig.type)."
     )

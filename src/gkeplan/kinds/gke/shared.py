@@ -17,7 +17,7 @@ from gkeplan.kinds.gke.models import (
     metadata_mode,
 )
 from gkeplan.kinds.iam_member import IamMember
-from gkeplan.spec.base import Document
+from gkeplan.spec.base import Document, Model
 
 DEFAULT_SERVICE_ACCOUNT = "default"
 # What a node's account needs to write logs and metrics: "Grant roles/container.
@@ -176,4 +176,11 @@ def pool_attributes(
         if pool.placement_policy
         else None,
         "sandbox": pool.sandbox,
+        "kubeletConfig": _given(pool.kubelet_config),
+        "linuxNodeConfig": _given(pool.linux_node_config),
     }
+
+
+def _given(config: Model | None) -> dict[str, object] | None:
+    """What the spec sets of a config; the rest follows GKE (driver._unset_follows_gke)."""
+    return config.model_dump(by_alias=True, exclude_none=True) if config else None

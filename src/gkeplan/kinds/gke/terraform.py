@@ -473,6 +473,21 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
             "enableIntegrityMonitoring": integrity,
         }
     )
+    kubelet = node.block("kubelet_config")
+    if kubelet is not None:
+        body["kubeletConfig"] = compact(
+            {
+                "cpuManagerPolicy": kubelet.text("cpu_manager_policy") or None,
+                "cpuCfsQuota": kubelet.flag("cpu_cfs_quota"),
+                "cpuCfsQuotaPeriod": kubelet.text("cpu_cfs_quota_period"),
+                "podPidsLimit": kubelet.number("pod_pids_limit"),
+            }
+        )
+    linux = node.block("linux_node_config")
+    if linux is not None:
+        body["linuxNodeConfig"] = compact(
+            {"sysctls": linux.labels("sysctls"), "cgroupMode": linux.text("cgroup_mode")}
+        )
     sandbox = node.block("sandbox_config")
     if sandbox is not None:
         body["sandbox"] = sandbox.text("type")
