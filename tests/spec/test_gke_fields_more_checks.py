@@ -133,3 +133,12 @@ def test_a_pod_pids_limit_out_of_gkes_range_is_refused(tmp_path: Path) -> None:
         "spec.yaml:17:39: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.podPidsLimit:"
     )
     assert "1024" in lines[0]
+
+
+def test_the_secret_manager_add_on_without_workload_identity_warns(tmp_path: Path) -> None:
+    text = BASE.replace(CLUSTER, CLUSTER + "    secretManager: true\n    workloadIdentity: false\n")
+    code, lines = _validate(tmp_path, text)
+    assert code == 0  # a warning: GKE's own answer is not sourced
+    assert lines[0] == (
+        "spec.yaml:13:20: warning: clusters.sd-cluster.secretManager: the Secret Manager add-on reads secrets as the pod's Workload Identity, which this cluster has off (workloadIdentity: false)"
+    )

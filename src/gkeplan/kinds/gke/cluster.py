@@ -304,6 +304,19 @@ def _check(spec: Document, c: Checker) -> None:
                 "securityGroup: gke-security-groups@YOUR-DOMAIN",
                 severity=Severity.WARNING,
             )
+        if cluster.secret_manager and not cluster.workload_identity and not cluster.autopilot:
+            # The Secret Manager provider of the Secrets Store CSI driver "will use the
+            # workload identity of the pod that a secret is mounted onto" and asks for "a new
+            # GKE cluster with Workload Identity" (GoogleCloudPlatform/
+            # secrets-store-csi-driver-provider-gcp README); GKE's answer without it is not
+            # sourced: a warning.
+            c.error(
+                (*path, "secretManager"),
+                "the Secret Manager add-on reads secrets as the pod's Workload Identity, which "
+                "this cluster has off (workloadIdentity: false)",
+                "workloadIdentity: true",
+                severity=Severity.WARNING,
+            )
         if cluster.autopilot and cluster.autoscaling_profile is not None:
             # the Google provider ignores autoscaling_profile on Autopilot
             # (resource_container_cluster.go, DiffSuppressFunc suppressDiffForAutopilot)
