@@ -148,12 +148,12 @@ def _fields(spec: Document, c: Cluster) -> dict[str, object]:
         "datapathProvider": c.datapath_provider,
         "nodeAutoProvisioning": _nap(spec, c),
         "autopilotServiceAccount": _autopilot_account(spec, c),
-        **_fields_24(c),
+        **_service_settings(c),
     }
 
 
-def _fields_24(c: Cluster) -> dict[str, object]:
-    """The fields of issue 24 (docs/gke-fields.md); unset (None) follows what GKE chose."""
+def _service_settings(c: Cluster) -> dict[str, object]:
+    """Service settings (docs/gke-fields.md); unset (None) follows what GKE chose."""
     posture = c.security_posture
     private = c.private_cluster
     return {

@@ -349,7 +349,7 @@ def cluster_to_proto(
                 oauth_scopes=settings.get("autopilotOauthScopes") or [],
             )
         )
-    _fields_24_to_proto(cluster, attrs)
+    _service_settings_to_proto(cluster, attrs)
     if attrs["subnetwork"]:
         cluster.subnetwork = attrs["subnetwork"]
     if attrs["nodeLocations"]:
@@ -381,8 +381,8 @@ def cluster_to_proto(
     return cluster
 
 
-def _fields_24_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
-    """The fields of issue 24 that the spec sets (docs/gke-fields.md)."""
+def _service_settings_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
+    """The service settings the spec sets (docs/gke-fields.md)."""
     if attrs.get("secretManager") is not None:
         cluster.secret_manager_config = gke.SecretManagerConfig(enabled=attrs["secretManager"])
     posture = security_posture_to_proto(attrs)
@@ -557,7 +557,7 @@ def _enum_name(value: Any) -> str | None:
     return value.name if value else None
 
 
-def _fields_24_from_proto(c: gke.Cluster) -> Attributes:
+def _service_settings_from_proto(c: gke.Cluster) -> Attributes:
     posture = c.security_posture_config
     return {
         "secretManager": c.secret_manager_config.enabled,
@@ -641,7 +641,7 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         )
         if c.autopilot.enabled
         else None,
-        **_fields_24_from_proto(c),
+        **_service_settings_from_proto(c),
         # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,
