@@ -1,5 +1,6 @@
 """The real gcloud CLI set up against a running emulator as `gkeplan sandbox env --format
-gcloud` says: its `gcloud config set` lines applied in a CLOUDSDK_CONFIG of its own, and an
+gcloud` says: its lines (a configuration gkeplan-sandbox, its properties) applied in a
+CLOUDSDK_CONFIG of its own, selected with CLOUDSDK_ACTIVE_CONFIG_NAME as it says, and an
 access token from the emulator in a file gcloud reads (auth/access_token_file)."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gkeplan_emulator.clientenv import ClientEnv
+from gkeplan_emulator.clientenv import GCLOUD_CONFIGURATION, ClientEnv
 from tests_external.conftest import RunningEmulator
 
 SKIP = "gcloud is not on PATH: install the Google Cloud CLI to run this test"
@@ -78,4 +79,6 @@ def configure(emulator: RunningEmulator, home: Path) -> Gcloud:
     with urllib.request.urlopen(req, timeout=10) as resp:
         (home / "token").write_text(json.load(resp)["token"])
     config["CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"] = str(home / "token")
+    # the configuration it wrote, selected for these calls as its comment says
+    config["CLOUDSDK_ACTIVE_CONFIG_NAME"] = GCLOUD_CONFIGURATION
     return Gcloud(binary, config, emulator, home)

@@ -40,8 +40,8 @@ class RunningEmulator:
 
     http: base URL of every REST API ("http://127.0.0.1:PORT"); grpc: the gRPC target
     ("127.0.0.1:PORT"; local channel credentials); project: its project; env: os.environ plus
-    what `gkeplan sandbox env` prints (endpoints, project, STORAGE_EMULATOR_HOST and the
-    PYTHONPATH shim that lets `ClusterManagerClient()` with no arguments reach it) for
+    what `gkeplan sandbox env` prints (endpoints, project, STORAGE_EMULATOR_HOST) and the
+    PYTHONPATH shim that lets `ClusterManagerClient()` with no arguments reach it, for
     subprocesses; credentials: the applier's (a project owner) for clients built in process.
     """
 
@@ -59,10 +59,8 @@ class RunningEmulator:
 
 def _environment(client_env: ClientEnv) -> dict[str, str]:
     env = dict(os.environ)
-    for key, value in client_env.variables().items():
-        if key == "PYTHONPATH" and env.get("PYTHONPATH"):
-            value = value + os.pathsep + env["PYTHONPATH"]
-        env[key] = value
+    # the samples' processes ask for the shim (PYTHONPATH), as `sandbox env`'s sh says how
+    env.update(client_env.python_variables(env.get("PYTHONPATH")))
     # the storage client's background metadata thread would add requests no test makes
     env.setdefault("DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA", "true")
     return env
@@ -72,7 +70,7 @@ def _environment(client_env: ClientEnv) -> dict[str, str]:
 def emulator() -> Iterator[RunningEmulator]:
     """One emulator for the session (zero delays, the applier owns its project). Its quotas are
     a paid project's ("default"): Google's samples create regional Autopilot clusters, whose
-    3 x 100 GB boot disks a free-tier project's 250 GB SSD quota refuses, as GCP would."""
+    3 x 100 GB boot disks a Free Trial project's 250 GB SSD quota refuses, as GCP would."""
     with Emulator(EmulatorConfig(quota_profile="default")) as emu:
         http, grpc_target = emu.endpoints.http, emu.endpoints.grpc
         project = emu.config.project

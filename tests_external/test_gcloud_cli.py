@@ -308,3 +308,45 @@ def test_artifact_repositories(gcloud: Gcloud) -> None:
     )
     gcloud.ok("artifacts", "repositories", "delete", "gc-repo", *where)
     assert name not in [r["name"] for r in gcloud.json("artifacts", "repositories", "list", *where)]
+
+
+def test_remote_and_virtual_artifact_repositories(gcloud: Gcloud) -> None:
+    """gcloud's own create of a remote (Docker Hub) and a virtual repository, and describe of
+    both, as a user of the artifactRepository kind's remote and virtual modes runs them."""
+    where = ("--location", REGION)
+    gcloud.ok("artifacts", "repositories", "create", "gc-own", *where,
+              "--repository-format", "docker")  # fmt: skip
+    gcloud.ok("artifacts", "repositories", "create", "gc-hub", *where,
+              "--repository-format", "docker", "--mode", "remote-repository",
+              "--remote-docker-repo", "DOCKER-HUB")  # fmt: skip
+    hub = gcloud.json("artifacts", "repositories", "describe", "gc-hub", *where)
+    assert hub["mode"] == "REMOTE_REPOSITORY"
+    assert hub["remoteRepositoryConfig"]["dockerRepository"] == {"publicRepository": "DOCKER_HUB"}
+    parent = f"projects/{gcloud.emulator.project}/locations/{REGION}/repositories"
+    policies = gcloud.home / "upstreams.json"
+    policies.write_text(
+        json.dumps(
+            [
+                {"id": "own", "repository": f"{parent}/gc-own", "priority": 100},
+                {"id": "hub", "repository": f"{parent}/gc-hub", "priority": 10},
+            ]
+        )
+    )
+    gcloud.ok("artifacts", "repositories", "create", "gc-all", *where,
+              "--repository-format", "docker", "--mode", "virtual-repository",
+              "--upstream-policy-file", str(policies))  # fmt: skip
+    virtual = gcloud.json("artifacts", "repositories", "describe", "gc-all", *where)
+    assert [p["id"] for p in virtual["virtualRepositoryConfig"]["upstreamPolicies"]] == [
+        "own",
+        "hub",
+    ]
+    # upstream policies are updated in place (Terraform's update mask: virtualRepositoryConfig)
+    policies.write_text(
+        json.dumps([{"id": "own", "repository": f"{parent}/gc-own", "priority": 100}])
+    )
+    gcloud.ok("artifacts", "repositories", "update", "gc-all", *where,
+              "--upstream-policy-file", str(policies))  # fmt: skip
+    virtual = gcloud.json("artifacts", "repositories", "describe", "gc-all", *where)
+    assert [p["id"] for p in virtual["virtualRepositoryConfig"]["upstreamPolicies"]] == ["own"]
+    for rid in ("gc-all", "gc-hub", "gc-own"):
+        gcloud.ok("artifacts", "repositories", "delete", rid, *where)

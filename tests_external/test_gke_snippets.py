@@ -3,7 +3,7 @@ kubernetes_engine/api-client), unmodified, run as scripts against the emulator.
 
 The samples build `container_v1.ClusterManagerClient()` with no arguments (gRPC, Google's
 default transport) and `googleapiclient.discovery.build("container", "v1")`; they reach the
-emulator through the environment alone (the shim `gkeplan sandbox env` puts on PYTHONPATH, see
+emulator through the environment alone (the shim on PYTHONPATH that `gkeplan sandbox env` names, see
 gkeplan_emulator/autoclient.py). Each container sample runs once per transport: the default
 (gRPC) and REST (GKEPLAN_EMULATOR_TRANSPORT=rest).
 """

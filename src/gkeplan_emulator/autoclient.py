@@ -9,9 +9,10 @@ So code that calls `ClusterManagerClient()` as Google's samples do cannot reach 
 emulator through configuration alone.
 
 This module closes that gap for a Python process that has `GKEPLAN_EMULATOR_HTTP` set and the
-directory of `gkeplan_emulator/sitecustomize/` on PYTHONPATH (`gkeplan sandbox env` prints
-both). Python runs `sitecustomize` at start-up, which calls `install()`; it defaults, and only
-defaults, what a caller left out:
+directory of `gkeplan_emulator/sitecustomize/` on PYTHONPATH (`gkeplan sandbox env` exports
+the first and names the second, GKEPLAN_EMULATOR_SHIM: a process asks for it, so gcloud's
+own Python never runs it). Python runs `sitecustomize` at start-up, which calls
+`install()`; it defaults, and only defaults, what a caller left out:
 
 - a GAPIC client (`google.cloud.*.services.*.client`, e.g. ClusterManagerClient, ProjectsClient,
   IAMClient) built without client_options gets `api_endpoint`: the emulator's HTTP URL with

@@ -41,7 +41,7 @@ GPU_METRICS = {
 _G2_GPUS = {4: 1, 8: 1, 12: 1, 16: 1, 24: 2, 32: 1, 48: 4, 96: 8}
 
 QUOTA_PROFILES: dict[str, Any] = {
-    "_source": "free-tier: the GCP free trial's Compute Engine quotas (CPUS_ALL_REGIONS 12, "
+    "_source": "free-trial: the GCP Free Trial's Compute Engine quotas (CPUS_ALL_REGIONS 12, "
     "N2_CPUS 8, GPUS_ALL_REGIONS 0, SSD_TOTAL_GB 250; other regional values as Compute Engine's "
     "Quotas page shows a new free-trial project, cloud.google.com/compute/resource-usage); "
     "default: typical defaults of a new paid project; unlimited: no limits",

@@ -49,7 +49,13 @@ def _quota(text: str) -> tuple[str, float]:
     help="Persist state to FILE (atomically); a restart keeps everything.",
 )
 @click.option("--project", default="demo-project", show_default=True)
-@click.option("--quota-profile", default="free-tier", show_default=True)
+@click.option(
+    "--quota-profile",
+    default="free-trial",
+    show_default=True,
+    help="The project's quotas: free-trial (GCP's Free Trial), default (a new paid project) or "
+    "unlimited; free-tier is the old name of free-trial.",
+)
 @click.option(
     "--quota",
     "quotas",
@@ -84,10 +90,14 @@ def serve(
     require_auth: bool,
 ) -> None:
     """Serve the emulator on loopback; the first stdout line is a JSON object of endpoints."""
-    from gkeplan_emulator.facts import quota_profile_names
+    from gkeplan_emulator.facts import PROFILE_ALIASES, quota_profile_names
     from gkeplan_emulator.runtime import Emulator
     from gkeplan_emulator.services import grpc_service_names
 
+    if quota_profile in PROFILE_ALIASES:
+        new = PROFILE_ALIASES[quota_profile]
+        click.echo(f"Warning: --quota-profile {quota_profile} is now {new}", err=True)
+        quota_profile = new
     if quota_profile not in quota_profile_names():
         raise click.BadParameter(
             f"known profiles: {', '.join(quota_profile_names())}", param_hint="--quota-profile"

@@ -9,14 +9,22 @@ only), and the Python shim (autoclient.py) fetches its own.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 FORMATS = ("sh", "json", "terraform", "gcloud")
+SHIM_VAR = "GKEPLAN_EMULATOR_SHIM"
 
 SHIM_DIR = Path(__file__).resolve().parent / "sitecustomize"
+# The gcloud configuration the gcloud format writes to: the person's own (the active one)
+# stays as it is. `gcloud config configurations create NAME --no-activate` makes one without
+# switching to it; `--configuration NAME` or CLOUDSDK_ACTIVE_CONFIG_NAME=NAME selects it for
+# one call or one shell (`gcloud topic configurations`; `gcloud config configurations create
+# --help`: "--activate ... Enabled by default, use --no-activate to disable").
+GCLOUD_CONFIGURATION = "gkeplan-sandbox"
 
 
 @dataclass(frozen=True)
@@ -111,20 +119,21 @@ class ClientEnv:
         return self.http + "/_emulator/token"
 
     def variables(self) -> dict[str, str]:
-        """Environment variables for Python processes (and the gcloud ones, which are harmless
-        to everything else)."""
+        """Environment variables for a shell: harmless to every program that does not read
+        them. The Python shim is not among them (a PYTHONPATH runs it in every Python of the
+        shell, gcloud's own included): a process asks for it, see python_variables()."""
         env = {
             "GKEPLAN_EMULATOR_HTTP": self.http,
             "GKEPLAN_EMULATOR_GRPC": self.grpc,
             "GKEPLAN_EMULATOR_TOKEN_URL": self.token_url,
+            # where the shim is, for the process that asks for it (PYTHONPATH=$this)
+            SHIM_VAR: str(SHIM_DIR),
             "GOOGLE_CLOUD_PROJECT": self.project,
             # read by google-cloud-storage (google/cloud/storage/_helpers.py
             # _get_storage_emulator_override)
             "STORAGE_EMULATOR_HOST": self.http,
-            # the shim that defaults Google's clients to the emulator (autoclient.py)
-            "PYTHONPATH": str(SHIM_DIR),
             # gcloud: a property category/name is also CLOUDSDK_CATEGORY_NAME
-            # (https://cloud.google.com/sdk/gcloud/reference/config)
+            # (https://cloud.google.com/sdk/gcloud/reference/config); for this shell only
             "CLOUDSDK_CORE_PROJECT": self.project,
         }
         for api in APIS:
@@ -132,6 +141,12 @@ class ClientEnv:
                 self.http + api.gcloud_path
             )
         return env
+
+    def python_variables(self, pythonpath: str | None = None) -> dict[str, str]:
+        """variables() and the shim on PYTHONPATH (before `pythonpath`, the process's own):
+        for one Python process that asks for the shim (an unmodified Google sample)."""
+        shim = str(SHIM_DIR) + (os.pathsep + pythonpath if pythonpath else "")
+        return {**self.variables(), "PYTHONPATH": shim}
 
     def client_options(self) -> dict[str, dict[str, dict[str, str]]]:
         """Per API and transport, the client_options and transport to build a client with."""
@@ -165,15 +180,13 @@ class ClientEnv:
 
     def sh(self) -> str:
         lines = [
-            '# eval "$(gkeplan sandbox env)": Google\'s clients in this shell reach the sandbox'
+            '# eval "$(gkeplan sandbox env)": Google\'s clients in this shell reach the sandbox',
+            "# (gcloud through CLOUDSDK_* variables of this shell; its configuration untouched).",
+            "# A Python script that builds clients with no arguments (ClusterManagerClient())",
+            "# asks for the shim that points them here:",
+            f'#   PYTHONPATH="${SHIM_VAR}" python script.py',
         ]
-        for key, value in self.variables().items():
-            if key == "PYTHONPATH":
-                lines.append(
-                    f'export PYTHONPATH={shlex.quote(value)}"${{PYTHONPATH:+:$PYTHONPATH}}"'
-                )
-            else:
-                lines.append(f"export {key}={shlex.quote(value)}")
+        lines += [f"export {key}={shlex.quote(value)}" for key, value in self.variables().items()]
         return "\n".join(lines) + "\n"
 
     def json(self) -> str:
@@ -205,12 +218,24 @@ class ClientEnv:
         return "\n".join(lines) + "\n"
 
     def gcloud(self) -> str:
+        name = GCLOUD_CONFIGURATION
         lines = [
-            "# gcloud against the sandbox. Credentials: write a token from",
-            f"#   curl -s -X POST {self.token_url} -d '{{}}'",
-            "# to a file and `gcloud config set auth/access_token_file FILE`.",
+            f"# gcloud against the sandbox, in a configuration of its own ({name}): yours",
+            "# stays active and unchanged. (A second run: the create line says it exists.)",
+            f"gcloud config configurations create {name} --no-activate",
         ]
         lines += [
-            f"gcloud config set {k} {shlex.quote(v)}" for k, v in self.gcloud_properties().items()
+            f"gcloud config set --configuration {name} {k} {shlex.quote(v)}"
+            for k, v in self.gcloud_properties().items()
+        ]
+        lines += [
+            "# Credentials: write a token from",
+            f"#   curl -s -X POST {self.token_url} -d '{{}}'",
+            f"# to a file and `gcloud config set --configuration {name} auth/access_token_file "
+            "FILE`.",
+            f"# Use it for one command with `gcloud --configuration {name} ...`, or in this shell",
+            f"# with `export CLOUDSDK_ACTIVE_CONFIG_NAME={name}`; switch back with",
+            "# `unset CLOUDSDK_ACTIVE_CONFIG_NAME`, and remove it with",
+            f"# `gcloud config configurations delete {name}`.",
         ]
         return "\n".join(lines) + "\n"

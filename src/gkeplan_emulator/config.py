@@ -42,7 +42,7 @@ class EmulatorConfig:
             "updateNodePool": 0.02,
         }
     )
-    quota_profile: str = "free-tier"
+    quota_profile: str = "free-trial"
     # The project's own limits over the profile's, as a project granted more (or less) has
     # them: (METRIC, limit) for every region or the project, (REGION/METRIC, limit) for one.
     quota_overrides: tuple[tuple[str, float], ...] = ()

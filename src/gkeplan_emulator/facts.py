@@ -134,6 +134,12 @@ class QuotaProfile:
         return limits
 
 
+# The profile's older name: "free-trial" is what Google calls the program whose limits these
+# are (the 90-day, $300 Free Trial; the Free Tier is the always-free usage of select products:
+# docs.cloud.google.com/free/docs/free-cloud-features). The old name keeps working.
+PROFILE_ALIASES = {"free-tier": "free-trial"}
+
+
 def quota_profile_names() -> tuple[str, ...]:
     return tuple(_load("quota-profiles.json")["profiles"])
 
@@ -141,6 +147,7 @@ def quota_profile_names() -> tuple[str, ...]:
 def quota_profile(name: str, overrides: Iterable[tuple[str, float]] = ()) -> QuotaProfile:
     """A profile's limits, with a project's own `overrides` (METRIC or REGION/METRIC) over
     them; a METRIC the profile counts per project (CPUS_ALL_REGIONS) is a project limit."""
+    name = PROFILE_ALIASES.get(name, name)
     data = _load("quota-profiles.json")["profiles"].get(name)
     if data is None:
         raise KeyError(f"unknown quota profile {name!r}; known: {', '.join(quota_profile_names())}")

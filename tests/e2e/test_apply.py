@@ -142,7 +142,7 @@ def test_destroy_empties_a_force_destroy_bucket_and_stops_on_a_full_one(harness:
 
 
 def test_regional_example_meets_the_quota_the_policy_predicted(harness: Harness) -> None:
-    """Applied without the policies, GKE (emulated) refuses what free-tier FT001 refused."""
+    """Applied without the policies, GKE (emulated) refuses what free-trial FT001 refused."""
     spec = harness.spec((EXAMPLE.parent / "regional.yaml").read_text())
     result = harness.apply(spec)
     error = str(result.walk.errors["cluster.sd-cluster"])

@@ -21,7 +21,7 @@ REFUSAL = (
 def _init(u: User, email: str) -> None:
     made = CliRunner().invoke(
         cli,
-        ["init", str(u.tmp / "infra"), "--project-id", "demo-project", "--email", email, "--force"],
+        ["init", str(u.tmp / "infra"), "--project", "demo-project", "--email", email, "--force"],
     )
     assert made.exit_code == 0, made.output
     u.spec = u.tmp / "infra" / "gkeplan.yaml"

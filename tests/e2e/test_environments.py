@@ -87,3 +87,24 @@ def test_without_a_default_env_is_required_and_a_bad_block_is_located(user: User
     )
     assert res.exit_code == 1
     assert "spec.yaml:14:5: error: environments.prod.projct" in res.output
+
+
+def test_the_plan_json_markdown_and_saved_plan_name_the_environment(user: User) -> None:
+    import json
+
+    spec = _write(user)
+    as_json = user.run("plan", spec, "--env", "prod", "--format", "json", state=False)
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["environment"] == "prod"
+    markdown = user.run("plan", spec, "--env", "prod", "--format", "markdown", state=False)
+    assert markdown.stdout.startswith(
+        "### gkeplan plan for `demo-project` (environment `prod`): 1 to add"
+    ), markdown.stdout
+    saved = user.tmp / "prod.plan.json"
+    made = user.run("plan", spec, "--env", "prod", "--out", str(saved), state=False)
+    assert made.exit_code == 0, made.output
+    shown = user.run("show", str(saved), state=False, endpoint=False)
+    assert shown.output.startswith("Environment: prod (project demo-project)\n"), shown.output
+    assert json.loads(saved.read_text())["environment"] == "prod"
+    applied = user.run("apply", spec, "--env", "prod", "--plan", str(saved), state=False)
+    assert applied.exit_code == 0, applied.output

@@ -93,11 +93,22 @@ def test_campaign_twenty_percent_lost_lock_and_state_writes(server: Server, tria
     """`trials` trials (8 in `make test-slow`, 1 in `make test`) of apply then destroy, each on
     its own state, with 20% of lock and state writes (and lock releases) losing their
     response: every run completes in one run."""
-    _faults(
-        server,
-        _lost_rule("storage.objects.insert", probability=0.2),
-        _lost_rule("storage.objects.delete", probability=0.2),
-    )
+    if trials == 1:
+        # One trial makes too few writes for 20% draws to be sure to fire (how many state writes
+        # a run makes varies with its parallel completions): the same kinds of loss, counted, on
+        # the second and sixth insert (a lock or a state write) and the first delete (a release).
+        _faults(
+            server,
+            _lost_rule("storage.objects.insert", count=1, skip=1),
+            _lost_rule("storage.objects.insert", count=1, skip=5),
+            _lost_rule("storage.objects.delete", count=1),
+        )
+    else:
+        _faults(
+            server,
+            _lost_rule("storage.objects.insert", probability=0.2),
+            _lost_rule("storage.objects.delete", probability=0.2),
+        )
     # Each trial's destroy must remove the bucket: a kept one is outside the next trial's state.
     server.spec.write_text(server.spec.read_text().replace("    keepOnDestroy: true\n", ""))
     outcomes = []
@@ -117,6 +128,7 @@ def test_campaign_twenty_percent_lost_lock_and_state_writes(server: Server, tria
             assert result.returncode == 0, f"trial {trial} {verb}:\n{out}"
             assert not any(text in out for text in OTHERS), out
     lost = _lost(server, "storage.objects.insert") + _lost(server, "storage.objects.delete")
-    assert lost >= 2 * trials, f"only {lost} lost responses: the campaign proves little"
+    floor = 3 if trials == 1 else 2 * trials
+    assert lost >= floor, f"only {lost} lost responses: the campaign proves little"
     print(f"campaign: {lost} lost responses over {len(outcomes)} runs, all completed")
     assert len(outcomes) == 2 * trials

@@ -268,6 +268,37 @@ def test_changing_an_immutable_field_replaces(harness: Harness) -> None:
     assert sub.reason is not None and sub.reason.startswith("ipCidrRange cannot be changed")
 
 
+def test_replacing_the_network_replaces_what_lives_in_it_dependents_first(
+    harness: Harness,
+) -> None:
+    # GCP refuses to delete a network still in use ("The network resource '...' is already
+    # being used by '.../firewalls/...'", quoted in kubernetes/kops#13855), as the sandbox does:
+    # a replacement is two steps, so the subnetwork, router and firewall go before the
+    # network, and come back after it.
+    _apply(harness, SPEC)
+    renamed = harness.spec(SPEC.replace("  ml-net: {", "  ml-net: {name: ml-net-2, "))
+    plan = harness.plan(renamed)
+    assert set(_actions(plan).values()) == {"replace"}
+    assert set(_actions(plan)) == {
+        "network.ml-net",
+        "subnetwork.ml-subnet",
+        "router.ml-router",
+        "firewall.allow-ssh-iap",
+    }
+    before = len(harness.emu.requests)
+    result = harness.apply(renamed)
+    assert result.ok, result.walk.errors
+    calls = [e.method for e in harness.emu.requests[before:] if e.status < 300]
+    network_gone = calls.index("compute.networks.delete")
+    network_back = calls.index("compute.networks.insert")
+    for inside in ("subnetworks", "routers", "firewalls"):
+        assert calls.index(f"compute.{inside}.delete") < network_gone, calls
+        assert calls.index(f"compute.{inside}.insert") > network_back, calls
+    networks = connection_for(harness.emu).compute("networks").list(project=P)
+    assert [n.name for n in networks] == ["ml-net-2"]
+    assert not harness.plan(renamed).has_changes
+
+
 def test_an_existing_network_is_refused_then_adopted(harness: Harness) -> None:
     conn = connection_for(harness.emu)
     conn.compute("networks").insert(

@@ -206,3 +206,87 @@ def test_locations_list_names_the_regions_and_multi_regions_repositories_can_liv
     assert found == [NAME]
     with pytest.raises(gexc.Forbidden):  # 403 over REST, as for the project's other calls
         client.list_locations(request={"name": "projects/someone-elses"})
+
+
+HUB = {"docker_repository": {"public_repository": "DOCKER_HUB"}}
+
+
+def test_remote_and_virtual_repositories_are_served_with_their_settings(
+    clients: ClientFactory,
+) -> None:
+    client = clients.artifact_registry()
+    _create(client, "hub", mode="REMOTE_REPOSITORY", remote_repository_config=HUB)
+    _create(client, "own")
+    policies = [
+        {"id": "own", "repository": f"{PARENT}/repositories/own", "priority": 100},
+        {"id": "hub", "repository": f"{PARENT}/repositories/hub", "priority": 10},
+    ]
+    _create(
+        client,
+        "all",
+        mode="VIRTUAL_REPOSITORY",
+        virtual_repository_config={"upstream_policies": policies},
+    )
+    hub = client.get_repository(name=f"{PARENT}/repositories/hub")
+    assert hub.remote_repository_config.docker_repository.public_repository.name == "DOCKER_HUB"
+    listed = {r.name.rsplit("/", 1)[-1]: r for r in client.list_repositories(parent=PARENT)}
+    got = listed["all"].virtual_repository_config.upstream_policies
+    assert [(p.id, p.priority) for p in got] == [("own", 100), ("hub", 10)]
+    # upstream policies are updated in place (Terraform's update mask names
+    # virtualRepositoryConfig); the remote source is not (remote_repository_config: ForceNew)
+    patched = client.update_repository(
+        request={
+            "repository": {
+                "name": f"{PARENT}/repositories/all",
+                "virtual_repository_config": {"upstream_policies": policies[:1]},
+            },
+            "update_mask": {"paths": ["virtual_repository_config"]},
+        }
+    )
+    assert [p.id for p in patched.virtual_repository_config.upstream_policies] == ["own"]
+    with pytest.raises(gexc.BadRequest):
+        client.update_repository(
+            request={
+                "repository": {
+                    "name": f"{PARENT}/repositories/hub",
+                    "remote_repository_config": {"description": "x"},
+                },
+                "update_mask": {"paths": ["remote_repository_config"]},
+            }
+        )
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"mode": "REMOTE_REPOSITORY"}, "exactly one remote source"),
+        (
+            {
+                "mode": "REMOTE_REPOSITORY",
+                "remote_repository_config": {"python_repository": {"public_repository": "PYPI"}},
+            },
+            "does not match repository format DOCKER",
+        ),
+        ({"remote_repository_config": HUB}, "only allowed in remote repositories"),
+        (
+            {
+                "mode": "VIRTUAL_REPOSITORY",
+                "virtual_repository_config": {
+                    "upstream_policies": [{"id": "x", "repository": f"{PARENT}/repositories/x"}]
+                },
+            },
+            "does not exist",
+        ),
+    ],
+)
+def test_a_mode_without_its_settings_or_with_others_is_400(
+    clients: ClientFactory, fields: dict[str, object], says: str
+) -> None:
+    with pytest.raises(gexc.BadRequest, match=says):
+        _create(clients.artifact_registry(), "bad", **fields)
+
+
+def test_a_repository_id_with_an_underscore_is_400(clients: ClientFactory) -> None:
+    # underscores "aren't supported in artifact repo names" (cluster-toolkit#6303)
+    with pytest.raises(gexc.BadRequest, match="Invalid repository id"):
+        _create(clients.artifact_registry(), "my_repo")

@@ -198,7 +198,7 @@ def test_serve_quota_gives_the_project_its_own_limits(serve: Serve) -> None:
     assert limits("us-central1")["NVIDIA_L4_GPUS"] == 1
     assert limits("europe-west4")["NVIDIA_L4_GPUS"] == 1
     assert limits("europe-west4")["G2_CPUS"] == 8
-    assert limits("us-central1")["G2_CPUS"] == 0  # the free-tier profile's
+    assert limits("us-central1")["G2_CPUS"] == 0  # the free-trial profile's
 
 
 def test_a_quota_that_is_not_metric_equals_limit_is_a_usage_error() -> None:
@@ -223,3 +223,21 @@ def test_a_kept_state_started_for_another_project_keeps_the_first_and_owns_the_s
         gcs.create_bucket("second-bucket")
         assert sorted(b.name for b in gcs.list_buckets(project="first-project")) == ["first-bucket"]
         assert [b.name for b in gcs.list_buckets(project="second-project")] == ["second-bucket"]
+
+
+def test_serve_takes_free_tier_as_the_old_name_of_free_trial(serve: Serve) -> None:
+    from google.cloud import compute_v1
+
+    limits = []
+    for profile in ("free-tier", "free-trial"):
+        served = serve("--quota-profile", profile)
+        client = compute_v1.RegionsClient(
+            credentials=served.clients().credentials,
+            transport="rest",
+            client_options={"api_endpoint": str(served.endpoints["http"])},
+        )
+        got = client.get(project=P, region="us-central1")
+        limits.append({q.metric: q.limit for q in got.quotas})
+        _stop(served)
+    assert limits[0] == limits[1]
+    assert limits[0]["N2_CPUS"] == 8  # the Free Trial's (quota-profiles.json, sourced)

@@ -207,3 +207,17 @@ def test_network_policy_enforcement_needs_its_add_on_first() -> None:
         client.set_network_policy(request={"name": name, "network_policy": policy})
         clock.advance(1)
         assert client.get_cluster(name=name).network_policy.enabled
+
+
+def test_a_node_pool_name_over_40_characters_is_refused_in_gkes_words(conn: Connection) -> None:
+    # 'Invalid value for field "node_pool.name": ... no longer than 40 characters).'
+    # (GKE's 400, quoted in pulumi/pulumi-gcp#1510)
+    client = conn.container()
+    with pytest.raises(gexc.BadRequest, match=r'Invalid value for field "node_pool\.name"'):
+        client.create_cluster(
+            parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool("p" * 41)])
+        )
+    op = client.create_cluster(
+        parent=ZONE, cluster=gke.Cluster(name="c1", node_pools=[_pool("p" * 40)])
+    )
+    assert op.name

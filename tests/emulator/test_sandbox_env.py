@@ -41,8 +41,10 @@ def test_sh_output_evaluated_in_a_shell_points_googles_clients_at_the_sandbox(
     emulator: Emulator,
 ) -> None:
     sh = env_output(emulator, "sh")
+    # the script's process asks for the shim, as the output's comment says
+    asks = f'eval "$1"; PYTHONPATH="$GKEPLAN_EMULATOR_SHIM" exec {sys.executable} -c "$2"'
     done = subprocess.run(
-        ["bash", "-c", f'eval "$1"; exec {sys.executable} -c "$2"', "-", sh, SCRIPT],
+        ["bash", "-c", asks, "-", sh, SCRIPT],
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,6 +57,19 @@ def test_sh_output_evaluated_in_a_shell_points_googles_clients_at_the_sandbox(
     made = [e.method for e in emulator.requests]
     assert "storage.buckets.insert" in made
     assert "resourcemanager.projects.get" in made
+
+
+def test_sh_output_leaves_other_pythons_and_gcloud_alone(emulator: Emulator) -> None:
+    sh = env_output(emulator, "sh")
+    assert "PYTHONPATH=" not in sh.replace('#   PYTHONPATH="$GKEPLAN_EMULATOR_SHIM"', "")
+    assert 'PYTHONPATH="$GKEPLAN_EMULATOR_SHIM" python script.py' in sh
+    # a Python that did not ask: no shim loaded, nothing printed (gcloud runs one of these)
+    probe = "import sys; print('gkeplan_emulator.autoclient' in sys.modules)"
+    other = subprocess.run(
+        ["bash", "-c", 'eval "$1"; exec "$2" -c "$3"', "-", sh, sys.executable, probe],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (other.returncode, other.stdout, other.stderr) == (0, "False\n", "")
 
 
 def test_sh_output_prints_no_token(emulator: Emulator) -> None:
@@ -107,17 +122,23 @@ def test_terraform_output_is_a_provider_block_of_the_providers_own_arguments(
     assert client.list_clusters(parent="projects/demo-project/locations/-").clusters == []
 
 
-def test_gcloud_output_sets_endpoint_override_properties(emulator: Emulator) -> None:
-    lines = [ln for ln in env_output(emulator, "gcloud").splitlines() if not ln.startswith("#")]
+def test_gcloud_output_writes_a_configuration_of_its_own(emulator: Emulator) -> None:
+    text = env_output(emulator, "gcloud")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    assert lines[0] == "gcloud config configurations create gkeplan-sandbox --no-activate"
     props: dict[str, str] = {}
-    for line in lines:
-        match = re.fullmatch(r"gcloud config set (\S+) (\S+)", line)
+    for line in lines[1:]:
+        # every property goes to that configuration, never to the active one
+        match = re.fullmatch(r"gcloud config set --configuration gkeplan-sandbox (\S+) (\S+)", line)
         assert match, line
         props[match[1]] = match[2]
     http = emulator.endpoints.http
     assert props["api_endpoint_overrides/container"] == http + "/"
     assert props["api_endpoint_overrides/storage"] == http + "/storage/v1/"
     assert props["core/project"] == "demo-project"
+    # how to use it and how to switch back
+    assert "export CLOUDSDK_ACTIVE_CONFIG_NAME=gkeplan-sandbox" in text
+    assert "unset CLOUDSDK_ACTIVE_CONFIG_NAME" in text
 
 
 def test_env_without_a_sandbox_says_how_to_name_one() -> None:

@@ -407,7 +407,7 @@ def depends_on() -> Iterator[Case]:
 
 def truncations() -> Iterator[Case]:
     row = "truncation"
-    tail = "policy: {packs: [free-tier], quotas: {N2_CPUS: 24, us-central1/CPUS: 8}}\n"
+    tail = "policy: {packs: [free-trial], quotas: {N2_CPUS: 24, us-central1/CPUS: 8}}\n"
     for cut in range(9, len(tail) - 2, 2):
         yield Case(row, f"flow-at-{cut}", BASE + tail[:cut] + "\n")
     quoted = 'description: "a long description that never ends\n'

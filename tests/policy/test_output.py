@@ -83,8 +83,8 @@ def test_plugin_rule_from_an_entry_point(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         edit(
-            "  packs: [free-tier, least-privilege, security-baseline]",
-            "  packs: [free-tier, TEAM001]",
+            "  packs: [free-trial, least-privilege, security-baseline]",
+            "  packs: [free-trial, TEAM001]",
             EXAMPLE,
         )
     )

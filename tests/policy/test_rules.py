@@ -32,8 +32,8 @@ def test_quota_regional_with_surge_shows_the_issue_arithmetic(tmp_path: Path) ->
 
 def test_quota_override_in_the_spec_lifts_the_limit(tmp_path: Path) -> None:
     text = edit(
-        "  packs: [free-tier, least-privilege, security-baseline]",
-        "  packs: [free-tier]\n  quotas: {N2_CPUS: 48, SSD_TOTAL_GB: 500, CPUS_ALL_REGIONS: 48}",
+        "  packs: [free-trial, least-privilege, security-baseline]",
+        "  packs: [free-trial]\n  quotas: {N2_CPUS: 48, SSD_TOTAL_GB: 500, CPUS_ALL_REGIONS: 48}",
         REGIONAL_SURGE,
     )
     assert findings(tmp_path, text, rules=("FT001",)) == []
@@ -56,8 +56,8 @@ def test_quota_sums_clusters_in_a_region(tmp_path: Path) -> None:
 
 def test_budget(tmp_path: Path) -> None:
     text = edit(
-        "  packs: [free-tier, least-privilege, security-baseline]",
-        "  packs: [free-tier]\n  parameters: {maxMonthlyUsd: 50}",
+        "  packs: [free-trial, least-privilege, security-baseline]",
+        "  packs: [free-trial]\n  parameters: {maxMonthlyUsd: 50}",
     )
     (got,) = findings(tmp_path, text, rules=("FT002",))
     assert got[3].startswith(
@@ -333,8 +333,8 @@ def test_security_baseline_rule_fires(
 
 def test_waiver_needs_a_reason_and_still_shows(tmp_path: Path) -> None:
     text = edit(
-        "  packs: [free-tier, least-privilege, security-baseline]",
-        "  packs: [free-tier, least-privilege, security-baseline]\n  exceptions:\n"
+        "  packs: [free-trial, least-privilege, security-baseline]",
+        "  packs: [free-trial, least-privilege, security-baseline]\n  exceptions:\n"
         "    - {rule: FT001, resource: nodePool.sd-cluster.sd-node-pool, "
         "reason: quota raised to 48 N2 CPUs (ticket 123)}",
         REGIONAL_SURGE,

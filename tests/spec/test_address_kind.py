@@ -133,7 +133,7 @@ def test_a_misspelt_nat_ip_gets_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_the_free_trial_holds_one_static_address_per_region(tmp_path: Path) -> None:
-    text = BASE.replace("policy: {packs: []}", "policy: {packs: [free-tier]}")
+    text = BASE.replace("policy: {packs: []}", "policy: {packs: [free-trial]}")
     assert "FT003" not in _validate(
         tmp_path,
         text.replace("  nat-ip: {region: us-central1}\n", "").replace(
@@ -146,8 +146,8 @@ def test_the_free_trial_holds_one_static_address_per_region(tmp_path: Path) -> N
         "quota STATIC_ADDRESSES in us-central1 is 1: Compute Engine refuses the reservation over it"
     ) in output, output
     raised = text.replace(
-        "policy: {packs: [free-tier]}",
-        "policy: {packs: [free-tier], quotas: {us-central1/STATIC_ADDRESSES: 2}}",
+        "policy: {packs: [free-trial]}",
+        "policy: {packs: [free-trial], quotas: {us-central1/STATIC_ADDRESSES: 2}}",
     )
     assert "FT003" not in _validate(tmp_path, raised)
 
@@ -157,7 +157,7 @@ def test_nat_ips_count_as_in_use_addresses_with_a_warning(tmp_path: Path) -> Non
     text = (
         BASE.replace(
             "policy: {packs: []}",
-            "policy: {packs: [free-tier], quotas: {us-central1/STATIC_ADDRESSES: 10}}",
+            "policy: {packs: [free-trial], quotas: {us-central1/STATIC_ADDRESSES: 10}}",
         )
         .replace("addresses:\n", "addresses:\n" + ips)
         .replace(

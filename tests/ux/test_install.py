@@ -46,7 +46,7 @@ def test_the_wheel_runs_in_a_clean_venv(tmp_path: Path) -> None:
         bin_dir / "gkeplan",
         "init",
         tmp_path / "infra",
-        "--project-id",
+        "--project",
         "my-ml-proj",
         env={**os.environ, "CLOUDSDK_CONFIG": str(tmp_path / "no-gcloud")},
     )
@@ -120,14 +120,19 @@ def test_the_ci_workflow_passes_actionlint() -> None:
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-@pytest.mark.slow
-def test_pre_commit_fmt_hook_fails_on_an_unformatted_spec_with_its_diff(tmp_path: Path) -> None:
+def _project_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A fresh git repository (a person's project) and the pre-commit of the dev deps."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed; pre-commit needs it")
-    pre_commit = Path(sys.executable).with_name("pre-commit")
     repo = tmp_path / "project"
     repo.mkdir()
     _git(repo, "init", "-q")
+    return repo, Path(sys.executable).with_name("pre-commit")
+
+
+@pytest.mark.slow
+def test_pre_commit_fmt_hook_fails_on_an_unformatted_spec_with_its_diff(tmp_path: Path) -> None:
+    repo, pre_commit = _project_repo(tmp_path)
     spec = repo / "gkeplan.yaml"
     # a key out of the models' order, under a comment that must travel with it
     spec.write_text(
@@ -152,3 +157,45 @@ def test_pre_commit_fmt_hook_fails_on_an_unformatted_spec_with_its_diff(tmp_path
     clean = _run(pre_commit, "try-repo", ROOT, "gkeplan-fmt", "--all-files", cwd=repo, env=env)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "gkeplan fmt" in clean.stdout and "Passed" in clean.stdout
+
+
+def _hook_repo_rev() -> str:
+    """This checkout as pre-commit can clone it: its working tree as a commit (what
+    `pre-commit try-repo` makes with `git stash create`), or HEAD when nothing changed."""
+    stash = _run("git", "stash", "create", cwd=ROOT)
+    assert stash.returncode == 0, stash.stderr
+    if stash.stdout.strip():
+        return stash.stdout.strip()
+    head = _run("git", "rev-parse", "HEAD", cwd=ROOT)
+    return head.stdout.strip()
+
+
+@pytest.mark.slow
+def test_init_in_a_subdirectory_then_pre_commit_run_passes_and_skips_the_workflow(
+    tmp_path: Path,
+) -> None:
+    repo, pre_commit = _project_repo(tmp_path)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "CLOUDSDK_CONFIG": str(tmp_path / "no-gcloud"),
+    }
+    init = _run(
+        sys.executable, "-m", "gkeplan", "init", "infra", "--project", "my-ml-proj",
+        cwd=repo, env=env,
+    )  # fmt: skip
+    assert init.returncode == 0, init.stdout + init.stderr
+    config = repo / ".pre-commit-config.yaml"
+    written = config.read_text()
+    # the one line a person fills in: where gkeplan is hosted; here, this checkout
+    config.write_text(
+        written.replace("https://github.com/YOUR-ORG/gkeplan", str(ROOT)).replace(
+            "rev: v0.1.0", f"rev: {_hook_repo_rev()}"
+        )
+    )
+    _git(repo, "add", "-A")
+    ran = _run(pre_commit, "run", "--all-files", "--verbose", cwd=repo, env=env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "infra/gkeplan.yaml: valid (10 resources" in ran.stdout, ran.stdout
+    assert ".github/workflows/gkeplan.yml" not in ran.stdout
+    assert ran.stdout.count("Passed") == 2, ran.stdout

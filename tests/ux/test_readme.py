@@ -1,7 +1,8 @@
 """The README's sample outputs are what the commands print.
 
 Every ```console block of the README is run, in README order, in one scratch directory (with
-a copy of examples/ and no gcloud configuration): each `$ gkeplan ...` line is a command, the
+a copy of examples/ and no gcloud configuration; a git repository, as a project is, so that
+`gkeplan init` finds its root): each `$ gkeplan ...` line is a command, the
 lines up to the next `$` are its stdout; a line `...` stands for any number of lines."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,7 @@ def test_there_are_samples_to_check() -> None:
 
 def test_readme_samples_are_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "examples")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     monkeypatch.chdir(tmp_path)
     env = {"CLOUDSDK_CONFIG": str(tmp_path / "no-gcloud"), "NO_COLOR": "1"}
     for command, expected in _samples():

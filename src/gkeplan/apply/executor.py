@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gkeplan.apply.journal import Journal, StateWriter
+from gkeplan.apply.vertices import Half, Vertex, create_first, vertices
 from gkeplan.apply.walk import Outcome, WalkResult, walk
 from gkeplan.commandline import CommandLine
 from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
@@ -61,11 +62,9 @@ class ApplyResult:
         }
 
 
-def critical_first(
-    changes: Mapping[str, Change], deps: Mapping[str, list[str]]
-) -> dict[str, float]:
-    """For each change, the weight of the longest chain of changes that waits on it."""
-    dependents: dict[str, list[str]] = {a: [] for a in changes}
+def critical_first(weights: Mapping[str, float], deps: Mapping[str, list[str]]) -> dict[str, float]:
+    """For each vertex, the weight of the longest chain of vertices that waits on it."""
+    dependents: dict[str, list[str]] = {a: [] for a in weights}
     for a, ds in deps.items():
         for d in ds:
             dependents[d].append(a)
@@ -74,23 +73,10 @@ def critical_first(
     def chain(a: str) -> float:
         if a not in memo:
             memo[a] = 0.0  # guards against a cycle, which the graph has already refused
-            own = BY_NAME[changes[a].kind].weight
-            memo[a] = own + max((chain(b) for b in dependents[a]), default=0.0)
+            memo[a] = weights[a] + max((chain(b) for b in dependents[a]), default=0.0)
         return memo[a]
 
-    return {a: chain(a) for a in changes}
-
-
-def _order(changes: Mapping[str, Change]) -> dict[str, list[str]]:
-    """Creates and updates after their dependencies; deletes before what they depended on."""
-    deps: dict[str, list[str]] = {}
-    deleting = {a for a, c in changes.items() if c.action in (Action.DELETE, Action.REPLACE)}
-    for address, change in changes.items():
-        if change.action is Action.DELETE:
-            deps[address] = [other for other in deleting if address in changes[other].dependencies]
-        else:
-            deps[address] = [d for d in change.dependencies if d in changes]
-    return deps
+    return {a: chain(a) for a in weights}
 
 
 def describe_failure(change: Change, exc: BaseException) -> str:
@@ -160,6 +146,7 @@ class Step:
     journal: Journal
     ours: Callable[[], bool]  # the state held this id here before this run touched it
     commands: CommandLine | None
+    old_id: str = ""  # a replacement's: the id of the resource it replaces
 
     def create(self, change: Change | None = None) -> Attributes:
         return create(self.driver, self.ctx, change or self.change, self.ours, self.commands)
@@ -187,50 +174,69 @@ def _adopt(s: Step) -> None:
     s.journal.record(s.change, "ok", adopt(s.driver, s.ctx, s.change), s.change.id)
 
 
+def _old_change(s: Step) -> Change:
+    c = s.change
+    return Change(c.address, c.kind, s.old_id, Action.DELETE, before=c.before, settings=c.settings)
+
+
 def _replace(s: Step) -> None:
+    """A replacement that is one vertex: its parent's replacement made the new one."""
     change, journal = s.change, s.journal
     if journal.made_by_another(change):
         # Made by the request of the resource that journaled it (a pool of a cluster replaced
         # in this run): there is nothing old left to delete.
         journal.record(change, "ok", s.create(), change.id)
         return
-    old = journal.entry(change.address)
-    old_id = old.id if old else change.id
-    if old is not None and old.id == change.id and old.settings.get(REPLACES):
-        old_id = str(old.settings[REPLACES])  # an interrupted create-before-destroy
-    old_change = Change(
-        change.address,
-        change.kind,
-        old_id,
-        Action.DELETE,
-        before=change.before,
-        settings=change.settings,
-    )
-    if change.settings.get("createBeforeDestroy") and old_id != change.id:
-        # The new one first (under its own name), the old one once it runs; the journal names
-        # the old one so a run killed in between still deletes it.
-        pending = replace_settings(change, old_id)
-        journal.record(pending, "pending-create", change.after, change.id)
-        journal.also_created(change)
-        journal.record(pending, "ok", s.create(), change.id)
-        s.driver.delete(s.ctx, old_change)
+    _destroy_old(s)
+    _create_new(s)
+
+
+def _destroy_old(s: Step) -> None:
+    change, journal = s.change, s.journal
+    if create_first(change, s.old_id):
+        s.driver.delete(s.ctx, _old_change(s))
         entry = journal.entry(change.address)
         journal.record(change, "ok", entry.attributes if entry else change.after, change.id)
     else:
-        journal.record(change, "pending-replace", change.before, old_id)
-        s.driver.delete(s.ctx, old_change)
+        journal.record(change, "pending-replace", change.before, s.old_id)
+        s.driver.delete(s.ctx, _old_change(s))
+
+
+def _create_new(s: Step) -> None:
+    change, journal = s.change, s.journal
+    if create_first(change, s.old_id):
+        # The new one first (under its own name), the old one once it runs; the journal names
+        # the old one so a run killed in between still deletes it.
+        pending = replace_settings(change, s.old_id)
+        journal.record(pending, "pending-create", change.after, change.id)
+        journal.also_created(change)
+        journal.record(pending, "ok", s.create(), change.id)
+    else:
         journal.record(change, "pending-create", change.after, change.id)
         journal.also_created(change)
         journal.record(change, "ok", s.create(), change.id)
 
 
-# One step per action that calls GCP; no-op and forget write the state only.
-STEPS: dict[Action, Callable[[Step], None]] = {
-    Action.CREATE: _create,
-    Action.UPDATE: _update,
-    Action.REPLACE: _replace,
-    Action.DELETE: _delete,
-    Action.ADOPT: _adopt,
+def _old_id(change: Change, journal: Journal) -> str:
+    """The id of the resource a replacement replaces, as the state had it when the run began."""
+    old = journal.entry(change.address)
+    if old is None:
+        return change.id
+    if old.id == change.id and old.settings.get(REPLACES):
+        return str(old.settings[REPLACES])  # an interrupted create-before-destroy
+    return old.id
+
+
+# One step per action that calls GCP (a replacement's two halves each their own); no-op and
+# forget write the state only.
+STEPS: dict[tuple[Action, Half], Callable[[Step], None]] = {
+    (Action.CREATE, Half.WHOLE): _create,
+    (Action.UPDATE, Half.WHOLE): _update,
+    (Action.REPLACE, Half.WHOLE): _replace,
+    (Action.REPLACE, Half.DESTROY): _destroy_old,
+    (Action.REPLACE, Half.CREATE): _create_new,
+    (Action.DELETE, Half.WHOLE): _delete,
+    (Action.ADOPT, Half.WHOLE): _adopt,
 }
 
 
@@ -261,33 +267,51 @@ def execute(
     commands: CommandLine | None = None,
 ) -> ApplyResult:
     changes = {c.address: c for c in plan.changes}
-    result = ApplyResult(WalkResult(), changes)
     stop = stop or threading.Event()
     journal = Journal(writer)
-    result.moved = journal.moves(plan)
+    moved = journal.moves(plan)
+    old_ids = {a: _old_id(c, journal) for a, c in changes.items() if c.action is Action.REPLACE}
+    verts, deps = vertices(changes, old_ids)
+    halves_left = {a: 0 for a in changes}
+    for v in verts.values():
+        halves_left[v.address] += 1
+    durations: dict[str, float] = {a: 0.0 for a in changes}
+    started_at: set[str] = set()
+    lock = threading.Lock()
 
     def emit(what: str, change: Change, detail: str = "") -> None:
         if on_event is not None:
             on_event(what, change, detail)
 
-    def work(address: str) -> None:
+    def work(name: str) -> None:
         from gkeplan.gcp.retry import retry_budget
 
-        change = changes[address]
+        vertex = verts[name]
+        change = changes[vertex.address]
         if _state_only(change, journal):
             if change.action is Action.FORGET:
                 emit("done", change, "forgotten")
             return
+        with lock:  # a replacement's two halves are one change to the person watching
+            first = change.address not in started_at
+            started_at.add(change.address)
         started = time.monotonic()
-        emit("start", change, "")
+        if first:
+            emit("start", change, "")
         step = Step(
-            change, drivers[change.kind], ctx, journal, journal.held_before(change), commands
+            change,
+            drivers[change.kind],
+            ctx,
+            journal,
+            journal.held_before(change),
+            commands,
+            old_ids.get(change.address, change.id),
         )
         try:
             if change.refused is not None:
                 raise ResourceExists(change.refused, change.id)
             with retry_budget(ctx.conn.timeouts.change_budget_s):
-                STEPS[change.action](step)
+                STEPS[(change.action, vertex.half)](step)
         except BaseException as exc:
             if isinstance(exc, StateConflict):
                 stop.set()  # another writer owns the state now: start nothing more
@@ -296,21 +320,47 @@ def execute(
             emit("fail", change, describe_failure(change, exc))
             raise
         finally:
-            result.durations[address] = time.monotonic() - started
-        emit("done", change, f"{result.durations[address]:.1f}s")
+            with lock:
+                durations[change.address] += time.monotonic() - started
+                halves_left[change.address] -= 1
+                last = halves_left[change.address] == 0
+        if last:
+            emit("done", change, f"{durations[change.address]:.1f}s")
 
-    deps = _order(changes)
+    weights = {n: BY_NAME[changes[v.address].kind].weight for n, v in verts.items()}
     # Changes of a merged kind (IAM members of one policy) share one write in their driver.
-    result.walk = walk(
-        list(changes),
+    walked = walk(
+        list(verts),
         deps,
         work,
         parallelism=parallelism,
         stop=stop,
-        priority=critical_first(changes, deps),
-        merged=lambda a: BY_NAME[changes[a].kind].merged,
+        priority=critical_first(weights, deps),
+        merged=lambda n: BY_NAME[changes[verts[n].address].kind].merged,
     )
+    result = ApplyResult(_by_change(walked, verts), changes, moved=moved)
+    result.durations = {a: d for a, d in durations.items() if a in started_at}
     return result
+
+
+_WORST = (Outcome.FAILED, Outcome.SKIPPED, Outcome.NOT_STARTED, Outcome.DONE)
+
+
+def _by_change(walked: WalkResult, verts: Mapping[str, Vertex]) -> WalkResult:
+    """The walk's outcomes per change: a replacement is done when both its halves are, and
+    otherwise as far as its first half that was not."""
+    out = WalkResult()
+    for name, outcome in walked.outcomes.items():
+        address = verts[name].address
+        had = out.outcomes.get(address, Outcome.DONE)
+        out.outcomes[address] = min(had, outcome, key=_WORST.index)
+    for name, exc in walked.errors.items():
+        out.errors.setdefault(verts[name].address, exc)
+    for name, cause in walked.skipped_because.items():
+        address = verts[name].address
+        if address not in out.errors:  # a half skipped because the other failed is that failure
+            out.skipped_because.setdefault(address, verts[cause].address)
+    return out
 
 
 def record_refresh(plan: Plan, writer: StateWriter) -> ApplyResult:

@@ -1,5 +1,5 @@
 """Quota profiles (limits by metric) and how GKE nodes use them: one source for the emulator's
-quota checks and the free-tier policy."""
+quota checks and the free-trial pack."""
 
 from __future__ import annotations
 

@@ -71,21 +71,34 @@ def _add_common_options(command: click.Command) -> None:
             _add_common_options(sub)
 
 
-def _refuse_terraform_spellings(
+def _leaf(
     ctx: click.Context, command: click.Command, args: list[str]
+) -> tuple[click.Command, list[str]]:
+    """The command that runs and its own arguments: a group's command (`state list`)."""
+    if isinstance(command, click.Group):
+        words = [a for a in args if not a.startswith("-")]
+        sub = command.get_command(ctx, words[0]) if words else None
+        if sub is not None:
+            return sub, args[args.index(words[0]) + 1 :]
+    return command, args
+
+
+def _refuse_terraform_spellings(
+    command: click.Command, args: list[str], ctx: click.Context
 ) -> None:
     """`-target=X` is one usage error with gkeplan's spelling, exit 2, never click's
     "No such option '-t'" (a group's command is looked at in its own arguments)."""
     from gkeplan.cli.spellings import suggestion
 
-    if isinstance(command, click.Group):
-        words = [a for a in args if not a.startswith("-")]
-        sub = command.get_command(ctx, words[0]) if words else None
-        if sub is not None:
-            command, args = sub, args[args.index(words[0]) + 1 :]
     found = suggestion(command, args)
     if found is not None:
         raise click.UsageError(found, ctx)
+
+
+def _target_flags(command: click.Command | None) -> list[str]:
+    """Which of --sandbox / --endpoint the command takes: an error suggests only those."""
+    opts = {o for p in (command.params if command else []) for o in getattr(p, "opts", [])}
+    return [flag for flag in ("--sandbox", "--endpoint") if flag in opts]
 
 
 class LazyGroup(click.Group):
@@ -108,7 +121,9 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
-            _refuse_terraform_spellings(ctx, command, rest)
+            leaf, leaf_args = _leaf(ctx, command, rest)
+            ctx.meta["command"] = leaf  # click shares meta with the command's own context
+            _refuse_terraform_spellings(leaf, leaf_args, ctx)
         return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -127,7 +142,8 @@ class LazyGroup(click.Group):
             if not _is_google_error(exc):
                 raise
             debug = bool(ctx.meta.get("debug") or os.environ.get("GKEPLAN_DEBUG"))
-            raise click.ClickException(safe(_google_message(exc, debug))) from None
+            flags = _target_flags(ctx.meta.get("command"))
+            raise click.ClickException(safe(_google_message(exc, debug, flags))) from None
 
 
 @click.group(
@@ -174,13 +190,14 @@ def _is_google_error(exc: BaseException) -> bool:
     return module.startswith(("google.api_core", "google.auth"))
 
 
-def _google_message(exc: Any, debug: bool = False) -> str:
+def _google_message(exc: Any, debug: bool = False, flags: Sequence[str] = ()) -> str:
     if type(exc).__name__ == "DefaultCredentialsError":
         # google.auth found no usable Application Default Credentials
         # (https://cloud.google.com/docs/authentication/application-default-credentials).
+        instead = f", or use {' / '.join(flags)}" if flags else ""
         return (
             f"no Google credentials: {exc} Set up Application Default Credentials "
-            "(`gcloud auth application-default login`), or use --sandbox / --endpoint"
+            f"(`gcloud auth application-default login`){instead}"
         )
     from gkeplan.gcp.errors import render
 

@@ -295,7 +295,10 @@ def show(plan_file: str) -> None:
     from gkeplan.plan import saved
     from gkeplan.plan.render import render_text
 
-    click.echo(render_text(saved.load(plan_file)))
+    plan = saved.load(plan_file)
+    if plan.environment:
+        click.echo(f"Environment: {plan.environment} (project {plan.project})\n")
+    click.echo(render_text(plan))
 
 
 @click.command("import")

@@ -20,14 +20,29 @@ PRE_COMMIT_PATH = ".pre-commit-config.yaml"
 # The example's machine type; the zone chosen must offer it.
 _MACHINE = "n2-standard-4"
 
-PRE_COMMIT = """\
-# gkeplan validates every *gkeplan.yaml on commit (pre-commit.com).
+GITIGNORE_PATH = ".gitignore"
+# The local state, its lock and the sandbox's files (gkeplan.run.target): never committed.
+GITIGNORE_LINE = ".gkeplan/"
+
+
+def tag() -> str:
+    """The tag of the gkeplan that runs init: what the written files pin (the README says to
+    tag that commit in the clone you host)."""
+    from gkeplan import __version__
+
+    return f"v{__version__}"
+
+
+def render_pre_commit() -> str:
+    return f"""\
+# gkeplan validates and checks the format of every *gkeplan.yaml on commit (pre-commit.com).
 repos:
-  # >>> FILL IN: where you host gkeplan (a clone of its repository) and a tag or commit of it.
+  # >>> FILL IN: where you host gkeplan (a clone of its repository, with the tag {tag()}).
   - repo: https://github.com/YOUR-ORG/gkeplan
-    rev: v0.1.0
+    rev: {tag()}
     hooks:
       - id: gkeplan-validate
+      - id: gkeplan-fmt
 """
 
 
@@ -40,6 +55,16 @@ class Answers:
 
 def _template(name: str) -> str:
     return resources.files("gkeplan.init").joinpath(name).read_text(encoding="utf-8")
+
+
+def _replaced(text: str, replacements: list[tuple[str, str]], template: str, count: int = 1) -> str:
+    """The first `count` occurrences (-1: all) of each replaced; a template that lost one is
+    a bug of gkeplan's."""
+    for old, new in replacements:
+        if old not in text:
+            raise AssertionError(f"the init template {template} no longer contains {old!r}")
+        text = text.replace(old, new, count)
+    return text
 
 
 def zone_for(region: str) -> str:
@@ -56,8 +81,28 @@ def zone_for(region: str) -> str:
     return sorted(zones)[0]
 
 
+def _state_block(answers: Answers) -> str:
+    """The gcs state, commented out: the bucket must exist before a run can use it (and the
+    sandbox, the first run, has none), so it is the person's step, named here. The gcloud
+    commands' flags are those of `gcloud storage buckets create --help` / `update --help`
+    (--location, --uniform-bucket-level-access, --versioning)."""
+    bucket = f"{answers.project}-gkeplan-state"
+    return (
+        "# >>> FILL IN before CI: state in Cloud Storage, shared by every runner and you\n"
+        "# (one apply at a time). Make a versioned bucket, then uncomment:\n"
+        f"#   gcloud storage buckets create gs://{bucket} --location={answers.region} "
+        "--uniform-bucket-level-access\n"
+        f"#   gcloud storage buckets update gs://{bucket} --versioning\n"
+        "# state:\n"
+        "#   backend: gcs\n"
+        f"#   bucket: {bucket}\n"
+        "#   prefix: gkeplan\n"
+    )
+
+
 def render_spec(answers: Answers) -> str:
-    """The example with the project id, region (and a zone of it) and email filled in."""
+    """The example with the project id, region (and a zone of it) and email filled in, and
+    the gcs state ready to fill."""
     text = _template("stable-diffusion.yaml")
     zone = zone_for(answers.region)
     replacements = [
@@ -70,22 +115,26 @@ def render_spec(answers: Answers) -> str:
             f"    description: GCP project to deploy into\n    default: {answers.project}\n",
         ),
         ("    default: you@example.com\n", f"    default: {answers.email}\n"),
-        ("region: us-central1\n", f"region: {answers.region}\n"),
+        ("region: us-central1\n", f"region: {answers.region}\n{_state_block(answers)}"),
         ("    location: us-central1-c\n", f"    location: {zone}\n"),
         ("    location: us-central1\n", f"    location: {answers.region}\n"),
     ]
-    for old, new in replacements:
-        if old not in text:
-            raise AssertionError(f"the init template no longer contains {old!r}")
-        text = text.replace(old, new, 1)
-    return text
+    text = _replaced(text, replacements, "stable-diffusion.yaml")
+    from gkeplan.validation.fmt import format_spec
+
+    # in canonical form, so that the gkeplan-fmt hook it configures passes on it
+    return format_spec(text, SPEC_NAME)
 
 
-def render_workflow() -> str:
+def render_workflow(spec: str) -> str:
+    """The example workflow for the spec at `spec` (relative to the repository's root)."""
     text = _template("github-actions.yml")
-    return text.replace("infra/stable-diffusion.yaml", SPEC_NAME).replace(
-        'paths: ["infra/**"]', f'paths: ["{SPEC_NAME}"]'
-    )
+    replacements = [
+        ("SPEC: infra/stable-diffusion.yaml", f"SPEC: {spec}"),
+        ('paths: ["infra/**"]', f'paths: ["{spec}"]'),
+        ("gkeplan@v0.1.0", f"gkeplan@{tag()}"),
+    ]
+    return _replaced(text, replacements, "github-actions.yml", count=-1)
 
 
 def render_schema() -> str:
@@ -94,11 +143,13 @@ def render_schema() -> str:
     return render()
 
 
-def files(answers: Answers) -> dict[str, str]:
-    """Relative path -> content, in the order they are reported."""
+def files(answers: Answers, spec: str = SPEC_NAME) -> dict[str, str]:
+    """Relative path -> content, in the order they are reported: the spec and its schema
+    (for DIR), then the CI files (for the repository's root; `spec` is the spec's path from
+    there)."""
     return {
         SPEC_NAME: render_spec(answers),
         SCHEMA_NAME: render_schema(),
-        PRE_COMMIT_PATH: PRE_COMMIT,
-        WORKFLOW_PATH: render_workflow(),
+        WORKFLOW_PATH: render_workflow(spec),
+        PRE_COMMIT_PATH: render_pre_commit(),
     }

@@ -186,7 +186,8 @@ def render_markdown(plan: Plan, findings: Sequence[Any] = (), cost: CostDelta | 
             title += f"; {n['refused']} refused: apply changes nothing"
     else:
         title = "no changes"
-    lines = [f"### gkeplan plan for `{_escape(plan.project)}`: {title}", ""]
+    env = f" (environment `{_escape(plan.environment)}`)" if plan.environment else ""
+    lines = [f"### gkeplan plan for `{_escape(plan.project)}`{env}: {title}", ""]
     if plan.consent_missing:
         flags = " ".join(f"`--allow-replace {_escape(a)}`" for a in plan.consent_missing)
         lines += [f"**Apply needs {flags}**: the replacement deletes everything it holds.", ""]

@@ -103,6 +103,8 @@ class Plan:
     refresh_only: bool = False
     # `--replace`: replacements asked for by name, made again when a saved plan is applied
     replace: list[str] = field(default_factory=list)
+    # the spec's environment (--env) the plan is for, None for a spec without environments
+    environment: str | None = None
 
     @property
     def consent_missing(self) -> list[str]:
@@ -167,6 +169,7 @@ class Plan:
         return {
             "format_version": 1,
             "project": self.project,
+            "environment": self.environment,
             "state": {"lineage": self.state_lineage, "serial": self.state_serial},
             "spec_digest": self.spec_digest,
             "destroy": self.destroy,
@@ -200,4 +203,5 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         needs_allow_replace=[str(a) for a in data.get("needs_allow_replace") or []],
         refresh_only=bool(data.get("refresh_only")),
         replace=[str(a) for a in data.get("replace") or []],
+        environment=str(data["environment"]) if data.get("environment") else None,
     )

@@ -205,6 +205,7 @@ def make_plan(
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else None,
         spec_digest=spec_digest(spec),
+        environment=spec.environment,
         destroy=destroy,
         refresh_calls=ctx.calls,
         allow_replace=sorted(set(allow_replace)),
@@ -230,6 +231,7 @@ def _refresh_only_plan(
         state_lineage=state.lineage if state else None,
         state_serial=state.serial if state else None,
         spec_digest=spec_digest(spec),
+        environment=spec.environment,
         refresh_calls=ctx.calls,
         refresh_only=True,
     )

@@ -94,4 +94,5 @@ def bind(saved: Plan, fresh: Plan) -> Plan:
         needs_allow_replace=[a for a in fresh.needs_allow_replace if a in now and a in kept],
         refresh_only=saved.refresh_only,
         replace=saved.replace,
+        environment=saved.environment,
     )

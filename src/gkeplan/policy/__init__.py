@@ -1,7 +1,7 @@
 """Policies: rules in packs that stop failing and unsafe changes before they reach the cloud.
 
 `run_policies(spec, graph)` runs the spec's packs (`policy.packs`); packs are data in
-`policies/` (free-tier, least-privilege, security-baseline). Add rules by subclassing `Rule`
+`policies/` (free-trial, least-privilege, security-baseline). Add rules by subclassing `Rule`
 and registering the class under the entry-point group `gkeplan.policies`.
 """
 

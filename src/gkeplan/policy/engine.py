@@ -17,7 +17,7 @@ from gkeplan.kinds import KINDS
 from gkeplan.kinds.base import imported
 from gkeplan.policy import cost, rules_catalog, rules_iam, rules_quota
 from gkeplan.policy.model import Context, Finding, Rule
-from gkeplan.spec.base import Document
+from gkeplan.spec.base import PACK_ALIASES, Document
 
 # Run whatever packs a spec selects: an unknown name fails at apply, whatever the policy.
 ALWAYS: tuple[type[Rule], ...] = (rules_catalog.CatalogRule,)
@@ -72,6 +72,7 @@ def registry() -> dict[str, type[Rule]]:
 
 @cache
 def builtin_pack(name: str) -> Pack:
+    name = PACK_ALIASES.get(name, name)
     if not name.replace("-", "").isalnum():  # a pack is a name, never a path
         raise PolicyError(f"unknown policy pack '{name}'")
     try:

@@ -208,7 +208,12 @@ def _connect(spec: Document, target: Target) -> Iterator[Connection]:
 # The sandbox's project has the quotas the spec says the real one has (its quotaProfile and
 # policy.quotas: what was granted), so a spec that plans for granted GPU quota applies there;
 # with `live` the plan reads the sandbox project's own quotas, a free trial's unless overridden.
-SANDBOX_QUOTA_PROFILES = {"free-trial": "free-tier", "default": "default", "live": "free-tier"}
+SANDBOX_QUOTA_PROFILES = {
+    "free-trial": "free-trial",
+    "free-tier": "free-trial",  # its old name
+    "default": "default",
+    "live": "free-trial",
+}
 
 
 def sandbox_timeouts() -> Timeouts:

@@ -44,15 +44,22 @@ class PolicyException(Model):
     reason: Annotated[str, Field(min_length=3)] = Field(description="Why this finding is waived.")
 
 
+# Packs' older names, still accepted (validation warns at the spec's line): "free-trial" is
+# Google's name for the program whose limits the pack checks (the 90-day, $300 Free Trial;
+# the Free Tier is always-free usage: docs.cloud.google.com/free/docs/free-cloud-features).
+PACK_ALIASES = {"free-tier": "free-trial"}
+
+
 class Policy(Model):
     packs: list[Name] = Field(
-        default_factory=lambda: ["free-tier", "least-privilege", "security-baseline"]
+        default_factory=lambda: ["free-trial", "least-privilege", "security-baseline"]
     )
-    quota_profile: Literal["free-trial", "default", "live"] | None = Field(
+    # free-tier: the old name of free-trial, accepted with a warning (validation.semantics)
+    quota_profile: Literal["free-trial", "default", "live", "free-tier"] | None = Field(
         None,
         description="Quota limits FT001 checks against: a free trial's, a new paid project's, "
         "or the project's own (read at plan time, and by validate --live-quotas). Default: the "
-        "free-tier pack's free-trial.",
+        "free-trial pack's free-trial (free-tier: its old name).",
     )
     quotas: dict[str, Annotated[FiniteFloat, Field(ge=0)]] = Field(
         default_factory=dict,

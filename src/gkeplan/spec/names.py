@@ -6,8 +6,19 @@ import ipaddress
 import re
 import unicodedata
 
+# CreateServiceAccountRequest.accountId: "must be 6-30 characters long, and match the regular
+# expression `[a-z]([-a-z0-9]*[a-z0-9])` to comply with RFC1035" (iam v1 discovery document).
 _SA = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
+# Cluster.name: "up to 40 characters ... Lowercase letters, numbers, and hyphens only. Must start
+# with a letter. Must end with a number or a letter." (container v1 discovery document); a node
+# pool's: GKE's 400 'Invalid value for field "node_pool.name" ... Must be a match of regex
+# '(?:[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?)' ... no longer than 40 characters' (pulumi/pulumi-gcp
+# #1510).
 _GKE = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
+# Bucket names (https://cloud.google.com/storage/docs/buckets#naming): lowercase letters,
+# digits, '-', '_' and '.'; start and end with a letter or digit; 3-63 characters, up to 222
+# with dots, each dot-separated part at most 63; not an IP address; no "goog" prefix and no
+# "google" or close misspellings such as "g00gle".
 _BUCKET_PART = re.compile(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?\Z")
 # Labels (https://cloud.google.com/resource-manager/docs/labels-overview#requirements): keys
 # 1-63 and values 0-63 characters of lowercase letters, digits, '_' and '-', international
@@ -16,6 +27,10 @@ _BUCKET_PART = re.compile(r"[a-z0-9]([a-z0-9_-]*[a-z0-9])?\Z")
 MAX_LABELS = 64
 _LABEL_KEY = re.compile(r"[a-z][a-z0-9_-]{0,62}\Z")
 _LABEL_VALUE = re.compile(r"[a-z0-9_-]{0,63}\Z")
+# Project ids: "The ID must be 6 to 30 lowercase letters, digits, or hyphens. It must start
+# with a letter. Trailing hyphens are prohibited." (Google's resource manager client,
+# ProjectInfo.Builder.setProjectId: https://googleapis.dev/java/google-cloud-clients/
+# 0.105.0-alpha/com/google/cloud/resourcemanager/Project.Builder.html)
 _PROJECT = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gkeplan import redact
-from gkeplan.errors import Diagnostic, Location, Path, SpecError
+from gkeplan.errors import Diagnostic, Location, Path, Severity, SpecError
 from gkeplan.spec.files import FileRefused, read_text
 from gkeplan.spec.strings import show, text_problem
 from gkeplan.spec.suggest import Suggester
@@ -97,18 +97,40 @@ def resolve(
     if problems:
         raise SpecError(problems)
 
+    in_files = supplied.from_file if isinstance(supplied, Supplied) else {}
     for name in supplied:
-        if name not in declared:
-            near = suggester.closest(name)
-            unknown.append(
-                Diagnostic(
-                    f"--var {name}: the spec declares no variable '{name}'",
-                    smap.find(("variables",)) or Location(smap.file, 1, 1),
-                    ("variables",),
-                    f"did you mean {near[0]}?" if near else "declare it under 'variables:'",
-                    code="variables",
+        if name in declared:
+            continue
+        near = suggester.closest(name)
+        if name in in_files:
+            # A var-file is often shared by several specs: Terraform warns, not errs, for a
+            # value a file gives an undeclared variable ("We allow undeclared names for
+            # variable values from files and warn": backend/unparsed_value.go,
+            # hashicorp/terraform#27795); a -var for one stays an error.
+            if unknown_out is not None:
+                unknown_out.append(
+                    Diagnostic(
+                        f"{name}: the spec declares no variable '{name}'; this value from "
+                        "the variable file is not used",
+                        in_files[name],
+                        ("variables",),
+                        f"did you mean {near[0]}?"
+                        if near
+                        else f"declare it under 'variables:' in {smap.file} to use it",
+                        severity=Severity.WARNING,
+                        code="variables",
+                    )
                 )
+            continue
+        unknown.append(
+            Diagnostic(
+                f"--var {name}: the spec declares no variable '{name}'",
+                smap.find(("variables",)) or Location(smap.file, 1, 1),
+                ("variables",),
+                f"did you mean {near[0]}?" if near else "declare it under 'variables:'",
+                code="variables",
             )
+        )
 
     uses: list[tuple[Path, str]] = []
     if smap.may_interpolate:
@@ -188,6 +210,15 @@ def resolve(
     return data
 
 
+class Supplied(dict[str, str]):
+    """Values from --var-file and --var; `from_file` holds where a var-file's key is (file,
+    line, col) for each value a --var did not replace."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.from_file: dict[str, Location] = {}
+
+
 class VariableInputError(Exception):
     """A --var or --var-file value that is refused; `flag` names the option it came from."""
 
@@ -221,7 +252,7 @@ def _var_file_problem(exc: SpecError) -> str:
     return f"{first.location}: {message}"
 
 
-def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
+def from_options(pairs: Sequence[str], files: Sequence[str]) -> Supplied:
     """Variable values from --var-file FILE (in order) then --var NAME=VALUE pairs.
 
     Each file is a regular file of UTF-8 YAML (`files.read_text`, `load_yaml`: 8 MiB, 100 levels,
@@ -229,7 +260,7 @@ def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
     value with a control character, a bidirectional override or bytes that are not UTF-8 (which
     arrive from the command line as lone surrogates) is refused naming the variable.
     """
-    values: dict[str, str] = {}
+    values = Supplied()
     for file in files:
         try:
             data, smap = load_yaml(read_text(file, "variable file"), file)
@@ -248,12 +279,14 @@ def from_options(pairs: Sequence[str], files: Sequence[str]) -> dict[str, str]:
             text = str(value).lower() if isinstance(value, bool) else str(value)
             _check_value(key, text, "--var-file", f"{file}: ")
             values[key] = text
+            values.from_file[key] = smap.find((key,)) or Location(file, 1, 1)
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise VariableInputError(f"{show(pair)} is not NAME=VALUE", "--var")
         _check_value(key, value, "--var", "")
         values[key] = value
+        values.from_file.pop(key, None)
     return values
 
 

@@ -4,7 +4,7 @@ naming rules, catalog entries), all reported together."""
 from __future__ import annotations
 
 from gkeplan import catalog
-from gkeplan.errors import Diagnostic
+from gkeplan.errors import Diagnostic, Severity
 from gkeplan.kinds import BY_NAME, KINDS
 from gkeplan.kinds.base import Node
 from gkeplan.spec import names
@@ -26,6 +26,7 @@ def check(
             c.hint(spec.region, catalog.regions()),
         )
     _moves(spec, c)
+    _old_names(spec, c)
     for kind in KINDS:
         kind.check(spec, c)
     return c.problems
@@ -64,6 +65,32 @@ def _outputs(spec: Document, c: Checker, nodes: dict[str, Node]) -> None:
                 f"{out.value}: {address} has no attribute '{attribute}'",
                 f"did you mean {address}.{near[0]}?" if near else f"it has {', '.join(names_)}",
             )
+
+
+def _old_names(spec: Document, c: Checker) -> None:
+    """A pack or quota profile under its old name works, with a warning naming the new one."""
+    from gkeplan.catalog.quotas import ALIASES
+    from gkeplan.spec.base import PACK_ALIASES
+
+    for i, pack in enumerate(spec.policy.packs):
+        if pack in PACK_ALIASES:
+            new = PACK_ALIASES[pack]
+            c.error(
+                ("policy", "packs", i),
+                f"policy pack {pack} is now called {new}",
+                f"packs: [{new}, ...]",
+                code="policy",
+                severity=Severity.WARNING,
+            )
+    profile = spec.policy.quota_profile
+    if profile in ALIASES:
+        c.error(
+            ("policy", "quotaProfile"),
+            f"quota profile {profile} is now called {ALIASES[profile]}",
+            f"quotaProfile: {ALIASES[profile]}",
+            code="policy",
+            severity=Severity.WARNING,
+        )
 
 
 def _moves(spec: Document, c: Checker) -> None:

@@ -9,6 +9,7 @@ Operation that is done once its time (EmulatorConfig.operation_s) has passed.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,8 @@ from gkeplan_emulator.errors import (
     not_found,
     permission_denied,
 )
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, discovered, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
@@ -47,8 +49,39 @@ MUTABLE = {
     "docker_config.immutable_tags": "dockerConfig",
     "cleanupPolicyDryRun": "cleanupPolicyDryRun",
     "cleanup_policy_dry_run": "cleanupPolicyDryRun",
+    # a virtual repository's upstream policies are updated in place, and of a remote one its
+    # upstream credentials, field by field (Terraform's update mask: "virtualRepositoryConfig",
+    # "remoteRepositoryConfig.upstreamCredentials.usernamePasswordCredentials.username", ...)
+    "virtualRepositoryConfig": "virtualRepositoryConfig",
+    "virtual_repository_config": "virtualRepositoryConfig",
+    "virtualRepositoryConfig.upstreamPolicies": "virtualRepositoryConfig",
+    "virtual_repository_config.upstream_policies": "virtualRepositoryConfig",
 }
-IMMUTABLE = {"name", "format", "mode", "kmsKeyName", "kms_key_name", "createTime", "updateTime"}
+# remoteRepositoryConfig.upstreamCredentials[.usernamePasswordCredentials[.FIELD]], in either
+# spelling: the part of a remote repository's settings that is not ForceNew in Terraform
+CREDENTIALS = ("remoteRepositoryConfig", "upstreamCredentials")
+IMMUTABLE = {
+    "name",
+    "format",
+    "mode",
+    "kmsKeyName",
+    "kms_key_name",
+    "createTime",
+    "updateTime",
+    "remoteRepositoryConfig",
+    "remote_repository_config",
+}
+# Each format's remote upstream (RemoteRepositoryConfig's oneof remote_source, discovery
+# document: "Specific settings for a Docker remote repository" and so on); commonRepository
+# serves any format.
+UPSTREAM_FORMAT = {
+    "dockerRepository": "DOCKER",
+    "mavenRepository": "MAVEN",
+    "npmRepository": "NPM",
+    "pythonRepository": "PYTHON",
+    "aptRepository": "APT",
+    "yumRepository": "YUM",
+}
 # Multi-regions besides regions: 'asia', 'europe', 'us' (Terraform's location description).
 MULTI_REGIONS = frozenset({"asia", "europe", "us"})
 OUTPUT_ONLY = ("createTime", "updateTime", "registryUri", "sizeBytes", "satisfiesPzs")
@@ -198,7 +231,14 @@ def _normalise(body: dict[str, Any], name: str, fmt: str, now: float) -> dict[st
         "createTime": _stamp(now),
         "updateTime": _stamp(now),
     }
-    for field in ("description", "labels", "kmsKeyName", "cleanupPolicyDryRun"):
+    for field in (
+        "description",
+        "labels",
+        "kmsKeyName",
+        "cleanupPolicyDryRun",
+        "remoteRepositoryConfig",
+        "virtualRepositoryConfig",
+    ):
         if body.get(field) not in (None, "", {}, False):
             repo[field] = body[field]
     if fmt == "DOCKER":
@@ -211,11 +251,82 @@ def _normalise(body: dict[str, Any], name: str, fmt: str, now: float) -> dict[st
     return repo
 
 
+def _set_path(into: dict[str, Any], path: list[str], body: dict[str, Any]) -> dict[str, Any]:
+    """`into` (remoteRepositoryConfig) with the value at `path` taken from the request's
+    remoteRepositoryConfig (absent there: removed)."""
+    out = dict(into)
+    source: Any = body.get("remoteRepositoryConfig") or {}
+    node = out
+    for part in path[:-1]:
+        source = (source or {}).get(part)
+        node[part] = dict(node.get(part) or {})
+        node = node[part]
+    value = (source or {}).get(path[-1])
+    if value in (None, "", {}):
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    return _pruned(out)
+
+
+def _pruned(data: dict[str, Any]) -> dict[str, Any]:
+    """Without the messages left empty: the API prints no empty sub-message."""
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            v = _pruned(v)
+        if v not in ({}, None):
+            out[k] = v
+    return out
+
+
+def _camel_path(path: str) -> list[str]:
+    return [p.split("_")[0] + "".join(w.title() for w in p.split("_")[1:]) for p in path.split(".")]
+
+
+def _check_modes(
+    body: dict[str, Any], fmt: str, mode: str, repos: dict[str, dict[str, Any]]
+) -> None:
+    """The mode's own settings, and only those. The wording is the emulator's: no public text
+    of Artifact Registry's answers to these was found to copy; the status, 400
+    INVALID_ARGUMENT, is what a malformed request gets (google.rpc.Code)."""
+    remote = body.get("remoteRepositoryConfig")
+    virtual = body.get("virtualRepositoryConfig")
+    if remote and mode != "REMOTE_REPOSITORY":
+        raise invalid_argument("remote_repository_config is only allowed in remote repositories.")
+    if virtual and mode != "VIRTUAL_REPOSITORY":
+        raise invalid_argument("virtual_repository_config is only allowed in virtual repositories.")
+    if mode == "REMOTE_REPOSITORY":
+        sources = [k for k in (*UPSTREAM_FORMAT, "commonRepository") if k in (remote or {})]
+        if len(sources) != 1:
+            raise invalid_argument("A remote repository needs exactly one remote source.")
+        served = UPSTREAM_FORMAT.get(sources[0])
+        if served is not None and served != fmt:
+            raise invalid_argument(
+                f"Remote source {sources[0]} does not match repository format {fmt}."
+            )
+    if mode == "VIRTUAL_REPOSITORY":
+        for policy in (virtual or {}).get("upstreamPolicies") or []:
+            _check_upstream(str(policy.get("repository") or ""), fmt, repos)
+
+
+def _check_upstream(name: str, fmt: str, repos: dict[str, dict[str, Any]]) -> None:
+    # "artifacts in the same format from one or more upstream repositories. An upstream
+    # repository can be a Artifact Registry standard or remote repository."
+    # (https://cloud.google.com/artifact-registry/docs/repositories/virtual-repo)
+    upstream = repos.get(name)
+    if upstream is None:
+        raise invalid_argument(f"Upstream repository {name} does not exist.")
+    if upstream.get("mode") == "VIRTUAL_REPOSITORY":
+        raise invalid_argument(f"Upstream repository {name} is a virtual repository.")
+    if upstream.get("format") != fmt:
+        raise invalid_argument(
+            f"Upstream repository {name} has format {upstream.get('format')}, not {fmt}."
+        )
+
+
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
     model: RepositoriesModel = backend.models["artifactregistry"]
-    base = "/v1/projects/<seg:project>/locations/<seg:location>"
-    one = base + "/repositories/<seg:repo>"
 
     def name_of(req: Request) -> str:
         p = req.params
@@ -232,6 +343,11 @@ def routes(backend: Backend) -> list[Route]:
         rid = req.arg("repositoryId") or req.arg("repository_id")
         if not rid:
             raise invalid_argument("repository_id is required.")
+        if "/" in rid or "_" in rid:
+            # the id is the last segment of Repository.name (discovery document), and
+            # underscores "aren't supported in artifact repo names"
+            # (GoogleCloudPlatform/cluster-toolkit#6303); the wording is the emulator's
+            raise invalid_argument(f"Invalid repository id: {rid}.")
         body = _body(req)
         fmt = str(body.get("format") or "")
         if fmt not in FORMATS:
@@ -248,6 +364,7 @@ def routes(backend: Backend) -> list[Route]:
                 o["target"] == name and not o.get("done") for o in model.operations.values()
             ):
                 raise already_exists(f"the repository already exists: {name}")  # wording ours
+            _check_modes(body, fmt, mode, model.repositories)
             repo = _normalise(body, name, fmt, backend.clock.now())
             op = model.start(parent, "createRepository", "create", name, repo)
         return Response(body=op)
@@ -309,18 +426,33 @@ def routes(backend: Backend) -> list[Route]:
         body = _body(req)
         mask = [m for m in (req.arg("updateMask") or "").split(",") if m]
         fields = mask or [k for k in body if k not in OUTPUT_ONLY and k != "name"]
-        for f in fields:
-            if f in IMMUTABLE:
-                raise invalid_argument(f"Field {f} cannot be updated.")
-            if f not in MUTABLE:
-                raise invalid_argument(f"Invalid update_mask path: {f}.")
+        credentials = [f for f in fields if tuple(_camel_path(f)[:2]) == CREDENTIALS]
+        fields = [f for f in fields if f not in credentials]
         with model.lock:
             repo = model.get(req.principal, name, "artifactregistry.repositories.update")
+            if not mask:
+                # "If the update mask is not provided, all populated fields are updated"
+                # (AIP-134): a create-only field sent as it is changes nothing, as gcloud's
+                # `repositories update --upstream-policy-file` sends the format with no mask
+                fields = [f for f in fields if not (f in IMMUTABLE and body[f] == repo.get(f))]
+            for f in fields:
+                if f in IMMUTABLE:
+                    raise invalid_argument(f"Field {f} cannot be updated.")
+                if f not in MUTABLE:
+                    raise invalid_argument(f"Invalid update_mask path: {f}.")
             updated = dict(repo)
+            if credentials and repo.get("mode") != "REMOTE_REPOSITORY":
+                raise invalid_argument("Upstream credentials are only for remote repositories.")
+            for f in credentials:
+                updated["remoteRepositoryConfig"] = _set_path(
+                    updated.get("remoteRepositoryConfig") or {}, _camel_path(f)[1:], body
+                )
             for f in {MUTABLE[f] for f in fields}:
                 value = body.get(f)
                 if f == "dockerConfig" and repo["format"] != "DOCKER":
                     continue  # configuration "for the repositories of docker type" only
+                if f == "virtualRepositoryConfig":
+                    _check_modes({f: value}, repo["format"], repo["mode"], model.repositories)
                 if value in (None, "", {}, False):
                     updated.pop(f, None)
                 else:
@@ -381,37 +513,40 @@ def routes(backend: Backend) -> list[Route]:
                 raise not_found(f"Operation {name} not found.")
             return Response(body=model.view(op))
 
-    for version in ("v1", "v1beta2"):
-        router.add(
-            "GET",
-            f"/{version}/projects/<seg:project>/locations",
-            list_locations,
-            f"artifactregistry.{version}.projects.locations.list",
-            mutating=False,
-        )
     r = "artifactregistry.projects.locations.repositories."
-    router.add("POST", base + "/repositories", create, r + "create")
-    router.add("GET", base + "/repositories", list_, r + "list")
-    router.add("GET", one, get, r + "get")
-    router.add("PATCH", one, patch, r + "patch")
-    router.add("DELETE", one, delete, r + "delete")
-    router.add("GET", one + ":getIamPolicy", get_policy, r + "getIamPolicy")
-    router.add("POST", one + ":setIamPolicy", set_policy, r + "setIamPolicy")
-    router.add(
-        "POST",
-        one + ":testIamPermissions",
-        test_permissions,
-        r + "testIamPermissions",
+    names = {"repository": "repo", "operation": "op"}
+    v1 = [
+        Serve("ListLocations", list_locations, "artifactregistry.v1.projects.locations.list"),
+        Serve("CreateRepository", create, r + "create"),
+        Serve("ListRepositories", list_, r + "list"),
+        Serve("GetRepository", get, r + "get"),
+        Serve("UpdateRepository", patch, r + "patch"),
+        Serve("DeleteRepository", delete, r + "delete"),
+        Serve("GetIamPolicy", get_policy, r + "getIamPolicy"),
+        Serve("SetIamPolicy", set_policy, r + "setIamPolicy"),
+        Serve("TestIamPermissions", test_permissions, r + "testIamPermissions", mutating=False),
+        Serve(
+            "GetOperation",
+            get_operation,
+            "artifactregistry.projects.locations.operations.get",
+            mutating=True,  # reading an operation may finish it
+        ),
+    ]
+    methods = gapic(
+        "google.cloud.artifactregistry_v1.services.artifact_registry.transports.rest:"
+        "ArtifactRegistryRestTransport"
+    )
+    # `gcloud artifacts repositories list` with no --location asks v1beta2 for the locations
+    beta = Serve(
+        "artifactregistry.projects.locations.list",
+        list_locations,
+        "artifactregistry.v1beta2.projects.locations.list",
+        names={"projectsId": "project"},
         mutating=False,
     )
-    router.add(
-        "GET",
-        base + "/operations/<uuid:op>",
-        get_operation,
-        "artifactregistry.projects.locations.operations.get",
-        mutating=True,  # reading an operation may finish it
+    return routes_for(methods, (dataclasses.replace(row, names=names) for row in v1)) + routes_for(
+        discovered("artifactregistry", "v1beta2", [beta.rpc]), [beta]
     )
-    return router.routes
 
 
 SERVICE = ServiceSpec(

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import not_found, permission_denied
-from gkeplan_emulator.http import Request, Response, Route, Router, route
+from gkeplan_emulator.http import Request, Response, Route, route
+from gkeplan_emulator.mappings import Serve
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import compute_addresses, compute_routes
 from gkeplan_emulator.services.compute_network import BASE, ComputeModel
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
-
     def check(req: Request, permission: str) -> str:
         assert req.principal
         project = req.params["project"]
@@ -83,17 +82,14 @@ def routes(backend: Backend) -> list[Route]:
             }
         )
 
-    router.add("GET", "/compute/v1/projects/<seg:project>", get_project, "compute.projects.get")
-    router.add(
-        "GET",
-        "/compute/v1/projects/<seg:project>/regions/<seg:region>",
-        get_region,
-        "compute.regions.get",
+    own = compute_routes.compute_routes(
+        [
+            Serve("compute.projects.get", get_project, ""),
+            Serve("compute.regions.get", get_region, ""),
+            Serve("compute.regions.list", list_regions, ""),
+        ]
     )
-    router.add(
-        "GET", "/compute/v1/projects/<seg:project>/regions", list_regions, "compute.regions.list"
-    )
-    table = router.routes + compute_routes.routes(backend) + compute_addresses.routes(backend)
+    table = own + compute_routes.routes(backend) + compute_addresses.routes(backend)
     return [*table, batch_route(backend, table)]
 
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError, precondition_failed
-from gkeplan_emulator.http import Request, Response, Route, route
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve
 from gkeplan_emulator.services.compute_address_use import GLOBAL, REGIONAL, ip_in_use, relative
 from gkeplan_emulator.services.compute_network import (
     BASE,
@@ -31,12 +32,11 @@ from gkeplan_emulator.services.compute_network import (
     not_found,
     parse,
 )
-from gkeplan_emulator.services.compute_routes import ComputeNetworkApi
+from gkeplan_emulator.services.compute_routes import ComputeNetworkApi, compute_routes
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_P = "/compute/v1/projects/<seg:project>"
 
 # Where external IPs come from: blocks of Google's address space, one for regional and one for
 # global (anycast) addresses; which IP a name gets is a hash of its full name.
@@ -305,31 +305,14 @@ class AddressesApi(ComputeNetworkApi):
 
 def routes(backend: Backend) -> list[Route]:
     api = AddressesApi(backend)
-    out: list[Route] = [
-        route(
-            "GET",
-            f"{_P}/aggregated/addresses",
-            api.aggregated(REGIONAL),
-            "compute.addresses.aggregatedList",
-        )
-    ]
-    for store, base in ((REGIONAL, f"{_P}/regions/<seg:region>"), (GLOBAL, f"{_P}/global")):
-        collection = f"{base}/addresses"
-        out += [
-            route("POST", collection, api.insert(store), f"compute.{store}.insert"),
-            route("GET", collection, api.list(store), f"compute.{store}.list"),
-            route("GET", collection + "/<seg:name>", api.get(store), f"compute.{store}.get"),
-            route(
-                "DELETE",
-                collection + "/<seg:name>",
-                api.delete(store),
-                f"compute.{store}.delete",
-            ),
-            route(
-                "POST",
-                collection + "/<seg:resource>/setLabels",
-                api.set_labels(store),
-                f"compute.{store}.setLabels",
-            ),
+    table = [Serve("compute.addresses.aggregatedList", api.aggregated(REGIONAL), "")]
+    for store in (REGIONAL, GLOBAL):
+        table += [
+            Serve(f"compute.{store}.insert", api.insert(store), ""),
+            Serve(f"compute.{store}.list", api.list(store), ""),
+            Serve(f"compute.{store}.get", api.get(store), ""),
+            Serve(f"compute.{store}.delete", api.delete(store), ""),
+            # setLabels names its target `{resource}`, which the handler reads as such
+            Serve(f"compute.{store}.setLabels", api.set_labels(store), ""),
         ]
-    return out
+    return compute_routes(table)

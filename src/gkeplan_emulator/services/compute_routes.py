@@ -6,15 +6,17 @@ document). The state and GCP's errors are in compute_network.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ipaddress
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError, precondition_failed
-from gkeplan_emulator.http import Request, Response, Route, route
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services import compute_address_use
 from gkeplan_emulator.services.compute_network import (
     BASE,
@@ -34,10 +36,6 @@ from gkeplan_emulator.services.compute_network import (
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
-
-_P = "/compute/v1/projects/<seg:project>"
-_G = _P + "/global"
-_R = _P + "/regions/<seg:region>"
 
 
 def _fingerprint(body: dict[str, Any]) -> str:
@@ -491,77 +489,44 @@ def check_traffic(at: str, rule: dict[str, Any]) -> None:
 
 
 def routes(backend: Backend) -> list[Route]:
+    """Every method at its path in the compute v1 discovery document (the route names are its
+    method ids); each resource's own variable (`{network}`, `{operation}`) reaches the
+    handlers as `name` / `op`."""
     api = ComputeNetworkApi(backend)
-    out: list[Route] = []
+    table: list[Serve] = []
     for collection, (_, _, scope) in COLLECTIONS.items():
-        base = (_G if scope == "global" else _R) + f"/{collection}"
-        item = base + "/<seg:name>"
-        out += [
-            route("POST", base, api.insert(collection), f"compute.{collection}.insert"),
-            route("GET", base, api.list(collection), f"compute.{collection}.list"),
-            route("GET", item, api.get(collection), f"compute.{collection}.get"),
-            route("PATCH", item, api.patch(collection), f"compute.{collection}.patch"),
-            route("DELETE", item, api.delete(collection), f"compute.{collection}.delete"),
+        table += [
+            Serve(f"compute.{collection}.insert", api.insert(collection), ""),
+            Serve(f"compute.{collection}.list", api.list(collection), ""),
+            Serve(f"compute.{collection}.get", api.get(collection), ""),
+            Serve(f"compute.{collection}.patch", api.patch(collection), ""),
+            Serve(f"compute.{collection}.delete", api.delete(collection), ""),
         ]
         if scope != "global":
-            out.append(
-                route(
-                    "GET",
-                    f"{_P}/aggregated/{collection}",
-                    api.aggregated(collection),
-                    f"compute.{collection}.aggregatedList",
-                )
+            table.append(
+                Serve(f"compute.{collection}.aggregatedList", api.aggregated(collection), "")
             )
-    out += [
-        route(
-            "GET",
-            _P + "/aggregated/operations",
-            api.aggregated_operations,
-            "compute.globalOperations.aggregatedList",
-        ),
-        route(
-            "PUT",
-            _G + "/firewalls/<seg:name>",
-            api.patch("firewalls", replace=True),
-            "compute.firewalls.update",
-        ),
-        route(
-            "PUT",
-            _R + "/routers/<seg:name>",
-            api.patch("routers", replace=True),
-            "compute.routers.update",
-        ),
-        route(
-            "POST",
-            _R + "/subnetworks/<seg:name>/setPrivateIpGoogleAccess",
-            api.set_private_access,
-            "compute.subnetworks.setPrivateIpGoogleAccess",
-        ),
-        route(
-            "GET",
-            _G + "/operations/<seg:op>",
-            api.operation(False),
-            "compute.globalOperations.get",
-        ),
-        route(
-            "POST",
-            _G + "/operations/<seg:op>/wait",
-            api.operation(False),
-            "compute.globalOperations.wait",
-            mutating=False,
-        ),
-        route(
-            "GET",
-            _R + "/operations/<seg:op>",
-            api.operation(True),
-            "compute.regionOperations.get",
-        ),
-        route(
-            "POST",
-            _R + "/operations/<seg:op>/wait",
-            api.operation(True),
-            "compute.regionOperations.wait",
-            mutating=False,
-        ),
+    table += [
+        Serve("compute.globalOperations.aggregatedList", api.aggregated_operations, ""),
+        Serve("compute.firewalls.update", api.patch("firewalls", replace=True), ""),
+        Serve("compute.routers.update", api.patch("routers", replace=True), ""),
+        Serve("compute.subnetworks.setPrivateIpGoogleAccess", api.set_private_access, ""),
+        Serve("compute.globalOperations.get", api.operation(False), ""),
+        Serve("compute.globalOperations.wait", api.operation(False), "", mutating=False),
+        Serve("compute.regionOperations.get", api.operation(True), ""),
+        Serve("compute.regionOperations.wait", api.operation(True), "", mutating=False),
     ]
-    return out
+    return compute_routes(table)
+
+
+def compute_routes(table: Iterable[Serve]) -> list[Route]:
+    """`table`'s rows at their discovery paths, each named by its method id."""
+    rows = [dataclasses.replace(row, name=row.rpc, names=_NAMES) for row in table]
+    return routes_for(discovered("compute", "v1", (row.rpc for row in rows)), rows)
+
+
+# compute v1 names each resource's variable after its kind; the handlers read `name`
+_NAMES = {
+    **{k: "name" for k in ("network", "subnetwork", "firewall", "router", "address")},
+    "operation": "op",
+}

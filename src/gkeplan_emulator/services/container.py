@@ -184,6 +184,9 @@ def channel_default(channel: str) -> str:
     return CHANNEL_DEFAULTS.get(channel, VERSION)
 
 
+# Cluster.name "can be up to 40 characters ... Lowercase letters, numbers, and hyphens only.
+# Must start with a letter. Must end with a number or a letter." (container v1 discovery
+# document); node pools: the same regex in GKE's 400 (pulumi/pulumi-gcp#1510)
 _NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?\Z")
 _ids = itertools.count(1)
 
@@ -411,7 +414,15 @@ class ContainerModel:
     # -- validation of what nodes run as ---------------------------------------------------
     def check_pool(self, principal: str, cluster: gke.Cluster, pool: gke.NodePool) -> None:
         if not pool.name or not _NAME.match(pool.name):
-            raise invalid_argument(f'Invalid node pool name "{pool.name}".')
+            # GKE's words: 'Invalid value for field "node_pool.name":
+            # "primaryPreemptibleNodes-b8a97f9". Must be a match of regex ...'
+            # (pulumi/pulumi-gcp#1510)
+            raise invalid_argument(
+                f'Invalid value for field "node_pool.name": "{pool.name}". Must be a match of '
+                "regex '(?:[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?)' (only lowercase alphanumerics "
+                "and '-' allowed, must start with a letter and end with an alphanumeric, and "
+                "must be no longer than 40 characters)."
+            )
         cfg = pool.config
         if not cfg.machine_type:
             cfg.machine_type = "e2-medium"

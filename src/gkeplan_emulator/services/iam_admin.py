@@ -22,6 +22,8 @@ from gkeplan_emulator.services.iam_routes import routes
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
+# accountId: "must be 6-30 characters long, and match the regular expression
+# `[a-z]([-a-z0-9]*[a-z0-9])` to comply with RFC1035" (iam v1 discovery document)
 _ACCOUNT_ID = re.compile(r"[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 # A grant on a service account to a Kubernetes service account of a project whose workload
 # identity pool does not exist yet (no cluster has made it): "Error 400: Identity Pool does not

@@ -3,6 +3,7 @@ methods are transcoded onto these (iam_grpc.py), so both transports run the same
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.iam_admin_v1.types import iam as t
@@ -11,14 +12,13 @@ from google.iam.v1 import iam_policy_pb2
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import sa_resource
 from gkeplan_emulator.errors import invalid_argument, not_found
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_SA = "/v1/projects/<seg:project>/serviceAccounts/<seg:account>"
-_ROLE = "/v1/projects/<seg:project>/roles/<seg:role>"
 _SA_FIELDS = {"displayName": "displayName", "display_name": "displayName"}
 _SA_FIELDS |= {"description": "description"}
 
@@ -103,7 +103,6 @@ def _predefined(name: str, full: bool = True) -> dict[str, Any]:
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
     model = backend.models["iam"]  # iam_admin.IamModel (which imports this module)
 
     def sa_name(req: Request) -> str:
@@ -265,38 +264,44 @@ def routes(backend: Backend) -> list[Route]:
         etag = strict_json(req, t.UndeleteRoleRequest).get("etag")
         return Response(body=model.roles.undelete(who(req), role_name(req), etag))
 
-    p = "/v1/projects/<seg:project>"
-    table: list[tuple[str, str, Any, str, bool | None]] = [
-        ("POST", p + "/serviceAccounts", create, "iam.createServiceAccount", None),
-        ("GET", p + "/serviceAccounts", list_accounts, "iam.listServiceAccounts", None),
-        ("GET", _SA, get, "iam.getServiceAccount", None),
-        ("PATCH", _SA, patch, "iam.patchServiceAccount", None),
-        ("DELETE", _SA, delete, "iam.deleteServiceAccount", None),
-        ("POST", _SA + ":disable", disable, "iam.disableServiceAccount", None),
-        ("POST", _SA + ":enable", enable, "iam.enableServiceAccount", None),
-        ("POST", _SA + ":getIamPolicy", get_policy, "iam.getIamPolicy", False),
-        ("POST", _SA + ":setIamPolicy", set_policy, "iam.setIamPolicy", None),
-        ("POST", _SA + "/keys", create_key, "iam.createServiceAccountKey", None),
-        ("GET", _SA + "/keys", list_keys, "iam.listServiceAccountKeys", None),
-        ("GET", _SA + "/keys/<seg:key>", get_key, "iam.getServiceAccountKey", None),
-        ("DELETE", _SA + "/keys/<seg:key>", delete_key, "iam.deleteServiceAccountKey", None),
-        (
-            "POST",
-            _SA + "/keys/<seg:key>:disable",
-            disable_key,
-            "iam.disableServiceAccountKey",
-            None,
+    sa = "iam.projects.serviceAccounts."
+    table = [
+        Serve(sa + "create", create, "iam.createServiceAccount"),
+        Serve(sa + "list", list_accounts, "iam.listServiceAccounts"),
+        Serve(sa + "get", get, "iam.getServiceAccount"),
+        Serve(sa + "patch", patch, "iam.patchServiceAccount"),
+        Serve(sa + "delete", delete, "iam.deleteServiceAccount"),
+        Serve(sa + "disable", disable, "iam.disableServiceAccount"),
+        Serve(sa + "enable", enable, "iam.enableServiceAccount"),
+        Serve(sa + "getIamPolicy", get_policy, "iam.getIamPolicy", mutating=False),
+        Serve(sa + "setIamPolicy", set_policy, "iam.setIamPolicy"),
+        Serve(sa + "keys.create", create_key, "iam.createServiceAccountKey"),
+        Serve(sa + "keys.list", list_keys, "iam.listServiceAccountKeys"),
+        Serve(sa + "keys.get", get_key, "iam.getServiceAccountKey"),
+        Serve(sa + "keys.delete", delete_key, "iam.deleteServiceAccountKey"),
+        Serve(sa + "keys.disable", disable_key, "iam.disableServiceAccountKey"),
+        Serve(sa + "keys.enable", enable_key, "iam.enableServiceAccountKey"),
+        Serve("iam.roles.list", list_roles, "iam.listRoles"),
+        Serve("iam.roles.get", get_predefined, "iam.getRole"),
+        Serve("iam.projects.roles.create", create_role, "iam.createRole"),
+        Serve(
+            "iam.projects.roles.list",
+            lambda r: list_custom(r, r.params["project"]),
+            "iam.listRoles",
         ),
-        ("POST", _SA + "/keys/<seg:key>:enable", enable_key, "iam.enableServiceAccountKey", None),
-        ("GET", "/v1/roles", list_roles, "iam.listRoles", None),
-        ("GET", "/v1/roles/<seg:role>", get_predefined, "iam.getRole", None),
-        ("POST", p + "/roles", create_role, "iam.createRole", None),
-        ("GET", p + "/roles", lambda r: list_custom(r, r.params["project"]), "iam.listRoles", None),
-        ("GET", _ROLE, get_role, "iam.getRole", None),
-        ("PATCH", _ROLE, update_role, "iam.updateRole", None),
-        ("DELETE", _ROLE, delete_role, "iam.deleteRole", None),
-        ("POST", _ROLE + ":undelete", undelete_role, "iam.undeleteRole", None),
+        Serve("iam.projects.roles.get", get_role, "iam.getRole"),
+        Serve("iam.projects.roles.patch", update_role, "iam.updateRole"),
+        Serve("iam.projects.roles.delete", delete_role, "iam.deleteRole"),
+        Serve("iam.projects.roles.undelete", undelete_role, "iam.undeleteRole"),
     ]
-    for verb, rule, handler, name, mutating in table:
-        router.add(verb, rule, handler, name, mutating=mutating)
-    return router.routes
+    methods = discovered("iam", "v1", (row.rpc for row in table))
+    return routes_for(methods, (dataclasses.replace(row, names=_NAMES) for row in table))
+
+
+# the discovery document's flat-path variables, as the handlers read them
+_NAMES = {
+    "projectsId": "project",
+    "serviceAccountsId": "account",
+    "keysId": "key",
+    "rolesId": "role",
+}

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from gkeplan_emulator.authz import sa_resource
 from gkeplan_emulator.errors import ApiError, failed_precondition, invalid_argument, not_found
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.iam_admin import project_of
 
@@ -33,8 +34,6 @@ def _lifetime(text: str) -> int:
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
-
     def generate(req: Request) -> Response:
         assert req.principal
         email = req.params["email"]
@@ -66,14 +65,21 @@ def routes(backend: Backend) -> list[Route]:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(expiry)))
         return Response(body={"accessToken": token, "expireTime": stamp})
 
-    router.add(
-        "POST",
-        "/v1/projects/-/serviceAccounts/<seg:email>:generateAccessToken",
+    # The reference writes the name projects/-/serviceAccounts/EMAIL ("The - wildcard
+    # character is required; replacing it with a project ID is invalid."); what GCP answers
+    # for a project id there is not documented, so the binding's any-project form is served.
+    methods = gapic(
+        "google.cloud.iam_credentials_v1.services.iam_credentials.transports.rest:"
+        "IAMCredentialsRestTransport"
+    )
+    row = Serve(
+        "GenerateAccessToken",
         generate,
         "iamcredentials.generateAccessToken",
+        names={"serviceAccount": "email"},
         mutating=True,  # the token's hash joins the state, so a restart keeps it valid
     )
-    return router.routes
+    return routes_for(methods, [row])
 
 
 SERVICE = ServiceSpec("iamcredentials", None, routes, api="iamcredentials.googleapis.com")

@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any
 
 from google.cloud.resourcemanager_v3 import types as rm
-from google.iam.v1 import iam_policy_pb2, policy_pb2
-from google.longrunning import operations_pb2
+from google.iam.v1 import iam_policy_pb2
 
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, not_found, permission_denied
-from gkeplan_emulator.http import Request, Response, Route, Router
-from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Method, Serve, discovered, gapic, grpc_for, routes_for
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.updates import check_known_fields, check_mask, mask_paths
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
-_P = "/v3/projects/<seg:project>"
-_P1 = "/v1/projects/<seg:project>"
 _RM_TYPE = "type.googleapis.com/google.cloud.resourcemanager.v3."
 
 # "Only the display_name and labels fields can be change." (UpdateProjectRequest;
@@ -176,14 +175,13 @@ def v1_project(project: dict[str, Any]) -> dict[str, Any]:
 def stored_operation(operations: dict[str, dict[str, Any]], req: Request) -> Response:
     """operations.get of an API whose operations are done when answered: the one stored."""
     assert req.principal
-    op = operations.get("operations/" + req.params["op"])
+    op = operations.get("operations/" + req.params["operation"])
     if op is None:
-        raise not_found(f"Operation operations/{req.params['op']} not found.")
+        raise not_found(f"Operation operations/{req.params['operation']} not found.")
     return Response(body=op)
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
 
     model: ProjectsModel = backend.models["projects"]
 
@@ -240,83 +238,61 @@ def routes(backend: Backend) -> list[Route]:
         ]
         return Response(body={"permissions": held} if held else {})
 
-    router.add("GET", _P, get, "resourcemanager.projects.get")
-    router.add("PATCH", _P, patch, "resourcemanager.projects.patch")
-    router.add(
-        "GET",
-        "/v3/operations/<seg:op>",
-        get_operation,
-        "resourcemanager.operations.get",
-        mutating=False,
-    )
-    router.add(
-        "POST",
-        _P + ":testIamPermissions",
-        test_permissions,
-        "resourcemanager.projects.testIamPermissions",
-        mutating=False,
-    )
-    router.add(
-        "POST",
-        _P + ":getIamPolicy",
-        get_policy,
-        "resourcemanager.projects.getIamPolicy",
-        mutating=False,
-    )
-    router.add("POST", _P + ":setIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy")
+    v3 = [
+        Serve("GetProject", get, "resourcemanager.projects.get"),
+        Serve("UpdateProject", patch, "resourcemanager.projects.patch"),
+        Serve("GetOperation", get_operation, "resourcemanager.operations.get", mutating=False),
+        Serve(
+            "TestIamPermissions",
+            test_permissions,
+            "resourcemanager.projects.testIamPermissions",
+            mutating=False,
+        ),
+        Serve("GetIamPolicy", get_policy, "resourcemanager.projects.getIamPolicy", mutating=False),
+        Serve("SetIamPolicy", set_policy, "resourcemanager.projects.setIamPolicy"),
+    ]
 
     def get_v1(req: Request) -> Response:
         assert req.principal
         return Response(body=v1_project(model.get(req.params["project"], req.principal)))
 
-    router.add("GET", _P1, get_v1, "resourcemanager.v1.projects.get")
-    for verb, handler in (
-        ("getIamPolicy", get_policy),
-        ("setIamPolicy", set_policy),
-        ("testIamPermissions", test_permissions),
-    ):
-        router.add(
-            "POST",
-            f"{_P1}:{verb}",
-            handler,
-            f"resourcemanager.v1.projects.{verb}",
-            mutating=verb == "setIamPolicy",
-        )
-    return router.routes
+    v1 = [
+        Serve("cloudresourcemanager.projects.get", get_v1, "resourcemanager.v1.projects.get"),
+        *(
+            Serve(
+                f"cloudresourcemanager.projects.{verb}",
+                handler,
+                f"resourcemanager.v1.projects.{verb}",
+                mutating=verb == "setIamPolicy",
+            )
+            for verb, handler in (
+                ("getIamPolicy", get_policy),
+                ("setIamPolicy", set_policy),
+                ("testIamPermissions", test_permissions),
+            )
+        ),
+    ]
+    v1_methods = discovered("cloudresourcemanager", "v1", (row.rpc for row in v1))
+    return routes_for(_methods(), v3) + routes_for(
+        v1_methods, (dataclasses.replace(row, names=_V1_NAMES) for row in v1)
+    )
 
 
-# The same methods over gRPC: google/cloud/resourcemanager/v3/projects.proto's HTTP mappings.
-GRPC = GrpcService(
+# Resource Manager v1 (gcloud's) names the project `projectId` or `resource`
+_V1_NAMES = {"projectId": "project", "resource": "project"}
+
+
+def _methods() -> dict[str, Method]:
+    return gapic(
+        "google.cloud.resourcemanager_v3.services.projects.transports.rest:ProjectsRestTransport"
+    )
+
+
+# The same methods over gRPC, along the same mappings.
+GRPC = grpc_for(
     "google.cloud.resourcemanager.v3.Projects",
-    {
-        "GetProject": Rpc("GET", "/v3/{name}", rm.GetProjectRequest, rm.Project),
-        # PATCH /v3/{project.name=projects/*}, body: "project"
-        "UpdateProject": Rpc(
-            "PATCH",
-            "/v3/{project.name}",
-            rm.UpdateProjectRequest,
-            operations_pb2.Operation,
-            body="project",
-        ),
-        "GetIamPolicy": Rpc(
-            "POST",
-            "/v3/{resource}:getIamPolicy",
-            iam_policy_pb2.GetIamPolicyRequest,
-            policy_pb2.Policy,
-        ),
-        "SetIamPolicy": Rpc(
-            "POST",
-            "/v3/{resource}:setIamPolicy",
-            iam_policy_pb2.SetIamPolicyRequest,
-            policy_pb2.Policy,
-        ),
-        "TestIamPermissions": Rpc(
-            "POST",
-            "/v3/{resource}:testIamPermissions",
-            iam_policy_pb2.TestIamPermissionsRequest,
-            iam_policy_pb2.TestIamPermissionsResponse,
-        ),
-    },
+    _methods(),
+    ("GetProject", "UpdateProject", "GetIamPolicy", "SetIamPolicy", "TestIamPermissions"),
 )
 
 SERVICE = ServiceSpec(

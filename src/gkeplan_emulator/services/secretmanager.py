@@ -28,8 +28,9 @@ from gkeplan_emulator.errors import (
     not_found,
     permission_denied,
 )
-from gkeplan_emulator.http import Request, Response, Route, Router
-from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
 if TYPE_CHECKING:
@@ -300,11 +301,7 @@ def _check_topics(topics: list[dict[str, Any]]) -> None:
 
 
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
     model: SecretsModel = backend.models["secretmanager"]
-    base = "/v1/projects/<seg:project>/secrets"
-    one = base + "/<seg:secret>"
-    version = one + "/versions/<seg:version>"
 
     def create(req: Request) -> Response:
         assert req.principal
@@ -592,107 +589,68 @@ def routes(backend: Backend) -> list[Route]:
         return Response(body={"permissions": held} if held else {})
 
     r = "secretmanager.projects.secrets."
-    router.add("POST", base, create, r + "create")
-    router.add("GET", base, list_, r + "list")
-    router.add("GET", one, get, r + "get")
-    router.add("PATCH", one, patch, r + "patch")
-    router.add("DELETE", one, delete, r + "delete")
-    router.add("POST", one + ":addVersion", add_version, r + "addVersion")
-    router.add("GET", one + ":getIamPolicy", get_policy, r + "getIamPolicy")
-    router.add("POST", one + ":setIamPolicy", set_policy, r + "setIamPolicy")
-    router.add(
-        "POST",
-        one + ":testIamPermissions",
-        test_permissions,
-        r + "testIamPermissions",
-        mutating=False,
-    )
     v = r + "versions."
-    router.add("GET", one + "/versions", list_versions, v + "list")
-    router.add("GET", version, get_version, v + "get")
-    router.add("GET", version + ":access", access, v + "access")
-    for verb, target in (("disable", "DISABLED"), ("enable", "ENABLED"), ("destroy", "DESTROYED")):
-        router.add(
-            "POST",
-            version + f":{verb}",
-            transition(target, f"secretmanager.versions.{verb}"),
-            v + verb,
-        )
-    return router.routes
+    # Each method's first binding, the global secrets'; the second (locations/*/secrets) is a
+    # regional secret's, which this emulator does not hold.
+    table = [
+        Serve("CreateSecret", create, r + "create"),
+        Serve("ListSecrets", list_, r + "list"),
+        Serve("GetSecret", get, r + "get"),
+        Serve("UpdateSecret", patch, r + "patch"),
+        Serve("DeleteSecret", delete, r + "delete"),
+        Serve("AddSecretVersion", add_version, r + "addVersion"),
+        Serve("GetIamPolicy", get_policy, r + "getIamPolicy"),
+        Serve("SetIamPolicy", set_policy, r + "setIamPolicy"),
+        Serve("TestIamPermissions", test_permissions, r + "testIamPermissions", mutating=False),
+        Serve("ListSecretVersions", list_versions, v + "list"),
+        Serve("GetSecretVersion", get_version, v + "get"),
+        Serve("AccessSecretVersion", access, v + "access"),
+        *(
+            Serve(
+                f"{verb.title()}SecretVersion",
+                transition(target, f"secretmanager.versions.{verb}"),
+                v + verb,
+            )
+            for verb, target in (
+                ("disable", "DISABLED"),
+                ("enable", "ENABLED"),
+                ("destroy", "DESTROYED"),
+            )
+        ),
+    ]
+    return routes_for(_methods(), table)
 
 
-def _grpc() -> GrpcService:
-    from google.cloud.secretmanager_v1 import types as t
-    from google.iam.v1 import iam_policy_pb2, policy_pb2
-    from google.protobuf import empty_pb2
-
-    name = "/v1/{name}"
-    return GrpcService(
-        "google.cloud.secretmanager.v1.SecretManagerService",
-        {
-            "CreateSecret": Rpc(
-                "POST", "/v1/{parent}/secrets", t.CreateSecretRequest, t.Secret, body="secret"
-            ),
-            "ListSecrets": Rpc(
-                "GET", "/v1/{parent}/secrets", t.ListSecretsRequest, t.ListSecretsResponse, body=""
-            ),
-            "GetSecret": Rpc("GET", name, t.GetSecretRequest, t.Secret, body=""),
-            "UpdateSecret": Rpc(
-                "PATCH", "/v1/{secret.name}", t.UpdateSecretRequest, t.Secret, body="secret"
-            ),
-            "DeleteSecret": Rpc("DELETE", name, t.DeleteSecretRequest, empty_pb2.Empty, body=""),
-            "AddSecretVersion": Rpc(
-                "POST", "/v1/{parent}:addVersion", t.AddSecretVersionRequest, t.SecretVersion
-            ),
-            "GetSecretVersion": Rpc(
-                "GET", name, t.GetSecretVersionRequest, t.SecretVersion, body=""
-            ),
-            "ListSecretVersions": Rpc(
-                "GET",
-                "/v1/{parent}/versions",
-                t.ListSecretVersionsRequest,
-                t.ListSecretVersionsResponse,
-                body="",
-            ),
-            "AccessSecretVersion": Rpc(
-                "GET",
-                name + ":access",
-                t.AccessSecretVersionRequest,
-                t.AccessSecretVersionResponse,
-                body="",
-            ),
-            "DisableSecretVersion": Rpc(
-                "POST", name + ":disable", t.DisableSecretVersionRequest, t.SecretVersion
-            ),
-            "EnableSecretVersion": Rpc(
-                "POST", name + ":enable", t.EnableSecretVersionRequest, t.SecretVersion
-            ),
-            "DestroySecretVersion": Rpc(
-                "POST", name + ":destroy", t.DestroySecretVersionRequest, t.SecretVersion
-            ),
-            "GetIamPolicy": Rpc(
-                "GET",
-                "/v1/{resource}:getIamPolicy",
-                iam_policy_pb2.GetIamPolicyRequest,
-                policy_pb2.Policy,
-                body="",
-            ),
-            "SetIamPolicy": Rpc(
-                "POST",
-                "/v1/{resource}:setIamPolicy",
-                iam_policy_pb2.SetIamPolicyRequest,
-                policy_pb2.Policy,
-            ),
-            "TestIamPermissions": Rpc(
-                "POST",
-                "/v1/{resource}:testIamPermissions",
-                iam_policy_pb2.TestIamPermissionsRequest,
-                iam_policy_pb2.TestIamPermissionsResponse,
-            ),
-        },
+def _methods() -> dict[str, Method]:
+    return gapic(
+        "google.cloud.secretmanager_v1.services.secret_manager_service.transports.rest:"
+        "SecretManagerServiceRestTransport"
     )
+
+
+_GRPC = grpc_for(
+    "google.cloud.secretmanager.v1.SecretManagerService",
+    _methods(),
+    (
+        "CreateSecret",
+        "ListSecrets",
+        "GetSecret",
+        "UpdateSecret",
+        "DeleteSecret",
+        "AddSecretVersion",
+        "GetSecretVersion",
+        "ListSecretVersions",
+        "AccessSecretVersion",
+        "DisableSecretVersion",
+        "EnableSecretVersion",
+        "DestroySecretVersion",
+        "GetIamPolicy",
+        "SetIamPolicy",
+        "TestIamPermissions",
+    ),
+)
 
 
 SERVICE = ServiceSpec(
-    "secretmanager", SecretsModel, routes, transcoded=_grpc(), api="secretmanager.googleapis.com"
+    "secretmanager", SecretsModel, routes, transcoded=_GRPC, api="secretmanager.googleapis.com"
 )

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.errors import invalid_argument, permission_denied
-from gkeplan_emulator.http import Request, Response, Route, Router
+from gkeplan_emulator.http import Request, Response, Route
+from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import stored_operation
 
@@ -44,7 +45,6 @@ SERVED = {
     "storage.googleapis.com": "Cloud Storage API",
 }
 _TYPE = "type.googleapis.com/google.api.serviceusage.v1."
-_P = "/v1/projects/<seg:project>/services"
 
 
 class ServiceUsageModel:
@@ -120,8 +120,11 @@ def _name(req: Request) -> str:
     return name
 
 
+# `{parent=*/*}`: projects/NUMBER (or folders/, organizations/); the emulator has one project
+_PARENT = {"parent": "collection", "parent_1": "project", "name": "collection", "name_1": "project"}
+
+
 def routes(backend: Backend) -> list[Route]:
-    router = Router()
     model: ServiceUsageModel = backend.models["serviceusage"]
 
     def batch_get(req: Request) -> Response:
@@ -157,13 +160,21 @@ def routes(backend: Backend) -> list[Route]:
     def get_operation(req: Request) -> Response:
         return stored_operation(model.operations, req)
 
-    router.add("GET", _P + ":batchGet", batch_get, "serviceusage.services.batchGet")
-    router.add("GET", _P, list_services, "serviceusage.services.list")
-    router.add("GET", _P + "/<seg:service>", get, "serviceusage.services.get")
-    router.add("POST", _P + "/<seg:service>:enable", enable, "serviceusage.services.enable")
-    router.add("POST", _P + "/<seg:service>:disable", disable, "serviceusage.services.disable")
-    router.add("GET", "/v1/operations/<part:op>", get_operation, "serviceusage.operations.get")
-    return router.routes
+    methods = gapic(
+        "google.cloud.service_usage_v1.services.service_usage.transports.rest:"
+        "ServiceUsageRestTransport"
+    )
+    return routes_for(
+        methods,
+        (
+            Serve("BatchGetServices", batch_get, "serviceusage.services.batchGet", names=_PARENT),
+            Serve("ListServices", list_services, "serviceusage.services.list", names=_PARENT),
+            Serve("GetService", get, "serviceusage.services.get", names=_PARENT),
+            Serve("EnableService", enable, "serviceusage.services.enable", names=_PARENT),
+            Serve("DisableService", disable, "serviceusage.services.disable", names=_PARENT),
+            Serve("GetOperation", get_operation, "serviceusage.operations.get"),
+        ),
+    )
 
 
 SERVICE = ServiceSpec("serviceusage", ServiceUsageModel, routes)

@@ -1,5 +1,6 @@
-"""Put this directory on PYTHONPATH (as `gkeplan sandbox env` does) and every Python process
-started with GKEPLAN_EMULATOR_HTTP set reaches the emulator with Google's clients built with no
+"""Put this directory on PYTHONPATH of a Python process that asks for it
+(`PYTHONPATH="$GKEPLAN_EMULATOR_SHIM" python script.py`, as `gkeplan sandbox env` says) with
+GKEPLAN_EMULATOR_HTTP set, and it reaches the emulator with Google's clients built with no
 arguments: see gkeplan_emulator/autoclient.py for what is defaulted and why."""
 
 import os

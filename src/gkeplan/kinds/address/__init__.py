@@ -71,6 +71,9 @@ class Address(Resource):
     )
     # Address.addressType: "If unspecified, defaults to EXTERNAL."
     address_type: Literal["EXTERNAL", "INTERNAL"] = "EXTERNAL"
+    # Address.networkTier "can only take the following values: PREMIUM or STANDARD" (compute
+    # v1 discovery document), though the client's Address.NetworkTier also has FIXED_STANDARD
+    # and the output-only STANDARD_OVERRIDES_FIXED_STANDARD
     network_tier: Literal["PREMIUM", "STANDARD"] | None = Field(
         None, description="External regional addresses only; PREMIUM when absent."
     )

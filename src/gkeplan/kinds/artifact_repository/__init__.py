@@ -7,13 +7,28 @@ roles/artifactregistry.writer on the repository; the iamMember kind expands them
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal, cast
 
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import secret
+from gkeplan.kinds.artifact_repository.modes import (
+    REF_PREFIX,
+    Mode,
+    RemoteRepositoryConfig,
+    RepoFacts,
+    VirtualRepositoryConfig,
+    check_remote,
+    check_virtual,
+    credentials_body,
+    password_secret_version,
+    remote_body,
+    virtual_body,
+)
 from gkeplan.kinds.base import (
+    Dep,
     DesiredState,
     GrantTarget,
     Kind,
@@ -24,6 +39,7 @@ from gkeplan.kinds.base import (
     section_nodes,
     uses,
 )
+from gkeplan.kinds.iam_member import grants as iam_grants
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
 from gkeplan.spec.refs import TargetRef
@@ -88,7 +104,17 @@ class ArtifactRepository(Resource):
         None, description="A region or a multi-region (asia, europe, us); defaults to the spec's."
     )
     format: Format = Field(description="Repository.format: DOCKER for images (lowercase too).")
-    mode: Literal["STANDARD_REPOSITORY"] = "STANDARD_REPOSITORY"
+    mode: Mode = Field(
+        "STANDARD_REPOSITORY",
+        description="STANDARD_REPOSITORY (pushed to), REMOTE_REPOSITORY (a cache of an "
+        "upstream) or VIRTUAL_REPOSITORY (one address for several repositories); create-only.",
+    )
+    remote_repository_config: RemoteRepositoryConfig | None = Field(
+        None, description="A REMOTE_REPOSITORY's upstream; all but its credentials create-only."
+    )
+    virtual_repository_config: VirtualRepositoryConfig | None = Field(
+        None, description="A VIRTUAL_REPOSITORY's upstream repositories, updated in place."
+    )
     description: str | None = None
     labels: Labels = Field(default_factory=dict)
     docker_config: DockerConfig | None = None
@@ -135,6 +161,35 @@ def _expand(spec: Document) -> Iterable[Node]:
     return section_nodes("artifactRepository", "artifactRepositories", repositories(spec))
 
 
+def _upstream_name(spec: Document, ref: str) -> str:
+    """An upstream policy's repository as the API names it."""
+    if ref.startswith(REF_PREFIX):
+        return resource_name(spec, ref[len(REF_PREFIX) :])
+    return ref
+
+
+def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+    """A virtual repository comes after the repositories it draws from (and goes before them):
+    named by key or by the full name of a repository of the spec. A remote one comes after the
+    spec's secret whose version holds its upstream password."""
+    r: ArtifactRepository = node.config
+    cfg = r.virtual_repository_config
+    by_name = {resource_name(spec, k): k for k in repositories(spec)}
+    for i, policy in enumerate(cfg.upstream_policies if cfg else []):
+        key = by_name.get(_upstream_name(spec, policy.repository))
+        address = f"artifactRepository.{key}"
+        if key is not None and address in nodes and address != node.address:
+            path: Path = (*node.path, "virtualRepositoryConfig", "upstreamPolicies", i)
+            yield Dep(address, "upstream repository", (*path, "repository"))
+    version = password_secret_version(r.remote_repository_config)
+    if version is not None:
+        secret_name = version.split("/versions/", 1)[0]
+        for key in secret.secrets(spec):
+            if secret.resource_name(spec, key) == secret_name and f"secret.{key}" in nodes:
+                where = ("remoteRepositoryConfig", "upstreamCredentials")
+                yield Dep(f"secret.{key}", "upstream password", (*node.path, *where))
+
+
 # Permissions of the repositories methods (Artifact Registry "Access control with IAM":
 # roles/artifactregistry.admin holds exactly these repository permissions in the role data of
 # shared/reference/gcp-iam-roles, and roles/artifactregistry.reader only get, list and
@@ -171,6 +226,11 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             else None,
             "cleanupPolicyDryRun": r.cleanup_policy_dry_run,
             "kmsKeyName": r.kms_key_name or "",
+            "remoteRepositoryConfig": remote_body(r.remote_repository_config),
+            "upstreamCredentials": credentials_body(r.remote_repository_config),
+            "virtualRepositoryConfig": virtual_body(
+                r.virtual_repository_config, lambda ref: _upstream_name(spec, ref)
+            ),
         },
         {"project": spec.project},
     )
@@ -178,6 +238,10 @@ def _desired(spec: Document, node: Node) -> DesiredState:
 
 def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
+    known = {
+        k: RepoFacts(r.format.upper(), r.mode, (r.location or spec.region).lower())
+        for k, r in repositories(spec).items()
+    }
     for key, repo in repositories(spec).items():
         path: Path = ("artifactRepositories", key)
         ident = repo.name or key
@@ -214,8 +278,49 @@ def _check(spec: Document, c: Checker) -> None:
                 "it has no effect here",
                 severity=Severity.WARNING,
             )
+        fmt = repo.format.upper()
+        check_remote(c, path, fmt, repo.mode, repo.remote_repository_config)
+        _check_agent_reads_password(spec, c, path, repo)
+        check_virtual(c, path, fmt, repo.mode, location, repo.virtual_repository_config, known)
         c.labels((*path, "labels"), repo.labels)
         c.depends_on(path, repo)
+
+
+# "To allow the service agent to use secrets stored in Secret Manager, you must grant the
+# service agent permission to view your secret version. The service agent identifier is:
+# service-PROJECT-NUMBER@gcp-sa-artifactregistry.iam.gserviceaccount.com ... grant the Artifact
+# Registry service agent the Secret Manager Secret Accessor role"
+# (https://cloud.google.com/artifact-registry/docs/repositories/configure-remote-authentication)
+AGENT_DOMAIN = "@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+
+
+def _check_agent_reads_password(
+    spec: Document, c: Checker, path: Path, repo: ArtifactRepository
+) -> None:
+    """A remote repository's password in a secret of the spec: the service agent needs
+    roles/secretmanager.secretAccessor on it (or on the project), or pulls through it fail.
+    Only the spec's own secrets are looked at: the grants of one outside it are unknown."""
+    version = password_secret_version(repo.remote_repository_config)
+    if repo.mode != "REMOTE_REPOSITORY" or version is None:
+        return
+    name = version.split("/versions/", 1)[0]
+    key = next((k for k in secret.secrets(spec) if secret.resource_name(spec, k) == name), None)
+    if key is None:
+        return
+    members = list(secret.secrets(spec)[key].accessors)
+    for g in iam_grants(spec):
+        roles = g.roles or ([g.role] if g.role else [])
+        if secret.ACCESSOR in roles and g.on in ("project", f"secret:{key}"):
+            members += g.members or ([g.member] if g.member else [])
+    if not any(m.endswith(AGENT_DOMAIN) for m in members):
+        where = ("remoteRepositoryConfig", "upstreamCredentials", "usernamePasswordCredentials")
+        c.error(
+            (*path, *where, "passwordSecretVersion"),
+            f"the Artifact Registry service agent is not granted {secret.ACCESSOR} on secret "
+            f"'{key}': pulls through this repository cannot read the password",
+            f"add to secrets.{key}.accessors: serviceAccount:service-PROJECT_NUMBER{AGENT_DOMAIN}",
+            severity=Severity.WARNING,
+        )
 
 
 ARTIFACT_REGISTRY_API = "artifactregistry.googleapis.com"  # the service its driver's client calls
@@ -270,11 +375,17 @@ KIND = Kind(
     apis=uses(ARTIFACT_REGISTRY_API),
     driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
     generate="gkeplan.kinds.artifact_repository.generate:GENERATOR",
+    link=_link,
     check=_check,
-    # format, mode, location, repository id and kmsKeyName are ForceNew in Terraform's
+    # format, mode, location, repository id, kmsKeyName and remote_repository_config (all of
+    # it but upstream_credentials) are ForceNew in Terraform's
     # google_artifact_registry_repository (resource_artifact_registry_repository.go);
-    # description, labels, dockerConfig and cleanupPolicyDryRun are updated in place.
-    immutable=frozenset({"repositoryId", "location", "format", "mode", "kmsKeyName"}),
+    # description, labels, dockerConfig, cleanupPolicyDryRun, virtual_repository_config and the
+    # upstream credentials are updated in place (its update mask: "virtualRepositoryConfig",
+    # "remoteRepositoryConfig.upstreamCredentials.usernamePasswordCredentials.username", ...).
+    immutable=frozenset(
+        {"repositoryId", "location", "format", "mode", "kmsKeyName", "remoteRepositoryConfig"}
+    ),
     weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
     rules="gkeplan.kinds.artifact_repository.rules:RULES",

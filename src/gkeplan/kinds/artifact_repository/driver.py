@@ -8,13 +8,16 @@ mask naming only the fields the plan changes.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from google.api_core import exceptions as gexc
+from google.cloud.artifactregistry_v1 import types as ar
 
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
+from gkeplan.kinds.artifact_repository.modes import policies_in_order
 from gkeplan.kinds.driver import Attributes, Context, Wanted
 from gkeplan.plan.model import Change
 
@@ -25,7 +28,44 @@ _MASK = {
     "labels": "labels",
     "dockerConfig": "docker_config",
     "cleanupPolicyDryRun": "cleanup_policy_dry_run",
+    "virtualRepositoryConfig": "virtual_repository_config",
+    # the two credential fields Terraform's update names one by one
+    # (resource_artifact_registry_repository.go, terraform-provider-google)
+    "upstreamCredentials": (
+        "remote_repository_config.upstream_credentials.username_password_credentials.username,"
+        "remote_repository_config.upstream_credentials.username_password_credentials."
+        "password_secret_version"
+    ),
 }
+
+
+def _json_of(message: Any) -> dict[str, Any]:
+    """A sub-message as the API's JSON (camelCase, enums by name, unset fields left out)."""
+    data: dict[str, Any] = json.loads(
+        type(message).to_json(
+            message, use_integers_for_enums=False, always_print_fields_with_no_presence=False
+        )
+    )
+    return data
+
+
+def _remote_attributes(repo: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    if "remote_repository_config" not in repo:
+        return None, None
+    remote = _json_of(repo.remote_repository_config)
+    creds = remote.pop("upstreamCredentials", None) or None
+    remote.pop("disableUpstreamValidation", None)  # not a spec field: never compared
+    return remote, creds
+
+
+def _virtual_attributes(repo: Any) -> dict[str, Any] | None:
+    if "virtual_repository_config" not in repo:
+        return None
+    policies = [
+        {"id": str(p.id), "repository": str(p.repository), "priority": int(p.priority)}
+        for p in repo.virtual_repository_config.upstream_policies
+    ]
+    return {"upstreamPolicies": policies_in_order(policies)}
 
 
 def _enum_name(value: Any) -> str:
@@ -37,6 +77,7 @@ def repository_attributes(repo: Any) -> Attributes:
     parts = name.split("/")  # projects/P/locations/L/repositories/ID
     fmt = _enum_name(repo.format_)
     docker = repo.docker_config if "docker_config" in repo else None
+    remote, creds = _remote_attributes(repo)
     return {
         "repositoryId": parts[-1],
         "location": parts[3],
@@ -49,6 +90,9 @@ def repository_attributes(repo: Any) -> Attributes:
         else None,
         "cleanupPolicyDryRun": bool(repo.cleanup_policy_dry_run),
         "kmsKeyName": str(repo.kms_key_name or ""),
+        "remoteRepositoryConfig": remote,
+        "upstreamCredentials": creds,
+        "virtualRepositoryConfig": _virtual_attributes(repo),
     }
 
 
@@ -70,6 +114,15 @@ def _repository(name: str, after: Attributes, fields: set[str] | None) -> dict[s
         body["docker_config"] = {"immutable_tags": after["dockerConfig"]["immutableTags"]}
     if want("cleanupPolicyDryRun"):
         body["cleanup_policy_dry_run"] = after["cleanupPolicyDryRun"]
+    remote = dict(after.get("remoteRepositoryConfig") or {}) if fields is None else {}
+    if want("upstreamCredentials") and after.get("upstreamCredentials"):
+        remote["upstreamCredentials"] = after["upstreamCredentials"]
+    if remote:
+        body["remote_repository_config"] = ar.RemoteRepositoryConfig.from_json(json.dumps(remote))
+    if want("virtualRepositoryConfig") and after.get("virtualRepositoryConfig") is not None:
+        body["virtual_repository_config"] = ar.VirtualRepositoryConfig.from_json(
+            json.dumps(after["virtualRepositoryConfig"])
+        )
     return body
 
 
@@ -132,7 +185,7 @@ class ArtifactRepositoryDriver:
         fields = {f.name.split(".", 1)[0] for f in change.fields} & set(_MASK)
         request = {
             "repository": _repository(change.id, change.after or {}, fields),
-            "update_mask": {"paths": sorted(_MASK[f] for f in fields)},
+            "update_mask": {"paths": sorted(p for f in fields for p in _MASK[f].split(","))},
         }
         repo = call(ctx.conn.timeouts, lambda: client.update_repository(request=request))
         return repository_attributes(repo)

@@ -3,7 +3,9 @@ Artifact Registry offers it (repositories are listed per location)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.artifact_repository import (
@@ -75,6 +77,9 @@ class ArtifactRepositoryGenerator:
                 "dockerConfig": {"immutableTags": True} if docker.get("immutableTags") else None,
                 "cleanupPolicyDryRun": a["cleanupPolicyDryRun"],
                 "kmsKeyName": a["kmsKeyName"] or None,
+                "remoteRepositoryConfig": _remote(a),
+                # upstreams by full name: the spec links those it holds (kind's _link)
+                "virtualRepositoryConfig": a.get("virtualRepositoryConfig"),
             },
         )
         if isinstance(value, LeftOut):
@@ -83,6 +88,16 @@ class ArtifactRepositoryGenerator:
         return keyed(
             listing, found, "artifactRepositories", value, rid, f"{rid}-{a['location']}", named=True
         )
+
+
+def _remote(a: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The remote settings with their credentials, which the driver reads apart (they alone
+    are updated in place)."""
+    remote = a.get("remoteRepositoryConfig")
+    if remote is None:
+        return None
+    creds = a.get("upstreamCredentials")
+    return {**remote, "upstreamCredentials": creds} if creds else dict(remote)
 
 
 GENERATOR = ArtifactRepositoryGenerator()

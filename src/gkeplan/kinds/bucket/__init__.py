@@ -7,7 +7,7 @@ from typing import Any, Literal, cast
 
 from pydantic import Field
 
-from gkeplan.errors import Path
+from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
     Action,
     CatalogName,
@@ -55,10 +55,27 @@ class BucketLogging(Model):
     log_object_prefix: str | None = None
 
 
+# Bucket.storageClass: "Values include MULTI_REGIONAL, REGIONAL, STANDARD, NEARLINE, COLDLINE,
+# ARCHIVE, and DURABLE_REDUCED_AVAILABILITY" (storage v1 discovery document; the installed
+# google-cloud-storage names the three *_LEGACY_STORAGE_CLASS in google.cloud.storage.constants);
+# "Legacy Multi-regional storage class, use STANDARD instead" (googleapis/java-storage,
+# StorageClass.java, #267). GCS takes them, so they are not refused.
+LEGACY_STORAGE_CLASSES = ("MULTI_REGIONAL", "REGIONAL", "DURABLE_REDUCED_AVAILABILITY")
+
+
 class Bucket(Resource):
     name: str | None = Field(None, description="Globally unique bucket name; defaults to the key.")
     location: str | None = Field(None, description="Defaults to the spec's region.")
-    storage_class: Literal["STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"] = "STANDARD"
+    storage_class: Literal[
+        "STANDARD",
+        "NEARLINE",
+        "COLDLINE",
+        "ARCHIVE",
+        # LEGACY_STORAGE_CLASSES, accepted with a warning
+        "MULTI_REGIONAL",
+        "REGIONAL",
+        "DURABLE_REDUCED_AVAILABILITY",
+    ] = "STANDARD"
     uniform_bucket_level_access: bool = True
     public_access_prevention: Literal["enforced", "inherited"] = "enforced"
     versioning: bool = False
@@ -140,6 +157,13 @@ def _check(spec: Document, c: Checker) -> None:
         name = bucket.name or key
         name_path = (*path, "name") if bucket.name else path
         c.named(name_path, name, names.bucket_name(name), seen, key, "bucket name")
+        if bucket.storage_class in LEGACY_STORAGE_CLASSES:
+            c.error(
+                (*path, "storageClass"),
+                f"{bucket.storage_class} is a legacy storage class, not priced by gkeplan",
+                "use STANDARD (the same storage, current pricing)",
+                severity=Severity.WARNING,
+            )
         location = bucket.location or spec.region
         if location.upper() not in MULTI_REGIONS and not REGION.match(location.lower()):
             c.error(

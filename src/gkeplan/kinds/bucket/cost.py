@@ -20,14 +20,17 @@ class BucketCost:
     ) -> None:
         for name, bucket in buckets(spec).items():
             region = (bucket.location or spec.region).lower()
-            per_gb = prices.storage_gb_month(region, bucket.storage_class) or 0.0
+            price = prices.storage_gb_month(region, bucket.storage_class)
+            per_gb = price or 0.0
             gb = float(params.get("bucketGb", 10))
             est.lines.append(
                 CostLine(
                     f"bucket {name}: {bucket.storage_class}, {gb:g} GB assumed",
                     per_gb * gb,
                     per_gb * gb,
-                    f"${per_gb}/GB-month",
+                    f"${per_gb}/GB-month"
+                    if price is not None
+                    else f"{bucket.storage_class} in {region} is not in the price table",
                     f"bucket.{name}",
                 )
             )

@@ -109,7 +109,8 @@ class Taint(Model):
 class UpgradeSettings(Model):
     max_surge: NonNegInt32 = 1  # int32 in GKE's UpgradeSettings
     max_unavailable: NonNegInt32 = 0
-    strategy: Annotated[Literal["SURGE", "BLUE_GREEN"], Upper] = "SURGE"
+    # NodePoolUpdateStrategy of the installed google-cloud-container, less UNSPECIFIED
+    strategy: Annotated[Literal["SURGE", "BLUE_GREEN", "SHORT_LIVED"], Upper] = "SURGE"
 
 
 class Management(Model):

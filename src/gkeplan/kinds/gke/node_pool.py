@@ -81,6 +81,18 @@ def _check_pool(
         (*path, "name") if pool.name else path, names.gke_name(pool.name or key, "node pool")
     )
     c.zones((*path, "nodeLocations"), pool.node_locations, region)
+    if pool.upgrade_settings.strategy == "SHORT_LIVED":
+        # "SHORT_LIVED is the dedicated upgrade strategy for QueuedProvisioning and flex start
+        # node pools scaled up only by enqueueing to the Dynamic Workload Scheduler (DWS)"
+        # (UpgradeSettings.strategy, container v1 discovery document); whether GKE refuses it
+        # on another pool is not documented: a warning
+        c.error(
+            (*path, "upgradeSettings", "strategy"),
+            "SHORT_LIVED is the upgrade strategy of queued-provisioning and flex-start pools "
+            "(Dynamic Workload Scheduler); this pool is neither and GKE may refuse it",
+            "use SURGE or BLUE_GREEN",
+            severity=Severity.WARNING,
+        )
     if pool.workload_metadata == "GKE_METADATA" and not cluster.workload_identity:
         # "This feature can only be enabled if workload identity is enabled at the cluster
         # level" (Google provider, workload_metadata_config; quoted in

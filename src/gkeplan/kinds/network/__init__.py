@@ -26,7 +26,8 @@ from gkeplan.spec.checks import Checker
 
 # Compute Engine resource names: "1-63 characters long, and comply with RFC1035", pattern
 # `[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?` (compute v1 discovery document: Network.name,
-# Subnetwork.name, Router.name and Firewall.name alike).
+# Subnetwork.name, Router.name, Firewall.name, Address.name, RouterNat.name and
+# SubnetworkSecondaryRange.rangeName alike).
 _RFC1035 = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 
 

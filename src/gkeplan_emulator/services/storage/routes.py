@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.errors import ApiError
 from gkeplan_emulator.http import Handler, Request, Response, Route, route
+from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services.resourcemanager import decode_etag
 from gkeplan_emulator.services.storage import bodies, unsupported
 from gkeplan_emulator.services.storage.batch import run_batch
@@ -406,31 +407,47 @@ def discovery_method(method: str, path: str) -> str:
     return f"{method} /storage/v1/{rest}"
 
 
-# The route table: (HTTP method, URL rule, handler of a StorageApi, GCP method name, options).
+# the discovery document's variables, as the handlers read them
+_NAMES = {
+    "destinationBucket": "bucket",
+    "destinationObject": "object",
+    "sourceObject": "object",
+    "projectId": "project",
+}
+
+# The methods at their discovery paths: (method id, handler of a StorageApi, options).
+METHODS: tuple[tuple[str, Callable[[StorageApi], Handler], dict[str, Any]], ...] = (
+    ("storage.buckets.insert", lambda api: api.insert_bucket, {}),
+    ("storage.buckets.list", lambda api: api.list_buckets, {}),
+    ("storage.buckets.get", lambda api: api.get_bucket, {}),
+    ("storage.buckets.patch", lambda api: api.update_bucket(False), {}),
+    ("storage.buckets.update", lambda api: api.update_bucket(True), {}),
+    ("storage.buckets.delete", lambda api: api.delete_bucket, {}),
+    ("storage.buckets.getStorageLayout", lambda api: api.storage_layout, {"mutating": False}),
+    ("storage.buckets.getIamPolicy", lambda api: api.get_iam, {}),
+    ("storage.buckets.setIamPolicy", lambda api: api.set_iam, {}),
+    ("storage.buckets.testIamPermissions", lambda api: api.test_iam, {}),
+    ("storage.objects.list", lambda api: api.list_objects, {}),
+    ("storage.objects.get", lambda api: api.get_object, {}),
+    ("storage.objects.patch", lambda api: api.update_object(False), {}),
+    ("storage.objects.update", lambda api: api.update_object(True), {}),
+    ("storage.objects.delete", lambda api: api.delete_object, {}),
+    ("storage.objects.compose", lambda api: api.compose, {}),
+    (
+        "storage.objects.move",
+        lambda api: api.move,
+        {"names": {**_NAMES, "destinationObject": "dest"}},
+    ),
+    ("storage.projects.serviceAccount.get", lambda api: api.project_service_account, {}),
+)
+
+# Paths that are no discovery method's own, each for its reason: (HTTP method, URL rule,
+# handler of a StorageApi, GCP method name, options).
 ROUTES: tuple[tuple[str, str, Callable[[StorageApi], Handler], str, dict[str, Any]], ...] = (
-    ("POST", "/storage/v1/b", lambda api: api.insert_bucket, "storage.buckets.insert", {}),
-    ("GET", "/storage/v1/b", lambda api: api.list_buckets, "storage.buckets.list", {}),
-    ("GET", _B, lambda api: api.get_bucket, "storage.buckets.get", {}),
-    ("PATCH", _B, lambda api: api.update_bucket(False), "storage.buckets.patch", {}),
-    ("PUT", _B, lambda api: api.update_bucket(True), "storage.buckets.update", {}),
-    ("DELETE", _B, lambda api: api.delete_bucket, "storage.buckets.delete", {}),
-    (
-        "GET",
-        _B + "/storageLayout",
-        lambda api: api.storage_layout,
-        "storage.buckets.getStorageLayout",
-        {"mutating": False},
-    ),
-    ("GET", _B + "/iam", lambda api: api.get_iam, "storage.buckets.getIamPolicy", {}),
-    ("PUT", _B + "/iam", lambda api: api.set_iam, "storage.buckets.setIamPolicy", {}),
-    (
-        "GET",
-        _B + "/iam/testPermissions",
-        lambda api: api.test_iam,
-        "storage.buckets.testIamPermissions",
-        {},
-    ),
+    # objects.insert's media upload (its discovery mediaUpload "simple" and "resumable" paths
+    # are one: the uploadType query parameter tells them apart)
     ("POST", "/upload" + _B + "/o", lambda api: api.upload, "storage.objects.insert", {}),
+    # a resumable upload's later requests, to the session URI its first one answered
     (
         "PUT",
         "/upload" + _B + "/o",
@@ -438,28 +455,10 @@ ROUTES: tuple[tuple[str, str, Callable[[StorageApi], Handler], str, dict[str, An
         "storage.objects.insert",
         {"auth": False},
     ),
-    ("GET", _B + "/o", lambda api: api.list_objects, "storage.objects.list", {}),
-    ("GET", _O, lambda api: api.get_object, "storage.objects.get", {}),
+    # the media download endpoint google-cloud-storage reads objects from
     ("GET", "/download" + _O, lambda api: api.get_object, "storage.objects.get", {}),
-    ("PATCH", _O, lambda api: api.update_object(False), "storage.objects.patch", {}),
-    ("PUT", _O, lambda api: api.update_object(True), "storage.objects.update", {}),
-    ("DELETE", _O, lambda api: api.delete_object, "storage.objects.delete", {}),
+    # objects.copy and objects.rewrite in one rule: one handler, told apart by `verb`
     ("POST", _O + _TO, lambda api: api.copy_object, "storage.objects.rewrite", {}),
-    ("POST", _O + "/compose", lambda api: api.compose, "storage.objects.compose", {}),
-    (
-        "POST",
-        _O + "/moveTo/o/<part:dest>",
-        lambda api: api.move,
-        "storage.objects.move",
-        {},
-    ),
-    (
-        "GET",
-        "/storage/v1/projects/<part:project>/serviceAccount",
-        lambda api: api.project_service_account,
-        "storage.projects.serviceAccount.get",
-        {},
-    ),
     # The batch endpoint runs each part through this table; the parts authenticate themselves.
     ("POST", "/batch/storage/v1", lambda api: api.batch, "storage.batch", {"mutating": False}),
     *(
@@ -471,7 +470,18 @@ ROUTES: tuple[tuple[str, str, Callable[[StorageApi], Handler], str, dict[str, An
 
 def routes(backend: Backend) -> list[Route]:
     api = StorageApi(backend)
-    table = [
+    rows = [
+        Serve(
+            m,
+            _refusing(handler(api), m),
+            m,
+            plain="part",
+            storage=True,
+            **{"names": _NAMES, **opts},
+        )
+        for m, handler, opts in METHODS
+    ]
+    table = routes_for(discovered("storage", "v1", (row.rpc for row in rows)), rows) + [
         route(method, rule, _refusing(handler(api), name), name, storage=True, **options)
         for method, rule, handler, name, options in ROUTES
     ]
