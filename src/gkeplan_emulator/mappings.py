@@ -34,6 +34,10 @@ def _singular(collection: str) -> str:
     return collection[:-1] if collection.endswith("s") else collection
 
 
+def _variable(converter: str, name: str) -> str:
+    return f"<{name}>" if ":" in name else f"<{converter}:{name}>"
+
+
 @dataclass(frozen=True)
 class Binding:
     """One HTTP rule of a method: `template` as google.api.http writes it."""
@@ -53,13 +57,15 @@ class Binding:
         collection before it, in the singular (`projects/*` -> `<seg:project>`), and each plain
         `{field}` after the field; `names` renames either (e.g. {"zone": "location"}). A `**`
         is one whole segment (`part`, which may hold a ':'); `plain` is the converter of a
-        plain `{field}` (Cloud Storage's object names may hold ':' too)."""
+        plain `{field}` (Cloud Storage's object names may hold ':' too). A new name may bring
+        its converter ("uuid:op"), where two APIs share a path and only the id's shape tells
+        them apart."""
         rename = dict(names or {})
 
         def one(m: re.Match[str]) -> str:
             field, pattern = m[1], m[2]
             if pattern is None:
-                return f"<{plain}:{rename.get(field, field)}>"
+                return _variable(plain, rename.get(field, field))
             parts = pattern.split("/")
             out = []
             unnamed = 0
@@ -73,7 +79,7 @@ class Binding:
                     name = field if not unnamed else f"{field}_{unnamed}"
                     unnamed += 1
                 converter = "seg" if part == "*" else "part"
-                out.append(f"<{converter}:{rename.get(name, name)}>")
+                out.append(_variable(converter, rename.get(name, name)))
             return "/".join(out)
 
         return _VARIABLE.sub(one, self.template)

@@ -138,3 +138,18 @@ def test_a_discovery_method_is_read_at_its_flat_path() -> None:
     assert binding == Binding(
         "GET", "/v1/projects/{projectsId}/serviceAccounts/{serviceAccountsId}", ""
     )
+
+
+def test_no_two_methods_share_a_rule() -> None:
+    # werkzeug answers a path with the first rule that matches: two methods at one rule would
+    # leave the second unreachable (GKE's and Artifact Registry's operations share a path,
+    # told apart by the id's shape)
+    backend = Backend(EmulatorConfig(), None, None, model_factories())
+    seen: dict[tuple[str, str], str] = {}
+    clashes = []
+    for r in all_routes(backend):
+        key = (r.method, re.sub(r"<([a-z]+)(\([^)]*\))?:[^>]+>", r"<\1>", r.rule))
+        if key in seen and seen[key] != r.name:
+            clashes.append((seen[key], r.name, key))
+        seen.setdefault(key, r.name)
+    assert clashes == []

@@ -514,7 +514,8 @@ def routes(backend: Backend) -> list[Route]:
             return Response(body=model.view(op))
 
     r = "artifactregistry.projects.locations.repositories."
-    names = {"repository": "repo", "operation": "op"}
+    # GKE's operations live at the same path; an Artifact Registry operation id is a UUID
+    names = {"repository": "repo", "operation": "uuid:op"}
     v1 = [
         Serve("ListLocations", list_locations, "artifactregistry.v1.projects.locations.list"),
         Serve("CreateRepository", create, r + "create"),
