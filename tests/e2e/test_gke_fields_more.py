@@ -46,8 +46,8 @@ CLUSTER_FIELDS = (
 )
 # the sandbox project has the GPU quota the spec says was granted (policy.quotas)
 GPU_QUOTA = (
-    "  packs: [free-tier, least-privilege, security-baseline]\n",
-    "  packs: [free-tier, least-privilege, security-baseline]\n"
+    "  packs: [free-trial, least-privilege, security-baseline]\n",
+    "  packs: [free-trial, least-privilege, security-baseline]\n"
     "  quotas: {PREEMPTIBLE_NVIDIA_T4_GPUS: 2, NVIDIA_T4_GPUS: 2, GPUS_ALL_REGIONS: 2}\n",
 )
 POOL_FIELDS = (
