@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from google.cloud import container_v1 as gke
@@ -411,7 +412,7 @@ def _service_settings_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
             max_pods_per_node=attrs["defaultMaxPodsPerNode"]
         )
     if attrs.get("maintenancePolicy"):
-        cluster.maintenance_policy = maintenance.to_proto(attrs["maintenancePolicy"])
+        cluster.maintenance_policy = maintenance_to_proto(attrs["maintenancePolicy"])
     if attrs.get("gatewayApi"):
         cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
             channel=attrs["gatewayApi"]
@@ -566,7 +567,7 @@ def _service_settings_from_proto(c: gke.Cluster) -> Attributes:
         "managedPrometheus": c.monitoring_config.managed_prometheus_config.enabled,
         "costAllocation": c.cost_management_config.enabled,
         "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
-        "maintenancePolicy": maintenance.from_proto(c.maintenance_policy),
+        "maintenancePolicy": maintenance_from_proto(c.maintenance_policy),
         "clusterDns": _dns_from_proto(c.network_config.dns_config),
         "verticalPodAutoscaling": c.vertical_pod_autoscaling.enabled,
         "autoscalingProfile": _enum_name(c.autoscaling.autoscaling_profile),
@@ -646,4 +647,61 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,
         "clusterCaCertificate": c.master_auth.cluster_ca_certificate or None,
+    }
+
+
+# -- the maintenance policy (kinds/gke/maintenance.py: the spec's model and attribute) ----
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def maintenance_to_proto(attr: dict[str, Any], resource_version: str = "") -> gke.MaintenancePolicy:
+    window = gke.MaintenanceWindow()
+    if attr.get("dailyStartTime"):
+        window.daily_maintenance_window = gke.DailyMaintenanceWindow(
+            start_time=attr["dailyStartTime"]
+        )
+    recurring = attr.get("recurring")
+    if recurring:
+        window.recurring_window = gke.RecurringTimeWindow(
+            window=gke.TimeWindow(
+                start_time=_when(recurring["startTime"]), end_time=_when(recurring["endTime"])
+            ),
+            recurrence=recurring["recurrence"],
+        )
+    for e in attr.get("exclusions") or []:
+        window.maintenance_exclusions[e["name"]] = gke.TimeWindow(
+            start_time=_when(e["startTime"]),
+            end_time=_when(e["endTime"]),
+            maintenance_exclusion_options=gke.MaintenanceExclusionOptions(scope=e["scope"]),
+        )
+    return gke.MaintenancePolicy(window=window, resource_version=resource_version)
+
+
+def maintenance_from_proto(policy: gke.MaintenancePolicy) -> dict[str, Any]:
+    window = policy.window
+    recurring = window.recurring_window
+    has_recurring = "recurring_window" in window
+    return {
+        "dailyStartTime": window.daily_maintenance_window.start_time or None,
+        "recurring": {
+            "startTime": maintenance.utc_text(recurring.window.start_time),
+            "endTime": maintenance.utc_text(recurring.window.end_time),
+            "recurrence": recurring.recurrence,
+        }
+        if has_recurring
+        else None,
+        "exclusions": sorted(
+            (
+                {
+                    "name": name,
+                    "startTime": maintenance.utc_text(w.start_time),
+                    "endTime": maintenance.utc_text(w.end_time),
+                    # unset is NO_UPGRADES (MaintenanceExclusionOptions.Scope's first value)
+                    "scope": w.maintenance_exclusion_options.scope.name,
+                }
+                for name, w in window.maintenance_exclusions.items()
+            ),
+            key=lambda e: e["name"],
+        ),
     }

@@ -23,7 +23,6 @@ from gkeplan.gcp import operations
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
 from gkeplan.kinds.driver import Attributes, Context, Wanted
-from gkeplan.kinds.gke import maintenance
 from gkeplan.kinds.gke.convert import (
     addons_to_proto,
     authenticator_to_proto,
@@ -35,6 +34,7 @@ from gkeplan.kinds.gke.convert import (
     kubelet_to_proto,
     linux_to_proto,
     logging_to_proto,
+    maintenance_to_proto,
     monitoring_to_proto,
     nap_to_proto,
     pool_from_proto,
@@ -333,7 +333,7 @@ class ClusterDriver:
         if field == "maintenancePolicy":  # with the resourceVersion of the policy there
             current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
             version = current.maintenance_policy.resource_version
-            policy = maintenance.to_proto(after["maintenancePolicy"], version)
+            policy = maintenance_to_proto(after["maintenancePolicy"], version)
             return {"name": cluster_id, "maintenance_policy": policy}
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
 

@@ -1,5 +1,6 @@
 """A cluster's maintenance window and exclusions (container v1 MaintenancePolicy): the spec's
-model, its normalised attribute and the proto both ways.
+model and its normalised attribute (the proto both ways is convert.py's: this module is
+imported with the spec and loads no client library).
 
 Set through projects.locations.clusters.setMaintenancePolicy with the policy's
 resourceVersion ("Make a `get()` request to the cluster to get the current resource version
@@ -13,7 +14,6 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from google.cloud import container_v1 as gke
 from pydantic import BeforeValidator, Field, field_validator
 
 from gkeplan.spec.base import Model
@@ -93,61 +93,5 @@ def to_attribute(policy: MaintenancePolicy) -> dict[str, Any]:
         "recurring": recurring.model_dump(by_alias=True) if recurring else None,
         "exclusions": sorted(
             (e.model_dump(by_alias=True) for e in policy.exclusions), key=lambda e: e["name"]
-        ),
-    }
-
-
-def _when(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
-
-
-def to_proto(attr: dict[str, Any], resource_version: str = "") -> gke.MaintenancePolicy:
-    window = gke.MaintenanceWindow()
-    if attr.get("dailyStartTime"):
-        window.daily_maintenance_window = gke.DailyMaintenanceWindow(
-            start_time=attr["dailyStartTime"]
-        )
-    recurring = attr.get("recurring")
-    if recurring:
-        window.recurring_window = gke.RecurringTimeWindow(
-            window=gke.TimeWindow(
-                start_time=_when(recurring["startTime"]), end_time=_when(recurring["endTime"])
-            ),
-            recurrence=recurring["recurrence"],
-        )
-    for e in attr.get("exclusions") or []:
-        window.maintenance_exclusions[e["name"]] = gke.TimeWindow(
-            start_time=_when(e["startTime"]),
-            end_time=_when(e["endTime"]),
-            maintenance_exclusion_options=gke.MaintenanceExclusionOptions(scope=e["scope"]),
-        )
-    return gke.MaintenancePolicy(window=window, resource_version=resource_version)
-
-
-def from_proto(policy: gke.MaintenancePolicy) -> dict[str, Any]:
-    window = policy.window
-    recurring = window.recurring_window
-    has_recurring = "recurring_window" in window
-    return {
-        "dailyStartTime": window.daily_maintenance_window.start_time or None,
-        "recurring": {
-            "startTime": utc_text(recurring.window.start_time),
-            "endTime": utc_text(recurring.window.end_time),
-            "recurrence": recurring.recurrence,
-        }
-        if has_recurring
-        else None,
-        "exclusions": sorted(
-            (
-                {
-                    "name": name,
-                    "startTime": utc_text(w.start_time),
-                    "endTime": utc_text(w.end_time),
-                    # unset is NO_UPGRADES (MaintenanceExclusionOptions.Scope's first value)
-                    "scope": w.maintenance_exclusion_options.scope.name,
-                }
-                for name, w in window.maintenance_exclusions.items()
-            ),
-            key=lambda e: e["name"],
         ),
     }
