@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -198,6 +199,9 @@ class ContainerApi:
             if not cluster.network:
                 cluster.network = "default"
             fill_outputs(self.backend, cluster, full, len(self.model.clusters))
+            if "maintenance_policy" in cluster:
+                stamp_maintenance(cluster)
+            fill_endpoints(cluster)
             for pool in cluster.node_pools:
                 self.fill_pool(cluster, pool, base)
             self.model.clusters[full] = cluster
@@ -307,17 +311,38 @@ class ContainerApi:
         if "desiredLoggingConfig" in raw:
             cluster.logging_config = u.desired_logging_config
         if "desiredMonitoringConfig" in raw:
-            cluster.monitoring_config = u.desired_monitoring_config
+            # the parts the request carries change (componentConfig, managedPrometheusConfig,
+            # ...); the request's JSON says which, an enabled-false message being empty
+            monitoring = cluster.monitoring_config
+            for f in gke.MonitoringConfig.pb().DESCRIPTOR.fields:
+                if f.json_name in raw["desiredMonitoringConfig"]:
+                    setattr(monitoring, f.name, getattr(u.desired_monitoring_config, f.name))
+            cluster.monitoring_config = monitoring
+        if "desiredSecurityPostureConfig" in raw:
+            posture = cluster.security_posture_config
+            asked = u.desired_security_posture_config
+            posture.mode = asked.mode or posture.mode
+            posture.vulnerability_mode = asked.vulnerability_mode or posture.vulnerability_mode
+            cluster.security_posture_config = posture
+        if "desiredControlPlaneEndpointsConfig" in raw:
+            update_endpoints(cluster, u.desired_control_plane_endpoints_config, raw)
+        if "desiredDnsConfig" in raw:
+            _set_network(cluster, dns_config=u.desired_dns_config)
+        if "desiredVerticalPodAutoscaling" in raw:
+            cluster.vertical_pod_autoscaling = u.desired_vertical_pod_autoscaling
+        if "desiredSecretManagerConfig" in raw:
+            cluster.secret_manager_config = u.desired_secret_manager_config
+        if "desiredCostManagementConfig" in raw:
+            cluster.cost_management_config = u.desired_cost_management_config
+        if "desiredGatewayApiConfig" in raw:
+            _set_network(cluster, gateway_api_config=u.desired_gateway_api_config)
         if "desiredBinaryAuthorization" in raw:
             cluster.binary_authorization = u.desired_binary_authorization
         if "desiredIntraNodeVisibilityConfig" in raw:
-            network = cluster.network_config
-            network.enable_intra_node_visibility = u.desired_intra_node_visibility_config.enabled
-            cluster.network_config = network
+            visibility = u.desired_intra_node_visibility_config.enabled
+            _set_network(cluster, enable_intra_node_visibility=visibility)
         if "desiredDatapathProvider" in raw:
-            network = cluster.network_config
-            network.datapath_provider = u.desired_datapath_provider
-            cluster.network_config = network
+            _set_network(cluster, datapath_provider=u.desired_datapath_provider)
         if "desiredAuthenticatorGroupsConfig" in raw:
             cluster.authenticator_groups_config = u.desired_authenticator_groups_config
         if "desiredNodePoolAutoscaling" in raw:
@@ -370,6 +395,14 @@ class ContainerApi:
                 "the network policy addon must be enabled before updating the nodes."
             )
         cluster.network_policy = policy
+
+    def set_maintenance_policy(self, req: Request, cluster: gke.Cluster) -> None:
+        """projects.locations.clusters.setMaintenancePolicy: the whole policy, asked with the
+        resourceVersion a get() returned (container v1 MaintenancePolicy.resourceVersion). GKE's
+        answer to a stale version is not sourced: the emulator takes the policy regardless."""
+        policy = _parse(gke.SetMaintenancePolicyRequest, req).maintenance_policy
+        cluster.maintenance_policy = policy
+        stamp_maintenance(cluster)
 
     def set_abac(self, req: Request, cluster: gke.Cluster) -> None:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
@@ -463,6 +496,12 @@ class ContainerApi:
             cfg.tags = list(body.tags.tags)
         if "gcfsConfig" in raw:
             cfg.gcfs_config = body.gcfs_config
+        if "gvnic" in raw:
+            cfg.gvnic = body.gvnic
+        if "kubeletConfig" in raw:
+            cfg.kubelet_config = body.kubelet_config
+        if "linuxNodeConfig" in raw:
+            cfg.linux_node_config = body.linux_node_config
         # nodeVersion is required; "-" picks the master's version (UpdateNodePoolRequest)
         pool.version = resolve_version(
             body.node_version, "Node", cluster.current_master_version or VERSION
@@ -519,6 +558,65 @@ def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
     )
 
 
+def _set_network(cluster: gke.Cluster, **fields: Any) -> None:
+    """Fields of the cluster's networkConfig (proto-plus hands out a copy: it is set back)."""
+    network = cluster.network_config
+    for name, value in fields.items():
+        setattr(network, name, value)
+    cluster.network_config = network
+
+
+def fill_endpoints(cluster: gke.Cluster) -> None:
+    """The control plane's endpoints as GKE returns them: "Most of PrivateClusterConfig has
+    moved to ControlPlaneEndpointsConfig" (the Google provider, resource_container_cluster.go,
+    which reads global access and the public endpoint from there)."""
+    endpoints = cluster.control_plane_endpoints_config
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    ip.enabled = True
+    ip.enable_public_endpoint = not private.enable_private_endpoint
+    ip.global_access = private.master_global_access_config.enabled
+    endpoints.ip_endpoints_config = ip
+    cluster.control_plane_endpoints_config = endpoints
+
+
+def update_endpoints(
+    cluster: gke.Cluster, asked: gke.ControlPlaneEndpointsConfig, raw: dict[str, Any]
+) -> None:
+    """ClusterUpdate.desiredControlPlaneEndpointsConfig: the fields the request's JSON carries
+    change; global access and the authorized networks are also where the older fields keep
+    them (PrivateClusterConfig.masterGlobalAccessConfig, masterAuthorizedNetworksConfig)."""
+    body = raw["desiredControlPlaneEndpointsConfig"]
+    endpoints = cluster.control_plane_endpoints_config
+    for part in ("dns_endpoint_config", "ip_endpoints_config"):
+        json_name = {"dns_endpoint_config": "dnsEndpointConfig"}.get(part, "ipEndpointsConfig")
+        given = body.get(json_name, {})
+        have, new = getattr(endpoints, part), getattr(asked, part)
+        for f in type(have).pb().DESCRIPTOR.fields:
+            if f.json_name in given:
+                setattr(have, f.name, getattr(new, f.name))
+        setattr(endpoints, part, have)
+    cluster.control_plane_endpoints_config = endpoints
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    private.master_global_access_config = gke.PrivateClusterMasterGlobalAccessConfig(
+        enabled=ip.global_access
+    )
+    cluster.private_cluster_config = private
+    if "authorizedNetworksConfig" in body.get("ipEndpointsConfig", {}):
+        cluster.master_authorized_networks_config = ip.authorized_networks_config
+
+
+def stamp_maintenance(cluster: gke.Cluster) -> None:
+    """A new resourceVersion for the policy as it now is ("A hash identifying the version of
+    this policy", container v1 MaintenancePolicy.resourceVersion)."""
+    policy = cluster.maintenance_policy
+    policy.resource_version = ""
+    text = gke.MaintenancePolicy.to_json(policy, sort_keys=True)
+    policy.resource_version = f"{zlib.crc32(text.encode()):08x}"
+    cluster.maintenance_policy = policy
+
+
 def _update_kind(req: Request) -> str:
     update = json.loads(req.body or b"{}").get("update", {})
     return "UPGRADE_MASTER" if "desiredMasterVersion" in update else "UPDATE_CLUSTER"
@@ -550,6 +648,14 @@ ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, 
         _CL + ":setAddons",
         lambda api: api.cluster_op("UPDATE_CLUSTER", api.set_addons),
         "container.setAddons",
+        {},
+    ),
+    (
+        "POST",
+        _CL + ":setMaintenancePolicy",
+        # Operation.Type SET_MAINTENANCE_POLICY (container v1)
+        lambda api: api.cluster_op("SET_MAINTENANCE_POLICY", api.set_maintenance_policy),
+        "container.setMaintenancePolicy",
         {},
     ),
     (
@@ -652,6 +758,9 @@ GRPC = GrpcService(
         "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
         "SetAddonsConfig": Rpc(
             "POST", _V1 + ":setAddons", gke.SetAddonsConfigRequest, gke.Operation
+        ),
+        "SetMaintenancePolicy": Rpc(
+            "POST", _V1 + ":setMaintenancePolicy", gke.SetMaintenancePolicyRequest, gke.Operation
         ),
         "SetLegacyAbac": Rpc(
             "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation

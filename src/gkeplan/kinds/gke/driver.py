@@ -29,11 +29,17 @@ from gkeplan.kinds.gke.convert import (
     autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
+    dns_to_proto,
+    endpoints_to_proto,
+    kubelet_to_proto,
+    linux_to_proto,
     logging_to_proto,
+    maintenance_to_proto,
     monitoring_to_proto,
     nap_to_proto,
     pool_from_proto,
     pool_to_proto,
+    security_posture_to_proto,
     settle_version,
 )
 from gkeplan.plan.model import Change
@@ -142,11 +148,56 @@ def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attri
     return attrs
 
 
+def _unset_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
+    """What the spec leaves unset inside a pool's settings follows what GKE chose: a GPU
+    driver version (accelerators are ForceNew: a difference there would replace the pool), a
+    kubelet or Linux setting. The read drops them, so they are never a change."""
+    for want in wanted:
+        out = dict(attrs)
+        asked, have = want.get("accelerators"), attrs.get("accelerators")
+        if asked and have and len(asked) == len(have):
+            out["accelerators"] = [
+                h
+                if "gpuDriverVersion" in a
+                else {k: v for k, v in h.items() if k != "gpuDriverVersion"}
+                for a, h in zip(asked, have, strict=True)
+            ]
+        for key in ("kubeletConfig", "linuxNodeConfig"):
+            given = want.get(key)
+            if given is not None and isinstance(attrs.get(key), dict):
+                out[key] = {k: v for k, v in attrs[key].items() if k in given}
+        return out
+    return attrs
+
+
+def _read_pool(pool: gke.NodePool, wanted: Iterable[Attributes]) -> Attributes:
+    wanted = list(wanted)
+    return _unset_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
+
+
 def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
     out: dict[str, list[Attributes]] = {}
     for w in wanted:
         out.setdefault(w.id, []).append(w.attributes)
     return out
+
+
+# A field changed through the update call of another: its message carries both.
+_SENT_WITH = {
+    "managedPrometheus": "monitoringComponents",
+    "vulnerabilityMode": "securityPostureMode",
+    "dnsEndpointExternalTraffic": "masterGlobalAccess",
+    "autoscalingProfile": "nodeAutoProvisioning",
+}
+
+
+# A field that is one `enabled` flag: the ClusterUpdate field and message that change it.
+_ENABLED_UPDATES: dict[str, tuple[str, Any]] = {
+    "intranodeVisibility": ("desired_intra_node_visibility_config", gke.IntraNodeVisibilityConfig),
+    "verticalPodAutoscaling": ("desired_vertical_pod_autoscaling", gke.VerticalPodAutoscaling),
+    "secretManager": ("desired_secret_manager_config", gke.SecretManagerConfig),
+    "costAllocation": ("desired_cost_management_config", gke.CostManagementConfig),
+}
 
 
 class ClusterDriver:
@@ -227,7 +278,8 @@ class ClusterDriver:
             request = {"name": change.id, "addons_config": addons_to_proto(after, addons)}
             send = functools.partial(client.set_addons_config, request=request)
             _mutate(ctx, client, change.id, f"update {change.address} add-ons", send)
-        for name in names:
+        # fields GKE changes in one message go in one call (the monitoring config, the posture)
+        for name in dict.fromkeys(_SENT_WITH.get(n, n) for n in names):
             if name in addons:
                 continue
             for method, request in self._update_requests(ctx, client, change.id, name, after):
@@ -257,9 +309,11 @@ class ClusterDriver:
                 },
             )
             return [addon, policy] if after["networkPolicy"] else [policy, addon]
-        method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
-            field, "update_cluster"
-        )
+        method = {
+            "labels": "set_labels",
+            "legacyAbac": "set_legacy_abac",
+            "maintenancePolicy": "set_maintenance_policy",
+        }.get(field, "update_cluster")
         return [(method, self._update_request(ctx, client, cluster_id, field, after))]
 
     def _update_request(
@@ -274,9 +328,35 @@ class ClusterDriver:
             }
         if field == "legacyAbac":
             return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        if field == "nodeAutoProvisioning":  # and the autoscaling profile: one message
+            return {"name": cluster_id, "update": self._autoscaling(ctx, client, cluster_id, after)}
+        if field == "maintenancePolicy":  # with the resourceVersion of the policy there
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            version = current.maintenance_policy.resource_version
+            policy = maintenance_to_proto(after["maintenancePolicy"], version)
+            return {"name": cluster_id, "maintenance_policy": policy}
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
 
+    def _autoscaling(
+        self, ctx: Context, client: Any, cluster_id: str, after: Attributes
+    ) -> gke.ClusterUpdate:
+        """ClusterAutoscaling as a whole, as the Google provider sends cluster_autoscaling:
+        node auto-provisioning as the spec has it (or as it is, when the spec leaves it to
+        GKE) with the autoscaling profile."""
+        nap = after.get("nodeAutoProvisioning")
+        if nap is not None:
+            autoscaling = nap_to_proto(nap)
+        else:
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            autoscaling = gke.ClusterAutoscaling(current.autoscaling)
+        if after.get("autoscalingProfile"):
+            autoscaling.autoscaling_profile = after["autoscalingProfile"]
+        return gke.ClusterUpdate(desired_cluster_autoscaling=autoscaling)
+
     def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+        if field in _ENABLED_UPDATES:
+            desired, message = _ENABLED_UPDATES[field]
+            return gke.ClusterUpdate(**{desired: message(enabled=after[field])})
         proto = cluster_to_proto(ctx.project, after, {}, [])
         if field == "releaseChannel":
             return gke.ClusterUpdate(desired_release_channel=proto.release_channel)
@@ -300,8 +380,23 @@ class ClusterDriver:
                 desired_logging_config=logging_to_proto(after["loggingComponents"])
             )
         if field == "monitoringComponents":
+            config = monitoring_to_proto(
+                after["monitoringComponents"], after.get("managedPrometheus")
+            )
+            return gke.ClusterUpdate(desired_monitoring_config=config)
+        if field == "securityPostureMode":
             return gke.ClusterUpdate(
-                desired_monitoring_config=monitoring_to_proto(after["monitoringComponents"])
+                desired_security_posture_config=security_posture_to_proto(after)
+            )
+        if field == "masterGlobalAccess":  # and the DNS endpoint: one endpoints config
+            return gke.ClusterUpdate(
+                desired_control_plane_endpoints_config=endpoints_to_proto(after)
+            )
+        if field == "clusterDns":
+            return gke.ClusterUpdate(desired_dns_config=dns_to_proto(after["clusterDns"]))
+        if field == "gatewayApi":
+            return gke.ClusterUpdate(
+                desired_gateway_api_config=gke.GatewayAPIConfig(channel=after["gatewayApi"])
             )
         if field == "binaryAuthorization":
             return gke.ClusterUpdate(
@@ -309,21 +404,11 @@ class ClusterDriver:
                     evaluation_mode=after["binaryAuthorization"]
                 )
             )
-        if field == "intranodeVisibility":
-            return gke.ClusterUpdate(
-                desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(
-                    enabled=after["intranodeVisibility"]
-                )
-            )
         if field == "authenticatorGroup":
             return gke.ClusterUpdate(
                 desired_authenticator_groups_config=authenticator_to_proto(
                     after["authenticatorGroup"]
                 )
-            )
-        if field == "nodeAutoProvisioning":
-            return gke.ClusterUpdate(
-                desired_cluster_autoscaling=nap_to_proto(after["nodeAutoProvisioning"])
             )
         if field == "networkPolicy":
             return gke.ClusterUpdate(
@@ -362,7 +447,7 @@ class NodePoolDriver:
         for cid, cluster in list_clusters(ctx).items():
             for pool in cluster.node_pools:
                 pid = f"{cid}/nodePools/{pool.name}"
-                out[pid] = _settled(pool_from_proto(pool), wants.get(pid, ()), "version")
+                out[pid] = _read_pool(pool, wants.get(pid, ()))
         return out
 
     def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
@@ -390,13 +475,13 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
     def read(self, ctx: Context, change: Change) -> Attributes | None:
         got = self._get(ctx, client_for(ctx, change), change.id)
         if got is None:
             return None
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
     def update(self, ctx: Context, change: Change) -> Attributes:
         client = client_for(ctx, change)
@@ -453,6 +538,14 @@ class NodePoolDriver:
                 request["workload_metadata_config"] = proto.config.workload_metadata_config
             if "nodeLocations" in rest:
                 request["locations"] = after["nodeLocations"] or []
+            if "gvnic" in rest:  # in place: UpdateNodePoolRequest.gvnic (node_config.go)
+                request["gvnic"] = gke.VirtualNIC(enabled=after["gvnic"])
+            # in place too: UpdateNodePoolRequest.kubeletConfig / linuxNodeConfig (the Google
+            # provider, node_config.go, on a change of node_config.0.kubelet_config / ...)
+            if "kubeletConfig" in rest:
+                request["kubelet_config"] = kubelet_to_proto(after["kubeletConfig"])
+            if "linuxNodeConfig" in rest:
+                request["linux_node_config"] = linux_to_proto(after["linuxNodeConfig"])
             _mutate(
                 ctx,
                 client,
@@ -463,7 +556,7 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             return dict(after)
-        return _settled(pool_from_proto(got), [after], "version")
+        return _read_pool(got, [after])
 
     def delete(self, ctx: Context, change: Change) -> None:
         client = client_for(ctx, change)

@@ -21,7 +21,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.kinds.gke.models import Autoscaling, Cluster, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
@@ -125,6 +125,7 @@ def _check_pool(
         )
     _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
+    _check_reservation(c, path, pool)
     if pool.spot and pool.preemptible:
         # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
         # VMs" (GKE docs, spot-vms); one of them says it all, so this only warns.
@@ -135,7 +136,9 @@ def _check_pool(
             severity=Severity.WARNING,
         )
     auto = pool.autoscaling
-    if auto is not None:
+    if auto is not None and auto.totals:
+        _check_totals(c, (*path, "autoscaling"), auto)
+    elif auto is not None:
         if auto.min_node_count > auto.max_node_count:
             c.error(
                 (*path, "autoscaling"),
@@ -157,6 +160,31 @@ def _check_pool(
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
     c.kubernetes_labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
+
+
+def _check_totals(c: Checker, path: Path, auto: Autoscaling) -> None:
+    per_zone = {"min_node_count", "max_node_count"} & auto.model_fields_set
+    if per_zone:
+        # "Cannot be used with per zone limits" (the Google provider's total_min_node_count /
+        # total_max_node_count, resource_container_node_pool.go)
+        c.error(
+            path,
+            "autoscaling limits are per zone (minNodeCount, maxNodeCount) or for the whole "
+            "pool (totalMinNodeCount, totalMaxNodeCount), not both",
+            "keep one pair",
+        )
+    if auto.total_max_node_count is None:
+        c.error(
+            (*path, "totalMinNodeCount"),
+            "totalMinNodeCount needs totalMaxNodeCount, the most nodes the pool may have",
+            "add totalMaxNodeCount: N",
+        )
+    elif (auto.total_min_node_count or 0) > auto.total_max_node_count:
+        c.error(
+            path,
+            f"totalMinNodeCount {auto.total_min_node_count} is greater than "
+            f"totalMaxNodeCount {auto.total_max_node_count}",
+        )
 
 
 def _check_accelerators(c: Checker, path: Path, pool: NodePool, family: str) -> None:
@@ -255,6 +283,37 @@ def _check_node_config(c: Checker, path: Path, pool: NodePool) -> None:
         )
 
 
+# ReservationAffinity.key (container v1): "To target a SPECIFIC_RESERVATION by name, specify
+# "compute.googleapis.com/reservation-name" as the key and specify the name of your
+# reservation as its value."
+RESERVATION_NAME_KEY = "compute.googleapis.com/reservation-name"
+
+
+def _check_reservation(c: Checker, path: Path, pool: NodePool) -> None:
+    affinity = pool.reservation_affinity
+    taken = affinity.consume_reservation_type if affinity else "unset"
+    if pool.queued_provisioning and taken != "NO_RESERVATION":
+        # GKE: "Error 400: Queued_provisioning requires reservation affinity to be set to
+        # none" (hashicorp/terraform-provider-google#18341)
+        c.error(
+            (*path, "reservationAffinity") if affinity else (*path, "queuedProvisioning"),
+            "queued provisioning takes no reservation: GKE refuses it unless reservation "
+            f'affinity is NO_RESERVATION, not {taken} ("Queued_provisioning requires '
+            'reservation affinity to be set to none")',
+            "reservationAffinity: {consumeReservationType: NO_RESERVATION}",
+        )
+    if affinity is None:
+        return
+    at = (*path, "reservationAffinity")
+    specific = affinity.consume_reservation_type == "SPECIFIC_RESERVATION"
+    if specific and (not affinity.key or not affinity.values):
+        c.error(
+            at,
+            "a SPECIFIC_RESERVATION names its reservation: key and values are needed",
+            f"key: {RESERVATION_NAME_KEY}, values: [RESERVATION-NAME]",
+        )
+
+
 def _check(spec: Document, c: Checker) -> None:
     for cname, cluster in clusters(spec).items():
         shaped = REGION.match(cluster.location) or catalog.looks_like_zone(cluster.location)
@@ -319,6 +378,14 @@ KIND = Kind(
             "metadata",
             "localSsdCount",
             "ephemeralStorageLocalSsdCount",
+            # ForceNew in the Google provider (node_config.go `reservation_affinity`, and
+            # `guest_accelerator.gpu_driver_installation_config`, within accelerators above)
+            "reservationAffinity",
+            # ForceNew in the Google provider (resource_container_node_pool.go
+            # `queued_provisioning`, `placement_policy`; node_config.go `sandbox_config`)
+            "queuedProvisioning",
+            "placementPolicy",
+            "sandbox",
         }
     ),
     weight=120.0,
