@@ -14,8 +14,9 @@ from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
-from gkeplan_emulator.http import Handler, Request, Response, Route, route
-from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
+from gkeplan_emulator.http import Handler, Request, Response, Route
+from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.container import (
     _NAME,
     AUTOPILOT_POOLS,
@@ -33,11 +34,6 @@ from gkeplan_emulator.updates import check_cluster_update, check_known_fields
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
-
-_LOC = "/v1/projects/<seg:project>/locations/<seg:location>"
-_CL = _LOC + "/clusters/<seg:cluster>"
-_NP = _CL + "/nodePools/<seg:pool>"
-_ZONE = "/v1/projects/<seg:project>/zones/<seg:location>"
 
 
 def _parse(cls: Any, req: Request) -> Any:
@@ -622,177 +618,111 @@ def _update_kind(req: Request) -> str:
     return "UPGRADE_MASTER" if "desiredMasterVersion" in update else "UPDATE_CLUSTER"
 
 
-# The route table: (HTTP method, URL rule, handler of a ContainerApi, GCP method name, options).
-ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, Any]], ...] = (
-    ("POST", _LOC + "/clusters", lambda api: api.create_cluster, "container.createCluster", {}),
-    ("GET", _LOC + "/clusters", lambda api: api.list_clusters, "container.listClusters", {}),
-    ("GET", _CL, lambda api: api.get_cluster, "container.getCluster", {}),
+# The route table: (gRPC method, handler of a ContainerApi, the name the log and fault rules
+# know it by). Each method is served at its first binding (projects/*/locations/*); the two
+# list calls at their zonal binding too (projects/{project_id}/zones/{zone}, which
+# googleapiclient-based samples use), under names of their own.
+ROWS: tuple[tuple[str, Callable[[ContainerApi], Handler], str], ...] = (
+    ("CreateCluster", lambda api: api.create_cluster, "container.createCluster"),
+    ("ListClusters", lambda api: api.list_clusters, "container.listClusters"),
+    ("GetCluster", lambda api: api.get_cluster, "container.getCluster"),
     (
-        "PUT",
-        _CL,
-        # Operation.Type UPGRADE_MASTER: "The master is being upgraded" (container v1)
+        "UpdateCluster",
         lambda api: api.cluster_op(_update_kind, api.update_cluster),
         "container.updateCluster",
-        {},
     ),
-    ("DELETE", _CL, lambda api: api.delete_cluster, "container.deleteCluster", {}),
+    ("DeleteCluster", lambda api: api.delete_cluster, "container.deleteCluster"),
     (
-        "POST",
-        _CL + ":setResourceLabels",
+        "SetLabels",
         lambda api: api.cluster_op("SET_LABELS", api.set_labels),
         "container.setResourceLabels",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setAddons",
+        "SetAddonsConfig",
         lambda api: api.cluster_op("UPDATE_CLUSTER", api.set_addons),
         "container.setAddons",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setMaintenancePolicy",
-        # Operation.Type SET_MAINTENANCE_POLICY (container v1)
+        "SetMaintenancePolicy",
         lambda api: api.cluster_op("SET_MAINTENANCE_POLICY", api.set_maintenance_policy),
         "container.setMaintenancePolicy",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setLegacyAbac",
+        "SetLegacyAbac",
         lambda api: api.cluster_op("SET_LEGACY_ABAC", api.set_abac),
         "container.setLegacyAbac",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setNetworkPolicy",
+        "SetNetworkPolicy",
         lambda api: api.cluster_op("SET_NETWORK_POLICY", api.set_network_policy),
         "container.setNetworkPolicy",
-        {},
     ),
-    ("POST", _CL + "/nodePools", lambda api: api.create_pool, "container.createNodePool", {}),
-    ("GET", _CL + "/nodePools", lambda api: api.list_pools, "container.listNodePools", {}),
-    # The v1 zonal bindings of the same two list calls (cluster_service.proto's
-    # additional_bindings; discovery's container.projects.zones.clusters.list and
-    # ...clusters.nodePools.list), which googleapiclient-based samples use.
-    ("GET", _ZONE + "/clusters", lambda api: api.list_clusters, "container.zones.listClusters", {}),
+    ("CreateNodePool", lambda api: api.create_pool, "container.createNodePool"),
+    ("ListNodePools", lambda api: api.list_pools, "container.listNodePools"),
+    ("GetNodePool", lambda api: api.get_pool, "container.getNodePool"),
     (
-        "GET",
-        _ZONE + "/clusters/<seg:cluster>/nodePools",
-        lambda api: api.list_pools,
-        "container.zones.listNodePools",
-        {},
-    ),
-    ("GET", _NP, lambda api: api.get_pool, "container.getNodePool", {}),
-    (
-        "PUT",
-        _NP,
+        "UpdateNodePool",
         lambda api: api.pool_op("UPGRADE_NODES", api.update_pool),
         "container.updateNodePool",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setAutoscaling",
+        "SetNodePoolAutoscaling",
         lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_autoscaling),
         "container.setNodePoolAutoscaling",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setManagement",
+        "SetNodePoolManagement",
         lambda api: api.pool_op("SET_NODE_POOL_MANAGEMENT", api.set_management),
         "container.setNodePoolManagement",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setSize",
+        "SetNodePoolSize",
         lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_size),
         "container.setNodePoolSize",
-        {},
     ),
     (
-        "DELETE",
-        _NP,
+        "DeleteNodePool",
         lambda api: api.pool_op("DELETE_NODE_POOL", api.delete_pool, "deleteNodePool"),
         "container.deleteNodePool",
-        {},
     ),
-    ("GET", _LOC + "/operations/<seg:op>", lambda api: api.get_op, "container.getOperation", {}),
-    ("GET", _LOC + "/operations", lambda api: api.list_ops, "container.listOperations", {}),
-    (
-        "GET",
-        _LOC + "/serverConfig",
-        lambda api: api.server_config,
-        "container.getServerConfig",
-        {},
-    ),
+    ("GetOperation", lambda api: api.get_op, "container.getOperation"),
+    ("ListOperations", lambda api: api.list_ops, "container.listOperations"),
+    ("GetServerConfig", lambda api: api.server_config, "container.getServerConfig"),
 )
+ZONAL = {
+    "ListClusters": "container.zones.listClusters",
+    "ListNodePools": "container.zones.listNodePools",
+}
+# the variables of the mappings, as the handlers read them
+_NAMES = {
+    "nodePool": "pool",
+    "operation": "op",
+    "project_id": "project",
+    "zone": "location",
+    "cluster_id": "cluster",
+}
+
+
+def _methods() -> dict[str, Method]:
+    return gapic(
+        "google.cloud.container_v1.services.cluster_manager.transports.rest:"
+        "ClusterManagerRestTransport"
+    )
 
 
 def routes(backend: Backend) -> list[Route]:
     api = ContainerApi(backend)
-    return [
-        route(method, rule, handler(api), name, **options)
-        for method, rule, handler, name, options in ROUTES
+    rows = [Serve(rpc, handler(api), name, names=_NAMES) for rpc, handler, name in ROWS]
+    zonal = [
+        Serve(rpc, handler(api), ZONAL[rpc], names=_NAMES, skip=1)
+        for rpc, handler, _ in ROWS
+        if rpc in ZONAL
     ]
+    return routes_for(_methods(), [*rows, *zonal])
 
 
-# The same methods over gRPC: google/container/v1/cluster_service.proto's HTTP mappings.
-_V1 = "/v1/{name}"
-GRPC = GrpcService(
-    "google.container.v1.ClusterManager",
-    {
-        "CreateCluster": Rpc(
-            "POST", "/v1/{parent}/clusters", gke.CreateClusterRequest, gke.Operation
-        ),
-        "ListClusters": Rpc(
-            "GET", "/v1/{parent}/clusters", gke.ListClustersRequest, gke.ListClustersResponse
-        ),
-        "GetCluster": Rpc("GET", _V1, gke.GetClusterRequest, gke.Cluster),
-        "UpdateCluster": Rpc("PUT", _V1, gke.UpdateClusterRequest, gke.Operation),
-        "DeleteCluster": Rpc("DELETE", _V1, gke.DeleteClusterRequest, gke.Operation),
-        "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
-        "SetAddonsConfig": Rpc(
-            "POST", _V1 + ":setAddons", gke.SetAddonsConfigRequest, gke.Operation
-        ),
-        "SetMaintenancePolicy": Rpc(
-            "POST", _V1 + ":setMaintenancePolicy", gke.SetMaintenancePolicyRequest, gke.Operation
-        ),
-        "SetLegacyAbac": Rpc(
-            "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation
-        ),
-        "SetNetworkPolicy": Rpc(
-            "POST", _V1 + ":setNetworkPolicy", gke.SetNetworkPolicyRequest, gke.Operation
-        ),
-        "CreateNodePool": Rpc(
-            "POST", "/v1/{parent}/nodePools", gke.CreateNodePoolRequest, gke.Operation
-        ),
-        "ListNodePools": Rpc(
-            "GET", "/v1/{parent}/nodePools", gke.ListNodePoolsRequest, gke.ListNodePoolsResponse
-        ),
-        "GetNodePool": Rpc("GET", _V1, gke.GetNodePoolRequest, gke.NodePool),
-        "UpdateNodePool": Rpc("PUT", _V1, gke.UpdateNodePoolRequest, gke.Operation),
-        "SetNodePoolAutoscaling": Rpc(
-            "POST", _V1 + ":setAutoscaling", gke.SetNodePoolAutoscalingRequest, gke.Operation
-        ),
-        "SetNodePoolManagement": Rpc(
-            "POST", _V1 + ":setManagement", gke.SetNodePoolManagementRequest, gke.Operation
-        ),
-        "SetNodePoolSize": Rpc("POST", _V1 + ":setSize", gke.SetNodePoolSizeRequest, gke.Operation),
-        "DeleteNodePool": Rpc("DELETE", _V1, gke.DeleteNodePoolRequest, gke.Operation),
-        "GetOperation": Rpc("GET", _V1, gke.GetOperationRequest, gke.Operation),
-        "ListOperations": Rpc(
-            "GET", "/v1/{parent}/operations", gke.ListOperationsRequest, gke.ListOperationsResponse
-        ),
-        "GetServerConfig": Rpc(
-            "GET", "/v1/{name}/serverConfig", gke.GetServerConfigRequest, gke.ServerConfig
-        ),
-    },
-)
+# The same methods over gRPC, transcoded along the same mappings.
+GRPC = grpc_for("google.container.v1.ClusterManager", _methods(), [rpc for rpc, _, _ in ROWS])
 
 SERVICE = ServiceSpec(
     "container", ContainerModel, routes, transcoded=GRPC, api="container.googleapis.com"
