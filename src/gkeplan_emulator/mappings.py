@@ -20,7 +20,7 @@ from typing import Any
 
 from google.protobuf import empty_pb2
 
-from gkeplan_emulator.http import Handler, Route, route
+from gkeplan_emulator.calls import Handler, Route, route
 from gkeplan_emulator.service import GrpcService, Rpc
 
 # `{parent=projects/*/locations/*}` or `{project_id}`: a path variable, with or without its

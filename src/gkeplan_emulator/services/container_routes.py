@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
+from gkeplan_emulator.calls import Handler, Request, Response, Route
 from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
-from gkeplan_emulator.http import Handler, Request, Response, Route
 from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.container import (

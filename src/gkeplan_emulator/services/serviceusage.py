@@ -17,8 +17,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, permission_denied
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import stored_operation

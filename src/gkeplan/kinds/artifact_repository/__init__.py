@@ -172,7 +172,7 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     """A virtual repository comes after the repositories it draws from (and goes before them):
     named by key or by the full name of a repository of the spec. A remote one comes after the
     spec's secret whose version holds its upstream password."""
-    r: ArtifactRepository = node.config
+    r: ArtifactRepository = node.model
     cfg = r.virtual_repository_config
     by_name = {resource_name(spec, k): k for k in repositories(spec)}
     for i, policy in enumerate(cfg.upstream_policies if cfg else []):
@@ -207,7 +207,7 @@ _needs = resource_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    r: ArtifactRepository = node.config
+    r: ArtifactRepository = node.model
     fmt = r.format.upper()
     return DesiredState(
         resource_name(spec, key),
@@ -394,7 +394,7 @@ KIND = Kind(
     immutable=frozenset(
         {"repositoryId", "location", "format", "mode", "kmsKeyName", "remoteRepositoryConfig"}
     ),
-    weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
+    expected_seconds=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
     rules="gkeplan.kinds.artifact_repository.rules:RULES",
     cost="gkeplan.kinds.artifact_repository.cost:PRICED",

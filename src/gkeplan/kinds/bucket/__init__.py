@@ -9,7 +9,6 @@ from pydantic import Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     DesiredState,
     ExternalRef,
@@ -18,6 +17,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
+    Verb,
     section_nodes,
     uses,
 )
@@ -108,11 +108,11 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     needs = [
         Permission(p, node.address if action != "create" else "project") for p in _NEEDS[action]
     ]
-    if action == "delete" and node.config.force_destroy:  # emptied first
+    if action == "delete" and node.model.force_destroy:  # emptied first
         needs += [
             Permission(p, node.address) for p in ("storage.objects.list", "storage.objects.delete")
         ]
@@ -120,7 +120,7 @@ def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    b: Bucket = node.config
+    b: Bucket = node.model
     name = b.name or node.address.split(".", 1)[1]
     return DesiredState(
         name,
@@ -258,7 +258,7 @@ GRANTS = GrantTarget(
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    location = (node.config.location or spec.region).lower()
+    location = (node.model.location or spec.region).lower()
     if "-" in location:  # multi-regions (US, EU, ...) are fixed names
         yield CatalogName("location", location, (*node.path, "location"))
 

@@ -10,7 +10,6 @@ from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     Dep,
     DesiredState,
@@ -20,6 +19,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
+    Verb,
     explicit_deps,
 )
 from gkeplan.kinds.gke import maintenance, shared
@@ -44,7 +44,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     pools = [
         (pool.service_account, (*node.path, "nodePools", key, "serviceAccount"))
         for key, pool in cluster.node_pools.items()
@@ -79,18 +79,18 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     needs = [Permission(p) for p in _NEEDS[action]]
     if action == "create":  # node pools are created inline, so the cluster needs their actAs
-        cluster: Cluster = node.config
+        cluster: Cluster = node.model
         refs: list[str | None] = [p.service_account for p in cluster.node_pools.values()]
         if not cluster.remove_default_node_pool and not cluster.autopilot:
             refs.append(None)
         needs.extend(dict.fromkeys(shared.act_as(spec, r) for r in refs))
-    nap = node.config.node_auto_provisioning
+    nap = node.model.node_auto_provisioning
     if action in ("create", "update") and nap is not None and nap.enabled:
         # GKE creates nodes as the auto-provisioning account: actAs on it, as for a pool's
-        needs.append(shared.act_as(spec, _nap_account(node.config)))
+        needs.append(shared.act_as(spec, _nap_account(node.model)))
     return tuple(dict.fromkeys(needs))
 
 
@@ -182,7 +182,7 @@ def _service_settings(c: Cluster) -> dict[str, object]:
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    c: Cluster = node.config
+    c: Cluster = node.model
     private = c.private_cluster
     cid = shared.cluster_id(spec, key)
     # Autopilot: GKE configures the nodes (shielded, RBAC only, Dataplane V2's network
@@ -498,7 +498,7 @@ IAM_CREDENTIALS_API = "iamcredentials.googleapis.com"
 
 
 def _apis(spec: Document, node: Node) -> tuple[str, ...]:
-    return (CONTAINER_API, IAM_CREDENTIALS_API) if node.config.create_as else (CONTAINER_API,)
+    return (CONTAINER_API, IAM_CREDENTIALS_API) if node.model.create_as else (CONTAINER_API,)
 
 
 def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -526,14 +526,14 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     yield CatalogName("location", cluster.location, (*node.path, "location"))
     for i, zone in enumerate(cluster.node_locations or []):
         yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
 
 
 def _identities(spec: Document, node: Node) -> Iterable[Identity]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     name = str(node.path[1])
     if cluster.create_as:
         yield Identity("createAs", cluster.create_as, (*node.path, "createAs"), f"cluster {name}")
@@ -583,7 +583,7 @@ KIND = Kind(
             "defaultMaxPodsPerNode",
         }
     ),
-    weight=300.0,
+    expected_seconds=300.0,
     replace_loses_data=True,  # its workloads and everything they keep in the cluster
     rules="gkeplan.kinds.gke.rules:RULES",
     outputs=_outputs,

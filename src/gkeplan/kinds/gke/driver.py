@@ -22,7 +22,7 @@ from gkeplan.errors import CloudError, OperationAbandoned, OperationFailed, Reso
 from gkeplan.gcp import operations
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.gke.convert import (
     addons_to_proto,
     authenticator_to_proto,
@@ -48,7 +48,7 @@ CLUSTERS_KEY = "gke.clusters"
 log = logging.getLogger("gkeplan.apply")
 
 
-def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
+def list_clusters(ctx: CallContext) -> dict[str, gke.Cluster]:
     """Every cluster of the project, from one list call shared by clusters and node pools."""
     with ctx.lock:
         cached = ctx.cache.get(CLUSTERS_KEY)
@@ -66,7 +66,7 @@ def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
         return clusters
 
 
-def client_for(ctx: Context, change: Change) -> Any:
+def client_for(ctx: CallContext, change: Change) -> Any:
     """Kubernetes Engine as the change's createAs account (impersonated), or as the caller."""
     create_as = change.settings.get("createAs")
     return ctx.conn.container(ctx.conn.impersonate(create_as) if create_as else None)
@@ -76,7 +76,7 @@ def location_of(resource_id: str) -> str:
     return resource_id.split("/locations/", 1)[1].split("/", 1)[0]
 
 
-def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> None:
+def _wait(ctx: CallContext, client: Any, resource_id: str, op: Any, what: str) -> None:
     operations.wait(
         client,
         ctx.project,
@@ -92,7 +92,7 @@ _RUNNING_OP = re.compile(r"\b(operation-[\w-]+)")
 
 
 def _mutate(
-    ctx: Context,
+    ctx: CallContext,
     client: Any,
     resource_id: str,
     what: str,
@@ -203,7 +203,7 @@ _ENABLED_UPDATES: dict[str, tuple[str, Any]] = {
 class ClusterDriver:
     kind = "cluster"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         wants = _by_id(wanted)
         if not wants:
             return {}
@@ -212,7 +212,7 @@ class ClusterDriver:
             for cid, c in list_clusters(ctx).items()
         }
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         settings = change.settings
         pools = [
             pool_to_proto(p, int(p.get("initialNodeCount", 1)))
@@ -239,7 +239,7 @@ class ClusterDriver:
             raise ResourceExists(str(exc), change.id) from None
         return self._read(ctx, client, change.id, change.after)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         """The cluster as it is; one still provisioning (from an attempt whose answer was
         lost) is waited for first."""
         client = client_for(ctx, change)
@@ -261,12 +261,12 @@ class ClusterDriver:
             delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
 
     def _read(
-        self, ctx: Context, client: Any, cluster_id: str, after: Attributes | None = None
+        self, ctx: CallContext, client: Any, cluster_id: str, after: Attributes | None = None
     ) -> Attributes:
         got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
         return _settled(cluster_from_proto(got), [after or {}], "masterVersion")
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         after = change.after or {}
         names = [f.name for f in change.fields]
@@ -288,7 +288,7 @@ class ClusterDriver:
         return self._read(ctx, client, change.id, after)
 
     def _update_requests(
-        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+        self, ctx: CallContext, client: Any, cluster_id: str, field: str, after: Attributes
     ) -> list[tuple[str, dict[str, Any]]]:
         """The calls, in order, that change one field in place."""
         if field == "networkPolicy":
@@ -317,7 +317,7 @@ class ClusterDriver:
         return [(method, self._update_request(ctx, client, cluster_id, field, after))]
 
     def _update_request(
-        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+        self, ctx: CallContext, client: Any, cluster_id: str, field: str, after: Attributes
     ) -> dict[str, Any]:
         if field == "labels":  # labels change only with the fingerprint of what is there
             current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
@@ -338,7 +338,7 @@ class ClusterDriver:
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
 
     def _autoscaling(
-        self, ctx: Context, client: Any, cluster_id: str, after: Attributes
+        self, ctx: CallContext, client: Any, cluster_id: str, after: Attributes
     ) -> gke.ClusterUpdate:
         """ClusterAutoscaling as a whole, as the Google provider sends cluster_autoscaling:
         node auto-provisioning as the spec has it (or as it is, when the spec leaves it to
@@ -353,7 +353,7 @@ class ClusterDriver:
             autoscaling.autoscaling_profile = after["autoscalingProfile"]
         return gke.ClusterUpdate(desired_cluster_autoscaling=autoscaling)
 
-    def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+    def _cluster_update(self, ctx: CallContext, field: str, after: Attributes) -> gke.ClusterUpdate:
         if field in _ENABLED_UPDATES:
             desired, message = _ENABLED_UPDATES[field]
             return gke.ClusterUpdate(**{desired: message(enabled=after[field])})
@@ -420,7 +420,7 @@ class ClusterDriver:
             )
         raise CloudError(f"cluster field {field} cannot be updated in place")
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = client_for(ctx, change)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             _mutate(
@@ -439,7 +439,7 @@ def _cluster_of(pool_id: str) -> str:
 class NodePoolDriver:
     kind = "nodePool"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         wants = _by_id(wanted)
         if not wants:
             return {}
@@ -450,14 +450,14 @@ class NodePoolDriver:
                 out[pid] = _read_pool(pool, wants.get(pid, ()))
         return out
 
-    def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
+    def _get(self, ctx: CallContext, client: Any, pool_id: str) -> gke.NodePool | None:
         try:
             pool = call(ctx.conn.timeouts, lambda: client.get_node_pool(name=pool_id))
         except gexc.NotFound:
             return None
         return pool  # type: ignore[no-any-return]
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
         try:
@@ -477,13 +477,13 @@ class NodePoolDriver:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
         return _read_pool(got, [change.after or {}])
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         got = self._get(ctx, client_for(ctx, change), change.id)
         if got is None:
             return None
         return _read_pool(got, [change.after or {}])
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         after = change.after or {}
         names = {f.name for f in change.fields}
@@ -558,7 +558,7 @@ class NodePoolDriver:
             return dict(after)
         return _read_pool(got, [after])
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = client_for(ctx, change)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             _mutate(

@@ -10,7 +10,7 @@ from google.cloud import container_v1 as gke
 from pydantic import ValidationError
 
 from gkeplan import catalog
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Entry,
     Found,
@@ -39,7 +39,7 @@ class ClusterGenerator:
     holds: tuple[str, ...] = ("nodePool",)
     apis: tuple[str, ...] = (CONTAINER_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         out = []
         for cid, c in sorted(list_clusters(ctx).items()):
             pools = tuple(

@@ -9,7 +9,6 @@ from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     Dep,
     DesiredState,
@@ -17,6 +16,7 @@ from gkeplan.kinds.base import (
     Kind,
     Node,
     Permission,
+    Verb,
     explicit_deps,
     uses,
 )
@@ -41,7 +41,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
     cname = str(node.path[1])
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     accounts = (
         [(pool.service_account, (*node.path, "serviceAccount"))] if pool.service_account else []
     )
@@ -49,19 +49,19 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return shared.creator_deps(spec, create_as, ("clusters", cname, "createAs"), nodes, accounts)
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     # GKE has no container.nodePools.* permissions: pools are part of the cluster.
     if action == "read":
         return (Permission("container.clusters.get"),)
     needs = [Permission("container.clusters.update"), Permission("container.operations.get")]
     if action == "create":
-        needs.append(shared.act_as(spec, node.config.service_account))
+        needs.append(shared.act_as(spec, node.model.service_account))
     return tuple(needs)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     cname, pname = str(node.path[1]), str(node.path[3])
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     name = pool.name or pname
     create_as = clusters(spec)[cname].create_as
     return DesiredState(
@@ -327,7 +327,7 @@ CONTAINER_API = "container.googleapis.com"  # the service its driver's client ca
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     region = catalog.region_of(clusters(spec)[str(node.path[1])].location)
     yield CatalogName("machineType", pool.machine_type, (*node.path, "machineType"), region)
     for i, acc in enumerate(pool.accelerators):
@@ -342,7 +342,7 @@ def _identities(spec: Document, node: Node) -> Iterable[Identity]:
     if creator:  # made with its cluster, as its cluster is
         path: Path = ("clusters", cname, "createAs")
         yield Identity("createAs", creator, path, f"cluster {cname}")
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     holder = f"nodes of {cname}/{pname}"
     at = (*node.path, "serviceAccount")
     yield Identity(
@@ -388,7 +388,7 @@ KIND = Kind(
             "sandbox",
         }
     ),
-    weight=120.0,
+    expected_seconds=120.0,
     create_before_destroy=True,
     catalog_names=_catalog_names,
     identities=_identities,

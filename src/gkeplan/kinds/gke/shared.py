@@ -85,7 +85,7 @@ def _grants_by_account(spec: Document, nodes: Mapping[str, Node]) -> _GrantIndex
         for address, node in nodes.items():
             if node.kind != "iamMember":
                 continue
-            grant: IamMember = node.config
+            grant: IamMember = node.model
             target = (
                 sa.own_account(spec, grant.target.name)
                 if grant.target.kind == "serviceAccount"

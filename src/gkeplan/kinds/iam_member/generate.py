@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gkeplan.kinds.base import GrantTarget
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Entry,
     Found,
@@ -65,7 +65,7 @@ class IamMemberGenerator(Global):
     def reads(self) -> tuple[str, ...]:
         return tuple(_targets())
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         """One policy read per resource that has one (read concurrently by the driver)."""
         resources = [f"projects/{ctx.project}"]
         for kind, target in _targets().items():

@@ -224,7 +224,7 @@ _needs = resource_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    s: Secret = node.config
+    s: Secret = node.model
     expire: str | None
     if s.ttl is not None:
         expire = None  # GCP computes it from the ttl at create: follow what exists
@@ -472,7 +472,7 @@ KIND = Kind(
     # secret_manager_secret.go.tmpl). Labels, annotations, topics, rotation and expiry are
     # updated in place (update_mask: true, Secret.yaml).
     immutable=frozenset({"secretId", "replication"}),
-    weight=1.0,  # a scheduling guess, not a GCP figure: create is one synchronous call
+    expected_seconds=1.0,  # a scheduling guess, not a GCP figure: create is one synchronous call
     replace_loses_data=True,  # every version of the secret, i.e. its values
     rules="gkeplan.kinds.secret.rules:RULES",
     outputs=_outputs,

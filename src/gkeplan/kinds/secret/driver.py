@@ -16,7 +16,7 @@ from google.api_core import exceptions as gexc
 
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.secret import duration, utc
 from gkeplan.plan.model import Change
 
@@ -109,7 +109,7 @@ def _secret(
     return body
 
 
-def list_secrets(ctx: Context, parent: str) -> list[Any]:
+def list_secrets(ctx: CallContext, parent: str) -> list[Any]:
     """Every secret of `parent` (projects/P), as the client returns them. GCP names a secret by
     its project's number (projects/123/secrets/ID); callers key it by `parent` and its id."""
     client = ctx.conn.rest_client(CLIENT)
@@ -129,10 +129,10 @@ def list_secrets(ctx: Context, parent: str) -> list[Any]:
 class SecretDriver:
     kind = "secret"
 
-    def _client(self, ctx: Context) -> Any:
+    def _client(self, ctx: CallContext) -> Any:
         return ctx.conn.rest_client(CLIENT)
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         """One list of each project's secrets (every secret is global: projects/P/secrets/ID)."""
         parents = sorted({w.id.rsplit("/secrets/", 1)[0] for w in wanted})
         return {
@@ -141,7 +141,7 @@ class SecretDriver:
             for secret in list_secrets(ctx, parent)
         }
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = self._client(ctx)
         request = {
@@ -155,7 +155,7 @@ class SecretDriver:
             raise ResourceExists(f"secret {change.id} exists already", change.id) from None
         return secret_attributes(secret)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = self._client(ctx)
         try:
             secret = call(ctx.conn.timeouts, lambda: client.get_secret(name=change.id))
@@ -163,7 +163,7 @@ class SecretDriver:
             return None
         return secret_attributes(secret)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = self._client(ctx)
         fields = {f.name.split(".", 1)[0] for f in change.fields} & set(_MASK)
         request = {
@@ -173,7 +173,7 @@ class SecretDriver:
         secret = call(ctx.conn.timeouts, lambda: client.update_secret(request=request))
         return secret_attributes(secret)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = self._client(ctx)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             call(ctx.conn.timeouts, lambda: client.delete_secret(name=change.id))

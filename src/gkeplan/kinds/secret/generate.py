@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     Global,
@@ -25,7 +25,7 @@ class SecretGenerator(Global):  # secrets are global; replicas name their own lo
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (SECRET_MANAGER_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         parent = f"projects/{ctx.project}"
         found = []
         for secret in list_secrets(ctx, parent):

@@ -115,7 +115,7 @@ _needs = project_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     name = node.address.split(".", 1)[1]
-    sa: ServiceAccount = node.config
+    sa: ServiceAccount = node.model
     return DesiredState(
         account_email(spec, name),
         {
