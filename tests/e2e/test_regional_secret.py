@@ -4,8 +4,12 @@ on the regional policy, destroy."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from gkeplan.cli import cli
 from gkeplan.plan import protection
 from gkeplan.plan.model import Action
 
@@ -137,3 +141,47 @@ def test_destroy_removes_the_regional_grants_then_the_secret(harness: Harness) -
     client = _regional(harness)
     assert list(client.list_secrets(parent="projects/demo-project/locations/us-central1")) == []
     assert list(client.list_secrets(parent="projects/demo-project")) == []
+
+
+def test_import_generate_lists_the_regional_secrets_of_the_projects_regions(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Made outside gkeplan: a global hf-token, a regional one in the spec's region (with its
+    key) and one in a region the project does not use, which is not listed."""
+    client = _regional(harness)
+    client.create_secret(
+        request={
+            "parent": "projects/demo-project",
+            "secret_id": "hf-token",
+            "secret": {"replication": {"automatic": {}}},
+        }
+    )
+    for location, secret in (
+        (
+            "us-central1",
+            {"labels": {"app": "serving"}, "customer_managed_encryption": {"kms_key_name": KEY}},
+        ),
+        ("asia-east1", {}),
+    ):
+        client.create_secret(
+            request={
+                "parent": f"projects/demo-project/locations/{location}",
+                "secret_id": "hf-token",
+                "secret": secret,
+            }
+        )
+    spec, state = tmp_path / "generated.yaml", str(tmp_path / "adopted.json")
+    common = ["--endpoint", harness.emu.endpoints.http]
+    generate = ["import", "--generate", "--project", "demo-project", "--out", str(spec)]
+    only = ["--include", "secret", "--region", "us-central1", "--write", "--state", state]
+    made = CliRunner().invoke(cli, [*generate, *only, *common])
+    assert made.exit_code == 0, made.output
+    text = spec.read_text()
+    assert f"  # {NAME}\n  hf-token-us-central1:\n" in text, text
+    assert "asia-east1" not in text
+    assert f"    kmsKeyName: {KEY}\n" in text
+    planned = CliRunner().invoke(
+        cli, ["plan", str(spec), "--state", state, "--detailed-exitcode", *common]
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
