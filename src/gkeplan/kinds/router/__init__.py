@@ -221,6 +221,15 @@ def _check_nat_ips(spec: Document, c: Checker, path: Path, nat: Nat, region: str
                 f"uses regional EXTERNAL addresses of {region}",
                 f"give {ref} addressType: EXTERNAL and region: {region}",
             )
+        elif target.ip_version == "IPV6":
+            # Cloud NAT translates IPv4 (its NAT IPs are "static external IP addresses",
+            # RouterNat.natIps); that an IPv6 reservation is refused is not sourced: a warning
+            c.error(
+                at,
+                f"{ref} is an IPv6 address; Cloud NAT's IPs are IPv4 addresses",
+                f"remove ipVersion: IPV6 from {ref}",
+                severity=Severity.WARNING,
+            )
 
 
 COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
