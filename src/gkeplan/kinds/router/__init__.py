@@ -248,6 +248,9 @@ KIND = Kind(
     # routers.patch "supports PATCH semantics" (compute v1 discovery document): its nats change
     # in place; the network is the router's identity ("URI of the network to which this router
     # belongs").
+    # A NAT's natIps among them: not `immutable` in magic-modules mmv1/products/compute/
+    # RouterNat.yaml, whose update is a PATCH of the router (update_verb: 'PATCH'); swapping an
+    # address frees the old one (tests/e2e/test_address.py).
     immutable=frozenset({"name", "network", "region", "description"}),
     weight=20.0,
     cost="gkeplan.kinds.router.cost:PRICED",
