@@ -13,9 +13,9 @@ from dataclasses import asdict
 from typing import Any, Protocol
 
 from gkeplan_emulator.backend import Backend
+from gkeplan_emulator.calls import Request, Response, Route, route
 from gkeplan_emulator.config import EmulatorConfig, FaultRule
 from gkeplan_emulator.errors import invalid_argument
-from gkeplan_emulator.http import Request, Response, Route, route
 
 FAULT_KINDS = ("status", "lost_response", "latency", "operation_error")
 _FIELDS = {f.name: f for f in dataclasses.fields(FaultRule)}

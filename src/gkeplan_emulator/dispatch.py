@@ -7,9 +7,9 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from gkeplan_emulator.calls import ANONYMOUS, Request, Response, Route
 from gkeplan_emulator.errors import ApiError, from_http_status, service_disabled, unauthenticated
 from gkeplan_emulator.faults import Decision
-from gkeplan_emulator.http import ANONYMOUS, Request, Response, Route
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend

@@ -13,9 +13,9 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from gkeplan_emulator.calls import Request, Response, route
 from gkeplan_emulator.dispatch import dispatch
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import Request, Response, route
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend

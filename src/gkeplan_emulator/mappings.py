@@ -20,7 +20,7 @@ from typing import Any
 
 from google.protobuf import empty_pb2
 
-from gkeplan_emulator.http import Handler, Route, route
+from gkeplan_emulator.calls import Handler, Route, route
 from gkeplan_emulator.service import GrpcService, Rpc
 
 # `{parent=projects/*/locations/*}` or `{project_id}`: a path variable, with or without its
@@ -161,6 +161,7 @@ class Serve:
     handler: Handler
     name: str  # "container.createCluster"
     bindings: int | None = 1  # how many of the method's bindings, first first; None: all
+    skip: int = 0  # leave out this many first (a row for an additional binding of its own)
     names: Mapping[str, str] = field(default_factory=dict)  # path variables renamed
     plain: str = "seg"  # the converter of a plain `{field}` variable
     mutating: bool | None = None
@@ -172,7 +173,8 @@ def routes_for(methods: Mapping[str, Method], table: Iterable[Serve]) -> list[Ro
     out: list[Route] = []
     for row in table:
         method = methods[row.rpc]
-        bindings = method.bindings if row.bindings is None else method.bindings[: row.bindings]
+        rest = method.bindings[row.skip :]
+        bindings = rest if row.bindings is None else rest[: row.bindings]
         out.extend(
             route(
                 b.verb,

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.admin import admin_routes
 from gkeplan_emulator.backend import Backend, LogEntry
+from gkeplan_emulator.calls import Router
 from gkeplan_emulator.clientfactory import ClientFactory
 from gkeplan_emulator.clock import Clock
 from gkeplan_emulator.config import EmulatorConfig
-from gkeplan_emulator.http import Router
 
 if TYPE_CHECKING:
     from gkeplan_emulator.server import ServerThread

@@ -15,9 +15,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.dispatch import STORAGE_PREFIXES, dispatch, error, internal_error
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import Request, Response, Route
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

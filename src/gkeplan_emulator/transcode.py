@@ -14,10 +14,10 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 from werkzeug.exceptions import HTTPException
 
+from gkeplan_emulator.calls import Request, Route
 from gkeplan_emulator.dispatch import dispatch
 from gkeplan_emulator.errors import ApiError
 from gkeplan_emulator.grpcserver import abort, error_from, serialize
-from gkeplan_emulator.http import Request, Route
 from gkeplan_emulator.server import url_map
 from gkeplan_emulator.service import GrpcService, Rpc
 

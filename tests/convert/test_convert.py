@@ -44,6 +44,27 @@ HASHICORP_POOL = (
 )
 
 CASES: dict[str, dict[str, Any]] = {
+    # issue 24: its managed Prometheus converts (before, monitoring_config.managed_prometheus
+    # was an argument left out)
+    "gke-ray-platform": {
+        "paths": ["gke-ray-platform"],
+        "vars": {"project_id": "demo-project"},
+        "spec_vars": PROJECT,
+        "converted": {
+            "module.gke_standard.google_container_cluster.ml_cluster[0]": "cluster",
+            "module.gke_standard.google_container_node_pool.cpu_pool[0]": "nodePool",
+            "module.gke_standard.google_container_node_pool.gpu_pool[0]": "nodePool",
+        },
+        "left_out": [
+            "module.gke_autopilot.google_container_cluster.ml_cluster",
+            "module.gke_standard.google_container_node_pool.tpu_pool",
+            "module.kuberay.helm_release.kuberay-operator",
+            "module.kuberay.kubernetes_namespace.ray_namespace",
+            "module.kubernetes.kubectl_manifest.nvidia_driver_installer[0]",
+        ],
+        "arguments": [],
+        "differences": {},
+    },
     "hashicorp-learn-gke": {
         "paths": ["hashicorp-learn-gke"],
         "vars": {"project_id": "demo-project"},

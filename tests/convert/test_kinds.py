@@ -56,7 +56,7 @@ def test_every_mapped_type_converts_into_a_spec_that_validates(tmp_path: Path) -
     )
     assert "ml-nat" in json.dumps(router.attributes)
     # the provider's default network mode (auto_create_subnetworks Default: true) is kept
-    network = ids[f"projects/{P}/global/networks/ml-vpc"].config
+    network = ids[f"projects/{P}/global/networks/ml-vpc"].model
     assert network.auto_create_subnetworks is True
     bucket = ids[f"{P}-data"]
-    assert bucket.config.lifecycle.prevent_destroy is True
+    assert bucket.model.lifecycle.prevent_destroy is True

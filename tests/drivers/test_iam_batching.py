@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gkeplan.gcp.sandbox import connection_for
 from gkeplan.kinds import BY_NAME
-from gkeplan.kinds.driver import Context, load_driver
+from gkeplan.kinds.driver import CallContext, load_driver
 from gkeplan.plan.model import Action, Change
 from gkeplan.run.target import sandbox_timeouts
 from gkeplan_emulator import Emulator, EmulatorConfig
@@ -33,7 +33,7 @@ def test_many_members_of_one_policy_share_few_writes() -> None:
     with Emulator(EmulatorConfig(call_latency_s=0.005)) as emu:
         conn = connection_for(emu)
         conn.timeouts = sandbox_timeouts()
-        ctx = Context("demo-project", conn)
+        ctx = CallContext("demo-project", conn)
         driver = load_driver(BY_NAME["iamMember"].driver)
 
         def arrive(i: int) -> None:

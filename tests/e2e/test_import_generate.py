@@ -122,12 +122,14 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
         assert at is not None, (left, err)
         header = next(x for x in reversed(lines[:at]) if not x.startswith("      "))
         assert why in header and source in header, (left, header)
-    assert "\n19 resources generated, 18 left out (see above).\n" in err, err
-    assert f"Adopted 19 resources into the state {state}" in err
+    assert "\n20 resources generated, 18 left out (see above).\n" in err, err
+    assert f"Adopted 20 resources into the state {state}" in err
     text = spec.read_text()
     assert "  batch-jobs:\n    displayName: made with gcloud\n" in text
     # the secret, never a value
     assert f"secrets:\n  # projects/{P}/secrets/hf-token\n  hf-token:\n    labels:\n" in text
+    # and who may read it, by the secret's key (the generator reads each grant target's own)
+    assert "on: secret:hf-token" in text
     assert "buckets:" not in text  # --exclude bucket: a grant on one names it by its URL
     assert f"on: bucket:gs://{P}-models" in text
 
@@ -145,7 +147,7 @@ def test_a_generated_spec_validates_adopts_with_no_changes_and_destroys_only_wha
     assert "No changes. Your infrastructure matches the spec." in again.output
     gone = person.run("destroy", str(spec), "--state", state, "--auto-approve", state=False)
     assert gone.exit_code == 0, gone.output
-    assert "19 destroyed" in gone.output
+    assert "20 destroyed" in gone.output
 
     conn = person.sandbox.conn()
     # what the spec held is gone, the outside account it adopted included
@@ -325,6 +327,33 @@ def test_a_kind_whose_api_is_not_enabled_is_skipped_and_said_so(
     assert "  batch-jobs: {}\n" in result.stdout
 
 
+def _applied_then_generated(person: User, text: str, tmp_path: Path) -> str:
+    """`text` applied by gkeplan, then the clusters and accounts generated from what runs: the
+    generated spec, which plans no change against its own state."""
+    person.write(text)
+    applied = person.apply()
+    assert applied.exit_code == 0, applied.output
+    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
+    made = _generate(
+        person,
+        "--include",
+        "cluster",
+        "--include",
+        "serviceAccount",
+        "--out",
+        str(spec),
+        "--write",
+        "--state",
+        state,
+    )
+    assert made.exit_code == 0, made.output
+    assert "would still change" not in made.stderr
+    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes." in planned.output
+    return spec.read_text()
+
+
 def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
     server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -342,26 +371,7 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "    deletionProtection: false\n\nbuckets:\n"
     )
     text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
-    person.write(text)
-    applied = person.apply()
-    assert applied.exit_code == 0, applied.output
-
-    spec, state = tmp_path / "gke.yaml", str(tmp_path / "gke.json")
-    made = _generate(
-        person,
-        "--include",
-        "cluster",
-        "--include",
-        "serviceAccount",
-        "--out",
-        str(spec),
-        "--write",
-        "--state",
-        state,
-    )
-    assert made.exit_code == 0, made.output
-    assert "would still change" not in made.stderr
-    written = spec.read_text()
+    written = _applied_then_generated(person, text, tmp_path)
     for field in (
         "    authenticatorGroupsConfig:\n      securityGroup: gke-security-groups@example.com\n",
         "    nodeAutoProvisioning:\n",
@@ -371,6 +381,56 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "    autopilot: true\n",
     ):
         assert field in written, field
-    planned = person.run("plan", str(spec), "--state", state, "--detailed-exitcode", state=False)
-    assert planned.exit_code == 0, planned.output
-    assert "No changes." in planned.output
+
+
+def test_gkes_fields_of_issue_24_are_written_as_they_run(
+    server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The add-ons, Secret Manager, security posture, managed Prometheus, cost allocation,
+    Gateway API, gVNIC, reservation affinity and GPU driver version (docs/gke-fields.md),
+    applied by gkeplan from another spec: the generated spec writes them and plans no change."""
+    from .test_gke_fields_more import CLUSTER_FIELDS, POOL_FIELDS, _text
+
+    server.reset()
+    monkeypatch.chdir(tmp_path)
+    person = User(server, tmp_path)
+    pool_old, pool_new = POOL_FIELDS
+    l4 = pool_new.replace("n1-standard-4", "g2-standard-8").replace("nvidia-tesla-t4", "nvidia-l4")
+    text = (
+        _text(CLUSTER_FIELDS, (pool_old, l4))
+        .replace("        preemptible: true\n", "")
+        .replace(
+            "  quotas: {PREEMPTIBLE_NVIDIA_T4_GPUS: 2, NVIDIA_T4_GPUS: 2, GPUS_ALL_REGIONS: 2}\n",
+            "  quotas: {G2_CPUS: 8, NVIDIA_L4_GPUS: 1, GPUS_ALL_REGIONS: 1}\n",
+        )
+        .replace(
+            "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
+            "autoscaling: {totalMinNodeCount: 1, totalMaxNodeCount: 1}",
+        )
+    )
+    written = _applied_then_generated(person, text, tmp_path)
+    for field in (
+        "      rayOperator: true\n",
+        "    secretManager: true\n",
+        "      vulnerabilityMode: VULNERABILITY_BASIC\n",
+        "    managedPrometheus: true\n",
+        "    costAllocation: true\n",
+        "    gatewayApi: CHANNEL_STANDARD\n",
+        "        gvnic: true\n",
+        "gpuDriverVersion: LATEST",
+        "          consumeReservationType: SPECIFIC_RESERVATION\n",
+        "        recurrence: FREQ=WEEKLY;BYDAY=SA\n",
+        "        scope: NO_MINOR_UPGRADES\n",
+        "      masterGlobalAccess: true\n",
+        "      allowExternalTraffic: true\n",
+        "        sandbox: GVISOR\n",
+        "      clusterDnsDomain: sd.example\n",
+        "    verticalPodAutoscaling: true\n",
+        "    autoscalingProfile: OPTIMIZE_UTILIZATION\n",
+        "    defaultMaxPodsPerNode: 64\n",
+        "          type: COMPACT\n",
+        "          totalMaxNodeCount: 1\n",
+        "          podPidsLimit: 4096\n",
+        "          cgroupMode: CGROUP_MODE_V2\n",
+    ):
+        assert field in written, field

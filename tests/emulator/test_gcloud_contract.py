@@ -106,6 +106,30 @@ def test_service_usage_lists_enables_and_disables(emulator: Emulator) -> None:
     assert "container.googleapis.com" in listed("ENABLED")
 
 
+def test_service_usage_batch_enables_up_to_twenty_in_one_operation(emulator: Emulator) -> None:
+    """services.batchEnable: one done Operation whose BatchEnableServicesResponse lists each
+    service; more than 20 ids fail and change nothing (BatchEnableServicesRequest.service_ids)."""
+    client = service_usage_v1.ServiceUsageClient(
+        credentials=emulator.applier_credentials(),
+        transport="rest",
+        client_options={"api_endpoint": emulator.endpoints.http},
+    )
+    parent = f"projects/{P}"
+    ids = ["container.googleapis.com", "secretmanager.googleapis.com"]
+    for i in ids:
+        client.disable_service(request={"name": f"{parent}/services/{i}"}).result(timeout=10)  # type: ignore[no-untyped-call]
+    done = client.batch_enable_services(request={"parent": parent, "service_ids": ids}).result(  # type: ignore[no-untyped-call]
+        timeout=10
+    )
+    assert sorted(s.config.name for s in done.services) == ids
+    assert all(s.state == service_usage_v1.State.ENABLED for s in done.services)
+    many = [f"api{i}.googleapis.com" for i in range(21)]
+    with pytest.raises(gexc.BadRequest, match="Maximum of 20"):
+        client.batch_enable_services(request={"parent": parent, "service_ids": many})
+    listed = {s.config.name for s in client.list_services(request={"parent": parent})}
+    assert not listed & set(many)
+
+
 # -- Kubernetes Engine ----------------------------------------------------------------------------
 def _cluster(emulator: Emulator, name: str, **fields: Any) -> gke.Cluster:
     client = emulator.clients().container()

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import requests
 
 from gkeplan_emulator import Emulator
+from gkeplan_emulator.calls import Request, Response, route
 from gkeplan_emulator.clientfactory import ClientFactory
-from gkeplan_emulator.http import Request, Response, route
 from gkeplan_emulator.server import ServerThread
 
 P = "demo-project"

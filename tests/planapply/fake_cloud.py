@@ -19,7 +19,7 @@ import google.auth.credentials
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.connection import Connection, Endpoints, Timeouts
 from gkeplan.kinds import KINDS
-from gkeplan.kinds.driver import Attributes, Context, Driver, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Driver, Wanted
 from gkeplan.plan.model import Change
 
 Hook = Callable[[str, Change], None]  # (verb, change): raise to fail that call
@@ -53,13 +53,13 @@ class FakeDriver:
         self.kind = kind
         self.cloud = cloud
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         ctx.count()
         held = self.cloud.of(self.kind)
         with self.cloud.lock:
             return {w.id: copy.deepcopy(held[w.id]) for w in wanted if w.id in held}
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         self.cloud._call("create", change)
         held = self.cloud.of(self.kind)
         with self.cloud.lock:
@@ -68,13 +68,13 @@ class FakeDriver:
             held[change.id] = copy.deepcopy(change.after or {})
             return copy.deepcopy(held[change.id])
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         held = self.cloud.of(self.kind)
         with self.cloud.lock:
             got = held.get(change.id)
             return copy.deepcopy(got) if got is not None else None
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         self.cloud._call("update", change)
         held = self.cloud.of(self.kind)
         with self.cloud.lock:
@@ -82,12 +82,12 @@ class FakeDriver:
             held[change.id] = merged
             return copy.deepcopy(merged)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         self.cloud._call("delete", change)
         with self.cloud.lock:
             self.cloud.of(self.kind).pop(change.id, None)
 
-    def exists(self, ctx: Context, id_: str) -> bool:
+    def exists(self, ctx: CallContext, id_: str) -> bool:
         return id_ in self.cloud.of(self.kind)
 
 
@@ -95,7 +95,7 @@ def fake_drivers(cloud: FakeCloud) -> dict[str, Driver]:
     return {k.name: FakeDriver(k.name, cloud) for k in KINDS}
 
 
-def context(project: str = "demo-project") -> Context:
+def context(project: str = "demo-project") -> CallContext:
     """A driver context whose connection is never dialled (the fake drivers make no calls)."""
     conn = Connection(
         project=project,
@@ -103,4 +103,4 @@ def context(project: str = "demo-project") -> Context:
         credentials=google.auth.credentials.AnonymousCredentials(),  # type: ignore[no-untyped-call]
         timeouts=Timeouts(),
     )
-    return Context(project, conn)
+    return CallContext(project, conn)

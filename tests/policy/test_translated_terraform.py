@@ -19,6 +19,33 @@ PROJECT = {"PROJECT_ID": "demo-project"}
 Finding = tuple[str, str, str]  # rule, severity, resource
 
 EXPECTED: dict[str, tuple[dict[str, str], set[Finding]]] = {
+    # kubernetes-engine-samples ai-ml/gke-ray/gke-platform: a regional cluster of public nodes
+    # with a CPU pool and a T4 pool for Ray, managed Prometheus on (issue 24)
+    "gke-ray-platform": (
+        PROJECT,
+        {
+            # gkeplan only: 3 zones of n1-standard-16 public nodes are over a new project's
+            # vCPU, external IP and SSD quotas, its 6 T4s over the all-region GPUs (0,
+            # sourced) and the T4 quota (0, unverified: a warning); both pools run as the
+            # Compute Engine default account
+            ("FT001", "error", "nodePool.ml-cluster.cpu-pool"),
+            ("FT001", "error", "nodePool.ml-cluster.gpu-pool"),
+            ("FT001", "warning", "nodePool.ml-cluster.gpu-pool"),
+            ("LP004", "error", "nodePool.ml-cluster.cpu-pool"),
+            ("LP004", "error", "nodePool.ml-cluster.gpu-pool"),
+            ("SB004", "warning", "nodePool.ml-cluster.cpu-pool"),  # CKV_GCP_68
+            # gkeplan only: checkov's CKV_GCP_68 did not fail the GPU pool, whose
+            # shielded_instance_config is unset as the CPU pool's is
+            ("SB004", "warning", "nodePool.ml-cluster.gpu-pool"),
+            ("SB007", "warning", "cluster.ml-cluster"),  # CKV_GCP_25, CKV_GCP_64
+            ("SB008", "info", "cluster.ml-cluster"),  # CKV_GCP_20
+            ("SB009", "info", "cluster.ml-cluster"),  # CKV_GCP_12
+            ("SB023", "info", "cluster.ml-cluster"),  # CKV_GCP_61
+            ("SB024", "info", "cluster.ml-cluster"),  # CKV_GCP_65
+            ("SB025", "info", "cluster.ml-cluster"),  # CKV_GCP_66
+            ("SB026", "info", "cluster.ml-cluster"),  # gkeplan only: Dataplane V2
+        },
+    ),
     # hashicorp/learn-terraform-provision-gke-cluster: a regional cluster of public nodes in its
     # own VPC
     "hashicorp-learn-gke": (

@@ -55,6 +55,18 @@ CLIENT_ENUMS: dict[str, Any] = {
     "Cluster.monitoring_components": gke.MonitoringComponentConfig.Component,
     "BinaryAuthorization.evaluation_mode": gke.BinaryAuthorization.EvaluationMode,
     "Cluster.datapath_provider": gke.DatapathProvider,
+    "Accelerator.gpu_driver_version": gke.GPUDriverInstallationConfig.GPUDriverVersion,
+    "Cluster.autoscaling_profile": gke.ClusterAutoscaling.AutoscalingProfile,
+    "Cluster.gateway_api": gke.GatewayAPIConfig.Channel,
+    "ClusterDns.cluster_dns": gke.DNSConfig.Provider,
+    "ClusterDns.cluster_dns_scope": gke.DNSConfig.DNSScope,
+    "LinuxNodeConfig.cgroup_mode": gke.LinuxNodeConfig.CgroupMode,
+    "MaintenanceExclusion.scope": gke.MaintenanceExclusionOptions.Scope,
+    "NodePool.sandbox": gke.SandboxConfig.Type,
+    "PlacementPolicy.type": gke.NodePool.PlacementPolicy.Type,
+    "ReservationAffinity.consume_reservation_type": gke.ReservationAffinity.Type,
+    "SecurityPosture.mode": gke.SecurityPostureConfig.Mode,
+    "SecurityPosture.vulnerability_mode": gke.SecurityPostureConfig.VulnerabilityMode,
     # google-cloud-storage sends strings; its constants module names the values
     "Bucket.storage_class": frozenset(
         v for k, v in vars(gcs).items() if k.endswith("_STORAGE_CLASS")
@@ -75,6 +87,8 @@ NOT_AN_ENUM = {
     "Secret.replication",  # the spec's shorthand for Replication.automatic
     "NodePool.disk_type",  # a Compute Engine disk type name; checked against the catalog
     "NodePool.image_type",  # NodeConfig.imageType is a string in container v1
+    # NodeKubeletConfig.cpuManagerPolicy is a string in container v1 ("none", "static")
+    "KubeletConfig.cpu_manager_policy",
 }
 
 # What the client knows that the spec refuses, and why
@@ -94,6 +108,12 @@ REFUSED: dict[str, dict[str, str]] = {
         "LIST_OF_SUBNETWORKS": "needs RouterNat.subnetworks, which the spec has no field for",
     },
     "Cluster.release_channel": {},
+    # proto3's zero values named UNSPECIFIED: "Default value. This should not be used."
+    # (SandboxConfig.Type), "Default value. This should not be used." (ReservationAffinity.Type)
+    "NodePool.sandbox": {"UNSPECIFIED": "the zero value: no sandbox"},
+    "ReservationAffinity.consume_reservation_type": {
+        "UNSPECIFIED": "the zero value: leave reservationAffinity out instead"
+    },
     "ArtifactRepository.format": {},
     "Bucket.storage_class": {},
 }

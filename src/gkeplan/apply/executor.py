@@ -25,7 +25,7 @@ from gkeplan.commandline import CommandLine
 from gkeplan.errors import CloudError, OperationAbandoned, ResourceExists, StateConflict
 from gkeplan.gcp.retry import counting
 from gkeplan.kinds import BY_NAME
-from gkeplan.kinds.driver import Attributes, Context, Driver
+from gkeplan.kinds.driver import Attributes, CallContext, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
 from gkeplan.plan.ownership import KEPT, outside_message
 from gkeplan.state.model import Status
@@ -88,7 +88,7 @@ def describe_failure(change: Change, exc: BaseException) -> str:
 
 def create(
     driver: Driver,
-    ctx: Context,
+    ctx: CallContext,
     change: Change,
     ours: Callable[[], bool] = lambda: False,
     commands: CommandLine | None = None,
@@ -110,7 +110,7 @@ def create(
     return adopt(driver, ctx, change, str(error))
 
 
-def adopt(driver: Driver, ctx: Context, change: Change, why: str = "") -> Attributes:
+def adopt(driver: Driver, ctx: CallContext, change: Change, why: str = "") -> Attributes:
     """Read what exists and converge it on the spec."""
     got = driver.read(ctx, change)
     if got is None:
@@ -142,7 +142,7 @@ class Step:
 
     change: Change
     driver: Driver
-    ctx: Context
+    ctx: CallContext
     journal: Journal
     ours: Callable[[], bool]  # the state held this id here before this run touched it
     commands: CommandLine | None
@@ -257,7 +257,7 @@ def _state_only(change: Change, journal: Journal) -> bool:
 
 def execute(
     plan: Plan,
-    ctx: Context,
+    ctx: CallContext,
     drivers: Mapping[str, Driver],
     writer: StateWriter,
     *,
@@ -327,7 +327,7 @@ def execute(
         if last:
             emit("done", change, f"{durations[change.address]:.1f}s")
 
-    weights = {n: BY_NAME[changes[v.address].kind].weight for n, v in verts.items()}
+    weights = {n: BY_NAME[changes[v.address].kind].expected_seconds for n, v in verts.items()}
     # Changes of a merged kind (IAM members of one policy) share one write in their driver.
     walked = walk(
         list(verts),

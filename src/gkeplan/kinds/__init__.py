@@ -28,7 +28,7 @@ from gkeplan.kinds import (
     service_account,
     subnetwork,
 )
-from gkeplan.kinds.base import Action, Dep, DesiredState, ExternalRef, Kind, Node, Permission
+from gkeplan.kinds.base import Dep, DesiredState, ExternalRef, Kind, Node, Permission, Verb
 from gkeplan.kinds.gke import cluster, node_pool
 from gkeplan.spec.base import Document
 
@@ -120,7 +120,6 @@ def _where(spec: Document, node: Node) -> str:
 __all__ = [
     "BY_NAME",
     "KINDS",
-    "Action",
     "Dep",
     "DesiredState",
     "ExternalRef",
@@ -128,6 +127,7 @@ __all__ = [
     "Node",
     "Permission",
     "Spec",
+    "Verb",
     "expand",
     "kind",
 ]

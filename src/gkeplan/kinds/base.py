@@ -30,11 +30,13 @@ class Node:
     address: str
     kind: str
     path: Path  # where the resource is defined in the spec
-    config: Any  # the kind's own description of the desired resource (its spec model)
+    model: Any  # the spec model of the desired resource (for an IAM member: a view of its grant)
     deps: tuple[Dep, ...] = field(default=())
 
 
-Action = Literal["read", "create", "update", "delete"]
+# What a permission is needed for: the driver call it lets through (a plan's actions are
+# gkeplan.plan.model.Action).
+Verb = Literal["read", "create", "update", "delete"]
 
 
 @dataclass(frozen=True)
@@ -173,11 +175,17 @@ class GrantTarget:
     # the rule that reports allUsers / allAuthenticatedUsers on it, when one of its own does
     # (a repository's, checkov's CKV_GCP_101) instead of the general LP003
     public_members_rule: str = ""
+    # `import --generate`: the IAM resource name of a resource its kind's generator listed
+    # (project, the listed id), and the `on:` a grant on such a name is written back with
+    # (the name, the generation's Listing; None when a spec cannot name it). No `listed`: the
+    # kind's grants are not generated.
+    listed: Callable[[str, str], str] | None = None
+    written_on: Callable[[str, Any], str | None] | None = None
 
 
 Expand = Callable[[Document], Iterable[Node]]
 Link = Callable[[Document, Node, Mapping[str, Node]], Iterable[Dep]]
-Needs = Callable[[Document, Node, Action], tuple[Permission, ...]]
+Needs = Callable[[Document, Node, Verb], tuple[Permission, ...]]
 Desired = Callable[[Document, Node], DesiredState]
 Check = Callable[[Document, Checker], None]
 # The Google APIs (service names) a node's driver calls: each must be enabled in the project.
@@ -254,7 +262,7 @@ class Kind:
     enables: Apis = no_apis
     immutable: frozenset[str] = frozenset()  # fields whose change forces a replacement
     updatable: bool = True  # False: every change is a replacement (IAM members)
-    weight: float = 1.0  # rough seconds on GCP: the executor starts the slowest chain first
+    expected_seconds: float = 1.0  # a change's rough seconds on GCP: the slowest chain starts first
     merged: bool = False  # concurrent changes share one write (IAM members of one policy)
     # A replacement creates the new resource (under a suffixed name) before deleting the old,
     # so what it serves never stops (node pools).
@@ -306,10 +314,10 @@ def section_nodes(kind: str, section: str, resources: Mapping[str, Any]) -> Iter
 
 def project_permissions(
     table: Mapping[str, tuple[str, ...]],
-) -> Callable[[Any, Node, Action], tuple[Permission, ...]]:
+) -> Callable[[Any, Node, Verb], tuple[Permission, ...]]:
     """A kind's `needs`: the permissions of each action, all checked on the project."""
 
-    def needs(spec: Any, node: Node, action: Action) -> tuple[Permission, ...]:
+    def needs(spec: Any, node: Node, action: Verb) -> tuple[Permission, ...]:
         return tuple(Permission(p) for p in table[action])
 
     return needs
@@ -317,11 +325,11 @@ def project_permissions(
 
 def resource_permissions(
     table: Mapping[str, tuple[str, ...]],
-) -> Callable[[Any, Node, Action], tuple[Permission, ...]]:
+) -> Callable[[Any, Node, Verb], tuple[Permission, ...]]:
     """A kind's `needs` for a resource that takes IAM on itself: a create is checked on the
     project (the resource does not exist yet), every other action on the resource."""
 
-    def needs(spec: Any, node: Node, action: Action) -> tuple[Permission, ...]:
+    def needs(spec: Any, node: Node, action: Verb) -> tuple[Permission, ...]:
         on = "project" if action == "create" else node.address
         return tuple(Permission(p, on) for p in table[action])
 

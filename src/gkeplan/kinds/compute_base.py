@@ -11,7 +11,7 @@ from google.api_core import exceptions as gexc
 
 from gkeplan.gcp import compute
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.plan.model import Change
 
 
@@ -26,35 +26,35 @@ class ComputeDriver:
     # insert(project, [region,] network_resource=BODY), delete(project, [region,] network=NAME)
     singular: str
 
-    def client(self, ctx: Context, region: str | None) -> Any:
+    def client(self, ctx: CallContext, region: str | None) -> Any:
         """The client of the collection (a kind with global and regional collections, such
         as addresses and globalAddresses, picks by `region`)."""
         return ctx.conn.compute(self.collection)
 
-    def scope(self, ctx: Context, region: str | None) -> dict[str, str]:
+    def scope(self, ctx: CallContext, region: str | None) -> dict[str, str]:
         """The calls' project (and region) arguments."""
         return {"project": ctx.project, **({"region": region} if region else {})}
 
-    def fetch(self, ctx: Context, region: str | None, name: str) -> Any:
+    def fetch(self, ctx: CallContext, region: str | None, name: str) -> Any:
         return self.client(ctx, region).get(**self.scope(ctx, region), **{self.singular: name})
 
-    def insert(self, ctx: Context, region: str | None, body: Any) -> Any:
+    def insert(self, ctx: CallContext, region: str | None, body: Any) -> Any:
         return self.client(ctx, region).insert(
             **self.scope(ctx, region), **{f"{self.singular}_resource": body}
         )
 
-    def remove(self, ctx: Context, region: str | None, name: str) -> Any:
+    def remove(self, ctx: CallContext, region: str | None, name: str) -> Any:
         return self.client(ctx, region).delete(**self.scope(ctx, region), **{self.singular: name})
 
     # -- what a subclass gives ---------------------------------------------------------------------
     def attributes(self, item: Any) -> Attributes:
         raise NotImplementedError
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         """Every item of the collection in the project (counting each list call made)."""
         raise NotImplementedError
 
-    def body(self, ctx: Context, after: Attributes) -> Any:
+    def body(self, ctx: CallContext, after: Attributes) -> Any:
         raise NotImplementedError
 
     def region_of(self, attributes: Attributes) -> str | None:
@@ -68,7 +68,7 @@ class ComputeDriver:
         scope = f"regions/{region}" if region else "global"
         return f"projects/{project}/{scope}/{self.collection}/{attributes['name']}"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         if not list(wanted):
             return {}
         out = {}
@@ -77,18 +77,18 @@ class ComputeDriver:
             out[self.resource_id(ctx.project, attrs)] = attrs
         return out
 
-    def get(self, ctx: Context, change: Change) -> Any:
+    def get(self, ctx: CallContext, change: Change) -> Any:
         """The resource of `change` as GCP answers it (NotFound when it is gone)."""
         region, name = compute.where(change.id)
         return call(ctx.conn.timeouts, lambda: self.fetch(ctx, region, name))
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         try:
             return self.attributes(self.get(ctx, change))
         except gexc.NotFound:
             return None
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         region, _ = compute.where(change.id)
         body = self.body(ctx, after)
@@ -101,12 +101,12 @@ class ComputeDriver:
         )
         return self.read(ctx, change) or after
 
-    def send(self, ctx: Context, change: Change, what: str, request: Callable[[], Any]) -> None:
+    def send(self, ctx: CallContext, change: Change, what: str, request: Callable[[], Any]) -> None:
         """One update call of `change` (`what` names it in messages), waited for."""
         region, _ = compute.where(change.id)
         compute.mutate(ctx.conn, ctx.project, region, f"update {change.address}{what}", request)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         compute.delete(
             ctx.conn,
             ctx.project,
@@ -116,13 +116,13 @@ class ComputeDriver:
         )
 
 
-def global_listing(ctx: Context, client: Any) -> list[Any]:
+def global_listing(ctx: CallContext, client: Any) -> list[Any]:
     """A global collection's items, one list call of its client."""
     ctx.count()
     return compute.listed(ctx.conn, lambda: client.list(project=ctx.project))
 
 
-def regional_listing(ctx: Context, client: Any, field: str) -> list[Any]:
+def regional_listing(ctx: CallContext, client: Any, field: str) -> list[Any]:
     """A regional collection's items across regions, one aggregatedList call of its client."""
     ctx.count()
     return compute.aggregated(ctx.conn, lambda: client.aggregated_list(project=ctx.project), field)

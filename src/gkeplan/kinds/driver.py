@@ -23,7 +23,7 @@ Attributes = dict[str, Any]
 
 
 @dataclass
-class Context:
+class CallContext:
     """What a driver call may use; shared by every worker of one run."""
 
     project: str
@@ -53,21 +53,21 @@ class Wanted:
 class Driver(Protocol):
     kind: str
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         """What exists of `wanted` (by id), in as few API calls as the API allows."""
         ...
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         """Create it; raise `ResourceExists` when GCP says it exists already."""
         ...
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         """The one resource of `change` as it is now, or None; read fresh, never cached."""
         ...
 
-    def update(self, ctx: Context, change: Change) -> Attributes: ...
+    def update(self, ctx: CallContext, change: Change) -> Attributes: ...
 
-    def delete(self, ctx: Context, change: Change) -> None: ...
+    def delete(self, ctx: CallContext, change: Change) -> None: ...
 
 
 def load_driver(path: str) -> Driver:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from gkeplan.kinds.driver import Attributes, Context, Wanted, load_driver
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted, load_driver
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Generator(Protocol):
     holds: tuple[str, ...]  # other kinds its entries hold (a cluster's node pools)
     apis: tuple[str, ...]  # the services its listing calls: a disabled one lists nothing
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]: ...
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]: ...
 
     def write(self, found: Found, listing: Listing) -> Written: ...
 
@@ -128,7 +128,7 @@ def load_generator(path: str) -> Generator:
     return generator
 
 
-def list_with(driver: str, ctx: Context, ids: Iterable[str], kind: str) -> list[Found]:
+def list_with(driver: str, ctx: CallContext, ids: Iterable[str], kind: str) -> list[Found]:
     """Everything the kind's driver lists (`read_all` lists every resource of the project in
     the places `ids` name: a location, a policy), as found resources."""
     wanted = [Wanted(f"generate:{i}", i, {}) for i in ids]

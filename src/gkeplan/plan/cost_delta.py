@@ -13,7 +13,7 @@ from typing import Any
 
 from gkeplan.plan.model import Action, Plan
 from gkeplan.policy.cost import CostEstimate, CostLine, estimate, priced
-from gkeplan.policy.model import Context
+from gkeplan.policy.model import RuleContext
 
 
 @dataclass
@@ -31,7 +31,7 @@ class CostDelta:
         return self.after.max_usd - self.now.max_usd
 
 
-def _spec_as_it_is(ctx: Context, plan: Plan) -> Any:
+def _spec_as_it_is(ctx: RuleContext, plan: Plan) -> Any:
     """The spec with each resource the plan changes in place put back as it is now (each kind
     says how: `Kind.cost`)."""
     before = {
@@ -46,11 +46,11 @@ def _spec_as_it_is(ctx: Context, plan: Plan) -> Any:
     return spec
 
 
-def cost_delta(ctx: Context, plan: Plan) -> CostDelta:
+def cost_delta(ctx: RuleContext, plan: Plan) -> CostDelta:
     after = estimate(ctx)
     actions = {c.address: c.action for c in plan.changes}
     # Same spec shape, so the same lines in the same order.
-    as_is = estimate(Context(_spec_as_it_is(ctx, plan), ctx.graph, ctx.params))
+    as_is = estimate(RuleContext(_spec_as_it_is(ctx, plan), ctx.graph, ctx.params))
     now = CostEstimate(source=after.source)
     for line, was in zip(after.lines, as_is.lines, strict=True):
         if actions.get(line.address) is Action.CREATE:

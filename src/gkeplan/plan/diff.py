@@ -57,7 +57,7 @@ def desired_changes(
             after=want.attributes,
             settings={
                 **want.settings,
-                **resource_options(node.config),
+                **resource_options(node.model),
                 **_taken_over(old, want.id),
             },
             dependencies=deps,
@@ -316,5 +316,5 @@ def _guards(spec: Document, graph: Graph, address: str) -> dict[str, Any]:
     if address not in graph:
         return {}
     node: Node = graph.nodes[address]["node"]
-    current = {**BY_NAME[node.kind].desired(spec, node).settings, **resource_options(node.config)}
+    current = {**BY_NAME[node.kind].desired(spec, node).settings, **resource_options(node.model)}
     return {k: bool(current.get(k)) for k in GUARDS}

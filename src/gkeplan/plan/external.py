@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gkeplan.errors import Diagnostic, SpecError
 from gkeplan.kinds import KINDS, ExternalRef
-from gkeplan.kinds.driver import Context, Driver
+from gkeplan.kinds.driver import CallContext, Driver
 from gkeplan.spec.base import Document
 
 MAX_WORKERS = 8
@@ -28,7 +28,7 @@ def references(spec: Document) -> list[ExternalRef]:
     return list(seen.values())
 
 
-def check(spec: Document, ctx: Context, drivers: Mapping[str, Driver]) -> None:
+def check(spec: Document, ctx: CallContext, drivers: Mapping[str, Driver]) -> None:
     """Raise SpecError naming every outside reference that does not exist."""
     refs = references(spec)
     if not refs:

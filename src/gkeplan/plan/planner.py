@@ -15,7 +15,7 @@ from gkeplan.commandline import CommandLine
 from gkeplan.errors import UsageError
 from gkeplan.graph.build import Graph
 from gkeplan.kinds import BY_NAME, DesiredState
-from gkeplan.kinds.driver import Context, Driver, Wanted
+from gkeplan.kinds.driver import CallContext, Driver, Wanted
 from gkeplan.plan import external, moves, protection
 from gkeplan.plan.diff import desired_changes, destroy_changes, orphan_changes
 from gkeplan.plan.model import Action, Change, Plan
@@ -71,7 +71,7 @@ def find_moves(
 
 
 def refresh(
-    ctx: Context, drivers: Mapping[str, Driver], wanted: Mapping[str, Iterable[Wanted]]
+    ctx: CallContext, drivers: Mapping[str, Driver], wanted: Mapping[str, Iterable[Wanted]]
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Read every kind at once; each driver lists rather than getting one by one."""
     kinds = [k for k, w in wanted.items() if list(w)]
@@ -154,7 +154,7 @@ def _forced(
 
 def make_plan(
     spec: Document,
-    ctx: Context,
+    ctx: CallContext,
     drivers: Mapping[str, Driver],
     graph: Graph,
     state: StateDoc | None,
@@ -216,7 +216,7 @@ def make_plan(
 
 def _refresh_only_plan(
     spec: Document,
-    ctx: Context,
+    ctx: CallContext,
     drivers: Mapping[str, Driver],
     graph: Graph,
     state: StateDoc | None,

@@ -8,7 +8,11 @@ and registering the class under the entry-point group `gkeplan.policies`.
 from gkeplan.errors import PolicyError
 from gkeplan.policy.cost import CostEstimate, estimate
 from gkeplan.policy.engine import PolicyReport, registry, run_policies
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
+
+# The name rules' context had before the driver's got a name of its own (CallContext): plugins
+# written against it keep importing it.
+Context = RuleContext
 
 __all__ = [
     "Context",
@@ -17,6 +21,7 @@ __all__ = [
     "PolicyError",
     "PolicyReport",
     "Rule",
+    "RuleContext",
     "estimate",
     "registry",
     "run_policies",

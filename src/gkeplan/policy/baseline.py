@@ -10,19 +10,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from gkeplan.errors import Path, Severity
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 
 Check = Callable[[Any], bool]  # True: the resource is insecure
 
 
-def nodes_of(ctx: Context, kind: str) -> Iterable[tuple[str, Path, Any]]:
+def nodes_of(ctx: RuleContext, kind: str) -> Iterable[tuple[str, Path, Any]]:
     """The spec's resources of `kind`, with the spec model each node carries."""
 
     def by_kind() -> dict[str, list[tuple[str, Path, Any]]]:
         out: dict[str, list[tuple[str, Path, Any]]] = {}
         for address in sorted(ctx.graph):
             node = ctx.graph.nodes[address]["node"]
-            out.setdefault(node.kind, []).append((address, node.path, node.config))
+            out.setdefault(node.kind, []).append((address, node.path, node.model))
         return out
 
     return ctx.spec.memo("policy.resources_by_kind", by_kind).get(kind, [])
@@ -40,7 +40,7 @@ def baseline(
     title: str,
     rationale: str,
 ) -> type[Rule]:
-    def run(self: Rule, ctx: Context) -> Iterable[Finding]:
+    def run(self: Rule, ctx: RuleContext) -> Iterable[Finding]:
         for address, path, obj in nodes_of(ctx, kind):
             if check(obj):
                 at = (*path, key) if key else path

@@ -13,7 +13,7 @@ from gkeplan.catalog import PriceTable
 from gkeplan.errors import Severity
 from gkeplan.kinds import KINDS
 from gkeplan.kinds.base import imported
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.spec.base import Document
 
 HOURS_PER_MONTH = 730.0
@@ -112,7 +112,7 @@ def priced() -> tuple[Priced, ...]:
     return tuple(imported(k.cost) for k in KINDS if k.cost)
 
 
-def estimate(ctx: Context) -> CostEstimate:
+def estimate(ctx: RuleContext) -> CostEstimate:
     prices = catalog.prices()
     est = CostEstimate(source=f"{prices.source}, {prices.date}")
     for kind in priced():
@@ -126,7 +126,7 @@ class BudgetRule(Rule):
     rationale = "A budget set in the spec is checked before anything is created."
     severity = Severity.ERROR
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         budget = ctx.params.get("maxMonthlyUsd")
         if budget is None:
             return

@@ -16,7 +16,7 @@ from gkeplan.graph.build import Graph
 from gkeplan.kinds import KINDS
 from gkeplan.kinds.base import imported
 from gkeplan.policy import cost, rules_catalog, rules_iam, rules_quota
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.spec.base import PACK_ALIASES, Document
 
 # Run whatever packs a spec selects: an unknown name fails at apply, whatever the policy.
@@ -104,7 +104,7 @@ def builtin_pack(name: str) -> Pack:
 class PolicyReport:
     findings: list[Finding]
     rules: dict[str, Rule]
-    context: Context
+    context: RuleContext
 
     def unwaived(self, severity: Severity) -> list[Finding]:
         return [f for f in self.findings if f.severity is severity and not f.waived]
@@ -158,7 +158,7 @@ def run_policies(
             selected[rid] = found(severity)
     params.update(spec.policy.parameters)
     params.update(facts or {})
-    ctx = Context(spec, graph, params)
+    ctx = RuleContext(spec, graph, params)
     findings: list[Finding] = []
     for rule in selected.values():
         findings.extend(rule.check(ctx))

@@ -40,7 +40,7 @@ def grants(spec: Document, graph: Graph) -> Grants:
 def _grants(spec: Document, graph: Graph) -> list[Grant]:
     out = []
     for address in graph.nodes:
-        cfg = graph.nodes[address]["node"].config
+        cfg = graph.nodes[address]["node"].model
         if not isinstance(cfg, IamMember):
             continue
         if cfg.condition is not None:

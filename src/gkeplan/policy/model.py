@@ -31,7 +31,7 @@ class Finding:
 
 
 @dataclass
-class Context:
+class RuleContext:
     """What rules see: the validated spec, its graph, and the resolved pack parameters."""
 
     spec: Document
@@ -63,12 +63,12 @@ class Rule:
     def __init__(self, severity: Severity | None = None) -> None:
         self.effective_severity = severity or self.severity
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         raise NotImplementedError
 
     def finding(
         self,
-        ctx: Context,
+        ctx: RuleContext,
         resource: str,
         path: Path,
         message: str,

@@ -14,7 +14,7 @@ from gkeplan.catalog import Accelerator, MachineType
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.base import CatalogName
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.spec.suggest import Suggester
 
 
@@ -43,7 +43,7 @@ class CatalogRule(Rule):
     )
     severity = Severity.ERROR
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         found = self._region(ctx, "project", ("region",), ctx.spec.region)
         if found is not None:
             yield found
@@ -55,12 +55,12 @@ class CatalogRule(Rule):
                     yield found
 
     def _unknown(
-        self, ctx: Context, resource: str, path: Path, message: str, near: str | None
+        self, ctx: RuleContext, resource: str, path: Path, message: str, near: str | None
     ) -> Finding:
         fix = f"{near} " if near else ""
         return self.finding(ctx, resource, path, message, fix + _waive(self.id, resource))
 
-    def _region(self, ctx: Context, resource: str, path: Path, location: str) -> Finding | None:
+    def _region(self, ctx: RuleContext, resource: str, path: Path, location: str) -> Finding | None:
         region = catalog.region_of(location)
         if catalog.is_region(region):
             return None
@@ -72,7 +72,7 @@ class CatalogRule(Rule):
             hint(region, catalog.regions()),
         )
 
-    def _name(self, ctx: Context, address: str, name: CatalogName) -> Finding | None:
+    def _name(self, ctx: RuleContext, address: str, name: CatalogName) -> Finding | None:
         if name.what == "location":
             return self._region(ctx, address, name.path, name.value)
         if name.what == "role":
@@ -111,7 +111,7 @@ class CatalogRule(Rule):
             )
         return None
 
-    def _role(self, ctx: Context, address: str, name: CatalogName) -> Finding | None:
+    def _role(self, ctx: RuleContext, address: str, name: CatalogName) -> Finding | None:
         role = name.value
         deprecated = catalog.deprecated_role(role)
         if deprecated is not None:

@@ -12,7 +12,7 @@ from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Identity
 from gkeplan.kinds.service_account import own_account
 from gkeplan.policy.grants import Grants, granted, grants
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.spec.refs import PUBLIC_MEMBERS
 
 ACT_AS_ROLES = ("roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator")
@@ -53,7 +53,7 @@ class ProjectWideActAs(Rule):
     severity = Severity.ERROR
     checkov = "CKV_GCP_41"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         accounts = sorted({i.ref for _, i in identities(ctx) if i.use == "runsAs" and i.ref})
         for g in grants(ctx.spec, ctx.graph):
             if g.target == "project" and g.role in ACT_AS_ROLES:
@@ -78,7 +78,7 @@ class BasicRolesForServiceAccounts(Rule):
     severity = Severity.ERROR
     checkov = "CKV_GCP_117"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
             if g.member.startswith("serviceAccount:") and catalog.is_basic_role(g.role):
                 yield self.finding(
@@ -103,7 +103,7 @@ class PublicMembers(Rule):
     severity = Severity.ERROR
     checkov = "CKV_GCP_28"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
             # where the target's kind has its own rule (a repository's SB022), that one says it
             if g.member in PUBLIC_MEMBERS and not _own_public_rule(g.kind):
@@ -116,13 +116,13 @@ class PublicMembers(Rule):
                 )
 
 
-def _needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
+def _needs(ctx: RuleContext) -> dict[str, list[tuple[str, Permission, str]]]:
     """member -> [(why, permission, on)] for everything an apply and destroy of the spec do
     (once per spec: three rules read it)."""
     return ctx.spec.memo("policy.needs", lambda: _all_needs(ctx))
 
 
-def identities(ctx: Context) -> list[tuple[str, Identity]]:
+def identities(ctx: RuleContext) -> list[tuple[str, Identity]]:
     """Every account a resource of the spec is made as or runs as (`Kind.identities`), with
     the resource's address, in graph order (once per spec)."""
 
@@ -136,7 +136,7 @@ def identities(ctx: Context) -> list[tuple[str, Identity]]:
     return ctx.spec.memo("policy.identities", collect)
 
 
-def _all_needs(ctx: Context) -> dict[str, list[tuple[str, Permission, str]]]:
+def _all_needs(ctx: RuleContext) -> dict[str, list[tuple[str, Permission, str]]]:
     out: dict[str, list[tuple[str, Permission, str]]] = {}
     for address, identity in identities(ctx):
         if identity.use != "createAs" or identity.ref is None:
@@ -161,13 +161,13 @@ class PermissionPreflight(Rule):
     )
     severity = Severity.ERROR
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         all_grants = grants(ctx.spec, ctx.graph)
         yield from self._creators(ctx, all_grants)
         yield from self._impersonation(ctx, all_grants)
         yield from self._nodes(ctx, all_grants)
 
-    def _creators(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
+    def _creators(self, ctx: RuleContext, all_grants: Grants) -> Iterable[Finding]:
         for member, needs in sorted(_needs(ctx).items()):
             missing: dict[str, list[str]] = {}
             first_why: dict[str, str] = {}
@@ -204,7 +204,7 @@ class PermissionPreflight(Rule):
                     _grant_yaml(member, role, target),
                 )
 
-    def _impersonation(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
+    def _impersonation(self, ctx: RuleContext, all_grants: Grants) -> Iterable[Finding]:
         caller = ctx.params.get("caller")
         seen: set[Path] = set()
         for address, identity in identities(ctx):
@@ -234,7 +234,7 @@ class PermissionPreflight(Rule):
                     f'serviceAccounts:\n  {own}:\n    impersonators: ["{who}"]',
                 )
 
-    def _nodes(self, ctx: Context, all_grants: Grants) -> Iterable[Finding]:
+    def _nodes(self, ctx: RuleContext, all_grants: Grants) -> Iterable[Finding]:
         seen: set[str] = set()
         for _, identity in identities(ctx):
             if identity.use != "runsAs" or not identity.needs or identity.ref is None:
@@ -269,7 +269,7 @@ class AdminRoleForServiceAccount(Rule):
     severity = Severity.WARNING
     checkov = "CKV_GCP_42"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         needs = _needs(ctx)
         for g in grants(ctx.spec, ctx.graph):
             if not (g.member.startswith("serviceAccount:") and g.target == "project"):
@@ -295,7 +295,7 @@ class OverBroadGrant(Rule):
     rationale = "Far more permissions than an account uses is access an attacker gets for free."
     severity = Severity.WARNING
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         needs = _needs(ctx)
         for g in grants(ctx.spec, ctx.graph):
             if g.target != "project" or g.member not in needs:
@@ -339,7 +339,7 @@ class DefaultAccountProjectRoles(Rule):
     # checkov/terraform/checks/resource/gcp/GoogleProjectMemberDefaultServiceAccount.py
     checkov = "CKV_GCP_46"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
             if g.target == "project" and DEFAULT_ACCOUNT.match(g.member):
                 yield self.finding(
@@ -390,7 +390,7 @@ class ProjectImpersonationRoles(Rule):
     # checkov/terraform/checks/resource/gcp/GoogleProjectImpersonationRoles.py
     checkov = "CKV_GCP_49"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
             # LP001 already reports the two act-as roles at project level, with their fix
             if g.target != "project" or g.role not in IMPERSONATION_ROLES:

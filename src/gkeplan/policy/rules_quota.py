@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from gkeplan.catalog.quotas import quota_profile
 from gkeplan.errors import Severity
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.policy.usage import MOMENTS, Load, Scope, loads, notes
 
 _CONSEQUENCE = {
@@ -31,7 +31,7 @@ class QuotaRule(Rule):
     )
     severity = Severity.ERROR
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         name = str(ctx.spec.policy.quota_profile or ctx.params.get("quotaProfile", "free-trial"))
         live = ctx.params.get("liveQuotas")
         if name == "live" and live is None:
@@ -81,7 +81,7 @@ class QuotaRule(Rule):
                 known = True
             yield from self._judge(ctx, all_loads, metric, "global", limit, "across regions", known)
 
-    def _unknown(self, ctx: Context, loads_: list[Load], metric: str, name: str) -> Finding:
+    def _unknown(self, ctx: RuleContext, loads_: list[Load], metric: str, name: str) -> Finding:
         """A quota the profile has no sourced value for is not checked, and says so."""
         first = loads_[0]
         return self.finding(
@@ -95,7 +95,7 @@ class QuotaRule(Rule):
 
     def _judge(
         self,
-        ctx: Context,
+        ctx: RuleContext,
         loads_: list[Load],
         metric: str,
         scope: Scope,

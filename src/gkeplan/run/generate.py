@@ -26,7 +26,7 @@ from gkeplan.errors import Diagnostic, GkeplanError, SpecError, UsageError
 from gkeplan.gcp.connection import Connection
 from gkeplan.graph.build import build_graph
 from gkeplan.kinds import BY_NAME, KINDS, network
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import Entry, Found, Generator, LeftOut, Listing, load_generator
 from gkeplan.plan.model import diff_attributes
 from gkeplan.run.generate_yaml import render
@@ -134,7 +134,7 @@ def generate(
     source: str = "<generated>",
 ) -> Generated:
     started = time.monotonic()
-    ctx = Context(project, conn)
+    ctx = CallContext(project, conn)
     listing = Listing(project, region or "", default_network=selection.default_network)
     generators = {k.name: load_generator(k.generate) for k in KINDS if k.generate}
     needed = _closure(selection.kinds, generators)
@@ -181,7 +181,7 @@ def _render(out: Generated) -> str:
 def _list(
     kind: str,
     generator: Generator,
-    ctx: Context,
+    ctx: CallContext,
     listing: Listing,
     out: Generated,
     progress: Callable[[str], None],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from gkeplan.errors import GkeplanError
 from gkeplan.kinds import BY_NAME
-from gkeplan.kinds.driver import Context, Wanted, load_driver
+from gkeplan.kinds.driver import CallContext, Wanted, load_driver
 from gkeplan.run.run import Run
 from gkeplan.state.model import ResourceState, StateDoc
 
@@ -28,7 +28,7 @@ def import_resource(run: Run, address: str, resource_id: str | None = None) -> s
             "the spec), or change the spec to name the resource you mean"
         )
     found = load_driver(BY_NAME[node.kind].driver).read_all(
-        Context(run.spec.project, run.conn), [Wanted(address, declared, {})]
+        CallContext(run.spec.project, run.conn), [Wanted(address, declared, {})]
     )
     if declared not in found:
         raise ImportRefused(f"no {node.kind} {declared} exists to import")

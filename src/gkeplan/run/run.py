@@ -17,7 +17,7 @@ from gkeplan.errors import StalePlan
 from gkeplan.gcp.connection import Connection, Timeouts
 from gkeplan.graph.build import Graph, build_graph
 from gkeplan.kinds import KINDS
-from gkeplan.kinds.driver import Context, Driver, load_driver
+from gkeplan.kinds.driver import CallContext, Driver, load_driver
 from gkeplan.plan.model import Change, Plan
 from gkeplan.plan.planner import make_plan, spec_digest
 from gkeplan.run.resume import resume_operations
@@ -70,7 +70,7 @@ class Run:
     ) -> Plan:
         if self.operation in ("apply", "destroy"):  # a plan only looks; it waits for nothing
             resume_operations(self.state(), self.store, self.conn, self.spec.project)
-        ctx = Context(self.spec.project, self.conn, apis_off=self.apis_off)
+        ctx = CallContext(self.spec.project, self.conn, apis_off=self.apis_off)
         made = make_plan(
             self.spec,
             ctx,
@@ -118,7 +118,7 @@ class Run:
         doc.target = self.target.identity()
         doc.environment = self.spec.environment
         writer = StateWriter(self.store, doc)
-        ctx = Context(self.spec.project, self.conn)
+        ctx = CallContext(self.spec.project, self.conn)
         self._state = writer.doc  # what this run writes is what it reads from now on
         if plan.refresh_only:
             return record_refresh(plan, writer)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from gkeplan.convert.tfstate import TerraformStateError, TfState
 from gkeplan.convert.translate import mappings
 from gkeplan.kinds import BY_NAME
-from gkeplan.kinds.driver import Context, Wanted, load_driver
+from gkeplan.kinds.driver import CallContext, Wanted, load_driver
 from gkeplan.run.run import Run
 from gkeplan.state.model import ResourceState, StateDoc
 
@@ -90,7 +90,7 @@ def import_terraform(
             wanted[kind].append(Wanted(address, rid, want.attributes, want.settings))
             pending.append((inst.address, address, rid))
     found: dict[str, dict[str, object]] = {}
-    ctx = Context(run.spec.project, run.conn)
+    ctx = CallContext(run.spec.project, run.conn)
     for kind, items in wanted.items():
         if progress is not None:
             progress(f"reading {len(items)} {kind} from GCP ...")

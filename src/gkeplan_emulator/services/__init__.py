@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import grpc
 
     from gkeplan_emulator.backend import Backend
-    from gkeplan_emulator.http import Route
+    from gkeplan_emulator.calls import Route
 
 SERVICES: tuple[ServiceSpec, ...] = (
     resourcemanager.SERVICE,

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import (
     already_exists,
     invalid_argument,
     not_found,
     permission_denied,
 )
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, discovered, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag

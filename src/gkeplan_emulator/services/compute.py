@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route, route
 from gkeplan_emulator.errors import not_found, permission_denied
-from gkeplan_emulator.http import Request, Response, Route, route
 from gkeplan_emulator.mappings import Serve
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import compute_addresses, compute_routes

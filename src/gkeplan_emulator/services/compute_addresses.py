@@ -17,8 +17,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, precondition_failed
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve
 from gkeplan_emulator.services.compute_address_use import GLOBAL, REGIONAL, ip_in_use, relative
 from gkeplan_emulator.services.compute_network import (

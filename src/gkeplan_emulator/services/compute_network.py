@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import Request, Response
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, precondition_failed
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services import compute_address_use
 from gkeplan_emulator.services.compute_network import (

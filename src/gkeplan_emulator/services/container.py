@@ -440,6 +440,15 @@ class ContainerModel:
             # the Google provider's default: hyperdisk-balanced where pd-balanced is refused
             cfg.disk_type = "hyperdisk-balanced" if family in HYPERDISK_ONLY else "pd-balanced"
         check_machine_disk_gpus(cfg)
+        no_reservation = gke.ReservationAffinity.Type.NO_RESERVATION
+        if pool.queued_provisioning.enabled and (
+            cfg.reservation_affinity.consume_reservation_type != no_reservation
+        ):
+            # "Error 400: Queued_provisioning requires reservation affinity to be set to none"
+            # (hashicorp/terraform-provider-google#18341)
+            raise invalid_argument(
+                "Queued_provisioning requires reservation affinity to be set to none"
+            )
         if not cfg.image_type:
             cfg.image_type = "COS_CONTAINERD"
         number = self.backend.models["projects"].number(self.project)

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
+from gkeplan_emulator.calls import Handler, Request, Response, Route
 from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
-from gkeplan_emulator.http import Handler, Request, Response, Route, route
-from gkeplan_emulator.service import GrpcService, Rpc, ServiceSpec
+from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
+from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.container import (
     _NAME,
     AUTOPILOT_POOLS,
@@ -32,11 +34,6 @@ from gkeplan_emulator.updates import check_cluster_update, check_known_fields
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
-
-_LOC = "/v1/projects/<seg:project>/locations/<seg:location>"
-_CL = _LOC + "/clusters/<seg:cluster>"
-_NP = _CL + "/nodePools/<seg:pool>"
-_ZONE = "/v1/projects/<seg:project>/zones/<seg:location>"
 
 
 def _parse(cls: Any, req: Request) -> Any:
@@ -198,6 +195,9 @@ class ContainerApi:
             if not cluster.network:
                 cluster.network = "default"
             fill_outputs(self.backend, cluster, full, len(self.model.clusters))
+            if "maintenance_policy" in cluster:
+                stamp_maintenance(cluster)
+            fill_endpoints(cluster)
             for pool in cluster.node_pools:
                 self.fill_pool(cluster, pool, base)
             self.model.clusters[full] = cluster
@@ -307,17 +307,38 @@ class ContainerApi:
         if "desiredLoggingConfig" in raw:
             cluster.logging_config = u.desired_logging_config
         if "desiredMonitoringConfig" in raw:
-            cluster.monitoring_config = u.desired_monitoring_config
+            # the parts the request carries change (componentConfig, managedPrometheusConfig,
+            # ...); the request's JSON says which, an enabled-false message being empty
+            monitoring = cluster.monitoring_config
+            for f in gke.MonitoringConfig.pb().DESCRIPTOR.fields:
+                if f.json_name in raw["desiredMonitoringConfig"]:
+                    setattr(monitoring, f.name, getattr(u.desired_monitoring_config, f.name))
+            cluster.monitoring_config = monitoring
+        if "desiredSecurityPostureConfig" in raw:
+            posture = cluster.security_posture_config
+            asked = u.desired_security_posture_config
+            posture.mode = asked.mode or posture.mode
+            posture.vulnerability_mode = asked.vulnerability_mode or posture.vulnerability_mode
+            cluster.security_posture_config = posture
+        if "desiredControlPlaneEndpointsConfig" in raw:
+            update_endpoints(cluster, u.desired_control_plane_endpoints_config, raw)
+        if "desiredDnsConfig" in raw:
+            _set_network(cluster, dns_config=u.desired_dns_config)
+        if "desiredVerticalPodAutoscaling" in raw:
+            cluster.vertical_pod_autoscaling = u.desired_vertical_pod_autoscaling
+        if "desiredSecretManagerConfig" in raw:
+            cluster.secret_manager_config = u.desired_secret_manager_config
+        if "desiredCostManagementConfig" in raw:
+            cluster.cost_management_config = u.desired_cost_management_config
+        if "desiredGatewayApiConfig" in raw:
+            _set_network(cluster, gateway_api_config=u.desired_gateway_api_config)
         if "desiredBinaryAuthorization" in raw:
             cluster.binary_authorization = u.desired_binary_authorization
         if "desiredIntraNodeVisibilityConfig" in raw:
-            network = cluster.network_config
-            network.enable_intra_node_visibility = u.desired_intra_node_visibility_config.enabled
-            cluster.network_config = network
+            visibility = u.desired_intra_node_visibility_config.enabled
+            _set_network(cluster, enable_intra_node_visibility=visibility)
         if "desiredDatapathProvider" in raw:
-            network = cluster.network_config
-            network.datapath_provider = u.desired_datapath_provider
-            cluster.network_config = network
+            _set_network(cluster, datapath_provider=u.desired_datapath_provider)
         if "desiredAuthenticatorGroupsConfig" in raw:
             cluster.authenticator_groups_config = u.desired_authenticator_groups_config
         if "desiredNodePoolAutoscaling" in raw:
@@ -370,6 +391,14 @@ class ContainerApi:
                 "the network policy addon must be enabled before updating the nodes."
             )
         cluster.network_policy = policy
+
+    def set_maintenance_policy(self, req: Request, cluster: gke.Cluster) -> None:
+        """projects.locations.clusters.setMaintenancePolicy: the whole policy, asked with the
+        resourceVersion a get() returned (container v1 MaintenancePolicy.resourceVersion). GKE's
+        answer to a stale version is not sourced: the emulator takes the policy regardless."""
+        policy = _parse(gke.SetMaintenancePolicyRequest, req).maintenance_policy
+        cluster.maintenance_policy = policy
+        stamp_maintenance(cluster)
 
     def set_abac(self, req: Request, cluster: gke.Cluster) -> None:
         cluster.legacy_abac = gke.LegacyAbac(enabled=_parse(gke.SetLegacyAbacRequest, req).enabled)
@@ -463,6 +492,12 @@ class ContainerApi:
             cfg.tags = list(body.tags.tags)
         if "gcfsConfig" in raw:
             cfg.gcfs_config = body.gcfs_config
+        if "gvnic" in raw:
+            cfg.gvnic = body.gvnic
+        if "kubeletConfig" in raw:
+            cfg.kubelet_config = body.kubelet_config
+        if "linuxNodeConfig" in raw:
+            cfg.linux_node_config = body.linux_node_config
         # nodeVersion is required; "-" picks the master's version (UpdateNodePoolRequest)
         pool.version = resolve_version(
             body.node_version, "Node", cluster.current_master_version or VERSION
@@ -519,171 +554,175 @@ def _gclouds_autopilot_pool(cluster: gke.Cluster) -> bool:
     )
 
 
+def _set_network(cluster: gke.Cluster, **fields: Any) -> None:
+    """Fields of the cluster's networkConfig (proto-plus hands out a copy: it is set back)."""
+    network = cluster.network_config
+    for name, value in fields.items():
+        setattr(network, name, value)
+    cluster.network_config = network
+
+
+def fill_endpoints(cluster: gke.Cluster) -> None:
+    """The control plane's endpoints as GKE returns them: "Most of PrivateClusterConfig has
+    moved to ControlPlaneEndpointsConfig" (the Google provider, resource_container_cluster.go,
+    which reads global access and the public endpoint from there)."""
+    endpoints = cluster.control_plane_endpoints_config
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    ip.enabled = True
+    ip.enable_public_endpoint = not private.enable_private_endpoint
+    ip.global_access = private.master_global_access_config.enabled
+    endpoints.ip_endpoints_config = ip
+    cluster.control_plane_endpoints_config = endpoints
+
+
+def update_endpoints(
+    cluster: gke.Cluster, asked: gke.ControlPlaneEndpointsConfig, raw: dict[str, Any]
+) -> None:
+    """ClusterUpdate.desiredControlPlaneEndpointsConfig: the fields the request's JSON carries
+    change; global access and the authorized networks are also where the older fields keep
+    them (PrivateClusterConfig.masterGlobalAccessConfig, masterAuthorizedNetworksConfig)."""
+    body = raw["desiredControlPlaneEndpointsConfig"]
+    endpoints = cluster.control_plane_endpoints_config
+    for part in ("dns_endpoint_config", "ip_endpoints_config"):
+        json_name = {"dns_endpoint_config": "dnsEndpointConfig"}.get(part, "ipEndpointsConfig")
+        given = body.get(json_name, {})
+        have, new = getattr(endpoints, part), getattr(asked, part)
+        for f in type(have).pb().DESCRIPTOR.fields:
+            if f.json_name in given:
+                setattr(have, f.name, getattr(new, f.name))
+        setattr(endpoints, part, have)
+    cluster.control_plane_endpoints_config = endpoints
+    ip = endpoints.ip_endpoints_config
+    private = cluster.private_cluster_config
+    private.master_global_access_config = gke.PrivateClusterMasterGlobalAccessConfig(
+        enabled=ip.global_access
+    )
+    cluster.private_cluster_config = private
+    if "authorizedNetworksConfig" in body.get("ipEndpointsConfig", {}):
+        cluster.master_authorized_networks_config = ip.authorized_networks_config
+
+
+def stamp_maintenance(cluster: gke.Cluster) -> None:
+    """A new resourceVersion for the policy as it now is ("A hash identifying the version of
+    this policy", container v1 MaintenancePolicy.resourceVersion)."""
+    policy = cluster.maintenance_policy
+    policy.resource_version = ""
+    text = gke.MaintenancePolicy.to_json(policy, sort_keys=True)
+    policy.resource_version = f"{zlib.crc32(text.encode()):08x}"
+    cluster.maintenance_policy = policy
+
+
 def _update_kind(req: Request) -> str:
     update = json.loads(req.body or b"{}").get("update", {})
     return "UPGRADE_MASTER" if "desiredMasterVersion" in update else "UPDATE_CLUSTER"
 
 
-# The route table: (HTTP method, URL rule, handler of a ContainerApi, GCP method name, options).
-ROUTES: tuple[tuple[str, str, Callable[[ContainerApi], Handler], str, dict[str, Any]], ...] = (
-    ("POST", _LOC + "/clusters", lambda api: api.create_cluster, "container.createCluster", {}),
-    ("GET", _LOC + "/clusters", lambda api: api.list_clusters, "container.listClusters", {}),
-    ("GET", _CL, lambda api: api.get_cluster, "container.getCluster", {}),
+# The route table: (gRPC method, handler of a ContainerApi, the name the log and fault rules
+# know it by). Each method is served at its first binding (projects/*/locations/*); the two
+# list calls at their zonal binding too (projects/{project_id}/zones/{zone}, which
+# googleapiclient-based samples use), under names of their own.
+ROWS: tuple[tuple[str, Callable[[ContainerApi], Handler], str], ...] = (
+    ("CreateCluster", lambda api: api.create_cluster, "container.createCluster"),
+    ("ListClusters", lambda api: api.list_clusters, "container.listClusters"),
+    ("GetCluster", lambda api: api.get_cluster, "container.getCluster"),
     (
-        "PUT",
-        _CL,
-        # Operation.Type UPGRADE_MASTER: "The master is being upgraded" (container v1)
+        "UpdateCluster",
         lambda api: api.cluster_op(_update_kind, api.update_cluster),
         "container.updateCluster",
-        {},
     ),
-    ("DELETE", _CL, lambda api: api.delete_cluster, "container.deleteCluster", {}),
+    ("DeleteCluster", lambda api: api.delete_cluster, "container.deleteCluster"),
     (
-        "POST",
-        _CL + ":setResourceLabels",
+        "SetLabels",
         lambda api: api.cluster_op("SET_LABELS", api.set_labels),
         "container.setResourceLabels",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setAddons",
+        "SetAddonsConfig",
         lambda api: api.cluster_op("UPDATE_CLUSTER", api.set_addons),
         "container.setAddons",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setLegacyAbac",
+        "SetMaintenancePolicy",
+        lambda api: api.cluster_op("SET_MAINTENANCE_POLICY", api.set_maintenance_policy),
+        "container.setMaintenancePolicy",
+    ),
+    (
+        "SetLegacyAbac",
         lambda api: api.cluster_op("SET_LEGACY_ABAC", api.set_abac),
         "container.setLegacyAbac",
-        {},
     ),
     (
-        "POST",
-        _CL + ":setNetworkPolicy",
+        "SetNetworkPolicy",
         lambda api: api.cluster_op("SET_NETWORK_POLICY", api.set_network_policy),
         "container.setNetworkPolicy",
-        {},
     ),
-    ("POST", _CL + "/nodePools", lambda api: api.create_pool, "container.createNodePool", {}),
-    ("GET", _CL + "/nodePools", lambda api: api.list_pools, "container.listNodePools", {}),
-    # The v1 zonal bindings of the same two list calls (cluster_service.proto's
-    # additional_bindings; discovery's container.projects.zones.clusters.list and
-    # ...clusters.nodePools.list), which googleapiclient-based samples use.
-    ("GET", _ZONE + "/clusters", lambda api: api.list_clusters, "container.zones.listClusters", {}),
+    ("CreateNodePool", lambda api: api.create_pool, "container.createNodePool"),
+    ("ListNodePools", lambda api: api.list_pools, "container.listNodePools"),
+    ("GetNodePool", lambda api: api.get_pool, "container.getNodePool"),
     (
-        "GET",
-        _ZONE + "/clusters/<seg:cluster>/nodePools",
-        lambda api: api.list_pools,
-        "container.zones.listNodePools",
-        {},
-    ),
-    ("GET", _NP, lambda api: api.get_pool, "container.getNodePool", {}),
-    (
-        "PUT",
-        _NP,
+        "UpdateNodePool",
         lambda api: api.pool_op("UPGRADE_NODES", api.update_pool),
         "container.updateNodePool",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setAutoscaling",
+        "SetNodePoolAutoscaling",
         lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_autoscaling),
         "container.setNodePoolAutoscaling",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setManagement",
+        "SetNodePoolManagement",
         lambda api: api.pool_op("SET_NODE_POOL_MANAGEMENT", api.set_management),
         "container.setNodePoolManagement",
-        {},
     ),
     (
-        "POST",
-        _NP + ":setSize",
+        "SetNodePoolSize",
         lambda api: api.pool_op("SET_NODE_POOL_SIZE", api.set_size),
         "container.setNodePoolSize",
-        {},
     ),
     (
-        "DELETE",
-        _NP,
+        "DeleteNodePool",
         lambda api: api.pool_op("DELETE_NODE_POOL", api.delete_pool, "deleteNodePool"),
         "container.deleteNodePool",
-        {},
     ),
-    ("GET", _LOC + "/operations/<seg:op>", lambda api: api.get_op, "container.getOperation", {}),
-    ("GET", _LOC + "/operations", lambda api: api.list_ops, "container.listOperations", {}),
-    (
-        "GET",
-        _LOC + "/serverConfig",
-        lambda api: api.server_config,
-        "container.getServerConfig",
-        {},
-    ),
+    ("GetOperation", lambda api: api.get_op, "container.getOperation"),
+    ("ListOperations", lambda api: api.list_ops, "container.listOperations"),
+    ("GetServerConfig", lambda api: api.server_config, "container.getServerConfig"),
 )
+ZONAL = {
+    "ListClusters": "container.zones.listClusters",
+    "ListNodePools": "container.zones.listNodePools",
+}
+# the variables of the mappings, as the handlers read them
+_NAMES = {
+    "nodePool": "pool",
+    "operation": "op",
+    "project_id": "project",
+    "zone": "location",
+    "cluster_id": "cluster",
+}
+
+
+def _methods() -> dict[str, Method]:
+    return gapic(
+        "google.cloud.container_v1.services.cluster_manager.transports.rest:"
+        "ClusterManagerRestTransport"
+    )
 
 
 def routes(backend: Backend) -> list[Route]:
     api = ContainerApi(backend)
-    return [
-        route(method, rule, handler(api), name, **options)
-        for method, rule, handler, name, options in ROUTES
+    rows = [Serve(rpc, handler(api), name, names=_NAMES) for rpc, handler, name in ROWS]
+    zonal = [
+        Serve(rpc, handler(api), ZONAL[rpc], names=_NAMES, skip=1)
+        for rpc, handler, _ in ROWS
+        if rpc in ZONAL
     ]
+    return routes_for(_methods(), [*rows, *zonal])
 
 
-# The same methods over gRPC: google/container/v1/cluster_service.proto's HTTP mappings.
-_V1 = "/v1/{name}"
-GRPC = GrpcService(
-    "google.container.v1.ClusterManager",
-    {
-        "CreateCluster": Rpc(
-            "POST", "/v1/{parent}/clusters", gke.CreateClusterRequest, gke.Operation
-        ),
-        "ListClusters": Rpc(
-            "GET", "/v1/{parent}/clusters", gke.ListClustersRequest, gke.ListClustersResponse
-        ),
-        "GetCluster": Rpc("GET", _V1, gke.GetClusterRequest, gke.Cluster),
-        "UpdateCluster": Rpc("PUT", _V1, gke.UpdateClusterRequest, gke.Operation),
-        "DeleteCluster": Rpc("DELETE", _V1, gke.DeleteClusterRequest, gke.Operation),
-        "SetLabels": Rpc("POST", _V1 + ":setResourceLabels", gke.SetLabelsRequest, gke.Operation),
-        "SetAddonsConfig": Rpc(
-            "POST", _V1 + ":setAddons", gke.SetAddonsConfigRequest, gke.Operation
-        ),
-        "SetLegacyAbac": Rpc(
-            "POST", _V1 + ":setLegacyAbac", gke.SetLegacyAbacRequest, gke.Operation
-        ),
-        "SetNetworkPolicy": Rpc(
-            "POST", _V1 + ":setNetworkPolicy", gke.SetNetworkPolicyRequest, gke.Operation
-        ),
-        "CreateNodePool": Rpc(
-            "POST", "/v1/{parent}/nodePools", gke.CreateNodePoolRequest, gke.Operation
-        ),
-        "ListNodePools": Rpc(
-            "GET", "/v1/{parent}/nodePools", gke.ListNodePoolsRequest, gke.ListNodePoolsResponse
-        ),
-        "GetNodePool": Rpc("GET", _V1, gke.GetNodePoolRequest, gke.NodePool),
-        "UpdateNodePool": Rpc("PUT", _V1, gke.UpdateNodePoolRequest, gke.Operation),
-        "SetNodePoolAutoscaling": Rpc(
-            "POST", _V1 + ":setAutoscaling", gke.SetNodePoolAutoscalingRequest, gke.Operation
-        ),
-        "SetNodePoolManagement": Rpc(
-            "POST", _V1 + ":setManagement", gke.SetNodePoolManagementRequest, gke.Operation
-        ),
-        "SetNodePoolSize": Rpc("POST", _V1 + ":setSize", gke.SetNodePoolSizeRequest, gke.Operation),
-        "DeleteNodePool": Rpc("DELETE", _V1, gke.DeleteNodePoolRequest, gke.Operation),
-        "GetOperation": Rpc("GET", _V1, gke.GetOperationRequest, gke.Operation),
-        "ListOperations": Rpc(
-            "GET", "/v1/{parent}/operations", gke.ListOperationsRequest, gke.ListOperationsResponse
-        ),
-        "GetServerConfig": Rpc(
-            "GET", "/v1/{name}/serverConfig", gke.GetServerConfigRequest, gke.ServerConfig
-        ),
-    },
-)
+# The same methods over gRPC, transcoded along the same mappings.
+GRPC = grpc_for("google.container.v1.ClusterManager", _methods(), [rpc for rpc, _, _ in ROWS])
 
 SERVICE = ServiceSpec(
     "container", ContainerModel, routes, transcoded=GRPC, api="container.googleapis.com"

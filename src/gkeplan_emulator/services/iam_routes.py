@@ -11,8 +11,8 @@ from google.iam.v1 import iam_policy_pb2
 
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import sa_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, not_found
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services.resourcemanager import decode_etag
 

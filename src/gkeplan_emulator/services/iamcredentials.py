@@ -7,8 +7,8 @@ import time
 from typing import TYPE_CHECKING
 
 from gkeplan_emulator.authz import sa_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, failed_precondition, invalid_argument, not_found
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.iam_admin import project_of

@@ -15,8 +15,8 @@ from google.cloud.resourcemanager_v3 import types as rm
 from google.iam.v1 import iam_policy_pb2
 
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, not_found, permission_denied
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Method, Serve, discovered, gapic, grpc_for, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.updates import check_known_fields, check_mask, mask_paths

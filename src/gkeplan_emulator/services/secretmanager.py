@@ -29,6 +29,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import (
     aborted,
     already_exists,
@@ -37,7 +38,6 @@ from gkeplan_emulator.errors import (
     not_found,
     permission_denied,
 )
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag

@@ -17,8 +17,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gkeplan_emulator.authz import project_resource
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, permission_denied
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services.resourcemanager import stored_operation
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 # services.batchGet (Service Usage API v1 reference): "A single request can get a maximum of
 # 30 services at a time."
 MAX_NAMES = 30
+MAX_BATCH_ENABLE = 20
 # The APIs the emulator serves, by their service names and the titles Google gives them
 # (each API's own reference pages: "Kubernetes Engine API", "Cloud Storage API", ...).
 SERVED = {
@@ -103,6 +104,27 @@ class ServiceUsageModel:
             self.operations[op_name] = op
         return op
 
+    def switch_all(self, names: list[str]) -> dict[str, Any]:
+        """batchEnable: every name on, in one finished operation whose response is
+        BatchEnableServicesResponse {services}."""
+        with self._lock:
+            for name in names:
+                self.disabled.discard(name)
+                self.enabled.add(name)
+            op_name = f"operations/noop.DONE_OPERATION.{next(self._ids)}"
+        op = {
+            "name": op_name,
+            "done": True,
+            "metadata": {"@type": _TYPE + "OperationMetadata"},
+            "response": {
+                "@type": _TYPE + "BatchEnableServicesResponse",
+                "services": [self.service(n) for n in names],
+            },
+        }
+        with self._lock:
+            self.operations[op_name] = op
+        return op
+
     def dump(self) -> dict[str, Any]:
         with self._lock:
             return {"disabled": sorted(self.disabled), "enabled": sorted(self.enabled)}
@@ -157,6 +179,19 @@ def routes(backend: Backend) -> list[Route]:
         model.check(req, "serviceusage.services.disable")
         return Response(body=model.switch(_name(req), False))
 
+    def batch_enable(req: Request) -> Response:
+        model.check(req, "serviceusage.services.enable")
+        ids = [str(i) for i in req.json().get("serviceIds") or []]
+        # BatchEnableServicesRequest.service_ids: "A single request can enable a maximum of
+        # 20 services at a time. If more than 20 services are specified, the request will
+        # fail, and no state changes will occur." (google-cloud-service-usage reference)
+        if len(ids) > MAX_BATCH_ENABLE:
+            raise invalid_argument(f"Maximum of {MAX_BATCH_ENABLE} services can be enabled.")
+        for name in ids:
+            if "." not in name:
+                raise invalid_argument(f"Invalid service name: {name}.")
+        return Response(body=model.switch_all(ids))
+
     def get_operation(req: Request) -> Response:
         return stored_operation(model.operations, req)
 
@@ -172,6 +207,12 @@ def routes(backend: Backend) -> list[Route]:
             Serve("GetService", get, "serviceusage.services.get", names=_PARENT),
             Serve("EnableService", enable, "serviceusage.services.enable", names=_PARENT),
             Serve("DisableService", disable, "serviceusage.services.disable", names=_PARENT),
+            Serve(
+                "BatchEnableServices",
+                batch_enable,
+                "serviceusage.services.batchEnable",
+                names=_PARENT,
+            ),
             Serve("GetOperation", get_operation, "serviceusage.operations.get"),
         ),
     )

@@ -13,13 +13,13 @@ from pydantic import Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
     Permission,
     Section,
+    Verb,
     section_nodes,
     uses,
 )
@@ -153,7 +153,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    address: Address = node.config
+    address: Address = node.model
     deps: list[Dep] = []
     if address.subnetwork:
         dep = f"subnetwork.{address.subnetwork}"
@@ -171,8 +171,8 @@ def _collection(address: Address) -> tuple[str, str]:
     return "compute.globalAddresses", "compute.globalOperations.get"
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    address: Address = node.config
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+    address: Address = node.model
     prefix, op = _collection(address)
     # An internal address has its own create and delete permissions
     # (compute.addresses.createInternal / deleteInternal, globalAddresses.createInternal /
@@ -193,7 +193,7 @@ def _subnetwork_name(spec: Document, ref: str | None) -> str | None:
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    address: Address = node.config
+    address: Address = node.model
     key = node.address.split(".", 1)[1]
     external = address.address_type == "EXTERNAL"
     return DesiredState(
@@ -495,7 +495,7 @@ KIND = Kind(
             "description",
         }
     ),
-    weight=5.0,
+    expected_seconds=5.0,
     # A new reservation gets another IP (unless address: names one): what points at the old
     # one (DNS, allowlists, clients) breaks, so a replacement is made only by name.
     replace_loses_data=True,

@@ -8,7 +8,7 @@ from google.cloud.compute_v1.types import Address, GlobalSetLabelsRequest, Regio
 
 from gkeplan.gcp import compute
 from gkeplan.kinds.compute_base import ComputeDriver, global_listing, regional_listing
-from gkeplan.kinds.driver import Attributes, Context
+from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
 REGIONAL = "google.cloud.compute_v1.services.addresses:AddressesClient"
@@ -42,18 +42,18 @@ class AddressDriver(ComputeDriver):
     collection = "addresses"
     singular = "address"
 
-    def client(self, ctx: Context, region: str | None) -> Any:
+    def client(self, ctx: CallContext, region: str | None) -> Any:
         return ctx.conn.rest_client(REGIONAL if region else GLOBAL)
 
     def attributes(self, item: Any) -> Attributes:
         return address_attributes(item)
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         # two calls: every region's addresses (aggregatedList), then the global ones
         regional = regional_listing(ctx, ctx.conn.rest_client(REGIONAL), "addresses")
         return regional + global_listing(ctx, ctx.conn.rest_client(GLOBAL))
 
-    def body(self, ctx: Context, after: Attributes) -> Address:
+    def body(self, ctx: CallContext, after: Attributes) -> Address:
         body = Address(
             name=after["name"],
             address_type=after["addressType"],
@@ -87,7 +87,7 @@ class AddressDriver(ComputeDriver):
             body.ipv6_endpoint_type = after["ipv6EndpointType"]
         return body
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         # Labels are the one thing that changes in place: "These can only be added or
         # modified by the setLabels method", with "an up-to-date fingerprint hash ... otherwise
         # the request will fail with error 412 conditionNotMet" (discovery document)

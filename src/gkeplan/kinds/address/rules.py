@@ -26,7 +26,7 @@ from gkeplan.catalog.quotas import quota_profile
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.address import Address, ref_key
 from gkeplan.policy.baseline import nodes_of
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 from gkeplan.policy.usage import loads
 
 IN_USE = "IN_USE_ADDRESSES"
@@ -47,7 +47,7 @@ class AddressQuotaRule(Rule):
     )
     severity = Severity.ERROR
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         spec_addresses = {a: (path, obj) for a, path, obj in nodes_of(ctx, "address")}
         if not spec_addresses:
             return
@@ -60,7 +60,7 @@ class AddressQuotaRule(Rule):
         yield from self._in_use(ctx, spec_addresses)
 
     def _in_use(
-        self, ctx: Context, spec_addresses: dict[str, tuple[Path, Address]]
+        self, ctx: RuleContext, spec_addresses: dict[str, tuple[Path, Address]]
     ) -> Iterable[Finding]:
         by_region: dict[str, list[tuple[str, Path]]] = {}
         for _, _, router in nodes_of(ctx, "router"):
@@ -82,7 +82,7 @@ class AddressQuotaRule(Rule):
             also = f" and {nodes:g} public nodes' external IPs" if nodes else ""
             yield from self._judge(ctx, region, IN_USE, users, nodes, also, Severity.WARNING)
 
-    def _limit(self, ctx: Context, region: str, name: str) -> tuple[float | None, bool]:
+    def _limit(self, ctx: RuleContext, region: str, name: str) -> tuple[float | None, bool]:
         """The limit of `name` in `region` ("" for global) and whether it is sourced (the
         user's, the project's, or a value the profile sources): only those refuse."""
         profile_name = str(ctx.spec.policy.quota_profile or ctx.params.get("quotaProfile", ""))
@@ -102,7 +102,7 @@ class AddressQuotaRule(Rule):
 
     def _judge(
         self,
-        ctx: Context,
+        ctx: RuleContext,
         region: str,
         name: str,
         users: list[tuple[str, Path]],

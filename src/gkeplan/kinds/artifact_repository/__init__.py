@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from pydantic import Field
 
@@ -172,7 +172,7 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     """A virtual repository comes after the repositories it draws from (and goes before them):
     named by key or by the full name of a repository of the spec. A remote one comes after the
     spec's secret whose version holds its upstream password."""
-    r: ArtifactRepository = node.config
+    r: ArtifactRepository = node.model
     cfg = r.virtual_repository_config
     by_name = {resource_name(spec, k): k for k in repositories(spec)}
     for i, policy in enumerate(cfg.upstream_policies if cfg else []):
@@ -207,7 +207,7 @@ _needs = resource_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    r: ArtifactRepository = node.config
+    r: ArtifactRepository = node.model
     fmt = r.format.upper()
     return DesiredState(
         resource_name(spec, key),
@@ -346,6 +346,12 @@ def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
                 yield Shorthand(key, role, text, where, ("artifactRepositories", key))
 
 
+def _written_on(resource: str, listing: Any) -> str | None:
+    """A grant on a repository: by its spec key; one outside the spec cannot be named."""
+    key = listing.keys.get(("artifactRepository", resource))
+    return f"artifactRepository:{key}" if key else None
+
+
 GRANTS = GrantTarget(
     api=ARTIFACT_REGISTRY_API,
     # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
@@ -358,6 +364,8 @@ GRANTS = GrantTarget(
     syntax="artifactRepository:KEY",
     shorthands=_readers_and_writers,
     public_members_rule="SB022",
+    listed=lambda project, name: name,
+    written_on=_written_on,
 )
 
 
@@ -386,7 +394,7 @@ KIND = Kind(
     immutable=frozenset(
         {"repositoryId", "location", "format", "mode", "kmsKeyName", "remoteRepositoryConfig"}
     ),
-    weight=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
+    expected_seconds=5.0,  # a scheduling guess, not a GCP figure: a create is a short operation
     replace_loses_data=True,  # every image in it
     rules="gkeplan.kinds.artifact_repository.rules:RULES",
     cost="gkeplan.kinds.artifact_repository.cost:PRICED",

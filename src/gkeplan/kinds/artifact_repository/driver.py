@@ -18,7 +18,7 @@ from google.cloud.artifactregistry_v1 import types as ar
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.artifact_repository.modes import policies_in_order
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.plan.model import Change
 
 # The spec's attribute -> the Repository field an update mask names (proto field paths; the
@@ -133,7 +133,7 @@ def _parent(name: str) -> str:
 class ArtifactRepositoryDriver:
     kind = "artifactRepository"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         """One list per location the spec (or the state) has repositories in."""
         parents = sorted({_parent(w.id) for w in wanted})
         if not parents:
@@ -157,7 +157,7 @@ class ArtifactRepositoryDriver:
                     out[str(repo.name)] = repository_attributes(repo)
         return out
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = ctx.conn.artifact_registry()
         request = {
@@ -172,7 +172,7 @@ class ArtifactRepositoryDriver:
             raise ResourceExists(f"repository {change.id} exists already", change.id) from None
         return repository_attributes(repo)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.artifact_registry()
         try:
             repo = call(ctx.conn.timeouts, lambda: client.get_repository(name=change.id))
@@ -180,7 +180,7 @@ class ArtifactRepositoryDriver:
             return None
         return repository_attributes(repo)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = ctx.conn.artifact_registry()
         fields = {f.name.split(".", 1)[0] for f in change.fields} & set(_MASK)
         request = {
@@ -190,7 +190,7 @@ class ArtifactRepositoryDriver:
         repo = call(ctx.conn.timeouts, lambda: client.update_repository(request=request))
         return repository_attributes(repo)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = ctx.conn.artifact_registry()
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             op = call(ctx.conn.timeouts, lambda: client.delete_repository(name=change.id))

@@ -13,7 +13,7 @@ from gkeplan.kinds.artifact_repository import (
     MULTI_REGIONS,
     ArtifactRepository,
 )
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     LeftOut,
@@ -34,7 +34,7 @@ class ArtifactRepositoryGenerator:
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (ARTIFACT_REGISTRY_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         client = ctx.conn.artifact_registry()
         # projects.locations.list: "If `name` follows the format `projects/{project}`, the
         # method lists locations visible to that specific project" (artifactregistry v1

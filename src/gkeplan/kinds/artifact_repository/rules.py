@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from gkeplan.errors import Severity
 from gkeplan.policy.baseline import N, baseline
 from gkeplan.policy.grants import grants
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 
 RULES: list[type[Rule]] = [
     # checkov CKV_GCP_84 (ArtifactRegsitryEncryptedWithCMK.py): google_artifact_registry_repository
@@ -39,7 +39,7 @@ class PublicRepository(Rule):
     severity = Severity.ERROR
     checkov = "CKV_GCP_101"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for g in grants(ctx.spec, ctx.graph):
             if g.kind == "artifactRepository" and g.member in (
                 "allUsers",

@@ -9,7 +9,6 @@ from pydantic import Field
 
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     DesiredState,
     ExternalRef,
@@ -18,6 +17,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
+    Verb,
     section_nodes,
     uses,
 )
@@ -108,11 +108,11 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     needs = [
         Permission(p, node.address if action != "create" else "project") for p in _NEEDS[action]
     ]
-    if action == "delete" and node.config.force_destroy:  # emptied first
+    if action == "delete" and node.model.force_destroy:  # emptied first
         needs += [
             Permission(p, node.address) for p in ("storage.objects.list", "storage.objects.delete")
         ]
@@ -120,7 +120,7 @@ def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    b: Bucket = node.config
+    b: Bucket = node.model
     name = b.name or node.address.split(".", 1)[1]
     return DesiredState(
         name,
@@ -234,6 +234,13 @@ def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef |
     return ExternalRef("bucket", _outside_name(ref), path, f"bucket {ref.name}")
 
 
+def _written_on(resource: str, listing: Any) -> str:
+    """A grant on a bucket: by its spec key when generated, else as gs://NAME."""
+    name = resource.split("/", 1)[1]
+    key = listing.keys.get(("bucket", name))
+    return f"bucket:{key}" if key else f"bucket:{GS_PREFIX}{name}"
+
+
 GRANTS = GrantTarget(
     api=STORAGE_API,
     permissions="storage.buckets",
@@ -245,11 +252,13 @@ GRANTS = GrantTarget(
     resolve=_resolve_target,
     where=lambda spec, ref: ref.name,  # an outside bucket: its gs:// URL
     external=_outside_target,
+    listed=lambda project, name: f"buckets/{name}",
+    written_on=_written_on,
 )
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    location = (node.config.location or spec.region).lower()
+    location = (node.model.location or spec.region).lower()
     if "-" in location:  # multi-regions (US, EU, ...) are fixed names
         yield CatalogName("location", location, (*node.path, "location"))
 

@@ -11,7 +11,7 @@ from google.api_core import exceptions as gexc
 
 from gkeplan.errors import CloudError, ResourceExists
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.plan.model import Change
 
 
@@ -92,7 +92,7 @@ def _configure(bucket: Any, after: Attributes, fields: set[str] | None) -> None:
 class BucketDriver:
     kind = "bucket"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         if not list(wanted):
             return {}
         client = ctx.conn.storage()
@@ -105,7 +105,7 @@ class BucketDriver:
         ctx.count(len(pages))
         return {b.name: bucket_attributes(b) for page in pages for b in page}
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = ctx.conn.storage()
         bucket = client.bucket(change.id)
@@ -126,7 +126,7 @@ class BucketDriver:
             ) from None
         return bucket_attributes(created)
 
-    def exists(self, ctx: Context, name: str) -> bool:
+    def exists(self, ctx: CallContext, name: str) -> bool:
         """Does bucket `name` exist, in any project? Only a 404 says no. A 403 may be another
         project's bucket ("does not have storage.buckets.get access", GoogleCloudPlatform/
         deploymentmanager-samples#151) or a missing one ("Permission 'storage.buckets.get'
@@ -143,7 +143,7 @@ class BucketDriver:
             ctx.count()
         return True
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.storage()
         try:
             bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id, retry=None))
@@ -151,7 +151,7 @@ class BucketDriver:
             return None
         return bucket_attributes(bucket)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = ctx.conn.storage()
         bucket = call(ctx.conn.timeouts, lambda: client.get_bucket(change.id, retry=None))
         _configure(bucket, change.after or {}, {f.name for f in change.fields})
@@ -161,7 +161,7 @@ class BucketDriver:
         )
         return bucket_attributes(bucket)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = ctx.conn.storage()
         bucket = client.bucket(change.id)
         force = bool(change.settings.get("forceDestroy"))

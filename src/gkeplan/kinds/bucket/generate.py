@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gkeplan.kinds.bucket import MULTI_REGIONS, STORAGE_API, Bucket
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     LeftOut,
@@ -23,7 +23,7 @@ class BucketGenerator:
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (STORAGE_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def region(self, found: Found) -> str | None:

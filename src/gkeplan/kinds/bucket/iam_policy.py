@@ -15,7 +15,7 @@ from gkeplan.kinds.iam_member.policies import (
 )
 
 if TYPE_CHECKING:
-    from gkeplan.kinds.driver import Context
+    from gkeplan.kinds.driver import CallContext
 
 
 def _bucket_name(resource: str) -> str:
@@ -23,7 +23,7 @@ def _bucket_name(resource: str) -> str:
 
 
 class StoragePolicies:
-    def read(self, ctx: Context, resource: str) -> Policy:
+    def read(self, ctx: CallContext, resource: str) -> Policy:
         bucket = ctx.conn.storage().bucket(_bucket_name(resource))
         pol = call(
             ctx.conn.timeouts,
@@ -35,7 +35,7 @@ class StoragePolicies:
         ]
         return Policy(one_per_key(binds), pol.etag, pol.version, pol)
 
-    def write(self, ctx: Context, resource: str, policy: Policy) -> None:
+    def write(self, ctx: CallContext, resource: str, policy: Policy) -> None:
         raw = policy.raw
         raw.version = write_version(policy)
         raw.bindings = [

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from gkeplan.errors import Severity
 from gkeplan.kinds.bucket import buckets
 from gkeplan.policy.baseline import E, N, baseline
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 
 RULES: list[type[Rule]] = [
     baseline(
@@ -72,7 +72,7 @@ class StateBucketVersioning(Rule):
     severity = Severity.ERROR
     checkov = "CKV_GCP_78"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         state = ctx.spec.state
         if state.backend != "gcs" or not state.bucket:
             return

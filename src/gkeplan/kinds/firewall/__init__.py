@@ -112,7 +112,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    rule: Firewall = node.config
+    rule: Firewall = node.model
     return network_dep(spec, rule.network, (*node.path, "network"), nodes)
 
 
@@ -123,7 +123,7 @@ _needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    rule: Firewall = node.config
+    rule: Firewall = node.model
     name = rule.name or node.address.split(".", 1)[1]
     return DesiredState(
         f"projects/{spec.project}/global/firewalls/{name}",
@@ -235,6 +235,6 @@ KIND = Kind(
     # for this firewall rule"); direction is kept as the rule's identity too (a rule's sources
     # and destinations mean different things per direction), so changing it replaces the rule.
     immutable=frozenset({"name", "network", "direction"}),
-    weight=10.0,
+    expected_seconds=10.0,
     rules="gkeplan.kinds.firewall.rules:RULES",
 )

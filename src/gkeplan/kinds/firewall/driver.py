@@ -9,7 +9,7 @@ from google.cloud.compute_v1.types import Allowed, Denied, Firewall
 
 from gkeplan.gcp import compute
 from gkeplan.kinds.compute_base import ComputeDriver, global_listing
-from gkeplan.kinds.driver import Attributes, Context
+from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
 
@@ -45,10 +45,10 @@ class FirewallDriver(ComputeDriver):
     def attributes(self, item: Any) -> Attributes:
         return firewall_attributes(item)
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         return global_listing(ctx, ctx.conn.compute("firewalls"))
 
-    def body(self, ctx: Context, after: Attributes) -> Firewall:
+    def body(self, ctx: CallContext, after: Attributes) -> Firewall:
         return Firewall(
             name=after["name"],
             network=f"projects/{ctx.project}/global/networks/{after['network']}",
@@ -64,7 +64,7 @@ class FirewallDriver(ComputeDriver):
             description=after["description"],
         )
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         # firewalls.update (PUT): "all fields will be updated ... even fields that are not
         # specified"; a PATCH (JSON merge patch) cannot empty a list the client leaves out.
         after = change.after or {}

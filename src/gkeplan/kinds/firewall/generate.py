@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.firewall import Firewall
 from gkeplan.kinds.generating import (
     Found,
@@ -41,7 +41,7 @@ class FirewallGenerator(Global):
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:

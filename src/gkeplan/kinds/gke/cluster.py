@@ -10,7 +10,6 @@ from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     Dep,
     DesiredState,
@@ -20,9 +19,10 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
+    Verb,
     explicit_deps,
 )
-from gkeplan.kinds.gke import shared
+from gkeplan.kinds.gke import maintenance, shared
 from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
 from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
@@ -44,7 +44,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     pools = [
         (pool.service_account, (*node.path, "nodePools", key, "serviceAccount"))
         for key, pool in cluster.node_pools.items()
@@ -79,18 +79,18 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     needs = [Permission(p) for p in _NEEDS[action]]
     if action == "create":  # node pools are created inline, so the cluster needs their actAs
-        cluster: Cluster = node.config
+        cluster: Cluster = node.model
         refs: list[str | None] = [p.service_account for p in cluster.node_pools.values()]
         if not cluster.remove_default_node_pool and not cluster.autopilot:
             refs.append(None)
         needs.extend(dict.fromkeys(shared.act_as(spec, r) for r in refs))
-    nap = node.config.node_auto_provisioning
+    nap = node.model.node_auto_provisioning
     if action in ("create", "update") and nap is not None and nap.enabled:
         # GKE creates nodes as the auto-provisioning account: actAs on it, as for a pool's
-        needs.append(shared.act_as(spec, _nap_account(node.config)))
+        needs.append(shared.act_as(spec, _nap_account(node.model)))
     return tuple(dict.fromkeys(needs))
 
 
@@ -148,12 +148,41 @@ def _fields(spec: Document, c: Cluster) -> dict[str, object]:
         "datapathProvider": c.datapath_provider,
         "nodeAutoProvisioning": _nap(spec, c),
         "autopilotServiceAccount": _autopilot_account(spec, c),
+        **_service_settings(c),
+    }
+
+
+def _service_settings(c: Cluster) -> dict[str, object]:
+    """Service settings (docs/gke-fields.md); unset (None) follows what GKE chose."""
+    posture = c.security_posture
+    private = c.private_cluster
+    return {
+        "masterGlobalAccess": private.master_global_access if private else None,
+        "clusterDns": c.cluster_dns.model_dump(by_alias=True, exclude_none=True)
+        if c.cluster_dns
+        else None,
+        "verticalPodAutoscaling": c.vertical_pod_autoscaling,
+        # Autopilot picks its own profile (the Google provider's suppressDiffForAutopilot)
+        "autoscalingProfile": None if c.autopilot else c.autoscaling_profile,
+        "defaultMaxPodsPerNode": c.default_max_pods_per_node,
+        "dnsEndpointExternalTraffic": c.dns_endpoint.allow_external_traffic
+        if c.dns_endpoint
+        else None,
+        "secretManager": c.secret_manager,
+        "securityPostureMode": posture.mode if posture else None,
+        "vulnerabilityMode": posture.vulnerability_mode if posture else None,
+        "managedPrometheus": c.managed_prometheus,
+        "costAllocation": c.cost_allocation,
+        "gatewayApi": c.gateway_api,
+        "maintenancePolicy": maintenance.to_attribute(c.maintenance_policy)
+        if c.maintenance_policy
+        else None,
     }
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    c: Cluster = node.config
+    c: Cluster = node.model
     private = c.private_cluster
     cid = shared.cluster_id(spec, key)
     # Autopilot: GKE configures the nodes (shielded, RBAC only, Dataplane V2's network
@@ -275,8 +304,72 @@ def _check(spec: Document, c: Checker) -> None:
                 "securityGroup: gke-security-groups@YOUR-DOMAIN",
                 severity=Severity.WARNING,
             )
+        if cluster.secret_manager and not cluster.workload_identity and not cluster.autopilot:
+            # The Secret Manager provider of the Secrets Store CSI driver "will use the
+            # workload identity of the pod that a secret is mounted onto" and asks for "a new
+            # GKE cluster with Workload Identity" (GoogleCloudPlatform/
+            # secrets-store-csi-driver-provider-gcp README); GKE's answer without it is not
+            # sourced: a warning.
+            c.error(
+                (*path, "secretManager"),
+                "the Secret Manager add-on reads secrets as the pod's Workload Identity, which "
+                "this cluster has off (workloadIdentity: false)",
+                "workloadIdentity: true",
+                severity=Severity.WARNING,
+            )
+        if cluster.autopilot and cluster.autoscaling_profile is not None:
+            # the Google provider ignores autoscaling_profile on Autopilot
+            # (resource_container_cluster.go, DiffSuppressFunc suppressDiffForAutopilot)
+            c.error(
+                (*path, "autoscalingProfile"),
+                "an Autopilot cluster's autoscaling profile is GKE's: it is not sent",
+                "remove autoscalingProfile",
+                severity=Severity.WARNING,
+            )
+        if cluster.maintenance_policy is not None:
+            _check_maintenance(c, (*path, "maintenancePolicy"), cluster.maintenance_policy)
         c.labels((*path, "labels"), cluster.labels)
         c.depends_on(path, cluster)
+
+
+def _check_maintenance(c: Checker, path: Path, policy: maintenance.MaintenancePolicy) -> None:
+    if policy.daily_window_start_time is not None and policy.recurring_window is not None:
+        # one of the two: they are the oneof `policy` of GKE's MaintenanceWindow (container
+        # v1 cluster_service.proto), ExactlyOneOf in the Google provider
+        c.error(
+            (*path, "recurringWindow"),
+            "a maintenance policy has one window: dailyWindowStartTime or recurringWindow, "
+            "not both",
+            "keep one of them",
+        )
+    elif policy.daily_window_start_time is None and policy.recurring_window is None:
+        # the Google provider requires one (ExactlyOneOf); GKE's answer to exclusions alone
+        # is not sourced, so it warns
+        c.error(
+            path,
+            "the maintenance policy has no window (the Google provider requires one)",
+            "add dailyWindowStartTime: '03:00' or a recurringWindow",
+            severity=Severity.WARNING,
+        )
+    recurring = policy.recurring_window
+    if recurring is not None and recurring.end_time <= recurring.start_time:
+        # TimeWindow.endTime: "The end time should take place after the start time."
+        c.error((*path, "recurringWindow", "endTime"), "the window ends before it starts")
+    if len(policy.exclusions) > maintenance.MAX_EXCLUSIONS:
+        c.error(
+            (*path, "exclusions"),
+            f"{len(policy.exclusions)} maintenance exclusions; the Google provider takes at "
+            f"most {maintenance.MAX_EXCLUSIONS}",
+            severity=Severity.WARNING,
+        )
+    seen: set[str] = set()
+    for i, exclusion in enumerate(policy.exclusions):
+        at = (*path, "exclusions", i)
+        if exclusion.name in seen:  # GKE keeps them in a map by name
+            c.error((*at, "name"), f"a second exclusion named {exclusion.name}")
+        seen.add(exclusion.name)
+        if exclusion.end_time <= exclusion.start_time:
+            c.error((*at, "endTime"), f"exclusion {exclusion.name} ends before it starts")
 
 
 def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -> None:
@@ -405,7 +498,7 @@ IAM_CREDENTIALS_API = "iamcredentials.googleapis.com"
 
 
 def _apis(spec: Document, node: Node) -> tuple[str, ...]:
-    return (CONTAINER_API, IAM_CREDENTIALS_API) if node.config.create_as else (CONTAINER_API,)
+    return (CONTAINER_API, IAM_CREDENTIALS_API) if node.model.create_as else (CONTAINER_API,)
 
 
 def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -433,14 +526,14 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     yield CatalogName("location", cluster.location, (*node.path, "location"))
     for i, zone in enumerate(cluster.node_locations or []):
         yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
 
 
 def _identities(spec: Document, node: Node) -> Iterable[Identity]:
-    cluster: Cluster = node.config
+    cluster: Cluster = node.model
     name = str(node.path[1])
     if cluster.create_as:
         yield Identity("createAs", cluster.create_as, (*node.path, "createAs"), f"cluster {name}")
@@ -485,9 +578,12 @@ KIND = Kind(
             # GKE's answer to changing an Autopilot cluster's node account in place is not
             # sourced (the emulator refuses desiredClusterAutoscaling on Autopilot): replace
             "autopilotServiceAccount",
+            # ForceNew in the Google provider (resource_container_cluster.go,
+            # `default_max_pods_per_node`)
+            "defaultMaxPodsPerNode",
         }
     ),
-    weight=300.0,
+    expected_seconds=300.0,
     replace_loses_data=True,  # its workloads and everything they keep in the cluster
     rules="gkeplan.kinds.gke.rules:RULES",
     outputs=_outputs,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from google.cloud import container_v1 as gke
 
+from gkeplan.kinds.gke import maintenance
 from gkeplan.kinds.gke.models import ADDONS
 
 Attributes = dict[str, Any]
@@ -46,10 +48,7 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         image_type=attrs["imageType"],
         preemptible=attrs["preemptible"],
         spot=attrs["spot"],
-        accelerators=[
-            gke.AcceleratorConfig(accelerator_type=a["type"], accelerator_count=a["count"])
-            for a in attrs["accelerators"]
-        ],
+        accelerators=[_accelerator(a) for a in attrs["accelerators"]],
         labels=attrs["labels"],
         taints=[
             gke.NodeTaint(key=t["key"], value=t["value"], effect=t["effect"])
@@ -72,6 +71,15 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         config.ephemeral_storage_local_ssd_config = gke.EphemeralStorageLocalSsdConfig(
             local_ssd_count=attrs["ephemeralStorageLocalSsdCount"]
         )
+    if attrs.get("gvnic") is not None:
+        config.gvnic = gke.VirtualNIC(enabled=attrs["gvnic"])
+    if attrs.get("reservationAffinity"):
+        affinity = attrs["reservationAffinity"]
+        config.reservation_affinity = gke.ReservationAffinity(
+            consume_reservation_type=affinity["consumeReservationType"],
+            key=affinity.get("key") or "",
+            values=affinity.get("values") or [],
+        )
     pool = gke.NodePool(
         name=attrs["name"],
         config=config,
@@ -93,7 +101,116 @@ def pool_to_proto(attrs: Attributes, initial_node_count: int) -> gke.NodePool:
         pool.max_pods_constraint = gke.MaxPodsConstraint(max_pods_per_node=attrs["maxPodsPerNode"])
     if attrs.get("version"):
         pool.version = attrs["version"]
+    if attrs.get("queuedProvisioning") is not None:
+        pool.queued_provisioning = gke.NodePool.QueuedProvisioning(
+            enabled=attrs["queuedProvisioning"]
+        )
+    placement = attrs.get("placementPolicy")
+    if placement:
+        pool.placement_policy = gke.NodePool.PlacementPolicy(
+            type_=placement["type"],
+            tpu_topology=placement.get("tpuTopology") or "",
+            policy_name=placement.get("policyName") or "",
+        )
+    if attrs.get("kubeletConfig"):
+        pool.config.kubelet_config = kubelet_to_proto(attrs["kubeletConfig"])
+    if attrs.get("linuxNodeConfig"):
+        pool.config.linux_node_config = linux_to_proto(attrs["linuxNodeConfig"])
+    if attrs.get("sandbox"):  # the pool's own copy of the config
+        pool.config.sandbox_config = gke.SandboxConfig(type_=attrs["sandbox"])
     return pool
+
+
+def _accelerator(a: Attributes) -> gke.AcceleratorConfig:
+    proto = gke.AcceleratorConfig(accelerator_type=a["type"], accelerator_count=a["count"])
+    if a.get("gpuDriverVersion"):
+        proto.gpu_driver_installation_config = gke.GPUDriverInstallationConfig(
+            gpu_driver_version=a["gpuDriverVersion"]
+        )
+    return proto
+
+
+def _accelerator_from_proto(a: gke.AcceleratorConfig) -> Attributes:
+    out: Attributes = {"type": a.accelerator_type, "count": a.accelerator_count}
+    version = a.gpu_driver_installation_config.gpu_driver_version
+    if version:
+        out["gpuDriverVersion"] = version.name
+    return out
+
+
+def _reservation_from_proto(r: gke.ReservationAffinity) -> Attributes | None:
+    if not r.consume_reservation_type:
+        return None
+    out: Attributes = {"consumeReservationType": r.consume_reservation_type.name}
+    if r.key:
+        out["key"] = r.key
+    out["values"] = list(r.values)
+    return out
+
+
+def kubelet_to_proto(k: Attributes) -> gke.NodeKubeletConfig:
+    proto = gke.NodeKubeletConfig(
+        cpu_manager_policy=k.get("cpuManagerPolicy") or "",
+        cpu_cfs_quota_period=k.get("cpuCfsQuotaPeriod") or "",
+        pod_pids_limit=k.get("podPidsLimit") or 0,
+    )
+    if k.get("cpuCfsQuota") is not None:
+        proto.cpu_cfs_quota = k["cpuCfsQuota"]  # a BoolValue: present when set
+    return proto
+
+
+def linux_to_proto(linux: Attributes) -> gke.LinuxNodeConfig:
+    return gke.LinuxNodeConfig(
+        sysctls=linux.get("sysctls") or {},
+        cgroup_mode=linux.get("cgroupMode") or "CGROUP_MODE_UNSPECIFIED",
+    )
+
+
+def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
+    out: Attributes = {}
+    if k.cpu_manager_policy:
+        out["cpuManagerPolicy"] = k.cpu_manager_policy
+    if "cpu_cfs_quota" in k:
+        out["cpuCfsQuota"] = bool(k.cpu_cfs_quota)
+    if k.cpu_cfs_quota_period:
+        out["cpuCfsQuotaPeriod"] = k.cpu_cfs_quota_period
+    if k.pod_pids_limit:
+        out["podPidsLimit"] = k.pod_pids_limit
+    return out
+
+
+def _linux_from_proto(linux: gke.LinuxNodeConfig) -> Attributes:
+    out: Attributes = {}
+    if linux.sysctls:
+        out["sysctls"] = dict(linux.sysctls)
+    if linux.cgroup_mode:
+        out["cgroupMode"] = linux.cgroup_mode.name
+    return out
+
+
+def _placement_from_proto(p: gke.NodePool.PlacementPolicy) -> Attributes | None:
+    if not p.type_:
+        return None
+    out: Attributes = {"type": p.type_.name}
+    if p.tpu_topology:
+        out["tpuTopology"] = p.tpu_topology
+    if p.policy_name:
+        out["policyName"] = p.policy_name
+    return out
+
+
+def _autoscaling_from_proto(auto: gke.NodePoolAutoscaling) -> Attributes:
+    if not auto.enabled:
+        return {"enabled": False}
+    out: Attributes = {
+        "enabled": True,
+        "minNodeCount": auto.min_node_count,
+        "maxNodeCount": auto.max_node_count,
+    }
+    if auto.total_max_node_count or auto.total_min_node_count:
+        out["totalMinNodeCount"] = auto.total_min_node_count
+        out["totalMaxNodeCount"] = auto.total_max_node_count
+    return out
 
 
 def autoscaling_to_proto(auto: Attributes, location_policy: str | None) -> gke.NodePoolAutoscaling:
@@ -101,6 +218,8 @@ def autoscaling_to_proto(auto: Attributes, location_policy: str | None) -> gke.N
         enabled=auto["enabled"],
         min_node_count=auto.get("minNodeCount", 0),
         max_node_count=auto.get("maxNodeCount", 0),
+        total_min_node_count=auto.get("totalMinNodeCount", 0),
+        total_max_node_count=auto.get("totalMaxNodeCount", 0),
     )
     if location_policy:
         proto.location_policy = getattr(gke.NodePoolAutoscaling.LocationPolicy, location_policy)
@@ -119,22 +238,12 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "imageType": c.image_type,
         "spot": c.spot,
         "preemptible": c.preemptible,
-        "accelerators": [
-            {"type": a.accelerator_type, "count": a.accelerator_count} for a in c.accelerators
-        ],
+        "accelerators": [_accelerator_from_proto(a) for a in c.accelerators],
         "labels": dict(c.labels),
         "taints": [{"key": t.key, "value": t.value, "effect": t.effect.name} for t in c.taints],
         "serviceAccount": c.service_account or "default",
         "oauthScopes": sorted(c.oauth_scopes),
-        "autoscaling": (
-            {
-                "enabled": True,
-                "minNodeCount": auto.min_node_count,
-                "maxNodeCount": auto.max_node_count,
-            }
-            if auto.enabled
-            else {"enabled": False}
-        ),
+        "autoscaling": _autoscaling_from_proto(auto),
         "locationPolicy": auto.location_policy.name if auto.location_policy else None,
         "upgradeSettings": {
             "maxSurge": pool.upgrade_settings.max_surge,
@@ -156,6 +265,13 @@ def pool_from_proto(pool: gke.NodePool) -> Attributes:
         "imageStreaming": c.gcfs_config.enabled,
         "localSsdCount": c.local_ssd_count,
         "ephemeralStorageLocalSsdCount": c.ephemeral_storage_local_ssd_config.local_ssd_count,
+        "gvnic": c.gvnic.enabled,
+        "reservationAffinity": _reservation_from_proto(c.reservation_affinity),
+        "queuedProvisioning": pool.queued_provisioning.enabled,
+        "placementPolicy": _placement_from_proto(pool.placement_policy),
+        "sandbox": _enum_name(c.sandbox_config.type_),
+        "kubeletConfig": _kubelet_from_proto(c.kubelet_config),
+        "linuxNodeConfig": _linux_from_proto(c.linux_node_config),
     }
 
 
@@ -223,6 +339,8 @@ def cluster_to_proto(
         cluster.authenticator_groups_config = authenticator_to_proto(attrs["authenticatorGroup"])
     if attrs.get("nodeAutoProvisioning") is not None:
         cluster.autoscaling = nap_to_proto(attrs["nodeAutoProvisioning"])
+    if attrs.get("autoscalingProfile"):
+        cluster.autoscaling.autoscaling_profile = attrs["autoscalingProfile"]
     if attrs.get("autopilotServiceAccount"):
         # an Autopilot cluster's node account (magic-modules#6733: cluster_autoscaling's
         # auto_provisioning_defaults with enable_autopilot)
@@ -232,6 +350,7 @@ def cluster_to_proto(
                 oauth_scopes=settings.get("autopilotOauthScopes") or [],
             )
         )
+    _service_settings_to_proto(cluster, attrs)
     if attrs["subnetwork"]:
         cluster.subnetwork = attrs["subnetwork"]
     if attrs["nodeLocations"]:
@@ -246,6 +365,10 @@ def cluster_to_proto(
             enable_private_endpoint=attrs["privateEndpoint"],
             master_ipv4_cidr_block=settings.get("masterIpv4CidrBlock") or "172.16.0.0/28",
         )
+        if attrs.get("masterGlobalAccess") is not None:
+            cluster.private_cluster_config.master_global_access_config = (
+                gke.PrivateClusterMasterGlobalAccessConfig(enabled=attrs["masterGlobalAccess"])
+            )
     if attrs["masterAuthorizedNetworks"] is not None:
         cluster.master_authorized_networks_config = gke.MasterAuthorizedNetworksConfig(
             enabled=True,
@@ -257,6 +380,96 @@ def cluster_to_proto(
             ],
         )
     return cluster
+
+
+def _service_settings_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
+    """The service settings the spec sets (docs/gke-fields.md)."""
+    if attrs.get("secretManager") is not None:
+        cluster.secret_manager_config = gke.SecretManagerConfig(enabled=attrs["secretManager"])
+    posture = security_posture_to_proto(attrs)
+    if posture is not None:
+        cluster.security_posture_config = posture
+    if attrs.get("managedPrometheus") is not None:
+        cluster.monitoring_config.managed_prometheus_config = gke.ManagedPrometheusConfig(
+            enabled=attrs["managedPrometheus"]
+        )
+    if attrs.get("costAllocation") is not None:
+        cluster.cost_management_config = gke.CostManagementConfig(enabled=attrs["costAllocation"])
+    if attrs.get("dnsEndpointExternalTraffic") is not None:
+        cluster.control_plane_endpoints_config.dns_endpoint_config = (
+            gke.ControlPlaneEndpointsConfig.DNSEndpointConfig(
+                allow_external_traffic=attrs["dnsEndpointExternalTraffic"]
+            )
+        )
+    if attrs.get("clusterDns"):
+        cluster.network_config.dns_config = dns_to_proto(attrs["clusterDns"])
+    if attrs.get("verticalPodAutoscaling") is not None:
+        cluster.vertical_pod_autoscaling = gke.VerticalPodAutoscaling(
+            enabled=attrs["verticalPodAutoscaling"]
+        )
+    if attrs.get("defaultMaxPodsPerNode"):
+        cluster.default_max_pods_constraint = gke.MaxPodsConstraint(
+            max_pods_per_node=attrs["defaultMaxPodsPerNode"]
+        )
+    if attrs.get("maintenancePolicy"):
+        cluster.maintenance_policy = maintenance_to_proto(attrs["maintenancePolicy"])
+    if attrs.get("gatewayApi"):
+        cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
+            channel=attrs["gatewayApi"]
+        )
+
+
+def endpoints_to_proto(attrs: Attributes) -> gke.ControlPlaneEndpointsConfig:
+    """The control plane's endpoints as the Google provider sends them on a change of global
+    access or of the DNS endpoint (resource_container_cluster.go,
+    expandControlPlaneEndpointsConfig: the IP endpoints enabled, public unless the endpoint is
+    private, global access, the authorized networks; the DNS endpoint's flags)."""
+    config = gke.ControlPlaneEndpointsConfig()
+    if attrs.get("dnsEndpointExternalTraffic") is not None:
+        config.dns_endpoint_config = gke.ControlPlaneEndpointsConfig.DNSEndpointConfig(
+            allow_external_traffic=attrs["dnsEndpointExternalTraffic"]
+        )
+    ip = gke.ControlPlaneEndpointsConfig.IPEndpointsConfig(
+        enabled=True, enable_public_endpoint=not attrs["privateEndpoint"]
+    )
+    if attrs.get("masterGlobalAccess") is not None:
+        ip.global_access = attrs["masterGlobalAccess"]
+    networks = cluster_to_proto("-", attrs, {}, []).master_authorized_networks_config
+    if attrs.get("masterAuthorizedNetworks") is not None:
+        ip.authorized_networks_config = networks
+    config.ip_endpoints_config = ip
+    return config
+
+
+def dns_to_proto(dns: Attributes) -> gke.DNSConfig:
+    return gke.DNSConfig(
+        cluster_dns=dns["clusterDns"],
+        cluster_dns_scope=dns.get("clusterDnsScope") or "DNS_SCOPE_UNSPECIFIED",
+        cluster_dns_domain=dns.get("clusterDnsDomain") or "",
+    )
+
+
+def _dns_from_proto(dns: gke.DNSConfig) -> Attributes | None:
+    if not dns.cluster_dns:
+        return None
+    out: Attributes = {"clusterDns": dns.cluster_dns.name}
+    if dns.cluster_dns_scope:
+        out["clusterDnsScope"] = dns.cluster_dns_scope.name
+    if dns.cluster_dns_domain:
+        out["clusterDnsDomain"] = dns.cluster_dns_domain
+    return out
+
+
+def security_posture_to_proto(attrs: Attributes) -> gke.SecurityPostureConfig | None:
+    mode, vulnerability = attrs.get("securityPostureMode"), attrs.get("vulnerabilityMode")
+    if mode is None and vulnerability is None:
+        return None
+    proto = gke.SecurityPostureConfig()
+    if mode:
+        proto.mode = mode
+    if vulnerability:
+        proto.vulnerability_mode = vulnerability
+    return proto
 
 
 def addons_to_proto(attrs: Attributes, only: set[str] | None = None) -> gke.AddonsConfig:
@@ -280,10 +493,18 @@ def logging_to_proto(components: list[str]) -> gke.LoggingConfig:
     )
 
 
-def monitoring_to_proto(components: list[str]) -> gke.MonitoringConfig:
-    return gke.MonitoringConfig(
-        component_config=gke.MonitoringComponentConfig(enable_components=components)
-    )
+def monitoring_to_proto(
+    components: list[str] | None, managed_prometheus: bool | None = None
+) -> gke.MonitoringConfig:
+    """MonitoringConfig with what the spec sets of it: the Google provider sends the whole
+    config on any change of monitoring_config (resource_container_cluster.go,
+    DesiredMonitoringConfig: expandMonitoringConfig), components and managed Prometheus."""
+    config = gke.MonitoringConfig()
+    if components is not None:
+        config.component_config = gke.MonitoringComponentConfig(enable_components=components)
+    if managed_prometheus is not None:
+        config.managed_prometheus_config = gke.ManagedPrometheusConfig(enabled=managed_prometheus)
+    return config
 
 
 def authenticator_to_proto(group: str | None) -> gke.AuthenticatorGroupsConfig:
@@ -330,6 +551,33 @@ def _nap_from_proto(a: gke.ClusterAutoscaling) -> Attributes:
         ),
         "serviceAccount": d.service_account or "default",
         "oauthScopes": sorted(d.oauth_scopes),
+    }
+
+
+def _enum_name(value: Any) -> str | None:
+    return value.name if value else None
+
+
+def _service_settings_from_proto(c: gke.Cluster) -> Attributes:
+    posture = c.security_posture_config
+    return {
+        "secretManager": c.secret_manager_config.enabled,
+        "securityPostureMode": _enum_name(posture.mode),
+        "vulnerabilityMode": _enum_name(posture.vulnerability_mode),
+        "managedPrometheus": c.monitoring_config.managed_prometheus_config.enabled,
+        "costAllocation": c.cost_management_config.enabled,
+        "gatewayApi": _enum_name(c.network_config.gateway_api_config.channel),
+        "maintenancePolicy": maintenance_from_proto(c.maintenance_policy),
+        "clusterDns": _dns_from_proto(c.network_config.dns_config),
+        "verticalPodAutoscaling": c.vertical_pod_autoscaling.enabled,
+        "autoscalingProfile": _enum_name(c.autoscaling.autoscaling_profile),
+        "defaultMaxPodsPerNode": c.default_max_pods_constraint.max_pods_per_node or None,
+        # "Most of PrivateClusterConfig has moved to ControlPlaneEndpointsConfig" (the Google
+        # provider reads global access from there, resource_container_cluster.go)
+        "masterGlobalAccess": c.control_plane_endpoints_config.ip_endpoints_config.global_access,
+        "dnsEndpointExternalTraffic": (
+            c.control_plane_endpoints_config.dns_endpoint_config.allow_external_traffic
+        ),
     }
 
 
@@ -394,8 +642,66 @@ def cluster_from_proto(c: gke.Cluster) -> Attributes:
         )
         if c.autopilot.enabled
         else None,
+        **_service_settings_from_proto(c),
         # Output only (container v1 Cluster.endpoint, MasterAuth.clusterCaCertificate): never
         # in the desired state, so never diffed; kept for `gkeplan output`.
         "endpoint": c.endpoint or None,
         "clusterCaCertificate": c.master_auth.cluster_ca_certificate or None,
+    }
+
+
+# -- the maintenance policy (kinds/gke/maintenance.py: the spec's model and attribute) ----
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def maintenance_to_proto(attr: dict[str, Any], resource_version: str = "") -> gke.MaintenancePolicy:
+    window = gke.MaintenanceWindow()
+    if attr.get("dailyStartTime"):
+        window.daily_maintenance_window = gke.DailyMaintenanceWindow(
+            start_time=attr["dailyStartTime"]
+        )
+    recurring = attr.get("recurring")
+    if recurring:
+        window.recurring_window = gke.RecurringTimeWindow(
+            window=gke.TimeWindow(
+                start_time=_when(recurring["startTime"]), end_time=_when(recurring["endTime"])
+            ),
+            recurrence=recurring["recurrence"],
+        )
+    for e in attr.get("exclusions") or []:
+        window.maintenance_exclusions[e["name"]] = gke.TimeWindow(
+            start_time=_when(e["startTime"]),
+            end_time=_when(e["endTime"]),
+            maintenance_exclusion_options=gke.MaintenanceExclusionOptions(scope=e["scope"]),
+        )
+    return gke.MaintenancePolicy(window=window, resource_version=resource_version)
+
+
+def maintenance_from_proto(policy: gke.MaintenancePolicy) -> dict[str, Any]:
+    window = policy.window
+    recurring = window.recurring_window
+    has_recurring = "recurring_window" in window
+    return {
+        "dailyStartTime": window.daily_maintenance_window.start_time or None,
+        "recurring": {
+            "startTime": maintenance.utc_text(recurring.window.start_time),
+            "endTime": maintenance.utc_text(recurring.window.end_time),
+            "recurrence": recurring.recurrence,
+        }
+        if has_recurring
+        else None,
+        "exclusions": sorted(
+            (
+                {
+                    "name": name,
+                    "startTime": maintenance.utc_text(w.start_time),
+                    "endTime": maintenance.utc_text(w.end_time),
+                    # unset is NO_UPGRADES (MaintenanceExclusionOptions.Scope's first value)
+                    "scope": w.maintenance_exclusion_options.scope.name,
+                }
+                for name, w in window.maintenance_exclusions.items()
+            ),
+            key=lambda e: e["name"],
+        ),
     }

@@ -25,11 +25,13 @@ class ClusterCost:
             cluster = clusters(spec)[load.cluster]
             pool = cluster.node_pools.get(load.pool)
             spot = bool(pool and (pool.spot or pool.preemptible))
+            auto = pool.autoscaling if pool else None
             low = (
-                pool.autoscaling.min_node_count
-                if pool and pool.autoscaling
-                else (pool.initial_node_count if pool else 1)
-            ) * load.zones
+                (auto.total_min_node_count or 0)
+                if auto and auto.totals
+                else (auto.min_node_count if auto else (pool.initial_node_count if pool else 1))
+                * load.zones
+            )
             high = load.nodes("scale")
             name = f"{load.cluster}/{load.pool}"
             address = f"nodePool.{load.cluster}.{load.pool}" if pool else f"cluster.{load.cluster}"
@@ -146,7 +148,10 @@ def _pool_as_it_is(pool: Any, before: Mapping[str, Any]) -> Any:
             "spot": before.get("spot", pool.spot),
             "preemptible": before.get("preemptible", pool.preemptible),
             "autoscaling": Autoscaling(
-                min_node_count=auto["minNodeCount"], max_node_count=auto["maxNodeCount"]
+                min_node_count=auto["minNodeCount"],
+                max_node_count=max(auto["maxNodeCount"], 1),
+                total_min_node_count=auto.get("totalMinNodeCount"),
+                total_max_node_count=auto.get("totalMaxNodeCount"),
             )
             if auto.get("enabled")
             else None,

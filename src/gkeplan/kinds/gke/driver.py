@@ -22,18 +22,24 @@ from gkeplan.errors import CloudError, OperationAbandoned, OperationFailed, Reso
 from gkeplan.gcp import operations
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import call, through_propagation
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.gke.convert import (
     addons_to_proto,
     authenticator_to_proto,
     autoscaling_to_proto,
     cluster_from_proto,
     cluster_to_proto,
+    dns_to_proto,
+    endpoints_to_proto,
+    kubelet_to_proto,
+    linux_to_proto,
     logging_to_proto,
+    maintenance_to_proto,
     monitoring_to_proto,
     nap_to_proto,
     pool_from_proto,
     pool_to_proto,
+    security_posture_to_proto,
     settle_version,
 )
 from gkeplan.plan.model import Change
@@ -42,7 +48,7 @@ CLUSTERS_KEY = "gke.clusters"
 log = logging.getLogger("gkeplan.apply")
 
 
-def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
+def list_clusters(ctx: CallContext) -> dict[str, gke.Cluster]:
     """Every cluster of the project, from one list call shared by clusters and node pools."""
     with ctx.lock:
         cached = ctx.cache.get(CLUSTERS_KEY)
@@ -60,7 +66,7 @@ def list_clusters(ctx: Context) -> dict[str, gke.Cluster]:
         return clusters
 
 
-def client_for(ctx: Context, change: Change) -> Any:
+def client_for(ctx: CallContext, change: Change) -> Any:
     """Kubernetes Engine as the change's createAs account (impersonated), or as the caller."""
     create_as = change.settings.get("createAs")
     return ctx.conn.container(ctx.conn.impersonate(create_as) if create_as else None)
@@ -70,7 +76,7 @@ def location_of(resource_id: str) -> str:
     return resource_id.split("/locations/", 1)[1].split("/", 1)[0]
 
 
-def _wait(ctx: Context, client: Any, resource_id: str, op: Any, what: str) -> None:
+def _wait(ctx: CallContext, client: Any, resource_id: str, op: Any, what: str) -> None:
     operations.wait(
         client,
         ctx.project,
@@ -86,7 +92,7 @@ _RUNNING_OP = re.compile(r"\b(operation-[\w-]+)")
 
 
 def _mutate(
-    ctx: Context,
+    ctx: CallContext,
     client: Any,
     resource_id: str,
     what: str,
@@ -142,6 +148,33 @@ def _settled(attrs: Attributes, wanted: Iterable[Attributes], key: str) -> Attri
     return attrs
 
 
+def _unset_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
+    """What the spec leaves unset inside a pool's settings follows what GKE chose: a GPU
+    driver version (accelerators are ForceNew: a difference there would replace the pool), a
+    kubelet or Linux setting. The read drops them, so they are never a change."""
+    for want in wanted:
+        out = dict(attrs)
+        asked, have = want.get("accelerators"), attrs.get("accelerators")
+        if asked and have and len(asked) == len(have):
+            out["accelerators"] = [
+                h
+                if "gpuDriverVersion" in a
+                else {k: v for k, v in h.items() if k != "gpuDriverVersion"}
+                for a, h in zip(asked, have, strict=True)
+            ]
+        for key in ("kubeletConfig", "linuxNodeConfig"):
+            given = want.get(key)
+            if given is not None and isinstance(attrs.get(key), dict):
+                out[key] = {k: v for k, v in attrs[key].items() if k in given}
+        return out
+    return attrs
+
+
+def _read_pool(pool: gke.NodePool, wanted: Iterable[Attributes]) -> Attributes:
+    wanted = list(wanted)
+    return _unset_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
+
+
 def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
     out: dict[str, list[Attributes]] = {}
     for w in wanted:
@@ -149,10 +182,28 @@ def _by_id(wanted: Iterable[Wanted]) -> dict[str, list[Attributes]]:
     return out
 
 
+# A field changed through the update call of another: its message carries both.
+_SENT_WITH = {
+    "managedPrometheus": "monitoringComponents",
+    "vulnerabilityMode": "securityPostureMode",
+    "dnsEndpointExternalTraffic": "masterGlobalAccess",
+    "autoscalingProfile": "nodeAutoProvisioning",
+}
+
+
+# A field that is one `enabled` flag: the ClusterUpdate field and message that change it.
+_ENABLED_UPDATES: dict[str, tuple[str, Any]] = {
+    "intranodeVisibility": ("desired_intra_node_visibility_config", gke.IntraNodeVisibilityConfig),
+    "verticalPodAutoscaling": ("desired_vertical_pod_autoscaling", gke.VerticalPodAutoscaling),
+    "secretManager": ("desired_secret_manager_config", gke.SecretManagerConfig),
+    "costAllocation": ("desired_cost_management_config", gke.CostManagementConfig),
+}
+
+
 class ClusterDriver:
     kind = "cluster"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         wants = _by_id(wanted)
         if not wants:
             return {}
@@ -161,7 +212,7 @@ class ClusterDriver:
             for cid, c in list_clusters(ctx).items()
         }
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         settings = change.settings
         pools = [
             pool_to_proto(p, int(p.get("initialNodeCount", 1)))
@@ -188,7 +239,7 @@ class ClusterDriver:
             raise ResourceExists(str(exc), change.id) from None
         return self._read(ctx, client, change.id, change.after)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         """The cluster as it is; one still provisioning (from an attempt whose answer was
         lost) is waited for first."""
         client = client_for(ctx, change)
@@ -210,12 +261,12 @@ class ClusterDriver:
             delay = min(delay * 2, ctx.conn.timeouts.operation_poll_s)
 
     def _read(
-        self, ctx: Context, client: Any, cluster_id: str, after: Attributes | None = None
+        self, ctx: CallContext, client: Any, cluster_id: str, after: Attributes | None = None
     ) -> Attributes:
         got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
         return _settled(cluster_from_proto(got), [after or {}], "masterVersion")
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         after = change.after or {}
         names = [f.name for f in change.fields]
@@ -227,7 +278,8 @@ class ClusterDriver:
             request = {"name": change.id, "addons_config": addons_to_proto(after, addons)}
             send = functools.partial(client.set_addons_config, request=request)
             _mutate(ctx, client, change.id, f"update {change.address} add-ons", send)
-        for name in names:
+        # fields GKE changes in one message go in one call (the monitoring config, the posture)
+        for name in dict.fromkeys(_SENT_WITH.get(n, n) for n in names):
             if name in addons:
                 continue
             for method, request in self._update_requests(ctx, client, change.id, name, after):
@@ -236,7 +288,7 @@ class ClusterDriver:
         return self._read(ctx, client, change.id, after)
 
     def _update_requests(
-        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+        self, ctx: CallContext, client: Any, cluster_id: str, field: str, after: Attributes
     ) -> list[tuple[str, dict[str, Any]]]:
         """The calls, in order, that change one field in place."""
         if field == "networkPolicy":
@@ -257,13 +309,15 @@ class ClusterDriver:
                 },
             )
             return [addon, policy] if after["networkPolicy"] else [policy, addon]
-        method = {"labels": "set_labels", "legacyAbac": "set_legacy_abac"}.get(
-            field, "update_cluster"
-        )
+        method = {
+            "labels": "set_labels",
+            "legacyAbac": "set_legacy_abac",
+            "maintenancePolicy": "set_maintenance_policy",
+        }.get(field, "update_cluster")
         return [(method, self._update_request(ctx, client, cluster_id, field, after))]
 
     def _update_request(
-        self, ctx: Context, client: Any, cluster_id: str, field: str, after: Attributes
+        self, ctx: CallContext, client: Any, cluster_id: str, field: str, after: Attributes
     ) -> dict[str, Any]:
         if field == "labels":  # labels change only with the fingerprint of what is there
             current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
@@ -274,9 +328,35 @@ class ClusterDriver:
             }
         if field == "legacyAbac":
             return {"name": cluster_id, "enabled": after["legacyAbac"]}
+        if field == "nodeAutoProvisioning":  # and the autoscaling profile: one message
+            return {"name": cluster_id, "update": self._autoscaling(ctx, client, cluster_id, after)}
+        if field == "maintenancePolicy":  # with the resourceVersion of the policy there
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            version = current.maintenance_policy.resource_version
+            policy = maintenance_to_proto(after["maintenancePolicy"], version)
+            return {"name": cluster_id, "maintenance_policy": policy}
         return {"name": cluster_id, "update": self._cluster_update(ctx, field, after)}
 
-    def _cluster_update(self, ctx: Context, field: str, after: Attributes) -> gke.ClusterUpdate:
+    def _autoscaling(
+        self, ctx: CallContext, client: Any, cluster_id: str, after: Attributes
+    ) -> gke.ClusterUpdate:
+        """ClusterAutoscaling as a whole, as the Google provider sends cluster_autoscaling:
+        node auto-provisioning as the spec has it (or as it is, when the spec leaves it to
+        GKE) with the autoscaling profile."""
+        nap = after.get("nodeAutoProvisioning")
+        if nap is not None:
+            autoscaling = nap_to_proto(nap)
+        else:
+            current = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
+            autoscaling = gke.ClusterAutoscaling(current.autoscaling)
+        if after.get("autoscalingProfile"):
+            autoscaling.autoscaling_profile = after["autoscalingProfile"]
+        return gke.ClusterUpdate(desired_cluster_autoscaling=autoscaling)
+
+    def _cluster_update(self, ctx: CallContext, field: str, after: Attributes) -> gke.ClusterUpdate:
+        if field in _ENABLED_UPDATES:
+            desired, message = _ENABLED_UPDATES[field]
+            return gke.ClusterUpdate(**{desired: message(enabled=after[field])})
         proto = cluster_to_proto(ctx.project, after, {}, [])
         if field == "releaseChannel":
             return gke.ClusterUpdate(desired_release_channel=proto.release_channel)
@@ -300,8 +380,23 @@ class ClusterDriver:
                 desired_logging_config=logging_to_proto(after["loggingComponents"])
             )
         if field == "monitoringComponents":
+            config = monitoring_to_proto(
+                after["monitoringComponents"], after.get("managedPrometheus")
+            )
+            return gke.ClusterUpdate(desired_monitoring_config=config)
+        if field == "securityPostureMode":
             return gke.ClusterUpdate(
-                desired_monitoring_config=monitoring_to_proto(after["monitoringComponents"])
+                desired_security_posture_config=security_posture_to_proto(after)
+            )
+        if field == "masterGlobalAccess":  # and the DNS endpoint: one endpoints config
+            return gke.ClusterUpdate(
+                desired_control_plane_endpoints_config=endpoints_to_proto(after)
+            )
+        if field == "clusterDns":
+            return gke.ClusterUpdate(desired_dns_config=dns_to_proto(after["clusterDns"]))
+        if field == "gatewayApi":
+            return gke.ClusterUpdate(
+                desired_gateway_api_config=gke.GatewayAPIConfig(channel=after["gatewayApi"])
             )
         if field == "binaryAuthorization":
             return gke.ClusterUpdate(
@@ -309,21 +404,11 @@ class ClusterDriver:
                     evaluation_mode=after["binaryAuthorization"]
                 )
             )
-        if field == "intranodeVisibility":
-            return gke.ClusterUpdate(
-                desired_intra_node_visibility_config=gke.IntraNodeVisibilityConfig(
-                    enabled=after["intranodeVisibility"]
-                )
-            )
         if field == "authenticatorGroup":
             return gke.ClusterUpdate(
                 desired_authenticator_groups_config=authenticator_to_proto(
                     after["authenticatorGroup"]
                 )
-            )
-        if field == "nodeAutoProvisioning":
-            return gke.ClusterUpdate(
-                desired_cluster_autoscaling=nap_to_proto(after["nodeAutoProvisioning"])
             )
         if field == "networkPolicy":
             return gke.ClusterUpdate(
@@ -335,7 +420,7 @@ class ClusterDriver:
             )
         raise CloudError(f"cluster field {field} cannot be updated in place")
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = client_for(ctx, change)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             _mutate(
@@ -354,7 +439,7 @@ def _cluster_of(pool_id: str) -> str:
 class NodePoolDriver:
     kind = "nodePool"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         wants = _by_id(wanted)
         if not wants:
             return {}
@@ -362,17 +447,17 @@ class NodePoolDriver:
         for cid, cluster in list_clusters(ctx).items():
             for pool in cluster.node_pools:
                 pid = f"{cid}/nodePools/{pool.name}"
-                out[pid] = _settled(pool_from_proto(pool), wants.get(pid, ()), "version")
+                out[pid] = _read_pool(pool, wants.get(pid, ()))
         return out
 
-    def _get(self, ctx: Context, client: Any, pool_id: str) -> gke.NodePool | None:
+    def _get(self, ctx: CallContext, client: Any, pool_id: str) -> gke.NodePool | None:
         try:
             pool = call(ctx.conn.timeouts, lambda: client.get_node_pool(name=pool_id))
         except gexc.NotFound:
             return None
         return pool  # type: ignore[no-any-return]
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
         try:
@@ -390,15 +475,15 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             raise CloudError(f"{change.address}: created, but GKE does not return it")
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         got = self._get(ctx, client_for(ctx, change), change.id)
         if got is None:
             return None
-        return _settled(pool_from_proto(got), [change.after or {}], "version")
+        return _read_pool(got, [change.after or {}])
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
         after = change.after or {}
         names = {f.name for f in change.fields}
@@ -453,6 +538,14 @@ class NodePoolDriver:
                 request["workload_metadata_config"] = proto.config.workload_metadata_config
             if "nodeLocations" in rest:
                 request["locations"] = after["nodeLocations"] or []
+            if "gvnic" in rest:  # in place: UpdateNodePoolRequest.gvnic (node_config.go)
+                request["gvnic"] = gke.VirtualNIC(enabled=after["gvnic"])
+            # in place too: UpdateNodePoolRequest.kubeletConfig / linuxNodeConfig (the Google
+            # provider, node_config.go, on a change of node_config.0.kubelet_config / ...)
+            if "kubeletConfig" in rest:
+                request["kubelet_config"] = kubelet_to_proto(after["kubeletConfig"])
+            if "linuxNodeConfig" in rest:
+                request["linux_node_config"] = linux_to_proto(after["linuxNodeConfig"])
             _mutate(
                 ctx,
                 client,
@@ -463,9 +556,9 @@ class NodePoolDriver:
         got = self._get(ctx, client, change.id)
         if got is None:
             return dict(after)
-        return _settled(pool_from_proto(got), [after], "version")
+        return _read_pool(got, [after])
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = client_for(ctx, change)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             _mutate(

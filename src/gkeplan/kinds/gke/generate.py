@@ -10,7 +10,7 @@ from google.cloud import container_v1 as gke
 from pydantic import ValidationError
 
 from gkeplan import catalog
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Entry,
     Found,
@@ -39,7 +39,7 @@ class ClusterGenerator:
     holds: tuple[str, ...] = ("nodePool",)
     apis: tuple[str, ...] = (CONTAINER_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         out = []
         for cid, c in sorted(list_clusters(ctx).items()):
             pools = tuple(
@@ -147,7 +147,9 @@ def _cluster(
             "enablePrivateNodes": a["privateNodes"],
             "enablePrivateEndpoint": a["privateEndpoint"],
             "masterIpv4CidrBlock": raw["masterIpv4CidrBlock"] if a["privateNodes"] else None,
+            "masterGlobalAccess": a["masterGlobalAccess"] or None,
         },
+        "dnsEndpoint": {"allowExternalTraffic": True} if a["dnsEndpointExternalTraffic"] else None,
         "masterAuthorizedNetworks": a["masterAuthorizedNetworks"],
         "networkPolicy": a["networkPolicy"] if standard else False,
         "shieldedNodes": a["shieldedNodes"] if standard else True,
@@ -184,8 +186,45 @@ def _cluster(
             if autopilot_sa and autopilot_sa != DEFAULT_SERVICE_ACCOUNT
             else None
         ),
+        # issue 24's fields: what is on is written; off is GKE's default (unset follows it)
+        "secretManager": a["secretManager"] or None,
+        "securityPosture": {
+            "mode": a["securityPostureMode"],
+            "vulnerabilityMode": a["vulnerabilityMode"],
+        }
+        if a["securityPostureMode"] or a["vulnerabilityMode"]
+        else None,
+        "managedPrometheus": a["managedPrometheus"] or None,
+        "costAllocation": a["costAllocation"] or None,
+        "gatewayApi": a["gatewayApi"],
+        "maintenancePolicy": _maintenance(a["maintenancePolicy"]),
+        "clusterDns": a["clusterDns"],
+        "verticalPodAutoscaling": a["verticalPodAutoscaling"] or None,
+        "autoscalingProfile": a["autoscalingProfile"] if standard else None,
+        "defaultMaxPodsPerNode": a["defaultMaxPodsPerNode"],
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
+    }
+
+
+def _autoscaling(auto: dict[str, Any], location_policy: str | None) -> dict[str, Any]:
+    if "totalMaxNodeCount" in auto:  # limits for the whole pool
+        limits = {
+            "totalMinNodeCount": auto["totalMinNodeCount"],
+            "totalMaxNodeCount": auto["totalMaxNodeCount"],
+        }
+    else:
+        limits = {"minNodeCount": auto["minNodeCount"], "maxNodeCount": auto["maxNodeCount"]}
+    return {**limits, "locationPolicy": location_policy}
+
+
+def _maintenance(policy: dict[str, Any]) -> dict[str, Any] | None:
+    if not (policy["dailyStartTime"] or policy["recurring"] or policy["exclusions"]):
+        return None  # no policy: GKE maintains the cluster at any time
+    return {
+        "dailyWindowStartTime": policy["dailyStartTime"],
+        "recurringWindow": policy["recurring"],
+        "exclusions": policy["exclusions"],
     }
 
 
@@ -212,13 +251,7 @@ def _pool(
     data: dict[str, Any] = {
         "machineType": p["machineType"],
         "initialNodeCount": raw["initialNodeCounts"].get(p["name"]) or 1,
-        "autoscaling": {
-            "minNodeCount": auto["minNodeCount"],
-            "maxNodeCount": auto["maxNodeCount"],
-            "locationPolicy": p["locationPolicy"],
-        }
-        if auto["enabled"]
-        else None,
+        "autoscaling": _autoscaling(auto, p["locationPolicy"]) if auto["enabled"] else None,
         "nodeLocations": p["nodeLocations"]
         if p["nodeLocations"] not in (None, cluster["nodeLocations"])
         else None,
@@ -243,6 +276,13 @@ def _pool(
         "imageStreaming": p["imageStreaming"],
         "localSsdCount": p["localSsdCount"],
         "ephemeralStorageLocalSsdCount": p["ephemeralStorageLocalSsdCount"],
+        "gvnic": p["gvnic"] or None,
+        "reservationAffinity": p["reservationAffinity"],
+        "queuedProvisioning": p["queuedProvisioning"] or None,
+        "placementPolicy": p["placementPolicy"],
+        "sandbox": p["sandbox"],
+        "kubeletConfig": p["kubeletConfig"] or None,
+        "linuxNodeConfig": p["linuxNodeConfig"] or None,
     }
     try:
         bare = NodePool.model_validate(data)

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, cast
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from gkeplan import catalog
+from gkeplan.kinds.gke.maintenance import MaintenancePolicy
 from gkeplan.kinds.network import Cidr
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.limits import INT64_MAX, MAX_NODES_PER_POOL_ZONE, NodesPerZone, NonNegInt32
@@ -59,11 +60,44 @@ class Autoscaling(Model):
     min_node_count: NodesPerZone = 0
     max_node_count: Annotated[int, Field(ge=1, le=MAX_NODES_PER_POOL_ZONE)] = 1
     location_policy: Annotated[Literal["BALANCED", "ANY"], Upper] | None = None
+    # NodePoolAutoscaling.totalMinNodeCount / totalMaxNodeCount (int32, container v1): the
+    # pool's nodes across its zones; "Cannot be used with per zone limits" (the Google
+    # provider, resource_container_node_pool.go)
+    total_min_node_count: NonNegInt32 | None = None
+    total_max_node_count: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+
+    @property
+    def totals(self) -> bool:
+        return self.total_min_node_count is not None or self.total_max_node_count is not None
 
 
 class Accelerator(Model):
     type: Name = Field(description="e.g. nvidia-tesla-t4")
     count: Annotated[int, Field(ge=1, le=INT64_MAX)] = 1  # acceleratorCount is an int64
+    # AcceleratorConfig.gpuDriverInstallationConfig.gpuDriverVersion (container v1), without
+    # GPU_DRIVER_VERSION_UNSPECIFIED; unset: GKE's choice (no installation by GKE)
+    gpu_driver_version: (
+        Annotated[Literal["INSTALLATION_DISABLED", "DEFAULT", "LATEST"], Upper] | None
+    ) = Field(None, description="GPU driver GKE installs on the nodes: DEFAULT or LATEST.")
+
+
+class ReservationAffinity(Model):
+    """NodeConfig.reservationAffinity: which Compute Engine reservations the nodes consume."""
+
+    # ReservationAffinity.consumeReservationType (container v1), without UNSPECIFIED
+    consume_reservation_type: Annotated[
+        Literal[
+            "NO_RESERVATION",
+            "ANY_RESERVATION",
+            "SPECIFIC_RESERVATION",
+            "ANY_RESERVATION_THEN_FAIL",
+        ],
+        Upper,
+    ]
+    key: str | None = Field(
+        None, description="compute.googleapis.com/reservation-name for a SPECIFIC_RESERVATION."
+    )
+    values: list[str] = Field(default_factory=list, description="The reservations' names.")
 
 
 class Taint(Model):
@@ -87,6 +121,37 @@ class Management(Model):
 class ShieldedInstance(Model):
     enable_secure_boot: bool = True
     enable_integrity_monitoring: bool = True
+
+
+class PlacementPolicy(Model):
+    """NodePool.placementPolicy: nodes placed close together (COMPACT), or a TPU slice."""
+
+    type: Annotated[Literal["COMPACT"], Upper]  # required, as the provider has it
+    tpu_topology: str | None = Field(None, description='A TPU slice\'s topology, e.g. "2x4".')
+    policy_name: str | None = Field(
+        None, description="A Compute Engine resource policy of the same project and region."
+    )
+
+
+class KubeletConfig(Model):
+    """NodeConfig.kubeletConfig (container v1 NodeKubeletConfig); each unset follows GKE."""
+
+    cpu_manager_policy: Literal["none", "static"] | None = None
+    cpu_cfs_quota: bool | None = None
+    cpu_cfs_quota_period: str | None = Field(
+        None, description='"cpu.cfs_period_us" as a duration, 1ms to 1s, e.g. "100ms".'
+    )
+    # "must be greater than or equal to 1024 and less than 4194304" (NodeKubeletConfig)
+    pod_pids_limit: Annotated[int, Field(ge=1024, lt=4194304)] | None = None
+
+
+class LinuxNodeConfig(Model):
+    """NodeConfig.linuxNodeConfig: kernel parameters and the cgroup mode."""
+
+    sysctls: dict[str, str] | None = Field(
+        None, description="Kernel parameters GKE supports, e.g. net.core.somaxconn."
+    )
+    cgroup_mode: Annotated[Literal["CGROUP_MODE_V1", "CGROUP_MODE_V2"], Upper] | None = None
 
 
 class NodePool(Resource):
@@ -152,6 +217,23 @@ class NodePool(Resource):
     ephemeral_storage_local_ssd_count: NonNegInt32 = Field(
         0, description="Local SSDs backing each node's ephemeral storage (NVMe)."
     )
+    gvnic: bool | None = Field(
+        None, description="Google Virtual NIC (NodeConfig.gvnic.enabled); unset follows GKE."
+    )
+    reservation_affinity: ReservationAffinity | None = Field(
+        None, description="Reservations the nodes consume (NodeConfig.reservationAffinity)."
+    )
+    queued_provisioning: bool | None = Field(
+        None,
+        description="Dynamic Workload Scheduler: nodes provisioned when a queued request can "
+        "be met whole (NodePool.queuedProvisioning.enabled).",
+    )
+    placement_policy: PlacementPolicy | None = None
+    kubelet_config: KubeletConfig | None = None
+    linux_node_config: LinuxNodeConfig | None = None
+    sandbox: Annotated[Literal["GVISOR"], Upper] | None = Field(
+        None, description="GKE Sandbox: run pods in gVisor (NodeConfig.sandboxConfig.type)."
+    )
 
 
 class Addons(Model):
@@ -164,6 +246,11 @@ class Addons(Model):
     gce_persistent_disk_csi_driver: bool | None = None
     horizontal_pod_autoscaling: bool | None = None
     gcp_filestore_csi_driver: bool | None = None
+    ray_operator: bool | None = None
+    dns_cache: bool | None = Field(None, description="NodeLocal DNSCache (dnsCacheConfig).")
+    gke_backup_agent: bool | None = Field(None, description="Backup for GKE's agent.")
+    stateful_ha: bool | None = Field(None, description="The stateful HA operator.")
+    config_connector: bool | None = None
 
 
 ADDONS: dict[str, tuple[str, bool]] = {
@@ -173,6 +260,11 @@ ADDONS: dict[str, tuple[str, bool]] = {
     "gcePersistentDiskCsiDriver": ("gce_persistent_disk_csi_driver_config", False),
     "horizontalPodAutoscaling": ("horizontal_pod_autoscaling", True),
     "gcpFilestoreCsiDriver": ("gcp_filestore_csi_driver_config", False),
+    "rayOperator": ("ray_operator_config", False),
+    "dnsCache": ("dns_cache_config", False),
+    "gkeBackupAgent": ("gke_backup_agent_config", False),
+    "statefulHa": ("stateful_ha_config", False),
+    "configConnector": ("config_connector_config", False),
 }
 
 # LoggingComponentConfig / MonitoringComponentConfig enableComponents (container v1 discovery
@@ -215,6 +307,30 @@ MonitoringComponent = Annotated[
 class BinaryAuthorization(Model):
     # BinaryAuthorization.evaluationMode; "If unspecified, defaults to DISABLED" (container v1)
     evaluation_mode: Annotated[Literal["DISABLED", "PROJECT_SINGLETON_POLICY_ENFORCE"], Upper]
+
+
+class SecurityPosture(Model):
+    """SecurityPostureConfig (container v1): the posture dashboard and workload
+    vulnerability scanning; each unset follows GKE."""
+
+    mode: Annotated[Literal["DISABLED", "BASIC", "ENTERPRISE"], Upper] | None = None
+    vulnerability_mode: (
+        Annotated[
+            Literal["VULNERABILITY_DISABLED", "VULNERABILITY_BASIC", "VULNERABILITY_ENTERPRISE"],
+            Upper,
+        ]
+        | None
+    ) = None
+
+
+class ClusterDns(Model):
+    """NetworkConfig.dnsConfig: the cluster's DNS provider (Cloud DNS for GKE or kube-dns)."""
+
+    cluster_dns: Annotated[Literal["PLATFORM_DEFAULT", "CLOUD_DNS", "KUBE_DNS"], Upper]
+    cluster_dns_scope: Annotated[Literal["CLUSTER_SCOPE", "VPC_SCOPE"], Upper] | None = None
+    cluster_dns_domain: str | None = Field(
+        None, description="The cluster's DNS domain for VPC_SCOPE, e.g. cluster1.example."
+    )
 
 
 class AuthenticatorGroups(Model):
@@ -267,6 +383,19 @@ class PrivateCluster(Model):
     enable_private_nodes: bool = True
     enable_private_endpoint: bool = False
     master_ipv4_cidr_block: str | None = None
+    master_global_access: bool | None = Field(
+        None,
+        description="Reach the control plane's private endpoint from any region "
+        "(masterGlobalAccessConfig.enabled); unset follows GKE.",
+    )
+
+
+class DnsEndpoint(Model):
+    """ControlPlaneEndpointsConfig.dnsEndpointConfig: the control plane's DNS-based endpoint."""
+
+    allow_external_traffic: bool = Field(
+        description="Let user traffic reach the control plane over its DNS name."
+    )
 
 
 class IpAllocationPolicy(Model):
@@ -329,6 +458,44 @@ class Cluster(Resource):
         Field(None, description="networkConfig.datapathProvider; ADVANCED_DATAPATH: Dataplane V2.")
     )
     node_auto_provisioning: NodeAutoProvisioning | None = None
+    secret_manager: bool | None = Field(
+        None,
+        description="The Secret Manager add-on, the CSI driver that mounts secrets "
+        "(secretManagerConfig.enabled); unset follows GKE (off).",
+    )
+    security_posture: SecurityPosture | None = None
+    managed_prometheus: bool | None = Field(
+        None,
+        description="Managed Service for Prometheus (monitoringConfig.managedPrometheusConfig).",
+    )
+    cost_allocation: bool | None = Field(
+        None, description="GKE cost allocation (costManagementConfig.enabled)."
+    )
+    gateway_api: (
+        Annotated[Literal["CHANNEL_DISABLED", "CHANNEL_EXPERIMENTAL", "CHANNEL_STANDARD"], Upper]
+        | None
+    ) = Field(None, description="Gateway API channel (networkConfig.gatewayApiConfig.channel).")
+    dns_endpoint: DnsEndpoint | None = None
+    autoscaling_profile: Annotated[Literal["BALANCED", "OPTIMIZE_UTILIZATION"], Upper] | None = (
+        Field(
+            None,
+            description="How the cluster autoscaler removes nodes (clusterAutoscaling."
+            "autoscalingProfile); unset follows GKE (BALANCED).",
+        )
+    )
+    cluster_dns: ClusterDns | None = Field(
+        None, description="Cloud DNS for the cluster, or kube-dns (networkConfig.dnsConfig)."
+    )
+    vertical_pod_autoscaling: bool | None = Field(
+        None, description="Vertical Pod Autoscaling (verticalPodAutoscaling.enabled)."
+    )
+    default_max_pods_per_node: Annotated[int, Field(ge=8, le=256)] | None = Field(
+        None,
+        description="Pods per node of pools that set none (defaultMaxPodsConstraint); create only.",
+    )
+    maintenance_policy: MaintenancePolicy | None = Field(
+        None, description="When GKE may upgrade and repair: a window and exclusions."
+    )
     # As the Google provider's google_container_cluster (resource_container_cluster.go,
     # `deletion_protection`, default true since provider 5.0.0: "You must explicitly set
     # deletion_protection=false in order to destroy a cluster",

@@ -9,7 +9,6 @@ from gkeplan import catalog
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     Dep,
     DesiredState,
@@ -17,11 +16,12 @@ from gkeplan.kinds.base import (
     Kind,
     Node,
     Permission,
+    Verb,
     explicit_deps,
     uses,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Cluster, NodePool, clusters
+from gkeplan.kinds.gke.models import Autoscaling, Cluster, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
@@ -41,7 +41,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
     cname = str(node.path[1])
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     accounts = (
         [(pool.service_account, (*node.path, "serviceAccount"))] if pool.service_account else []
     )
@@ -49,19 +49,19 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return shared.creator_deps(spec, create_as, ("clusters", cname, "createAs"), nodes, accounts)
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
     # GKE has no container.nodePools.* permissions: pools are part of the cluster.
     if action == "read":
         return (Permission("container.clusters.get"),)
     needs = [Permission("container.clusters.update"), Permission("container.operations.get")]
     if action == "create":
-        needs.append(shared.act_as(spec, node.config.service_account))
+        needs.append(shared.act_as(spec, node.model.service_account))
     return tuple(needs)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     cname, pname = str(node.path[1]), str(node.path[3])
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     name = pool.name or pname
     create_as = clusters(spec)[cname].create_as
     return DesiredState(
@@ -125,6 +125,7 @@ def _check_pool(
         )
     _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
+    _check_reservation(c, path, pool)
     if pool.spot and pool.preemptible:
         # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
         # VMs" (GKE docs, spot-vms); one of them says it all, so this only warns.
@@ -135,7 +136,9 @@ def _check_pool(
             severity=Severity.WARNING,
         )
     auto = pool.autoscaling
-    if auto is not None:
+    if auto is not None and auto.totals:
+        _check_totals(c, (*path, "autoscaling"), auto)
+    elif auto is not None:
         if auto.min_node_count > auto.max_node_count:
             c.error(
                 (*path, "autoscaling"),
@@ -157,6 +160,31 @@ def _check_pool(
         sa.check_ref(c, (*path, "serviceAccount"), pool.service_account, "serviceAccount")
     c.kubernetes_labels((*path, "labels"), pool.labels)
     c.depends_on(path, pool)
+
+
+def _check_totals(c: Checker, path: Path, auto: Autoscaling) -> None:
+    per_zone = {"min_node_count", "max_node_count"} & auto.model_fields_set
+    if per_zone:
+        # "Cannot be used with per zone limits" (the Google provider's total_min_node_count /
+        # total_max_node_count, resource_container_node_pool.go)
+        c.error(
+            path,
+            "autoscaling limits are per zone (minNodeCount, maxNodeCount) or for the whole "
+            "pool (totalMinNodeCount, totalMaxNodeCount), not both",
+            "keep one pair",
+        )
+    if auto.total_max_node_count is None:
+        c.error(
+            (*path, "totalMinNodeCount"),
+            "totalMinNodeCount needs totalMaxNodeCount, the most nodes the pool may have",
+            "add totalMaxNodeCount: N",
+        )
+    elif (auto.total_min_node_count or 0) > auto.total_max_node_count:
+        c.error(
+            path,
+            f"totalMinNodeCount {auto.total_min_node_count} is greater than "
+            f"totalMaxNodeCount {auto.total_max_node_count}",
+        )
 
 
 def _check_accelerators(c: Checker, path: Path, pool: NodePool, family: str) -> None:
@@ -255,6 +283,37 @@ def _check_node_config(c: Checker, path: Path, pool: NodePool) -> None:
         )
 
 
+# ReservationAffinity.key (container v1): "To target a SPECIFIC_RESERVATION by name, specify
+# "compute.googleapis.com/reservation-name" as the key and specify the name of your
+# reservation as its value."
+RESERVATION_NAME_KEY = "compute.googleapis.com/reservation-name"
+
+
+def _check_reservation(c: Checker, path: Path, pool: NodePool) -> None:
+    affinity = pool.reservation_affinity
+    taken = affinity.consume_reservation_type if affinity else "unset"
+    if pool.queued_provisioning and taken != "NO_RESERVATION":
+        # GKE: "Error 400: Queued_provisioning requires reservation affinity to be set to
+        # none" (hashicorp/terraform-provider-google#18341)
+        c.error(
+            (*path, "reservationAffinity") if affinity else (*path, "queuedProvisioning"),
+            "queued provisioning takes no reservation: GKE refuses it unless reservation "
+            f'affinity is NO_RESERVATION, not {taken} ("Queued_provisioning requires '
+            'reservation affinity to be set to none")',
+            "reservationAffinity: {consumeReservationType: NO_RESERVATION}",
+        )
+    if affinity is None:
+        return
+    at = (*path, "reservationAffinity")
+    specific = affinity.consume_reservation_type == "SPECIFIC_RESERVATION"
+    if specific and (not affinity.key or not affinity.values):
+        c.error(
+            at,
+            "a SPECIFIC_RESERVATION names its reservation: key and values are needed",
+            f"key: {RESERVATION_NAME_KEY}, values: [RESERVATION-NAME]",
+        )
+
+
 def _check(spec: Document, c: Checker) -> None:
     for cname, cluster in clusters(spec).items():
         shaped = REGION.match(cluster.location) or catalog.looks_like_zone(cluster.location)
@@ -268,7 +327,7 @@ CONTAINER_API = "container.googleapis.com"  # the service its driver's client ca
 
 
 def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     region = catalog.region_of(clusters(spec)[str(node.path[1])].location)
     yield CatalogName("machineType", pool.machine_type, (*node.path, "machineType"), region)
     for i, acc in enumerate(pool.accelerators):
@@ -283,7 +342,7 @@ def _identities(spec: Document, node: Node) -> Iterable[Identity]:
     if creator:  # made with its cluster, as its cluster is
         path: Path = ("clusters", cname, "createAs")
         yield Identity("createAs", creator, path, f"cluster {cname}")
-    pool: NodePool = node.config
+    pool: NodePool = node.model
     holder = f"nodes of {cname}/{pname}"
     at = (*node.path, "serviceAccount")
     yield Identity(
@@ -319,9 +378,17 @@ KIND = Kind(
             "metadata",
             "localSsdCount",
             "ephemeralStorageLocalSsdCount",
+            # ForceNew in the Google provider (node_config.go `reservation_affinity`, and
+            # `guest_accelerator.gpu_driver_installation_config`, within accelerators above)
+            "reservationAffinity",
+            # ForceNew in the Google provider (resource_container_node_pool.go
+            # `queued_provisioning`, `placement_policy`; node_config.go `sandbox_config`)
+            "queuedProvisioning",
+            "placementPolicy",
+            "sandbox",
         }
     ),
-    weight=120.0,
+    expected_seconds=120.0,
     create_before_destroy=True,
     catalog_names=_catalog_names,
     identities=_identities,

@@ -16,7 +16,7 @@ from gkeplan.errors import Severity
 from gkeplan.kinds.gke.models import clusters
 from gkeplan.kinds.gke.shared import NODE_ROLE
 from gkeplan.policy.baseline import E, N, W, baseline
-from gkeplan.policy.model import Context, Finding, Rule
+from gkeplan.policy.model import Finding, Rule, RuleContext
 
 
 def _dataplane_v2(cluster: Any) -> bool:
@@ -303,7 +303,7 @@ class DefaultComputeServiceAccount(Rule):
     # google_compute_instance and passes instances named gke-* (checkov 03d5fdad).
     checkov = "CKV2_GCP_1"
 
-    def check(self, ctx: Context) -> Iterable[Finding]:
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
         for cname, cluster in clusters(ctx.spec).items():
             pools = [
                 (p, pool) for p, pool in cluster.node_pools.items() if not pool.service_account

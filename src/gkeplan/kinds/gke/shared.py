@@ -9,6 +9,7 @@ from gkeplan.errors import Path
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Dep, Node, Permission
 from gkeplan.kinds.gke.models import (
+    Autoscaling,
     Cluster,
     NodePool,
     boot_disk_type,
@@ -16,7 +17,7 @@ from gkeplan.kinds.gke.models import (
     metadata_mode,
 )
 from gkeplan.kinds.iam_member import IamMember
-from gkeplan.spec.base import Document
+from gkeplan.spec.base import Document, Model
 
 DEFAULT_SERVICE_ACCOUNT = "default"
 # What a node's account needs to write logs and metrics: "Grant roles/container.
@@ -84,7 +85,7 @@ def _grants_by_account(spec: Document, nodes: Mapping[str, Node]) -> _GrantIndex
         for address, node in nodes.items():
             if node.kind != "iamMember":
                 continue
-            grant: IamMember = node.config
+            grant: IamMember = node.model
             target = (
                 sa.own_account(spec, grant.target.name)
                 if grant.target.kind == "serviceAccount"
@@ -107,6 +108,24 @@ def node_service_account(spec: Document, pool: NodePool) -> str:
     return sa.email_of(spec, pool.service_account)
 
 
+def _autoscaling(auto: Autoscaling | None) -> dict[str, object]:
+    if auto is None:
+        return {"enabled": False}
+    if auto.totals:  # GKE then has no per-zone limits: 0 (the provider's min/max unset)
+        return {
+            "enabled": True,
+            "minNodeCount": 0,
+            "maxNodeCount": 0,
+            "totalMinNodeCount": auto.total_min_node_count or 0,
+            "totalMaxNodeCount": auto.total_max_node_count or 0,
+        }
+    return {
+        "enabled": True,
+        "minNodeCount": auto.min_node_count,
+        "maxNodeCount": auto.max_node_count,
+    }
+
+
 def pool_attributes(
     spec: Document, cluster: Cluster, pool: NodePool, name: str
 ) -> dict[str, object]:
@@ -119,20 +138,12 @@ def pool_attributes(
         "imageType": pool.image_type,
         "spot": pool.spot,
         "preemptible": pool.preemptible,
-        "accelerators": [a.model_dump(by_alias=True) for a in pool.accelerators],
+        "accelerators": [a.model_dump(by_alias=True, exclude_none=True) for a in pool.accelerators],
         "labels": dict(pool.labels),
         "taints": [t.model_dump(by_alias=True) for t in pool.taints],
         "serviceAccount": node_service_account(spec, pool),
         "oauthScopes": sorted(pool.oauth_scopes),
-        "autoscaling": (
-            {
-                "enabled": True,
-                "minNodeCount": auto.min_node_count,
-                "maxNodeCount": auto.max_node_count,
-            }
-            if auto
-            else {"enabled": False}
-        ),
+        "autoscaling": _autoscaling(auto),
         # None follows what GKE chose (BALANCED unless told otherwise)
         "locationPolicy": auto.location_policy if auto else None,
         "upgradeSettings": pool.upgrade_settings.model_dump(by_alias=True),
@@ -154,4 +165,22 @@ def pool_attributes(
         "imageStreaming": pool.image_streaming,
         "localSsdCount": pool.local_ssd_count,
         "ephemeralStorageLocalSsdCount": pool.ephemeral_storage_local_ssd_count,
+        "gvnic": pool.gvnic,
+        "reservationAffinity": (
+            pool.reservation_affinity.model_dump(by_alias=True, exclude_none=True)
+            if pool.reservation_affinity
+            else None
+        ),
+        "queuedProvisioning": pool.queued_provisioning,
+        "placementPolicy": pool.placement_policy.model_dump(by_alias=True, exclude_none=True)
+        if pool.placement_policy
+        else None,
+        "sandbox": pool.sandbox,
+        "kubeletConfig": _given(pool.kubelet_config),
+        "linuxNodeConfig": _given(pool.linux_node_config),
     }
+
+
+def _given(config: Model | None) -> dict[str, object] | None:
+    """What the spec sets of a config; the rest follows GKE (driver._unset_follows_gke)."""
+    return config.model_dump(by_alias=True, exclude_none=True) if config else None

@@ -56,6 +56,11 @@ _ADDONS = {
     "gce_persistent_disk_csi_driver_config": ("gcePersistentDiskCsiDriver", "enabled"),
     "gcs_fuse_csi_driver_config": ("gcsFuseCsiDriver", "enabled"),
     "gcp_filestore_csi_driver_config": ("gcpFilestoreCsiDriver", "enabled"),
+    "ray_operator_config": ("rayOperator", "enabled"),
+    "dns_cache_config": ("dnsCache", "enabled"),
+    "gke_backup_agent_config": ("gkeBackupAgent", "enabled"),
+    "stateful_ha_config": ("statefulHa", "enabled"),
+    "config_connector_config": ("configConnector", "enabled"),
 }
 
 
@@ -128,6 +133,7 @@ def _cluster(res: TfResource, out: Output) -> None:
                 "enablePrivateNodes": bool(private.flag("enable_private_nodes", False)),
                 "enablePrivateEndpoint": private.flag("enable_private_endpoint"),
                 "masterIpv4CidrBlock": private.text("master_ipv4_cidr_block"),
+                "masterGlobalAccess": _global_access(private),
             }
         )
     networks = res.block("master_authorized_networks_config")
@@ -181,6 +187,9 @@ def _cluster(res: TfResource, out: Output) -> None:
         block = res.block(name)
         if block is not None:
             body[spec] = block.strings("enable_components")
+            prometheus = block.block("managed_prometheus")
+            if prometheus is not None:
+                body["managedPrometheus"] = prometheus.flag("enabled")
     binauthz = res.block("binary_authorization")
     if binauthz is not None:
         mode = binauthz.text("evaluation_mode")
@@ -192,6 +201,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     if groups is not None:
         body["authenticatorGroupsConfig"] = {"securityGroup": groups.text("security_group")}
     body["datapathProvider"] = res.text("datapath_provider")
+    body.update(_cluster_configs(res, out))
     protection = res.flag("deletion_protection")
     if protection is None:
         major = out.provider_major()
@@ -201,6 +211,154 @@ def _cluster(res: TfResource, out: Output) -> None:
     if private is None:
         body["privateCluster"] = None  # public nodes, as the provider makes them by default
     out.put("clusters", key, body, res)
+
+
+def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
+    """The blocks of issue 24 (docs/gke-fields.md), each one flag or mode."""
+    body: dict[str, Any] = {}
+    for block_name, spec in (
+        ("secret_manager_config", "secretManager"),
+        ("cost_management_config", "costAllocation"),
+    ):
+        block = res.block(block_name)
+        if block is not None:
+            body[spec] = bool(block.flag("enabled", False))
+    posture = res.block("security_posture_config")
+    if posture is not None:
+        # "MODE_UNSPECIFIED" and "VULNERABILITY_MODE_UNSPECIFIED" are GKE's choice
+        # (DiffSuppressFunc EmptyOrDefaultStringSuppress, resource_container_cluster.go)
+        mode, vulnerability = posture.text("mode"), posture.text("vulnerability_mode")
+        body["securityPosture"] = compact(
+            {
+                "mode": None if mode == "MODE_UNSPECIFIED" else mode,
+                "vulnerabilityMode": None
+                if vulnerability == "VULNERABILITY_MODE_UNSPECIFIED"
+                else vulnerability,
+            }
+        )
+    gateway = res.block("gateway_api_config")
+    if gateway is not None:
+        body["gatewayApi"] = gateway.text("channel")
+    body["dnsEndpoint"] = _dns_endpoint(res)
+    dns = res.block("dns_config")
+    if dns is not None:
+        body["clusterDns"] = _cluster_dns(dns)
+    vpa = res.block("vertical_pod_autoscaling")
+    if vpa is not None:
+        body["verticalPodAutoscaling"] = bool(vpa.flag("enabled", False))
+    body["defaultMaxPodsPerNode"] = res.number("default_max_pods_per_node")
+    autoscaling = res.block("cluster_autoscaling")
+    if autoscaling is not None:
+        body.update(_cluster_autoscaling(autoscaling, out))
+    mode = res.text("networking_mode")
+    if mode == "VPC_NATIVE":
+        res.skip("networking_mode")  # what gkeplan makes: alias IPs (convert.cluster_to_proto)
+    elif mode is not None:
+        res.leave(
+            "networking_mode",
+            f"{mode}: gkeplan makes VPC-native clusters only",
+            "remove it (VPC_NATIVE, the default for new clusters)",
+        )
+    maintenance = res.block("maintenance_policy")
+    if maintenance is not None:
+        body["maintenancePolicy"] = _maintenance(maintenance)
+    return body
+
+
+def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
+    """cluster_autoscaling: node auto-provisioning and the autoscaling profile."""
+    body: dict[str, Any] = {"autoscalingProfile": block.text("autoscaling_profile")}
+    enabled = block.flag("enabled")
+    limits = [
+        compact(
+            {
+                "resourceType": r.text("resource_type"),
+                "minimum": r.number("minimum"),
+                "maximum": r.number("maximum"),
+            }
+        )
+        for r in block.blocks("resource_limits")
+    ]
+    defaults = block.block("auto_provisioning_defaults")
+    nap_defaults: dict[str, Any] = {}
+    if defaults is not None:
+        nap_defaults = compact(
+            {
+                "serviceAccount": _account(defaults, out),
+                "oauthScopes": defaults.strings("oauth_scopes"),
+            }
+        )
+    if enabled is not None or limits or nap_defaults:
+        body["nodeAutoProvisioning"] = compact(
+            {
+                "enabled": enabled,
+                "resourceLimits": limits or None,
+                "autoProvisioningDefaults": nap_defaults or None,
+            }
+        )
+    return compact(body)
+
+
+def _cluster_dns(dns: TfResource) -> dict[str, Any] | None:
+    # "PROVIDER_UNSPECIFIED" and "DNS_SCOPE_UNSPECIFIED" are GKE's choice (the provider's
+    # defaults, resource_container_cluster.go `dns_config`)
+    provider, scope = dns.text("cluster_dns"), dns.text("cluster_dns_scope")
+    if provider in (None, "PROVIDER_UNSPECIFIED"):
+        return None
+    return compact(
+        {
+            "clusterDns": provider,
+            "clusterDnsScope": None if scope == "DNS_SCOPE_UNSPECIFIED" else scope,
+            "clusterDnsDomain": dns.text("cluster_dns_domain"),
+        }
+    )
+
+
+def _global_access(private: TfResource) -> bool | None:
+    block = private.block("master_global_access_config")
+    return block.flag("enabled") if block is not None else None
+
+
+def _dns_endpoint(res: TfResource) -> dict[str, Any] | None:
+    endpoints = res.block("control_plane_endpoints_config")
+    dns = endpoints.block("dns_endpoint_config") if endpoints is not None else None
+    if dns is None:
+        return None
+    dns.skip("endpoint")  # output: the name GKE gives it
+    return compact({"allowExternalTraffic": dns.flag("allow_external_traffic")}) or None
+
+
+def _maintenance(policy: TfResource) -> dict[str, Any]:
+    daily = policy.block("daily_maintenance_window")
+    recurring = policy.block("recurring_window")
+    exclusions = []
+    for e in policy.blocks("maintenance_exclusion"):
+        options = e.block("exclusion_options")
+        exclusions.append(
+            compact(
+                {
+                    "name": e.text("exclusion_name"),
+                    "startTime": e.text("start_time"),
+                    "endTime": e.text("end_time"),
+                    "scope": options.text("scope") if options else None,
+                }
+            )
+        )
+    return compact(
+        {
+            "dailyWindowStartTime": daily.text("start_time") if daily else None,
+            "recurringWindow": compact(
+                {
+                    "startTime": recurring.text("start_time"),
+                    "endTime": recurring.text("end_time"),
+                    "recurrence": recurring.text("recurrence"),
+                }
+            )
+            if recurring
+            else None,
+            "exclusions": exclusions or None,
+        }
+    )
 
 
 def _pool(res: TfResource, out: Output) -> None:
@@ -218,17 +376,12 @@ def _pool(res: TfResource, out: Output) -> None:
         body["initialNodeCount"] = initial
     auto = res.block("autoscaling")
     if auto is not None:
-        for name in ("total_min_node_count", "total_max_node_count"):
-            if auto.has(name):
-                auto.leave(
-                    name,
-                    "gkeplan's autoscaling counts nodes per zone",
-                    "write minNodeCount/maxNodeCount per zone",
-                )
         body["autoscaling"] = compact(
             {
                 "minNodeCount": auto.number("min_node_count"),
                 "maxNodeCount": auto.number("max_node_count"),
+                "totalMinNodeCount": auto.number("total_min_node_count"),
+                "totalMaxNodeCount": auto.number("total_max_node_count"),
                 "locationPolicy": auto.text("location_policy"),
             }
         )
@@ -251,6 +404,18 @@ def _pool(res: TfResource, out: Output) -> None:
                 "maxSurge": upgrade.number("max_surge"),
                 "maxUnavailable": upgrade.number("max_unavailable"),
                 "strategy": upgrade.text("strategy"),
+            }
+        )
+    queued = res.block("queued_provisioning")
+    if queued is not None:
+        body["queuedProvisioning"] = queued.flag("enabled")
+    placement = res.block("placement_policy")
+    if placement is not None:
+        body["placementPolicy"] = compact(
+            {
+                "type": placement.text("type"),
+                "tpuTopology": placement.text("tpu_topology"),
+                "policyName": placement.text("policy_name"),
             }
         )
     node = res.block("node_config")
@@ -285,19 +450,10 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
         "metadata": node.labels("metadata"),
         "localSsdCount": node.number("local_ssd_count"),
     }
-    account = node.ref_key("service_account", ["google_service_account"])
-    if account is not None:
-        node.skip("service_account")
-    else:
-        text = node.text("service_account")
-        account = None if text in (None, "default") else out.account_key(text) or text
-    body["serviceAccount"] = account
+    body["serviceAccount"] = _account(node, out)
     scopes = node.strings("oauth_scopes")
     body["oauthScopes"] = scopes if scopes is not None else GKE_DEFAULT_SCOPES
-    accelerators = [
-        compact({"type": g.text("type"), "count": g.number("count")})
-        for g in node.blocks("guest_accelerator")
-    ]
+    accelerators = [_accelerator(g) for g in node.blocks("guest_accelerator")]
     body["accelerators"] = accelerators or None
     taints = [
         compact({"key": t.text("key"), "value": t.text("value"), "effect": t.text("effect")})
@@ -317,6 +473,36 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
             "enableIntegrityMonitoring": integrity,
         }
     )
+    kubelet = node.block("kubelet_config")
+    if kubelet is not None:
+        body["kubeletConfig"] = compact(
+            {
+                "cpuManagerPolicy": kubelet.text("cpu_manager_policy") or None,
+                "cpuCfsQuota": kubelet.flag("cpu_cfs_quota"),
+                "cpuCfsQuotaPeriod": kubelet.text("cpu_cfs_quota_period"),
+                "podPidsLimit": kubelet.number("pod_pids_limit"),
+            }
+        )
+    linux = node.block("linux_node_config")
+    if linux is not None:
+        body["linuxNodeConfig"] = compact(
+            {"sysctls": linux.labels("sysctls"), "cgroupMode": linux.text("cgroup_mode")}
+        )
+    sandbox = node.block("sandbox_config")
+    if sandbox is not None:
+        body["sandbox"] = sandbox.text("type")
+    gvnic = node.block("gvnic")
+    if gvnic is not None:
+        body["gvnic"] = gvnic.flag("enabled")
+    affinity = node.block("reservation_affinity")
+    if affinity is not None:
+        body["reservationAffinity"] = compact(
+            {
+                "consumeReservationType": affinity.text("consume_reservation_type"),
+                "key": affinity.text("key"),
+                "values": affinity.strings("values"),
+            }
+        )
     gcfs = node.block("gcfs_config")
     if gcfs is not None:
         body["imageStreaming"] = gcfs.flag("enabled")
@@ -324,6 +510,28 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     if eph is not None:
         body["ephemeralStorageLocalSsdCount"] = eph.number("local_ssd_count")
     return body
+
+
+def _account(block: TfResource, out: Output) -> str | None:
+    """A block's service_account as the spec names it: a spec account's key, or the email;
+    None for the Compute Engine default."""
+    account = block.ref_key("service_account", ["google_service_account"])
+    if account is not None:
+        block.skip("service_account")
+        return account
+    text = block.text("service_account")
+    return None if text in (None, "default") else out.account_key(text) or text
+
+
+def _accelerator(g: TfResource) -> dict[str, Any]:
+    driver = g.block("gpu_driver_installation_config")
+    return compact(
+        {
+            "type": g.text("type"),
+            "count": g.number("count"),
+            "gpuDriverVersion": driver.text("gpu_driver_version") if driver else None,
+        }
+    )
 
 
 _KEY = keyed("name")

@@ -56,6 +56,7 @@ class PoolLoad:
     public: bool
     pool_zones: bool  # the zones come from the pool's own nodeLocations
     cluster_zones: int  # how many zones the cluster's nodeLocations lists (0: none)
+    total_limits: bool = False  # autoscaling by totalMaxNodeCount, not per zone
     regional_use: dict[str, float] = field(default_factory=dict)  # per node
     global_use: dict[str, float] = field(default_factory=dict)  # per node
     local_ssds: int = 0  # per node
@@ -130,7 +131,11 @@ class PoolLoad:
         if moment == "scale" and self.autoscaling:
             for n in range(per_zone - 1, 0, -1):
                 if (per_zone - n) * self.zones * per_node >= over and n >= self.initial_per_zone:
-                    fixes.append(f"{pool}.autoscaling.maxNodeCount: {n}")
+                    fixes.append(
+                        f"{pool}.autoscaling.totalMaxNodeCount: {n * self.zones}"
+                        if self.total_limits
+                        else f"{pool}.autoscaling.maxNodeCount: {n}"
+                    )
                     break
         if moment == "create":
             if self.regional_cluster and (self.zones - 1) * per_zone * per_node >= over:
@@ -224,7 +229,11 @@ def zones_of(cluster: Cluster, pool: NodePool) -> int:
 def pool_load(spec: Document, cname: str, pname: str, pool: NodePool, path: Path) -> PoolLoad:
     cluster = clusters(spec)[cname]
     mt = catalog.machine_type(pool.machine_type)
-    max_per_zone = pool.autoscaling.max_node_count if pool.autoscaling else pool.initial_node_count
+    auto = pool.autoscaling
+    zones = zones_of(cluster, pool)
+    max_per_zone = auto.max_node_count if auto else pool.initial_node_count
+    if auto is not None and auto.totals:  # at most the total; spread at worst one more a zone
+        max_per_zone = -(-(auto.total_max_node_count or 0) // zones)
     surge = (
         pool.upgrade_settings.max_surge
         if pool.upgrade_settings.strategy == "SURGE"
@@ -246,11 +255,12 @@ def pool_load(spec: Document, cname: str, pname: str, pool: NodePool, path: Path
         region=catalog.region_of(cluster.location),
         location=cluster.location,
         regional_cluster=not catalog.looks_like_zone(cluster.location),
-        zones=zones_of(cluster, pool),
+        zones=zones,
         initial_per_zone=pool.initial_node_count,
         max_per_zone=max(max_per_zone, pool.initial_node_count),
         surge_per_zone=surge,
         autoscaling=pool.autoscaling is not None,
+        total_limits=bool(auto and auto.totals),
         machine=pool.machine_type,
         vcpus=mt.vcpus if mt else 0,
         disk_gb=pool.disk_size_gb,

@@ -19,7 +19,6 @@ from pydantic import Field, model_validator
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds import service_account as sa
 from gkeplan.kinds.base import (
-    Action,
     CatalogName,
     Dep,
     DesiredState,
@@ -29,6 +28,7 @@ from gkeplan.kinds.base import (
     Node,
     Permission,
     Section,
+    Verb,
     explicit_deps,
 )
 from gkeplan.kinds.gke.models import clusters, metadata_mode
@@ -261,7 +261,7 @@ class Members:
                 yield Node(address(ref, role, member, None), "iamMember", wi_path, cfg)
 
     def link(self, spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-        cfg: IamMember = node.config
+        cfg: IamMember = node.model
         if cfg.member.account is not None:
             yield Dep(f"serviceAccount.{cfg.member.account}", "member account", cfg.member_path)
         own = self.own(spec, cfg.target)
@@ -284,8 +284,8 @@ class Members:
                     continue
                 yield Dep(address_, "workload identity pool", cfg.member_path)
 
-    def needs(self, spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-        cfg: IamMember = node.config
+    def needs(self, spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+        cfg: IamMember = node.model
         kind = cfg.target.kind
         prefix = PROJECT_PERMISSIONS if kind == "project" else self.targets[kind].permissions
         # Adding or removing one member is a read-modify-write of the whole policy.
@@ -303,7 +303,7 @@ class Members:
                 yield found
 
     def desired(self, spec: Document, node: Node) -> DesiredState:
-        cfg: IamMember = node.config
+        cfg: IamMember = node.model
         condition = (
             cfg.condition.model_dump(by_alias=True, exclude_none=True) if cfg.condition else None
         )
@@ -317,7 +317,7 @@ class Members:
 
     def apis(self, spec: Document, node: Node) -> tuple[str, ...]:
         # A member is written into the IAM policy of what it is on, through that resource's API.
-        kind = node.config.target.kind
+        kind = node.model.target.kind
         return (PROJECT_API if kind == "project" else self.targets[kind].api,)
 
     def check(self, spec: Document, c: Checker) -> None:
@@ -347,7 +347,7 @@ class Members:
             c.depends_on(path, grant)
 
     def catalog_names(self, spec: Document, node: Node) -> Iterable[CatalogName]:
-        role: str = node.config.role
+        role: str = node.model.role
         if not role.startswith(CUSTOM_ROLE_PREFIXES):
             yield CatalogName("role", role, node.path)
 

@@ -22,7 +22,7 @@ from gkeplan.errors import CloudError
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import through_propagation
 from gkeplan.kinds.base import GrantTarget, imported
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.iam_member.policies import PROJECT, Binding, Policies, Policy
 from gkeplan.plan.model import Change
 
@@ -55,7 +55,7 @@ def _targets() -> tuple[GrantTarget, ...]:
 class _PolicyApi:
     """Read and write one resource's policy with its kind's client."""
 
-    def __init__(self, ctx: Context, resource: str) -> None:
+    def __init__(self, ctx: CallContext, resource: str) -> None:
         self.ctx = ctx
         self.resource = resource
         self.policies = _policies(resource)
@@ -103,7 +103,7 @@ class IamMemberDriver:
         self._queues: dict[str, list[_Op]] = {}
         self._locks: dict[str, threading.Lock] = {}
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         """One policy read per resource the spec (or the state) grants on: neither GCS nor IAM
         has a batch getIamPolicy, so the reads run concurrently instead."""
         resources = sorted({split_id(w.id)[0] for w in wanted})
@@ -133,14 +133,14 @@ class IamMemberDriver:
                     }
         return out
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         self._submit(
             ctx, after["resource"], _Op(True, after["role"], after["member"], after["condition"])
         )
         return dict(after)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         resource, role, member, title = split_id(change.id)
         for b in _PolicyApi(ctx, resource).read().bindings:
             if b.role == role and member in b.members and b.key()[1] == title:
@@ -152,15 +152,15 @@ class IamMemberDriver:
                 }
         return None
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         raise CloudError("IAM members are replaced, never updated")
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         resource, role, member, _ = split_id(change.id)
         condition = (change.before or {}).get("condition")
         self._submit(ctx, resource, _Op(False, role, member, condition))
 
-    def _submit(self, ctx: Context, resource: str, op: _Op) -> None:
+    def _submit(self, ctx: CallContext, resource: str, op: _Op) -> None:
         with self._qlock:
             self._queues.setdefault(resource, []).append(op)
             lock = self._locks.setdefault(resource, threading.Lock())
@@ -188,7 +188,7 @@ class IamMemberDriver:
         if op.error is not None:
             raise op.error
 
-    def _write(self, ctx: Context, resource: str, ops: list[_Op]) -> None:
+    def _write(self, ctx: CallContext, resource: str, ops: list[_Op]) -> None:
         api = _PolicyApi(ctx, resource)
         for attempt in range(MAX_ETAG_RETRIES):
             policy = api.read()

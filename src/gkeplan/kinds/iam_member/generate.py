@@ -1,16 +1,18 @@
-"""iamMember for `import --generate`: every member of the IAM policies of the project, its
-service accounts, its buckets and its repositories, one `iam:` entry each; GCP's own grants
-(to service agents and default accounts, the project's owners, a bucket's convenience
-values) are left out."""
+"""iamMember for `import --generate`: every member of the IAM policies of the project and of
+every resource whose kind's grant target says how its listed resources' policies are named
+(`GrantTarget.listed`, `written_on`: service accounts, buckets, repositories, secrets), one
+`iam:` entry each; GCP's own grants (to service agents and default accounts, the project's
+owners, a bucket's convenience values) are left out."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
-from gkeplan.kinds.bucket import GS_PREFIX
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.base import GrantTarget
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Entry,
     Found,
@@ -43,21 +45,32 @@ CONVENIENCE = ("projectOwner:", "projectEditor:", "projectViewer:")
 CONVENIENCE_DOC = "https://cloud.google.com/storage/docs/access-control/iam"
 
 
+def _targets() -> dict[str, GrantTarget]:
+    """The grant targets whose grants are generated, by kind (the registry's)."""
+    from gkeplan.kinds import KINDS  # the registry is built over this kind: read it late
+
+    return {
+        k.name: k.grant_target
+        for k in KINDS
+        if k.grant_target is not None and k.grant_target.listed is not None
+    }
+
+
 class IamMemberGenerator(Global):
     kind = "iamMember"
-    reads: tuple[str, ...] = ("serviceAccount", "bucket", "artifactRepository")
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (PROJECT_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return tuple(_targets())
+
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         """One policy read per resource that has one (read concurrently by the driver)."""
         resources = [f"projects/{ctx.project}"]
-        resources += [
-            f"projects/{ctx.project}/serviceAccounts/{f.id}"
-            for f in listing.found.get("serviceAccount", [])
-        ]
-        resources += [f"buckets/{f.id}" for f in listing.found.get("bucket", [])]
-        resources += [f.id for f in listing.found.get("artifactRepository", [])]
+        for kind, target in _targets().items():
+            assert target.listed is not None
+            resources += [target.listed(ctx.project, f.id) for f in listing.found.get(kind, [])]
         return list_with(DRIVER, ctx, [f"{r}|-|-|" for r in resources], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
@@ -71,8 +84,8 @@ class IamMemberGenerator(Global):
             return LeftOut(
                 self.kind,
                 found.id,
-                f"it is on {resource}, which is not generated, and a grant on a repository "
-                "outside the spec cannot be written; generate the repository with it",
+                f"it is on {resource}, which is not generated, and a grant on it outside the "
+                "spec cannot be written; generate the resource with it",
                 managed=False,
             )
         if parse_member(member) is None:
@@ -127,15 +140,10 @@ def _target(resource: str, listing: Listing) -> str | None:
     """The grant's `on:` for the policy of `resource`; None when the spec cannot name it."""
     if resource == f"projects/{listing.project}":
         return "project"
-    if "/serviceAccounts/" in resource:
-        email = resource.rsplit("/", 1)[1]
-        return f"serviceAccount:{listing.ref('serviceAccount', email, email)}"
-    if resource.startswith("buckets/"):
-        name = resource.split("/", 1)[1]
-        key = listing.keys.get(("bucket", name))
-        return f"bucket:{key}" if key else f"bucket:{GS_PREFIX}{name}"
-    key = listing.keys.get(("artifactRepository", resource))
-    return f"artifactRepository:{key}" if key else None
+    for target in _targets().values():
+        if target.written_on is not None and re.match(target.pattern, resource):
+            return target.written_on(resource, listing)
+    return None
 
 
 def _member(member: str, listing: Listing) -> str:

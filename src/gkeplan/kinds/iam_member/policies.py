@@ -15,7 +15,7 @@ from gkeplan.gcp.retry import call
 
 if TYPE_CHECKING:
     from gkeplan.gcp.connection import Connection
-    from gkeplan.kinds.driver import Context
+    from gkeplan.kinds.driver import CallContext
 
 
 @dataclass
@@ -37,9 +37,9 @@ class Policy:
 
 
 class Policies(Protocol):
-    def read(self, ctx: Context, resource: str) -> Policy: ...
+    def read(self, ctx: CallContext, resource: str) -> Policy: ...
 
-    def write(self, ctx: Context, resource: str, policy: Policy) -> None: ...
+    def write(self, ctx: CallContext, resource: str, policy: Policy) -> None: ...
 
 
 def condition_of(cond: Any) -> dict[str, str] | None:
@@ -80,7 +80,7 @@ class GapicPolicies:
 
     client: Callable[[Connection], Any]
 
-    def read(self, ctx: Context, resource: str) -> Policy:
+    def read(self, ctx: CallContext, resource: str) -> Policy:
         client = self.client(ctx.conn)
         request = {"resource": resource, "options": {"requested_policy_version": 3}}
         pol = call(ctx.conn.timeouts, lambda: client.get_iam_policy(request=request))
@@ -94,7 +94,7 @@ class GapicPolicies:
         ]
         return Policy(one_per_key(binds), pol.etag, pol.version, pol)
 
-    def write(self, ctx: Context, resource: str, policy: Policy) -> None:
+    def write(self, ctx: CallContext, resource: str, policy: Policy) -> None:
         from google.iam.v1 import policy_pb2
         from google.type import expr_pb2
 

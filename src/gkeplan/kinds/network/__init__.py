@@ -183,7 +183,7 @@ _needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    net: Network = node.config
+    net: Network = node.model
     name = net.name or node.address.split(".", 1)[1]
     return DesiredState(
         network_id(spec.project, name),
@@ -224,5 +224,5 @@ KIND = Kind(
     # (https://cloud.google.com/compute/docs/reference/rest/v1/networks/patch); any other
     # change is a new network.
     immutable=frozenset({"name", "autoCreateSubnetworks", "mtu", "description"}),
-    weight=20.0,
+    expected_seconds=20.0,
 )

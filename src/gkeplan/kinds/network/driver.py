@@ -8,7 +8,7 @@ from google.cloud.compute_v1.types import Network, NetworkRoutingConfig
 
 from gkeplan.gcp import compute
 from gkeplan.kinds.compute_base import ComputeDriver, global_listing
-from gkeplan.kinds.driver import Attributes, Context
+from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
 
@@ -30,10 +30,10 @@ class NetworkDriver(ComputeDriver):
     def attributes(self, item: Any) -> Attributes:
         return network_attributes(item)
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         return global_listing(ctx, ctx.conn.compute("networks"))
 
-    def body(self, ctx: Context, after: Attributes) -> Network:
+    def body(self, ctx: CallContext, after: Attributes) -> Network:
         return Network(
             name=after["name"],
             auto_create_subnetworks=after["autoCreateSubnetworks"],
@@ -42,7 +42,7 @@ class NetworkDriver(ComputeDriver):
             description=after["description"],
         )
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         # networks.patch: "Only the following fields can be modified: routingConfig.routingMode"
         after = change.after or {}
         body = Network(routing_config=NetworkRoutingConfig(routing_mode=after["routingMode"]))

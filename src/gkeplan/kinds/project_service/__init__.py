@@ -67,11 +67,11 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _enables(spec: Document, node: Node) -> Iterable[str]:
-    return (node.config.name,)
+    return (node.model.name,)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    s: ProjectService = node.config
+    s: ProjectService = node.model
     return DesiredState(
         f"projects/{spec.project}/services/{s.name}",
         {"name": s.name, "state": "ENABLED"},
@@ -150,5 +150,5 @@ KIND = Kind(
     enables=_enables,
     immutable=frozenset({"name"}),
     takes_over_existing=True,  # an API that is on is what the spec asks for (see above)
-    weight=30.0,  # a scheduling guess: enabling an API is an operation of seconds to minutes
+    expected_seconds=30.0,  # a scheduling guess: enabling an API takes seconds to minutes
 )

@@ -9,7 +9,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.plan.model import Change
 
 # services.batchGet: "A single request can get a maximum of 30 services at a time." (Service
@@ -33,7 +33,7 @@ def _service_name(project: str, change_id: str) -> str:
 class ProjectServiceDriver:
     kind = "projectService"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         names = sorted({w.id.rsplit("/", 1)[-1] for w in wanted})
         client = ctx.conn.service_usage()
         parent = f"projects/{ctx.project}"
@@ -48,11 +48,11 @@ class ProjectServiceDriver:
         return out
 
     @staticmethod
-    def _batch(ctx: Context, client: Any, parent: str, names: list[str]) -> Any:
+    def _batch(ctx: CallContext, client: Any, parent: str, names: list[str]) -> Any:
         request = {"parent": parent, "names": [f"{parent}/services/{n}" for n in names]}
         return call(ctx.conn.timeouts, lambda: client.batch_get_services(request=request))
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.service_usage()
         name = _service_name(ctx.project, change.id)
         try:
@@ -61,17 +61,17 @@ class ProjectServiceDriver:
             return None
         return _attributes(got)
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         client = ctx.conn.service_usage()
         name = _service_name(ctx.project, change.id)
         operation = call(ctx.conn.timeouts, lambda: client.enable_service(request={"name": name}))
         operation.result(timeout=ctx.conn.timeouts.operation_deadline_s)
         return dict(change.after or {})
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         return self.create(ctx, change)  # the one field is its state: enable it
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = ctx.conn.service_usage()
         request = {
             "name": _service_name(ctx.project, change.id),

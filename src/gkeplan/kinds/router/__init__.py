@@ -10,13 +10,13 @@ from pydantic import Field
 from gkeplan.errors import Path, Severity
 from gkeplan.kinds.address import address_name, addresses, ref_key
 from gkeplan.kinds.base import (
-    Action,
     Dep,
     DesiredState,
     Kind,
     Node,
     Permission,
     Section,
+    Verb,
     project_permissions,
     section_nodes,
     uses,
@@ -111,7 +111,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    router: Router = node.config
+    router: Router = node.model
     deps = network_dep(spec, router.network, (*node.path, "network"), nodes)
     for i, ref in enumerate(router.nat.nat_ips if router.nat else []):
         address = f"address.{ref_key(ref)}"
@@ -123,8 +123,8 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
 _NEEDS = compute_permissions("routers", "regionOperations")
 
 
-def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]:
-    router: Router = node.config
+def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+    router: Router = node.model
     needs = project_permissions(_NEEDS)(spec, node, action)
     if action in ("create", "update") and router.nat is not None and router.nat.nat_ips:
         # a NAT's natIps use the addresses: compute.addresses.use (IAM's permission list;
@@ -134,7 +134,7 @@ def _needs(spec: Document, node: Node, action: Action) -> tuple[Permission, ...]
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    router: Router = node.config
+    router: Router = node.model
     name = router.name or node.address.split(".", 1)[1]
     region = router.region or spec.region
     return DesiredState(
@@ -252,6 +252,6 @@ KIND = Kind(
     # RouterNat.yaml, whose update is a PATCH of the router (update_verb: 'PATCH'); swapping an
     # address frees the old one (tests/e2e/test_address.py).
     immutable=frozenset({"name", "network", "region", "description"}),
-    weight=20.0,
+    expected_seconds=20.0,
     cost="gkeplan.kinds.router.cost:PRICED",
 )

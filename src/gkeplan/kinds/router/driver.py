@@ -8,7 +8,7 @@ from google.cloud.compute_v1.types import Router, RouterNat, RouterNatLogConfig
 
 from gkeplan.gcp import compute
 from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
-from gkeplan.kinds.driver import Attributes, Context
+from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
 
@@ -76,13 +76,13 @@ class RouterDriver(ComputeDriver):
     def attributes(self, item: Any) -> Attributes:
         return router_attributes(item)
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         return regional_listing(ctx, ctx.conn.compute("routers"), "routers")
 
-    def body(self, ctx: Context, after: Attributes) -> Router:
+    def body(self, ctx: CallContext, after: Attributes) -> Router:
         return _router(ctx.project, after)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         # routers.update (PUT: "the state of the target resource be created or replaced with
         # the state defined by the representation"), not patch: a JSON merge patch leaves out
         # the empty nats list the client never sends, so a removed NAT would stay.

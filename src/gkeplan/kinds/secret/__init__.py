@@ -250,7 +250,7 @@ _needs = resource_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     key = node.address.split(".", 1)[1]
-    s: Secret = node.config
+    s: Secret = node.model
     expire: str | None
     if s.ttl is not None:
         expire = None  # GCP computes it from the ttl at create: follow what exists
@@ -479,6 +479,12 @@ def _accessors(spec: Document) -> Iterable[Shorthand]:
             yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
 
 
+def _written_on(resource: str, listing: Any) -> str | None:
+    """A grant on a secret: by its spec key; one outside the spec cannot be named."""
+    key = listing.keys.get(("secret", resource))
+    return f"secret:{key}" if key else None
+
+
 GRANTS = GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
@@ -492,6 +498,8 @@ GRANTS = GrantTarget(
     check=_check_target,
     syntax="secret:KEY",
     shorthands=_accessors,
+    listed=lambda project, name: name,
+    written_on=_written_on,
 )
 
 
@@ -522,7 +530,7 @@ KIND = Kind(
     # secret_manager_secret.go.tmpl). Labels, annotations, topics, rotation and expiry are
     # updated in place (update_mask: true, Secret.yaml).
     immutable=frozenset({"secretId", "replication"}),
-    weight=1.0,  # a scheduling guess, not a GCP figure: create is one synchronous call
+    expected_seconds=1.0,  # a scheduling guess, not a GCP figure: create is one synchronous call
     replace_loses_data=True,  # every version of the secret, i.e. its values
     rules="gkeplan.kinds.secret.rules:RULES",
     outputs=_outputs,

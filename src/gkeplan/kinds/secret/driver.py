@@ -16,7 +16,7 @@ from google.api_core import exceptions as gexc
 
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.secret import REGIONAL, duration, location_of, utc
 from gkeplan.plan.model import Change
 
@@ -128,7 +128,7 @@ def _secret(
     return body
 
 
-def list_secrets(ctx: Context, parent: str) -> list[Any]:
+def list_secrets(ctx: CallContext, parent: str) -> list[Any]:
     """Every secret of `parent` (projects/P, or projects/P/locations/L: that location's
     regional secrets), as the client returns them. GCP names a secret by its project's number
     (projects/123/secrets/ID); callers key it by `parent` and its id."""
@@ -149,10 +149,10 @@ def list_secrets(ctx: Context, parent: str) -> list[Any]:
 class SecretDriver:
     kind = "secret"
 
-    def _client(self, ctx: Context, name: str) -> Any:
+    def _client(self, ctx: CallContext, name: str) -> Any:
         return client(ctx.conn, name)
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         """One list of each parent's secrets: a project's global ones (projects/P/secrets/ID),
         and each location's regional ones (projects/P/locations/L/secrets/ID)."""
         parents = sorted({w.id.rsplit("/secrets/", 1)[0] for w in wanted})
@@ -162,7 +162,7 @@ class SecretDriver:
             for secret in list_secrets(ctx, parent)
         }
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = self._client(ctx, change.id)
         request = {
@@ -176,7 +176,7 @@ class SecretDriver:
             raise ResourceExists(f"secret {change.id} exists already", change.id) from None
         return secret_attributes(secret)
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = self._client(ctx, change.id)
         try:
             secret = call(ctx.conn.timeouts, lambda: client.get_secret(name=change.id))
@@ -184,7 +184,7 @@ class SecretDriver:
             return None
         return secret_attributes(secret)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = self._client(ctx, change.id)
         fields = {f.name.split(".", 1)[0] for f in change.fields} & set(_MASK)
         mask = dict(_MASK)
@@ -197,7 +197,7 @@ class SecretDriver:
         secret = call(ctx.conn.timeouts, lambda: client.update_secret(request=request))
         return secret_attributes(secret)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = self._client(ctx, change.id)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             call(ctx.conn.timeouts, lambda: client.delete_secret(name=change.id))

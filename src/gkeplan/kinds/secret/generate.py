@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     LeftOut,
@@ -25,7 +25,7 @@ from gkeplan.kinds.secret import REGIONAL, SECRET_MANAGER_API, Secret, location_
 from gkeplan.kinds.secret.driver import list_secrets, secret_attributes
 
 
-def _found(ctx: Context, parent: str) -> list[Found]:
+def _found(ctx: CallContext, parent: str) -> list[Found]:
     found = []
     for secret in list_secrets(ctx, parent):
         attributes = secret_attributes(secret)
@@ -47,7 +47,7 @@ class SecretGenerator:  # a regional secret is in its location; a global one in 
     def region(self, found: Found) -> str | None:
         return location_of(found.id)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         project = f"projects/{ctx.project}"
         regions = {listing.region} | {
             str(f.attributes["region"]) for f in listing.found.get("subnetwork", [])

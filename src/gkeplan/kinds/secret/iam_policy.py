@@ -4,7 +4,7 @@ written at its location's endpoint, as the secret itself."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.iam_member.policies import GapicPolicies, Policy
 from gkeplan.kinds.secret.driver import client
 
@@ -13,10 +13,10 @@ class SecretPolicies:
     def _of(self, resource: str) -> GapicPolicies:
         return GapicPolicies(lambda conn: client(conn, resource))
 
-    def read(self, ctx: Context, resource: str) -> Policy:
+    def read(self, ctx: CallContext, resource: str) -> Policy:
         return self._of(resource).read(ctx, resource)
 
-    def write(self, ctx: Context, resource: str, policy: Policy) -> None:
+    def write(self, ctx: CallContext, resource: str, policy: Policy) -> None:
         self._of(resource).write(ctx, resource, policy)
 
 

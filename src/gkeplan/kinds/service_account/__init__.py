@@ -115,7 +115,7 @@ _needs = project_permissions(_NEEDS)
 
 def _desired(spec: Document, node: Node) -> DesiredState:
     name = node.address.split(".", 1)[1]
-    sa: ServiceAccount = node.config
+    sa: ServiceAccount = node.model
     return DesiredState(
         account_email(spec, name),
         {
@@ -180,6 +180,12 @@ def _impersonators(spec: Document) -> Iterable[Shorthand]:
             yield Shorthand(name, TOKEN_CREATOR, text, path, ("serviceAccounts", name))
 
 
+def _written_on(resource: str, listing: Any) -> str:
+    """A grant on an account: by its spec key when generated, else by its email."""
+    email = resource.rsplit("/", 1)[1]
+    return f"serviceAccount:{listing.ref('serviceAccount', email, email)}"
+
+
 GRANTS = GrantTarget(
     api=IAM_API,
     permissions="iam.serviceAccounts",
@@ -192,6 +198,8 @@ GRANTS = GrantTarget(
     where=lambda spec, ref: ref.name,  # an outside account: its email
     external=_outside_target,
     shorthands=_impersonators,
+    listed=lambda project, email: f"projects/{project}/serviceAccounts/{email}",
+    written_on=_written_on,
 )
 
 

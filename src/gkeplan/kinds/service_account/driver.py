@@ -9,7 +9,7 @@ from google.api_core import exceptions as gexc
 
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
-from gkeplan.kinds.driver import Attributes, Context, Wanted
+from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.plan.model import Change
 
 
@@ -22,14 +22,14 @@ def _attrs(sa: object) -> Attributes:
     }
 
 
-def _name(ctx: Context, email: str) -> str:
+def _name(ctx: CallContext, email: str) -> str:
     return f"projects/{ctx.project}/serviceAccounts/{email}"
 
 
 class ServiceAccountDriver:
     kind = "serviceAccount"
 
-    def read_all(self, ctx: Context, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
+    def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
         if not list(wanted):
             return {}
         client = ctx.conn.iam()
@@ -48,7 +48,7 @@ class ServiceAccountDriver:
                 ctx.count()
         return out
 
-    def create(self, ctx: Context, change: Change) -> Attributes:
+    def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = ctx.conn.iam()
         try:
@@ -69,7 +69,7 @@ class ServiceAccountDriver:
             raise ResourceExists(str(exc), change.id) from None
         return _attrs(sa)
 
-    def exists(self, ctx: Context, name: str) -> bool:
+    def exists(self, ctx: CallContext, name: str) -> bool:
         """Does the account `name` (projects/P/serviceAccounts/EMAIL) exist? Only a 404 says
         no: a 403 says the caller may not look, and the grant's own call will tell."""
         client = ctx.conn.iam()
@@ -83,7 +83,7 @@ class ServiceAccountDriver:
             ctx.count()
         return True
 
-    def read(self, ctx: Context, change: Change) -> Attributes | None:
+    def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.iam()
         try:
             sa = call(
@@ -94,7 +94,7 @@ class ServiceAccountDriver:
             return None
         return _attrs(sa)
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         client = ctx.conn.iam()
         sa = call(
@@ -112,7 +112,7 @@ class ServiceAccountDriver:
         )
         return _attrs(sa) if getattr(sa, "email", "") else dict(after)
 
-    def delete(self, ctx: Context, change: Change) -> None:
+    def delete(self, ctx: CallContext, change: Change) -> None:
         client = ctx.conn.iam()
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             call(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import Context
+from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     SERVICE_ACCOUNT_TYPES,
     Found,
@@ -27,7 +27,7 @@ class ServiceAccountGenerator(Global):
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (IAM_API,)
 
-    def list(self, ctx: Context, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
         return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:

@@ -100,7 +100,7 @@ def _expand(spec: Document) -> Iterable[Node]:
 
 
 def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
-    sub: Subnetwork = node.config
+    sub: Subnetwork = node.model
     return network_dep(spec, sub.network, (*node.path, "network"), nodes)
 
 
@@ -113,7 +113,7 @@ _needs = project_permissions(_NEEDS)
 
 
 def _desired(spec: Document, node: Node) -> DesiredState:
-    sub: Subnetwork = node.config
+    sub: Subnetwork = node.model
     name = sub.name or node.address.split(".", 1)[1]
     region = region_of(spec, sub)
     return DesiredState(
@@ -338,6 +338,6 @@ KIND = Kind(
     # secondaryIpRanges "can be updated with a patch request", privateIpGoogleAccess "updated
     # using setPrivateIpGoogleAccess" (compute v1 discovery document).
     immutable=frozenset({"name", "network", "region", "ipCidrRange", "description"}),
-    weight=20.0,
+    expected_seconds=20.0,
     rules="gkeplan.kinds.subnetwork.rules:RULES",
 )

@@ -14,7 +14,7 @@ from google.cloud.compute_v1.types import (
 from gkeplan.errors import CloudError
 from gkeplan.gcp import compute
 from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
-from gkeplan.kinds.driver import Attributes, Context
+from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
 
@@ -76,10 +76,10 @@ class SubnetworkDriver(ComputeDriver):
     def attributes(self, item: Any) -> Attributes:
         return subnetwork_attributes(item)
 
-    def listing(self, ctx: Context) -> list[Any]:
+    def listing(self, ctx: CallContext) -> list[Any]:
         return regional_listing(ctx, ctx.conn.compute("subnetworks"), "subnetworks")
 
-    def body(self, ctx: Context, after: Attributes) -> Subnetwork:
+    def body(self, ctx: CallContext, after: Attributes) -> Subnetwork:
         body = Subnetwork(
             name=after["name"],
             network=f"projects/{ctx.project}/global/networks/{after['network']}",
@@ -92,7 +92,7 @@ class SubnetworkDriver(ComputeDriver):
             body.log_config = _log_body(after["logConfig"])
         return body
 
-    def update(self, ctx: Context, change: Change) -> Attributes:
+    def update(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
         region, name = compute.regional(change.id)
         client = ctx.conn.compute("subnetworks")

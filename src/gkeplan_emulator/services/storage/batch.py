@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
+from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.dispatch import dispatch
-from gkeplan_emulator.http import Request, Response, Route
 from gkeplan_emulator.services.storage.errors import invalid, storage_error
 from gkeplan_emulator.services.storage.uploads import boundary_of
 

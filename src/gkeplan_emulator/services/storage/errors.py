@@ -7,8 +7,8 @@ PreconditionFailed ...), and users read the message, so both follow GCS.
 
 from __future__ import annotations
 
+from gkeplan_emulator.calls import ANONYMOUS
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import ANONYMOUS
 
 _STATUS = {
     304: "OK",

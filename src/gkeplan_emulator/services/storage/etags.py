@@ -10,7 +10,7 @@ If-Match/If-None-Match headers on modify requests"
 
 from __future__ import annotations
 
-from gkeplan_emulator.http import Request
+from gkeplan_emulator.calls import Request
 from gkeplan_emulator.services.storage.errors import condition_not_met, not_modified
 
 

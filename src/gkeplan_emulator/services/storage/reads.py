@@ -8,7 +8,7 @@ import gzip
 import re
 import zlib
 
-from gkeplan_emulator.http import Request, Response
+from gkeplan_emulator.calls import Request, Response
 from gkeplan_emulator.services.storage.errors import invalid, storage_error
 from gkeplan_emulator.services.storage.records import StoredObject
 from gkeplan_emulator.services.storage.serialize import media_headers

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from gkeplan_emulator.calls import Handler, Request, Response, Route, route
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.http import Handler, Request, Response, Route, route
 from gkeplan_emulator.mappings import Serve, discovered, routes_for
 from gkeplan_emulator.services.resourcemanager import decode_etag
 from gkeplan_emulator.services.storage import bodies, unsupported
