@@ -170,16 +170,22 @@ def test_import_generate_lists_the_regional_secrets_of_the_projects_regions(
                 "secret": secret,
             }
         )
+    policy = client.get_iam_policy(request={"resource": NAME})
+    policy.bindings.add(role="roles/secretmanager.secretAccessor", members=["user:ana@example.com"])
+    client.set_iam_policy(request={"resource": NAME, "policy": policy})
     spec, state = tmp_path / "generated.yaml", str(tmp_path / "adopted.json")
     common = ["--endpoint", harness.emu.endpoints.http]
     generate = ["import", "--generate", "--project", "demo-project", "--out", str(spec)]
-    only = ["--include", "secret", "--region", "us-central1", "--write", "--state", state]
+    only = ["--include", "secret", "--include", "iamMember", "--region", "us-central1"]
+    only += ["--write", "--state", state]
     made = CliRunner().invoke(cli, [*generate, *only, *common])
     assert made.exit_code == 0, made.output
     text = spec.read_text()
     assert f"  # {NAME}\n  hf-token-us-central1:\n" in text, text
     assert "asia-east1" not in text
     assert f"    kmsKeyName: {KEY}\n" in text
+    # the regional secret's grant, read from its regional policy, names it by key
+    assert "on: secret:hf-token-us-central1" in text, text
     planned = CliRunner().invoke(
         cli, ["plan", str(spec), "--state", state, "--detailed-exitcode", *common]
     )
