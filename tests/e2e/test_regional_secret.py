@@ -84,6 +84,9 @@ def test_a_regional_secret_applies_then_plans_no_changes(harness: Harness) -> No
     }
     again = harness.plan(spec)
     assert not again.has_changes, _actions(again)
+    # a list of the project's global secrets, one of us-central1's, one of its accounts, the
+    # regional secret's policy
+    assert again.refresh_calls == 4
 
 
 def test_drift_on_a_regional_secret_is_found_and_put_back(harness: Harness) -> None:
