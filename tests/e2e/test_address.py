@@ -190,3 +190,18 @@ def test_refresh_reads_every_address_in_two_calls(harness: Harness) -> None:
     assert not again.has_changes, _actions(again)
     # networks, subnetworks (aggregated), routers (aggregated), addresses (aggregated + global)
     assert again.refresh_calls == 5
+
+
+def test_swapping_a_nats_ips_updates_the_router_in_place(harness: Harness) -> None:
+    """natIps change through the router's update (the NAT is part of the router), never a
+    replacement: the new address goes IN_USE, the old one back to RESERVED."""
+    _apply(harness)
+    swapped = SPEC.replace("  lb-ip: {}\n", "  lb-ip: {}\n  nat-ip-2: {region: us-central1}\n")
+    swapped = swapped.replace("natIps: [address:nat-ip]", "natIps: [address:nat-ip-2]")
+    plan = harness.plan(harness.spec(swapped))
+    assert _actions(plan) == {"address.nat-ip-2": "create", "router.ml-router": "update"}
+    _apply(harness, swapped)
+    client = connection_for(harness.emu).rest_client(REGIONAL)
+    assert client.get(project=P, region=R, address="nat-ip-2").status == "IN_USE"
+    assert client.get(project=P, region=R, address="nat-ip").status == "RESERVED"
+    assert not harness.plan(harness.spec(swapped)).has_changes

@@ -327,3 +327,66 @@ def test_while_the_api_is_off_every_call_is_refused_as_gcp_refuses_it(transport:
         # "Secret Manager API has not been used in project 698910892233 before or it is
         # disabled" (googleapis/nodejs-secret-manager#58)
         assert f"Secret Manager API has not been used in project {NUMBER}" in str(err.value)
+
+
+REGIONAL = f"projects/{P}/locations/us-central1/secrets/hf-token"
+REGIONAL_SHOWN = f"projects/{NUMBER}/locations/us-central1/secrets/hf-token"
+
+
+def _create_regional(client: Any, location: str = "us-central1", **fields: Any) -> Any:
+    return client.create_secret(
+        request={
+            "parent": f"projects/{P}/locations/{location}",
+            "secret_id": "hf-token",
+            "secret": {"labels": {"app": "serving"}, **fields},
+        }
+    )
+
+
+def test_regional_secrets_are_kept_apart_by_location_and_from_global_ones(client: Any) -> None:
+    _create(client)  # the global hf-token: another secret
+    secret = _create_regional(client)
+    assert secret.name == REGIONAL_SHOWN
+    assert "replication" not in secret
+    _create_regional(client, "europe-west4")
+    assert client.get_secret(name=REGIONAL) == secret
+    listed = [s.name for s in client.list_secrets(parent=f"projects/{P}/locations/us-central1")]
+    assert listed == [REGIONAL_SHOWN]
+    assert [s.name for s in client.list_secrets(parent=f"projects/{P}")] == [SHOWN]
+    with pytest.raises((gexc.Conflict, gexc.AlreadyExists)) as info:
+        _create_regional(client)
+    assert info.value.message.endswith(f"Secret [{REGIONAL_SHOWN}] already exists.")
+
+
+def test_a_regional_secret_refuses_replication_and_a_key_of_another_location(
+    clients: ClientFactory,
+) -> None:
+    client = rest(clients)
+    with pytest.raises(gexc.BadRequest, match="does not take a replication"):
+        _create_regional(client, replication={"automatic": {}})
+    key = "projects/kms/locations/europe-west4/keyRings/r/cryptoKeys/k"
+    with pytest.raises(gexc.BadRequest, match="must be in the secret's location us-central1"):
+        _create_regional(client, customer_managed_encryption={"kms_key_name": key})
+    here = "projects/kms/locations/us-central1/keyRings/r/cryptoKeys/k"
+    secret = _create_regional(client, customer_managed_encryption={"kms_key_name": here})
+    assert secret.customer_managed_encryption.kms_key_name == here
+
+
+def test_a_regional_secrets_versions_and_policy_are_its_own(client: Any) -> None:
+    _create(client)
+    _create_regional(client)
+    client.add_secret_version(parent=NAME, payload={"data": b"global"})
+    v = client.add_secret_version(parent=REGIONAL, payload={"data": b"regional"})
+    assert v.name == f"{REGIONAL_SHOWN}/versions/1"
+    got = client.access_secret_version(name=f"{REGIONAL}/versions/latest")
+    assert got.payload.data == b"regional"
+    member = "user:ana@example.com"
+    policy = client.get_iam_policy(request={"resource": REGIONAL})
+    policy.bindings.add(role="roles/secretmanager.secretAccessor", members=[member])
+    client.set_iam_policy(request={"resource": REGIONAL, "policy": policy})
+    assert client.get_iam_policy(request={"resource": REGIONAL}).bindings
+    assert not client.get_iam_policy(request={"resource": NAME}).bindings
+    client.delete_secret(name=REGIONAL)
+    with pytest.raises(gexc.NotFound):
+        client.get_secret(name=REGIONAL)
+    assert client.access_secret_version(name=f"{NAME}/versions/latest").payload.data == b"global"

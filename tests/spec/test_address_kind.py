@@ -96,9 +96,36 @@ def _edit(old: str, new: str) -> str:
             "spec.yaml:21:5: error: addresses.psa: a VPC_PEERING range needs prefixLength:",
         ),
         (
-            _edit("  lb-ip: {ipVersion: IPV4}", "  lb-ip: {region: us-central1, ipVersion: IPV4}"),
-            "spec.yaml:19:43: error: addresses.lb-ip.ipVersion: ipVersion applies to global "
-            "addresses only here",
+            _edit("  lb-ip: {ipVersion: IPV4}", "  lb-ip: {region: us-central1, ipVersion: IPV6}"),
+            "spec.yaml:19:43: error: addresses.lb-ip.ipVersion: a regional IPv6 address needs "
+            "ipv6EndpointType: VM or NETLB",
+        ),
+        (
+            _edit("  lb-ip: {ipVersion: IPV4}", "  lb-ip: {region: us-central1, ipVersion: IPV6}"),
+            "spec.yaml:19:10: error: addresses.lb-ip: a regional IPv6 address needs subnetwork: "
+            "a dual-stack subnetwork with external IPv6 (stackType IPV4_IPV6, ipv6AccessType "
+            "EXTERNAL)",
+        ),
+        (
+            _edit(
+                "  lb-ip: {ipVersion: IPV4}",
+                "  lb-ip: {region: us-central1, ipVersion: IPV6, ipv6EndpointType: VM, "
+                "subnetwork: ml-subnet}",
+            ),
+            "spec.yaml:19:83: error: addresses.lb-ip.subnetwork: subnetwork 'ml-subnet' of this "
+            "spec is IPv4 only",
+        ),
+        (
+            _edit("  lb-ip: {ipVersion: IPV4}", "  lb-ip: {ipVersion: IPV6, ipv6EndpointType: VM}"),
+            "spec.yaml:19:46: error: addresses.lb-ip.ipv6EndpointType: ipv6EndpointType applies "
+            "to regional IPv6 addresses only",
+        ),
+        (
+            _edit(
+                "  lb-ip: {ipVersion: IPV4}", "  lb-ip: {ipVersion: IPV6, address: '2001:db8::1'}"
+            ),
+            "spec.yaml:19:37: warning: addresses.lb-ip.address: gcloud reserves a global IPv6 "
+            "address only when GCP picks it",
         ),
         (
             _edit("      natIpAllocateOption: MANUAL_ONLY\n", ""),
@@ -125,6 +152,19 @@ def _edit(old: str, new: str) -> str:
 def test_what_gcp_refuses_is_refused_at_its_line(tmp_path: Path, text: str, expected: str) -> None:
     output = _validate(tmp_path, text)
     assert expected in output.replace(str(tmp_path) + "/", ""), output
+
+
+def test_global_and_regional_ipv6_addresses_are_valid(tmp_path: Path) -> None:
+    text = _edit(
+        "  lb-ip: {ipVersion: IPV4}",
+        "  lb-ip: {ipVersion: IPV6}\n"
+        "  vm-v6: {region: us-central1, ipVersion: IPV6, ipv6EndpointType: VM, "
+        "subnetwork: dual-stack}",
+    )
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    result = validate(path, {}, environ={}, policies=False)
+    assert [d.message for d in result.diagnostics] == []
 
 
 def test_a_misspelt_nat_ip_gets_a_suggestion(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ CLIENT_ENUMS: dict[str, Any] = {
     "Address.network_tier": compute.Address.NetworkTier,
     "Address.purpose": compute.Address.Purpose,
     "Address.ip_version": compute.Address.IpVersion,
+    "Address.ipv6_endpoint_type": compute.Address.Ipv6EndpointType,
     "Nat.nat_ip_allocate_option": compute.RouterNat.NatIpAllocateOption,
     "Nat.source_subnetwork_ip_ranges_to_nat": compute.RouterNat.SourceSubnetworkIpRangesToNat,
     "NatLogging.filter": compute.RouterNatLogConfig.Filter,

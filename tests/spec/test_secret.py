@@ -152,6 +152,33 @@ CASES: dict[str, tuple[str, list[str]]] = {
         ),
         ["10:82: iam[1].on: target secret 'b' is not a secret of this spec"],
     ),
+    "regional": (
+        secrets(
+            f"  a: {{location: us-central1, kmsKeyName: '{KEY.format('us-central1')}'}}\n"
+            "  b: {location: europe-west4, secretId: a}\n  c: {secretId: a}\n"
+        ),
+        [],
+    ),
+    "regional-not-a-region": (
+        secrets("  a: {location: global}\n"),
+        ["21:17: secrets.a.location: 'global' is not a region"],
+    ),
+    "regional-with-replication": (
+        secrets("  a: {location: us-central1, replication: automatic}\n"),
+        [
+            "21:43: secrets.a.replication: a regional secret (location set) has no replication: its data stays in us-central1"
+        ],
+    ),
+    "regional-key-elsewhere": (
+        secrets(f"  a: {{location: us-central1, kmsKeyName: '{KEY.format('global')}'}}\n"),
+        [
+            "21:42: secrets.a.kmsKeyName: the key is in global, but Secret Manager needs it in us-central1 (the regional secret's location)"
+        ],
+    ),
+    "regional-same-id-twice": (
+        secrets("  a: {location: us-east1}\n  b: {location: us-east1, secretId: a}\n"),
+        ["22:37: secrets.b.secretId: secret id 'a' is also used by 'a'"],
+    ),
     "a-value-is-not-a-field": (
         secrets("  a: {value: hunter2}\n"),
         ["21:7: secrets.a.value: unknown key 'value'"],

@@ -8,6 +8,7 @@ and per resource the `createAs` account through impersonated credentials.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -249,8 +250,31 @@ class Connection:
         return self._client("service_usage", None)
 
     def rest_client(
-        self, path: str, creds: google.auth.credentials.Credentials | None = None
+        self,
+        path: str,
+        creds: google.auth.credentials.Credentials | None = None,
+        google_endpoint: str | None = None,
     ) -> Any:
         """Any generated (GAPIC) client, "module:Class", over REST at this target's endpoint:
-        a kind's driver names its own client, so a new kind edits nothing here."""
-        return self._client(path, creds)
+        a kind's driver names its own client, so a new kind edits nothing here.
+        `google_endpoint` is the host the client calls on Google (a regional endpoint, e.g.
+        secretmanager.us-central1.rep.googleapis.com); a sandbox serves every one at its host."""
+        if google_endpoint is None or self.endpoints.http is not None:
+            return self._client(path, creds)
+        creds = creds or self.base_credentials()
+        key = (f"{path}@{google_endpoint}", id(creds))
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                module_name, _, cls = path.partition(":")
+                client = self._bounded(
+                    getattr(importlib.import_module(module_name), cls)(
+                        credentials=creds,
+                        transport="rest",
+                        client_options=client_options_lib.ClientOptions(
+                            api_endpoint=google_endpoint
+                        ),
+                    )
+                )
+                self._cache[key] = client
+            return client

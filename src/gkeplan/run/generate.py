@@ -135,7 +135,7 @@ def generate(
 ) -> Generated:
     started = time.monotonic()
     ctx = CallContext(project, conn)
-    listing = Listing(project, default_network=selection.default_network)
+    listing = Listing(project, region or "", default_network=selection.default_network)
     generators = {k.name: load_generator(k.generate) for k in KINDS if k.generate}
     needed = _closure(selection.kinds, generators)
     order = list(

@@ -45,6 +45,17 @@ EXTERNAL_POOLS = {
     GLOBAL: ipaddress.IPv4Network("34.96.0.0/12"),
 }
 PRIVATE = ipaddress.IPv4Network("10.0.0.0/8")  # private services access ranges (VPC_PEERING)
+# External IPv6 comes from the documentation prefix (RFC 3849), never a routable one: a global
+# IPv6 address is one address (its prefix length "is not applicable to ... global IPv6
+# addresses"), a regional one a /96 ("If the address is an IPv6 address, the only allowed
+# value is 96"; gcloud compute addresses create --help, --prefix-length, SDK 528), out of its
+# dual-stack subnetwork's external range (Subnetwork.externalIpv6Prefix, "The external IPv6
+# address range that is owned by this subnetwork").
+EXTERNAL_V6 = {
+    GLOBAL: ipaddress.IPv6Network("2001:db8:1000::/36"),
+    REGIONAL: ipaddress.IPv6Network("2001:db8:2000::/36"),
+}
+V6_PREFIX = 96
 
 
 def _fingerprint(labels: dict[str, str]) -> str:
@@ -169,6 +180,18 @@ class AddressesApi(ComputeNetworkApi):
             body["region"] = f"{BASE}projects/{project}/regions/{req.params['region']}"
         elif "ipVersion" not in body:
             body["ipVersion"] = "IPV4"
+        v6 = body.get("ipVersion") == "IPV6"
+        if body.get("ipv6EndpointType") and not (regional and v6):
+            # Address.ipv6EndpointType: "used for deciding which type of endpoint this address
+            # can be used after the external IPv6 address reservation"; the wording is ours
+            raise invalid(
+                "resource.ipv6EndpointType",
+                body["ipv6EndpointType"],
+                "The endpoint type applies to regional IPv6 addresses only.",
+            )
+        if v6 and not internal:
+            self._external_v6(req, store, body, full)
+            return
         if body.get("subnetwork") and not (internal and regional):
             # "This field can only be used with INTERNAL type with a GCE_ENDPOINT or
             # DNS_RESOLVER purpose" (Address.subnetwork)
@@ -183,6 +206,46 @@ class AddressesApi(ComputeNetworkApi):
             self._internal(req, body, full)
         else:
             self._range(req, store, body, full)
+
+    def _external_v6(self, req: Request, store: str, body: dict[str, Any], full: str) -> None:
+        taken = self._taken()
+        if store == REGIONAL:
+            # gcloud compute addresses create --help: --endpoint-type "The endpoint type of the
+            # external IPv6 address to be reserved"; the wordings below are ours
+            if not body.get("ipv6EndpointType"):
+                raise invalid(
+                    "resource.ipv6EndpointType",
+                    "",
+                    "A regional IPv6 address needs an endpoint type (VM or NETLB).",
+                )
+            ref = str(body.get("subnetwork") or "")
+            sub = self.model.subnetwork(req.params["region"], ref) if ref else None
+            if sub is None:
+                raise invalid(
+                    "resource.subnetwork",
+                    ref,
+                    "The referenced subnetwork resource cannot be found.",
+                )
+            if sub.get("stackType") != "IPV4_IPV6" or sub.get("ipv6AccessType") != "EXTERNAL":
+                raise invalid(
+                    "resource.subnetwork",
+                    ref,
+                    "The subnetwork has no external IPv6 range (stackType IPV4_IPV6, "
+                    "ipv6AccessType EXTERNAL).",
+                )
+            body["subnetwork"] = sub["selfLink"]
+            body["prefixLength"] = V6_PREFIX
+        pool = EXTERNAL_V6[store]
+        size = 2 ** (128 - V6_PREFIX) if store == REGIONAL else 1
+        count = pool.num_addresses // size
+        start = int(hashlib.sha256(full.encode()).hexdigest(), 16) % count
+        for step in range(count):
+            n = int(pool.network_address) + ((start + step) % count) * size
+            ip = str(ipaddress.IPv6Address(n))
+            if ip not in taken:
+                body["address"] = ip
+                return
+        raise ApiError("RESOURCE_EXHAUSTED", "No external IPv6 addresses are available.")
 
     def _taken(self) -> dict[str, str]:
         """Every reserved IP (range start) -> the address holding it."""

@@ -1,12 +1,21 @@
-"""Secret Manager API v1 (global secrets): projects.secrets create, get, list, patch, delete,
-addVersion, getIamPolicy, setIamPolicy, testIamPermissions, and projects.secrets.versions get,
-list, access, disable, enable, destroy; over REST and, transcoded, over gRPC
+"""Secret Manager API v1, global and regional secrets: projects.secrets create, get, list,
+patch, delete, addVersion, getIamPolicy, setIamPolicy, testIamPermissions, and projects.secrets.
+versions get, list, access, disable, enable, destroy; over REST and, transcoded, over gRPC
 (google.cloud.secretmanager.v1.SecretManagerService).
 
 Paths, verbs and field names follow the secretmanager v1 discovery document shipped in
 google-api-python-client (Secret, Replication, Rotation, Topic, SecretVersion, SecretPayload);
 the gRPC methods' HTTP mappings are those of the installed google-cloud-secret-manager
 (transports/rest_base.py). Every method is synchronous: none answers an operation.
+
+Each method's second HTTP binding (`/v1/projects/*/locations/*/secrets/...`) is a regional
+secret's: "A Regional Secret is a logical secret whose value and versions can be created and
+accessed within a region only" (Terraform's google_secret_manager_regional_secret docs), served
+at secretmanager.LOCATION.rep.googleapis.com (Secret Manager docs, "Create a regional secret":
+"Regional endpoints use the following format: SERVICE_NAME.LOCATION.rep.googleapis.com"). A
+sandbox answers every location at its one host. Regional secrets are kept apart by location:
+the model keys one as "LOCATION/ID" (a location and a secret id hold no '/'), a global one as
+"ID".
 """
 
 from __future__ import annotations
@@ -55,6 +64,8 @@ MUTABLE = {
     "version_aliases": "versionAliases",
     "versionAliases": "versionAliases",
     "replication": "replication",
+    "customer_managed_encryption": "customerManagedEncryption",
+    "customerManagedEncryption": "customerManagedEncryption",
 }
 # "Output only" fields of Secret (discovery document): never taken from a request.
 OUTPUT_ONLY = ("name", "createTime", "etag", "policyMember")
@@ -66,8 +77,25 @@ MAX_TOPICS = 10  # "A list of up to 10 Pub/Sub topics" (Secret.topics)
 MAX_PAYLOAD = 64 * 1024  # SecretPayload.data: "Must be no larger than 64KiB."
 
 
-def secret_resource(project: str, sid: str) -> str:
-    return f"//secretmanager.googleapis.com/projects/{project}/secrets/{sid}"
+def key_of(params: dict[str, str]) -> str:
+    """The model's key of the secret a request names: "ID", or "LOCATION/ID" when it came in
+    through a method's regional binding."""
+    location = params.get("location")
+    return f"{location}/{params['secret']}" if location else params["secret"]
+
+
+def relative(key: str) -> str:
+    """secrets/ID or locations/L/secrets/ID: a key's name below its project."""
+    location, _, sid = key.rpartition("/")
+    return f"locations/{location}/secrets/{sid}" if location else f"secrets/{sid}"
+
+
+def location_of(key: str) -> str | None:
+    return key.rpartition("/")[0] or None
+
+
+def secret_resource(project: str, key: str) -> str:
+    return f"//secretmanager.googleapis.com/projects/{project}/{relative(key)}"
 
 
 def _stamp(now: float) -> str:
@@ -139,12 +167,12 @@ class SecretsModel:
     def number(self) -> str:
         return str(self.backend.config.project_number)
 
-    def name(self, sid: str) -> str:
+    def name(self, key: str) -> str:
         # GCP names a secret by its project's number whatever the request named it by: a create
         # of projects/PROJECT_ID/secrets/csrf-token answers "Secret [projects/435468002770/
         # secrets/csrf-token] already exists." (google/exposure-notifications-verification-
         # server#456)
-        return f"projects/{self.number}/secrets/{sid}"
+        return f"projects/{self.number}/{relative(key)}"
 
     # -- checks ------------------------------------------------------------------------------
     def in_project(self, principal: str, project: str, permission: str) -> None:
@@ -153,22 +181,22 @@ class SecretsModel:
         ):
             raise permission_denied(permission, f"projects/{project}")
 
-    def require(self, principal: str, project: str, sid: str, permission: str) -> None:
-        resource = secret_resource(self.project, sid)
+    def require(self, principal: str, project: str, key: str, permission: str) -> None:
+        resource = secret_resource(self.project, key)
         if project not in (self.project, self.number) or not self.backend.authz.allowed(
             principal, permission, resource, self.project
         ):
-            raise permission_denied(permission, f"projects/{project}/secrets/{sid}")
+            raise permission_denied(permission, f"projects/{project}/{relative(key)}")
 
-    def get(self, principal: str, project: str, sid: str, permission: str) -> dict[str, Any]:
-        self.require(principal, project, sid, permission)
+    def get(self, principal: str, project: str, key: str, permission: str) -> dict[str, Any]:
+        self.require(principal, project, key, permission)
         with self.lock:
             self.expire()
-            secret = self.secrets.get(sid)
+            secret = self.secrets.get(key)
         if secret is None:
             # "404 Secret [projects/123/secrets/figma-secret-456] not found" (a public
             # troubleshooting guide quoting google.api_core.exceptions.NotFound); by number
-            raise not_found(f"Secret [{self.name(sid)}] not found.")
+            raise not_found(f"Secret [{self.name(key)}] not found.")
         return secret
 
     def expire(self) -> None:
@@ -292,6 +320,46 @@ def _expiry(secret: dict[str, Any], body: dict[str, Any], now: float) -> None:
         secret.pop("expireTime", None)
 
 
+def _status(rep: dict[str, Any]) -> dict[str, Any]:
+    """A version's replicationStatus: where its data is kept."""
+    if "automatic" in rep:
+        return {"automatic": {}}
+    replicas = (rep.get("userManaged") or {}).get("replicas") or []
+    return {"userManaged": {"replicas": [{"location": r["location"]} for r in replicas]}}
+
+
+# A regional secret's data stays in its location: Terraform's google_secret_manager_
+# regional_secret has no replication (its arguments: location, secret_id, labels, annotations,
+# customer_managed_encryption, topics, rotation, expire_time/ttl, version_aliases,
+# version_destroy_ttl; magic-modules mmv1/products/secretmanagerregional/RegionalSecret.yaml),
+# and Secret.customerManagedEncryption is "The customer-managed encryption configuration of the
+# regionalized secrets" (secretmanager v1 discovery document). The wording is ours.
+_REGIONAL_REPLICATION = "A regional secret does not take a replication policy."
+
+
+def _check_regional_key(location: str, cme: dict[str, Any]) -> None:
+    key = str(cme.get("kmsKeyName") or "")
+    if not key:
+        raise invalid_argument("CustomerManagedEncryption.kmsKeyName is required.")
+    # "The location of the CMEK key must be the same as the location of the regional secret."
+    # (Secret Manager docs, regional-secrets/create-secret-cmek-encryption, Limitations);
+    # the wording is ours
+    if f"/locations/{location}/" not in key:
+        raise invalid_argument(
+            f"The Cloud KMS key {key} must be in the secret's location {location}."
+        )
+
+
+def _regional(location: str, body: dict[str, Any]) -> dict[str, Any]:
+    if body.get("replication"):
+        raise invalid_argument(_REGIONAL_REPLICATION)
+    out: dict[str, Any] = {}
+    if body.get("customerManagedEncryption"):
+        _check_regional_key(location, body["customerManagedEncryption"])
+        out["customerManagedEncryption"] = body["customerManagedEncryption"]
+    return out
+
+
 def _check_topics(topics: list[dict[str, Any]]) -> None:
     if len(topics) > MAX_TOPICS:
         raise invalid_argument("A secret can have at most 10 topics.")  # wording ours
@@ -315,16 +383,18 @@ def routes(backend: Backend) -> list[Route]:
                 "Secret ID must be at most 255 characters of letters, numerals, '-' and '_'."
             )
         body = _body(req.json())
-        if not body.get("replication"):
-            raise invalid_argument("Secret.replication is required.")  # Required (discovery)
+        location = p.get("location")
+        key = f"{location}/{sid}" if location else sid
+        now = backend.clock.now()
+        secret: dict[str, Any] = {"name": model.name(key), "createTime": _stamp(now)}
+        if location:
+            secret.update(_regional(location, body))
+        else:
+            if not body.get("replication"):
+                raise invalid_argument("Secret.replication is required.")  # Required (discovery)
+            secret["replication"] = _replication(body["replication"])
         if body.get("ttl") is not None and body.get("expireTime"):
             raise invalid_argument("Only one of ttl or expire_time can be provided.")
-        now = backend.clock.now()
-        secret: dict[str, Any] = {
-            "name": model.name(sid),
-            "replication": _replication(body["replication"]),
-            "createTime": _stamp(now),
-        }
         for field in ("labels", "annotations", "versionAliases"):
             if body.get(field):
                 secret[field] = body[field]
@@ -339,31 +409,34 @@ def routes(backend: Backend) -> list[Route]:
         _expiry(secret, body, now)
         with model.lock:
             model.expire()
-            if sid in model.secrets:
+            if key in model.secrets:
                 # "Error 409: Secret [projects/435468002770/secrets/csrf-token] already exists."
                 # (google/exposure-notifications-verification-server#456)
-                raise already_exists(f"Secret [{model.name(sid)}] already exists.")
+                raise already_exists(f"Secret [{model.name(key)}] already exists.")
             secret["etag"] = _etag(secret)
-            model.secrets[sid] = secret
-            model.versions[sid] = []
+            model.secrets[key] = secret
+            model.versions[key] = []
         return Response(body=secret)
 
     def get(req: Request) -> Response:
         assert req.principal
         p = req.params
         return Response(
-            body=model.get(req.principal, p["project"], p["secret"], "secretmanager.secrets.get")
+            body=model.get(req.principal, p["project"], key_of(p), "secretmanager.secrets.get")
         )
 
     def list_(req: Request) -> Response:
         assert req.principal
         model.in_project(req.principal, req.params["project"], "secretmanager.secrets.list")
+        location = req.params.get("location")  # a regional list holds that location's alone
         with model.lock:
             model.expire()
             # "The list of Secrets sorted in reverse by create_time (newest first)"
             # (ListSecretsResponse.secrets)
             items = sorted(
-                model.secrets.values(), key=lambda s: (s["createTime"], s["name"]), reverse=True
+                (s for k, s in model.secrets.items() if location_of(k) == location),
+                key=lambda s: (s["createTime"], s["name"]),
+                reverse=True,
             )
         # "If the number is greater than 25000, it is capped at 25000" (pageSize)
         size = min(int(req.arg("pageSize") or 0) or 25000, 25000)
@@ -378,7 +451,7 @@ def routes(backend: Backend) -> list[Route]:
     def patch(req: Request) -> Response:
         assert req.principal
         p = req.params
-        sid = p["secret"]
+        sid = key_of(p)
         body = _body(req.json())
         # updateMask: "Required. Specifies the fields to be updated." (projects.secrets.patch)
         mask = [m for m in (req.arg("updateMask") or "").split(",") if m]
@@ -396,7 +469,16 @@ def routes(backend: Backend) -> list[Route]:
             updated = dict(secret)
             now = backend.clock.now()
             for f in {MUTABLE[f] for f in mask}:
-                if f == "replication":
+                if f == "customerManagedEncryption":
+                    cme = body.get("customerManagedEncryption")
+                    if cme and location_of(sid):
+                        _check_regional_key(location_of(sid) or "", cme)
+                        updated[f] = cme
+                    else:
+                        updated.pop(f, None)
+                elif f == "replication":
+                    if location_of(sid):
+                        raise invalid_argument(_REGIONAL_REPLICATION)
                     rep = _replication(body.get("replication") or {})
                     if _shape(rep) != _shape(secret["replication"]):
                         # "The replication policy cannot be changed after the Secret has been
@@ -436,21 +518,21 @@ def routes(backend: Backend) -> list[Route]:
         p = req.params
         with model.lock:
             secret = model.get(
-                req.principal, p["project"], p["secret"], "secretmanager.secrets.delete"
+                req.principal, p["project"], key_of(p), "secretmanager.secrets.delete"
             )
             # etag: "The request succeeds if it matches the etag of the currently stored secret
             # object. If the etag is omitted, the request succeeds." (projects.secrets.delete)
             etag = req.arg("etag")
             if etag and etag != secret["etag"]:
                 raise aborted(f"The etag {etag} does not match the current etag.")
-            model.drop(p["secret"])
+            model.drop(key_of(p))
         return Response(body={})
 
     # -- versions, for users' own code in tests ---------------------------------------------
     def add_version(req: Request) -> Response:
         assert req.principal
         p = req.params
-        sid = p["secret"]
+        sid = key_of(p)
         payload = req.json().get("payload") or {}
         try:
             data = base64.b64decode(str(payload.get("data") or ""), validate=True)
@@ -466,22 +548,14 @@ def routes(backend: Backend) -> list[Route]:
             model.get(req.principal, p["project"], sid, "secretmanager.versions.add")
             versions = model.versions.setdefault(sid, [])
             number = len(versions) + 1  # "IDs in a Secret start at 1 and are incremented"
-            v = {
+            v: dict[str, Any] = {
                 "name": f"{model.name(sid)}/versions/{number}",
                 "createTime": _stamp(backend.clock.now()),
                 "state": "ENABLED",
-                "replicationStatus": {"automatic": {}}
-                if "automatic" in model.secrets[sid]["replication"]
-                else {
-                    "userManaged": {
-                        "replicas": [
-                            {"location": r["location"]}
-                            for r in model.secrets[sid]["replication"]["userManaged"]["replicas"]
-                        ]
-                    }
-                },
                 "clientSpecifiedPayloadChecksum": payload.get("dataCrc32c") is not None,
             }
+            if "replication" in model.secrets[sid]:  # a regional secret has none to report
+                v["replicationStatus"] = _status(model.secrets[sid]["replication"])
             v["etag"] = _etag(v)
             versions.append({"version": v, "data": base64.b64encode(data).decode()})
         return Response(body=v)
@@ -489,8 +563,8 @@ def routes(backend: Backend) -> list[Route]:
     def _version(req: Request, permission: str) -> dict[str, Any]:
         assert req.principal
         p = req.params
-        model.get(req.principal, p["project"], p["secret"], permission)
-        return model.version(p["secret"], p["version"])
+        model.get(req.principal, p["project"], key_of(p), permission)
+        return model.version(key_of(p), p["version"])
 
     def get_version(req: Request) -> Response:
         with model.lock:
@@ -500,9 +574,9 @@ def routes(backend: Backend) -> list[Route]:
         assert req.principal
         p = req.params
         with model.lock:
-            model.get(req.principal, p["project"], p["secret"], "secretmanager.versions.list")
+            model.get(req.principal, p["project"], key_of(p), "secretmanager.versions.list")
             # newest first, as the secrets list ("sorted in reverse by create_time")
-            items = [v["version"] for v in reversed(model.versions.get(p["secret"]) or [])]
+            items = [v["version"] for v in reversed(model.versions.get(key_of(p)) or [])]
         size = min(int(req.arg("pageSize") or 0) or 25000, 25000)
         start = int(req.arg("pageToken") or 0)
         page = items[start : start + size]
@@ -558,17 +632,17 @@ def routes(backend: Backend) -> list[Route]:
     def get_policy(req: Request) -> Response:
         assert req.principal
         p = req.params
-        model.get(req.principal, p["project"], p["secret"], "secretmanager.secrets.getIamPolicy")
-        resource = secret_resource(model.project, p["secret"])
+        model.get(req.principal, p["project"], key_of(p), "secretmanager.secrets.getIamPolicy")
+        resource = secret_resource(model.project, key_of(p))
         return Response(body=backend.policies.get(resource).to_json())
 
     def set_policy(req: Request) -> Response:
         assert req.principal
         p = req.params
-        model.get(req.principal, p["project"], p["secret"], "secretmanager.secrets.setIamPolicy")
+        model.get(req.principal, p["project"], key_of(p), "secretmanager.secrets.setIamPolicy")
         policy = req.json().get("policy") or {}
         backend.models["iam"].check_members(policy)
-        resource = secret_resource(model.project, p["secret"])
+        resource = secret_resource(model.project, key_of(p))
         stored = backend.policies.set(resource, policy, decode_etag(policy.get("etag")))
         return Response(body=stored.to_json())
 
@@ -576,12 +650,12 @@ def routes(backend: Backend) -> list[Route]:
         assert req.principal
         p = req.params
         if p["project"] not in (model.project, model.number):
-            raise not_found(f"Secret [projects/{p['project']}/secrets/{p['secret']}] not found.")
+            raise not_found(f"Secret [projects/{p['project']}/{relative(key_of(p))}] not found.")
         with model.lock:
             model.expire()
-            if p["secret"] not in model.secrets:
-                raise not_found(f"Secret [{model.name(p['secret'])}] not found.")
-        resource = secret_resource(model.project, p["secret"])
+            if key_of(p) not in model.secrets:
+                raise not_found(f"Secret [{model.name(key_of(p))}] not found.")
+        resource = secret_resource(model.project, key_of(p))
         asked = [str(x) for x in req.json().get("permissions") or []]
         held = [
             x for x in asked if backend.authz.allowed(req.principal, x, resource, model.project)
@@ -590,26 +664,33 @@ def routes(backend: Backend) -> list[Route]:
 
     r = "secretmanager.projects.secrets."
     v = r + "versions."
-    # Each method's first binding, the global secrets'; the second (locations/*/secrets) is a
-    # regional secret's, which this emulator does not hold.
+    # Each method's first binding is the global secrets', its second (locations/*/secrets) a
+    # regional secret's: both served (bindings=None), told apart by the `location` variable.
     table = [
-        Serve("CreateSecret", create, r + "create"),
-        Serve("ListSecrets", list_, r + "list"),
-        Serve("GetSecret", get, r + "get"),
-        Serve("UpdateSecret", patch, r + "patch"),
-        Serve("DeleteSecret", delete, r + "delete"),
-        Serve("AddSecretVersion", add_version, r + "addVersion"),
-        Serve("GetIamPolicy", get_policy, r + "getIamPolicy"),
-        Serve("SetIamPolicy", set_policy, r + "setIamPolicy"),
-        Serve("TestIamPermissions", test_permissions, r + "testIamPermissions", mutating=False),
-        Serve("ListSecretVersions", list_versions, v + "list"),
-        Serve("GetSecretVersion", get_version, v + "get"),
-        Serve("AccessSecretVersion", access, v + "access"),
+        Serve("CreateSecret", create, r + "create", bindings=None),
+        Serve("ListSecrets", list_, r + "list", bindings=None),
+        Serve("GetSecret", get, r + "get", bindings=None),
+        Serve("UpdateSecret", patch, r + "patch", bindings=None),
+        Serve("DeleteSecret", delete, r + "delete", bindings=None),
+        Serve("AddSecretVersion", add_version, r + "addVersion", bindings=None),
+        Serve("GetIamPolicy", get_policy, r + "getIamPolicy", bindings=None),
+        Serve("SetIamPolicy", set_policy, r + "setIamPolicy", bindings=None),
+        Serve(
+            "TestIamPermissions",
+            test_permissions,
+            r + "testIamPermissions",
+            mutating=False,
+            bindings=None,
+        ),
+        Serve("ListSecretVersions", list_versions, v + "list", bindings=None),
+        Serve("GetSecretVersion", get_version, v + "get", bindings=None),
+        Serve("AccessSecretVersion", access, v + "access", bindings=None),
         *(
             Serve(
                 f"{verb.title()}SecretVersion",
                 transition(target, f"secretmanager.versions.{verb}"),
                 v + verb,
+                bindings=None,
             )
             for verb, target in (
                 ("disable", "DISABLED"),

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field
 
-from gkeplan.errors import Path
+from gkeplan.errors import Path, Severity
 from gkeplan.kinds.base import (
     Dep,
     DesiredState,
@@ -62,6 +62,10 @@ DEFAULT_TIER = "PREMIUM"
 # GlobalAddress.yaml ipVersion: "The default value is `IPV4`" (read back empty or IPV4: the
 # provider suppresses the difference).
 DEFAULT_IP_VERSION = "IPV4"
+# A regional IPv6 reservation is a range: "If the address is an IPv6 address, the only allowed
+# value is 96", and prefix length "is not applicable to external IPv4 addresses or global IPv6
+# addresses" (gcloud compute addresses create --help, --prefix-length, SDK 528).
+IPV6_PREFIX = 96
 
 
 class Address(Resource):
@@ -98,7 +102,12 @@ class Address(Resource):
         | None
     ) = Field(None, description="INTERNAL addresses only.")
     ip_version: Literal["IPV4", "IPV6"] | None = Field(
-        None, description="Global addresses only; IPV4 when absent."
+        None,
+        description="IPV4 when absent; IPV6 on a global address, or on a regional EXTERNAL one "
+        "with ipv6EndpointType and a dual-stack subnetwork (a /96 range).",
+    )
+    ipv6_endpoint_type: Literal["VM", "NETLB"] | None = Field(
+        None, description="Regional IPv6 addresses only: what may use it, a VM or a NETLB."
     )
     prefix_length: Annotated[int, Field(ge=8, le=30)] | None = Field(
         None, description="A range's size: global INTERNAL VPC_PEERING addresses only."
@@ -201,7 +210,8 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             "address": address.address,
             "purpose": address.purpose,
             "ipVersion": address.ip_version or DEFAULT_IP_VERSION,
-            "prefixLength": address.prefix_length,
+            "ipv6EndpointType": address.ipv6_endpoint_type,
+            "prefixLength": IPV6_PREFIX if _regional_v6(address) else address.prefix_length,
             "description": address.description,
             "labels": dict(address.labels),
         },
@@ -229,10 +239,19 @@ def _check(spec: Document, c: Checker) -> None:
         c.depends_on(path, address)
 
 
+def _regional_v6(a: Address) -> bool:
+    return a.region is not None and a.ip_version == "IPV6"
+
+
 def _check_combination(spec: Document, c: Checker, path: Path, a: Address) -> None:
     """What GCP refuses of a reservation, from the fields of the spec alone."""
     internal = a.address_type == "INTERNAL"
     regional = a.region is not None
+    if _regional_v6(a):
+        _check_regional_v6(spec, c, path, a)
+        if a.network_tier is not None and internal:
+            c.error((*path, "networkTier"), "networkTier applies to EXTERNAL addresses only")
+        return
     if a.network_tier is not None and (internal or not regional):
         # "Internal IP addresses are always Premium Tier; global external IP addresses are
         # always Premium Tier; regional external IP addresses can be either Standard or
@@ -295,13 +314,26 @@ def _check_combination(spec: Document, c: Checker, path: Path, a: Address) -> No
         # GlobalAddress.yaml network: "The URL of the network in which to reserve the IP
         # range"; a range belongs to one network.
         c.error(path, f"purpose {purpose} needs network:", "set network: to the VPC network")
-    if a.ip_version is not None and regional:
-        # Regional IPv6 reservations need ipv6EndpointType and a dual-stack subnetwork
-        # (Address.ipv6EndpointType, discovery document), which gkeplan does not offer.
+    if a.ipv6_endpoint_type is not None:
+        # "The endpoint type of the external IPv6 address to be reserved" (gcloud compute
+        # addresses create --help, --endpoint-type); Address.ipv6EndpointType "is used for
+        # deciding which type of endpoint this address can be used after the external IPv6
+        # address reservation" (compute v1 discovery document)
         c.error(
-            (*path, "ipVersion"),
-            "ipVersion applies to global addresses only here",
-            "remove ipVersion, or region: for a global address",
+            (*path, "ipv6EndpointType"),
+            "ipv6EndpointType applies to regional IPv6 addresses only",
+            "remove it, or set region: and ipVersion: IPV6",
+        )
+    if a.ip_version == "IPV6" and a.address is not None:
+        # "IP version can only be specified for global addresses that are generated
+        # automatically (i.e., ... given --addresses is not specified)" (gcloud compute
+        # addresses create --help, --ip-version); gcloud's rule, not a sourced API error
+        c.error(
+            (*path, "address"),
+            "gcloud reserves a global IPv6 address only when GCP picks it; GCP may refuse "
+            "a given one",
+            "remove address: to let GCP pick it",
+            severity=Severity.WARNING,
         )
     if a.prefix_length is not None and not (internal and not regional and purpose == "VPC_PEERING"):
         # GlobalAddress.yaml prefixLength: "The prefix length of the IP range"; "not
@@ -321,6 +353,59 @@ def _check_combination(spec: Document, c: Checker, path: Path, a: Address) -> No
             "a global INTERNAL address needs purpose: VPC_PEERING or PRIVATE_SERVICE_CONNECT",
             "set purpose:, or region: for an internal address in a subnetwork",
         )
+
+
+def _check_regional_v6(spec: Document, c: Checker, path: Path, a: Address) -> None:
+    """A regional IPv6 reservation: EXTERNAL, with ipv6EndpointType, out of a dual-stack
+    subnetwork's external IPv6 range (gcloud compute addresses create --region --subnet
+    --ip-version=IPV6 --endpoint-type; Address.yaml in magic-modules has both ipVersion and
+    ipv6EndpointType on the regional address)."""
+    if a.address_type == "INTERNAL":
+        c.error(
+            (*path, "ipVersion"),
+            "gkeplan reserves regional IPv6 addresses as EXTERNAL only",
+            "remove addressType: INTERNAL, or ipVersion",
+        )
+    if a.ipv6_endpoint_type is None:
+        # gcloud compute addresses create --help: --endpoint-type "The endpoint type of the
+        # external IPv6 address to be reserved"
+        c.error(
+            (*path, "ipVersion"),
+            "a regional IPv6 address needs ipv6EndpointType: VM or NETLB",
+            "ipv6EndpointType: VM (for an instance) or NETLB (for a network load balancer)",
+        )
+    if a.purpose is not None or a.network is not None:
+        c.error(
+            (*path, "purpose" if a.purpose is not None else "network"),
+            "purpose and network do not apply to a regional IPv6 address",
+        )
+    if a.prefix_length is not None:
+        c.error(
+            (*path, "prefixLength"),
+            "a regional IPv6 address is a /96; prefixLength is not set",
+            "remove prefixLength",
+        )
+    if a.subnetwork is None:
+        # Subnetwork.externalIpv6Prefix: "The external IPv6 address range that is owned by
+        # this subnetwork" (compute v1 discovery document): the range the address is taken from
+        c.error(
+            path,
+            "a regional IPv6 address needs subnetwork: a dual-stack subnetwork with external "
+            "IPv6 (stackType IPV4_IPV6, ipv6AccessType EXTERNAL)",
+            "set subnetwork: to that subnetwork's name",
+        )
+        return
+    found = _subnetwork(spec, a.subnetwork)
+    if found is not None:
+        c.error(
+            (*path, "subnetwork"),
+            f"subnetwork '{a.subnetwork}' of this spec is IPv4 only (gkeplan does not set a "
+            "subnetwork's stackType); a regional IPv6 address needs a dual-stack one",
+            "name an existing dual-stack subnetwork (stackType IPV4_IPV6, ipv6AccessType "
+            "EXTERNAL), or reserve a global IPv6 address (no region:)",
+        )
+    else:
+        c.check_name((*path, "subnetwork"), rfc1035(a.subnetwork, "subnetwork"))
 
 
 def _check_subnetwork(spec: Document, c: Checker, path: Path, a: Address) -> None:
@@ -405,6 +490,7 @@ KIND = Kind(
             "address",
             "purpose",
             "ipVersion",
+            "ipv6EndpointType",
             "prefixLength",
             "description",
         }

@@ -30,6 +30,7 @@ def address_attributes(a: Any) -> Attributes:
         "address": a.address or None,
         "purpose": a.purpose or None,
         "ipVersion": a.ip_version or "IPV4",  # GlobalAddress.yaml: "The default value is IPV4"
+        "ipv6EndpointType": a.ipv6_endpoint_type or None,
         "prefixLength": int(a.prefix_length) if "prefix_length" in a else None,
         "description": a.description or "",
         "labels": dict(a.labels),
@@ -68,15 +69,22 @@ class AddressDriver(ComputeDriver):
             )
         if after["network"]:
             body.network = f"projects/{ctx.project}/global/networks/{after['network']}"
+        # a regional IPv6 address's /96 is GCP's to set (gcloud --prefix-length: for IPv6
+        # "the only allowed value is 96"): read back, never sent
+        v6 = bool(region) and after["ipVersion"] == "IPV6"
         for key, field in (
             ("address", "address"),
             ("purpose", "purpose"),
             ("prefixLength", "prefix_length"),
         ):
+            if v6 and key == "prefixLength":
+                continue
             if after[key] is not None:
                 setattr(body, field, after[key])
-        if not region:
+        if not region or after["ipVersion"] == "IPV6":
             body.ip_version = after["ipVersion"]
+        if after.get("ipv6EndpointType"):
+            body.ipv6_endpoint_type = after["ipv6EndpointType"]
         return body
 
     def update(self, ctx: CallContext, change: Change) -> Attributes:

@@ -96,6 +96,24 @@ def _repository_target(res: TfResource, out: Output) -> str | None:
     return None
 
 
+def _secret_target(res: TfResource, out: Output) -> str | None:
+    # secret_id of google_secret_manager_(regional_)secret_iam_*: the secret (and its
+    # location for a regional one) (magic-modules Secret.yaml / RegionalSecret.yaml iam_policy)
+    types = ["google_secret_manager_secret", "google_secret_manager_regional_secret"]
+    key = res.ref_key("secret_id", types)
+    res.skip("location")
+    same_project(res)
+    if key is not None:
+        res.skip("secret_id")
+        return f"secret:{key}"
+    res.leave(
+        "secret_id",
+        "gkeplan grants on the spec's own secrets only",
+        "declare the secret in the spec (and adopt it), or keep this grant in Terraform",
+    )
+    return None
+
+
 Target = Callable[[TfResource, Output], "str | None"]
 
 
@@ -222,11 +240,23 @@ def _repository_name(attrs: dict[str, Any]) -> str | None:
     return None
 
 
+def _secret_name(attrs: dict[str, Any]) -> str | None:
+    value = str(attrs.get("secret_id") or "")
+    if value.startswith("projects/"):
+        return value
+    if value and attrs.get("project"):
+        where = f"locations/{attrs['location']}/" if attrs.get("location") else ""
+        return f"projects/{attrs['project']}/{where}secrets/{value}"
+    return None
+
+
 _TARGETS: tuple[tuple[str, Target, Callable[[dict[str, Any]], str | None]], ...] = (
     ("google_project_iam", _project_target, _project_name),
     ("google_service_account_iam", _sa_target, _sa_name),
     ("google_storage_bucket_iam", _bucket_target, _bucket_name),
     ("google_artifact_registry_repository_iam", _repository_target, _repository_name),
+    ("google_secret_manager_secret_iam", _secret_target, _secret_name),
+    ("google_secret_manager_regional_secret_iam", _secret_target, _secret_name),
 )
 
 MAPPINGS = tuple(

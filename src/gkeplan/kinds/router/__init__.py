@@ -221,6 +221,15 @@ def _check_nat_ips(spec: Document, c: Checker, path: Path, nat: Nat, region: str
                 f"uses regional EXTERNAL addresses of {region}",
                 f"give {ref} addressType: EXTERNAL and region: {region}",
             )
+        elif target.ip_version == "IPV6":
+            # Cloud NAT translates IPv4 (its NAT IPs are "static external IP addresses",
+            # RouterNat.natIps); that an IPv6 reservation is refused is not sourced: a warning
+            c.error(
+                at,
+                f"{ref} is an IPv6 address; Cloud NAT's IPs are IPv4 addresses",
+                f"remove ipVersion: IPV6 from {ref}",
+                severity=Severity.WARNING,
+            )
 
 
 COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
@@ -239,6 +248,9 @@ KIND = Kind(
     # routers.patch "supports PATCH semantics" (compute v1 discovery document): its nats change
     # in place; the network is the router's identity ("URI of the network to which this router
     # belongs").
+    # A NAT's natIps among them: not `immutable` in magic-modules mmv1/products/compute/
+    # RouterNat.yaml, whose update is a PATCH of the router (update_verb: 'PATCH'); swapping an
+    # address frees the old one (tests/e2e/test_address.py).
     immutable=frozenset({"name", "network", "region", "description"}),
     expected_seconds=20.0,
     cost="gkeplan.kinds.router.cost:PRICED",

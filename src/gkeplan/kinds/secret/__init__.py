@@ -69,6 +69,12 @@ MIN_ROTATION_S, MAX_ROTATION_S, MIN_NEXT_ROTATION_S = 3600, 3153600000, 300
 # A google.protobuf.Duration in JSON: "A duration in seconds with up to nine fractional digits,
 # terminated by 's'. Example: "3.5s"" (ttl, magic-modules Secret.yaml).
 _DURATION = re.compile(r"(?P<seconds>\d+(\.\d{1,9})?)s\Z")
+# A regional secret: "A Regional Secret is a logical secret whose value and versions can be
+# created and accessed within a region only" (magic-modules mmv1/products/
+# secretmanagerregional/RegionalSecret.yaml), named projects/P/locations/L/secrets/ID (its
+# self_link). Its replication attribute reads REGIONAL, and its one key is kmsKeyNames[REGIONAL].
+REGIONAL = "regional"
+_LOCATION = re.compile(r"projects/[^/]+/locations/(?P<location>[^/]+)(/|\Z)")
 
 
 class Replica(Model):
@@ -106,6 +112,11 @@ Replication = Annotated[
 
 class Secret(Resource):
     secret_id: str | None = Field(None, description="The secret's id; defaults to the key.")
+    location: str | None = Field(
+        None,
+        description="A region: makes a regional secret (its data and versions stay there, "
+        "served at secretmanager.LOCATION.rep.googleapis.com); no replication then.",
+    )
     # "gcloud secrets create my-secret" creates "a secret with an automatic replication policy"
     # (gcloud secrets create --help, EXAMPLES): automatic is the default a person gets.
     replication: Replication = Field(
@@ -157,8 +168,17 @@ def secret_id(spec: Document, key: str) -> str:
 
 
 def resource_name(spec: Document, key: str) -> str:
-    """projects/P/secrets/ID: the secret's name in the API (a global secret)."""
-    return f"projects/{spec.project}/secrets/{secret_id(spec, key)}"
+    """projects/P/secrets/ID, or projects/P/locations/L/secrets/ID for a regional secret: the
+    secret's name in the API."""
+    s = secrets(spec).get(key)
+    where = f"locations/{s.location}/" if s and s.location else ""
+    return f"projects/{spec.project}/{where}secrets/{secret_id(spec, key)}"
+
+
+def location_of(name: str) -> str | None:
+    """The location of a regional secret's (or its parent's) name; None for a global one."""
+    m = _LOCATION.match(name)
+    return m["location"] if m else None
 
 
 def timestamp(value: str) -> str | None:
@@ -192,14 +212,20 @@ def duration(value: float) -> str:
 
 
 def replication_of(s: Secret) -> str | list[str]:
-    """What cannot change: automatic, or the replicas' locations (in order)."""
+    """What cannot change: automatic, or the replicas' locations (in order); REGIONAL for a
+    regional secret (its location is in its name)."""
+    if s.location:
+        return REGIONAL
     if isinstance(s.replication, UserManaged):
         return [r.location for r in s.replication.user_managed]
     return "automatic"
 
 
 def kms_keys_of(s: Secret) -> dict[str, str]:
-    """The customer-managed keys, by replica location ("automatic" for automatic)."""
+    """The customer-managed keys, by replica location ("automatic" for automatic, REGIONAL for
+    a regional secret's own)."""
+    if s.location:
+        return {REGIONAL: s.kms_key_name} if s.kms_key_name else {}
     if isinstance(s.replication, UserManaged):
         return {r.location: r.kms_key_name for r in s.replication.user_managed if r.kms_key_name}
     return {"automatic": s.kms_key_name} if s.kms_key_name else {}
@@ -270,7 +296,9 @@ def _check_id(c: Checker, path: Path, ident: str, seen: dict[str, str], key: str
     c.named(path, ident, problem, seen, key, "secret id")
 
 
-def _check_kms(c: Checker, path: Path, key: str, location: str) -> None:
+def _check_kms(
+    c: Checker, path: Path, key: str, location: str, whose: str = "the replica's"
+) -> None:
     m = _KMS_KEY.match(key)
     if m is None:
         c.error(
@@ -282,12 +310,39 @@ def _check_kms(c: Checker, path: Path, key: str, location: str) -> None:
         c.error(
             path,
             f"the key is in {m['location']}, but Secret Manager needs it in {location} "
-            + ("for automatic replication" if location == "global" else "(the replica's location)"),
+            + ("for automatic replication" if location == "global" else f"({whose} location)"),
             f"use a key of a key ring in {location}",
         )
 
 
+def _check_regional(c: Checker, path: Path, s: Secret) -> None:
+    location = s.location or ""
+    if not REGION.match(location):
+        c.error(
+            (*path, "location"),
+            f"'{location}' is not a region",
+            "a regional secret's location is a region, e.g. us-central1",
+        )
+        return
+    if "replication" in s.model_fields_set:
+        # Terraform's google_secret_manager_regional_secret has no replication: its data stays
+        # in its location ("value and versions can be created and accessed within a region
+        # only", magic-modules mmv1/products/secretmanagerregional/RegionalSecret.yaml)
+        c.error(
+            (*path, "replication"),
+            f"a regional secret (location set) has no replication: its data stays in {location}",
+            "remove replication, or remove location for a global secret",
+        )
+    if s.kms_key_name is not None:
+        # "The location of the CMEK key must be the same as the location of the regional
+        # secret." (Secret Manager docs, regional-secrets/create-secret-cmek-encryption)
+        _check_kms(c, (*path, "kmsKeyName"), s.kms_key_name, location, "the regional secret's")
+
+
 def _check_replication(c: Checker, path: Path, s: Secret) -> None:
+    if s.location is not None:
+        _check_regional(c, path, s)
+        return
     if not isinstance(s.replication, UserManaged):
         if s.kms_key_name is not None:
             _check_kms(c, (*path, "kmsKeyName"), s.kms_key_name, "global")
@@ -387,11 +442,13 @@ def _check_expiry(c: Checker, path: Path, s: Secret) -> None:
 
 
 def _check(spec: Document, c: Checker) -> None:
-    seen: dict[str, str] = {}
+    # ids are unique per parent: the project's global secrets, and each location's regional ones
+    seen: dict[str | None, dict[str, str]] = {}
     for key, s in secrets(spec).items():
         path: Path = ("secrets", key)
         ident = s.secret_id or key
-        _check_id(c, (*path, "secretId") if s.secret_id else path, ident, seen, key)
+        at = (*path, "secretId") if s.secret_id else path
+        _check_id(c, at, ident, seen.setdefault(s.location, {}), key)
         _check_replication(c, path, s)
         c.labels((*path, "labels"), s.labels)
         _check_annotations(c, (*path, "annotations"), s.annotations)
@@ -432,9 +489,10 @@ GRANTS = GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
     # shared/reference/gcp-iam-roles); projects.secrets.getIamPolicy / setIamPolicy on
-    # v1/{+resource} (secretmanager v1 discovery document)
+    # v1/{+resource}, projects.locations.secrets.getIamPolicy / setIamPolicy for a regional
+    # secret (secretmanager v1 discovery document)
     permissions="secretmanager.secrets",
-    pattern=r"projects/[^/]+/secrets/[^/]+\Z",
+    pattern=r"projects/[^/]+/(locations/[^/]+/)?secrets/[^/]+\Z",
     policies="gkeplan.kinds.secret.iam_policy:POLICIES",
     resource_name=lambda spec, ref: resource_name(spec, ref.name),
     check=_check_target,

@@ -17,7 +17,7 @@ from google.api_core import exceptions as gexc
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.driver import Attributes, CallContext, Wanted
-from gkeplan.kinds.secret import duration, utc
+from gkeplan.kinds.secret import REGIONAL, duration, location_of, utc
 from gkeplan.plan.model import Change
 
 CLIENT = "google.cloud.secretmanager_v1:SecretManagerServiceClient"
@@ -37,10 +37,25 @@ def _id(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def client(conn: Any, name: str) -> Any:
+    """Secret Manager's client for the secret (or parent) `name`: a regional one is served at
+    its location's endpoint only: "Regional endpoints use the following format:
+    SERVICE_NAME.LOCATION.rep.googleapis.com" (Secret Manager docs, "Create a regional
+    secret"; the regional quickstart builds its client with that endpoint)."""
+    location = location_of(name)
+    if location is None:
+        return conn.rest_client(CLIENT)
+    return conn.rest_client(CLIENT, google_endpoint=f"secretmanager.{location}.rep.googleapis.com")
+
+
 def secret_attributes(secret: Any) -> Attributes:
     replication: str | list[str]
     keys: dict[str, str] = {}
-    if "user_managed" in secret.replication:
+    if "replication" not in secret:  # a regional secret: its key is the secret's own
+        replication = REGIONAL
+        if "customer_managed_encryption" in secret:
+            keys[REGIONAL] = str(secret.customer_managed_encryption.kms_key_name)
+    elif "user_managed" in secret.replication:
         replicas = list(secret.replication.user_managed.replicas)
         replication = [str(r.location) for r in replicas]
         for r in replicas:
@@ -90,7 +105,11 @@ def _secret(
         return fields is None or f in fields
 
     body: dict[str, Any] = {"name": name}
-    if want("kmsKeyNames"):
+    if want("kmsKeyNames") and after["replication"] == REGIONAL:
+        key = (after.get("kmsKeyNames") or {}).get(REGIONAL)
+        if key:
+            body["customer_managed_encryption"] = {"kms_key_name": key}
+    elif want("kmsKeyNames"):
         body["replication"] = _replication(after)
     for f in ("labels", "annotations"):
         if want(f):
@@ -110,16 +129,17 @@ def _secret(
 
 
 def list_secrets(ctx: CallContext, parent: str) -> list[Any]:
-    """Every secret of `parent` (projects/P), as the client returns them. GCP names a secret by
-    its project's number (projects/123/secrets/ID); callers key it by `parent` and its id."""
-    client = ctx.conn.rest_client(CLIENT)
+    """Every secret of `parent` (projects/P, or projects/P/locations/L: that location's
+    regional secrets), as the client returns them. GCP names a secret by its project's number
+    (projects/123/secrets/ID); callers key it by `parent` and its id."""
+    sm = client(ctx.conn, parent)
     # "If the number is greater than 25000, it is capped at 25000" (projects.secrets.list
     # pageSize, secretmanager v1 discovery document)
     pages = call(
         ctx.conn.timeouts,
         lambda: [
             list(p.secrets)
-            for p in client.list_secrets(request={"parent": parent, "page_size": 25000}).pages
+            for p in sm.list_secrets(request={"parent": parent, "page_size": 25000}).pages
         ],
     )
     ctx.count(max(1, len(pages)))
@@ -129,11 +149,12 @@ def list_secrets(ctx: CallContext, parent: str) -> list[Any]:
 class SecretDriver:
     kind = "secret"
 
-    def _client(self, ctx: CallContext) -> Any:
-        return ctx.conn.rest_client(CLIENT)
+    def _client(self, ctx: CallContext, name: str) -> Any:
+        return client(ctx.conn, name)
 
     def read_all(self, ctx: CallContext, wanted: Iterable[Wanted]) -> dict[str, Attributes]:
-        """One list of each project's secrets (every secret is global: projects/P/secrets/ID)."""
+        """One list of each parent's secrets: a project's global ones (projects/P/secrets/ID),
+        and each location's regional ones (projects/P/locations/L/secrets/ID)."""
         parents = sorted({w.id.rsplit("/secrets/", 1)[0] for w in wanted})
         return {
             f"{parent}/secrets/{_id(str(secret.name))}": secret_attributes(secret)
@@ -143,7 +164,7 @@ class SecretDriver:
 
     def create(self, ctx: CallContext, change: Change) -> Attributes:
         after = change.after or {}
-        client = self._client(ctx)
+        client = self._client(ctx, change.id)
         request = {
             "parent": change.id.rsplit("/secrets/", 1)[0],
             "secret_id": after["secretId"],
@@ -156,7 +177,7 @@ class SecretDriver:
         return secret_attributes(secret)
 
     def read(self, ctx: CallContext, change: Change) -> Attributes | None:
-        client = self._client(ctx)
+        client = self._client(ctx, change.id)
         try:
             secret = call(ctx.conn.timeouts, lambda: client.get_secret(name=change.id))
         except gexc.NotFound:
@@ -164,16 +185,19 @@ class SecretDriver:
         return secret_attributes(secret)
 
     def update(self, ctx: CallContext, change: Change) -> Attributes:
-        client = self._client(ctx)
+        client = self._client(ctx, change.id)
         fields = {f.name.split(".", 1)[0] for f in change.fields} & set(_MASK)
+        mask = dict(_MASK)
+        if location_of(change.id):  # a regional secret's key is its own field
+            mask["kmsKeyNames"] = "customer_managed_encryption"
         request = {
             "secret": _secret(change.id, change.after or {}, change.settings, fields),
-            "update_mask": {"paths": sorted(_MASK[f] for f in fields)},
+            "update_mask": {"paths": sorted(mask[f] for f in fields)},
         }
         secret = call(ctx.conn.timeouts, lambda: client.update_secret(request=request))
         return secret_attributes(secret)
 
     def delete(self, ctx: CallContext, change: Change) -> None:
-        client = self._client(ctx)
+        client = self._client(ctx, change.id)
         with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
             call(ctx.conn.timeouts, lambda: client.delete_secret(name=change.id))
