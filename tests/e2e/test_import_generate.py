@@ -368,6 +368,8 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
     autopilot = (
         "  auto:\n    location: us-central1\n    autopilot: true\n"
         "    nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}\n"
+        "    nodePoolAutoConfig:\n"
+        "      {networkTags: [serving], resourceManagerTags: {tagKeys/1: tagValues/2}}\n"
         "    deletionProtection: false\n\nbuckets:\n"
     )
     text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
@@ -379,6 +381,8 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "        localSsdCount: 1\n",
         "  auto:\n    location: us-central1\n",
         "    autopilot: true\n",
+        "    nodePoolAutoConfig:\n      networkTags:\n      - serving\n",
+        "        tagKeys/1: tagValues/2\n",
     ):
         assert field in written, field
 

@@ -156,6 +156,7 @@ def _service_settings(c: Cluster) -> dict[str, object]:
     """Service settings (docs/gke-fields.md); unset (None) follows what GKE chose."""
     posture = c.security_posture
     private = c.private_cluster
+    auto = c.node_pool_auto_config
     return {
         "masterGlobalAccess": private.master_global_access if private else None,
         "clusterDns": c.cluster_dns.model_dump(by_alias=True, exclude_none=True)
@@ -177,6 +178,8 @@ def _service_settings(c: Cluster) -> dict[str, object]:
         "maintenancePolicy": maintenance.to_attribute(c.maintenance_policy)
         if c.maintenance_policy
         else None,
+        "autoConfigNetworkTags": auto.network_tags if auto else None,
+        "autoConfigResourceManagerTags": auto.resource_manager_tags if auto else None,
     }
 
 
@@ -325,6 +328,19 @@ def _check(spec: Document, c: Checker) -> None:
                 "an Autopilot cluster's autoscaling profile is GKE's: it is not sent",
                 "remove autoscalingProfile",
                 severity=Severity.WARNING,
+            )
+        auto = cluster.node_pool_auto_config
+        nap = cluster.node_auto_provisioning
+        if auto and auto.network_tags and not cluster.autopilot and not (nap and nap.enabled):
+            # "node_pool_auto_config network tags can only be set if enable_autopilot or
+            # cluster_autoscaling is enabled" (resource_container_cluster.go,
+            # validateNodePoolAutoConfig)
+            c.error(
+                (*path, "nodePoolAutoConfig", "networkTags"),
+                "network tags of auto-created node pools need Autopilot or node "
+                "auto-provisioning, and this cluster has neither",
+                "set autopilot: true or nodeAutoProvisioning: {enabled: true, ...}, or put the "
+                "tags on each pool (nodePools.KEY.tags)",
             )
         if cluster.maintenance_policy is not None:
             _check_maintenance(c, (*path, "maintenancePolicy"), cluster.maintenance_policy)

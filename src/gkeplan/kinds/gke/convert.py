@@ -417,6 +417,14 @@ def _service_settings_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
         cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
             channel=attrs["gatewayApi"]
         )
+    if attrs.get("autoConfigNetworkTags") is not None:
+        cluster.node_pool_auto_config.network_tags = gke.NetworkTags(
+            tags=attrs["autoConfigNetworkTags"]
+        )
+    if attrs.get("autoConfigResourceManagerTags") is not None:
+        cluster.node_pool_auto_config.resource_manager_tags = gke.ResourceManagerTags(
+            tags=attrs["autoConfigResourceManagerTags"]
+        )
 
 
 def endpoints_to_proto(attrs: Attributes) -> gke.ControlPlaneEndpointsConfig:
@@ -578,6 +586,8 @@ def _service_settings_from_proto(c: gke.Cluster) -> Attributes:
         "dnsEndpointExternalTraffic": (
             c.control_plane_endpoints_config.dns_endpoint_config.allow_external_traffic
         ),
+        "autoConfigNetworkTags": list(c.node_pool_auto_config.network_tags.tags),
+        "autoConfigResourceManagerTags": dict(c.node_pool_auto_config.resource_manager_tags.tags),
     }
 
 

@@ -410,6 +410,18 @@ class ClusterDriver:
                     after["authenticatorGroup"]
                 )
             )
+        # one call each, as the Google provider sends them (resource_container_cluster.go, on a
+        # change of node_pool_auto_config.0.network_tags.0.tags / .resource_manager_tags)
+        if field == "autoConfigNetworkTags":
+            return gke.ClusterUpdate(
+                desired_node_pool_auto_config_network_tags=gke.NetworkTags(tags=after[field])
+            )
+        if field == "autoConfigResourceManagerTags":
+            return gke.ClusterUpdate(
+                desired_node_pool_auto_config_resource_manager_tags=gke.ResourceManagerTags(
+                    tags=after[field]
+                )
+            )
         if field == "networkPolicy":
             return gke.ClusterUpdate(
                 desired_addons_config=gke.AddonsConfig(

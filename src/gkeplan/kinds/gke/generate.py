@@ -202,6 +202,12 @@ def _cluster(
         "verticalPodAutoscaling": a["verticalPodAutoscaling"] or None,
         "autoscalingProfile": a["autoscalingProfile"] if standard else None,
         "defaultMaxPodsPerNode": a["defaultMaxPodsPerNode"],
+        "nodePoolAutoConfig": {
+            "networkTags": a["autoConfigNetworkTags"] or None,
+            "resourceManagerTags": a["autoConfigResourceManagerTags"] or None,
+        }
+        if a["autoConfigNetworkTags"] or a["autoConfigResourceManagerTags"]
+        else None,
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
     }

@@ -362,6 +362,19 @@ class NodeAutoProvisioning(Model):
     )
 
 
+class NodePoolAutoConfig(Model):
+    """Cluster.nodePoolAutoConfig: what GKE puts on the node pools it creates by itself
+    (Autopilot's, node auto-provisioning's); each unset follows GKE."""
+
+    network_tags: list[str] | None = Field(
+        None, description="Compute Engine network tags of the auto-created nodes (firewalls)."
+    )
+    resource_manager_tags: dict[str, str] | None = Field(
+        None,
+        description="Resource Manager tags of the auto-created nodes, tagKeys/ID: tagValues/ID.",
+    )
+
+
 class AuthorizedNetwork(Model):
     cidr_block: str = Field(description="An IPv4 CIDR block, e.g. 203.0.113.0/24.")
     display_name: str | None = None
@@ -458,6 +471,7 @@ class Cluster(Resource):
         Field(None, description="networkConfig.datapathProvider; ADVANCED_DATAPATH: Dataplane V2.")
     )
     node_auto_provisioning: NodeAutoProvisioning | None = None
+    node_pool_auto_config: NodePoolAutoConfig | None = None
     secret_manager: bool | None = Field(
         None,
         description="The Secret Manager add-on, the CSI driver that mounts secrets "

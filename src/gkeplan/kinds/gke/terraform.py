@@ -262,6 +262,15 @@ def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
     maintenance = res.block("maintenance_policy")
     if maintenance is not None:
         body["maintenancePolicy"] = _maintenance(maintenance)
+    auto = res.block("node_pool_auto_config")
+    if auto is not None:
+        tags = auto.block("network_tags")
+        body["nodePoolAutoConfig"] = compact(
+            {
+                "networkTags": tags.strings("tags") if tags is not None else None,
+                "resourceManagerTags": auto.labels("resource_manager_tags"),
+            }
+        )
     return body
 
 

@@ -1,0 +1,27 @@
+# ruff: noqa: E501  (exact messages: one message per line reads best)
+"""The checks of the GKE fields issue 24 built last, through `gkeplan validate`: one message
+naming file:line:col, before anything is sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .helpers import BASE
+from .test_gke_fields_more_checks import CLUSTER, POOL, _validate
+
+
+def test_auto_config_network_tags_need_autopilot_or_auto_provisioning(tmp_path: Path) -> None:
+    text = BASE.replace(CLUSTER, CLUSTER + "    nodePoolAutoConfig: {networkTags: [serving]}\n")
+    code, lines = _validate(tmp_path, text)
+    assert code == 1
+    assert lines[0] == (
+        "spec.yaml:13:39: error: clusters.sd-cluster.nodePoolAutoConfig.networkTags: network tags "
+        "of auto-created node pools need Autopilot or node auto-provisioning, and this cluster has neither"
+    )
+    nap = (
+        "    nodeAutoProvisioning:\n"
+        "      resourceLimits: [{resourceType: cpu, maximum: 8}, {resourceType: memory, maximum: 32}]\n"
+        "      autoProvisioningDefaults: {serviceAccount: gke-node}\n"
+    )
+    assert _validate(tmp_path, text.replace(CLUSTER, CLUSTER + nap))[0] == 0
+    assert POOL in text
