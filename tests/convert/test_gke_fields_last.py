@@ -61,3 +61,112 @@ def test_autopilots_node_pool_auto_config_converts(tmp_path: Path) -> None:
     assert cluster["autoConfigResourceManagerTags"] == {
         "tagKeys/281478395625645": "tagValues/281479290029250"
     }
+
+
+NAP_TF = """
+resource "google_container_cluster" "ml" {
+  name                     = "ml"
+  location                 = "us-central1-a"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+  deletion_protection      = false
+  cluster_autoscaling {
+    enabled                     = true
+    auto_provisioning_locations = ["us-central1-a", "us-central1-b"]
+    resource_limits {
+      resource_type = "cpu"
+      maximum       = 64
+    }
+    resource_limits {
+      resource_type = "memory"
+      maximum       = 256
+    }
+    auto_provisioning_defaults {
+      disk_size         = 50
+      disk_type         = "pd-balanced"
+      image_type        = "COS_CONTAINERD"
+      boot_disk_kms_key = "projects/demo-project/locations/us-central1/keyRings/r/cryptoKeys/k"
+      management {
+        auto_upgrade = true
+        auto_repair  = false
+      }
+      upgrade_settings {
+        max_surge       = 2
+        max_unavailable = 1
+        strategy        = "SURGE"
+      }
+      shielded_instance_config { enable_integrity_monitoring = true }
+    }
+  }
+}
+
+resource "google_container_node_pool" "pool" {
+  name       = "pool"
+  cluster    = google_container_cluster.ml.id
+  node_count = 1
+}
+"""
+
+
+def test_auto_provisioning_defaults_and_locations_convert(tmp_path: Path) -> None:
+    _, converted = _converted(tmp_path, NAP_TF)
+    nap = _cluster(converted, "ml")["nodeAutoProvisioning"]
+    assert nap["autoprovisioningLocations"] == ["us-central1-a", "us-central1-b"]
+    assert {k: nap[k] for k in ("diskSizeGb", "diskType", "imageType", "bootDiskKmsKey")} == {
+        "diskSizeGb": 50,
+        "diskType": "pd-balanced",
+        "imageType": "COS_CONTAINERD",
+        "bootDiskKmsKey": "projects/demo-project/locations/us-central1/keyRings/r/cryptoKeys/k",
+    }
+    assert nap["management"] == {"autoRepair": False, "autoUpgrade": True}
+    assert nap["upgradeSettings"] == {"maxSurge": 2, "maxUnavailable": 1, "strategy": "SURGE"}
+    # the provider's default secure boot there is off (gkeplan's is on): written out
+    assert nap["shieldedInstanceConfig"] == {
+        "enableSecureBoot": False,
+        "enableIntegrityMonitoring": True,
+    }
+
+
+POLICY_TF = """
+resource "google_container_cluster" "ml" {
+  name                     = "ml"
+  location                 = "us-central1-a"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+  deletion_protection      = false
+  network_policy {
+    enabled  = %s
+    provider = "CALICO"
+  }
+  addons_config {
+    network_policy_config { disabled = %s }
+  }
+}
+
+resource "google_container_node_pool" "pool" {
+  name       = "pool"
+  cluster    = google_container_cluster.ml.id
+  node_count = 1
+}
+"""
+
+
+def test_the_network_policy_add_on_is_read_with_network_policy(tmp_path: Path) -> None:
+    for enabled, disabled in (("true", "false"), ("false", "true")):
+        _, converted = _converted(tmp_path, POLICY_TF % (enabled, disabled))
+        assert _cluster(converted, "ml")["networkPolicy"] is (enabled == "true")
+
+
+def test_the_network_policy_add_on_apart_from_enforcement_is_left_out_said_why(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(PROVIDER + POLICY_TF % ("false", "false"))
+    out = tmp_path / "spec.yaml"
+    result = CliRunner().invoke(
+        cli, ["convert", str(tmp_path), "--out", str(out), "--format", "json"]
+    )
+    left = json.loads(result.stdout)["leftOut"]
+    assert [item["why"] for item in left] == [
+        "the NetworkPolicy add-on on without enforcement while network_policy is off: "
+        "gkeplan's networkPolicy turns both on or off"
+    ], left

@@ -372,9 +372,22 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
         "      {networkTags: [serving], resourceManagerTags: {tagKeys/1: tagValues/2}}\n"
         "    deletionProtection: false\n\nbuckets:\n"
     )
-    text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
+    text = (
+        _text(CLUSTER_FIELDS, POOL_FIELDS)
+        .replace("\nbuckets:\n", "\n" + autopilot, 1)
+        .replace(
+            "      autoProvisioningDefaults: {serviceAccount: gke-node}\n",
+            "      autoprovisioningLocations: [us-central1-c]\n"
+            "      autoProvisioningDefaults: {serviceAccount: gke-node, diskSizeGb: 50,"
+            " management: {autoRepair: false}, shieldedInstanceConfig: {}}\n",
+        )
+    )
     written = _applied_then_generated(person, text, tmp_path)
     for field in (
+        "      autoprovisioningLocations:\n      - us-central1-c\n",
+        "        diskSizeGb: 50\n",
+        "          autoRepair: false\n",
+        "        shieldedInstanceConfig: {}\n",  # both on: the model's defaults
         "    authenticatorGroupsConfig:\n      securityGroup: gke-security-groups@example.com\n",
         "    nodeAutoProvisioning:\n",
         "        metadata:\n          team: ml\n",

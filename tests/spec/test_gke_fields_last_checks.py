@@ -25,3 +25,28 @@ def test_auto_config_network_tags_need_autopilot_or_auto_provisioning(tmp_path: 
     )
     assert _validate(tmp_path, text.replace(CLUSTER, CLUSTER + nap))[0] == 0
     assert POOL in text
+
+
+NAP = (
+    "    nodeAutoProvisioning:\n"
+    "      resourceLimits: [{resourceType: cpu, maximum: 8}, {resourceType: memory, maximum: 32}]\n"
+    "      autoprovisioningLocations: [us-east1-b]\n"
+    "      autoProvisioningDefaults: {serviceAccount: gke-node, diskSizeGb: 5, diskType: pd-fast}\n"
+)
+
+
+def test_auto_provisioning_defaults_gke_does_not_take_are_refused_at_their_place(
+    tmp_path: Path,
+) -> None:
+    code, lines = _validate(tmp_path, BASE.replace(CLUSTER, CLUSTER + NAP))
+    assert code == 1
+    assert [line for line in lines if ": error: " in line] == [
+        "spec.yaml:16:72: error: clusters.sd-cluster.nodeAutoProvisioning.autoProvisioningDefaults.diskSizeGb: input should be greater than or equal to 10 (got 5)",
+        "spec.yaml:16:85: error: clusters.sd-cluster.nodeAutoProvisioning.autoProvisioningDefaults.diskType: 'pd-fast' is not allowed: input should be 'pd-standard', 'pd-balanced', 'pd-ssd' or 'hyperdisk-balanced'",
+    ]
+    fine = NAP.replace("diskSizeGb: 5, diskType: pd-fast", "diskSizeGb: 50")
+    code, lines = _validate(tmp_path, BASE.replace(CLUSTER, CLUSTER + fine))
+    assert code == 1
+    assert lines[0] == (
+        "spec.yaml:15:35: error: clusters.sd-cluster.nodeAutoProvisioning.autoprovisioningLocations[0]: zone us-east1-b is not in the cluster's region us-central1"
+    )

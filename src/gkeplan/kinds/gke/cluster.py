@@ -123,6 +123,15 @@ def _nap(spec: Document, c: Cluster) -> dict[str, object] | None:
         "oauthScopes": sorted(
             defaults.oauth_scopes or ["https://www.googleapis.com/auth/cloud-platform"]
         ),
+        # the rest only as the spec sets it: unset follows GKE (driver._settled_nap)
+        **defaults.model_dump(
+            by_alias=True, exclude_none=True, exclude={"service_account", "oauth_scopes"}
+        ),
+        **(
+            {"autoprovisioningLocations": sorted(nap.autoprovisioning_locations)}
+            if nap.autoprovisioning_locations is not None
+            else {}
+        ),
     }
 
 
@@ -281,6 +290,8 @@ def _check(spec: Document, c: Checker) -> None:
             )
         if cluster.node_auto_provisioning is not None and not cluster.autopilot:
             _check_nap(c, (*path, "nodeAutoProvisioning"), cluster)
+            at = (*path, "nodeAutoProvisioning", "autoprovisioningLocations")
+            c.zones(at, cluster.node_auto_provisioning.autoprovisioning_locations, region)
         elif cluster.node_auto_provisioning is not None:
             _check_nap_account(c, (*path, "nodeAutoProvisioning"), cluster)
         if cluster.network_policy and cluster.datapath_provider == "ADVANCED_DATAPATH":
@@ -439,6 +450,18 @@ def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -
             (*at, "resourceLimits"),
             "resourceLimits are not for Autopilot clusters (GKE sizes the nodes from the pods)",
             "remove resourceLimits; keep autoProvisioningDefaults for the nodes' account",
+            severity=Severity.WARNING,
+        )
+    # the Google provider ignores these on Autopilot (DiffSuppressFunc
+    # suppressDiffForAutopilot on each, resource_container_cluster.go): gkeplan does not send them
+    ignored = nap.auto_provisioning_defaults.model_dump(
+        by_alias=True, exclude_none=True, exclude={"service_account", "oauth_scopes"}
+    )
+    for name in ignored:
+        c.error(
+            (*at, "autoProvisioningDefaults", name),
+            f"an Autopilot cluster's {name} is GKE's: it is not sent",
+            f"remove {name}",
             severity=Severity.WARNING,
         )
 

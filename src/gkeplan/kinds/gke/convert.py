@@ -529,10 +529,33 @@ def nap_to_proto(nap: Attributes) -> gke.ClusterAutoscaling:
         )
         for r in nap["resourceLimits"]
     ]
-    defaults = gke.AutoprovisioningNodePoolDefaults(oauth_scopes=nap["oauthScopes"])
+    defaults = gke.AutoprovisioningNodePoolDefaults(
+        oauth_scopes=nap["oauthScopes"],
+        disk_size_gb=nap.get("diskSizeGb") or 0,
+        disk_type=nap.get("diskType") or "",
+        image_type=nap.get("imageType") or "",
+        boot_disk_kms_key=nap.get("bootDiskKmsKey") or "",
+    )
     if nap["serviceAccount"] != "default":
         defaults.service_account = nap["serviceAccount"]
+    if nap.get("management") is not None:
+        m = nap["management"]
+        defaults.management = gke.NodeManagement(
+            auto_upgrade=m["autoUpgrade"], auto_repair=m["autoRepair"]
+        )
+    if nap.get("upgradeSettings") is not None:
+        u = nap["upgradeSettings"]
+        defaults.upgrade_settings = gke.NodePool.UpgradeSettings(
+            max_surge=u["maxSurge"], max_unavailable=u["maxUnavailable"], strategy=u["strategy"]
+        )
+    if nap.get("shieldedInstanceConfig") is not None:
+        sh = nap["shieldedInstanceConfig"]
+        defaults.shielded_instance_config = gke.ShieldedInstanceConfig(
+            enable_secure_boot=sh["enableSecureBoot"],
+            enable_integrity_monitoring=sh["enableIntegrityMonitoring"],
+        )
     proto.autoprovisioning_node_pool_defaults = defaults
+    proto.autoprovisioning_locations = nap.get("autoprovisioningLocations") or []
     return proto
 
 
@@ -559,7 +582,44 @@ def _nap_from_proto(a: gke.ClusterAutoscaling) -> Attributes:
         ),
         "serviceAccount": d.service_account or "default",
         "oauthScopes": sorted(d.oauth_scopes),
+        **_nap_defaults_from_proto(d),
+        **(
+            {"autoprovisioningLocations": sorted(a.autoprovisioning_locations)}
+            if a.autoprovisioning_locations
+            else {}
+        ),
     }
+
+
+def _nap_defaults_from_proto(d: gke.AutoprovisioningNodePoolDefaults) -> Attributes:
+    """What GKE has of the auto-created pools' defaults; what the spec leaves out is dropped
+    on read (driver._settled_nap), so GKE's own choices are no change."""
+    out: Attributes = {}
+    if d.disk_size_gb:
+        out["diskSizeGb"] = d.disk_size_gb
+    if d.disk_type:
+        out["diskType"] = d.disk_type
+    if d.image_type:
+        out["imageType"] = d.image_type
+    if d.boot_disk_kms_key:
+        out["bootDiskKmsKey"] = d.boot_disk_kms_key
+    if "management" in d:
+        m = d.management
+        out["management"] = {"autoRepair": m.auto_repair, "autoUpgrade": m.auto_upgrade}
+    if "upgrade_settings" in d:
+        u = d.upgrade_settings
+        out["upgradeSettings"] = {
+            "maxSurge": u.max_surge,
+            "maxUnavailable": u.max_unavailable,
+            "strategy": u.strategy.name if u.strategy else "SURGE",
+        }
+    if "shielded_instance_config" in d:
+        sh = d.shielded_instance_config
+        out["shieldedInstanceConfig"] = {
+            "enableSecureBoot": sh.enable_secure_boot,
+            "enableIntegrityMonitoring": sh.enable_integrity_monitoring,
+        }
+    return out
 
 
 def _enum_name(value: Any) -> str | None:

@@ -346,10 +346,25 @@ class ResourceLimit(Model):
 
 
 class AutoProvisioningDefaults(Model):
+    """AutoprovisioningNodePoolDefaults: the auto-created pools' nodes; each unset follows GKE."""
+
     service_account: str | None = Field(
         None, description="Spec account name or email; default: the Compute Engine default SA."
     )
     oauth_scopes: OAuthScopes | None = None
+    # "The smallest allowed disk size is 10GB." (the Google provider, auto_provisioning_defaults.
+    # disk_size: validation.IntAtLeast(10)); the disk and image types are its StringInSlice lists
+    disk_size_gb: Annotated[int, Field(ge=10)] | None = None
+    disk_type: Literal["pd-standard", "pd-ssd", "pd-balanced", "hyperdisk-balanced"] | None = None
+    image_type: (
+        Annotated[Literal["COS_CONTAINERD", "COS", "UBUNTU_CONTAINERD", "UBUNTU"], Upper] | None
+    ) = None
+    management: Management | None = None
+    upgrade_settings: UpgradeSettings | None = None
+    shielded_instance_config: ShieldedInstance | None = None
+    boot_disk_kms_key: str | None = Field(
+        None, description="projects/P/locations/L/keyRings/R/cryptoKeys/K of the boot disks."
+    )
 
 
 class NodeAutoProvisioning(Model):
@@ -359,6 +374,9 @@ class NodeAutoProvisioning(Model):
     resource_limits: list[ResourceLimit] = Field(default_factory=list)
     auto_provisioning_defaults: AutoProvisioningDefaults = Field(
         default_factory=AutoProvisioningDefaults
+    )
+    autoprovisioning_locations: list[str] | None = Field(
+        None, description="Zones auto-created pools' nodes may be in; unset follows GKE."
     )
 
 
