@@ -19,6 +19,20 @@ provider "google" {
   region  = "us-central1"
 }
 """
+ML_HEAD = """
+resource "google_container_cluster" "ml" {
+  name                     = "ml"
+  location                 = "us-central1-a"
+  remove_default_node_pool = true
+  initial_node_count       = 1
+  deletion_protection      = false
+"""
+ML_POOL = """
+resource "google_container_node_pool" "pool" {
+  name       = "pool"
+  cluster    = google_container_cluster.ml.id
+  node_count = 1
+"""
 AUTOPILOT_TF = """
 resource "google_container_cluster" "auto" {
   name                = "auto"
@@ -63,14 +77,9 @@ def test_autopilots_node_pool_auto_config_converts(tmp_path: Path) -> None:
     }
 
 
-NAP_TF = """
-resource "google_container_cluster" "ml" {
-  name                     = "ml"
-  location                 = "us-central1-a"
-  remove_default_node_pool = true
-  initial_node_count       = 1
-  deletion_protection      = false
-  cluster_autoscaling {
+NAP_TF = (
+    ML_HEAD
+    + """  cluster_autoscaling {
     enabled                     = true
     auto_provisioning_locations = ["us-central1-a", "us-central1-b"]
     resource_limits {
@@ -99,13 +108,11 @@ resource "google_container_cluster" "ml" {
     }
   }
 }
-
-resource "google_container_node_pool" "pool" {
-  name       = "pool"
-  cluster    = google_container_cluster.ml.id
-  node_count = 1
-}
 """
+    + ML_POOL
+    + """}
+"""
+)
 
 
 def test_auto_provisioning_defaults_and_locations_convert(tmp_path: Path) -> None:
@@ -127,14 +134,9 @@ def test_auto_provisioning_defaults_and_locations_convert(tmp_path: Path) -> Non
     }
 
 
-POLICY_TF = """
-resource "google_container_cluster" "ml" {
-  name                     = "ml"
-  location                 = "us-central1-a"
-  remove_default_node_pool = true
-  initial_node_count       = 1
-  deletion_protection      = false
-  network_policy {
+POLICY_TF = (
+    ML_HEAD
+    + """  network_policy {
     enabled  = %s
     provider = "CALICO"
   }
@@ -142,13 +144,11 @@ resource "google_container_cluster" "ml" {
     network_policy_config { disabled = %s }
   }
 }
-
-resource "google_container_node_pool" "pool" {
-  name       = "pool"
-  cluster    = google_container_cluster.ml.id
-  node_count = 1
-}
 """
+    + ML_POOL
+    + """}
+"""
+)
 
 
 def test_the_network_policy_add_on_is_read_with_network_policy(tmp_path: Path) -> None:
@@ -170,3 +170,41 @@ def test_the_network_policy_add_on_apart_from_enforcement_is_left_out_said_why(
         "the NetworkPolicy add-on on without enforcement while network_policy is off: "
         "gkeplan's networkPolicy turns both on or off"
     ], left
+
+
+KUBELET_TF = (
+    ML_HEAD
+    + """}
+"""
+    + ML_POOL
+    + """  node_config {
+    kubelet_config {
+      insecure_kubelet_readonly_port_enabled = "FALSE"
+      image_gc_low_threshold_percent         = 70
+      image_gc_high_threshold_percent        = 80
+      container_log_max_size                 = "100Mi"
+      container_log_max_files                = 4
+    }
+    linux_node_config {
+      hugepages_config {
+        hugepage_size_2m = 512
+        hugepage_size_1g = 2
+      }
+    }
+  }
+}
+"""
+)
+
+
+def test_the_kubelet_and_linux_settings_convert(tmp_path: Path) -> None:
+    _, (spec, nodes) = _converted(tmp_path, KUBELET_TF)
+    pool = BY_NAME["nodePool"].desired(spec, nodes["nodePool.ml.pool"]).attributes
+    assert pool["kubeletConfig"] == {
+        "insecureKubeletReadonlyPortEnabled": False,
+        "imageGcLowThresholdPercent": 70,
+        "imageGcHighThresholdPercent": 80,
+        "containerLogMaxSize": "100Mi",
+        "containerLogMaxFiles": 4,
+    }
+    assert pool["linuxNodeConfig"] == {"hugepages": {"hugepageSize2m": 512, "hugepageSize1g": 2}}

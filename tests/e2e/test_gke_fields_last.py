@@ -7,10 +7,28 @@ from __future__ import annotations
 
 from google.cloud import container_v1 as gke
 
+from gkeplan.kinds import Spec
+
 from .conftest import Harness
 from .test_gke_fields import _container, _done, _fields, _text
 
 AUTOPILOT = "projects/demo-project/locations/us-central1/clusters/sd-cluster"
+
+
+def _applied(harness: Harness, text: str) -> Spec:
+    """The spec applied; planned again, it is "No changes."."""
+    spec = harness.spec(text)
+    result = harness.apply(spec)
+    assert result.ok, result.walk.errors
+    assert not harness.plan(spec).has_changes
+    return spec
+
+
+def _put_back(harness: Harness, spec: Spec) -> None:
+    """Drift (every pending change is drift) applied away: no change after."""
+    assert all(c.drift for c in harness.plan(spec).pending)
+    assert harness.apply(spec).ok
+    assert not harness.plan(spec).has_changes
 
 
 def _autopilot(extra: str) -> str:
@@ -35,10 +53,7 @@ AUTO_CONFIG = (
 def test_autopilot_node_pool_auto_config_round_trips_changes_in_place_and_drifts(
     harness: Harness,
 ) -> None:
-    spec = harness.spec(_autopilot(AUTO_CONFIG))
-    result = harness.apply(spec)
-    assert result.ok, result.walk.errors
-    assert not harness.plan(spec).has_changes
+    _applied(harness, _autopilot(AUTO_CONFIG))
     client = _container(harness)
     auto = client.get_cluster(name=AUTOPILOT).node_pool_auto_config
     assert list(auto.network_tags.tags) == ["serving", "allow-lb"]
@@ -76,9 +91,7 @@ def test_autopilot_node_pool_auto_config_round_trips_changes_in_place_and_drifts
     _done(client, client.update_cluster(name=AUTOPILOT, update=outside))
     drifted = harness.plan(changed)
     assert _fields(drifted) == {"cluster.sd-cluster": ("update", ["autoConfigNetworkTags"])}
-    assert all(c.drift for c in drifted.pending)
-    assert harness.apply(changed).ok
-    assert not harness.plan(changed).has_changes
+    _put_back(harness, changed)
 
 
 STANDARD = "projects/demo-project/locations/us-central1-c/clusters/sd-cluster"
@@ -105,10 +118,7 @@ NAP = (
 def test_auto_provisioning_defaults_round_trip_change_in_place_and_drift(
     harness: Harness,
 ) -> None:
-    spec = harness.spec(_text(NAP))
-    result = harness.apply(spec)
-    assert result.ok, result.walk.errors
-    assert not harness.plan(spec).has_changes
+    _applied(harness, _text(NAP))
     client = _container(harness)
     auto = client.get_cluster(name=STANDARD).autoscaling
     d = auto.autoprovisioning_node_pool_defaults
@@ -145,10 +155,8 @@ def test_auto_provisioning_defaults_round_trip_change_in_place_and_drift(
     drifted = harness.plan(changed)
     assert _fields(drifted) == {"cluster.sd-cluster": ("update", ["nodeAutoProvisioning"])}
     cluster = drifted.pending[0]
-    assert all(c.drift for c in drifted.pending)
     assert cluster.fields[0].before["diskType"] == "pd-ssd"
-    assert harness.apply(changed).ok
-    assert not harness.plan(changed).has_changes
+    _put_back(harness, changed)
 
 
 def test_auto_provisioning_defaults_the_spec_leaves_out_follow_gke(harness: Harness) -> None:
@@ -168,3 +176,72 @@ def test_auto_provisioning_defaults_the_spec_leaves_out_follow_gke(harness: Harn
     # the disk size GKE has is GKE's once the spec leaves it out; a setting gkeplan does not
     # model (minCpuPlatform) is no change either
     assert not harness.plan(less).has_changes
+
+
+POOL = f"{STANDARD}/nodePools/sd-node-pool"
+NODE = (
+    "        machineType: n2-standard-4\n",
+    "        machineType: n2-standard-4\n"
+    "        kubeletConfig:\n"
+    "          insecureKubeletReadonlyPortEnabled: false\n"
+    "          imageGcLowThresholdPercent: 70\n"
+    "          imageGcHighThresholdPercent: 80\n"
+    "          containerLogMaxSize: 100Mi\n"
+    "          containerLogMaxFiles: 4\n"
+    "        linuxNodeConfig:\n"
+    "          hugepages: {hugepageSize2m: 512}\n",
+)
+
+
+def test_the_kubelet_and_linux_settings_round_trip_change_in_place_and_drift(
+    harness: Harness,
+) -> None:
+    _applied(harness, _text(NODE))
+    client = _container(harness)
+    config = client.get_node_pool(name=POOL).config
+    k = config.kubelet_config
+    assert "insecure_kubelet_readonly_port_enabled" in k
+    assert not k.insecure_kubelet_readonly_port_enabled
+    assert (k.image_gc_low_threshold_percent, k.image_gc_high_threshold_percent) == (70, 80)
+    assert (k.container_log_max_size, k.container_log_max_files) == ("100Mi", 4)
+    assert config.linux_node_config.hugepages.hugepage_size2m == 512
+    assert "hugepage_size1g" not in config.linux_node_config.hugepages
+    changed = harness.spec(
+        _text(
+            (
+                NODE[0],
+                NODE[1]
+                .replace("containerLogMaxFiles: 4", "containerLogMaxFiles: 6")
+                .replace("{hugepageSize2m: 512}", "{hugepageSize2m: 512, hugepageSize1g: 2}"),
+            )
+        )
+    )
+    plan = harness.plan(changed)
+    assert _fields(plan) == {
+        "nodePool.sd-cluster.sd-node-pool": ("update", ["kubeletConfig", "linuxNodeConfig"])
+    }
+    harness.emu.requests.clear()
+    assert harness.apply(changed).ok
+    methods = [e.method for e in harness.emu.requests]
+    assert methods.count("container.updateNodePool") == 1, methods  # in place: one update
+    config = client.get_node_pool(name=POOL).config
+    assert config.kubelet_config.container_log_max_files == 6
+    assert config.linux_node_config.hugepages.hugepage_size1g == 2
+    assert not harness.plan(changed).has_changes
+    op = client.update_node_pool(
+        request={
+            "name": POOL,
+            "node_version": "-",
+            "image_type": "COS_CONTAINERD",
+            # the read-only port opened outside gkeplan; the rest as the spec has it
+            "kubelet_config": gke.NodeKubeletConfig(
+                config.kubelet_config, insecure_kubelet_readonly_port_enabled=True
+            ),
+        }
+    )
+    _done(client, op)
+    drifted = harness.plan(changed)
+    assert _fields(drifted) == {"nodePool.sd-cluster.sd-node-pool": ("update", ["kubeletConfig"])}
+    kubelet = drifted.pending[0].fields[0]
+    assert kubelet.before["insecureKubeletReadonlyPortEnabled"] is True
+    _put_back(harness, changed)

@@ -424,6 +424,15 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
             "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
             "autoscaling: {totalMinNodeCount: 1, totalMaxNodeCount: 1}",
         )
+        .replace(
+            "podPidsLimit: 4096}",
+            "podPidsLimit: 4096, containerLogMaxFiles: 4,"
+            " insecureKubeletReadonlyPortEnabled: false}",
+        )
+        .replace(
+            "          cgroupMode: cgroup_mode_v2\n",
+            "          cgroupMode: cgroup_mode_v2\n          hugepages: {hugepageSize2m: 64}\n",
+        )
     )
     written = _applied_then_generated(person, text, tmp_path)
     for field in (
@@ -449,5 +458,8 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "          totalMaxNodeCount: 1\n",
         "          podPidsLimit: 4096\n",
         "          cgroupMode: CGROUP_MODE_V2\n",
+        "          containerLogMaxFiles: 4\n",
+        "          insecureKubeletReadonlyPortEnabled: false\n",
+        "            hugepageSize2m: 64\n",
     ):
         assert field in written, field

@@ -50,3 +50,21 @@ def test_auto_provisioning_defaults_gke_does_not_take_are_refused_at_their_place
     assert lines[0] == (
         "spec.yaml:15:35: error: clusters.sd-cluster.nodeAutoProvisioning.autoprovisioningLocations[0]: zone us-east1-b is not in the cluster's region us-central1"
     )
+
+
+def test_kubelet_settings_gke_does_not_take_are_refused_at_their_place(tmp_path: Path) -> None:
+    kubelet = (
+        "        kubeletConfig: {imageGcLowThresholdPercent: 85, imageGcHighThresholdPercent: 80,"
+        " containerLogMaxSize: 1Gi, containerLogMaxFiles: 12}\n"
+    )
+    code, lines = _validate(tmp_path, BASE.replace(POOL, POOL + kubelet))
+    assert code == 1
+    assert [line for line in lines if ": error: " in line] == [
+        "spec.yaml:17:138: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.containerLogMaxFiles: input should be less than or equal to 10 (got 12)",
+    ]
+    code, lines = _validate(tmp_path, BASE.replace(POOL, POOL + kubelet.replace("12", "5")))
+    assert code == 1
+    assert [line for line in lines if ": error: " in line] == [
+        "spec.yaml:17:53: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.imageGcLowThresholdPercent: image GC's low threshold 85 is not below its high threshold 80",
+        "spec.yaml:17:111: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.containerLogMaxSize: GKE takes a container log size of 10Mi to 500Mi, not 1Gi",
+    ], lines

@@ -156,14 +156,30 @@ def kubelet_to_proto(k: Attributes) -> gke.NodeKubeletConfig:
     )
     if k.get("cpuCfsQuota") is not None:
         proto.cpu_cfs_quota = k["cpuCfsQuota"]  # a BoolValue: present when set
+    if k.get("insecureKubeletReadonlyPortEnabled") is not None:  # optional: present when set
+        proto.insecure_kubelet_readonly_port_enabled = k["insecureKubeletReadonlyPortEnabled"]
+    proto.image_gc_low_threshold_percent = k.get("imageGcLowThresholdPercent") or 0
+    proto.image_gc_high_threshold_percent = k.get("imageGcHighThresholdPercent") or 0
+    proto.container_log_max_size = k.get("containerLogMaxSize") or ""
+    proto.container_log_max_files = k.get("containerLogMaxFiles") or 0
     return proto
 
 
 def linux_to_proto(linux: Attributes) -> gke.LinuxNodeConfig:
-    return gke.LinuxNodeConfig(
+    proto = gke.LinuxNodeConfig(
         sysctls=linux.get("sysctls") or {},
         cgroup_mode=linux.get("cgroupMode") or "CGROUP_MODE_UNSPECIFIED",
     )
+    pages = linux.get("hugepages")
+    if pages is not None:
+        proto.hugepages = gke.LinuxNodeConfig.HugepagesConfig(
+            {_HUGEPAGES[k]: v for k, v in pages.items() if v is not None}
+        )
+    return proto
+
+
+# the spec's hugepages keys and HugepagesConfig's (both optional int32: present when set)
+_HUGEPAGES = {"hugepageSize2m": "hugepage_size2m", "hugepageSize1g": "hugepage_size1g"}
 
 
 def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
@@ -176,6 +192,16 @@ def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
         out["cpuCfsQuotaPeriod"] = k.cpu_cfs_quota_period
     if k.pod_pids_limit:
         out["podPidsLimit"] = k.pod_pids_limit
+    if "insecure_kubelet_readonly_port_enabled" in k:
+        out["insecureKubeletReadonlyPortEnabled"] = k.insecure_kubelet_readonly_port_enabled
+    for key, value in (
+        ("imageGcLowThresholdPercent", k.image_gc_low_threshold_percent),
+        ("imageGcHighThresholdPercent", k.image_gc_high_threshold_percent),
+        ("containerLogMaxSize", k.container_log_max_size),
+        ("containerLogMaxFiles", k.container_log_max_files),
+    ):
+        if value:  # unset (0, ""): GKE's default
+            out[key] = value
     return out
 
 
@@ -185,6 +211,9 @@ def _linux_from_proto(linux: gke.LinuxNodeConfig) -> Attributes:
         out["sysctls"] = dict(linux.sysctls)
     if linux.cgroup_mode:
         out["cgroupMode"] = linux.cgroup_mode.name
+    if "hugepages" in linux:
+        pages = linux.hugepages
+        out["hugepages"] = {k: getattr(pages, f) for k, f in _HUGEPAGES.items() if f in pages}
     return out
 
 

@@ -143,6 +143,32 @@ class KubeletConfig(Model):
     )
     # "must be greater than or equal to 1024 and less than 4194304" (NodeKubeletConfig)
     pod_pids_limit: Annotated[int, Field(ge=1024, lt=4194304)] | None = None
+    insecure_kubelet_readonly_port_enabled: bool | None = Field(
+        None, description="The kubelet's read-only port 10255; false is the hardened choice."
+    )
+    # NodeKubeletConfig (container v1): each threshold "must be between 10 and 85, inclusive",
+    # the low one "smaller than image_gc_high_threshold_percent" (node_pool._check_kubelet)
+    image_gc_low_threshold_percent: Annotated[int, Field(ge=10, le=85)] | None = None
+    image_gc_high_threshold_percent: Annotated[int, Field(ge=10, le=85)] | None = None
+    # "Valid format is positive number + unit, e.g. 100Ki, 10Mi. Valid units are Ki, Mi, Gi.
+    # The value must be between 10Mi and 500Mi, inclusive." (NodeKubeletConfig)
+    container_log_max_size: Annotated[str, Field(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi)$")] | None = (
+        Field(None, description='Log size before rotation, 10Mi to 500Mi, e.g. "100Mi".')
+    )
+    # "The value must be an integer between 2 and 10, inclusive." (NodeKubeletConfig)
+    container_log_max_files: Annotated[int, Field(ge=2, le=10)] | None = None
+
+
+class Hugepages(Model):
+    """LinuxNodeConfig.hugepages: huge pages reserved on each node."""
+
+    # GKE's own spelling (LinuxNodeConfig.HugepagesConfig.hugepageSize2m), not 2M
+    hugepage_size2m: NonNegInt32 | None = Field(
+        None, alias="hugepageSize2m", description="Number of 2M huge pages."
+    )
+    hugepage_size1g: NonNegInt32 | None = Field(
+        None, alias="hugepageSize1g", description="Number of 1G huge pages."
+    )
 
 
 class LinuxNodeConfig(Model):
@@ -152,6 +178,7 @@ class LinuxNodeConfig(Model):
         None, description="Kernel parameters GKE supports, e.g. net.core.somaxconn."
     )
     cgroup_mode: Annotated[Literal["CGROUP_MODE_V1", "CGROUP_MODE_V2"], Upper] | None = None
+    hugepages: Hugepages | None = None
 
 
 class NodePool(Resource):

@@ -561,12 +561,33 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
                 "cpuCfsQuota": kubelet.flag("cpu_cfs_quota"),
                 "cpuCfsQuotaPeriod": kubelet.text("cpu_cfs_quota_period"),
                 "podPidsLimit": kubelet.number("pod_pids_limit"),
+                # "Possible values: `TRUE`, `FALSE`." (node_config.go,
+                # schemaInsecureKubeletReadonlyPortEnabled): a string there
+                "insecureKubeletReadonlyPortEnabled": _upper_flag(
+                    kubelet.text("insecure_kubelet_readonly_port_enabled")
+                ),
+                "imageGcLowThresholdPercent": kubelet.number("image_gc_low_threshold_percent"),
+                "imageGcHighThresholdPercent": kubelet.number("image_gc_high_threshold_percent"),
+                "containerLogMaxSize": kubelet.text("container_log_max_size"),
+                "containerLogMaxFiles": kubelet.number("container_log_max_files"),
             }
         )
     linux = node.block("linux_node_config")
     if linux is not None:
+        pages = linux.block("hugepages_config")
         body["linuxNodeConfig"] = compact(
-            {"sysctls": linux.labels("sysctls"), "cgroupMode": linux.text("cgroup_mode")}
+            {
+                "sysctls": linux.labels("sysctls"),
+                "cgroupMode": linux.text("cgroup_mode"),
+                "hugepages": compact(
+                    {
+                        "hugepageSize2m": pages.number("hugepage_size_2m"),
+                        "hugepageSize1g": pages.number("hugepage_size_1g"),
+                    }
+                )
+                if pages is not None
+                else None,
+            }
         )
     sandbox = node.block("sandbox_config")
     if sandbox is not None:
@@ -590,6 +611,10 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     if eph is not None:
         body["ephemeralStorageLocalSsdCount"] = eph.number("local_ssd_count")
     return body
+
+
+def _upper_flag(text: str | None) -> bool | None:
+    return None if text is None else text.upper() == "TRUE"
 
 
 def _account(block: TfResource, out: Output) -> str | None:
