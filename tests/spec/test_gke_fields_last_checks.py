@@ -68,3 +68,20 @@ def test_kubelet_settings_gke_does_not_take_are_refused_at_their_place(tmp_path:
         "spec.yaml:17:53: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.imageGcLowThresholdPercent: image GC's low threshold 85 is not below its high threshold 80",
         "spec.yaml:17:111: error: clusters.sd-cluster.nodePools.pool.kubeletConfig.containerLogMaxSize: GKE takes a container log size of 10Mi to 500Mi, not 1Gi",
     ], lines
+
+
+def test_auto_provisioning_defaults_on_autopilot_warn_that_they_are_not_sent(
+    tmp_path: Path,
+) -> None:
+    pools = BASE.index("    nodePools:\n")
+    text = BASE[:pools].replace(
+        CLUSTER,
+        "    location: us-central1\n    autopilot: true\n"
+        "    nodeAutoProvisioning:\n"
+        "      autoProvisioningDefaults: {serviceAccount: gke-node, diskSizeGb: 50}\n",
+    )
+    code, lines = _validate(tmp_path, text + BASE[BASE.index("buckets:") :])
+    assert code == 0
+    assert next(line.strip() for line in lines if "warning" in line) == (
+        "spec.yaml:15:72: warning: clusters.sd-cluster.nodeAutoProvisioning.autoProvisioningDefaults.diskSizeGb: an Autopilot cluster's diskSizeGb is GKE's: it is not sent"
+    )
