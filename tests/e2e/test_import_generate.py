@@ -368,17 +368,34 @@ def test_gkes_other_fields_and_an_autopilot_cluster_are_written_as_they_run(
     autopilot = (
         "  auto:\n    location: us-central1\n    autopilot: true\n"
         "    nodeAutoProvisioning: {autoProvisioningDefaults: {serviceAccount: gke-node}}\n"
+        "    nodePoolAutoConfig:\n"
+        "      {networkTags: [serving], resourceManagerTags: {tagKeys/1: tagValues/2}}\n"
         "    deletionProtection: false\n\nbuckets:\n"
     )
-    text = _text(CLUSTER_FIELDS, POOL_FIELDS).replace("\nbuckets:\n", "\n" + autopilot, 1)
+    text = (
+        _text(CLUSTER_FIELDS, POOL_FIELDS)
+        .replace("\nbuckets:\n", "\n" + autopilot, 1)
+        .replace(
+            "      autoProvisioningDefaults: {serviceAccount: gke-node}\n",
+            "      autoprovisioningLocations: [us-central1-c]\n"
+            "      autoProvisioningDefaults: {serviceAccount: gke-node, diskSizeGb: 50,"
+            " management: {autoRepair: false}, shieldedInstanceConfig: {}}\n",
+        )
+    )
     written = _applied_then_generated(person, text, tmp_path)
     for field in (
+        "      autoprovisioningLocations:\n      - us-central1-c\n",
+        "        diskSizeGb: 50\n",
+        "          autoRepair: false\n",
+        "        shieldedInstanceConfig: {}\n",  # both on: the model's defaults
         "    authenticatorGroupsConfig:\n      securityGroup: gke-security-groups@example.com\n",
         "    nodeAutoProvisioning:\n",
         "        metadata:\n          team: ml\n",
         "        localSsdCount: 1\n",
         "  auto:\n    location: us-central1\n",
         "    autopilot: true\n",
+        "    nodePoolAutoConfig:\n      networkTags:\n      - serving\n",
+        "        tagKeys/1: tagValues/2\n",
     ):
         assert field in written, field
 
@@ -407,6 +424,15 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
             "autoscaling: {minNodeCount: 1, maxNodeCount: 2}",
             "autoscaling: {totalMinNodeCount: 1, totalMaxNodeCount: 1}",
         )
+        .replace(
+            "podPidsLimit: 4096}",
+            "podPidsLimit: 4096, containerLogMaxFiles: 4,"
+            " insecureKubeletReadonlyPortEnabled: false}",
+        )
+        .replace(
+            "          cgroupMode: cgroup_mode_v2\n",
+            "          cgroupMode: cgroup_mode_v2\n          hugepages: {hugepageSize2m: 64}\n",
+        )
     )
     written = _applied_then_generated(person, text, tmp_path)
     for field in (
@@ -432,5 +458,8 @@ def test_gkes_fields_of_issue_24_are_written_as_they_run(
         "          totalMaxNodeCount: 1\n",
         "          podPidsLimit: 4096\n",
         "          cgroupMode: CGROUP_MODE_V2\n",
+        "          containerLogMaxFiles: 4\n",
+        "          insecureKubeletReadonlyPortEnabled: false\n",
+        "            hugepageSize2m: 64\n",
     ):
         assert field in written, field

@@ -87,6 +87,10 @@ NOT_AN_ENUM = {
     "Secret.replication",  # the spec's shorthand for Replication.automatic
     "NodePool.disk_type",  # a Compute Engine disk type name; checked against the catalog
     "NodePool.image_type",  # NodeConfig.imageType is a string in container v1
+    # AutoprovisioningNodePoolDefaults.diskType / imageType are strings in container v1; the
+    # lists are the Google provider's StringInSlice (auto_provisioning_defaults)
+    "AutoProvisioningDefaults.disk_type",
+    "AutoProvisioningDefaults.image_type",
     # NodeKubeletConfig.cpuManagerPolicy is a string in container v1 ("none", "static")
     "KubeletConfig.cpu_manager_policy",
 }

@@ -341,6 +341,14 @@ class ContainerApi:
             _set_network(cluster, datapath_provider=u.desired_datapath_provider)
         if "desiredAuthenticatorGroupsConfig" in raw:
             cluster.authenticator_groups_config = u.desired_authenticator_groups_config
+        if "desiredNodePoolAutoConfigNetworkTags" in raw:
+            auto = cluster.node_pool_auto_config
+            auto.network_tags = u.desired_node_pool_auto_config_network_tags
+            cluster.node_pool_auto_config = auto
+        if "desiredNodePoolAutoConfigResourceManagerTags" in raw:
+            auto = cluster.node_pool_auto_config
+            auto.resource_manager_tags = u.desired_node_pool_auto_config_resource_manager_tags
+            cluster.node_pool_auto_config = auto
         if "desiredNodePoolAutoscaling" in raw:
             # "Autoscaler configuration for the node pool specified in desired_node_pool_id"
             # (ClusterUpdate, container v1); gcloud node-pools update --max-nodes sends it

@@ -123,6 +123,15 @@ def _nap(spec: Document, c: Cluster) -> dict[str, object] | None:
         "oauthScopes": sorted(
             defaults.oauth_scopes or ["https://www.googleapis.com/auth/cloud-platform"]
         ),
+        # the rest only as the spec sets it: unset follows GKE (driver._settled_nap)
+        **defaults.model_dump(
+            by_alias=True, exclude_none=True, exclude={"service_account", "oauth_scopes"}
+        ),
+        **(
+            {"autoprovisioningLocations": sorted(nap.autoprovisioning_locations)}
+            if nap.autoprovisioning_locations is not None
+            else {}
+        ),
     }
 
 
@@ -156,6 +165,7 @@ def _service_settings(c: Cluster) -> dict[str, object]:
     """Service settings (docs/gke-fields.md); unset (None) follows what GKE chose."""
     posture = c.security_posture
     private = c.private_cluster
+    auto = c.node_pool_auto_config
     return {
         "masterGlobalAccess": private.master_global_access if private else None,
         "clusterDns": c.cluster_dns.model_dump(by_alias=True, exclude_none=True)
@@ -177,6 +187,8 @@ def _service_settings(c: Cluster) -> dict[str, object]:
         "maintenancePolicy": maintenance.to_attribute(c.maintenance_policy)
         if c.maintenance_policy
         else None,
+        "autoConfigNetworkTags": auto.network_tags if auto else None,
+        "autoConfigResourceManagerTags": auto.resource_manager_tags if auto else None,
     }
 
 
@@ -278,6 +290,8 @@ def _check(spec: Document, c: Checker) -> None:
             )
         if cluster.node_auto_provisioning is not None and not cluster.autopilot:
             _check_nap(c, (*path, "nodeAutoProvisioning"), cluster)
+            at = (*path, "nodeAutoProvisioning", "autoprovisioningLocations")
+            c.zones(at, cluster.node_auto_provisioning.autoprovisioning_locations, region)
         elif cluster.node_auto_provisioning is not None:
             _check_nap_account(c, (*path, "nodeAutoProvisioning"), cluster)
         if cluster.network_policy and cluster.datapath_provider == "ADVANCED_DATAPATH":
@@ -325,6 +339,19 @@ def _check(spec: Document, c: Checker) -> None:
                 "an Autopilot cluster's autoscaling profile is GKE's: it is not sent",
                 "remove autoscalingProfile",
                 severity=Severity.WARNING,
+            )
+        auto = cluster.node_pool_auto_config
+        nap = cluster.node_auto_provisioning
+        if auto and auto.network_tags and not cluster.autopilot and not (nap and nap.enabled):
+            # "node_pool_auto_config network tags can only be set if enable_autopilot or
+            # cluster_autoscaling is enabled" (resource_container_cluster.go,
+            # validateNodePoolAutoConfig)
+            c.error(
+                (*path, "nodePoolAutoConfig", "networkTags"),
+                "network tags of auto-created node pools need Autopilot or node "
+                "auto-provisioning, and this cluster has neither",
+                "set autopilot: true or nodeAutoProvisioning: {enabled: true, ...}, or put the "
+                "tags on each pool (nodePools.KEY.tags)",
             )
         if cluster.maintenance_policy is not None:
             _check_maintenance(c, (*path, "maintenancePolicy"), cluster.maintenance_policy)
@@ -423,6 +450,18 @@ def _check_autopilot(c: Checker, path: Path, cluster: Cluster, *, zonal: bool) -
             (*at, "resourceLimits"),
             "resourceLimits are not for Autopilot clusters (GKE sizes the nodes from the pods)",
             "remove resourceLimits; keep autoProvisioningDefaults for the nodes' account",
+            severity=Severity.WARNING,
+        )
+    # the Google provider ignores these on Autopilot (DiffSuppressFunc
+    # suppressDiffForAutopilot on each, resource_container_cluster.go): gkeplan does not send them
+    ignored = nap.auto_provisioning_defaults.model_dump(
+        by_alias=True, exclude_none=True, exclude={"service_account", "oauth_scopes"}
+    )
+    for name in ignored:
+        c.error(
+            (*at, "autoProvisioningDefaults", name),
+            f"an Autopilot cluster's {name} is GKE's: it is not sent",
+            f"remove {name}",
             severity=Severity.WARNING,
         )
 

@@ -156,14 +156,30 @@ def kubelet_to_proto(k: Attributes) -> gke.NodeKubeletConfig:
     )
     if k.get("cpuCfsQuota") is not None:
         proto.cpu_cfs_quota = k["cpuCfsQuota"]  # a BoolValue: present when set
+    if k.get("insecureKubeletReadonlyPortEnabled") is not None:  # optional: present when set
+        proto.insecure_kubelet_readonly_port_enabled = k["insecureKubeletReadonlyPortEnabled"]
+    proto.image_gc_low_threshold_percent = k.get("imageGcLowThresholdPercent") or 0
+    proto.image_gc_high_threshold_percent = k.get("imageGcHighThresholdPercent") or 0
+    proto.container_log_max_size = k.get("containerLogMaxSize") or ""
+    proto.container_log_max_files = k.get("containerLogMaxFiles") or 0
     return proto
 
 
 def linux_to_proto(linux: Attributes) -> gke.LinuxNodeConfig:
-    return gke.LinuxNodeConfig(
+    proto = gke.LinuxNodeConfig(
         sysctls=linux.get("sysctls") or {},
         cgroup_mode=linux.get("cgroupMode") or "CGROUP_MODE_UNSPECIFIED",
     )
+    pages = linux.get("hugepages")
+    if pages is not None:
+        proto.hugepages = gke.LinuxNodeConfig.HugepagesConfig(
+            {_HUGEPAGES[k]: v for k, v in pages.items() if v is not None}
+        )
+    return proto
+
+
+# the spec's hugepages keys and HugepagesConfig's (both optional int32: present when set)
+_HUGEPAGES = {"hugepageSize2m": "hugepage_size2m", "hugepageSize1g": "hugepage_size1g"}
 
 
 def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
@@ -176,6 +192,16 @@ def _kubelet_from_proto(k: gke.NodeKubeletConfig) -> Attributes:
         out["cpuCfsQuotaPeriod"] = k.cpu_cfs_quota_period
     if k.pod_pids_limit:
         out["podPidsLimit"] = k.pod_pids_limit
+    if "insecure_kubelet_readonly_port_enabled" in k:
+        out["insecureKubeletReadonlyPortEnabled"] = k.insecure_kubelet_readonly_port_enabled
+    for key, value in (
+        ("imageGcLowThresholdPercent", k.image_gc_low_threshold_percent),
+        ("imageGcHighThresholdPercent", k.image_gc_high_threshold_percent),
+        ("containerLogMaxSize", k.container_log_max_size),
+        ("containerLogMaxFiles", k.container_log_max_files),
+    ):
+        if value:  # unset (0, ""): GKE's default
+            out[key] = value
     return out
 
 
@@ -185,6 +211,9 @@ def _linux_from_proto(linux: gke.LinuxNodeConfig) -> Attributes:
         out["sysctls"] = dict(linux.sysctls)
     if linux.cgroup_mode:
         out["cgroupMode"] = linux.cgroup_mode.name
+    if "hugepages" in linux:
+        pages = linux.hugepages
+        out["hugepages"] = {k: getattr(pages, f) for k, f in _HUGEPAGES.items() if f in pages}
     return out
 
 
@@ -417,6 +446,14 @@ def _service_settings_to_proto(cluster: gke.Cluster, attrs: Attributes) -> None:
         cluster.network_config.gateway_api_config = gke.GatewayAPIConfig(
             channel=attrs["gatewayApi"]
         )
+    if attrs.get("autoConfigNetworkTags") is not None:
+        cluster.node_pool_auto_config.network_tags = gke.NetworkTags(
+            tags=attrs["autoConfigNetworkTags"]
+        )
+    if attrs.get("autoConfigResourceManagerTags") is not None:
+        cluster.node_pool_auto_config.resource_manager_tags = gke.ResourceManagerTags(
+            tags=attrs["autoConfigResourceManagerTags"]
+        )
 
 
 def endpoints_to_proto(attrs: Attributes) -> gke.ControlPlaneEndpointsConfig:
@@ -521,10 +558,33 @@ def nap_to_proto(nap: Attributes) -> gke.ClusterAutoscaling:
         )
         for r in nap["resourceLimits"]
     ]
-    defaults = gke.AutoprovisioningNodePoolDefaults(oauth_scopes=nap["oauthScopes"])
+    defaults = gke.AutoprovisioningNodePoolDefaults(
+        oauth_scopes=nap["oauthScopes"],
+        disk_size_gb=nap.get("diskSizeGb") or 0,
+        disk_type=nap.get("diskType") or "",
+        image_type=nap.get("imageType") or "",
+        boot_disk_kms_key=nap.get("bootDiskKmsKey") or "",
+    )
     if nap["serviceAccount"] != "default":
         defaults.service_account = nap["serviceAccount"]
+    if nap.get("management") is not None:
+        m = nap["management"]
+        defaults.management = gke.NodeManagement(
+            auto_upgrade=m["autoUpgrade"], auto_repair=m["autoRepair"]
+        )
+    if nap.get("upgradeSettings") is not None:
+        u = nap["upgradeSettings"]
+        defaults.upgrade_settings = gke.NodePool.UpgradeSettings(
+            max_surge=u["maxSurge"], max_unavailable=u["maxUnavailable"], strategy=u["strategy"]
+        )
+    if nap.get("shieldedInstanceConfig") is not None:
+        sh = nap["shieldedInstanceConfig"]
+        defaults.shielded_instance_config = gke.ShieldedInstanceConfig(
+            enable_secure_boot=sh["enableSecureBoot"],
+            enable_integrity_monitoring=sh["enableIntegrityMonitoring"],
+        )
     proto.autoprovisioning_node_pool_defaults = defaults
+    proto.autoprovisioning_locations = nap.get("autoprovisioningLocations") or []
     return proto
 
 
@@ -551,7 +611,44 @@ def _nap_from_proto(a: gke.ClusterAutoscaling) -> Attributes:
         ),
         "serviceAccount": d.service_account or "default",
         "oauthScopes": sorted(d.oauth_scopes),
+        **_nap_defaults_from_proto(d),
+        **(
+            {"autoprovisioningLocations": sorted(a.autoprovisioning_locations)}
+            if a.autoprovisioning_locations
+            else {}
+        ),
     }
+
+
+def _nap_defaults_from_proto(d: gke.AutoprovisioningNodePoolDefaults) -> Attributes:
+    """What GKE has of the auto-created pools' defaults; what the spec leaves out is dropped
+    on read (driver._settled_nap), so GKE's own choices are no change."""
+    out: Attributes = {}
+    if d.disk_size_gb:
+        out["diskSizeGb"] = d.disk_size_gb
+    if d.disk_type:
+        out["diskType"] = d.disk_type
+    if d.image_type:
+        out["imageType"] = d.image_type
+    if d.boot_disk_kms_key:
+        out["bootDiskKmsKey"] = d.boot_disk_kms_key
+    if "management" in d:
+        m = d.management
+        out["management"] = {"autoRepair": m.auto_repair, "autoUpgrade": m.auto_upgrade}
+    if "upgrade_settings" in d:
+        u = d.upgrade_settings
+        out["upgradeSettings"] = {
+            "maxSurge": u.max_surge,
+            "maxUnavailable": u.max_unavailable,
+            "strategy": u.strategy.name if u.strategy else "SURGE",
+        }
+    if "shielded_instance_config" in d:
+        sh = d.shielded_instance_config
+        out["shieldedInstanceConfig"] = {
+            "enableSecureBoot": sh.enable_secure_boot,
+            "enableIntegrityMonitoring": sh.enable_integrity_monitoring,
+        }
+    return out
 
 
 def _enum_name(value: Any) -> str | None:
@@ -578,6 +675,8 @@ def _service_settings_from_proto(c: gke.Cluster) -> Attributes:
         "dnsEndpointExternalTraffic": (
             c.control_plane_endpoints_config.dns_endpoint_config.allow_external_traffic
         ),
+        "autoConfigNetworkTags": list(c.node_pool_auto_config.network_tags.tags),
+        "autoConfigResourceManagerTags": dict(c.node_pool_auto_config.resource_manager_tags.tags),
     }
 
 

@@ -170,6 +170,27 @@ def _unset_follows_gke(attrs: Attributes, wanted: Iterable[Attributes]) -> Attri
     return attrs
 
 
+# Node auto-provisioning's keys the desired state always has when it is on (cluster._nap)
+_NAP_ALWAYS = frozenset({"enabled", "resourceLimits", "serviceAccount", "oauthScopes"})
+
+
+def _settled_nap(attrs: Attributes, wanted: Iterable[Attributes]) -> Attributes:
+    """The auto-created pools' defaults the spec leaves out (disk, image, management, ...)
+    follow what GKE chose: the read drops them, so they are never a change."""
+    for want in wanted:
+        asked, have = want.get("nodeAutoProvisioning"), attrs.get("nodeAutoProvisioning")
+        if isinstance(asked, dict) and isinstance(have, dict):
+            kept = {k: v for k, v in have.items() if k in _NAP_ALWAYS or k in asked}
+            return {**attrs, "nodeAutoProvisioning": kept}
+        return attrs
+    return attrs
+
+
+def _read_cluster(cluster: gke.Cluster, wanted: Iterable[Attributes]) -> Attributes:
+    wanted = list(wanted)
+    return _settled_nap(_settled(cluster_from_proto(cluster), wanted, "masterVersion"), wanted)
+
+
 def _read_pool(pool: gke.NodePool, wanted: Iterable[Attributes]) -> Attributes:
     wanted = list(wanted)
     return _unset_follows_gke(_settled(pool_from_proto(pool), wanted, "version"), wanted)
@@ -207,10 +228,7 @@ class ClusterDriver:
         wants = _by_id(wanted)
         if not wants:
             return {}
-        return {
-            cid: _settled(cluster_from_proto(c), wants.get(cid, ()), "masterVersion")
-            for cid, c in list_clusters(ctx).items()
-        }
+        return {cid: _read_cluster(c, wants.get(cid, ())) for cid, c in list_clusters(ctx).items()}
 
     def create(self, ctx: CallContext, change: Change) -> Attributes:
         settings = change.settings
@@ -251,7 +269,7 @@ class ClusterDriver:
             except gexc.NotFound:
                 return None
             if got.status != gke.Cluster.Status.PROVISIONING or time.monotonic() > deadline:
-                return _settled(cluster_from_proto(got), [change.after or {}], "masterVersion")
+                return _read_cluster(got, [change.after or {}])
             if ctx.conn.stop_waiting.wait(delay):  # a second Ctrl-C stops this wait too
                 raise OperationAbandoned(
                     f"{change.address}: stopped waiting for {change.id} to finish "
@@ -264,7 +282,7 @@ class ClusterDriver:
         self, ctx: CallContext, client: Any, cluster_id: str, after: Attributes | None = None
     ) -> Attributes:
         got = call(ctx.conn.timeouts, lambda: client.get_cluster(name=cluster_id))
-        return _settled(cluster_from_proto(got), [after or {}], "masterVersion")
+        return _read_cluster(got, [after or {}])
 
     def update(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
@@ -408,6 +426,18 @@ class ClusterDriver:
             return gke.ClusterUpdate(
                 desired_authenticator_groups_config=authenticator_to_proto(
                     after["authenticatorGroup"]
+                )
+            )
+        # one call each, as the Google provider sends them (resource_container_cluster.go, on a
+        # change of node_pool_auto_config.0.network_tags.0.tags / .resource_manager_tags)
+        if field == "autoConfigNetworkTags":
+            return gke.ClusterUpdate(
+                desired_node_pool_auto_config_network_tags=gke.NetworkTags(tags=after[field])
+            )
+        if field == "autoConfigResourceManagerTags":
+            return gke.ClusterUpdate(
+                desired_node_pool_auto_config_resource_manager_tags=gke.ResourceManagerTags(
+                    tags=after[field]
                 )
             )
         if field == "networkPolicy":

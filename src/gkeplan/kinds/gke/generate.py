@@ -202,6 +202,12 @@ def _cluster(
         "verticalPodAutoscaling": a["verticalPodAutoscaling"] or None,
         "autoscalingProfile": a["autoscalingProfile"] if standard else None,
         "defaultMaxPodsPerNode": a["defaultMaxPodsPerNode"],
+        "nodePoolAutoConfig": {
+            "networkTags": a["autoConfigNetworkTags"] or None,
+            "resourceManagerTags": a["autoConfigResourceManagerTags"] or None,
+        }
+        if a["autoConfigNetworkTags"] or a["autoConfigResourceManagerTags"]
+        else None,
         # a cluster with no pool of its own keeps the default pool GKE makes with it
         "removeDefaultNodePool": bool(raw["initialNodeCounts"]) or a["autopilot"],
     }
@@ -235,8 +241,17 @@ def _nap(nap: dict[str, Any], listing: Listing) -> dict[str, Any]:
         "autoProvisioningDefaults": {
             "serviceAccount": _account(nap["serviceAccount"], listing),
             "oauthScopes": nap["oauthScopes"],
+            # the disk, image, management, upgrade and shielded settings as they run
+            **{k: v for k, v in nap.items() if k not in _NAP_OWN},
         },
+        "autoprovisioningLocations": nap.get("autoprovisioningLocations"),
     }
+
+
+# node auto-provisioning's keys written above, outside its defaults
+_NAP_OWN = frozenset(
+    {"enabled", "resourceLimits", "serviceAccount", "oauthScopes", "autoprovisioningLocations"}
+)
 
 
 def _pool(

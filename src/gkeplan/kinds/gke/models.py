@@ -143,6 +143,32 @@ class KubeletConfig(Model):
     )
     # "must be greater than or equal to 1024 and less than 4194304" (NodeKubeletConfig)
     pod_pids_limit: Annotated[int, Field(ge=1024, lt=4194304)] | None = None
+    insecure_kubelet_readonly_port_enabled: bool | None = Field(
+        None, description="The kubelet's read-only port 10255; false is the hardened choice."
+    )
+    # NodeKubeletConfig (container v1): each threshold "must be between 10 and 85, inclusive",
+    # the low one "smaller than image_gc_high_threshold_percent" (node_pool._check_kubelet)
+    image_gc_low_threshold_percent: Annotated[int, Field(ge=10, le=85)] | None = None
+    image_gc_high_threshold_percent: Annotated[int, Field(ge=10, le=85)] | None = None
+    # "Valid format is positive number + unit, e.g. 100Ki, 10Mi. Valid units are Ki, Mi, Gi.
+    # The value must be between 10Mi and 500Mi, inclusive." (NodeKubeletConfig)
+    container_log_max_size: Annotated[str, Field(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi)$")] | None = (
+        Field(None, description='Log size before rotation, 10Mi to 500Mi, e.g. "100Mi".')
+    )
+    # "The value must be an integer between 2 and 10, inclusive." (NodeKubeletConfig)
+    container_log_max_files: Annotated[int, Field(ge=2, le=10)] | None = None
+
+
+class Hugepages(Model):
+    """LinuxNodeConfig.hugepages: huge pages reserved on each node."""
+
+    # GKE's own spelling (LinuxNodeConfig.HugepagesConfig.hugepageSize2m), not 2M
+    hugepage_size2m: NonNegInt32 | None = Field(
+        None, alias="hugepageSize2m", description="Number of 2M huge pages."
+    )
+    hugepage_size1g: NonNegInt32 | None = Field(
+        None, alias="hugepageSize1g", description="Number of 1G huge pages."
+    )
 
 
 class LinuxNodeConfig(Model):
@@ -152,6 +178,7 @@ class LinuxNodeConfig(Model):
         None, description="Kernel parameters GKE supports, e.g. net.core.somaxconn."
     )
     cgroup_mode: Annotated[Literal["CGROUP_MODE_V1", "CGROUP_MODE_V2"], Upper] | None = None
+    hugepages: Hugepages | None = None
 
 
 class NodePool(Resource):
@@ -346,10 +373,25 @@ class ResourceLimit(Model):
 
 
 class AutoProvisioningDefaults(Model):
+    """AutoprovisioningNodePoolDefaults: the auto-created pools' nodes; each unset follows GKE."""
+
     service_account: str | None = Field(
         None, description="Spec account name or email; default: the Compute Engine default SA."
     )
     oauth_scopes: OAuthScopes | None = None
+    # "The smallest allowed disk size is 10GB." (the Google provider, auto_provisioning_defaults.
+    # disk_size: validation.IntAtLeast(10)); the disk and image types are its StringInSlice lists
+    disk_size_gb: Annotated[int, Field(ge=10)] | None = None
+    disk_type: Literal["pd-standard", "pd-ssd", "pd-balanced", "hyperdisk-balanced"] | None = None
+    image_type: (
+        Annotated[Literal["COS_CONTAINERD", "COS", "UBUNTU_CONTAINERD", "UBUNTU"], Upper] | None
+    ) = None
+    management: Management | None = None
+    upgrade_settings: UpgradeSettings | None = None
+    shielded_instance_config: ShieldedInstance | None = None
+    boot_disk_kms_key: str | None = Field(
+        None, description="projects/P/locations/L/keyRings/R/cryptoKeys/K of the boot disks."
+    )
 
 
 class NodeAutoProvisioning(Model):
@@ -359,6 +401,22 @@ class NodeAutoProvisioning(Model):
     resource_limits: list[ResourceLimit] = Field(default_factory=list)
     auto_provisioning_defaults: AutoProvisioningDefaults = Field(
         default_factory=AutoProvisioningDefaults
+    )
+    autoprovisioning_locations: list[str] | None = Field(
+        None, description="Zones auto-created pools' nodes may be in; unset follows GKE."
+    )
+
+
+class NodePoolAutoConfig(Model):
+    """Cluster.nodePoolAutoConfig: what GKE puts on the node pools it creates by itself
+    (Autopilot's, node auto-provisioning's); each unset follows GKE."""
+
+    network_tags: list[str] | None = Field(
+        None, description="Compute Engine network tags of the auto-created nodes (firewalls)."
+    )
+    resource_manager_tags: dict[str, str] | None = Field(
+        None,
+        description="Resource Manager tags of the auto-created nodes, tagKeys/ID: tagValues/ID.",
     )
 
 
@@ -458,6 +516,7 @@ class Cluster(Resource):
         Field(None, description="networkConfig.datapathProvider; ADVANCED_DATAPATH: Dataplane V2.")
     )
     node_auto_provisioning: NodeAutoProvisioning | None = None
+    node_pool_auto_config: NodePoolAutoConfig | None = None
     secret_manager: bool | None = Field(
         None,
         description="The Secret Manager add-on, the CSI driver that mounts secrets "

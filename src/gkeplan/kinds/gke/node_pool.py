@@ -21,7 +21,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.gke import shared
-from gkeplan.kinds.gke.models import Autoscaling, Cluster, NodePool, clusters
+from gkeplan.kinds.gke.models import Autoscaling, Cluster, KubeletConfig, NodePool, clusters
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import REGION, Checker
@@ -125,6 +125,8 @@ def _check_pool(
         )
     _check_accelerators(c, path, pool, family)
     _check_node_config(c, path, pool)
+    if pool.kubelet_config is not None:
+        _check_kubelet(c, (*path, "kubeletConfig"), pool.kubelet_config)
     _check_reservation(c, path, pool)
     if pool.spot and pool.preemptible:
         # No GKE refusal of the pair was found: "Spot VMs are the latest version of preemptible
@@ -281,6 +283,30 @@ def _check_node_config(c: Checker, path: Path, pool: NodePool) -> None:
             f"image streaming needs the COS_CONTAINERD node image, not {pool.image_type}",
             "imageType: COS_CONTAINERD, or imageStreaming: false",
         )
+
+
+_LOG_UNITS = {"Ki": 1, "Mi": 1024, "Gi": 1024 * 1024}
+
+
+def _check_kubelet(c: Checker, path: Path, k: KubeletConfig) -> None:
+    low, high = k.image_gc_low_threshold_percent, k.image_gc_high_threshold_percent
+    if low is not None and high is not None and low >= high:
+        # "smaller than image_gc_high_threshold_percent" (NodeKubeletConfig, container v1)
+        c.error(
+            (*path, "imageGcLowThresholdPercent"),
+            f"image GC's low threshold {low} is not below its high threshold {high}",
+            "imageGcLowThresholdPercent below imageGcHighThresholdPercent, e.g. 70 and 85",
+        )
+    size = k.container_log_max_size
+    if size is not None:
+        kib = int(size[:-2]) * _LOG_UNITS[size[-2:]]
+        # "The value must be between 10Mi and 500Mi, inclusive." (NodeKubeletConfig)
+        if not 10 * 1024 <= kib <= 500 * 1024:
+            c.error(
+                (*path, "containerLogMaxSize"),
+                f"GKE takes a container log size of 10Mi to 500Mi, not {size}",
+                "containerLogMaxSize: 100Mi",
+            )
 
 
 # ReservationAffinity.key (container v1): "To target a SPECIFIC_RESERVATION by name, specify
