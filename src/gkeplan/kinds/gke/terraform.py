@@ -64,6 +64,17 @@ _ADDONS = {
 }
 
 
+def _upgrade_settings(upgrade: Any) -> dict[str, Any]:
+    """A pool's or the auto-provisioning defaults' `upgrade_settings` block: one shape."""
+    return compact(
+        {
+            "maxSurge": upgrade.number("max_surge"),
+            "maxUnavailable": upgrade.number("max_unavailable"),
+            "strategy": upgrade.text("strategy"),
+        }
+    )
+
+
 def version_text(res: TfResource, name: str) -> str | None:
     """A GKE version as written: `min_master_version = 1.30` is "1.30", not the float 1.3."""
     value = res.peek(name)
@@ -360,13 +371,7 @@ def _nap_defaults(defaults: TfResource) -> dict[str, Any]:
         )
     upgrade = defaults.block("upgrade_settings")
     if upgrade is not None:
-        body["upgradeSettings"] = compact(
-            {
-                "maxSurge": upgrade.number("max_surge"),
-                "maxUnavailable": upgrade.number("max_unavailable"),
-                "strategy": upgrade.text("strategy"),
-            }
-        )
+        body["upgradeSettings"] = _upgrade_settings(upgrade)
     shielded = defaults.block("shielded_instance_config")
     if shielded is not None:
         # the provider's defaults there: enable_secure_boot false, enable_integrity_monitoring
@@ -479,13 +484,7 @@ def _pool(res: TfResource, out: Output) -> None:
         }
     upgrade = res.block("upgrade_settings")
     if upgrade is not None:
-        body["upgradeSettings"] = compact(
-            {
-                "maxSurge": upgrade.number("max_surge"),
-                "maxUnavailable": upgrade.number("max_unavailable"),
-                "strategy": upgrade.text("strategy"),
-            }
-        )
+        body["upgradeSettings"] = _upgrade_settings(upgrade)
     queued = res.block("queued_provisioning")
     if queued is not None:
         body["queuedProvisioning"] = queued.flag("enabled")
