@@ -126,6 +126,12 @@ def _document(api: str, version: str) -> dict[str, Any]:
     return doc
 
 
+@cache
+def _index(api: str, version: str) -> dict[str, dict[str, Any]]:
+    """Every method of a discovery document by id, walked once per document."""
+    return _methods(_document(api, version)["resources"])
+
+
 def _methods(resources: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for resource in resources.values():
@@ -140,7 +146,7 @@ def discovery(api: str, version: str, method_id: str) -> Binding:
     Resource Manager v1), from its discovery document as google-api-python-client ships it, at
     its flat path (`v1/projects/{projectsId}/serviceAccounts`: one variable per segment)."""
     doc = _document(api, version)
-    method = _methods(doc["resources"])[method_id]
+    method = _index(api, version)[method_id]
     path = "/" + doc["servicePath"] + (method.get("flatPath") or method["path"])
     template = re.sub(r"\{\+([^}]+)\}", r"{\1=**}", path)
     return Binding(method["httpMethod"], template, "*" if method.get("request") else "")
