@@ -9,14 +9,10 @@ import ipaddress
 from google.cloud.compute_v1.types import Network, Subnetwork
 
 from .cli_sandbox import User, server, user
+from .test_address import GLOBAL, REGIONAL, VARS, P, R
 
 __all__ = ["server", "user"]
 
-P = "demo-project"
-R = "us-central1"
-REGIONAL = "google.cloud.compute_v1.services.addresses:AddressesClient"
-GLOBAL = "google.cloud.compute_v1.services.global_addresses:GlobalAddressesClient"
-VARS = ("--var", "PROJECT_ID=demo-project")
 SPEC = """\
 version: 1
 project: ${PROJECT_ID}

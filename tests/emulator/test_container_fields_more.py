@@ -5,25 +5,15 @@ policy with a new resourceVersion, and refuses what GKE refuses."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from google.api_core import exceptions as gexc
 from google.cloud import container_v1 as gke
 
-from gkeplan_emulator import Emulator, EmulatorConfig
 from gkeplan_emulator.clientfactory import ClientFactory
 
-P = "demo-project"
-ZONE = f"projects/{P}/locations/us-central1-c"
-C1 = f"{ZONE}/clusters/c1"
-
-
-@pytest.fixture
-def clients() -> Iterator[ClientFactory]:
-    """Operations that finish at once, so one call may follow another on the same cluster."""
-    with Emulator(EmulatorConfig(operation_s={})) as emu:
-        yield emu.clients()
+from .test_container_fields import C1, ZONE
+from .test_container_fields import clients as clients  # the same emulator, operations at once
 
 
 def _pool(**fields: object) -> gke.NodePool:
