@@ -5,6 +5,7 @@ every resource, by GCP id), and hostile input is one clear error with nothing wr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -25,16 +26,17 @@ def _convert(*args: str) -> Result:
 
 
 def _desired(text: str, values: dict[str, str]) -> dict[str, tuple[str, Any, Any]]:
-    """What gkeplan would make of a spec: each resource's kind, attributes and settings, by
-    the GCP id it names (keys and layout do not matter, the resources do)."""
+    """What gkeplan would make of a spec: each resource's kind, attributes and the rest (its
+    driver's inputs and its lifecycle, less the pools a cluster's create journals), by the GCP
+    id it names (keys and layout do not matter, the resources do)."""
     result = validate(text, values, policies=False)
     assert result.spec is not None, [d.render() for d in result.errors]
     nodes, _ = expand(result.spec)
     out = {}
     for node in nodes.values():
         want = BY_NAME[node.kind].desired(result.spec, node)
-        settings = {k: v for k, v in want.settings.items() if k != "alsoCreates"}
-        out[want.id] = (node.kind, want.attributes, settings)
+        lifecycle = dataclasses.replace(want.lifecycle, also_creates=()).to_json()
+        out[want.id] = (node.kind, want.attributes, {**want.inputs, **lifecycle})
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gkeplan.errors import UsageError
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.plan import moves
 from gkeplan.state.model import ResourceState, StateDoc
 
@@ -66,7 +67,7 @@ def test_a_pool_living_under_its_create_before_destroy_name_moves_by_the_specs_i
             "nodePool.c.p": ResourceState(
                 "nodePool",
                 "clusters/c/nodePools/p-1a2b",
-                settings={"renamedFrom": "clusters/c/nodePools/p"},
+                lifecycle=Lifecycle(spec_id="clusters/c/nodePools/p"),
             )
         }
     )

@@ -349,7 +349,7 @@ def test_a_saved_plan_of_every_action_applies_as_planned(user: User) -> None:
     user.write(text.replace("preemptible: true", "spot: true"))
     cbd = _apply_saved(user, "create-before-destroy")
     pool = next(c for c in cbd["changes"] if c["action"] == "replace")
-    assert pool["settings"]["createBeforeDestroy"] is True
+    assert pool["lifecycle"]["createBeforeDestroy"] is True
     text = text.replace("preemptible: true", "spot: true")
     user.write(
         text.replace("  models:\n", "  weights:\n").replace(

@@ -5,14 +5,24 @@ from __future__ import annotations
 import networkx as nx
 
 from gkeplan.apply.vertices import OLD, vertices
+from gkeplan.lifecycle import Journaled, Lifecycle
 from gkeplan.plan.model import Action, Change
-from gkeplan.plan.ownership import ALSO_CREATES
 
 
-def _change(address: str, action: Action, deps: tuple[str, ...] = (), **settings: object) -> Change:
+def _change(
+    address: str, action: Action, deps: tuple[str, ...] = (), lifecycle: Lifecycle | None = None
+) -> Change:
     return Change(
-        address, "k", address + "-new", action, dependencies=list(deps), settings=settings
+        address,
+        "k",
+        address + "-new",
+        action,
+        dependencies=list(deps),
+        lifecycle=lifecycle or Lifecycle(),
     )
+
+
+CREATE_FIRST = Lifecycle(create_before_destroy=True)
 
 
 def _order(changes: list[Change], old_ids: dict[str, str] | None = None) -> list[str]:
@@ -43,7 +53,7 @@ def test_delete_then_create_destroys_dependents_first_and_creates_dependencies_f
 def test_create_before_destroy_removes_the_old_one_after_what_uses_it_moved() -> None:
     order = _order(
         [
-            _change("pool", Action.REPLACE, createBeforeDestroy=True),
+            _change("pool", Action.REPLACE, lifecycle=CREATE_FIRST),
             _change("user", Action.UPDATE, ("pool",)),
         ]
     )
@@ -51,7 +61,7 @@ def test_create_before_destroy_removes_the_old_one_after_what_uses_it_moved() ->
 
 
 def test_create_before_destroy_with_the_same_id_is_delete_then_create() -> None:
-    pool = _change("pool", Action.REPLACE, createBeforeDestroy=True)
+    pool = _change("pool", Action.REPLACE, lifecycle=CREATE_FIRST)
     order = _order([pool], {"pool": pool.id})
     assert order.index("pool" + OLD) < order.index("pool")
 
@@ -61,7 +71,7 @@ def test_a_create_first_dependent_of_a_delete_first_replacement_makes_no_cycle()
     order = _order(
         [
             _change("account", Action.REPLACE),
-            _change("pool", Action.REPLACE, ("account",), createBeforeDestroy=True),
+            _change("pool", Action.REPLACE, ("account",), lifecycle=CREATE_FIRST),
         ]
     )
     assert order.index("account" + OLD) < order.index("account") < order.index("pool")
@@ -69,8 +79,8 @@ def test_a_create_first_dependent_of_a_delete_first_replacement_makes_no_cycle()
 
 
 def test_what_a_replaced_parent_creates_with_it_stays_one_vertex_after_the_parent() -> None:
-    cluster = _change("cluster", Action.REPLACE)
-    cluster.settings[ALSO_CREATES] = [{"address": "pool", "kind": "k", "id": "pool-new"}]
+    makes_pool = Lifecycle(also_creates=(Journaled("pool", "k", "pool-new"),))
+    cluster = _change("cluster", Action.REPLACE, lifecycle=makes_pool)
     order = _order([cluster, _change("pool", Action.REPLACE, ("cluster",))])
     assert "pool" + OLD not in order  # deleting the cluster takes its pools along
     assert order.index("cluster" + OLD) < order.index("cluster") < order.index("pool")

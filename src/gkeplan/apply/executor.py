@@ -12,6 +12,7 @@ anything else is refused, untouched.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -27,7 +28,7 @@ from gkeplan.gcp.retry import counting
 from gkeplan.kinds import BY_NAME
 from gkeplan.kinds.driver import Attributes, CallContext, Driver
 from gkeplan.plan.model import Action, Change, Plan, diff_attributes
-from gkeplan.plan.ownership import KEPT, outside_message
+from gkeplan.plan.ownership import outside_message
 from gkeplan.state.model import Status
 
 __all__ = ["ApplyResult", "Journal", "StateWriter", "create", "execute"]
@@ -103,7 +104,7 @@ def create(
             error = exc
     # A create retried after a transient error may meet what its own first attempt made
     # (journaled as pending-create before that attempt): that is gkeplan's.
-    if not (change.settings.get("adopt") or ours() or retried[0]):
+    if not (change.lifecycle.adopt or ours() or retried[0]):
         raise ResourceExists(
             outside_message(change.address, change.id, commands=commands), change.id
         ) from None
@@ -122,17 +123,11 @@ def adopt(driver: Driver, ctx: CallContext, change: Change, why: str = "") -> At
     return driver.update(ctx, converge)
 
 
-REPLACES = "replaces"  # settings key: the old resource a create-before-destroy still has to delete
-
-
-def replace_settings(change: Change, old_id: str) -> Change:
-    return Change(
-        change.address,
-        change.kind,
-        change.id,
-        change.action,
-        settings={**change.settings, REPLACES: old_id},
-        dependencies=change.dependencies,
+def replacing(change: Change, old_id: str) -> Change:
+    """The change as the journal records it while the old resource of a create-before-destroy
+    still has to be deleted."""
+    return dataclasses.replace(
+        change, lifecycle=dataclasses.replace(change.lifecycle, replaces_id=old_id)
     )
 
 
@@ -175,8 +170,7 @@ def _adopt(s: Step) -> None:
 
 
 def _old_change(s: Step) -> Change:
-    c = s.change
-    return Change(c.address, c.kind, s.old_id, Action.DELETE, before=c.before, settings=c.settings)
+    return dataclasses.replace(s.change, id=s.old_id, action=Action.DELETE, after=None, fields=[])
 
 
 def _replace(s: Step) -> None:
@@ -207,7 +201,7 @@ def _create_new(s: Step) -> None:
     if create_first(change, s.old_id):
         # The new one first (under its own name), the old one once it runs; the journal names
         # the old one so a run killed in between still deletes it.
-        pending = replace_settings(change, s.old_id)
+        pending = replacing(change, s.old_id)
         journal.record(pending, "pending-create", change.after, change.id)
         journal.also_created(change)
         journal.record(pending, "ok", s.create(), change.id)
@@ -222,8 +216,8 @@ def _old_id(change: Change, journal: Journal) -> str:
     old = journal.entry(change.address)
     if old is None:
         return change.id
-    if old.id == change.id and old.settings.get(REPLACES):
-        return str(old.settings[REPLACES])  # an interrupted create-before-destroy
+    if old.id == change.id and old.lifecycle.replaces_id:
+        return old.lifecycle.replaces_id  # an interrupted create-before-destroy
     return old.id
 
 
@@ -246,7 +240,7 @@ def _state_only(change: Change, journal: Journal) -> bool:
         if change.after is None:
             journal.forget(change)  # gone already
         else:
-            status: Status = "kept" if change.settings.get(KEPT) else "ok"
+            status: Status = "kept" if change.lifecycle.kept_by_destroy else "ok"
             journal.record(change, status, change.before or change.after, change.id)
         return True
     if change.action is Action.FORGET:  # left in place: the state lets it go

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from gkeplan.errors import StateConflict
 from gkeplan.plan.model import Change, Plan
 from gkeplan.plan.moves import move_entries
-from gkeplan.plan.ownership import JOURNALED_BY, journal_entries
+from gkeplan.plan.ownership import journal_entries
 from gkeplan.state.model import ResourceState, StateDoc, Status
 from gkeplan.state.store import StateStore
 
@@ -76,7 +76,8 @@ class Journal:
                 attributes=dict(attrs or {}),
                 status=status,
                 dependencies=list(change.dependencies),
-                settings=dict(change.settings),
+                inputs=dict(change.inputs),
+                lifecycle=change.lifecycle,
                 sensitive=list(change.sensitive),
             )
 
@@ -100,7 +101,7 @@ class Journal:
 
     def also_created(self, change: Change) -> None:
         """The entries the create's request makes with it, pending, before its call."""
-        entries = journal_entries(change.settings, change.address)
+        entries = journal_entries(change.lifecycle, change.address)
 
         def fn(doc: StateDoc) -> None:
             for address, entry in entries.items():
@@ -123,7 +124,7 @@ class Journal:
             rec is not None
             and rec.id == change.id
             and rec.status == "pending-create"
-            and bool(rec.settings.get(JOURNALED_BY))
+            and rec.lifecycle.journaled_by is not None
             and not (change.before or {}).get("_error")
         )
 

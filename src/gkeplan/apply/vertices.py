@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gkeplan.plan.model import Action, Change
-from gkeplan.plan.ownership import ALSO_CREATES
 
 OLD = " (old)"  # the destroy vertex of a replacement; addresses hold no spaces
 
@@ -42,7 +41,7 @@ class Vertex:
 def create_first(change: Change, old_id: str) -> bool:
     """A replacement that creates the new resource before destroying the old: asked for, and
     possible only when the two may exist at once (different ids)."""
-    return bool(change.settings.get("createBeforeDestroy")) and old_id != change.id
+    return change.lifecycle.create_before_destroy and old_id != change.id
 
 
 def _made_with_parent(
@@ -54,9 +53,7 @@ def _made_with_parent(
             parent is not None
             and parent.action is Action.REPLACE
             and not create_first(parent, old_ids.get(dep, parent.id))
-            and any(
-                e.get("address") == change.address for e in parent.settings.get(ALSO_CREATES) or ()
-            )
+            and any(e.address == change.address for e in parent.lifecycle.also_creates)
         ):
             return True
     return False

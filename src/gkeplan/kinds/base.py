@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gkeplan.errors import Path
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import Checker
 from gkeplan.spec.refs import TargetRef
@@ -75,14 +76,17 @@ class DesiredState:
 
     `id` is the GCP identity (an email, a full resource name, a bucket name): two resources
     with the same id are the same resource. `attributes` are compared field by field.
-    `settings` travel with the change to its driver and into the state but are never diffed:
+    `inputs` travel with the change to its driver and into the state but are never diffed:
     create-only values (initialNodeCount), the identity to act as (createAs), gkeplan's own
-    switches (forceDestroy). A plan thereby carries everything its driver needs.
+    switches (forceDestroy). A plan thereby carries everything its driver needs. `lifecycle`
+    is what the planner and executor read (keep it on destroy, guard it, what its create
+    makes with it); no driver reads it.
     """
 
     id: str
     attributes: dict[str, Any]
-    settings: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Drivers speak in the normalised attribute dicts of each kind's `desired`, so the diff and the
 executor are the same for every kind. A driver reads nothing but its change: the plan carries
-every value it needs (`Change.after` and `Change.settings`), so `apply --plan FILE` needs
+every value it needs (`Change.after` and `Change.inputs`), so `apply --plan FILE` needs
 only the file. Each call's IAM permissions are declared once, on the kind (`Kind.needs`).
 """
 
@@ -47,7 +47,7 @@ class Wanted:
     address: str
     id: str
     attributes: Attributes
-    settings: Attributes = field(default_factory=dict)
+    inputs: Attributes = field(default_factory=dict)
 
 
 class Driver(Protocol):

@@ -10,9 +10,10 @@ from typing import Any
 from gkeplan.commandline import CommandLine
 from gkeplan.graph.build import Graph, topological_order
 from gkeplan.kinds import BY_NAME, DesiredState, Kind, Node
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.plan.model import Action, Change, diff_attributes
 from gkeplan.plan.moves import Moves
-from gkeplan.plan.ownership import KEPT, RENAMED_FROM, outside_message, owned, resource_options
+from gkeplan.plan.ownership import outside_message, owned, with_spec_options
 from gkeplan.spec.base import Document
 from gkeplan.state.model import ResourceState, StateDoc
 
@@ -55,11 +56,8 @@ def desired_changes(
             want.id,
             Action.NOOP,
             after=want.attributes,
-            settings={
-                **want.settings,
-                **resource_options(node.model),
-                **_taken_over(old, want.id),
-            },
+            inputs=dict(want.inputs),
+            lifecycle=_taken_over(with_spec_options(want.lifecycle, node.model), old, want.id),
             dependencies=deps,
             moved_from=moves.by_target.get(address),
         )
@@ -86,11 +84,11 @@ def desired_changes(
             if old is not None and old.status == "ok":
                 base.drift = True
                 base.reason = "deleted outside gkeplan; it will be created again"
-            if old is not None and old.settings.get("replaces"):
+            if old is not None and old.lifecycle.replaces_id:
                 # A create-before-destroy that died before its new resource came up: finish
                 # it in the same order, the old one deleted only once the new one runs.
                 base.action = Action.REPLACE
-                base.settings = {**base.settings, "createBeforeDestroy": True}
+                base.lifecycle = replace(base.lifecycle, create_before_destroy=True)
                 base.reason = "the new half of an interrupted create-before-destroy replacement"
             changes.append(base)
             continue
@@ -127,12 +125,12 @@ def desired_changes(
 def renamed(want: DesiredState, old: Any) -> DesiredState:
     """A resource replaced create-before-destroy lives on under a suffixed name; the spec's
     id keeps meaning it for as long as the spec asks for the same resource."""
-    if old is None or old.settings.get(RENAMED_FROM) != want.id:
+    if old is None or old.lifecycle.spec_id != want.id:
         return want
     attributes = dict(want.attributes)
     if "name" in attributes:
         attributes["name"] = old.id.rsplit("/", 1)[-1]
-    return DesiredState(old.id, attributes, {**want.settings, RENAMED_FROM: want.id})
+    return DesiredState(old.id, attributes, want.inputs, replace(want.lifecycle, spec_id=want.id))
 
 
 def create_before_destroy(
@@ -144,7 +142,7 @@ def create_before_destroy(
     The suffix is derived from the state the plan was made from (lineage, serial) and the old
     id, so planning again from the same state names the same new resource: a saved plan
     applies as planned, and the next replacement (a later serial) gets another name."""
-    spec_id = want.settings.get(RENAMED_FROM, want.id)
+    spec_id = want.lifecycle.spec_id or want.id
     base_name = spec_id.rsplit("/", 1)[-1][:35].rstrip("-")
     seed = f"{state.lineage}:{state.serial}:{change.address}:{change.id}" if state else change.id
     name = change.id.rsplit("/", 1)[-1]
@@ -159,7 +157,7 @@ def create_before_destroy(
         change,
         id=new_id,
         after=after,
-        settings={**change.settings, RENAMED_FROM: spec_id, "createBeforeDestroy": True},
+        lifecycle=replace(change.lifecycle, spec_id=spec_id, create_before_destroy=True),
         reason=(
             f"{change.reason}; replaced create-before-destroy: the new {kind.name} {name} is "
             "created first, the old one is deleted once the new one is running"
@@ -167,10 +165,10 @@ def create_before_destroy(
     )
 
 
-def _taken_over(old: ResourceState | None, rid: str) -> dict[str, Any]:
+def _taken_over(lifecycle: Lifecycle, old: ResourceState | None, rid: str) -> Lifecycle:
     """What was taken over stays so while it is the same resource (its every write keeps it)."""
-    same = old is not None and old.id == rid and old.settings.get(TAKEN_OVER)
-    return {TAKEN_OVER: True} if same else {}
+    same = old is not None and old.id == rid and old.lifecycle.taken_over
+    return replace(lifecycle, taken_over=True) if same else lifecycle
 
 
 def _outside(
@@ -180,14 +178,14 @@ def _outside(
     taken over as it is by a kind whose existing resources are what the spec asks for."""
     where = spec.source.value(node.path) if spec.source else None
     updatable = kind.updatable
-    if not base.settings.get("adopt") and kind.takes_over_existing:
+    if not base.lifecycle.adopt and kind.takes_over_existing:
         base.action = Action.ADOPT
-        base.settings[TAKEN_OVER] = True
+        base.lifecycle = replace(base.lifecycle, taken_over=True)
         base.reason = (
             "exists already; taken over as it is, and never deleted by gkeplan (no adopt: true)"
         )
         return base
-    if not base.settings.get("adopt"):
+    if not base.lifecycle.adopt:
         base.action = Action.CREATE
         base.refused = outside_message(
             base.address, base.id, str(where) if where else None, commands
@@ -203,13 +201,6 @@ def _outside(
             "and cannot be changed in place; make the spec match what exists"
         )
     return base
-
-
-# A setting recorded on what a kind took over without adopt: true (Kind.takes_over_existing):
-# no person adopted it, so it is forgotten, never deleted, when it leaves the spec or on destroy.
-TAKEN_OVER = "takenOver"
-# settings that keep a resource leaving the spec
-KEEPS = ("keepOnDestroy", "preventDestroy", TAKEN_OVER)
 
 
 def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list[Change]:
@@ -229,11 +220,14 @@ def orphan_changes(graph: Graph, state: StateDoc | None, actual: Actual) -> list
             rec.id,
             Action.DELETE,
             before=dict(have or rec.attributes),
-            settings=dict(rec.settings),
+            inputs=dict(rec.inputs),
+            lifecycle=rec.lifecycle,
             reason="removed from the spec",
             dependencies=list(rec.dependencies),
         )
-        keep = next((k for k in KEEPS if rec.settings.get(k)), None)
+        # what a kind took over without adopt: true is forgotten, never deleted: no person
+        # adopted it
+        keep = rec.lifecycle.keeps
         if have is None and rec.status in ("ok", "kept"):
             change.action = Action.NOOP  # gone already: the apply only forgets it
             change.reason = "removed from the spec and already deleted outside gkeplan"
@@ -251,7 +245,7 @@ def leftover_changes(state: StateDoc, actual: Actual) -> list[Change]:
     own (the journal names it), so it is deleted now."""
     out = []
     for address, rec in sorted(state.resources.items()):
-        old_id = rec.settings.get("replaces")
+        old_id = rec.lifecycle.replaces_id
         have = actual.get(rec.kind, {}).get(old_id) if old_id else None
         new_is_up = rec.id in actual.get(rec.kind, {})
         if old_id is None or have is None or old_id == rec.id or not new_is_up:
@@ -263,7 +257,8 @@ def leftover_changes(state: StateDoc, actual: Actual) -> list[Change]:
                 str(old_id),
                 Action.DELETE,
                 before=dict(have),
-                settings={k: v for k, v in rec.settings.items() if k != "replaces"},
+                inputs=dict(rec.inputs),
+                lifecycle=replace(rec.lifecycle, replaces_id=None),
                 reason="the old resource of an interrupted create-before-destroy replacement",
             )
         )
@@ -292,29 +287,31 @@ def destroy_changes(
             rec.id,
             Action.DELETE,
             before=dict(have),
-            settings={**rec.settings, **_guards(spec, graph, address)},
+            inputs=dict(rec.inputs),
+            lifecycle=_guards(spec, graph, address, rec.lifecycle),
             dependencies=list(rec.dependencies),
             moved_from=moved.get(address),
         )
-        if rec.settings.get(TAKEN_OVER):
+        if rec.lifecycle.taken_over:
             change.action = Action.FORGET  # not gkeplan's to delete: no one adopted it
             change.reason = "taken over as it was found, never adopted: left in place, forgotten"
-        elif rec.settings.get("keepOnDestroy"):
+        elif rec.lifecycle.keep_on_destroy:
             change.action = Action.NOOP
             change.after = dict(have)
-            change.settings[KEPT] = True
+            change.lifecycle = replace(change.lifecycle, kept_by_destroy=True)
             change.reason = "keepOnDestroy: left in place, and kept in the state as gkeplan's"
         out.append(change)
     return out
 
 
-GUARDS = ("deletionProtection", "preventDestroy")
-
-
-def _guards(spec: Document, graph: Graph, address: str) -> dict[str, Any]:
+def _guards(spec: Document, graph: Graph, address: str, recorded: Lifecycle) -> Lifecycle:
     """The protection the spec asks for now (it may have been lifted since the last apply)."""
     if address not in graph:
-        return {}
+        return recorded
     node: Node = graph.nodes[address]["node"]
-    current = {**BY_NAME[node.kind].desired(spec, node).settings, **resource_options(node.model)}
-    return {k: bool(current.get(k)) for k in GUARDS}
+    current = with_spec_options(BY_NAME[node.kind].desired(spec, node).lifecycle, node.model)
+    return replace(
+        recorded,
+        deletion_protection=current.deletion_protection,
+        prevent_destroy=current.prevent_destroy,
+    )

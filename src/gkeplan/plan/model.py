@@ -17,6 +17,14 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from gkeplan.lifecycle import Lifecycle
+
+# Version 2 carries each change's `inputs` and `lifecycle` apart (version 1: one `settings`).
+# A plan saved by another version is refused, not converted, as Terraform refuses one:
+# "unsupported plan file format version %d; only version %d is supported" (readTfplan,
+# hashicorp/terraform internal/plans/planfile/tfplan.go).
+PLAN_FORMAT_VERSION = 2
+
 
 class Action(StrEnum):
     CREATE = "create"
@@ -56,7 +64,8 @@ class Change:
     action: Action
     before: dict[str, Any] | None = None  # what exists (None: nothing)
     after: dict[str, Any] | None = None  # what the spec wants (None: delete)
-    settings: dict[str, Any] = field(default_factory=dict)  # never diffed; see DesiredState
+    inputs: dict[str, Any] = field(default_factory=dict)  # the driver's, never diffed
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)  # the planner's and executor's
     fields: list[FieldChange] = field(default_factory=list)
     reason: str | None = None  # why replace / delete / adopt, in words
     drift: bool = False
@@ -69,6 +78,7 @@ class Change:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["action"] = self.action.value
+        data["lifecycle"] = self.lifecycle.to_json()
         return data
 
 
@@ -167,7 +177,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format_version": 1,
+            "format_version": PLAN_FORMAT_VERSION,
             "project": self.project,
             "environment": self.environment,
             "state": {"lineage": self.state_lineage, "serial": self.state_serial},
@@ -182,15 +192,29 @@ class Plan:
         }
 
 
+class PlanVersionError(ValueError):
+    """A saved plan of another format version."""
+
+    def __init__(self, version: object) -> None:
+        super().__init__(
+            f"it is a plan of format version {version!r}, and this gkeplan applies only "
+            f"version {PLAN_FORMAT_VERSION}"
+        )
+        self.version = version
+
+
 def plan_from_dict(data: dict[str, Any]) -> Plan:
     """Read a plan saved with `gkeplan plan --out`."""
-    if not isinstance(data, dict) or data.get("format_version") != 1:
-        raise ValueError("no format_version 1")
+    if not isinstance(data, dict) or "format_version" not in data:
+        raise ValueError("no format_version")
+    if data["format_version"] != PLAN_FORMAT_VERSION:
+        raise PlanVersionError(data["format_version"])
     changes = []
     for c in data["changes"]:
         fields = [FieldChange(**f) for f in c.pop("fields", [])]
         action = Action(c.pop("action"))
-        changes.append(Change(**c, action=action, fields=fields))
+        lifecycle = Lifecycle.from_json(c.pop("lifecycle", None))
+        changes.append(Change(**c, action=action, fields=fields, lifecycle=lifecycle))
     state = data.get("state") or {}
     return Plan(
         changes=changes,

@@ -16,15 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from gkeplan.errors import UsageError
-from gkeplan.plan.ownership import RENAMED_FROM
 from gkeplan.state.model import ResourceState, StateDoc
 
 
 def identities(rec: ResourceState) -> set[str]:
     """The ids a state entry answers to: its own, and the spec's id of a resource that lives on
     under a suffixed name after a create-before-destroy replacement."""
-    spec_id = rec.settings.get(RENAMED_FROM)
-    return {rec.id, str(spec_id)} if spec_id else {rec.id}
+    spec_id = rec.lifecycle.spec_id
+    return {rec.id, spec_id} if spec_id else {rec.id}
 
 
 @dataclass(frozen=True)

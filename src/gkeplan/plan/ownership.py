@@ -2,7 +2,7 @@
 
 A resource is gkeplan's when the state has its address with its id. A create journals what
 its request makes besides its own resource (a cluster's create makes its node pools in the
-same request: the cluster's settings list them under `alsoCreates`, and the executor writes
+same request: the cluster's lifecycle lists them (`also_creates`), and the executor writes
 them as pending-create before the call). Anything else that exists is outside gkeplan: a
 create that meets it is refused, with the two ways to take it over explicitly
 (`gkeplan import`, or `adopt: true` in the spec).
@@ -10,15 +10,12 @@ create that meets it is refused, with the two ways to take it over explicitly
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from gkeplan.commandline import CommandLine
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.state.model import ResourceState, StateDoc
-
-ALSO_CREATES = "alsoCreates"  # settings key: [{address, kind, id}] made by the same request
-JOURNALED_BY = "journaledBy"  # settings key: the address whose create journaled this entry
-RENAMED_FROM = "renamedFrom"  # settings key: the spec's id of a resource living under another
-KEPT = "kept"  # settings key: left in place by a destroy (keepOnDestroy), still gkeplan's
 
 
 def owned(state: StateDoc | None, address: str, rid: str) -> bool:
@@ -26,32 +23,32 @@ def owned(state: StateDoc | None, address: str, rid: str) -> bool:
     return rec is not None and rec.id == rid
 
 
-def journal_entries(settings: dict[str, Any], dependency: str) -> dict[str, ResourceState]:
+def journal_entries(lifecycle: Lifecycle, dependency: str) -> dict[str, ResourceState]:
     """The entries a create journals, before its call, for what its request makes with it."""
     return {
-        str(e["address"]): ResourceState(
-            str(e["kind"]),
-            str(e["id"]),
+        e.address: ResourceState(
+            e.kind,
+            e.id,
             status="pending-create",
             dependencies=[dependency],
-            settings={JOURNALED_BY: dependency},
+            lifecycle=Lifecycle(journaled_by=dependency),
         )
-        for e in settings.get(ALSO_CREATES) or ()
+        for e in lifecycle.also_creates
     }
 
 
-def resource_options(config: Any) -> dict[str, Any]:
-    """The settings every kind's resource carries from the spec: `adopt: true` and
+def with_spec_options(lifecycle: Lifecycle, config: Any) -> Lifecycle:
+    """What every kind's resource carries from the spec besides its kind's: `adopt: true` and
     `lifecycle.preventDestroy`. A node's config is the spec model (or, for IAM members, a
     view of the grant that holds them)."""
     model = getattr(config, "grant", config)
-    out: dict[str, Any] = {}
-    if getattr(model, "adopt", False):
-        out["adopt"] = True
-    lifecycle = getattr(model, "lifecycle", None)
-    if lifecycle is not None and lifecycle.prevent_destroy:
-        out["preventDestroy"] = True
-    return out
+    spec_lifecycle = getattr(model, "lifecycle", None)
+    return replace(
+        lifecycle,
+        adopt=lifecycle.adopt or bool(getattr(model, "adopt", False)),
+        prevent_destroy=lifecycle.prevent_destroy
+        or bool(spec_lifecycle is not None and spec_lifecycle.prevent_destroy),
+    )
 
 
 def outside_message(

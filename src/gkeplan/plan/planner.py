@@ -56,9 +56,9 @@ def _wanted(
         unread = apis_off and apis_off & set(BY_NAME[node.kind].apis(spec, node))
         if unread and not (state and address in state.resources):
             continue
-        out[node.kind].append(Wanted(address, want.id, want.attributes, want.settings))
+        out[node.kind].append(Wanted(address, want.id, want.attributes, want.inputs))
     for address, rec in state.resources.items() if state else ():
-        out.setdefault(rec.kind, []).append(Wanted(address, rec.id, rec.attributes, rec.settings))
+        out.setdefault(rec.kind, []).append(Wanted(address, rec.id, rec.attributes, rec.inputs))
     return out
 
 
@@ -146,7 +146,9 @@ def _forced(
         change.action = Action.REPLACE
         change.reason = "replacement asked for with --replace"
         if kind.create_before_destroy:
-            want = DesiredState(change.id, dict(change.after or {}), dict(change.settings))
+            want = DesiredState(
+                change.id, dict(change.after or {}), dict(change.inputs), change.lifecycle
+            )
             change = create_before_destroy(change, kind, want, state)
         by_address[address] = change
     return [by_address[c.address] for c in changes]

@@ -39,13 +39,13 @@ def check(changes: Iterable[Change], spec: Document, graph: Graph) -> None:
     for c in changes:
         if c.action not in (Action.DELETE, Action.REPLACE):
             continue
-        if c.settings.get("deletionProtection"):
+        if c.lifecycle.deletion_protection:
             where = _where(spec, graph, c.address, "deletionProtection")
             problems.append(
                 f"{c.address} {_what(c)}, but deletionProtection is true ({where}); set "
                 "deletionProtection: false and apply first"
             )
-        elif c.settings.get("preventDestroy"):
+        elif c.lifecycle.prevent_destroy:
             where = _where(spec, graph, c.address, "lifecycle")
             problems.append(
                 f"{c.address} {_what(c)}, but lifecycle.preventDestroy is true ({where}); "
@@ -63,7 +63,7 @@ def needs_consent(changes: Iterable[Change]) -> list[Change]:
         for c in changes
         if c.action is Action.REPLACE
         and BY_NAME[c.kind].replace_loses_data
-        and not c.settings.get("createBeforeDestroy")
+        and not c.lifecycle.create_before_destroy
     ]
 
 

@@ -52,7 +52,7 @@ def masked(change: Change) -> Change:
             "id": mask(change.id),
             "before": None if change.before is None else mask_fields(change.before, hidden),
             "after": None if change.after is None else mask_fields(change.after, hidden),
-            "settings": mask(change.settings),
+            "inputs": mask(change.inputs),
             "fields": fields,
             "reason": mask(change.reason),
         }

@@ -17,7 +17,7 @@ from typing import Any
 
 from gkeplan.errors import StalePlan, UsageError
 from gkeplan.files import atomic_write
-from gkeplan.plan.model import Change, Plan, plan_from_dict
+from gkeplan.plan.model import Change, Plan, PlanVersionError, plan_from_dict
 from gkeplan.plan.render import masked, public_dict
 
 DIGEST_KEY = "digest"
@@ -57,6 +57,12 @@ def load(path: str | Path) -> Plan:
         )
     try:
         return plan_from_dict(data)
+    except PlanVersionError as exc:
+        raise UsageError(
+            f"{where} was saved by another version of gkeplan ({exc}); refused: make the plan "
+            "again with this gkeplan (gkeplan plan --out FILE)",
+            "--plan",
+        ) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise UsageError(f"{where} is not a plan gkeplan can read: {exc}", "--plan") from None
 

@@ -319,7 +319,8 @@ def adopt(store: StateStore, out: Generated, target: Target) -> tuple[int, int]:
                 want.id,
                 dict(found[node.kind, want.id].attributes),
                 dependencies=sorted(graph.predecessors(address)),
-                settings=dict(want.settings),
+                inputs=dict(want.inputs),
+                lifecycle=want.lifecycle,
             )
             adopted += 1
         if clashes:

@@ -87,7 +87,7 @@ def import_terraform(
                     result.already.append((inst.address, address))
                 continue
             kind, want = desired[address]
-            wanted[kind].append(Wanted(address, rid, want.attributes, want.settings))
+            wanted[kind].append(Wanted(address, rid, want.attributes, want.inputs))
             pending.append((inst.address, address, rid))
     found: dict[str, dict[str, object]] = {}
     ctx = CallContext(run.spec.project, run.conn)

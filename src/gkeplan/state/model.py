@@ -2,6 +2,10 @@
 
 A resource entry is written before its change is made (status "pending-<action>") and again
 after (status "ok"), so a run killed in between knows to adopt or finish that change.
+
+Format version 2 keeps an entry's driver inputs (`inputs`) apart from its lifecycle
+(`lifecycle`, gkeplan.lifecycle); version 1 held both in `settings`, and is read still (its
+lifecycle keys moved out on read) and written as version 2.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gkeplan.errors import StateError
+from gkeplan.lifecycle import Lifecycle
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, FORMAT_VERSION)
 
 # "kept": left in place by a destroy (keepOnDestroy); still gkeplan's, so the next apply of the
 # spec takes it back instead of refusing it as outside
@@ -30,7 +36,8 @@ class ResourceState:
     attributes: dict[str, Any] = field(default_factory=dict)
     status: Status = "ok"
     dependencies: list[str] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)  # gkeplan's own (forceDestroy...)
+    inputs: dict[str, Any] = field(default_factory=dict)  # its driver's (forceDestroy...)
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
     # attributes from `sensitive: true` variables: `state show` masks them (the state holds them)
     sensitive: list[str] = field(default_factory=list)
     # a GKE operation left running when the person stopped waiting: the next apply waits for it
@@ -46,7 +53,8 @@ class ResourceState:
             "id": self.id,
             "status": self.status,
             "dependencies": self.dependencies,
-            "settings": self.settings,
+            "inputs": self.inputs,
+            "lifecycle": self.lifecycle.to_json(),
             "attributes": self.attributes,
         }
 
@@ -57,14 +65,20 @@ class ResourceState:
         return json.dumps(self.to_json(), sort_keys=True)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ResourceState:
+    def from_json(cls, data: dict[str, Any], version: int = FORMAT_VERSION) -> ResourceState:
+        if version == 1:
+            inputs, lifecycle = Lifecycle.from_settings(dict(data.get("settings") or {}))
+        else:
+            inputs = dict(data.get("inputs") or {})
+            lifecycle = Lifecycle.from_json(data.get("lifecycle"))
         return cls(
             kind=data["kind"],
             id=data["id"],
             attributes=dict(data.get("attributes") or {}),
             status=data.get("status", "ok"),
             dependencies=list(data.get("dependencies") or []),
-            settings=dict(data.get("settings") or {}),
+            inputs=inputs,
+            lifecycle=lifecycle,
             sensitive=list(data.get("sensitive") or []),
             operation=data.get("operation"),
         )
@@ -117,14 +131,20 @@ class StateDoc:
             raise StateError(f"not a gkeplan state: it is not JSON ({exc})") from None
         if not isinstance(data, dict) or "lineage" not in data:
             raise StateError("not a gkeplan state: no lineage (was it written by `state pull`?)")
-        if data.get("version") != FORMAT_VERSION:
-            raise StateError(f"unsupported state format version {data.get('version')!r}")
+        version = data.get("version")
+        if version not in READABLE_VERSIONS:
+            raise StateError(
+                f"unsupported state format version {version!r}: this gkeplan reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))} (was it written by a newer gkeplan?)"
+            )
         try:
             return cls(
                 lineage=str(data["lineage"]),
                 serial=int(data["serial"]),
                 project=data.get("project"),
-                resources={a: ResourceState.from_json(r) for a, r in data["resources"].items()},
+                resources={
+                    a: ResourceState.from_json(r, version) for a, r in data["resources"].items()
+                },
                 target=data.get("target"),
                 terraform=data.get("terraform"),
                 environment=data.get("environment"),

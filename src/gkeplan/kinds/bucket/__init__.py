@@ -21,6 +21,7 @@ from gkeplan.kinds.base import (
     section_nodes,
     uses,
 )
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
 from gkeplan.spec.checks import REGION, Checker
@@ -139,11 +140,8 @@ def _desired(spec: Document, node: Node) -> DesiredState:
             if b.logging
             else None,
         },
-        {
-            "project": spec.project,
-            "forceDestroy": b.force_destroy,
-            "keepOnDestroy": b.keep_on_destroy,
-        },
+        {"project": spec.project, "forceDestroy": b.force_destroy},
+        Lifecycle(keep_on_destroy=b.keep_on_destroy),
     )
 
 

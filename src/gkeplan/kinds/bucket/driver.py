@@ -164,7 +164,7 @@ class BucketDriver:
     def delete(self, ctx: CallContext, change: Change) -> None:
         client = ctx.conn.storage()
         bucket = client.bucket(change.id)
-        force = bool(change.settings.get("forceDestroy"))
+        force = bool(change.inputs.get("forceDestroy"))
         if force:
             for blob in call(
                 ctx.conn.timeouts,

@@ -26,6 +26,7 @@ from gkeplan.kinds.gke import maintenance, shared
 from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
 from gkeplan.kinds.subnetwork import subnetwork_dep, subnetwork_name
+from gkeplan.lifecycle import Journaled, Lifecycle
 from gkeplan.spec import names
 from gkeplan.spec.base import Document
 from gkeplan.spec.checks import Checker
@@ -247,16 +248,6 @@ def _desired(spec: Document, node: Node) -> DesiredState:
                 }
                 for pkey, pool in c.node_pools.items()
             ],
-            # Journaled with the cluster's create: these pools are gkeplan's own.
-            "alsoCreates": [
-                {
-                    "address": f"nodePool.{key}.{k}",
-                    "kind": "nodePool",
-                    "id": f"{cid}/nodePools/{p.name or k}",
-                }
-                for k, p in c.node_pools.items()
-            ],
-            "deletionProtection": c.deletion_protection,
             "autopilotOauthScopes": (
                 sorted(c.node_auto_provisioning.auto_provisioning_defaults.oauth_scopes)
                 if c.autopilot
@@ -265,6 +256,14 @@ def _desired(spec: Document, node: Node) -> DesiredState:
                 else None
             ),
         },
+        Lifecycle(
+            deletion_protection=c.deletion_protection,
+            # Journaled with the cluster's create: these pools are gkeplan's own.
+            also_creates=tuple(
+                Journaled(f"nodePool.{key}.{k}", "nodePool", f"{cid}/nodePools/{p.name or k}")
+                for k, p in c.node_pools.items()
+            ),
+        ),
     )
 
 

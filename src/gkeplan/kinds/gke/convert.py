@@ -317,7 +317,7 @@ def _ip_allocation(policy: Attributes) -> dict[str, str]:
 
 
 def cluster_to_proto(
-    project: str, attrs: Attributes, settings: Attributes, pools: list[gke.NodePool]
+    project: str, attrs: Attributes, inputs: Attributes, pools: list[gke.NodePool]
 ) -> gke.Cluster:
     cluster = gke.Cluster(
         name=attrs["name"],
@@ -339,7 +339,7 @@ def cluster_to_proto(
         # VPC-native: "useIpAliases" is implied by the secondary ranges or blocks given
         # (IPAllocationPolicy, GKE REST v1)
         ip_allocation_policy=gke.IPAllocationPolicy(
-            use_ip_aliases=True, **_ip_allocation(settings.get("ipAllocationPolicy") or {})
+            use_ip_aliases=True, **_ip_allocation(inputs.get("ipAllocationPolicy") or {})
         ),
         node_pools=pools,
     )
@@ -376,7 +376,7 @@ def cluster_to_proto(
         cluster.autoscaling = gke.ClusterAutoscaling(
             autoprovisioning_node_pool_defaults=gke.AutoprovisioningNodePoolDefaults(
                 service_account=attrs["autopilotServiceAccount"],
-                oauth_scopes=settings.get("autopilotOauthScopes") or [],
+                oauth_scopes=inputs.get("autopilotOauthScopes") or [],
             )
         )
     _service_settings_to_proto(cluster, attrs)
@@ -392,7 +392,7 @@ def cluster_to_proto(
         cluster.private_cluster_config = gke.PrivateClusterConfig(
             enable_private_nodes=True,
             enable_private_endpoint=attrs["privateEndpoint"],
-            master_ipv4_cidr_block=settings.get("masterIpv4CidrBlock") or "172.16.0.0/28",
+            master_ipv4_cidr_block=inputs.get("masterIpv4CidrBlock") or "172.16.0.0/28",
         )
         if attrs.get("masterGlobalAccess") is not None:
             cluster.private_cluster_config.master_global_access_config = (

@@ -68,7 +68,7 @@ def list_clusters(ctx: CallContext) -> dict[str, gke.Cluster]:
 
 def client_for(ctx: CallContext, change: Change) -> Any:
     """Kubernetes Engine as the change's createAs account (impersonated), or as the caller."""
-    create_as = change.settings.get("createAs")
+    create_as = change.inputs.get("createAs")
     return ctx.conn.container(ctx.conn.impersonate(create_as) if create_as else None)
 
 
@@ -231,17 +231,16 @@ class ClusterDriver:
         return {cid: _read_cluster(c, wants.get(cid, ())) for cid, c in list_clusters(ctx).items()}
 
     def create(self, ctx: CallContext, change: Change) -> Attributes:
-        settings = change.settings
+        inputs = change.inputs
         pools = [
-            pool_to_proto(p, int(p.get("initialNodeCount", 1)))
-            for p in settings.get("nodePools", [])
+            pool_to_proto(p, int(p.get("initialNodeCount", 1))) for p in inputs.get("nodePools", [])
         ]
         autopilot = bool((change.after or {}).get("autopilot"))
-        if not settings.get("removeDefaultNodePool", True) and not autopilot:
+        if not inputs.get("removeDefaultNodePool", True) and not autopilot:
             pools.append(
                 gke.NodePool(name="default-pool", initial_node_count=1, config=gke.NodeConfig())
             )
-        cluster = cluster_to_proto(ctx.project, change.after or {}, settings, pools)
+        cluster = cluster_to_proto(ctx.project, change.after or {}, inputs, pools)
         parent = f"projects/{ctx.project}/locations/{location_of(change.id)}"
         client = client_for(ctx, change)
         try:
@@ -489,7 +488,7 @@ class NodePoolDriver:
 
     def create(self, ctx: CallContext, change: Change) -> Attributes:
         client = client_for(ctx, change)
-        pool = pool_to_proto(change.after or {}, int(change.settings.get("initialNodeCount", 1)))
+        pool = pool_to_proto(change.after or {}, int(change.inputs.get("initialNodeCount", 1)))
         try:
             _mutate(
                 ctx,

@@ -29,6 +29,7 @@ from gkeplan.kinds.base import (
     project_permissions,
     uses,
 )
+from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
 
@@ -75,11 +76,9 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     return DesiredState(
         f"projects/{spec.project}/services/{s.name}",
         {"name": s.name, "state": "ENABLED"},
-        {
-            # leaving the spec forgets it unless it is to be disabled
-            "keepOnDestroy": not s.disable_on_destroy,
-            "disableDependentServices": s.disable_dependent_services,
-        },
+        {"disableDependentServices": s.disable_dependent_services},
+        # leaving the spec forgets it unless it is to be disabled
+        Lifecycle(keep_on_destroy=not s.disable_on_destroy),
     )
 
 

@@ -75,7 +75,7 @@ class ProjectServiceDriver:
         client = ctx.conn.service_usage()
         request = {
             "name": _service_name(ctx.project, change.id),
-            "disable_dependent_services": bool(change.settings.get("disableDependentServices")),
+            "disable_dependent_services": bool(change.inputs.get("disableDependentServices")),
         }
         operation = call(ctx.conn.timeouts, lambda: client.disable_service(request=request))
         operation.result(timeout=ctx.conn.timeouts.operation_deadline_s)

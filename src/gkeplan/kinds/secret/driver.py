@@ -99,7 +99,7 @@ def _replication(after: Attributes) -> dict[str, Any]:
 
 
 def _secret(
-    name: str, after: Attributes, settings: Attributes, fields: set[str] | None
+    name: str, after: Attributes, inputs: Attributes, fields: set[str] | None
 ) -> dict[str, Any]:
     def want(f: str) -> bool:
         return fields is None or f in fields
@@ -119,10 +119,10 @@ def _secret(
     if want("rotationPeriod") and after.get("rotationPeriod"):
         body["rotation"] = {
             "rotation_period": after["rotationPeriod"],
-            "next_rotation_time": settings.get("nextRotationTime"),
+            "next_rotation_time": inputs.get("nextRotationTime"),
         }
-    if fields is None and settings.get("ttl"):
-        body["ttl"] = settings["ttl"]
+    if fields is None and inputs.get("ttl"):
+        body["ttl"] = inputs["ttl"]
     elif want("expireTime") and after.get("expireTime"):
         body["expire_time"] = after["expireTime"]
     return body
@@ -168,7 +168,7 @@ class SecretDriver:
         request = {
             "parent": change.id.rsplit("/secrets/", 1)[0],
             "secret_id": after["secretId"],
-            "secret": _secret(change.id, after, change.settings, None),
+            "secret": _secret(change.id, after, change.inputs, None),
         }
         try:
             secret = call(ctx.conn.timeouts, lambda: client.create_secret(request=request))
@@ -191,7 +191,7 @@ class SecretDriver:
         if location_of(change.id):  # a regional secret's key is its own field
             mask["kmsKeyNames"] = "customer_managed_encryption"
         request = {
-            "secret": _secret(change.id, change.after or {}, change.settings, fields),
+            "secret": _secret(change.id, change.after or {}, change.inputs, fields),
             "update_mask": {"paths": sorted(mask[f] for f in fields)},
         }
         secret = call(ctx.conn.timeouts, lambda: client.update_secret(request=request))
