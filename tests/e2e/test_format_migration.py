@@ -45,6 +45,14 @@ def test_a_version_1_state_plans_no_change_and_is_written_as_version_2(user: Use
     # A replacement planned from the old state (create-before-destroy, named from its lineage
     # and serial) makes the same pool the old gkeplan made from it.
     user.write(SPOT)
+    shown = user.plan("--json")
+    assert shown.exit_code == 0, shown.output
+    changes = {c["address"]: c for c in json.loads(shown.output)["changes"]}
+    assert not [a for a, c in changes.items() if "settings" in c]
+    assert changes[POOL]["action"] == "replace"
+    assert set(changes[POOL]["lifecycle"]) == {"createBeforeDestroy", "specId"}
+    assert not LIFECYCLE_KEYS & set(changes[POOL]["inputs"])
+    assert changes["bucket.models"]["lifecycle"] == {"keepOnDestroy": True}
     replaced = user.apply()
     assert replaced.exit_code == 0, replaced.output
     state = _state(user)
