@@ -7,6 +7,7 @@ module only when it runs, so `gkeplan validate` never loads Google's clients.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -172,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="gkeplan", standalone_mode=True)
     except SystemExit:
+        if argv is None:
+            _exiting()
         raise
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
@@ -183,6 +186,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"gkeplan: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("please report this; set GKEPLAN_DEBUG=1 to see the traceback", err=True)
         sys.exit(EXIT_INVALID)
+
+
+def _exiting() -> None:
+    """The process's own entry point is about to exit: the interpreter's shutdown would run a
+    full garbage collection over every object the command made (a spec of 10,000 resources is
+    180,000 tracked objects: 0.3 s of a 1.3 s validate, measured). Freezing them moves them out
+    of the collector's sight; memory is the OS's to take back a moment later. Only when gkeplan
+    is the process (`argv` not given): a caller of main(args) keeps its collector as it was."""
+    gc.freeze()
 
 
 def _is_google_error(exc: BaseException) -> bool:
