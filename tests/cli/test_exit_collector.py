@@ -1,6 +1,7 @@
 """gkeplan as its own process freezes the garbage collector's objects as it exits (the
 interpreter's final collection over a large spec's objects was 0.3 s of a 10,000-resource
-validate); a program that calls `main(args)` keeps its collector as it was."""
+validate) and runs its read-only commands (validate, graph) without the collector; a program
+that calls `main(args)` keeps its collector as it was."""
 
 from __future__ import annotations
 
@@ -29,23 +30,31 @@ def test_main_called_with_arguments_leaves_the_callers_collector_alone(
     assert gc.isenabled()
 
 
-def test_the_entry_point_freezes_the_collector_as_it_exits_and_keeps_its_exit_code() -> None:
-    # atexit runs after main has returned or raised SystemExit: what the process left behind
+def _entry_point(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """gkeplan as the process, reporting its collector once main has exited (atexit runs
+    after main has returned or raised SystemExit)."""
     probe = (
         "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "atexit.register(lambda: print('collector', gc.isenabled(), gc.get_freeze_count() > 0,"
+        " file=sys.stderr))\n"
         "from gkeplan.cli import main\n"
-        f"sys.argv = ['gkeplan', *{ARGS!r}]\n"
+        f"sys.argv = ['gkeplan', *{args!r}]\n"
         "main()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+
+def test_the_entry_point_validates_without_the_collector_and_freezes_it_as_it_exits() -> None:
+    proc = _entry_point(["--no-color", *ARGS])
     assert proc.returncode == 0, proc.stderr
     assert "valid" in proc.stdout
-    assert "frozen True" in proc.stderr
-    bad = subprocess.run(
-        [sys.executable, "-c", probe.replace("PROJECT_ID=demo-project", "PROJECT_ID=Bad_Id")],
-        capture_output=True,
-        text=True,
-    )
+    assert "collector False True" in proc.stderr
+    bad = _entry_point([a.replace("demo-project", "Bad_Id") for a in ARGS])
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "frozen True" in bad.stderr
+    assert "collector False True" in bad.stderr
+
+
+def test_the_entry_point_keeps_the_collector_for_other_commands() -> None:
+    proc = _entry_point(["state", "--help"])
+    assert proc.returncode == 0, proc.stderr
+    assert "collector True True" in proc.stderr
