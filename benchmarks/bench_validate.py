@@ -133,7 +133,7 @@ def packs_share(gk: str, tmp: Path, n: int = 10_000) -> list[object]:
         n,
         with_packs.wall_s,
         without.wall_s,
-        f"{share:+.0%}",
+        f"{share:+.1%}",
         f"<= {TARGET_PACKS_SHARE:.0%}",
         "yes" if share <= TARGET_PACKS_SHARE else "NO",
     ]
