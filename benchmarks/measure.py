@@ -80,14 +80,14 @@ def run_once(
         maxrss_kb, user, system = int(fields[0]), float(fields[1]), float(fields[2])
         rc, cpu = proc.returncode, user + system
     else:
-        proc = subprocess.run(
+        child = subprocess.run(
             [sys.executable, "-c", _RUSAGE_CHILD, *cmd],
             capture_output=True,
             text=True,
             env=full_env,
             check=False,
         )
-        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        data = json.loads(child.stdout.strip().splitlines()[-1])
         rc, wall, maxrss_kb, cpu = data["rc"], data["wall"], data["maxrss_kb"], data["cpu"]
     if rc not in ok:
         raise SystemExit(f"{' '.join(cmd)} exited {rc}")
@@ -111,8 +111,39 @@ def best_of(
         done.append(run_once(cmd, env=env, ok=ok))
         if give_up_after_s is not None and done[-1].wall_s > give_up_after_s:
             break
+    return _best(done), len(done)
+
+
+def alternate(
+    commands: Sequence[tuple[Sequence[str], Mapping[str, str] | None]],
+    runs: int,
+    *,
+    ok: Sequence[int] = (0,),
+    slow_s: float | None = None,
+) -> tuple[list[Run], int]:
+    """Run each (command, env) in turn, `runs` rounds (fewer once a round's last command took
+    longer than `slow_s`), so that all of them see the same machine; the best of each (peak
+    RSS: the largest seen) and the rounds made."""
+    done: list[list[Run]] = [[] for _ in commands]
+    for _ in range(runs):
+        for mine, (cmd, env) in zip(done, commands, strict=True):
+            mine.append(run_once(cmd, env=env, ok=ok))
+        if slow_s is not None and done[-1][-1].wall_s > slow_s:
+            break
+    return [_best(mine) for mine in done], len(done[0])
+
+
+def _best(done: list[Run]) -> Run:
     best = min(done, key=lambda r: r.wall_s)
-    return Run(best.wall_s, best.cpu_s, max(r.peak_mb for r in done), best.returncode), len(done)
+    return Run(best.wall_s, best.cpu_s, max(r.peak_mb for r in done), best.returncode)
+
+
+def cache_bytecode(cmd: Sequence[str]) -> None:
+    """Time as users' machines run: with bytecode cached. This machine sets
+    PYTHONDONTWRITEBYTECODE, which makes every process compile what it imports again; unset it
+    for this benchmark's children and run `cmd` once so the cache is written."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 _OUT: list[Path] = []

@@ -78,7 +78,8 @@ def resolve(data: dict[str, Any], smap: SourceMap, reader: Reader | None) -> lis
     """Put each reference's value in place (a placeholder without `reader`); the paths of
     those left as placeholders are returned. Raise SpecError naming each bad one."""
     found: list[tuple[Path, dict[str, Any]]] = []
-    _find(data, (), found)
+    if smap.may_reference:
+        _find(data, (), found)
     problems: list[Diagnostic] = []
     deferred: list[Path] = []
     for path, raw in found:

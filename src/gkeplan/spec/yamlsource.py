@@ -66,6 +66,9 @@ class SourceMap:
     _under: dict[Path, list[str]] = field(default_factory=dict, repr=False)
     # False when the text has no '${' (nor a '\' escape that could make one): nothing to resolve
     may_interpolate: bool = True
+    # False when the text has no 'from' (nor a '\' escape that could spell one): no `from:`
+    # reference to look for (the walk for them was 10 ms of a 10,000-resource spec)
+    may_reference: bool = True
 
     def origin_note(self, path: Path) -> str:
         """' (from ${A}, ${B})' when the value at `path`, or under it, came from variables."""
@@ -338,6 +341,7 @@ def load_yaml(text: str, file: str) -> tuple[dict[str, Any], SourceMap]:
     if builder.problems:
         raise SpecError(builder.problems)
     builder.smap.may_interpolate = "${" in text or "\\" in text
+    builder.smap.may_reference = "from" in text or "\\" in text
     if not isinstance(data, dict):
         raise SpecError(
             [
