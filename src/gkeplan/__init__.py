@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# before any module imports part of Compute Engine's client: see lazy_compute (sorted first)
+from gkeplan import lazy_compute  # noqa: F401
 from gkeplan.errors import (
     Diagnostic,
     GkeplanError,

@@ -3,14 +3,22 @@ takes its own lock or its own write for someone else's."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from .test_remote_state import Server
-from .test_remote_state import _server as _server  # one server for this module too
 from .test_remote_state import server as server
+
+
+@pytest.fixture(scope="module")
+def _server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the module; no two runs here need to overlap, so operations are short."""
+    s = Server(tmp_path_factory.mktemp("sandbox"), operation_seconds=0.05)
+    yield s
+    s.close()
 
 OTHERS = ("is locked by", "written by someone else")
 

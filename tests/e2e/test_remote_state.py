@@ -29,9 +29,15 @@ ENV = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
 
 
 class Server:
-    def __init__(self, tmp: Path) -> None:
+    """`operation_seconds`: 1 where two runs must overlap (an apply outlasts the other's
+    start-up); the modules that only lose responses take it small."""
+
+    def __init__(self, tmp: Path, operation_seconds: float = 1.0) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gkeplan", "sandbox", "serve", "--operation-seconds", "1"],
+            [
+                *(sys.executable, "-m", "gkeplan", "sandbox", "serve"),
+                *("--operation-seconds", str(operation_seconds)),
+            ],
             stdout=subprocess.PIPE,
             text=True,
             env=ENV,

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .test_imports import PRINT_GOOGLE_CLIENTS_LOADED
+
 SPEC = """\
 version: 1
 project: demo-project
@@ -40,8 +42,7 @@ def test_validate_of_network_kinds_loads_no_google_client(tmp_path: Path) -> Non
         "import sys; from gkeplan.cli import main\n"
         "try:\n    main(['validate', sys.argv[1]])\n"
         "except SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('google.cloud', 'google.api_core',"
-        " 'grpc'))))"
+        f"{PRINT_GOOGLE_CLIENTS_LOADED}"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(spec)], capture_output=True, text=True, check=True

@@ -155,7 +155,7 @@ class Connection:
                 )
             )
         if name == "regions":
-            # this module alone: importing compute_v1 whole costs seconds
+            # this module alone (gkeplan.lazy_compute): compute_v1 whole costs seconds
             from google.cloud.compute_v1.services.regions import RegionsClient
 
             return RegionsClient(
@@ -168,7 +168,7 @@ class Connection:
                 credentials=creds, transport="rest", client_options=self._options()
             )
         if name in COMPUTE_CLIENTS:
-            # one service module each: importing compute_v1's clients costs seconds
+            # one service module each (gkeplan.lazy_compute): all of them cost seconds
             import importlib
 
             module = importlib.import_module(f"google.cloud.compute_v1.services.{name}")
