@@ -20,6 +20,7 @@ def _server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield s
     s.close()
 
+
 OTHERS = ("is locked by", "written by someone else")
 
 
