@@ -58,6 +58,10 @@ def test_ar_and_gke_operations_get_are_each_served_whatever_the_service_order(
         assert ar_client.get_operation(request={"name": ar_op.operation.name}).done is True
         got = gke_client.get_operation(name=f"{ZONE}/operations/{gke_op.name}")
         assert got.status == gke.Operation.Status.DONE
+        # the gRPC side transcodes to the same URL map, so it matches the same way
+        over_grpc = emu.clients().container_grpc()
+        got = over_grpc.get_operation(name=f"{ZONE}/operations/{gke_op.name}")
+        assert got.status == gke.Operation.Status.DONE
         methods = {e.method for e in emu.backend.log}
         assert "artifactregistry.projects.locations.operations.get" in methods
         assert "container.getOperation" in methods
