@@ -52,7 +52,6 @@ class Backend:
         # Per request thread: a fault that a long-running operation started now must report.
         self.request_faults = threading.local()
         self.log: list[LogEntry] = []
-        self.grpc_methods: set[str] = set()  # names of the gRPC methods registered
         self._log_lock = threading.Lock()
         self.state_file = Path(state_file) if state_file else None
         # One model per registered service; `services` is the contract's name for it.

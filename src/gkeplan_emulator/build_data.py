@@ -40,14 +40,6 @@ GPU_METRICS = {
 # Compute Engine "GPU machine types" documentation: GPUs attached to accelerator-optimised types.
 _G2_GPUS = {4: 1, 8: 1, 12: 1, 16: 1, 24: 2, 32: 1, 48: 4, 96: 8}
 
-QUOTA_PROFILES: dict[str, Any] = {
-    "_source": "free-trial: the GCP Free Trial's Compute Engine quotas (CPUS_ALL_REGIONS 12, "
-    "N2_CPUS 8, GPUS_ALL_REGIONS 0, SSD_TOTAL_GB 250; other regional values as Compute Engine's "
-    "Quotas page shows a new free-trial project, cloud.google.com/compute/resource-usage); "
-    "default: typical defaults of a new paid project; unlimited: no limits",
-    "_date": "2026-11-28",
-}
-
 
 # The same page: G4 (RTX PRO 6000) g4-standard-48/96/192/384 hold 1/2/4/8 GPUs (the smaller
 # types a fraction of one: none counted); A4 holds B200s and A4X GB200s, "-Ng" of them.

@@ -112,20 +112,5 @@ class Router:
     def extend(self, routes: Iterable[Route]) -> None:
         self.routes.extend(routes)
 
-    def add(
-        self,
-        method: str,
-        rule: str,
-        handler: Handler,
-        name: str,
-        *,
-        mutating: bool | None = None,
-        auth: bool = True,
-        storage: bool = False,
-    ) -> None:
-        self.routes.append(
-            route(method, rule, handler, name, auth=auth, mutating=mutating, storage=storage)
-        )
-
     def names(self) -> frozenset[str]:
         return frozenset(r.name for r in self.routes)

@@ -1,6 +1,6 @@
 """The gRPC side: a loopback server with local credentials (so callers' bearer tokens arrive as
-they would at GCP), and unary handlers that share the HTTP pipeline: authentication, faults,
-the request log and persistence, with errors as google.rpc.Status and its details."""
+they would at GCP), and errors as google.rpc.Status with its details. Its methods are REST
+routes transcoded (transcode.py), so they share the HTTP pipeline."""
 
 from __future__ import annotations
 
@@ -13,17 +13,13 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from gkeplan_emulator.calls import Request, Response, route
-from gkeplan_emulator.dispatch import dispatch
+from gkeplan_emulator.calls import Response
 from gkeplan_emulator.errors import ApiError
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
 
 _CODES = {code.name: code for code in grpc.StatusCode}
-
-# A handler's body: (request message, caller's principal) -> response message.
-Body = Callable[[Any, str], Any]
 
 
 def make_grpc_server(
@@ -71,46 +67,6 @@ def error_from(resp: Response) -> ApiError:
     body = resp.body if isinstance(resp.body, dict) else {}
     e = body.get("error", {})
     return ApiError(e.get("status", "INTERNAL"), e.get("message", ""), resp.status)
-
-
-def unary(
-    backend: Backend,
-    name: str,
-    body: Body,
-    request_type: Any,
-    *,
-    mutating: bool | None = None,
-) -> grpc.RpcMethodHandler:
-    """A unary handler for `body`, logged and fault-injected as `name` (e.g. "iam.getRole").
-
-    `request_type` is a proto-plus or protobuf message class; responses may be either.
-    """
-    backend.grpc_methods.add(name)
-    if mutating is None:
-        mutating = not name.split(".", 1)[-1].startswith(("get", "list", "test"))
-
-    def handler(request: Any, context: grpc.ServicerContext) -> Any:
-        outcome: list[Any] = []
-
-        def run(r: Request) -> Response:
-            assert r.principal
-            outcome.append(body(request, r.principal))
-            return Response()
-
-        one = route("RPC", name, run, name, mutating=mutating)  # closes over this call's message
-        metadata = dict(context.invocation_metadata())
-        req = Request(
-            "RPC", name, {}, {"authorization": str(metadata.get("authorization", ""))}, b""
-        )
-        resp = dispatch(backend, one, req)
-        if resp.status >= 400:
-            abort(context, req.error or error_from(resp))
-        return outcome[0]
-
-    deserialize = getattr(request_type, "deserialize", None) or request_type.FromString
-    return grpc.unary_unary_rpc_method_handler(
-        handler, request_deserializer=deserialize, response_serializer=serialize
-    )
 
 
 def serialize(msg: Any) -> bytes:

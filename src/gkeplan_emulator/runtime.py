@@ -134,8 +134,9 @@ class Emulator:
         return self.endpoints.http, self.endpoints.grpc
 
     def method_names(self) -> frozenset[str]:
-        """Every method this emulator serves: REST route names and gRPC method names."""
-        return self.router.names() | frozenset(self.backend.grpc_methods)
+        """Every method this emulator serves, by its REST route's name (its gRPC methods are
+        those routes transcoded)."""
+        return self.router.names()
 
     def serves(self, method_name: str) -> bool:
         """Whether a REST route of this name is registered (e.g. "storage.buckets.insert")."""

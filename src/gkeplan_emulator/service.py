@@ -1,5 +1,6 @@
 """What an emulated API is: a model factory (its state and rules, one per Backend), its REST
-route table and/or its gRPC registration. Each service package exports `SERVICE`."""
+route table, and the gRPC service its routes are transcoded to. Each module or package under
+gkeplan_emulator.services that exports `SERVICE` is served (found, not listed)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import grpc
-
     from gkeplan_emulator.backend import Backend
     from gkeplan_emulator.calls import Route
 
@@ -40,9 +39,11 @@ class ServiceSpec:
     name: str
     make_model: Callable[[Backend], Any] | None = None
     routes: Callable[[Backend], list[Route]] | None = None
-    register_grpc: Callable[[grpc.Server, Backend], None] | None = None
     transcoded: GrpcService | None = None  # its REST routes, served over gRPC as well
-    grpc_names: tuple[str, ...] = ()  # the gRPC services register_grpc adds
     # The API's service name: while Service Usage has it off, its calls answer 403
     # SERVICE_DISABLED. Empty: always on (Service Usage itself, the emulator's own admin).
     api: str = ""
+    # The services (by `name`) this one's model or handlers cannot do without: their models are
+    # created first and an emulator without them refuses to start. Reads that tolerate a missing
+    # service (models.get) are not needs; Service Usage, which every call consults, is implied.
+    needs: tuple[str, ...] = ()

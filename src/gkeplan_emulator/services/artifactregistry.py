@@ -551,5 +551,9 @@ def routes(backend: Backend) -> list[Route]:
 
 
 SERVICE = ServiceSpec(
-    "artifactregistry", RepositoriesModel, routes, api="artifactregistry.googleapis.com"
+    "artifactregistry",
+    RepositoriesModel,
+    routes,
+    api="artifactregistry.googleapis.com",
+    needs=("iam",),  # a policy's members are checked against IAM's accounts
 )

@@ -108,4 +108,10 @@ def batch_route(backend: Backend, table: list[Route]) -> Route:
     return route("POST", "/batch/compute/v1", batch, "compute.batch", mutating=False)
 
 
-SERVICE = ServiceSpec("compute", ComputeModel, routes, api="compute.googleapis.com")
+SERVICE = ServiceSpec(
+    "compute",
+    ComputeModel,
+    routes,
+    api="compute.googleapis.com",
+    needs=("container",),  # the project's quota counts the clusters' nodes
+)

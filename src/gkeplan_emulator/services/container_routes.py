@@ -733,5 +733,10 @@ def routes(backend: Backend) -> list[Route]:
 GRPC = grpc_for("google.container.v1.ClusterManager", _methods(), [rpc for rpc, _, _ in ROWS])
 
 SERVICE = ServiceSpec(
-    "container", ContainerModel, routes, transcoded=GRPC, api="container.googleapis.com"
+    "container",
+    ContainerModel,
+    routes,
+    transcoded=GRPC,
+    api="container.googleapis.com",
+    needs=("projects", "iam"),  # the project's number, the nodes' service accounts
 )

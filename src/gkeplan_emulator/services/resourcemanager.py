@@ -296,7 +296,12 @@ GRPC = grpc_for(
 )
 
 SERVICE = ServiceSpec(
-    "projects", ProjectsModel, routes, transcoded=GRPC, api="cloudresourcemanager.googleapis.com"
+    "projects",
+    ProjectsModel,
+    routes,
+    transcoded=GRPC,
+    api="cloudresourcemanager.googleapis.com",
+    needs=("iam",),  # a policy's members are checked against IAM's accounts
 )
 
 

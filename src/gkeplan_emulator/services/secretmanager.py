@@ -733,5 +733,10 @@ _GRPC = grpc_for(
 
 
 SERVICE = ServiceSpec(
-    "secretmanager", SecretsModel, routes, transcoded=_GRPC, api="secretmanager.googleapis.com"
+    "secretmanager",
+    SecretsModel,
+    routes,
+    transcoded=_GRPC,
+    api="secretmanager.googleapis.com",
+    needs=("iam",),  # a policy's members are checked against IAM's accounts
 )
