@@ -22,7 +22,7 @@ from gkeplan.state.local import LocalStateStore
 from .conftest import EXAMPLE, apply_command
 
 ENV = {**os.environ, "DISABLE_GCS_PYTHON_CLIENT_OTEL_BUCKET_METADATA": "true"}
-OPERATION_S = 8.0
+OPERATION_S = 4.0  # long enough that not waiting (under half of it) is told from waiting
 
 
 @pytest.fixture
