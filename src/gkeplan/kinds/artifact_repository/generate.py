@@ -16,11 +16,9 @@ from gkeplan.kinds.artifact_repository import (
 from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
-    LeftOut,
     Listing,
     Written,
-    expressed,
-    keyed,
+    entry,
     list_with,
 )
 
@@ -64,9 +62,10 @@ class ArtifactRepositoryGenerator:
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes
         docker = a.get("dockerConfig") or {}
-        value = expressed(
-            self.kind,
-            found.id,
+        rid = a["repositoryId"]
+        return entry(
+            listing,
+            found,
             ArtifactRepository,
             {
                 "location": listing.region_of_spec(a["location"]),
@@ -81,12 +80,10 @@ class ArtifactRepositoryGenerator:
                 # upstreams by full name: the spec links those it holds (kind's _link)
                 "virtualRepositoryConfig": a.get("virtualRepositoryConfig"),
             },
-        )
-        if isinstance(value, LeftOut):
-            return value
-        rid = a["repositoryId"]
-        return keyed(
-            listing, found, "artifactRepositories", value, rid, f"{rid}-{a['location']}", named=True
+            "artifactRepositories",
+            rid,
+            f"{rid}-{a['location']}",
+            named=True,
         )
 
 

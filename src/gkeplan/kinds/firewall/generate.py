@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import re
 
-from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.firewall import Firewall
 from gkeplan.kinds.generating import (
     Found,
     Global,
     LeftOut,
     Listing,
+    ListsAll,
     Written,
-    expressed,
-    keyed,
-    list_with,
+    entry,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id
 
@@ -35,14 +33,12 @@ DEFAULT_RULES = frozenset(
 )
 
 
-class FirewallGenerator(Global):
+class FirewallGenerator(Global, ListsAll):
+    driver = DRIVER
     kind = "firewall"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
-
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes
@@ -58,9 +54,9 @@ class FirewallGenerator(Global):
                 "generates it)",
                 DEFAULT_RULES_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return entry(
+            listing,
+            found,
             Firewall,
             {
                 "network": listing.ref(
@@ -77,10 +73,10 @@ class FirewallGenerator(Global):
                 "disabled": a["disabled"],
                 "description": a["description"],
             },
+            "firewalls",
+            a["name"],
+            a["name"],
         )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(listing, found, "firewalls", value, a["name"], a["name"])
 
 
 GENERATOR = FirewallGenerator()

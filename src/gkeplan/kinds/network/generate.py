@@ -3,16 +3,14 @@ only when asked for (--include default-network)."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     Global,
     LeftOut,
     Listing,
+    ListsAll,
     Written,
-    expressed,
-    keyed,
-    list_with,
+    entry,
 )
 from gkeplan.kinds.network import COMPUTE_API, Network
 
@@ -25,14 +23,12 @@ DEFAULT_NETWORK = "default"
 DEFAULT_NETWORK_DOC = "https://cloud.google.com/vpc/docs/vpc#default-network"
 
 
-class NetworkGenerator(Global):
+class NetworkGenerator(Global, ListsAll):
+    driver = DRIVER
     kind = "network"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
-
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes
@@ -44,9 +40,9 @@ class NetworkGenerator(Global):
                 "(--include default-network generates it and its rules)",
                 DEFAULT_NETWORK_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return entry(
+            listing,
+            found,
             Network,
             {
                 "autoCreateSubnetworks": a["autoCreateSubnetworks"],
@@ -54,10 +50,10 @@ class NetworkGenerator(Global):
                 "mtu": a["mtu"],
                 "description": a["description"],
             },
+            "networks",
+            a["name"],
+            a["name"],
         )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(listing, found, "networks", value, a["name"], a["name"])
 
 
 GENERATOR = NetworkGenerator()

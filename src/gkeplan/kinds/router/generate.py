@@ -3,16 +3,15 @@ Cloud NAT gateway."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     LeftOut,
     Listing,
+    ListsAll,
     Regional,
     Written,
     expressed,
     keyed,
-    list_with,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id
 from gkeplan.kinds.router import Router
@@ -20,14 +19,12 @@ from gkeplan.kinds.router import Router
 DRIVER = "gkeplan.kinds.router.driver:RouterDriver"
 
 
-class RouterGenerator(Regional):
+class RouterGenerator(Regional, ListsAll):
+    driver = DRIVER
     kind = "router"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
-
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     SERVICE_ACCOUNT_TYPES,
     Found,
     Global,
     LeftOut,
     Listing,
+    ListsAll,
     Written,
-    expressed,
+    entry,
     google_managed_account,
-    keyed,
-    list_with,
 )
 from gkeplan.kinds.service_account import IAM_API, ServiceAccount
 from gkeplan.spec.refs import SA_EMAIL_SUFFIX
@@ -21,14 +19,12 @@ from gkeplan.spec.refs import SA_EMAIL_SUFFIX
 DRIVER = "gkeplan.kinds.service_account.driver:ServiceAccountDriver"
 
 
-class ServiceAccountGenerator(Global):
+class ServiceAccountGenerator(Global, ListsAll):
+    driver = DRIVER
     kind = "serviceAccount"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (IAM_API,)
-
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
         managed = google_managed_account(found.id)
@@ -43,15 +39,15 @@ class ServiceAccountGenerator(Global):
                 SERVICE_ACCOUNT_TYPES,
             )
         a = found.attributes
-        value = expressed(
-            self.kind,
-            found.id,
+        return entry(
+            listing,
+            found,
             ServiceAccount,
             {"displayName": a["displayName"] or None, "description": a["description"] or None},
+            "serviceAccounts",
+            a["accountId"],
+            a["accountId"],
         )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(listing, found, "serviceAccounts", value, a["accountId"], a["accountId"])
 
 
 GENERATOR = ServiceAccountGenerator()

@@ -3,16 +3,14 @@ an auto mode network made itself."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.generating import (
     Found,
     LeftOut,
     Listing,
+    ListsAll,
     Regional,
     Written,
-    expressed,
-    keyed,
-    list_with,
+    entry,
 )
 from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
 from gkeplan.kinds.subnetwork import AUTO_MODE, Subnetwork
@@ -26,14 +24,12 @@ DRIVER = "gkeplan.kinds.subnetwork.driver:SubnetworkDriver"
 AUTO_SUBNETS_DOC = "https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations"
 
 
-class SubnetworkGenerator(Regional):
+class SubnetworkGenerator(Regional, ListsAll):
+    driver = DRIVER
     kind = "subnetwork"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
-
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
 
     def write(self, found: Found, listing: Listing) -> Written:
         a = found.attributes
@@ -48,9 +44,9 @@ class SubnetworkGenerator(Regional):
                 f"made by the auto mode network {a['network']} itself",
                 AUTO_SUBNETS_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return entry(
+            listing,
+            found,
             Subnetwork,
             {
                 "network": listing.ref("network", net_id, a["network"]),
@@ -61,14 +57,7 @@ class SubnetworkGenerator(Regional):
                 "logConfig": a["logConfig"],
                 "description": a["description"],
             },
-        )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(
-            listing,
-            found,
             "subnetworks",
-            value,
             a["name"],
             f"{a['name']}-{a['region']}",
             named=True,
