@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.bucket import MULTI_REGIONS, STORAGE_API, Bucket
-from gkeplan.kinds.generating import (
-    Found,
-    Listing,
-    ListsAll,
-    Written,
-    entry,
-)
 
 DRIVER = "gkeplan.kinds.bucket.driver:BucketDriver"
 
 
-class BucketGenerator(ListsAll):
+class BucketGenerator(gen.ListsAll):
     driver = DRIVER
     kind = "bucket"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (STORAGE_API,)
 
-    def region(self, found: Found) -> str | None:
+    def region(self, found: gen.Found) -> str | None:
         location = str(found.attributes["location"])
         return None if location in MULTI_REGIONS else location.lower()
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         # GCS reports locations in upper case; the spec writes a region as regions are written
         location = a["location"] if a["location"] in MULTI_REGIONS else a["location"].lower()
-        return entry(
+        return gen.entry(
             listing,
             found,
             Bucket,

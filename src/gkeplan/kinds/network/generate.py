@@ -3,15 +3,7 @@ only when asked for (--include default-network)."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.generating import (
-    Found,
-    Global,
-    LeftOut,
-    Listing,
-    ListsAll,
-    Written,
-    entry,
-)
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.network import COMPUTE_API, Network
 
 DRIVER = "gkeplan.kinds.network.driver:NetworkDriver"
@@ -23,24 +15,24 @@ DEFAULT_NETWORK = "default"
 DEFAULT_NETWORK_DOC = "https://cloud.google.com/vpc/docs/vpc#default-network"
 
 
-class NetworkGenerator(Global, ListsAll):
+class NetworkGenerator(gen.Global, gen.ListsAll):
     driver = DRIVER
     kind = "network"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         if a["name"] == DEFAULT_NETWORK and not listing.default_network:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 "the project's default network, made by GCP with the project "
                 "(--include default-network generates it and its rules)",
                 DEFAULT_NETWORK_DOC,
             )
-        return entry(
+        return gen.entry(
             listing,
             found,
             Network,

@@ -3,15 +3,7 @@ an auto mode network made itself."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.generating import (
-    Found,
-    LeftOut,
-    Listing,
-    ListsAll,
-    Regional,
-    Written,
-    entry,
-)
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
 from gkeplan.kinds.subnetwork import AUTO_MODE, Subnetwork
 
@@ -24,27 +16,27 @@ DRIVER = "gkeplan.kinds.subnetwork.driver:SubnetworkDriver"
 AUTO_SUBNETS_DOC = "https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations"
 
 
-class SubnetworkGenerator(Regional, ListsAll):
+class SubnetworkGenerator(gen.Regional, gen.ListsAll):
     driver = DRIVER
     kind = "subnetwork"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         net_id = network_id(listing.project, a["network"])
         auto = {
             f.id for f in listing.found.get("network", []) if f.attributes["autoCreateSubnetworks"]
         }
         if net_id in auto and a["name"] == a["network"] and overlaps(a["ipCidrRange"], AUTO_MODE):
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"made by the auto mode network {a['network']} itself",
                 AUTO_SUBNETS_DOC,
             )
-        return entry(
+        return gen.entry(
             listing,
             found,
             Subnetwork,
