@@ -27,6 +27,12 @@ def _known_locations() -> tuple[str, ...]:
     return (*catalog.regions(), *(z for zs in catalog.regions().values() for z in zs))
 
 
+def name_at(path: Path, name: str | None, key: str) -> tuple[str, Path]:
+    """A resource's GCP name (its key unless it writes `name`) and where an error on the name
+    points: at `name` when it is written, else at the key."""
+    return name or key, ((*path, "name") if name else path)
+
+
 class Checker:
     """Collects the problems of one spec; `addresses` are every resource's graph address."""
 

@@ -24,6 +24,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     network_dep,
     network_name,
@@ -31,7 +32,7 @@ from gkeplan.kinds.network import (
     span,
 )
 from gkeplan.spec.base import Document, Labels, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import REGION, Checker, name_at
 
 # Address.purpose values a spec may ask for (compute v1 discovery document; each also in
 # google-cloud-compute 1.57's Address.Purpose): regional internal GCE_ENDPOINT, DNS_RESOLVER,
@@ -223,8 +224,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[tuple[str, str], str] = {}
     for key, address in addresses(spec).items():
         path: Path = ("addresses", key)
-        name = address_name(key, address)
-        name_path = (*path, "name") if address.name else path
+        name, name_path = name_at(path, address.name, key)
         scope = address.region or "global"
         c.check_name(name_path, rfc1035(name, "address"))
         if (scope, name) in seen:
@@ -448,9 +448,6 @@ def _check_ip(spec: Document, c: Checker, path: Path, a: Address) -> None:
             f"{a.address} is a public address; an INTERNAL one is private (RFC 1918)",
             "set addressType: EXTERNAL, or pick a private address",
         )
-
-
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's clients call
 
 
 def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from gkeplan.kinds.base import (
 from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import REGION, Checker, name_at
 from gkeplan.spec.limits import NonNegInt32
 from gkeplan.spec.refs import TargetRef
 
@@ -152,8 +152,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, bucket in buckets(spec).items():
         path: Path = ("buckets", key)
-        name = bucket.name or key
-        name_path = (*path, "name") if bucket.name else path
+        name, name_path = name_at(path, bucket.name, key)
         c.named(name_path, name, names.bucket_name(name), seen, key, "bucket name")
         if bucket.storage_class in LEGACY_STORAGE_CLASSES:
             c.error(

@@ -21,6 +21,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     compute_permissions,
     network_dep,
@@ -28,7 +29,7 @@ from gkeplan.kinds.network import (
     rfc1035,
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import Checker, name_at
 
 
 def _range(value: str) -> str:
@@ -150,8 +151,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, rule in firewalls(spec).items():
         path: Path = ("firewalls", key)
-        name = rule.name or key
-        name_path = (*path, "name") if rule.name else path
+        name, name_path = name_at(path, rule.name, key)
         c.named(name_path, name, rfc1035(name, "firewall rule"), seen, key, "firewall rule name")
         check_network_ref(spec, c, (*path, "network"), rule.network)
         # Firewall.direction: "For EGRESS traffic, you cannot specify the sourceTags fields."
@@ -216,8 +216,6 @@ def _check_traffic(c: Checker, at: Path, t: Traffic) -> None:
                 f"port '{port}' is neither a port (0-65535) nor a range such as 8000-8080",
             )
 
-
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
 
 KIND = Kind(
     "firewall",

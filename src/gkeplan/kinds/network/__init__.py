@@ -22,7 +22,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.spec.base import Document, Resource
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import Checker, name_at
 
 # Compute Engine resource names: "1-63 characters long, and comply with RFC1035", pattern
 # `[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?` (compute v1 discovery document: Network.name,
@@ -202,13 +202,14 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, net in networks(spec).items():
         path: Path = ("networks", key)
-        name = net.name or key
-        name_path = (*path, "name") if net.name else path
+        name, name_path = name_at(path, net.name, key)
         c.named(name_path, name, rfc1035(name, "network"), seen, key, "network name")
         c.depends_on(path, net)
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+# the service the Compute Engine kinds' drivers call: network, subnetwork, firewall, router and
+# address take it from here
+COMPUTE_API = "compute.googleapis.com"
 
 KIND = Kind(
     "network",

@@ -22,6 +22,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     compute_permissions,
     network_dep,
@@ -29,7 +30,7 @@ from gkeplan.kinds.network import (
     rfc1035,
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import REGION, Checker, name_at
 
 
 class NatLogging(Model):
@@ -154,8 +155,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[tuple[str, str], str] = {}
     for key, router in routers(spec).items():
         path: Path = ("routers", key)
-        name = router.name or key
-        name_path = (*path, "name") if router.name else path
+        name, name_path = name_at(path, router.name, key)
         c.check_name(name_path, rfc1035(name, "router"))
         region = router.region or spec.region
         if router.region is not None and not REGION.match(router.region):
@@ -231,8 +231,6 @@ def _check_nat_ips(spec: Document, c: Checker, path: Path, nat: Nat, region: str
                 severity=Severity.WARNING,
             )
 
-
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
 
 KIND = Kind(
     "router",

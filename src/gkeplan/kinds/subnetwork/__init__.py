@@ -20,6 +20,7 @@ from gkeplan.kinds.base import (
     uses,
 )
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     Cidr,
     check_network_ref,
     compute_permissions,
@@ -30,7 +31,7 @@ from gkeplan.kinds.network import (
 )
 from gkeplan.kinds.network import rfc1035 as _rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import REGION, Checker, name_at
 
 
 class SecondaryRange(Model):
@@ -146,8 +147,7 @@ def _check(spec: Document, c: Checker) -> None:
     ranges_by_network: dict[str, list[tuple[str, Path]]] = {}
     for key, sub in subnetworks(spec).items():
         path: Path = ("subnetworks", key)
-        name = sub.name or key
-        name_path = (*path, "name") if sub.name else path
+        name, name_path = name_at(path, sub.name, key)
         c.check_name(name_path, _rfc1035(name, "subnetwork"))
         region = region_of(spec, sub)
         if sub.region is not None and not REGION.match(sub.region):
@@ -319,8 +319,6 @@ def _check_clusters(spec: Document, c: Checker) -> None:
                 severity=Severity.WARNING,
             )
 
-
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
 
 KIND = Kind(
     "subnetwork",
