@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from pydantic import Field
 
@@ -38,6 +38,7 @@ from gkeplan.kinds.base import (
     resource_permissions,
     section_nodes,
     uses,
+    written_by_key,
 )
 from gkeplan.kinds.iam_member import grants as iam_grants
 from gkeplan.spec.base import Document, Labels, Model, Resource
@@ -346,12 +347,6 @@ def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
                 yield Shorthand(key, role, text, where, ("artifactRepositories", key))
 
 
-def _written_on(resource: str, listing: Any) -> str | None:
-    """A grant on a repository: by its spec key; one outside the spec cannot be named."""
-    key = listing.keys.get(("artifactRepository", resource))
-    return f"artifactRepository:{key}" if key else None
-
-
 GRANTS = GrantTarget(
     api=ARTIFACT_REGISTRY_API,
     # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
@@ -365,7 +360,7 @@ GRANTS = GrantTarget(
     shorthands=_readers_and_writers,
     public_members_rule="SB022",
     listed=lambda project, name: name,
-    written_on=_written_on,
+    written_on=written_by_key("artifactRepository"),
 )
 
 

@@ -29,6 +29,7 @@ from gkeplan.kinds.base import (
     resource_permissions,
     section_nodes,
     uses,
+    written_by_key,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import REGION, Checker
@@ -479,12 +480,6 @@ def _accessors(spec: Document) -> Iterable[Shorthand]:
             yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
 
 
-def _written_on(resource: str, listing: Any) -> str | None:
-    """A grant on a secret: by its spec key; one outside the spec cannot be named."""
-    key = listing.keys.get(("secret", resource))
-    return f"secret:{key}" if key else None
-
-
 GRANTS = GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
@@ -499,7 +494,7 @@ GRANTS = GrantTarget(
     syntax="secret:KEY",
     shorthands=_accessors,
     listed=lambda project, name: name,
-    written_on=_written_on,
+    written_on=written_by_key("secret"),
 )
 
 
