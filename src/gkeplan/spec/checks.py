@@ -62,6 +62,13 @@ class Checker:
             message += source.origin_note(path)  # name the variables the value came from
         self.problems.append(Diagnostic(message, loc, path, hint, severity, code))
 
+    def region(self, path: Path, value: str, fix: str = "e.g. us-central1") -> bool:
+        """`value` is a region's name (us-central1), else an error at `path` with `fix`."""
+        if REGION.match(value):
+            return True
+        self.error(path, f"'{value}' is not a region", fix)
+        return False
+
     def check_name(self, path: Path, problem: str | None) -> None:
         if problem:
             self.error(path, problem)

@@ -32,7 +32,7 @@ from gkeplan.kinds.network import (
     span,
 )
 from gkeplan.spec.base import Document, Labels, Name, Resource
-from gkeplan.spec.checks import REGION, Checker, name_at
+from gkeplan.spec.checks import Checker, name_at
 
 # Address.purpose values a spec may ask for (compute v1 discovery document; each also in
 # google-cloud-compute 1.57's Address.Purpose): regional internal GCE_ENDPOINT, DNS_RESOLVER,
@@ -231,8 +231,8 @@ def _check(spec: Document, c: Checker) -> None:
             # names are unique per region (addresses) and among global ones (globalAddresses)
             c.error(name_path, f"address '{name}' ({scope}) is also address '{seen[scope, name]}'")
         seen[scope, name] = key
-        if address.region is not None and not REGION.match(address.region):
-            c.error((*path, "region"), f"'{address.region}' is not a region", "e.g. us-central1")
+        if address.region is not None:
+            c.region((*path, "region"), address.region)
         _check_combination(spec, c, path, address)
         _check_ip(spec, c, path, address)
         c.labels((*path, "labels"), address.labels)

@@ -30,7 +30,7 @@ from gkeplan.kinds.network import (
     rfc1035,
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker, name_at
+from gkeplan.spec.checks import Checker, name_at
 
 
 class NatLogging(Model):
@@ -158,8 +158,8 @@ def _check(spec: Document, c: Checker) -> None:
         name, name_path = name_at(path, router.name, key)
         c.check_name(name_path, rfc1035(name, "router"))
         region = router.region or spec.region
-        if router.region is not None and not REGION.match(router.region):
-            c.error((*path, "region"), f"'{router.region}' is not a region", "e.g. us-central1")
+        if router.region is not None:
+            c.region((*path, "region"), router.region)
         if (region, name) in seen:
             c.error(name_path, f"router '{name}' in {region} is also router '{seen[region, name]}'")
         seen[region, name] = key

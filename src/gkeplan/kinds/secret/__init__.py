@@ -32,7 +32,7 @@ from gkeplan.kinds.base import (
     written_by_key,
 )
 from gkeplan.spec.base import Document, Labels, Model, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import Checker
 from gkeplan.spec.refs import TargetRef
 
 # The service its driver's client (google-cloud-secret-manager) calls.
@@ -318,12 +318,9 @@ def _check_kms(
 
 def _check_regional(c: Checker, path: Path, s: Secret) -> None:
     location = s.location or ""
-    if not REGION.match(location):
-        c.error(
-            (*path, "location"),
-            f"'{location}' is not a region",
-            "a regional secret's location is a region, e.g. us-central1",
-        )
+    if not c.region(
+        (*path, "location"), location, "a regional secret's location is a region, e.g. us-central1"
+    ):
         return
     if "replication" in s.model_fields_set:
         # Terraform's google_secret_manager_regional_secret has no replication: its data stays
@@ -366,13 +363,8 @@ def _check_replication(c: Checker, path: Path, s: Secret) -> None:
     seen: set[str] = set()
     for i, replica in enumerate(s.replication.user_managed):
         at: Path = (*path, "replication", "userManaged", i)
-        if not REGION.match(replica.location):
-            c.error(
-                (*at, "location"),
-                f"'{replica.location}' is not a region",
-                "replicas are regions, e.g. us-central1",
-            )
-        elif replica.location in seen:
+        fix = "replicas are regions, e.g. us-central1"
+        if c.region((*at, "location"), replica.location, fix) and replica.location in seen:
             c.error((*at, "location"), f"{replica.location} is listed twice")
         seen.add(replica.location)
         if replica.kms_key_name is not None:

@@ -31,7 +31,7 @@ from gkeplan.kinds.network import (
 )
 from gkeplan.kinds.network import rfc1035 as _rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker, name_at
+from gkeplan.spec.checks import Checker, name_at
 
 
 class SecondaryRange(Model):
@@ -150,8 +150,8 @@ def _check(spec: Document, c: Checker) -> None:
         name, name_path = name_at(path, sub.name, key)
         c.check_name(name_path, _rfc1035(name, "subnetwork"))
         region = region_of(spec, sub)
-        if sub.region is not None and not REGION.match(sub.region):
-            c.error((*path, "region"), f"'{sub.region}' is not a region", "e.g. us-central1")
+        if sub.region is not None:
+            c.region((*path, "region"), sub.region)
         if (region, name) in seen:
             c.error(
                 name_path,
