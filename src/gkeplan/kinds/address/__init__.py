@@ -12,17 +12,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.kinds.network import (
     COMPUTE_API,
     check_network_ref,
@@ -149,17 +139,17 @@ def ref_key(ref: str) -> str | None:
     return ref[len(REF) :] if ref.startswith(REF) and len(ref) > len(REF) else None
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("address", "addresses", addresses(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("address", "addresses", addresses(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     address: Address = node.model
-    deps: list[Dep] = []
+    deps: list[base.Dep] = []
     if address.subnetwork:
         dep = f"subnetwork.{address.subnetwork}"
         if dep in nodes:
-            deps.append(Dep(dep, "subnetwork", (*node.path, "subnetwork")))
+            deps.append(base.Dep(dep, "subnetwork", (*node.path, "subnetwork")))
     if address.network:
         deps += network_dep(spec, address.network, (*node.path, "network"), nodes)
     return deps
@@ -172,7 +162,7 @@ def _collection(address: Address) -> tuple[str, str]:
     return "compute.globalAddresses", "compute.globalOperations.get"
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
     address: Address = node.model
     prefix, op = _collection(address)
     # An internal address has its own create and delete permissions
@@ -185,7 +175,7 @@ def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
         "update": (f"{prefix}.setLabels", op),
         "delete": (f"{prefix}.delete{internal}", op),
     }
-    return tuple(Permission(p) for p in table[action])
+    return tuple(base.Permission(p) for p in table[action])
 
 
 def _subnetwork_name(spec: Document, ref: str | None) -> str | None:
@@ -193,11 +183,11 @@ def _subnetwork_name(spec: Document, ref: str | None) -> str | None:
     return found[0] if found else ref
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     address: Address = node.model
     key = node.address.split(".", 1)[1]
     external = address.address_type == "EXTERNAL"
-    return DesiredState(
+    return base.DesiredState(
         address_id(spec.project, key, address),
         {
             "name": address_name(key, address),
@@ -458,9 +448,9 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {"ip": ip, **({"range": f"{ip}/{prefix}"} if prefix else {})}
 
 
-KIND = Kind(
+KIND = base.Kind(
     "address",
-    Section(
+    base.Section(
         "addresses",
         dict[str, Address],
         dict,
@@ -469,7 +459,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.address.driver:AddressDriver",
     link=_link,
     check=_check,

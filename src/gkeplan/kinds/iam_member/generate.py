@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from gkeplan.kinds import base
 from gkeplan.kinds import generating as gen
-from gkeplan.kinds.base import GrantTarget
 from gkeplan.kinds.driver import CallContext
 from gkeplan.kinds.iam_member import PROJECT_API, IamGrant
 from gkeplan.spec.refs import parse_member
@@ -34,7 +34,7 @@ CONVENIENCE = ("projectOwner:", "projectEditor:", "projectViewer:")
 CONVENIENCE_DOC = "https://cloud.google.com/storage/docs/access-control/iam"
 
 
-def _targets() -> dict[str, GrantTarget]:
+def _targets() -> dict[str, base.GrantTarget]:
     """The grant targets whose grants are generated, by kind (the registry's)."""
     from gkeplan.kinds import KINDS  # the registry is built over this kind: read it late
 

@@ -19,18 +19,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Discriminator, Field, Tag, field_validator
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    DesiredState,
-    GrantTarget,
-    Kind,
-    Node,
-    Section,
-    Shorthand,
-    resource_permissions,
-    section_nodes,
-    uses,
-    written_by_key,
-)
+from gkeplan.kinds import base
 from gkeplan.spec.base import Document, Labels, Model, Resource
 from gkeplan.spec.checks import Checker
 from gkeplan.spec.refs import TargetRef
@@ -232,8 +221,8 @@ def kms_keys_of(s: Secret) -> dict[str, str]:
     return {"automatic": s.kms_key_name} if s.kms_key_name else {}
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("secret", "secrets", secrets(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("secret", "secrets", secrets(spec))
 
 
 # The permissions of the secrets methods (Secret Manager access control: roles/secretmanager.admin
@@ -246,10 +235,10 @@ _NEEDS = {
 }
 
 
-_needs = resource_permissions(_NEEDS)
+_needs = base.resource_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     key = node.address.split(".", 1)[1]
     s: Secret = node.model
     expire: str | None
@@ -260,7 +249,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     else:
         expire = ""  # no expiry
     period = seconds(s.rotation.period) if s.rotation else None
-    return DesiredState(
+    return base.DesiredState(
         resource_name(spec, key),
         {
             "secretId": secret_id(spec, key),
@@ -466,13 +455,15 @@ def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
         )
 
 
-def _accessors(spec: Document) -> Iterable[Shorthand]:
+def _accessors(spec: Document) -> Iterable[base.Shorthand]:
     for key, s in secrets(spec).items():
         for j, text in enumerate(s.accessors):
-            yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
+            yield base.Shorthand(
+                key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key)
+            )
 
 
-GRANTS = GrantTarget(
+GRANTS = base.GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
     # shared/reference/gcp-iam-roles); projects.secrets.getIamPolicy / setIamPolicy on
@@ -486,7 +477,7 @@ GRANTS = GrantTarget(
     syntax="secret:KEY",
     shorthands=_accessors,
     listed=lambda project, name: name,
-    written_on=written_by_key("secret"),
+    written_on=base.written_by_key("secret"),
 )
 
 
@@ -494,9 +485,9 @@ def _outputs(id: str, attributes: Any) -> dict[str, Any]:
     return {"name": id}
 
 
-KIND = Kind(
+KIND = base.Kind(
     "secret",
-    Section(
+    base.Section(
         "secrets",
         dict[str, Secret],
         dict,
@@ -505,7 +496,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(SECRET_MANAGER_API),
+    apis=base.uses(SECRET_MANAGER_API),
     driver="gkeplan.kinds.secret.driver:SecretDriver",
     check=_check,
     # secretId and replication are immutable: "The replication policy cannot be changed after

@@ -9,16 +9,7 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Section,
-    project_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.kinds.network import (
     COMPUTE_API,
     Cidr,
@@ -84,9 +75,11 @@ def region_of(spec: Document, sub: Subnetwork) -> str:
     return sub.region or spec.region
 
 
-def subnetwork_dep(spec: Document, ref: str, path: Path, nodes: Mapping[str, Node]) -> list[Dep]:
+def subnetwork_dep(
+    spec: Document, ref: str, path: Path, nodes: Mapping[str, base.Node]
+) -> list[base.Dep]:
     address = f"subnetwork.{ref}"
-    return [Dep(address, "subnetwork", path)] if address in nodes else []
+    return [base.Dep(address, "subnetwork", path)] if address in nodes else []
 
 
 def flow_logs(config: FlowLogs | None) -> dict[str, Any] | None:
@@ -96,11 +89,11 @@ def flow_logs(config: FlowLogs | None) -> dict[str, Any] | None:
     return config.model_dump(by_alias=True)
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("subnetwork", "subnetworks", subnetworks(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("subnetwork", "subnetworks", subnetworks(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     sub: Subnetwork = node.model
     return network_dep(spec, sub.network, (*node.path, "network"), nodes)
 
@@ -110,14 +103,14 @@ _NEEDS = compute_permissions(
 )
 
 
-_needs = project_permissions(_NEEDS)
+_needs = base.project_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     sub: Subnetwork = node.model
     name = sub.name or node.address.split(".", 1)[1]
     region = region_of(spec, sub)
-    return DesiredState(
+    return base.DesiredState(
         f"projects/{spec.project}/regions/{region}/subnetworks/{name}",
         {
             "name": name,
@@ -320,13 +313,13 @@ def _check_clusters(spec: Document, c: Checker) -> None:
             )
 
 
-KIND = Kind(
+KIND = base.Kind(
     "subnetwork",
-    Section("subnetworks", dict[str, Subnetwork], dict, "VPC subnetworks, by key."),
+    base.Section("subnetworks", dict[str, Subnetwork], dict, "VPC subnetworks, by key."),
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.subnetwork.driver:SubnetworkDriver",
     generate="gkeplan.kinds.subnetwork.generate:GENERATOR",
     link=_link,
