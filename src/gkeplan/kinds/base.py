@@ -187,6 +187,17 @@ class GrantTarget:
     written_on: Callable[[str, Any], str | None] | None = None
 
 
+def written_by_key(kind: str) -> Callable[[str, Any], str | None]:
+    """The `written_on` of a kind whose grants `import --generate` writes on a generated
+    resource's spec key only: one outside the spec has no `on:` a spec could write."""
+
+    def written_on(resource: str, listing: Any) -> str | None:
+        key = listing.keys.get((kind, resource))
+        return f"{kind}:{key}" if key else None
+
+    return written_on
+
+
 Expand = Callable[[Document], Iterable[Node]]
 Link = Callable[[Document, Node, Mapping[str, Node]], Iterable[Dep]]
 Needs = Callable[[Document, Node, Verb], tuple[Permission, ...]]

@@ -25,6 +25,7 @@ class ComputeDriver:
     # the generated client's keyword for one item: get(project, [region,] network=NAME),
     # insert(project, [region,] network_resource=BODY), delete(project, [region,] network=NAME)
     singular: str
+    regional = False  # its items live in regions (listed across them by aggregatedList)
 
     def client(self, ctx: CallContext, region: str | None) -> Any:
         """The client of the collection (a kind with global and regional collections, such
@@ -51,8 +52,12 @@ class ComputeDriver:
         raise NotImplementedError
 
     def listing(self, ctx: CallContext) -> list[Any]:
-        """Every item of the collection in the project (counting each list call made)."""
-        raise NotImplementedError
+        """Every item of the collection in the project (counting each list call made): one
+        list call of a global collection, one aggregatedList of a regional one (`regional`)."""
+        client = self.client(ctx, None)
+        if self.regional:
+            return regional_listing(ctx, client, self.collection)
+        return global_listing(ctx, client)
 
     def body(self, ctx: CallContext, after: Attributes) -> Any:
         raise NotImplementedError

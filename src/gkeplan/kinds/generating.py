@@ -122,6 +122,16 @@ class Regional:
         return str(found.attributes["region"])
 
 
+class ListsAll:
+    """The `list` of a kind whose driver's `read_all` lists the whole project at once."""
+
+    driver: str  # the driver's path, "module:Class", imported only when it lists
+    kind: str
+
+    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
+        return list_with(self.driver, ctx, ["all"], self.kind)
+
+
 def load_generator(path: str) -> Generator:
     module, _, name = path.partition(":")
     generator: Generator = getattr(importlib.import_module(module), name)
@@ -174,6 +184,25 @@ def keyed(
         value = {"name": name, **value}
     listing.keys[(found.kind, found.id)] = key
     return Entry(section, key, value, found)
+
+
+def entry(
+    listing: Listing,
+    found: Found,
+    model: type[BaseModel],
+    data: dict[str, Any],
+    section: str,
+    name: str,
+    fallback: str,
+    *,
+    named: bool = False,
+) -> Written:
+    """`found` written as `model` holds `data` (`expressed`) and keyed in `section` (`keyed`),
+    or left out when the model refuses it."""
+    value = expressed(found.kind, found.id, model, data)
+    if isinstance(value, LeftOut):
+        return value
+    return keyed(listing, found, section, value, name, fallback, named=named)
 
 
 def inexpressible(kind: str, rid: str, exc: ValidationError) -> LeftOut:

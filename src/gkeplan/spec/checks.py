@@ -27,6 +27,12 @@ def _known_locations() -> tuple[str, ...]:
     return (*catalog.regions(), *(z for zs in catalog.regions().values() for z in zs))
 
 
+def name_at(path: Path, name: str | None, key: str) -> tuple[str, Path]:
+    """A resource's GCP name (its key unless it writes `name`) and where an error on the name
+    points: at `name` when it is written, else at the key."""
+    return name or key, ((*path, "name") if name else path)
+
+
 class Checker:
     """Collects the problems of one spec; `addresses` are every resource's graph address."""
 
@@ -55,6 +61,13 @@ class Checker:
         if source is not None and source.origins:
             message += source.origin_note(path)  # name the variables the value came from
         self.problems.append(Diagnostic(message, loc, path, hint, severity, code))
+
+    def region(self, path: Path, value: str, fix: str = "e.g. us-central1") -> bool:
+        """`value` is a region's name (us-central1), else an error at `path` with `fix`."""
+        if REGION.match(value):
+            return True
+        self.error(path, f"'{value}' is not a region", fix)
+        return False
 
     def check_name(self, path: Path, problem: str | None) -> None:
         if problem:

@@ -12,18 +12,9 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     network_dep,
     network_name,
@@ -31,7 +22,7 @@ from gkeplan.kinds.network import (
     span,
 )
 from gkeplan.spec.base import Document, Labels, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import Checker, name_at
 
 # Address.purpose values a spec may ask for (compute v1 discovery document; each also in
 # google-cloud-compute 1.57's Address.Purpose): regional internal GCE_ENDPOINT, DNS_RESOLVER,
@@ -148,17 +139,17 @@ def ref_key(ref: str) -> str | None:
     return ref[len(REF) :] if ref.startswith(REF) and len(ref) > len(REF) else None
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("address", "addresses", addresses(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("address", "addresses", addresses(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     address: Address = node.model
-    deps: list[Dep] = []
+    deps: list[base.Dep] = []
     if address.subnetwork:
         dep = f"subnetwork.{address.subnetwork}"
         if dep in nodes:
-            deps.append(Dep(dep, "subnetwork", (*node.path, "subnetwork")))
+            deps.append(base.Dep(dep, "subnetwork", (*node.path, "subnetwork")))
     if address.network:
         deps += network_dep(spec, address.network, (*node.path, "network"), nodes)
     return deps
@@ -171,7 +162,7 @@ def _collection(address: Address) -> tuple[str, str]:
     return "compute.globalAddresses", "compute.globalOperations.get"
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
     address: Address = node.model
     prefix, op = _collection(address)
     # An internal address has its own create and delete permissions
@@ -184,7 +175,7 @@ def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
         "update": (f"{prefix}.setLabels", op),
         "delete": (f"{prefix}.delete{internal}", op),
     }
-    return tuple(Permission(p) for p in table[action])
+    return tuple(base.Permission(p) for p in table[action])
 
 
 def _subnetwork_name(spec: Document, ref: str | None) -> str | None:
@@ -192,11 +183,11 @@ def _subnetwork_name(spec: Document, ref: str | None) -> str | None:
     return found[0] if found else ref
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     address: Address = node.model
     key = node.address.split(".", 1)[1]
     external = address.address_type == "EXTERNAL"
-    return DesiredState(
+    return base.DesiredState(
         address_id(spec.project, key, address),
         {
             "name": address_name(key, address),
@@ -223,16 +214,15 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[tuple[str, str], str] = {}
     for key, address in addresses(spec).items():
         path: Path = ("addresses", key)
-        name = address_name(key, address)
-        name_path = (*path, "name") if address.name else path
+        name, name_path = name_at(path, address.name, key)
         scope = address.region or "global"
         c.check_name(name_path, rfc1035(name, "address"))
         if (scope, name) in seen:
             # names are unique per region (addresses) and among global ones (globalAddresses)
             c.error(name_path, f"address '{name}' ({scope}) is also address '{seen[scope, name]}'")
         seen[scope, name] = key
-        if address.region is not None and not REGION.match(address.region):
-            c.error((*path, "region"), f"'{address.region}' is not a region", "e.g. us-central1")
+        if address.region is not None:
+            c.region((*path, "region"), address.region)
         _check_combination(spec, c, path, address)
         _check_ip(spec, c, path, address)
         c.labels((*path, "labels"), address.labels)
@@ -450,9 +440,6 @@ def _check_ip(spec: Document, c: Checker, path: Path, a: Address) -> None:
         )
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's clients call
-
-
 def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     ip = attributes.get("address")
     if not ip:
@@ -461,9 +448,9 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {"ip": ip, **({"range": f"{ip}/{prefix}"} if prefix else {})}
 
 
-KIND = Kind(
+KIND = base.Kind(
     "address",
-    Section(
+    base.Section(
         "addresses",
         dict[str, Address],
         dict,
@@ -472,7 +459,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.address.driver:AddressDriver",
     link=_link,
     check=_check,

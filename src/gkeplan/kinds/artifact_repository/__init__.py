@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds import secret
+from gkeplan.kinds import base, secret
 from gkeplan.kinds.artifact_repository.modes import (
     REF_PREFIX,
     Mode,
@@ -26,18 +26,6 @@ from gkeplan.kinds.artifact_repository.modes import (
     password_secret_version,
     remote_body,
     virtual_body,
-)
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    GrantTarget,
-    Kind,
-    Node,
-    Section,
-    Shorthand,
-    resource_permissions,
-    section_nodes,
-    uses,
 )
 from gkeplan.kinds.iam_member import grants as iam_grants
 from gkeplan.spec.base import Document, Labels, Model, Resource
@@ -157,8 +145,8 @@ def resource_name(spec: Document, key: str) -> str:
     )
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("artifactRepository", "artifactRepositories", repositories(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("artifactRepository", "artifactRepositories", repositories(spec))
 
 
 def _upstream_name(spec: Document, ref: str) -> str:
@@ -168,7 +156,7 @@ def _upstream_name(spec: Document, ref: str) -> str:
     return ref
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     """A virtual repository comes after the repositories it draws from (and goes before them):
     named by key or by the full name of a repository of the spec. A remote one comes after the
     spec's secret whose version holds its upstream password."""
@@ -180,14 +168,14 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
         address = f"artifactRepository.{key}"
         if key is not None and address in nodes and address != node.address:
             path: Path = (*node.path, "virtualRepositoryConfig", "upstreamPolicies", i)
-            yield Dep(address, "upstream repository", (*path, "repository"))
+            yield base.Dep(address, "upstream repository", (*path, "repository"))
     version = password_secret_version(r.remote_repository_config)
     if version is not None:
         secret_name = version.split("/versions/", 1)[0]
         for key in secret.secrets(spec):
             if secret.resource_name(spec, key) == secret_name and f"secret.{key}" in nodes:
                 where = ("remoteRepositoryConfig", "upstreamCredentials")
-                yield Dep(f"secret.{key}", "upstream password", (*node.path, *where))
+                yield base.Dep(f"secret.{key}", "upstream password", (*node.path, *where))
 
 
 # Permissions of the repositories methods (Artifact Registry "Access control with IAM":
@@ -202,14 +190,14 @@ _NEEDS = {
 }
 
 
-_needs = resource_permissions(_NEEDS)
+_needs = base.resource_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     key = node.address.split(".", 1)[1]
     r: ArtifactRepository = node.model
     fmt = r.format.upper()
-    return DesiredState(
+    return base.DesiredState(
         resource_name(spec, key),
         {
             "repositoryId": repository_id(spec, key),
@@ -335,7 +323,7 @@ def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
         )
 
 
-def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
+def _readers_and_writers(spec: Document) -> Iterable[base.Shorthand]:
     for key, repo in repositories(spec).items():
         for field, role, texts in (
             ("readers", READER, repo.readers),
@@ -343,16 +331,10 @@ def _readers_and_writers(spec: Document) -> Iterable[Shorthand]:
         ):
             for j, text in enumerate(texts):
                 where: Path = ("artifactRepositories", key, field, j)
-                yield Shorthand(key, role, text, where, ("artifactRepositories", key))
+                yield base.Shorthand(key, role, text, where, ("artifactRepositories", key))
 
 
-def _written_on(resource: str, listing: Any) -> str | None:
-    """A grant on a repository: by its spec key; one outside the spec cannot be named."""
-    key = listing.keys.get(("artifactRepository", resource))
-    return f"artifactRepository:{key}" if key else None
-
-
-GRANTS = GrantTarget(
+GRANTS = base.GrantTarget(
     api=ARTIFACT_REGISTRY_API,
     # artifactregistry.repositories.getIamPolicy / setIamPolicy (roles/artifactregistry.admin
     # in shared/reference/gcp-iam-roles)
@@ -365,13 +347,13 @@ GRANTS = GrantTarget(
     shorthands=_readers_and_writers,
     public_members_rule="SB022",
     listed=lambda project, name: name,
-    written_on=_written_on,
+    written_on=base.written_by_key("artifactRepository"),
 )
 
 
-KIND = Kind(
+KIND = base.Kind(
     "artifactRepository",
-    Section(
+    base.Section(
         "artifact_repositories",
         dict[str, ArtifactRepository],
         dict,
@@ -380,7 +362,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(ARTIFACT_REGISTRY_API),
+    apis=base.uses(ARTIFACT_REGISTRY_API),
     driver="gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver",
     generate="gkeplan.kinds.artifact_repository.generate:GENERATOR",
     link=_link,

@@ -8,21 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gkeplan.gcp.retry import call
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.artifact_repository import (
     ARTIFACT_REGISTRY_API,
     MULTI_REGIONS,
     ArtifactRepository,
 )
 from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Found,
-    LeftOut,
-    Listing,
-    Written,
-    expressed,
-    keyed,
-    list_with,
-)
 
 DRIVER = "gkeplan.kinds.artifact_repository.driver:ArtifactRepositoryDriver"
 LIST_WORKERS = 8  # locations listed at once, within the HTTP pool (10 connections)
@@ -34,7 +26,7 @@ class ArtifactRepositoryGenerator:
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (ARTIFACT_REGISTRY_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: gen.Listing) -> list[gen.Found]:
         client = ctx.conn.artifact_registry()
         # projects.locations.list: "If `name` follows the format `projects/{project}`, the
         # method lists locations visible to that specific project" (artifactregistry v1
@@ -49,24 +41,25 @@ class ArtifactRepositoryGenerator:
             for loc in answer.locations
         ]
 
-        def one(parent: str) -> list[Found]:
-            return list_with(DRIVER, ctx, [parent], self.kind)
+        def one(parent: str) -> list[gen.Found]:
+            return gen.list_with(DRIVER, ctx, [parent], self.kind)
 
         with ThreadPoolExecutor(max_workers=max(1, min(LIST_WORKERS, len(parents)))) as pool:
             return sorted(
                 (f for found in pool.map(one, parents) for f in found), key=lambda f: f.id
             )
 
-    def region(self, found: Found) -> str | None:
+    def region(self, found: gen.Found) -> str | None:
         location = str(found.attributes["location"])
         return None if location in MULTI_REGIONS else location
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         docker = a.get("dockerConfig") or {}
-        value = expressed(
-            self.kind,
-            found.id,
+        rid = a["repositoryId"]
+        return gen.entry(
+            listing,
+            found,
             ArtifactRepository,
             {
                 "location": listing.region_of_spec(a["location"]),
@@ -81,12 +74,10 @@ class ArtifactRepositoryGenerator:
                 # upstreams by full name: the spec links those it holds (kind's _link)
                 "virtualRepositoryConfig": a.get("virtualRepositoryConfig"),
             },
-        )
-        if isinstance(value, LeftOut):
-            return value
-        rid = a["repositoryId"]
-        return keyed(
-            listing, found, "artifactRepositories", value, rid, f"{rid}-{a['location']}", named=True
+            "artifactRepositories",
+            rid,
+            f"{rid}-{a['location']}",
+            named=True,
         )
 
 

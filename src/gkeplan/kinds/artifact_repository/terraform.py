@@ -6,20 +6,12 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     repository = res.text("repository_id")
     docker = res.block("docker_config")
     if res.has("cleanup_policies"):
@@ -41,14 +33,14 @@ def _translate(res: TfResource, out: Output) -> None:
         "cleanupPolicyDryRun": res.flag("cleanup_policy_dry_run"),
         "kmsKeyName": res.text("kms_key_name"),
     }
-    out.put("artifactRepositories", key, compact(body), res)
+    out.put("artifactRepositories", key, api.compact(body), res)
 
 
-def _custom(block: TfResource | None) -> dict[str, Any] | None:
-    return compact({"uri": block.text("uri")}) if block else None
+def _custom(block: api.TfResource | None) -> dict[str, Any] | None:
+    return api.compact({"uri": block.text("uri")}) if block else None
 
 
-def _upstream(block: TfResource) -> dict[str, Any]:
+def _upstream(block: api.TfResource) -> dict[str, Any]:
     public: Any = None
     if block.has("public_repository"):
         # a text on Docker, Maven, npm and Python; a block {repository_base, repository_path}
@@ -59,7 +51,7 @@ def _upstream(block: TfResource) -> dict[str, Any]:
             else None
         )
         public = (
-            compact(
+            api.compact(
                 {
                     "repositoryBase": nested.text("repository_base"),
                     "repositoryPath": nested.text("repository_path"),
@@ -68,12 +60,12 @@ def _upstream(block: TfResource) -> dict[str, Any]:
             if nested
             else block.text("public_repository")
         )
-    return compact(
+    return api.compact(
         {"publicRepository": public, "customRepository": _custom(block.block("custom_repository"))}
     )
 
 
-def _remote(res: TfResource) -> dict[str, Any] | None:
+def _remote(res: api.TfResource) -> dict[str, Any] | None:
     remote = res.block("remote_repository_config")
     if remote is None:
         return None
@@ -95,7 +87,7 @@ def _remote(res: TfResource) -> dict[str, Any] | None:
     userpass = creds.block("username_password_credentials") if creds else None
     if userpass is not None:
         body["upstreamCredentials"] = {
-            "usernamePasswordCredentials": compact(
+            "usernamePasswordCredentials": api.compact(
                 {
                     "username": userpass.text("username"),
                     # a secret version's name (never its value)
@@ -103,10 +95,10 @@ def _remote(res: TfResource) -> dict[str, Any] | None:
                 }
             )
         }
-    return compact(body)
+    return api.compact(body)
 
 
-def _virtual(res: TfResource, out: Output) -> dict[str, Any] | None:
+def _virtual(res: api.TfResource, out: api.Output) -> dict[str, Any] | None:
     virtual = res.block("virtual_repository_config")
     if virtual is None:
         return None
@@ -116,7 +108,7 @@ def _virtual(res: TfResource, out: Output) -> dict[str, Any] | None:
         if key:
             policy.skip("repository")  # read, as the spec key it names
         policies.append(
-            compact(
+            api.compact(
                 {
                     "id": policy.text("id"),
                     "repository": f"artifactRepository:{key}" if key else policy.text("repository"),
@@ -136,16 +128,16 @@ _UPSTREAMS = (
     "yum_repository",
 )
 TYPE = "google_artifact_registry_repository"
-_KEY = keyed("repository_id")
+_KEY = api.keyed("repository_id")
 _ID = "projects/{project}/locations/{location}/repositories/{repository_id}"
 
 MAPPINGS = (
-    Mapping(
+    api.Mapping(
         TYPE,
         "artifactRepository",
         _translate,
         _KEY,
-        state_id(_ID),
+        api.state_id(_ID),
         order=10,
     ),
 )

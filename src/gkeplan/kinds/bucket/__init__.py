@@ -8,23 +8,11 @@ from typing import Any, Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    CatalogName,
-    DesiredState,
-    ExternalRef,
-    GrantTarget,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Labels, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import REGION, Checker, name_at
 from gkeplan.spec.limits import NonNegInt32
 from gkeplan.spec.refs import TargetRef
 
@@ -97,8 +85,8 @@ def bucket_name(spec: Document, key: str) -> str:
     return (bucket.name if bucket else None) or key
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("bucket", "buckets", buckets(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("bucket", "buckets", buckets(spec))
 
 
 _NEEDS = {
@@ -109,21 +97,23 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
     needs = [
-        Permission(p, node.address if action != "create" else "project") for p in _NEEDS[action]
+        base.Permission(p, node.address if action != "create" else "project")
+        for p in _NEEDS[action]
     ]
     if action == "delete" and node.model.force_destroy:  # emptied first
         needs += [
-            Permission(p, node.address) for p in ("storage.objects.list", "storage.objects.delete")
+            base.Permission(p, node.address)
+            for p in ("storage.objects.list", "storage.objects.delete")
         ]
     return tuple(needs)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     b: Bucket = node.model
     name = b.name or node.address.split(".", 1)[1]
-    return DesiredState(
+    return base.DesiredState(
         name,
         {
             "name": name,
@@ -152,8 +142,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, bucket in buckets(spec).items():
         path: Path = ("buckets", key)
-        name = bucket.name or key
-        name_path = (*path, "name") if bucket.name else path
+        name, name_path = name_at(path, bucket.name, key)
         c.named(name_path, name, names.bucket_name(name), seen, key, "bucket name")
         if bucket.storage_class in LEGACY_STORAGE_CLASSES:
             c.error(
@@ -226,10 +215,10 @@ def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
         )
 
 
-def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef | None:
+def _outside_target(spec: Document, ref: TargetRef, path: Path) -> base.ExternalRef | None:
     if not ref.external:
         return None
-    return ExternalRef("bucket", _outside_name(ref), path, f"bucket {ref.name}")
+    return base.ExternalRef("bucket", _outside_name(ref), path, f"bucket {ref.name}")
 
 
 def _written_on(resource: str, listing: Any) -> str:
@@ -239,7 +228,7 @@ def _written_on(resource: str, listing: Any) -> str:
     return f"bucket:{key}" if key else f"bucket:{GS_PREFIX}{name}"
 
 
-GRANTS = GrantTarget(
+GRANTS = base.GrantTarget(
     api=STORAGE_API,
     permissions="storage.buckets",
     pattern=r"buckets/[^/]+\Z",
@@ -255,15 +244,15 @@ GRANTS = GrantTarget(
 )
 
 
-def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+def _catalog_names(spec: Document, node: base.Node) -> Iterable[base.CatalogName]:
     location = (node.model.location or spec.region).lower()
     if "-" in location:  # multi-regions (US, EU, ...) are fixed names
-        yield CatalogName("location", location, (*node.path, "location"))
+        yield base.CatalogName("location", location, (*node.path, "location"))
 
 
-KIND = Kind(
+KIND = base.Kind(
     "bucket",
-    Section(
+    base.Section(
         "buckets",
         dict[str, Bucket],
         dict,
@@ -272,7 +261,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(STORAGE_API),
+    apis=base.uses(STORAGE_API),
     driver="gkeplan.kinds.bucket.driver:BucketDriver",
     generate="gkeplan.kinds.bucket.generate:GENERATOR",
     check=_check,

@@ -12,6 +12,7 @@ from google.api_core import exceptions as gexc
 from gkeplan.errors import CloudError, ResourceExists
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.driver import Attributes, CallContext, Wanted
+from gkeplan.kinds.exists import exists_unless_not_found
 from gkeplan.plan.model import Change
 
 
@@ -133,15 +134,7 @@ class BucketDriver:
         denied on resource (or it may not exist)", MystenLabs/sui#20213): it is not refused,
         and the grant's own call will say."""
         client = ctx.conn.storage()
-        try:
-            call(ctx.conn.timeouts, lambda: client.get_bucket(name, retry=None))
-        except gexc.NotFound:
-            return False
-        except gexc.Forbidden:
-            return True
-        finally:
-            ctx.count()
-        return True
+        return exists_unless_not_found(ctx, lambda: client.get_bucket(name, retry=None))
 
     def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.storage()

@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 
 # hashicorp/terraform-provider-google v4.74.0, google/services/storage/resource_storage_bucket.go:
 # expandIamConfiguration sends uniform_bucket_level_access as d.Get(...) with ForceSendFields,
@@ -31,10 +22,10 @@ GCS_PAP_DEFAULT = "inherited"
 PROVIDER_3_LOCATION = "US"
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
-    body: dict[str, Any] = {"name": name_field(res, key)}
+    api.same_project(res)
+    body: dict[str, Any] = {"name": api.name_field(res, key)}
     location = res.text("location")
     if location is None and (out.provider_major() or 99) < 4:
         location = PROVIDER_3_LOCATION
@@ -53,7 +44,7 @@ def _translate(res: TfResource, out: Output) -> None:
         action, condition = rule.block("action"), rule.block("condition")
         rules.append(
             {
-                "action": compact(
+                "action": api.compact(
                     {
                         "type": action.text("type") if action else None,
                         "storageClass": action.text("storage_class") if action else None,
@@ -67,19 +58,19 @@ def _translate(res: TfResource, out: Output) -> None:
     body["labels"] = res.labels("labels")
     logging = res.block("logging")
     if logging is not None:
-        body["logging"] = compact(
+        body["logging"] = api.compact(
             {
                 "logBucket": logging.text("log_bucket"),
                 "logObjectPrefix": logging.text("log_object_prefix"),
             }
         )
     body["forceDestroy"] = res.flag("force_destroy")
-    out.put("buckets", key, compact(body), res)
+    out.put("buckets", key, api.compact(body), res)
 
 
-def _condition(c: TfResource) -> dict[str, Any]:
+def _condition(c: api.TfResource) -> dict[str, Any]:
     live = c.text("with_state")
-    return compact(
+    return api.compact(
         {
             "age": c.number("age"),
             "createdBefore": c.text("created_before"),
@@ -93,7 +84,9 @@ def _condition(c: TfResource) -> dict[str, Any]:
     )
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _ID = "{name}"
 
-MAPPINGS = (Mapping("google_storage_bucket", "bucket", _translate, _KEY, state_id(_ID), order=10),)
+MAPPINGS = (
+    api.Mapping("google_storage_bucket", "bucket", _translate, _KEY, api.state_id(_ID), order=10),
+)

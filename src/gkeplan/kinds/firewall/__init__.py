@@ -10,17 +10,9 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import AfterValidator, Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Section,
-    project_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     compute_permissions,
     network_dep,
@@ -28,7 +20,7 @@ from gkeplan.kinds.network import (
     rfc1035,
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import Checker, name_at
 
 
 def _range(value: str) -> str:
@@ -107,11 +99,11 @@ def traffic(items: list[Traffic]) -> list[dict[str, Any]]:
     )
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("firewall", "firewalls", firewalls(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("firewall", "firewalls", firewalls(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     rule: Firewall = node.model
     return network_dep(spec, rule.network, (*node.path, "network"), nodes)
 
@@ -119,13 +111,13 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
 _NEEDS = compute_permissions("firewalls", "globalOperations")
 
 
-_needs = project_permissions(_NEEDS)
+_needs = base.project_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     rule: Firewall = node.model
     name = rule.name or node.address.split(".", 1)[1]
-    return DesiredState(
+    return base.DesiredState(
         f"projects/{spec.project}/global/firewalls/{name}",
         {
             "name": name,
@@ -150,8 +142,7 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, rule in firewalls(spec).items():
         path: Path = ("firewalls", key)
-        name = rule.name or key
-        name_path = (*path, "name") if rule.name else path
+        name, name_path = name_at(path, rule.name, key)
         c.named(name_path, name, rfc1035(name, "firewall rule"), seen, key, "firewall rule name")
         check_network_ref(spec, c, (*path, "network"), rule.network)
         # Firewall.direction: "For EGRESS traffic, you cannot specify the sourceTags fields."
@@ -217,15 +208,13 @@ def _check_traffic(c: Checker, at: Path, t: Traffic) -> None:
             )
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
-
-KIND = Kind(
+KIND = base.Kind(
     "firewall",
-    Section("firewalls", dict[str, Firewall], dict, "VPC firewall rules, by key."),
+    base.Section("firewalls", dict[str, Firewall], dict, "VPC firewall rules, by key."),
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.firewall.driver:FirewallDriver",
     generate="gkeplan.kinds.firewall.generate:GENERATOR",
     link=_link,

@@ -8,7 +8,7 @@ from typing import Any
 from google.cloud.compute_v1.types import Allowed, Denied, Firewall
 
 from gkeplan.gcp import compute
-from gkeplan.kinds.compute_base import ComputeDriver, global_listing
+from gkeplan.kinds.compute_base import ComputeDriver
 from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
@@ -44,9 +44,6 @@ class FirewallDriver(ComputeDriver):
 
     def attributes(self, item: Any) -> Attributes:
         return firewall_attributes(item)
-
-    def listing(self, ctx: CallContext) -> list[Any]:
-        return global_listing(ctx, ctx.conn.compute("firewalls"))
 
     def body(self, ctx: CallContext, after: Attributes) -> Firewall:
         return Firewall(

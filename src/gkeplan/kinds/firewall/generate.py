@@ -5,18 +5,8 @@ from __future__ import annotations
 
 import re
 
-from gkeplan.kinds.driver import CallContext
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.firewall import Firewall
-from gkeplan.kinds.generating import (
-    Found,
-    Global,
-    LeftOut,
-    Listing,
-    Written,
-    expressed,
-    keyed,
-    list_with,
-)
 from gkeplan.kinds.network import COMPUTE_API, network_id
 
 DRIVER = "gkeplan.kinds.firewall.driver:FirewallDriver"
@@ -35,32 +25,30 @@ DEFAULT_RULES = frozenset(
 )
 
 
-class FirewallGenerator(Global):
+class FirewallGenerator(gen.Global, gen.ListsAll):
+    driver = DRIVER
     kind = "firewall"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
-
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         if GKE_RULE.match(a["name"]):
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind, found.id, "made and managed by GKE for a cluster", GKE_RULES_DOC
             )
         if a["name"] in DEFAULT_RULES and a["network"] == "default" and not listing.default_network:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 "a pre-populated rule of the default network (--include default-network "
                 "generates it)",
                 DEFAULT_RULES_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return gen.entry(
+            listing,
+            found,
             Firewall,
             {
                 "network": listing.ref(
@@ -77,10 +65,10 @@ class FirewallGenerator(Global):
                 "disabled": a["disabled"],
                 "description": a["description"],
             },
+            "firewalls",
+            a["name"],
+            a["name"],
         )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(listing, found, "firewalls", value, a["name"], a["name"])
 
 
 GENERATOR = FirewallGenerator()

@@ -4,36 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 from gkeplan.kinds.network.terraform import network_ref
 
 
-def _traffic(res: TfResource, block: str) -> list[dict[str, Any]]:
+def _traffic(res: api.TfResource, block: str) -> list[dict[str, Any]]:
     return [
-        compact({"protocol": t.text("protocol"), "ports": t.strings("ports") or None})
+        api.compact({"protocol": t.text("protocol"), "ports": t.strings("ports") or None})
         for t in res.blocks(block)
     ]
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     for name in ("source_service_accounts", "target_service_accounts", "log_config"):
         if res.has(name):
             res.leave(
                 name, "gkeplan's firewall rules have no field for it", "keep this rule in Terraform"
             )
     body = {
-        "name": name_field(res, key),
+        "name": api.name_field(res, key),
         "network": network_ref(res),
         "direction": res.text("direction"),
         "priority": res.number("priority"),
@@ -46,12 +37,14 @@ def _translate(res: TfResource, out: Output) -> None:
         "disabled": res.flag("disabled"),
         "description": res.text("description"),
     }
-    out.put("firewalls", key, compact(body), res)
+    out.put("firewalls", key, api.compact(body), res)
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _ID = "projects/{project}/global/firewalls/{name}"
 
 MAPPINGS = (
-    Mapping("google_compute_firewall", "firewall", _translate, _KEY, state_id(_ID), order=7),
+    api.Mapping(
+        "google_compute_firewall", "firewall", _translate, _KEY, api.state_id(_ID), order=7
+    ),
 )

@@ -8,20 +8,8 @@ from typing import Any
 
 from gkeplan import catalog
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import base
 from gkeplan.kinds import service_account as sa
-from gkeplan.kinds.base import (
-    CatalogName,
-    Dep,
-    DesiredState,
-    ExternalRef,
-    Identity,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    explicit_deps,
-)
 from gkeplan.kinds.gke import maintenance, shared
 from gkeplan.kinds.gke.models import Cluster, clusters, node_accounts
 from gkeplan.kinds.network import network_dep, network_name
@@ -32,19 +20,19 @@ from gkeplan.spec.base import Document
 from gkeplan.spec.checks import Checker
 
 
-def _expand(spec: Document) -> Iterable[Node]:
+def _expand(spec: Document) -> Iterable[base.Node]:
     for name, cluster in clusters(spec).items():
         path: Path = ("clusters", name)
-        yield Node(
+        yield base.Node(
             f"cluster.{name}",
             "cluster",
             path,
             cluster,
-            tuple(explicit_deps(path, cluster.depends_on)),
+            tuple(base.explicit_deps(path, cluster.depends_on)),
         )
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     cluster: Cluster = node.model
     pools = [
         (pool.service_account, (*node.path, "nodePools", key, "serviceAccount"))
@@ -80,8 +68,8 @@ _NEEDS = {
 }
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
-    needs = [Permission(p) for p in _NEEDS[action]]
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
+    needs = [base.Permission(p) for p in _NEEDS[action]]
     if action == "create":  # node pools are created inline, so the cluster needs their actAs
         cluster: Cluster = node.model
         refs: list[str | None] = [p.service_account for p in cluster.node_pools.values()]
@@ -193,7 +181,7 @@ def _service_settings(c: Cluster) -> dict[str, object]:
     }
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     key = node.address.split(".", 1)[1]
     c: Cluster = node.model
     private = c.private_cluster
@@ -202,7 +190,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     # policy), and the Google provider lets none of these be set with enable_autopilot
     # (ConflictsWith, resource_container_cluster.go): they follow what GKE chose.
     standard = None if c.autopilot else True
-    return DesiredState(
+    return base.DesiredState(
         cid,
         {
             "name": c.name or key,
@@ -507,7 +495,7 @@ def _check_nap_account(c: Checker, path: Path, cluster: Cluster) -> None:
         )
 
 
-def _external(spec: Document) -> Iterable[ExternalRef]:
+def _external(spec: Document) -> Iterable[base.ExternalRef]:
     """Outside accounts the clusters name (a pool's, auto-provisioning's or Autopilot's node
     account, createAs): checked to exist before anything is created. Otherwise GKE's create
     fails after the resources before it exist ("Service account X does not exist.", a 400 that
@@ -527,7 +515,7 @@ def _external(spec: Document) -> Iterable[ExternalRef]:
                 continue
             seen.add(ref)
             name = f"projects/{sa_project(spec, ref)}/serviceAccounts/{ref}"
-            yield ExternalRef("serviceAccount", name, path, f"service account {ref}")
+            yield base.ExternalRef("serviceAccount", name, path, f"service account {ref}")
 
 
 CONTAINER_API = "container.googleapis.com"  # the service its driver's client calls
@@ -535,7 +523,7 @@ CONTAINER_API = "container.googleapis.com"  # the service its driver's client ca
 IAM_CREDENTIALS_API = "iamcredentials.googleapis.com"
 
 
-def _apis(spec: Document, node: Node) -> tuple[str, ...]:
+def _apis(spec: Document, node: base.Node) -> tuple[str, ...]:
     return (CONTAINER_API, IAM_CREDENTIALS_API) if node.model.create_as else (CONTAINER_API,)
 
 
@@ -563,31 +551,33 @@ def _outputs(id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+def _catalog_names(spec: Document, node: base.Node) -> Iterable[base.CatalogName]:
     cluster: Cluster = node.model
-    yield CatalogName("location", cluster.location, (*node.path, "location"))
+    yield base.CatalogName("location", cluster.location, (*node.path, "location"))
     for i, zone in enumerate(cluster.node_locations or []):
-        yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
+        yield base.CatalogName("location", zone, (*node.path, "nodeLocations", i))
 
 
-def _identities(spec: Document, node: Node) -> Iterable[Identity]:
+def _identities(spec: Document, node: base.Node) -> Iterable[base.Identity]:
     cluster: Cluster = node.model
     name = str(node.path[1])
     if cluster.create_as:
-        yield Identity("createAs", cluster.create_as, (*node.path, "createAs"), f"cluster {name}")
+        yield base.Identity(
+            "createAs", cluster.create_as, (*node.path, "createAs"), f"cluster {name}"
+        )
     nap = cluster.node_auto_provisioning
     if nap is not None and nap.enabled:
         at = ("nodeAutoProvisioning", "autoProvisioningDefaults", "serviceAccount")
         ref = nap.auto_provisioning_defaults.service_account
         holder = f"nodes of {name}/nodeAutoProvisioning"
-        yield Identity(
+        yield base.Identity(
             "runsAs", ref, (*node.path, *at), holder, shared.NODE_ROLE, shared.NODE_ROLE_PURPOSE
         )
 
 
-KIND = Kind(
+KIND = base.Kind(
     "cluster",
-    Section(
+    base.Section(
         "clusters", dict[str, Cluster], dict, "GKE clusters, by key, each with its node pools."
     ),
     _expand,

@@ -131,6 +131,13 @@ def _mutate(
         return
 
 
+def _delete(ctx: CallContext, change: Change, send: Callable[[Any], Any]) -> None:
+    """Delete a cluster or a node pool (`send` makes the call on the client)."""
+    client = client_for(ctx, change)
+    with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
+        _mutate(ctx, client, change.id, f"delete {change.address}", lambda: send(client))
+
+
 @dataclass(frozen=True)
 class _Named:
     name: str
@@ -450,15 +457,7 @@ class ClusterDriver:
         raise CloudError(f"cluster field {field} cannot be updated in place")
 
     def delete(self, ctx: CallContext, change: Change) -> None:
-        client = client_for(ctx, change)
-        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
-            _mutate(
-                ctx,
-                client,
-                change.id,
-                f"delete {change.address}",
-                lambda: client.delete_cluster(name=change.id),
-            )
+        _delete(ctx, change, lambda client: client.delete_cluster(name=change.id))
 
 
 def _cluster_of(pool_id: str) -> str:
@@ -588,12 +587,4 @@ class NodePoolDriver:
         return _read_pool(got, [after])
 
     def delete(self, ctx: CallContext, change: Change) -> None:
-        client = client_for(ctx, change)
-        with contextlib.suppress(gexc.NotFound):  # already gone: the goal of a delete
-            _mutate(
-                ctx,
-                client,
-                change.id,
-                f"delete {change.address}",
-                lambda: client.delete_node_pool(name=change.id),
-            )
+        _delete(ctx, change, lambda client: client.delete_node_pool(name=change.id))

@@ -10,16 +10,8 @@ from google.cloud import container_v1 as gke
 from pydantic import ValidationError
 
 from gkeplan import catalog
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Entry,
-    Found,
-    LeftOut,
-    Listing,
-    Written,
-    compact,
-    inexpressible,
-)
 from gkeplan.kinds.gke.cluster import CONTAINER_API
 from gkeplan.kinds.gke.convert import cluster_from_proto, pool_from_proto
 from gkeplan.kinds.gke.driver import list_clusters
@@ -39,27 +31,27 @@ class ClusterGenerator:
     holds: tuple[str, ...] = ("nodePool",)
     apis: tuple[str, ...] = (CONTAINER_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: gen.Listing) -> list[gen.Found]:
         out = []
         for cid, c in sorted(list_clusters(ctx).items()):
             pools = tuple(
-                Found(
+                gen.Found(
                     "nodePool",
                     f"{cid}/nodePools/{p.name}",
                     pool_from_proto(p),
                 )
                 for p in c.node_pools
             )
-            out.append(Found(self.kind, cid, cluster_from_proto(c), pools, _raw(c)))
+            out.append(gen.Found(self.kind, cid, cluster_from_proto(c), pools, _raw(c)))
         return out
 
-    def region(self, found: Found) -> str | None:
+    def region(self, found: gen.Found) -> str | None:
         return catalog.region_of(found.attributes["location"])
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         if a.get("_error"):
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"GKE reports it in ERROR ({a['_error']}); a plan would replace it",
@@ -67,14 +59,14 @@ class ClusterGenerator:
             )
         region = catalog.region_of(a["location"])
         try:
-            value = compact(Cluster, _cluster(a, found.extra, region, listing))
+            value = gen.compact(Cluster, _cluster(a, found.extra, region, listing))
         except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
+            return gen.inexpressible(self.kind, found.id, exc)
         pools: dict[str, Any] = {}
-        left_out: tuple[LeftOut, ...] = ()
+        left_out: tuple[gen.LeftOut, ...] = ()
         if a["autopilot"]:
             left_out = tuple(
-                LeftOut(
+                gen.LeftOut(
                     "nodePool",
                     p.id,
                     "a node pool of an Autopilot cluster: GKE's own",
@@ -85,9 +77,11 @@ class ClusterGenerator:
         else:
             for pool in found.parts:
                 written = _pool(pool, a, found.extra, listing)
-                if isinstance(written, LeftOut):  # the cluster's spec says what all its pools are
+                if isinstance(
+                    written, gen.LeftOut
+                ):  # the cluster's spec says what all its pools are
                     why = f"its node pool {pool.attributes['name']}: {written.why}"
-                    return LeftOut(self.kind, found.id, why, written.source, written.managed)
+                    return gen.LeftOut(self.kind, found.id, why, written.source, written.managed)
                 pools[pool.attributes["name"]] = written
         if pools:
             value["nodePools"] = pools
@@ -99,7 +93,7 @@ class ClusterGenerator:
             "deletionProtection (gkeplan's guard, true by default) keeps destroy from deleting "
             "it; set it false to let destroy delete it"
         )
-        return Entry("clusters", key, value, found, comment, left_out)
+        return gen.Entry("clusters", key, value, found, comment, left_out)
 
 
 def _raw(c: gke.Cluster) -> dict[str, Any]:
@@ -120,7 +114,7 @@ def _raw(c: gke.Cluster) -> dict[str, Any]:
     }
 
 
-def _account(email: str, listing: Listing) -> str | None:
+def _account(email: str, listing: gen.Listing) -> str | None:
     """A node account as the spec names it: the key of a generated account, else its email;
     None for the Compute Engine default."""
     if email in ("", DEFAULT_SERVICE_ACCOUNT):
@@ -129,7 +123,7 @@ def _account(email: str, listing: Listing) -> str | None:
 
 
 def _cluster(
-    a: dict[str, Any], raw: dict[str, Any], region: str, listing: Listing
+    a: dict[str, Any], raw: dict[str, Any], region: str, listing: gen.Listing
 ) -> dict[str, Any]:
     zonal = a["location"] != region
     nodes = a["nodeLocations"]
@@ -234,7 +228,7 @@ def _maintenance(policy: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def _nap(nap: dict[str, Any], listing: Listing) -> dict[str, Any]:
+def _nap(nap: dict[str, Any], listing: gen.Listing) -> dict[str, Any]:
     return {
         "enabled": True,
         "resourceLimits": nap["resourceLimits"],
@@ -255,8 +249,8 @@ _NAP_OWN = frozenset(
 
 
 def _pool(
-    found: Found, cluster: dict[str, Any], raw: dict[str, Any], listing: Listing
-) -> dict[str, Any] | LeftOut:
+    found: gen.Found, cluster: dict[str, Any], raw: dict[str, Any], listing: gen.Listing
+) -> dict[str, Any] | gen.LeftOut:
     p = found.attributes
     metadata = dict(p["metadata"])
     # gkeplan sends disable-legacy-endpoints: "true" itself (kinds/gke/shared.py)
@@ -302,7 +296,7 @@ def _pool(
     try:
         bare = NodePool.model_validate(data)
     except ValidationError as exc:
-        return inexpressible("nodePool", found.id, exc)
+        return gen.inexpressible("nodePool", found.id, exc)
     # what gkeplan would choose on its own is left out; anything else is written
     if boot_disk_type(bare) != p["diskType"]:
         data["diskType"] = p["diskType"]
@@ -310,9 +304,9 @@ def _pool(
     if p["workloadMetadata"] != wi_default:
         data["workloadMetadata"] = p["workloadMetadata"]
     try:
-        value = compact(NodePool, data)
+        value = gen.compact(NodePool, data)
     except ValidationError as exc:
-        return inexpressible("nodePool", found.id, exc)
+        return gen.inexpressible("nodePool", found.id, exc)
     if data["autoscaling"] is not None:  # its bounds say what it does, defaults or not
         value["autoscaling"] = {k: v for k, v in data["autoscaling"].items() if v is not None}
     return value

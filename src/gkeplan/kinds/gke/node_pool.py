@@ -7,19 +7,8 @@ from collections.abc import Iterable, Mapping
 
 from gkeplan import catalog
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import base
 from gkeplan.kinds import service_account as sa
-from gkeplan.kinds.base import (
-    CatalogName,
-    Dep,
-    DesiredState,
-    Identity,
-    Kind,
-    Node,
-    Permission,
-    Verb,
-    explicit_deps,
-    uses,
-)
 from gkeplan.kinds.gke import shared
 from gkeplan.kinds.gke.models import Autoscaling, Cluster, KubeletConfig, NodePool, clusters
 from gkeplan.spec import names
@@ -28,18 +17,18 @@ from gkeplan.spec.checks import REGION, Checker
 from gkeplan.spec.strings import show
 
 
-def _expand(spec: Document) -> Iterable[Node]:
+def _expand(spec: Document) -> Iterable[base.Node]:
     for cname, cluster in clusters(spec).items():
         for pname, pool in cluster.node_pools.items():
             path: Path = ("clusters", cname, "nodePools", pname)
             deps = [
-                Dep(f"cluster.{cname}", "its cluster", path),
-                *explicit_deps(path, pool.depends_on),
+                base.Dep(f"cluster.{cname}", "its cluster", path),
+                *base.explicit_deps(path, pool.depends_on),
             ]
-            yield Node(f"nodePool.{cname}.{pname}", "nodePool", path, pool, tuple(deps))
+            yield base.Node(f"nodePool.{cname}.{pname}", "nodePool", path, pool, tuple(deps))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     cname = str(node.path[1])
     pool: NodePool = node.model
     accounts = (
@@ -49,22 +38,25 @@ def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep
     return shared.creator_deps(spec, create_as, ("clusters", cname, "createAs"), nodes, accounts)
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
     # GKE has no container.nodePools.* permissions: pools are part of the cluster.
     if action == "read":
-        return (Permission("container.clusters.get"),)
-    needs = [Permission("container.clusters.update"), Permission("container.operations.get")]
+        return (base.Permission("container.clusters.get"),)
+    needs = [
+        base.Permission("container.clusters.update"),
+        base.Permission("container.operations.get"),
+    ]
     if action == "create":
         needs.append(shared.act_as(spec, node.model.service_account))
     return tuple(needs)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     cname, pname = str(node.path[1]), str(node.path[3])
     pool: NodePool = node.model
     name = pool.name or pname
     create_as = clusters(spec)[cname].create_as
-    return DesiredState(
+    return base.DesiredState(
         f"{shared.cluster_id(spec, cname)}/nodePools/{name}",
         shared.pool_attributes(spec, clusters(spec)[cname], pool, name),
         {
@@ -352,37 +344,39 @@ def _check(spec: Document, c: Checker) -> None:
 CONTAINER_API = "container.googleapis.com"  # the service its driver's client calls
 
 
-def _catalog_names(spec: Document, node: Node) -> Iterable[CatalogName]:
+def _catalog_names(spec: Document, node: base.Node) -> Iterable[base.CatalogName]:
     pool: NodePool = node.model
     region = catalog.region_of(clusters(spec)[str(node.path[1])].location)
-    yield CatalogName("machineType", pool.machine_type, (*node.path, "machineType"), region)
+    yield base.CatalogName("machineType", pool.machine_type, (*node.path, "machineType"), region)
     for i, acc in enumerate(pool.accelerators):
-        yield CatalogName("accelerator", acc.type, (*node.path, "accelerators", i, "type"), region)
+        yield base.CatalogName(
+            "accelerator", acc.type, (*node.path, "accelerators", i, "type"), region
+        )
     for i, zone in enumerate(pool.node_locations or []):
-        yield CatalogName("location", zone, (*node.path, "nodeLocations", i))
+        yield base.CatalogName("location", zone, (*node.path, "nodeLocations", i))
 
 
-def _identities(spec: Document, node: Node) -> Iterable[Identity]:
+def _identities(spec: Document, node: base.Node) -> Iterable[base.Identity]:
     cname, pname = str(node.path[1]), str(node.path[3])
     creator = clusters(spec)[cname].create_as
     if creator:  # made with its cluster, as its cluster is
         path: Path = ("clusters", cname, "createAs")
-        yield Identity("createAs", creator, path, f"cluster {cname}")
+        yield base.Identity("createAs", creator, path, f"cluster {cname}")
     pool: NodePool = node.model
     holder = f"nodes of {cname}/{pname}"
     at = (*node.path, "serviceAccount")
-    yield Identity(
+    yield base.Identity(
         "runsAs", pool.service_account, at, holder, shared.NODE_ROLE, shared.NODE_ROLE_PURPOSE
     )
 
 
-KIND = Kind(
+KIND = base.Kind(
     "nodePool",
     None,  # pools live under their cluster: clusters.NAME.nodePools
     _expand,
     _needs,
     _desired,
-    apis=uses(CONTAINER_API),
+    apis=base.uses(CONTAINER_API),
     driver="gkeplan.kinds.gke.driver:NodePoolDriver",
     link=_link,
     check=_check,

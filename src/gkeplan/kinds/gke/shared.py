@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from gkeplan.errors import Path
+from gkeplan.kinds import base
 from gkeplan.kinds import service_account as sa
-from gkeplan.kinds.base import DEFAULT_COMPUTE_SA, Dep, Node, Permission
 from gkeplan.kinds.gke.models import (
     Autoscaling,
     Cluster,
@@ -36,46 +36,46 @@ def cluster_id(spec: Document, key: str) -> str:
     return f"projects/{spec.project}/locations/{cluster.location}/clusters/{cluster.name or key}"
 
 
-def act_as(spec: Document, ref: str | None) -> Permission:
+def act_as(spec: Document, ref: str | None) -> base.Permission:
     """actAs on the account nodes run as; None means the Compute Engine default account."""
     if ref is None:
-        return Permission("iam.serviceAccounts.actAs", DEFAULT_COMPUTE_SA)
+        return base.Permission("iam.serviceAccounts.actAs", base.DEFAULT_COMPUTE_SA)
     own = sa.own_account(spec, ref)
-    return Permission("iam.serviceAccounts.actAs", f"serviceAccount.{own}" if own else ref)
+    return base.Permission("iam.serviceAccounts.actAs", f"serviceAccount.{own}" if own else ref)
 
 
 def creator_deps(
     spec: Document,
     creator_ref: str | None,
     ref_path: Path,
-    nodes: Mapping[str, Node],
+    nodes: Mapping[str, base.Node],
     node_accounts: Iterable[tuple[str, Path]],
-) -> Iterable[Dep]:
+) -> Iterable[base.Dep]:
     """What the identity creating a cluster or pool needs first: itself, its grants, actAs."""
     creator = sa.own_account(spec, creator_ref) if creator_ref else None
     accounts = {sa.own_account(spec, ref) for ref, _ in node_accounts}
     for ref, path in node_accounts:
         own = sa.own_account(spec, ref)
         if own is not None:
-            yield Dep(f"serviceAccount.{own}", "node service account", path)
+            yield base.Dep(f"serviceAccount.{own}", "node service account", path)
     if creator is None:
         return
-    yield Dep(f"serviceAccount.{creator}", "createAs account", ref_path)
+    yield base.Dep(f"serviceAccount.{creator}", "createAs account", ref_path)
     by_member, by_target = _grants_by_account(spec, nodes)
     roles = set()
     for address, target_kind, target in by_member.get(creator, ()):
         if target_kind == "project" or target in accounts:
             roles.add(address)
-            yield Dep(address, "role of the createAs account", ref_path)
+            yield base.Dep(address, "role of the createAs account", ref_path)
     for address in by_target.get(creator, ()):
         if address not in roles:
-            yield Dep(address, "lets the caller impersonate the createAs account", ref_path)
+            yield base.Dep(address, "lets the caller impersonate the createAs account", ref_path)
 
 
 _GrantIndex = tuple[dict[str, list[tuple[str, str, str | None]]], dict[str, list[str]]]
 
 
-def _grants_by_account(spec: Document, nodes: Mapping[str, Node]) -> _GrantIndex:
+def _grants_by_account(spec: Document, nodes: Mapping[str, base.Node]) -> _GrantIndex:
     """IAM grants by the spec account they are given to, and by the account they are on
     (built once per spec, so linking every cluster and pool stays linear)."""
 

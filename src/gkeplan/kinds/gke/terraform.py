@@ -10,16 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 from gkeplan.convert.values import MISSING, RawFloat
 from gkeplan.kinds.network.terraform import network_ref
 
@@ -66,7 +57,7 @@ _ADDONS = {
 
 def _upgrade_settings(upgrade: Any) -> dict[str, Any]:
     """A pool's or the auto-provisioning defaults' `upgrade_settings` block: one shape."""
-    return compact(
+    return api.compact(
         {
             "maxSurge": upgrade.number("max_surge"),
             "maxUnavailable": upgrade.number("max_unavailable"),
@@ -75,7 +66,7 @@ def _upgrade_settings(upgrade: Any) -> dict[str, Any]:
     )
 
 
-def version_text(res: TfResource, name: str) -> str | None:
+def version_text(res: api.TfResource, name: str) -> str | None:
     """A GKE version as written: `min_master_version = 1.30` is "1.30", not the float 1.3."""
     value = res.peek(name)
     if isinstance(value, RawFloat):
@@ -84,17 +75,17 @@ def version_text(res: TfResource, name: str) -> str | None:
     return res.text(name)
 
 
-def _timeouts(res: TfResource) -> None:
+def _timeouts(res: api.TfResource) -> None:
     if res.has("timeouts"):
         res.skip("timeouts")
         res.note("timeouts", "gkeplan waits for GKE's operations with its own deadlines")
 
 
-def _cluster(res: TfResource, out: Output) -> None:
+def _cluster(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     _timeouts(res)
-    body: dict[str, Any] = {"name": name_field(res, key)}
+    body: dict[str, Any] = {"name": api.name_field(res, key)}
     # tpgresource.GetLocation (google/tpgresource/regional_utils.go, e03b7622): the resource's
     # location, region or zone, else the provider's region, then its zone
     location = res.text("location") or res.text("region") or res.text("zone")
@@ -139,7 +130,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     )
     private = res.block("private_cluster_config")
     if private is not None:
-        body["privateCluster"] = compact(
+        body["privateCluster"] = api.compact(
             {
                 "enablePrivateNodes": bool(private.flag("enable_private_nodes", False)),
                 "enablePrivateEndpoint": private.flag("enable_private_endpoint"),
@@ -150,7 +141,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     networks = res.block("master_authorized_networks_config")
     if networks is not None:
         body["masterAuthorizedNetworks"] = [
-            compact({"cidrBlock": c.text("cidr_block"), "displayName": c.text("display_name")})
+            api.compact({"cidrBlock": c.text("cidr_block"), "displayName": c.text("display_name")})
             for c in networks.blocks("cidr_blocks")
         ]
     policy = res.block("network_policy")
@@ -172,7 +163,7 @@ def _cluster(res: TfResource, out: Output) -> None:
     body["subnetwork"] = sub or (res.text("subnetwork") or "").rsplit("/", 1)[-1] or None
     ip = res.block("ip_allocation_policy")
     if ip is not None:
-        body["ipAllocationPolicy"] = compact(
+        body["ipAllocationPolicy"] = api.compact(
             {
                 "clusterSecondaryRangeName": ip.text("cluster_secondary_range_name"),
                 "servicesSecondaryRangeName": ip.text("services_secondary_range_name"),
@@ -220,13 +211,13 @@ def _cluster(res: TfResource, out: Output) -> None:
         major = out.provider_major()
         protection = major is None or major >= DELETION_PROTECTION_SINCE
     body["deletionProtection"] = None if protection else False
-    body = compact(body)
+    body = api.compact(body)
     if private is None:
         body["privateCluster"] = None  # public nodes, as the provider makes them by default
     out.put("clusters", key, body, res)
 
 
-def _network_policy_addon(addons: TfResource, enforced: bool) -> None:
+def _network_policy_addon(addons: api.TfResource, enforced: bool) -> None:
     """addons_config.network_policy_config: the spec's networkPolicy sets the add-on with
     enforcement, as GKE has them turned on and off together ("Enabling network policy
     enforcement": the NetworkPolicy add-on, then --enable-network-policy; disabling is the
@@ -254,7 +245,7 @@ def _network_policy_addon(addons: TfResource, enforced: bool) -> None:
         addons.skip("network_policy_config")
 
 
-def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
+def _cluster_configs(res: api.TfResource, out: api.Output) -> dict[str, Any]:
     """The blocks of issue 24 (docs/gke-fields.md), each one flag or mode."""
     body: dict[str, Any] = {}
     for block_name, spec in (
@@ -269,7 +260,7 @@ def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
         # "MODE_UNSPECIFIED" and "VULNERABILITY_MODE_UNSPECIFIED" are GKE's choice
         # (DiffSuppressFunc EmptyOrDefaultStringSuppress, resource_container_cluster.go)
         mode, vulnerability = posture.text("mode"), posture.text("vulnerability_mode")
-        body["securityPosture"] = compact(
+        body["securityPosture"] = api.compact(
             {
                 "mode": None if mode == "MODE_UNSPECIFIED" else mode,
                 "vulnerabilityMode": None
@@ -306,7 +297,7 @@ def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
     auto = res.block("node_pool_auto_config")
     if auto is not None:
         tags = auto.block("network_tags")
-        body["nodePoolAutoConfig"] = compact(
+        body["nodePoolAutoConfig"] = api.compact(
             {
                 "networkTags": tags.strings("tags") if tags is not None else None,
                 "resourceManagerTags": auto.labels("resource_manager_tags"),
@@ -315,12 +306,12 @@ def _cluster_configs(res: TfResource, out: Output) -> dict[str, Any]:
     return body
 
 
-def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
+def _cluster_autoscaling(block: api.TfResource, out: api.Output) -> dict[str, Any]:
     """cluster_autoscaling: node auto-provisioning and the autoscaling profile."""
     body: dict[str, Any] = {"autoscalingProfile": block.text("autoscaling_profile")}
     enabled = block.flag("enabled")
     limits = [
-        compact(
+        api.compact(
             {
                 "resourceType": r.text("resource_type"),
                 "minimum": r.number("minimum"),
@@ -332,7 +323,7 @@ def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
     defaults = block.block("auto_provisioning_defaults")
     nap_defaults: dict[str, Any] = {}
     if defaults is not None:
-        nap_defaults = compact(
+        nap_defaults = api.compact(
             {
                 "serviceAccount": _account(defaults, out),
                 "oauthScopes": defaults.strings("oauth_scopes"),
@@ -341,7 +332,7 @@ def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
         )
     locations = block.strings("auto_provisioning_locations")
     if enabled is not None or limits or nap_defaults or locations:
-        body["nodeAutoProvisioning"] = compact(
+        body["nodeAutoProvisioning"] = api.compact(
             {
                 "enabled": enabled,
                 "resourceLimits": limits or None,
@@ -349,10 +340,10 @@ def _cluster_autoscaling(block: TfResource, out: Output) -> dict[str, Any]:
                 "autoprovisioningLocations": locations,
             }
         )
-    return compact(body)
+    return api.compact(body)
 
 
-def _nap_defaults(defaults: TfResource) -> dict[str, Any]:
+def _nap_defaults(defaults: api.TfResource) -> dict[str, Any]:
     """auto_provisioning_defaults beyond the account and scopes, as written (an argument left
     out follows GKE, where the provider would send its own default)."""
     body: dict[str, Any] = {
@@ -363,7 +354,7 @@ def _nap_defaults(defaults: TfResource) -> dict[str, Any]:
     }
     management = defaults.block("management")
     if management is not None:
-        body["management"] = compact(
+        body["management"] = api.compact(
             {
                 "autoUpgrade": management.flag("auto_upgrade"),
                 "autoRepair": management.flag("auto_repair"),
@@ -384,13 +375,13 @@ def _nap_defaults(defaults: TfResource) -> dict[str, Any]:
     return body
 
 
-def _cluster_dns(dns: TfResource) -> dict[str, Any] | None:
+def _cluster_dns(dns: api.TfResource) -> dict[str, Any] | None:
     # "PROVIDER_UNSPECIFIED" and "DNS_SCOPE_UNSPECIFIED" are GKE's choice (the provider's
     # defaults, resource_container_cluster.go `dns_config`)
     provider, scope = dns.text("cluster_dns"), dns.text("cluster_dns_scope")
     if provider in (None, "PROVIDER_UNSPECIFIED"):
         return None
-    return compact(
+    return api.compact(
         {
             "clusterDns": provider,
             "clusterDnsScope": None if scope == "DNS_SCOPE_UNSPECIFIED" else scope,
@@ -399,28 +390,28 @@ def _cluster_dns(dns: TfResource) -> dict[str, Any] | None:
     )
 
 
-def _global_access(private: TfResource) -> bool | None:
+def _global_access(private: api.TfResource) -> bool | None:
     block = private.block("master_global_access_config")
     return block.flag("enabled") if block is not None else None
 
 
-def _dns_endpoint(res: TfResource) -> dict[str, Any] | None:
+def _dns_endpoint(res: api.TfResource) -> dict[str, Any] | None:
     endpoints = res.block("control_plane_endpoints_config")
     dns = endpoints.block("dns_endpoint_config") if endpoints is not None else None
     if dns is None:
         return None
     dns.skip("endpoint")  # output: the name GKE gives it
-    return compact({"allowExternalTraffic": dns.flag("allow_external_traffic")}) or None
+    return api.compact({"allowExternalTraffic": dns.flag("allow_external_traffic")}) or None
 
 
-def _maintenance(policy: TfResource) -> dict[str, Any]:
+def _maintenance(policy: api.TfResource) -> dict[str, Any]:
     daily = policy.block("daily_maintenance_window")
     recurring = policy.block("recurring_window")
     exclusions = []
     for e in policy.blocks("maintenance_exclusion"):
         options = e.block("exclusion_options")
         exclusions.append(
-            compact(
+            api.compact(
                 {
                     "name": e.text("exclusion_name"),
                     "startTime": e.text("start_time"),
@@ -429,10 +420,10 @@ def _maintenance(policy: TfResource) -> dict[str, Any]:
                 }
             )
         )
-    return compact(
+    return api.compact(
         {
             "dailyWindowStartTime": daily.text("start_time") if daily else None,
-            "recurringWindow": compact(
+            "recurringWindow": api.compact(
                 {
                     "startTime": recurring.text("start_time"),
                     "endTime": recurring.text("end_time"),
@@ -446,22 +437,22 @@ def _maintenance(policy: TfResource) -> dict[str, Any]:
     )
 
 
-def _pool(res: TfResource, out: Output) -> None:
-    same_project(res)
+def _pool(res: api.TfResource, out: api.Output) -> None:
+    api.same_project(res)
     _timeouts(res)
     cluster = res.ref_key("cluster", [CLUSTER])
     res.skip("cluster", "location")  # the cluster's own location
     key = _KEY(res, out)
     if res.has("name_prefix"):
         res.leave("name_prefix", "gkeplan names pools exactly", "write the pool's name")
-    body: dict[str, Any] = {"name": name_field(res, key)}
+    body: dict[str, Any] = {"name": api.name_field(res, key)}
     body["initialNodeCount"] = res.number("node_count")
     initial = res.number("initial_node_count")
     if initial is not None:
         body["initialNodeCount"] = initial
     auto = res.block("autoscaling")
     if auto is not None:
-        body["autoscaling"] = compact(
+        body["autoscaling"] = api.compact(
             {
                 "minNodeCount": auto.number("min_node_count"),
                 "maxNodeCount": auto.number("max_node_count"),
@@ -490,7 +481,7 @@ def _pool(res: TfResource, out: Output) -> None:
         body["queuedProvisioning"] = queued.flag("enabled")
     placement = res.block("placement_policy")
     if placement is not None:
-        body["placementPolicy"] = compact(
+        body["placementPolicy"] = api.compact(
             {
                 "type": placement.text("type"),
                 "tpuTopology": placement.text("tpu_topology"),
@@ -500,7 +491,7 @@ def _pool(res: TfResource, out: Output) -> None:
     node = res.block("node_config")
     body.update(_node_config(node, out) if node is not None else _defaults())
     if cluster is None or not out.put_nested(
-        ("clusters", cluster, "nodePools", key), compact(body), res
+        ("clusters", cluster, "nodePools", key), api.compact(body), res
     ):
         res.leave(
             "cluster",
@@ -516,7 +507,7 @@ def _defaults() -> dict[str, Any]:
     }
 
 
-def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
+def _node_config(node: api.TfResource, out: api.Output) -> dict[str, Any]:
     body: dict[str, Any] = {
         "machineType": node.text("machine_type"),
         "diskSizeGb": node.number("disk_size_gb"),
@@ -535,7 +526,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     accelerators = [_accelerator(g) for g in node.blocks("guest_accelerator")]
     body["accelerators"] = accelerators or None
     taints = [
-        compact({"key": t.text("key"), "value": t.text("value"), "effect": t.text("effect")})
+        api.compact({"key": t.text("key"), "value": t.text("value"), "effect": t.text("effect")})
         for t in node.blocks("taint")
     ]
     body["taints"] = taints or None
@@ -546,7 +537,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     shielded = node.block("shielded_instance_config")
     secure = shielded.flag("enable_secure_boot") if shielded else None
     integrity = shielded.flag("enable_integrity_monitoring") if shielded else None
-    body["shieldedInstanceConfig"] = compact(
+    body["shieldedInstanceConfig"] = api.compact(
         {
             "enableSecureBoot": PROVIDER_SECURE_BOOT if secure is None else secure,
             "enableIntegrityMonitoring": integrity,
@@ -554,7 +545,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     )
     kubelet = node.block("kubelet_config")
     if kubelet is not None:
-        body["kubeletConfig"] = compact(
+        body["kubeletConfig"] = api.compact(
             {
                 "cpuManagerPolicy": kubelet.text("cpu_manager_policy") or None,
                 "cpuCfsQuota": kubelet.flag("cpu_cfs_quota"),
@@ -574,11 +565,11 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
     linux = node.block("linux_node_config")
     if linux is not None:
         pages = linux.block("hugepages_config")
-        body["linuxNodeConfig"] = compact(
+        body["linuxNodeConfig"] = api.compact(
             {
                 "sysctls": linux.labels("sysctls"),
                 "cgroupMode": linux.text("cgroup_mode"),
-                "hugepages": compact(
+                "hugepages": api.compact(
                     {
                         "hugepageSize2m": pages.number("hugepage_size_2m"),
                         "hugepageSize1g": pages.number("hugepage_size_1g"),
@@ -596,7 +587,7 @@ def _node_config(node: TfResource, out: Output) -> dict[str, Any]:
         body["gvnic"] = gvnic.flag("enabled")
     affinity = node.block("reservation_affinity")
     if affinity is not None:
-        body["reservationAffinity"] = compact(
+        body["reservationAffinity"] = api.compact(
             {
                 "consumeReservationType": affinity.text("consume_reservation_type"),
                 "key": affinity.text("key"),
@@ -616,7 +607,7 @@ def _upper_flag(text: str | None) -> bool | None:
     return None if text is None else text.upper() == "TRUE"
 
 
-def _account(block: TfResource, out: Output) -> str | None:
+def _account(block: api.TfResource, out: api.Output) -> str | None:
     """A block's service_account as the spec names it: a spec account's key, or the email;
     None for the Compute Engine default."""
     account = block.ref_key("service_account", ["google_service_account"])
@@ -627,9 +618,9 @@ def _account(block: TfResource, out: Output) -> str | None:
     return None if text in (None, "default") else out.account_key(text) or text
 
 
-def _accelerator(g: TfResource) -> dict[str, Any]:
+def _accelerator(g: api.TfResource) -> dict[str, Any]:
     driver = g.block("gpu_driver_installation_config")
-    return compact(
+    return api.compact(
         {
             "type": g.text("type"),
             "count": g.number("count"),
@@ -638,11 +629,11 @@ def _accelerator(g: TfResource) -> dict[str, Any]:
     )
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _CLUSTER_ID = "projects/{project}/locations/{location}/clusters/{name}"
 _POOL_ID = "projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{name}"
 
 MAPPINGS = (
-    Mapping(CLUSTER, "cluster", _cluster, _KEY, state_id(_CLUSTER_ID), order=20),
-    Mapping(POOL, "nodePool", _pool, _KEY, state_id(_POOL_ID), order=21),
+    api.Mapping(CLUSTER, "cluster", _cluster, _KEY, api.state_id(_CLUSTER_ID), order=20),
+    api.Mapping(POOL, "nodePool", _pool, _KEY, api.state_id(_POOL_ID), order=21),
 )

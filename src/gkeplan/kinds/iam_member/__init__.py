@@ -17,20 +17,8 @@ from typing import cast
 from pydantic import Field, model_validator
 
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import base
 from gkeplan.kinds import service_account as sa
-from gkeplan.kinds.base import (
-    CatalogName,
-    Dep,
-    DesiredState,
-    ExternalRef,
-    GrantTarget,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    explicit_deps,
-)
 from gkeplan.kinds.gke.models import clusters, metadata_mode
 from gkeplan.spec import names, strings
 from gkeplan.spec.base import Document, Model, Name, Resource
@@ -133,7 +121,7 @@ def wi_user_member(spec: Document, user: str) -> Member:
     return Member("serviceAccount", f"{spec.project}{WI_POOL_SUFFIX}[{user}]")
 
 
-def _wi_clusters(spec: Document, nodes: Mapping[str, Node]) -> list[str]:
+def _wi_clusters(spec: Document, nodes: Mapping[str, base.Node]) -> list[str]:
     """The spec's clusters that make the project's workload identity pool."""
     return [
         f"cluster.{key}"
@@ -159,7 +147,7 @@ class Members:
     """The iamMember kind over the grant targets its registry's kinds offer
     (`Kind.grant_target`), by kind name."""
 
-    def __init__(self, targets: Mapping[str, GrantTarget]) -> None:
+    def __init__(self, targets: Mapping[str, base.GrantTarget]) -> None:
         self.targets = dict(targets)
 
     def target_of(self, spec: Document, text: str) -> TargetRef | None:
@@ -208,7 +196,7 @@ class Members:
             ref, role, member, condition, member_path, target_path, grant, self.where(spec, ref)
         )
 
-    def expand(self, spec: Document) -> Iterable[Node]:
+    def expand(self, spec: Document) -> Iterable[base.Node]:
         for i, grant in enumerate(grants(spec)):
             path: Path = ("iam", i)
             target = self.target_of(spec, grant.on)
@@ -232,12 +220,12 @@ class Members:
                     cfg = self._member(
                         spec, target, role, member, grant.condition, mpath, (*path, "on"), grant
                     )
-                    yield Node(
+                    yield base.Node(
                         address(target, role, member, grant.condition),
                         "iamMember",
                         rpath,
                         cfg,
-                        tuple(explicit_deps(path, grant.depends_on)),
+                        tuple(base.explicit_deps(path, grant.depends_on)),
                     )
         for kind, offered in self.targets.items():
             for short in offered.shorthands(spec):
@@ -248,7 +236,9 @@ class Members:
                 cfg = self._member(
                     spec, ref, short.role, member, None, short.path, short.target_path
                 )
-                yield Node(address(ref, short.role, member, None), "iamMember", short.path, cfg)
+                yield base.Node(
+                    address(ref, short.role, member, None), "iamMember", short.path, cfg
+                )
         for name, account in sa.accounts(spec).items():
             ref = TargetRef("serviceAccount", name)
             for j, user in enumerate(account.workload_identity_users):
@@ -258,15 +248,19 @@ class Members:
                 cfg = self._member(
                     spec, ref, role, member, None, wi_path, ("serviceAccounts", name)
                 )
-                yield Node(address(ref, role, member, None), "iamMember", wi_path, cfg)
+                yield base.Node(address(ref, role, member, None), "iamMember", wi_path, cfg)
 
-    def link(self, spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+    def link(
+        self, spec: Document, node: base.Node, nodes: Mapping[str, base.Node]
+    ) -> Iterable[base.Dep]:
         cfg: IamMember = node.model
         if cfg.member.account is not None:
-            yield Dep(f"serviceAccount.{cfg.member.account}", "member account", cfg.member_path)
+            yield base.Dep(
+                f"serviceAccount.{cfg.member.account}", "member account", cfg.member_path
+            )
         own = self.own(spec, cfg.target)
         if own is not None and own in nodes:
-            yield Dep(own, "grant target", cfg.target_path)
+            yield base.Dep(own, "grant target", cfg.target_path)
         wi = workload_identity(cfg.member)
         if wi is not None and wi.project == spec.project:
             # The pool exists once a cluster with Workload Identity does: GCP refuses a grant
@@ -282,17 +276,19 @@ class Members:
                     and f"serviceAccount.{sa.own_account(spec, creator)}" == own
                 ):
                     continue
-                yield Dep(address_, "workload identity pool", cfg.member_path)
+                yield base.Dep(address_, "workload identity pool", cfg.member_path)
 
-    def needs(self, spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+    def needs(
+        self, spec: Document, node: base.Node, action: base.Verb
+    ) -> tuple[base.Permission, ...]:
         cfg: IamMember = node.model
         kind = cfg.target.kind
         prefix = PROJECT_PERMISSIONS if kind == "project" else self.targets[kind].permissions
         # Adding or removing one member is a read-modify-write of the whole policy.
         names_ = ("getIamPolicy",) if action == "read" else ("getIamPolicy", "setIamPolicy")
-        return tuple(Permission(f"{prefix}.{n}", cfg.where) for n in names_)
+        return tuple(base.Permission(f"{prefix}.{n}", cfg.where) for n in names_)
 
-    def external(self, spec: Document) -> Iterable[ExternalRef]:
+    def external(self, spec: Document) -> Iterable[base.ExternalRef]:
         """What the grants are on that the spec does not create: it must exist at plan time."""
         for i, grant in enumerate(grants(spec)):
             target = self.target_of(spec, grant.on)
@@ -302,7 +298,7 @@ class Members:
             if found is not None:
                 yield found
 
-    def desired(self, spec: Document, node: Node) -> DesiredState:
+    def desired(self, spec: Document, node: base.Node) -> base.DesiredState:
         cfg: IamMember = node.model
         condition = (
             cfg.condition.model_dump(by_alias=True, exclude_none=True) if cfg.condition else None
@@ -310,12 +306,12 @@ class Members:
         resource = self.resource_name(spec, cfg.target)
         member = member_string(spec, cfg.member)
         title = cfg.condition.title if cfg.condition else ""
-        return DesiredState(
+        return base.DesiredState(
             f"{resource}|{cfg.role}|{member}|{title}",
             {"resource": resource, "role": cfg.role, "member": member, "condition": condition},
         )
 
-    def apis(self, spec: Document, node: Node) -> tuple[str, ...]:
+    def apis(self, spec: Document, node: base.Node) -> tuple[str, ...]:
         # A member is written into the IAM policy of what it is on, through that resource's API.
         kind = node.model.target.kind
         return (PROJECT_API if kind == "project" else self.targets[kind].api,)
@@ -346,15 +342,15 @@ class Members:
                 self.targets[target.kind].check(c, (*path, "on"), target)
             c.depends_on(path, grant)
 
-    def catalog_names(self, spec: Document, node: Node) -> Iterable[CatalogName]:
+    def catalog_names(self, spec: Document, node: base.Node) -> Iterable[base.CatalogName]:
         role: str = node.model.role
         if not role.startswith(CUSTOM_ROLE_PREFIXES):
-            yield CatalogName("role", role, node.path)
+            yield base.CatalogName("role", role, node.path)
 
-    def kind(self) -> Kind:
-        return Kind(
+    def kind(self) -> base.Kind:
+        return base.Kind(
             "iamMember",
-            Section(
+            base.Section(
                 "iam",
                 list[IamGrant],
                 list,
@@ -375,7 +371,7 @@ class Members:
         )
 
 
-def with_members(kinds: Iterable[Kind]) -> tuple[Kind, ...]:
+def with_members(kinds: Iterable[base.Kind]) -> tuple[base.Kind, ...]:
     """The registry's kinds, and the iamMember kind over the grant targets they offer, after
     the first of them (the member kind reads service accounts, and grants wait for them)."""
     kinds = tuple(kinds)

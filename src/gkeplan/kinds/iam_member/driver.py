@@ -21,7 +21,7 @@ from google.api_core import exceptions as gexc
 from gkeplan.errors import CloudError
 from gkeplan.gcp.errors import Failure, classify
 from gkeplan.gcp.retry import through_propagation
-from gkeplan.kinds.base import GrantTarget, imported
+from gkeplan.kinds import base
 from gkeplan.kinds.driver import Attributes, CallContext, Wanted
 from gkeplan.kinds.iam_member.policies import PROJECT, Binding, Policies, Policy
 from gkeplan.plan.model import Change
@@ -40,13 +40,13 @@ def _policies(resource: str) -> Policies:
     declares its pattern); anything else is the project's policy."""
     for target in _targets():
         if re.match(target.pattern, resource):
-            adapter: Policies = imported(target.policies)
+            adapter: Policies = base.imported(target.policies)
             return adapter
     return PROJECT
 
 
 @cache
-def _targets() -> tuple[GrantTarget, ...]:
+def _targets() -> tuple[base.GrantTarget, ...]:
     from gkeplan.kinds import KINDS
 
     return tuple(k.grant_target for k in KINDS if k.grant_target is not None)

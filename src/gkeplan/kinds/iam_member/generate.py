@@ -11,20 +11,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gkeplan.kinds.base import GrantTarget
+from gkeplan.kinds import base
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Entry,
-    Found,
-    Global,
-    LeftOut,
-    Listing,
-    Written,
-    compact,
-    google_managed_account,
-    inexpressible,
-    list_with,
-)
 from gkeplan.kinds.iam_member import PROJECT_API, IamGrant
 from gkeplan.spec.refs import parse_member
 
@@ -45,7 +34,7 @@ CONVENIENCE = ("projectOwner:", "projectEditor:", "projectViewer:")
 CONVENIENCE_DOC = "https://cloud.google.com/storage/docs/access-control/iam"
 
 
-def _targets() -> dict[str, GrantTarget]:
+def _targets() -> dict[str, base.GrantTarget]:
     """The grant targets whose grants are generated, by kind (the registry's)."""
     from gkeplan.kinds import KINDS  # the registry is built over this kind: read it late
 
@@ -56,7 +45,7 @@ def _targets() -> dict[str, GrantTarget]:
     }
 
 
-class IamMemberGenerator(Global):
+class IamMemberGenerator(gen.Global):
     kind = "iamMember"
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (PROJECT_API,)
@@ -65,15 +54,15 @@ class IamMemberGenerator(Global):
     def reads(self) -> tuple[str, ...]:
         return tuple(_targets())
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: gen.Listing) -> list[gen.Found]:
         """One policy read per resource that has one (read concurrently by the driver)."""
         resources = [f"projects/{ctx.project}"]
         for kind, target in _targets().items():
             assert target.listed is not None
             resources += [target.listed(ctx.project, f.id) for f in listing.found.get(kind, [])]
-        return list_with(DRIVER, ctx, [f"{r}|-|-|" for r in resources], self.kind)
+        return gen.list_with(DRIVER, ctx, [f"{r}|-|-|" for r in resources], self.kind)
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         member, resource, role = a["member"], a["resource"], a["role"]
         left = _gcps_own(found.id, member, resource, role, listing)
@@ -81,7 +70,7 @@ class IamMemberGenerator(Global):
             return left
         on = _target(resource, listing)
         if on is None:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"it is on {resource}, which is not generated, and a grant on it outside the "
@@ -89,7 +78,7 @@ class IamMemberGenerator(Global):
                 managed=False,
             )
         if parse_member(member) is None:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"the member {member} is not one a spec can name (a deleted principal?)",
@@ -101,24 +90,26 @@ class IamMemberGenerator(Global):
         if a["condition"]:
             data["condition"] = a["condition"]
         try:
-            value = compact(IamGrant, data)
+            value = gen.compact(IamGrant, data)
         except ValidationError as exc:
-            return inexpressible(self.kind, found.id, exc)
-        return Entry("iam", None, {"member": value.pop("member"), "role": role, **value}, found)
+            return gen.inexpressible(self.kind, found.id, exc)
+        return gen.Entry("iam", None, {"member": value.pop("member"), "role": role, **value}, found)
 
 
-def _gcps_own(rid: str, member: str, resource: str, role: str, listing: Listing) -> LeftOut | None:
+def _gcps_own(
+    rid: str, member: str, resource: str, role: str, listing: gen.Listing
+) -> gen.LeftOut | None:
     kind, _, value = member.partition(":")
     if kind == "serviceAccount":
-        managed = google_managed_account(value)
+        managed = gen.google_managed_account(value)
         if managed is not None:
-            return LeftOut("iamMember", rid, f"a grant to {managed.why}", managed.source)
+            return gen.LeftOut("iamMember", rid, f"a grant to {managed.why}", managed.source)
     if "/serviceAccounts/" in resource:
-        managed = google_managed_account(resource.rsplit("/", 1)[1])
+        managed = gen.google_managed_account(resource.rsplit("/", 1)[1])
         if managed is not None:
-            return LeftOut("iamMember", rid, f"a grant on {managed.why}", managed.source)
+            return gen.LeftOut("iamMember", rid, f"a grant on {managed.why}", managed.source)
     if resource == f"projects/{listing.project}" and role == OWNER:
-        return LeftOut(
+        return gen.LeftOut(
             "iamMember",
             rid,
             "an owner of the project: owners are granted through the console's invitation, "
@@ -126,7 +117,7 @@ def _gcps_own(rid: str, member: str, resource: str, role: str, listing: Listing)
             OWNER_DOC,
         )
     if member.startswith(CONVENIENCE):
-        return LeftOut(
+        return gen.LeftOut(
             "iamMember",
             rid,
             "a convenience value of the bucket's policy (Cloud Storage's own grant to the "
@@ -136,7 +127,7 @@ def _gcps_own(rid: str, member: str, resource: str, role: str, listing: Listing)
     return None
 
 
-def _target(resource: str, listing: Listing) -> str | None:
+def _target(resource: str, listing: gen.Listing) -> str | None:
     """The grant's `on:` for the policy of `resource`; None when the spec cannot name it."""
     if resource == f"projects/{listing.project}":
         return "project"
@@ -146,7 +137,7 @@ def _target(resource: str, listing: Listing) -> str | None:
     return None
 
 
-def _member(member: str, listing: Listing) -> str:
+def _member(member: str, listing: gen.Listing) -> str:
     """The spec's own accounts by key; everything else as GCP writes it."""
     kind, _, value = member.partition(":")
     if kind == "serviceAccount" and ("serviceAccount", value) in listing.keys:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from gkeplan.convert.api import Mapping, Output, TfResource, compact, same_project
+from gkeplan.convert import api
 from gkeplan.kinds.iam_member import WORKLOAD_IDENTITY_USER
 from gkeplan.kinds.service_account import TOKEN_CREATOR
 
@@ -22,7 +22,7 @@ SA_TYPE = "google_service_account"
 _WI = re.compile(r"serviceAccount:(?P<project>[^\[\]]+)\.svc\.id\.goog\[(?P<user>[^\]]+)\]\Z")
 
 
-def _member(res: TfResource, out: Output, value: Any) -> str | None:
+def _member(res: api.TfResource, out: api.Output, value: Any) -> str | None:
     text = res.render(value)
     if not isinstance(text, str):
         res.leave("member", f"the member cannot be read: {text.why}", "write it in the spec")
@@ -31,7 +31,7 @@ def _member(res: TfResource, out: Output, value: Any) -> str | None:
     return f"serviceAccount:{key}" if key else text
 
 
-def _members(res: TfResource, out: Output) -> list[str]:
+def _members(res: api.TfResource, out: api.Output) -> list[str]:
     if res.has("member"):
         found = [_member(res, out, res.raw("member"))]
     else:
@@ -41,11 +41,11 @@ def _members(res: TfResource, out: Output) -> list[str]:
     return [m for m in found if m]
 
 
-def _condition(res: TfResource) -> dict[str, Any] | None:
+def _condition(res: api.TfResource) -> dict[str, Any] | None:
     block = res.block("condition")
     if block is None:
         return None
-    return compact(
+    return api.compact(
         {
             "title": block.text("title"),
             "expression": block.text("expression"),
@@ -54,12 +54,12 @@ def _condition(res: TfResource) -> dict[str, Any] | None:
     )
 
 
-def _project_target(res: TfResource, out: Output) -> str | None:
-    same_project(res)
+def _project_target(res: api.TfResource, out: api.Output) -> str | None:
+    api.same_project(res)
     return "project"
 
 
-def _sa_target(res: TfResource, out: Output) -> str | None:
+def _sa_target(res: api.TfResource, out: api.Output) -> str | None:
     key = res.ref_key("service_account_id", [SA_TYPE])
     if key is not None:
         res.skip("service_account_id")
@@ -72,7 +72,7 @@ def _sa_target(res: TfResource, out: Output) -> str | None:
     return f"serviceAccount:{own or email}"
 
 
-def _bucket_target(res: TfResource, out: Output) -> str | None:
+def _bucket_target(res: api.TfResource, out: api.Output) -> str | None:
     key = res.ref_key("bucket", ["google_storage_bucket"])
     if key is not None:
         res.skip("bucket")
@@ -81,10 +81,10 @@ def _bucket_target(res: TfResource, out: Output) -> str | None:
     return f"bucket:gs://{text.removeprefix('b/')}" if text else None
 
 
-def _repository_target(res: TfResource, out: Output) -> str | None:
+def _repository_target(res: api.TfResource, out: api.Output) -> str | None:
     key = res.ref_key("repository", ["google_artifact_registry_repository"])
     res.skip("location")
-    same_project(res)
+    api.same_project(res)
     if key is not None:
         res.skip("repository")
         return f"artifactRepository:{key}"
@@ -96,13 +96,13 @@ def _repository_target(res: TfResource, out: Output) -> str | None:
     return None
 
 
-def _secret_target(res: TfResource, out: Output) -> str | None:
+def _secret_target(res: api.TfResource, out: api.Output) -> str | None:
     # secret_id of google_secret_manager_(regional_)secret_iam_*: the secret (and its
     # location for a regional one) (magic-modules Secret.yaml / RegionalSecret.yaml iam_policy)
     types = ["google_secret_manager_secret", "google_secret_manager_regional_secret"]
     key = res.ref_key("secret_id", types)
     res.skip("location")
-    same_project(res)
+    api.same_project(res)
     if key is not None:
         res.skip("secret_id")
         return f"secret:{key}"
@@ -114,12 +114,12 @@ def _secret_target(res: TfResource, out: Output) -> str | None:
     return None
 
 
-Target = Callable[[TfResource, Output], "str | None"]
+Target = Callable[[api.TfResource, api.Output], "str | None"]
 
 
 def _grant(
-    res: TfResource,
-    out: Output,
+    res: api.TfResource,
+    out: api.Output,
     on: str,
     role: str,
     members: list[str],
@@ -145,8 +145,8 @@ def _grant(
     out.append("iam", body, res)
 
 
-def _translator(target: Target, style: str) -> Callable[[TfResource, Output], None]:
-    def translate(res: TfResource, out: Output) -> None:
+def _translator(target: Target, style: str) -> Callable[[api.TfResource, api.Output], None]:
+    def translate(res: api.TfResource, out: api.Output) -> None:
         on = target(res, out)
         if style == "policy":
             _policy(res, out, on)
@@ -168,7 +168,7 @@ def _translator(target: Target, style: str) -> Callable[[TfResource, Output], No
     return translate
 
 
-def _policy(res: TfResource, out: Output, on: str | None) -> None:
+def _policy(res: api.TfResource, out: api.Output, on: str | None) -> None:
     res.note(
         "policy_data",
         "authoritative for the whole policy in Terraform; gkeplan grants these members and "
@@ -260,7 +260,7 @@ _TARGETS: tuple[tuple[str, Target, Callable[[dict[str, Any]], str | None]], ...]
 )
 
 MAPPINGS = tuple(
-    Mapping(
+    api.Mapping(
         f"{prefix}_{style}",
         "iamMember",
         _translator(target, style),

@@ -11,18 +11,9 @@ from typing import Annotated, Literal, TypeVar, cast
 from pydantic import AfterValidator, Field
 
 from gkeplan.errors import Path
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Section,
-    project_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.spec.base import Document, Resource
-from gkeplan.spec.checks import Checker
+from gkeplan.spec.checks import Checker, name_at
 
 # Compute Engine resource names: "1-63 characters long, and comply with RFC1035", pattern
 # `[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?` (compute v1 discovery document: Network.name,
@@ -156,10 +147,14 @@ def compute_permissions(
     }
 
 
-def network_dep(spec: Document, ref: str, path: Path, nodes: Mapping[str, Node]) -> list[Dep]:
+def network_dep(
+    spec: Document, ref: str, path: Path, nodes: Mapping[str, base.Node]
+) -> list[base.Dep]:
     """The edge to the spec network `ref` names, if it names one."""
     address = f"network.{ref}"
-    return [Dep(address, "network", path)] if ref in networks(spec) and address in nodes else []
+    return (
+        [base.Dep(address, "network", path)] if ref in networks(spec) and address in nodes else []
+    )
 
 
 def network_id(project: str, name: str) -> str:
@@ -172,20 +167,20 @@ def check_network_ref(spec: Document, c: Checker, path: Path, ref: str) -> None:
         c.check_name(path, rfc1035(ref, "network"))
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("network", "networks", networks(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("network", "networks", networks(spec))
 
 
 _NEEDS = compute_permissions("networks", "globalOperations")
 
 
-_needs = project_permissions(_NEEDS)
+_needs = base.project_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     net: Network = node.model
     name = net.name or node.address.split(".", 1)[1]
-    return DesiredState(
+    return base.DesiredState(
         network_id(spec.project, name),
         {
             "name": name,
@@ -202,21 +197,24 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[str, str] = {}
     for key, net in networks(spec).items():
         path: Path = ("networks", key)
-        name = net.name or key
-        name_path = (*path, "name") if net.name else path
+        name, name_path = name_at(path, net.name, key)
         c.named(name_path, name, rfc1035(name, "network"), seen, key, "network name")
         c.depends_on(path, net)
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
+# the service the Compute Engine kinds' drivers call: network, subnetwork, firewall, router and
+# address take it from here
+COMPUTE_API = "compute.googleapis.com"
 
-KIND = Kind(
+KIND = base.Kind(
     "network",
-    Section("networks", dict[str, Network], dict, "VPC networks, by key (the name by default)."),
+    base.Section(
+        "networks", dict[str, Network], dict, "VPC networks, by key (the name by default)."
+    ),
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.network.driver:NetworkDriver",
     generate="gkeplan.kinds.network.generate:GENERATOR",
     check=_check,

@@ -7,7 +7,7 @@ from typing import Any
 from google.cloud.compute_v1.types import Network, NetworkRoutingConfig
 
 from gkeplan.gcp import compute
-from gkeplan.kinds.compute_base import ComputeDriver, global_listing
+from gkeplan.kinds.compute_base import ComputeDriver
 from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
@@ -29,9 +29,6 @@ class NetworkDriver(ComputeDriver):
 
     def attributes(self, item: Any) -> Attributes:
         return network_attributes(item)
-
-    def listing(self, ctx: CallContext) -> list[Any]:
-        return global_listing(ctx, ctx.conn.compute("networks"))
 
     def body(self, ctx: CallContext, after: Attributes) -> Network:
         return Network(

@@ -3,17 +3,7 @@ only when asked for (--include default-network)."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Found,
-    Global,
-    LeftOut,
-    Listing,
-    Written,
-    expressed,
-    keyed,
-    list_with,
-)
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.network import COMPUTE_API, Network
 
 DRIVER = "gkeplan.kinds.network.driver:NetworkDriver"
@@ -25,28 +15,26 @@ DEFAULT_NETWORK = "default"
 DEFAULT_NETWORK_DOC = "https://cloud.google.com/vpc/docs/vpc#default-network"
 
 
-class NetworkGenerator(Global):
+class NetworkGenerator(gen.Global, gen.ListsAll):
+    driver = DRIVER
     kind = "network"
     reads: tuple[str, ...] = ()
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
-
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         if a["name"] == DEFAULT_NETWORK and not listing.default_network:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 "the project's default network, made by GCP with the project "
                 "(--include default-network generates it and its rules)",
                 DEFAULT_NETWORK_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return gen.entry(
+            listing,
+            found,
             Network,
             {
                 "autoCreateSubnetworks": a["autoCreateSubnetworks"],
@@ -54,10 +42,10 @@ class NetworkGenerator(Global):
                 "mtu": a["mtu"],
                 "description": a["description"],
             },
+            "networks",
+            a["name"],
+            a["name"],
         )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(listing, found, "networks", value, a["name"], a["name"])
 
 
 GENERATOR = NetworkGenerator()

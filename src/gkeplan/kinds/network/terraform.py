@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 
 # hashicorp/terraform-provider-google v4.74.0 (and v3.5.0), resource_compute_network.go:
 # `"auto_create_subnetworks": {Type: schema.TypeBool, Optional: true, ForceNew: true,
@@ -21,9 +12,9 @@ from gkeplan.convert.api import (
 PROVIDER_AUTO_SUBNETS = True
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     auto = res.flag("auto_create_subnetworks")
     if res.flag("delete_default_routes_on_create"):
         res.leave(
@@ -32,22 +23,24 @@ def _translate(res: TfResource, out: Output) -> None:
             "delete the route with gcloud, or keep the network in Terraform",
         )
     body: dict[str, Any] = {
-        "name": name_field(res, key),
+        "name": api.name_field(res, key),
         "autoCreateSubnetworks": PROVIDER_AUTO_SUBNETS if auto is None else auto,
         "routingMode": res.text("routing_mode"),
         "mtu": res.number("mtu") or None,  # 0 in old states: GCE's default, 1460
         "description": res.text("description"),
     }
-    out.put("networks", key, compact(body), res)
+    out.put("networks", key, api.compact(body), res)
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _ID = "projects/{project}/global/networks/{name}"
 
-MAPPINGS = (Mapping("google_compute_network", "network", _translate, _KEY, state_id(_ID), order=5),)
+MAPPINGS = (
+    api.Mapping("google_compute_network", "network", _translate, _KEY, api.state_id(_ID), order=5),
+)
 
 
-def network_ref(res: TfResource, arg: str = "network") -> str | None:
+def network_ref(res: api.TfResource, arg: str = "network") -> str | None:
     """A network argument as the spec names it: a converted network's key, else the name of
     an existing one (the last part of an id or self link)."""
     key = res.ref_key(arg, ["google_compute_network"])

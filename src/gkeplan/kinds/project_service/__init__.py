@@ -20,15 +20,7 @@ from typing import cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    DesiredState,
-    Kind,
-    Node,
-    Section,
-    explicit_deps,
-    project_permissions,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.lifecycle import Lifecycle
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
@@ -60,20 +52,20 @@ def services(spec: Document) -> list[ProjectService]:
     return spec.memo("service.entries", normalised)
 
 
-def _expand(spec: Document) -> Iterable[Node]:
+def _expand(spec: Document) -> Iterable[base.Node]:
     for i, service in enumerate(services(spec)):
         path: Path = ("services", i)
-        deps = tuple(explicit_deps(path, service.depends_on))
-        yield Node(f"projectService.{service.name}", "projectService", path, service, deps)
+        deps = tuple(base.explicit_deps(path, service.depends_on))
+        yield base.Node(f"projectService.{service.name}", "projectService", path, service, deps)
 
 
-def _enables(spec: Document, node: Node) -> Iterable[str]:
+def _enables(spec: Document, node: base.Node) -> Iterable[str]:
     return (node.model.name,)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     s: ProjectService = node.model
-    return DesiredState(
+    return base.DesiredState(
         f"projects/{spec.project}/services/{s.name}",
         {"name": s.name, "state": "ENABLED"},
         {"disableDependentServices": s.disable_dependent_services},
@@ -131,9 +123,9 @@ _NEEDS = {
 }
 
 
-KIND = Kind(
+KIND = base.Kind(
     "projectService",
-    Section(
+    base.Section(
         "services",
         list[str | ProjectService],
         list,
@@ -141,11 +133,11 @@ KIND = Kind(
         "{name, disableOnDestroy, disableDependentServices}.",
     ),
     _expand,
-    project_permissions(_NEEDS),
+    base.project_permissions(_NEEDS),
     _desired,
     driver="gkeplan.kinds.project_service.driver:ProjectServiceDriver",
     check=_check,
-    apis=uses(SERVICE_USAGE_API),
+    apis=base.uses(SERVICE_USAGE_API),
     enables=_enables,
     immutable=frozenset({"name"}),
     takes_over_existing=True,  # an API that is on is what the spec asks for (see above)

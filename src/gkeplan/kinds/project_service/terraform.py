@@ -9,11 +9,11 @@ hashicorp/terraform-provider-google), so an entry that leaves it unset converts 
 
 from __future__ import annotations
 
-from gkeplan.convert.api import Mapping, Output, TfResource, same_project, state_id
+from gkeplan.convert import api
 
 
-def _translate(res: TfResource, out: Output) -> None:
-    same_project(res)
+def _translate(res: api.TfResource, out: api.Output) -> None:
+    api.same_project(res)
     name = res.text("service")
     if name is None:
         res.leave("service", "the service name cannot be read", "write it in the spec")
@@ -32,13 +32,13 @@ def _translate(res: TfResource, out: Output) -> None:
 
 
 MAPPINGS = (
-    Mapping(
+    api.Mapping(
         "google_project_service",
         "projectService",
         _translate,
         None,
         # the provider's id is "{project}/{service}"; gkeplan's is the Service Usage name
-        state_id("projects/{project}/services/{service}"),
+        api.state_id("projects/{project}/services/{service}"),
         order=5,
     ),
 )

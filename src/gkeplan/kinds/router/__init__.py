@@ -8,20 +8,10 @@ from typing import Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
+from gkeplan.kinds import base
 from gkeplan.kinds.address import address_name, addresses, ref_key
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Permission,
-    Section,
-    Verb,
-    project_permissions,
-    section_nodes,
-    uses,
-)
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     check_network_ref,
     compute_permissions,
     network_dep,
@@ -29,7 +19,7 @@ from gkeplan.kinds.network import (
     rfc1035,
 )
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import Checker, name_at
 
 
 class NatLogging(Model):
@@ -106,38 +96,38 @@ def nat_attributes(spec: Document, nat: Nat | None) -> list[dict[str, object]]:
     ]
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("router", "routers", routers(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("router", "routers", routers(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     router: Router = node.model
     deps = network_dep(spec, router.network, (*node.path, "network"), nodes)
     for i, ref in enumerate(router.nat.nat_ips if router.nat else []):
         address = f"address.{ref_key(ref)}"
         if address in nodes:  # the NAT uses the address: reserved before, released after
-            deps.append(Dep(address, "natIps", (*node.path, "nat", "natIps", i)))
+            deps.append(base.Dep(address, "natIps", (*node.path, "nat", "natIps", i)))
     return deps
 
 
 _NEEDS = compute_permissions("routers", "regionOperations")
 
 
-def _needs(spec: Document, node: Node, action: Verb) -> tuple[Permission, ...]:
+def _needs(spec: Document, node: base.Node, action: base.Verb) -> tuple[base.Permission, ...]:
     router: Router = node.model
-    needs = project_permissions(_NEEDS)(spec, node, action)
+    needs = base.project_permissions(_NEEDS)(spec, node, action)
     if action in ("create", "update") and router.nat is not None and router.nat.nat_ips:
         # a NAT's natIps use the addresses: compute.addresses.use (IAM's permission list;
         # roles/compute.networkAdmin holds it)
-        needs += (Permission("compute.addresses.use"),)
+        needs += (base.Permission("compute.addresses.use"),)
     return needs
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     router: Router = node.model
     name = router.name or node.address.split(".", 1)[1]
     region = router.region or spec.region
-    return DesiredState(
+    return base.DesiredState(
         f"projects/{spec.project}/regions/{region}/routers/{name}",
         {
             "name": name,
@@ -154,12 +144,11 @@ def _check(spec: Document, c: Checker) -> None:
     seen: dict[tuple[str, str], str] = {}
     for key, router in routers(spec).items():
         path: Path = ("routers", key)
-        name = router.name or key
-        name_path = (*path, "name") if router.name else path
+        name, name_path = name_at(path, router.name, key)
         c.check_name(name_path, rfc1035(name, "router"))
         region = router.region or spec.region
-        if router.region is not None and not REGION.match(router.region):
-            c.error((*path, "region"), f"'{router.region}' is not a region", "e.g. us-central1")
+        if router.region is not None:
+            c.region((*path, "region"), router.region)
         if (region, name) in seen:
             c.error(name_path, f"router '{name}' in {region} is also router '{seen[region, name]}'")
         seen[region, name] = key
@@ -232,15 +221,13 @@ def _check_nat_ips(spec: Document, c: Checker, path: Path, nat: Nat, region: str
             )
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
-
-KIND = Kind(
+KIND = base.Kind(
     "router",
-    Section("routers", dict[str, Router], dict, "Cloud Routers (with Cloud NAT), by key."),
+    base.Section("routers", dict[str, Router], dict, "Cloud Routers (with Cloud NAT), by key."),
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.router.driver:RouterDriver",
     generate="gkeplan.kinds.router.generate:GENERATOR",
     link=_link,

@@ -7,7 +7,7 @@ from typing import Any
 from google.cloud.compute_v1.types import Router, RouterNat, RouterNatLogConfig
 
 from gkeplan.gcp import compute
-from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
+from gkeplan.kinds.compute_base import ComputeDriver
 from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
@@ -72,12 +72,10 @@ class RouterDriver(ComputeDriver):
     kind = "router"
     collection = "routers"
     singular = "router"
+    regional = True
 
     def attributes(self, item: Any) -> Attributes:
         return router_attributes(item)
-
-    def listing(self, ctx: CallContext) -> list[Any]:
-        return regional_listing(ctx, ctx.conn.compute("routers"), "routers")
 
     def body(self, ctx: CallContext, after: Attributes) -> Router:
         return _router(ctx.project, after)

@@ -3,36 +3,24 @@ Cloud NAT gateway."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Found,
-    LeftOut,
-    Listing,
-    Regional,
-    Written,
-    expressed,
-    keyed,
-    list_with,
-)
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.network import COMPUTE_API, network_id
 from gkeplan.kinds.router import Router
 
 DRIVER = "gkeplan.kinds.router.driver:RouterDriver"
 
 
-class RouterGenerator(Regional):
+class RouterGenerator(gen.Regional, gen.ListsAll):
+    driver = DRIVER
     kind = "router"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
-
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         if len(a["nats"]) > 1:
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"it has {len(a['nats'])} Cloud NAT gateways; a gkeplan router holds one",
@@ -41,7 +29,7 @@ class RouterGenerator(Regional):
         nat = dict(a["nats"][0]) if a["nats"] else None
         if nat is not None and nat.get("logConfig") is None:
             nat.pop("logConfig", None)
-        value = expressed(
+        value = gen.expressed(
             self.kind,
             found.id,
             Router,
@@ -54,7 +42,7 @@ class RouterGenerator(Regional):
                 "description": a["description"],
             },
         )
-        if isinstance(value, LeftOut):
+        if isinstance(value, gen.LeftOut):
             return value
         if nat is not None:
             # the gateway's options are written out even where they are gkeplan's defaults:
@@ -62,7 +50,7 @@ class RouterGenerator(Regional):
             value["nat"] = {
                 k: v for k, v in {**nat, **value.get("nat", {})}.items() if v is not None
             }
-        return keyed(
+        return gen.keyed(
             listing, found, "routers", value, a["name"], f"{a['name']}-{a['region']}", named=True
         )
 

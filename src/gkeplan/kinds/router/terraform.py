@@ -4,44 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 from gkeplan.kinds.network.terraform import network_ref
 
 
-def _router(res: TfResource, out: Output) -> None:
+def _router(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     if res.has("bgp"):
         res.leave("bgp", "gkeplan's routers serve Cloud NAT only", "keep BGP in Terraform")
     body = {
-        "name": name_field(res, key),
+        "name": api.name_field(res, key),
         "network": network_ref(res),
         "region": res.text("region"),
         "description": res.text("description"),
     }
-    out.put("routers", key, compact(body), res)
+    out.put("routers", key, api.compact(body), res)
 
 
-def _nat(res: TfResource, out: Output) -> None:
-    same_project(res)
+def _nat(res: api.TfResource, out: api.Output) -> None:
+    api.same_project(res)
     router = res.ref_key("router", ["google_compute_router"])
     res.skip("router", "region")
     log = res.block("log_config")
-    body: dict[str, Any] = compact(
+    body: dict[str, Any] = api.compact(
         {
             "name": res.text("name"),
             "natIpAllocateOption": res.text("nat_ip_allocate_option"),
             "sourceSubnetworkIpRangesToNat": res.text("source_subnetwork_ip_ranges_to_nat"),
-            "logConfig": compact({"enable": log.flag("enable"), "filter": log.text("filter")})
+            "logConfig": api.compact({"enable": log.flag("enable"), "filter": log.text("filter")})
             if log
             else None,
         }
@@ -54,11 +45,13 @@ def _nat(res: TfResource, out: Output) -> None:
         )
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _ID = "projects/{project}/regions/{region}/routers/{name}"
 
 MAPPINGS = (
-    Mapping("google_compute_router", "router", _router, _KEY, state_id(_ID), order=7),
+    api.Mapping("google_compute_router", "router", _router, _KEY, api.state_id(_ID), order=7),
     # a NAT is part of its router in gkeplan (one routers.patch): adopted with it
-    Mapping("google_compute_router_nat", "router", _nat, order=8, part_of="google_compute_router"),
+    api.Mapping(
+        "google_compute_router_nat", "router", _nat, order=8, part_of="google_compute_router"
+    ),
 )

@@ -19,19 +19,9 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Discriminator, Field, Tag, field_validator
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    DesiredState,
-    GrantTarget,
-    Kind,
-    Node,
-    Section,
-    Shorthand,
-    resource_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.spec.base import Document, Labels, Model, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import Checker
 from gkeplan.spec.refs import TargetRef
 
 # The service its driver's client (google-cloud-secret-manager) calls.
@@ -231,8 +221,8 @@ def kms_keys_of(s: Secret) -> dict[str, str]:
     return {"automatic": s.kms_key_name} if s.kms_key_name else {}
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("secret", "secrets", secrets(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("secret", "secrets", secrets(spec))
 
 
 # The permissions of the secrets methods (Secret Manager access control: roles/secretmanager.admin
@@ -245,10 +235,10 @@ _NEEDS = {
 }
 
 
-_needs = resource_permissions(_NEEDS)
+_needs = base.resource_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     key = node.address.split(".", 1)[1]
     s: Secret = node.model
     expire: str | None
@@ -259,7 +249,7 @@ def _desired(spec: Document, node: Node) -> DesiredState:
     else:
         expire = ""  # no expiry
     period = seconds(s.rotation.period) if s.rotation else None
-    return DesiredState(
+    return base.DesiredState(
         resource_name(spec, key),
         {
             "secretId": secret_id(spec, key),
@@ -317,12 +307,9 @@ def _check_kms(
 
 def _check_regional(c: Checker, path: Path, s: Secret) -> None:
     location = s.location or ""
-    if not REGION.match(location):
-        c.error(
-            (*path, "location"),
-            f"'{location}' is not a region",
-            "a regional secret's location is a region, e.g. us-central1",
-        )
+    if not c.region(
+        (*path, "location"), location, "a regional secret's location is a region, e.g. us-central1"
+    ):
         return
     if "replication" in s.model_fields_set:
         # Terraform's google_secret_manager_regional_secret has no replication: its data stays
@@ -365,13 +352,8 @@ def _check_replication(c: Checker, path: Path, s: Secret) -> None:
     seen: set[str] = set()
     for i, replica in enumerate(s.replication.user_managed):
         at: Path = (*path, "replication", "userManaged", i)
-        if not REGION.match(replica.location):
-            c.error(
-                (*at, "location"),
-                f"'{replica.location}' is not a region",
-                "replicas are regions, e.g. us-central1",
-            )
-        elif replica.location in seen:
+        fix = "replicas are regions, e.g. us-central1"
+        if c.region((*at, "location"), replica.location, fix) and replica.location in seen:
             c.error((*at, "location"), f"{replica.location} is listed twice")
         seen.add(replica.location)
         if replica.kms_key_name is not None:
@@ -473,19 +455,15 @@ def _check_target(c: Checker, path: Path, ref: TargetRef) -> None:
         )
 
 
-def _accessors(spec: Document) -> Iterable[Shorthand]:
+def _accessors(spec: Document) -> Iterable[base.Shorthand]:
     for key, s in secrets(spec).items():
         for j, text in enumerate(s.accessors):
-            yield Shorthand(key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key))
+            yield base.Shorthand(
+                key, ACCESSOR, text, ("secrets", key, "accessors", j), ("secrets", key)
+            )
 
 
-def _written_on(resource: str, listing: Any) -> str | None:
-    """A grant on a secret: by its spec key; one outside the spec cannot be named."""
-    key = listing.keys.get(("secret", resource))
-    return f"secret:{key}" if key else None
-
-
-GRANTS = GrantTarget(
+GRANTS = base.GrantTarget(
     api=SECRET_MANAGER_API,
     # secretmanager.secrets.getIamPolicy / setIamPolicy (roles/secretmanager.admin in
     # shared/reference/gcp-iam-roles); projects.secrets.getIamPolicy / setIamPolicy on
@@ -499,7 +477,7 @@ GRANTS = GrantTarget(
     syntax="secret:KEY",
     shorthands=_accessors,
     listed=lambda project, name: name,
-    written_on=_written_on,
+    written_on=base.written_by_key("secret"),
 )
 
 
@@ -507,9 +485,9 @@ def _outputs(id: str, attributes: Any) -> dict[str, Any]:
     return {"name": id}
 
 
-KIND = Kind(
+KIND = base.Kind(
     "secret",
-    Section(
+    base.Section(
         "secrets",
         dict[str, Secret],
         dict,
@@ -518,7 +496,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(SECRET_MANAGER_API),
+    apis=base.uses(SECRET_MANAGER_API),
     driver="gkeplan.kinds.secret.driver:SecretDriver",
     check=_check,
     # secretId and replication are immutable: "The replication policy cannot be changed after

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Found,
-    LeftOut,
-    Listing,
-    Written,
-    expressed,
-    keyed,
-)
 from gkeplan.kinds.secret import REGIONAL, SECRET_MANAGER_API, Secret, location_of, utc
 from gkeplan.kinds.secret.driver import list_secrets, secret_attributes
 
 
-def _found(ctx: CallContext, parent: str) -> list[Found]:
+def _found(ctx: CallContext, parent: str) -> list[gen.Found]:
     found = []
     for secret in list_secrets(ctx, parent):
         attributes = secret_attributes(secret)
@@ -34,7 +27,7 @@ def _found(ctx: CallContext, parent: str) -> list[Found]:
             # create-only in the spec (GCP moves it on): written down as it is now
             extra["nextRotationTime"] = utc(secret.rotation.next_rotation_time)
         rid = f"{parent}/secrets/{attributes['secretId']}"
-        found.append(Found("secret", rid, attributes, extra=extra))
+        found.append(gen.Found("secret", rid, attributes, extra=extra))
     return found
 
 
@@ -44,10 +37,10 @@ class SecretGenerator:  # a regional secret is in its location; a global one in 
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (SECRET_MANAGER_API,)
 
-    def region(self, found: Found) -> str | None:
+    def region(self, found: gen.Found) -> str | None:
         return location_of(found.id)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
+    def list(self, ctx: CallContext, listing: gen.Listing) -> list[gen.Found]:
         project = f"projects/{ctx.project}"
         regions = {listing.region} | {
             str(f.attributes["region"]) for f in listing.found.get("subnetwork", [])
@@ -57,7 +50,7 @@ class SecretGenerator:  # a regional secret is in its location; a global one in 
         listed = (f for parent in parents for f in _found(ctx, parent))
         return sorted(listed, key=lambda f: (location_of(f.id) is not None, f.id))
 
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         keys: dict[str, str] = a["kmsKeyNames"]
         replication: Any = "automatic"
@@ -76,7 +69,7 @@ class SecretGenerator:  # a regional secret is in its location; a global one in 
                 "nextRotationTime": found.extra.get("nextRotationTime"),
             }
         where = {"location": location} if location else {"replication": replication}
-        value = expressed(
+        value = gen.expressed(
             self.kind,
             found.id,
             Secret,
@@ -90,12 +83,12 @@ class SecretGenerator:  # a regional secret is in its location; a global one in 
                 "expireTime": a["expireTime"] or None,
             },
         )
-        if isinstance(value, LeftOut):
+        if isinstance(value, gen.LeftOut):
             return value
         # secret ids are unique per parent: the key is the id, with the location after it when
         # a global secret (or another location's) holds the id already
         sid = str(a["secretId"])
-        entry = keyed(listing, found, "secrets", value, sid, f"{sid}-{location or 'global'}")
+        entry = gen.keyed(listing, found, "secrets", value, sid, f"{sid}-{location or 'global'}")
         if entry.key != sid:
             entry.value = {"secretId": sid, **entry.value}
         return entry

@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 
 
-def _key_name(block: TfResource | None) -> str | None:
+def _key_name(block: api.TfResource | None) -> str | None:
     cme = block.block("customer_managed_encryption") if block else None
     return cme.text("kms_key_name") if cme else None
 
 
-def _replication(res: TfResource) -> tuple[Any, str | None]:
+def _replication(res: api.TfResource) -> tuple[Any, str | None]:
     """The spec's replication and its top-level kmsKeyName (automatic's key)."""
     rep = res.block("replication")
     if rep is None:
@@ -38,18 +30,19 @@ def _replication(res: TfResource) -> tuple[Any, str | None]:
     replicas = managed.blocks("replicas") if managed else []
     return {
         "userManaged": [
-            compact({"location": r.text("location"), "kmsKeyName": _key_name(r)}) for r in replicas
+            api.compact({"location": r.text("location"), "kmsKeyName": _key_name(r)})
+            for r in replicas
         ]
     }, None
 
 
-def _common(res: TfResource) -> dict[str, Any]:
+def _common(res: api.TfResource) -> dict[str, Any]:
     rotation = res.block("rotation")
     return {
         "labels": res.labels("labels"),
         "annotations": res.labels("annotations"),
         "topics": [t.text("name") for t in res.blocks("topics")] or None,
-        "rotation": compact(
+        "rotation": api.compact(
             {
                 "period": rotation.text("rotation_period"),
                 "nextRotationTime": rotation.text("next_rotation_time"),
@@ -62,43 +55,45 @@ def _common(res: TfResource) -> dict[str, Any]:
     }
 
 
-def _secret_id(res: TfResource, key: str) -> str | None:
+def _secret_id(res: api.TfResource, key: str) -> str | None:
     sid = res.text("secret_id")
     return sid if sid != key else None
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     replication, kms = _replication(res)
     body = {"secretId": _secret_id(res, key), "replication": replication, "kmsKeyName": kms}
-    out.put("secrets", key, compact({**body, **_common(res)}), res)
+    out.put("secrets", key, api.compact({**body, **_common(res)}), res)
 
 
-def _translate_regional(res: TfResource, out: Output) -> None:
+def _translate_regional(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     body = {
         "secretId": _secret_id(res, key),
         "location": res.text("location"),
         "kmsKeyName": _key_name(res),
     }
-    out.put("secrets", key, compact({**body, **_common(res)}), res)
+    out.put("secrets", key, api.compact({**body, **_common(res)}), res)
 
 
 TYPE = "google_secret_manager_secret"
 REGIONAL_TYPE = "google_secret_manager_regional_secret"
-_KEY = keyed("secret_id")
+_KEY = api.keyed("secret_id")
 
 MAPPINGS = (
-    Mapping(TYPE, "secret", _translate, _KEY, state_id("projects/{project}/secrets/{secret_id}")),
-    Mapping(
+    api.Mapping(
+        TYPE, "secret", _translate, _KEY, api.state_id("projects/{project}/secrets/{secret_id}")
+    ),
+    api.Mapping(
         REGIONAL_TYPE,
         "secret",
         _translate_regional,
         _KEY,
         # self_link: projects/{{project}}/locations/{{location}}/secrets/{{secret_id}}
         # (RegionalSecret.yaml)
-        state_id("projects/{project}/locations/{location}/secrets/{secret_id}"),
+        api.state_id("projects/{project}/locations/{location}/secrets/{secret_id}"),
     ),
 )

@@ -12,18 +12,7 @@ from typing import Any, cast
 from pydantic import Field
 
 from gkeplan.errors import Path
-from gkeplan.kinds.base import (
-    DesiredState,
-    ExternalRef,
-    GrantTarget,
-    Kind,
-    Node,
-    Section,
-    Shorthand,
-    project_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.spec import names
 from gkeplan.spec.base import Document, Resource
 from gkeplan.spec.checks import Checker
@@ -98,8 +87,8 @@ def check_ref(c: Checker, path: Path, ref: str, what: str) -> None:
     )
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("serviceAccount", "serviceAccounts", accounts(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("serviceAccount", "serviceAccounts", accounts(spec))
 
 
 _NEEDS = {
@@ -110,13 +99,13 @@ _NEEDS = {
 }
 
 
-_needs = project_permissions(_NEEDS)
+_needs = base.project_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     name = node.address.split(".", 1)[1]
     sa: ServiceAccount = node.model
-    return DesiredState(
+    return base.DesiredState(
         account_email(spec, name),
         {
             "accountId": account_id(spec, name),
@@ -165,19 +154,19 @@ def _own_target(spec: Document, ref: TargetRef) -> str | None:
     return f"serviceAccount.{own}" if own else None
 
 
-def _outside_target(spec: Document, ref: TargetRef, path: Path) -> ExternalRef | None:
+def _outside_target(spec: Document, ref: TargetRef, path: Path) -> base.ExternalRef | None:
     if own_account(spec, ref.name) is not None:
         return None
-    return ExternalRef(
+    return base.ExternalRef(
         "serviceAccount", resource_name(spec, ref.name), path, f"service account {ref.name}"
     )
 
 
-def _impersonators(spec: Document) -> Iterable[Shorthand]:
+def _impersonators(spec: Document) -> Iterable[base.Shorthand]:
     for name, account in accounts(spec).items():
         for j, text in enumerate(account.impersonators):
             path: Path = ("serviceAccounts", name, "impersonators", j)
-            yield Shorthand(name, TOKEN_CREATOR, text, path, ("serviceAccounts", name))
+            yield base.Shorthand(name, TOKEN_CREATOR, text, path, ("serviceAccounts", name))
 
 
 def _written_on(resource: str, listing: Any) -> str:
@@ -186,7 +175,7 @@ def _written_on(resource: str, listing: Any) -> str:
     return f"serviceAccount:{listing.ref('serviceAccount', email, email)}"
 
 
-GRANTS = GrantTarget(
+GRANTS = base.GrantTarget(
     api=IAM_API,
     permissions="iam.serviceAccounts",
     pattern=r"projects/[^/]+/serviceAccounts/[^/]+\Z",
@@ -203,9 +192,9 @@ GRANTS = GrantTarget(
 )
 
 
-KIND = Kind(
+KIND = base.Kind(
     "serviceAccount",
-    Section(
+    base.Section(
         "service_accounts",
         dict[str, ServiceAccount],
         dict,
@@ -214,7 +203,7 @@ KIND = Kind(
     _expand,
     _needs,
     _desired,
-    apis=uses(IAM_API),
+    apis=base.uses(IAM_API),
     driver="gkeplan.kinds.service_account.driver:ServiceAccountDriver",
     generate="gkeplan.kinds.service_account.generate:GENERATOR",
     check=_check,

@@ -10,6 +10,7 @@ from google.api_core import exceptions as gexc
 from gkeplan.errors import ResourceExists
 from gkeplan.gcp.retry import call
 from gkeplan.kinds.driver import Attributes, CallContext, Wanted
+from gkeplan.kinds.exists import exists_unless_not_found
 from gkeplan.plan.model import Change
 
 
@@ -73,15 +74,7 @@ class ServiceAccountDriver:
         """Does the account `name` (projects/P/serviceAccounts/EMAIL) exist? Only a 404 says
         no: a 403 says the caller may not look, and the grant's own call will tell."""
         client = ctx.conn.iam()
-        try:
-            call(ctx.conn.timeouts, lambda: client.get_service_account(name=name))
-        except gexc.NotFound:
-            return False
-        except gexc.Forbidden:
-            return True
-        finally:
-            ctx.count()
-        return True
+        return exists_unless_not_found(ctx, lambda: client.get_service_account(name=name))
 
     def read(self, ctx: CallContext, change: Change) -> Attributes | None:
         client = ctx.conn.iam()

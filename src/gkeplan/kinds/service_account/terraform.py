@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 from gkeplan.spec.refs import SA_EMAIL_SUFFIX
 
 
-def _computed(res: TfResource, out: Output, attr: str) -> Any:
+def _computed(res: api.TfResource, out: api.Output, attr: str) -> Any:
     """An account's email, name/id (projects/P/serviceAccounts/EMAIL) and member, as the
     provider computes them from account_id and the project."""
     if attr not in ("email", "name", "id", "member", "account_id"):
@@ -32,9 +24,9 @@ def _computed(res: TfResource, out: Output, attr: str) -> Any:
     }.get(attr, f"projects/{out.project}/serviceAccounts/{email}")
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     account = res.text("account_id")
     if res.flag("disabled"):
         res.leave("disabled", "gkeplan makes accounts enabled", "disable it with gcloud after")
@@ -44,7 +36,7 @@ def _translate(res: TfResource, out: Output) -> None:
     out.put(
         "serviceAccounts",
         key,
-        compact(
+        api.compact(
             {
                 "accountId": account if account != key else None,
                 "displayName": res.text("display_name"),
@@ -55,16 +47,16 @@ def _translate(res: TfResource, out: Output) -> None:
     )
 
 
-_KEY = keyed("account_id")
+_KEY = api.keyed("account_id")
 _ID = "{email}"
 
 MAPPINGS = (
-    Mapping(
+    api.Mapping(
         "google_service_account",
         "serviceAccount",
         _translate,
         _KEY,
-        state_id(_ID),
+        api.state_id(_ID),
         order=10,
         computed=_computed,
         member="member",

@@ -9,17 +9,9 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import Field
 
 from gkeplan.errors import Path, Severity
-from gkeplan.kinds.base import (
-    Dep,
-    DesiredState,
-    Kind,
-    Node,
-    Section,
-    project_permissions,
-    section_nodes,
-    uses,
-)
+from gkeplan.kinds import base
 from gkeplan.kinds.network import (
+    COMPUTE_API,
     Cidr,
     check_network_ref,
     compute_permissions,
@@ -30,7 +22,7 @@ from gkeplan.kinds.network import (
 )
 from gkeplan.kinds.network import rfc1035 as _rfc1035
 from gkeplan.spec.base import Document, Model, Name, Resource
-from gkeplan.spec.checks import REGION, Checker
+from gkeplan.spec.checks import Checker, name_at
 
 
 class SecondaryRange(Model):
@@ -83,9 +75,11 @@ def region_of(spec: Document, sub: Subnetwork) -> str:
     return sub.region or spec.region
 
 
-def subnetwork_dep(spec: Document, ref: str, path: Path, nodes: Mapping[str, Node]) -> list[Dep]:
+def subnetwork_dep(
+    spec: Document, ref: str, path: Path, nodes: Mapping[str, base.Node]
+) -> list[base.Dep]:
     address = f"subnetwork.{ref}"
-    return [Dep(address, "subnetwork", path)] if address in nodes else []
+    return [base.Dep(address, "subnetwork", path)] if address in nodes else []
 
 
 def flow_logs(config: FlowLogs | None) -> dict[str, Any] | None:
@@ -95,11 +89,11 @@ def flow_logs(config: FlowLogs | None) -> dict[str, Any] | None:
     return config.model_dump(by_alias=True)
 
 
-def _expand(spec: Document) -> Iterable[Node]:
-    return section_nodes("subnetwork", "subnetworks", subnetworks(spec))
+def _expand(spec: Document) -> Iterable[base.Node]:
+    return base.section_nodes("subnetwork", "subnetworks", subnetworks(spec))
 
 
-def _link(spec: Document, node: Node, nodes: Mapping[str, Node]) -> Iterable[Dep]:
+def _link(spec: Document, node: base.Node, nodes: Mapping[str, base.Node]) -> Iterable[base.Dep]:
     sub: Subnetwork = node.model
     return network_dep(spec, sub.network, (*node.path, "network"), nodes)
 
@@ -109,14 +103,14 @@ _NEEDS = compute_permissions(
 )
 
 
-_needs = project_permissions(_NEEDS)
+_needs = base.project_permissions(_NEEDS)
 
 
-def _desired(spec: Document, node: Node) -> DesiredState:
+def _desired(spec: Document, node: base.Node) -> base.DesiredState:
     sub: Subnetwork = node.model
     name = sub.name or node.address.split(".", 1)[1]
     region = region_of(spec, sub)
-    return DesiredState(
+    return base.DesiredState(
         f"projects/{spec.project}/regions/{region}/subnetworks/{name}",
         {
             "name": name,
@@ -146,12 +140,11 @@ def _check(spec: Document, c: Checker) -> None:
     ranges_by_network: dict[str, list[tuple[str, Path]]] = {}
     for key, sub in subnetworks(spec).items():
         path: Path = ("subnetworks", key)
-        name = sub.name or key
-        name_path = (*path, "name") if sub.name else path
+        name, name_path = name_at(path, sub.name, key)
         c.check_name(name_path, _rfc1035(name, "subnetwork"))
         region = region_of(spec, sub)
-        if sub.region is not None and not REGION.match(sub.region):
-            c.error((*path, "region"), f"'{sub.region}' is not a region", "e.g. us-central1")
+        if sub.region is not None:
+            c.region((*path, "region"), sub.region)
         if (region, name) in seen:
             c.error(
                 name_path,
@@ -320,15 +313,13 @@ def _check_clusters(spec: Document, c: Checker) -> None:
             )
 
 
-COMPUTE_API = "compute.googleapis.com"  # the service its driver's client calls
-
-KIND = Kind(
+KIND = base.Kind(
     "subnetwork",
-    Section("subnetworks", dict[str, Subnetwork], dict, "VPC subnetworks, by key."),
+    base.Section("subnetworks", dict[str, Subnetwork], dict, "VPC subnetworks, by key."),
     _expand,
     _needs,
     _desired,
-    apis=uses(COMPUTE_API),
+    apis=base.uses(COMPUTE_API),
     driver="gkeplan.kinds.subnetwork.driver:SubnetworkDriver",
     generate="gkeplan.kinds.subnetwork.generate:GENERATOR",
     link=_link,

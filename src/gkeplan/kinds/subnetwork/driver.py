@@ -13,7 +13,7 @@ from google.cloud.compute_v1.types import (
 
 from gkeplan.errors import CloudError
 from gkeplan.gcp import compute
-from gkeplan.kinds.compute_base import ComputeDriver, regional_listing
+from gkeplan.kinds.compute_base import ComputeDriver
 from gkeplan.kinds.driver import Attributes, CallContext
 from gkeplan.plan.model import Change
 
@@ -72,12 +72,10 @@ class SubnetworkDriver(ComputeDriver):
     kind = "subnetwork"
     collection = "subnetworks"
     singular = "subnetwork"
+    regional = True
 
     def attributes(self, item: Any) -> Attributes:
         return subnetwork_attributes(item)
-
-    def listing(self, ctx: CallContext) -> list[Any]:
-        return regional_listing(ctx, ctx.conn.compute("subnetworks"), "subnetworks")
 
     def body(self, ctx: CallContext, after: Attributes) -> Subnetwork:
         body = Subnetwork(

@@ -3,17 +3,7 @@ an auto mode network made itself."""
 
 from __future__ import annotations
 
-from gkeplan.kinds.driver import CallContext
-from gkeplan.kinds.generating import (
-    Found,
-    LeftOut,
-    Listing,
-    Regional,
-    Written,
-    expressed,
-    keyed,
-    list_with,
-)
+from gkeplan.kinds import generating as gen
 from gkeplan.kinds.network import COMPUTE_API, network_id, overlaps
 from gkeplan.kinds.subnetwork import AUTO_MODE, Subnetwork
 
@@ -26,31 +16,29 @@ DRIVER = "gkeplan.kinds.subnetwork.driver:SubnetworkDriver"
 AUTO_SUBNETS_DOC = "https://cloud.google.com/vpc/docs/vpc#auto-mode-considerations"
 
 
-class SubnetworkGenerator(Regional):
+class SubnetworkGenerator(gen.Regional, gen.ListsAll):
+    driver = DRIVER
     kind = "subnetwork"
     reads: tuple[str, ...] = ("network",)
     holds: tuple[str, ...] = ()
     apis: tuple[str, ...] = (COMPUTE_API,)
 
-    def list(self, ctx: CallContext, listing: Listing) -> list[Found]:
-        return list_with(DRIVER, ctx, ["all"], self.kind)
-
-    def write(self, found: Found, listing: Listing) -> Written:
+    def write(self, found: gen.Found, listing: gen.Listing) -> gen.Written:
         a = found.attributes
         net_id = network_id(listing.project, a["network"])
         auto = {
             f.id for f in listing.found.get("network", []) if f.attributes["autoCreateSubnetworks"]
         }
         if net_id in auto and a["name"] == a["network"] and overlaps(a["ipCidrRange"], AUTO_MODE):
-            return LeftOut(
+            return gen.LeftOut(
                 self.kind,
                 found.id,
                 f"made by the auto mode network {a['network']} itself",
                 AUTO_SUBNETS_DOC,
             )
-        value = expressed(
-            self.kind,
-            found.id,
+        return gen.entry(
+            listing,
+            found,
             Subnetwork,
             {
                 "network": listing.ref("network", net_id, a["network"]),
@@ -61,14 +49,7 @@ class SubnetworkGenerator(Regional):
                 "logConfig": a["logConfig"],
                 "description": a["description"],
             },
-        )
-        if isinstance(value, LeftOut):
-            return value
-        return keyed(
-            listing,
-            found,
             "subnetworks",
-            value,
             a["name"],
             f"{a['name']}-{a['region']}",
             named=True,

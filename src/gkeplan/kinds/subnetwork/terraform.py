@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gkeplan.convert.api import (
-    Mapping,
-    Output,
-    TfResource,
-    compact,
-    keyed,
-    name_field,
-    same_project,
-    state_id,
-)
+from gkeplan.convert import api
 from gkeplan.kinds.network.terraform import network_ref
 
 # hashicorp/terraform-provider-google v4.74.0, google/services/compute/
@@ -23,12 +14,12 @@ from gkeplan.kinds.network.terraform import network_ref
 PROVIDER_PRIVATE_ACCESS = False
 
 
-def _translate(res: TfResource, out: Output) -> None:
+def _translate(res: api.TfResource, out: api.Output) -> None:
     key = _KEY(res, out)
-    same_project(res)
+    api.same_project(res)
     access = res.flag("private_ip_google_access")
     body: dict[str, Any] = {
-        "name": name_field(res, key),
+        "name": api.name_field(res, key),
         "network": network_ref(res),
         "region": res.text("region"),
         "ipCidrRange": res.text("ip_cidr_range"),
@@ -43,7 +34,7 @@ def _translate(res: TfResource, out: Output) -> None:
         body["secondaryIpRanges"] = ranges
     log = res.block("log_config")
     if log is not None:
-        body["logConfig"] = compact(
+        body["logConfig"] = api.compact(
             {
                 "aggregationInterval": log.text("aggregation_interval"),
                 "flowSampling": log.value("flow_sampling"),
@@ -59,12 +50,14 @@ def _translate(res: TfResource, out: Output) -> None:
                     f"gkeplan's subnetworks are IPv4 private ones, not {value}",
                     "keep this subnetwork in Terraform",
                 )
-    out.put("subnetworks", key, compact(body), res)
+    out.put("subnetworks", key, api.compact(body), res)
 
 
-_KEY = keyed("name")
+_KEY = api.keyed("name")
 _ID = "projects/{project}/regions/{region}/subnetworks/{name}"
 
 MAPPINGS = (
-    Mapping("google_compute_subnetwork", "subnetwork", _translate, _KEY, state_id(_ID), order=6),
+    api.Mapping(
+        "google_compute_subnetwork", "subnetwork", _translate, _KEY, api.state_id(_ID), order=6
+    ),
 )
