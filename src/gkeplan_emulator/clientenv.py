@@ -1,7 +1,7 @@
 """What `gkeplan sandbox env` prints: how Python, gcloud and Terraform reach a running emulator.
 
-One table of the APIs the emulator serves, with each tool's own name for the endpoint and the
-path that tool expects after the host; four renderings of it (sh, json, terraform, gcloud).
+Each emulated service declares how each tool names its endpoint and the path that tool expects
+after the host (`ServiceSpec.endpoint`); four renderings of them (sh, json, terraform, gcloud).
 Tokens are never printed: each format says where to get one (POST /_emulator/token, loopback
 only), and the Python shim (autoclient.py) fetches its own.
 """
@@ -14,6 +14,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from gkeplan_emulator.service import ClientEndpoint
 
 FORMATS = ("sh", "json", "terraform", "gcloud")
 SHIM_VAR = "GKEPLAN_EMULATOR_SHIM"
@@ -29,83 +31,19 @@ GCLOUD_CONFIGURATION = "gkeplan-sandbox"
 
 @dataclass(frozen=True)
 class Api:
-    python: str  # the client_options key in the json output
-    grpc: bool  # whether the emulator serves it over gRPC too
-    # gcloud property api_endpoint_overrides/<gcloud>, whose value keeps gcloud's default path
-    # (`gcloud config get api_endpoint_overrides/<name>` prints the default; see
-    # https://cloud.google.com/sdk/gcloud/reference/topic/endpoint-override)
-    gcloud: str
-    gcloud_path: str
-    # Terraform google provider argument and the path of its default base URL
-    # (argument names: hashicorp/terraform-provider-google google/fwmodels/provider_model.go;
-    # default base paths: google/transport/config.go DefaultBasePaths)
-    terraform: tuple[tuple[str, str], ...]
+    """One API as the tools reach it: the service's own endpoint facts, and whether the
+    emulator serves it over gRPC too."""
+
+    endpoint: ClientEndpoint
+    grpc: bool
 
 
-APIS: tuple[Api, ...] = (
-    # container: gcloud default https://container.googleapis.com/; Terraform
-    # ContainerBasePathKey "https://container.googleapis.com/v1/"
-    Api("container", True, "container", "/", (("container_custom_endpoint", "/v1/"),)),
-    # storage: gcloud default https://storage.googleapis.com/storage/v1/; Terraform
-    # StorageBasePathKey "https://storage.googleapis.com/storage/v1/"
-    Api(
-        "storage", False, "storage", "/storage/v1/", (("storage_custom_endpoint", "/storage/v1/"),)
-    ),
-    # iam: gcloud default https://iam.googleapis.com/; Terraform IAMBasePathKey ".../v1/"
-    Api("iam", True, "iam", "/", (("iam_custom_endpoint", "/v1/"),)),
-    # iamcredentials: gcloud https://iamcredentials.googleapis.com/; Terraform
-    # IamCredentialsBasePathKey ".../v1/"
-    Api(
-        "iamcredentials",
-        False,
-        "iamcredentials",
-        "/",
-        (("iam_credentials_custom_endpoint", "/v1/"),),
-    ),
-    # Resource Manager: gcloud https://cloudresourcemanager.googleapis.com/; Terraform
-    # ResourceManagerV3BasePathKey ".../v3/" (the emulator serves v3, and v1's projects.get and
-    # IAM policy calls, which gcloud projects uses)
-    Api(
-        "resourcemanager",
-        True,
-        "cloudresourcemanager",
-        "/",
-        (("resource_manager_v3_custom_endpoint", "/v3/"),),
-    ),
-    # compute: gcloud https://compute.googleapis.com/compute/v1/; Terraform ComputeBasePathKey
-    # "https://compute.googleapis.com/compute/v1/"
-    Api(
-        "compute", False, "compute", "/compute/v1/", (("compute_custom_endpoint", "/compute/v1/"),)
-    ),
-    # Artifact Registry: gcloud https://artifactregistry.googleapis.com/; Terraform
-    # ArtifactRegistryBasePathKey "https://artifactregistry.googleapis.com/v1/"
-    Api(
-        "artifactregistry",
-        False,
-        "artifactregistry",
-        "/",
-        (("artifact_registry_custom_endpoint", "/v1/"),),
-    ),
-    # Secret Manager: gcloud https://secretmanager.googleapis.com/ (`gcloud config get
-    # api_endpoint_overrides/secretmanager`, SDK 528); Terraform SecretManagerBasePathKey
-    # "https://secretmanager.googleapis.com/v1/" (google/transport/config.go)
-    Api(
-        "secretmanager",
-        True,
-        "secretmanager",
-        "/",
-        (("secret_manager_custom_endpoint", "/v1/"),),
-    ),
-    # serviceusage: gcloud https://serviceusage.googleapis.com/; Terraform
-    # ServiceUsageBasePathKey ".../v1/"
-    Api(
-        "serviceusage",
-        False,
-        "serviceusage",
-        "/",
-        (("service_usage_custom_endpoint", "/v1/"),),
-    ),
-)
+def apis() -> list[Api]:
+    """Every emulated service that clients reach, by its Python name (the order printed)."""
+    from gkeplan_emulator.services import services
+
+    found = [Api(s.endpoint, s.transcoded is not None) for s in services() if s.endpoint]
+    return sorted(found, key=lambda a: a.endpoint.python)
 
 
 @dataclass(frozen=True)
@@ -136,9 +74,10 @@ class ClientEnv:
             # (https://cloud.google.com/sdk/gcloud/reference/config); for this shell only
             "CLOUDSDK_CORE_PROJECT": self.project,
         }
-        for api in APIS:
-            env[f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{api.gcloud.upper()}"] = (
-                self.http + api.gcloud_path
+        for api in apis():
+            ends = api.endpoint
+            env[f"CLOUDSDK_API_ENDPOINT_OVERRIDES_{ends.gcloud.upper()}"] = (
+                self.http + ends.gcloud_path
             )
         return env
 
@@ -151,18 +90,21 @@ class ClientEnv:
     def client_options(self) -> dict[str, dict[str, dict[str, str]]]:
         """Per API and transport, the client_options and transport to build a client with."""
         out: dict[str, dict[str, dict[str, str]]] = {}
-        for api in APIS:
+        for api in apis():
             ways = {"rest": {"api_endpoint": self.http}}
             if api.grpc:
                 ways["grpc"] = {"api_endpoint": self.grpc}
-            out[api.python] = ways
+            out[api.endpoint.python] = ways
         return out
 
     def terraform_endpoints(self) -> dict[str, str]:
-        return {name: self.http + path for api in APIS for name, path in api.terraform}
+        return {name: self.http + path for api in apis() for name, path in api.endpoint.terraform}
 
     def gcloud_properties(self) -> dict[str, str]:
-        props = {f"api_endpoint_overrides/{a.gcloud}": self.http + a.gcloud_path for a in APIS}
+        props = {
+            f"api_endpoint_overrides/{a.endpoint.gcloud}": self.http + a.endpoint.gcloud_path
+            for a in apis()
+        }
         props["core/project"] = self.project
         return props
 

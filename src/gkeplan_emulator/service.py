@@ -33,6 +33,23 @@ class GrpcService:
 
 
 @dataclass(frozen=True)
+class ClientEndpoint:
+    """How each tool names this API's endpoint, for `gkeplan sandbox env`; whether it is served
+    over gRPC too is the service's `transcoded`."""
+
+    python: str  # the client_options key in the json output
+    # gcloud property api_endpoint_overrides/<gcloud>, whose value keeps gcloud's default path
+    # (`gcloud config get api_endpoint_overrides/<name>` prints the default; see
+    # https://cloud.google.com/sdk/gcloud/reference/topic/endpoint-override)
+    gcloud: str
+    gcloud_path: str
+    # Terraform google provider argument and the path of its default base URL
+    # (argument names: hashicorp/terraform-provider-google google/fwmodels/provider_model.go;
+    # default base paths: google/transport/config.go DefaultBasePaths)
+    terraform: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """One emulated API. `name` is its key in Backend.models; a model needs dump()/load()."""
 
@@ -47,3 +64,4 @@ class ServiceSpec:
     # created first and an emulator without them refuses to start. Reads that tolerate a missing
     # service (models.get) are not needs; Service Usage, which every call consults, is implied.
     needs: tuple[str, ...] = ()
+    endpoint: ClientEndpoint | None = None  # None: no client reaches it (the emulator's own)

@@ -15,6 +15,7 @@ from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import Emulator, EmulatorConfig, ManualClock
 from gkeplan_emulator import services as services_pkg
+from gkeplan_emulator.clientenv import ClientEnv
 from gkeplan_emulator.service import ServiceSpec
 from gkeplan_emulator.services import ENTRY_POINT_GROUP, ServiceOrderError, ordered
 
@@ -71,7 +72,7 @@ def test_ar_and_gke_operations_get_are_each_served_whatever_the_service_order(
 PROBE = textwrap.dedent(
     """
     from gkeplan_emulator.calls import Response, route
-    from gkeplan_emulator.service import ServiceSpec
+    from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 
 
     class EchoModel:
@@ -95,7 +96,13 @@ PROBE = textwrap.dedent(
         return [route("GET", "/v1/projects/<seg:p>/echo", get, "echo.get")]
 
 
-    SERVICE = ServiceSpec("echo", EchoModel, routes, needs=("projects",))
+    SERVICE = ServiceSpec(
+        "echo",
+        EchoModel,
+        routes,
+        needs=("projects",),
+        endpoint=ClientEndpoint("echo", "echo", "/", (("echo_custom_endpoint", "/v1/"),)),
+    )
     """
 )
 
@@ -112,6 +119,11 @@ def _served_echo() -> None:
         assert resp.status_code == 200
         assert resp.json() == {"project": P, "number": str(emu.config.project_number)}
         assert emu.serves("echo.get")
+        # and `gkeplan sandbox env` tells gcloud, Terraform and Python where it is
+        env = ClientEnv(emu.endpoints.http, emu.endpoints.grpc, P)
+        assert env.gcloud_properties()["api_endpoint_overrides/echo"] == emu.endpoints.http + "/"
+        assert env.terraform_endpoints()["echo_custom_endpoint"] == emu.endpoints.http + "/v1/"
+        assert env.client_options()["echo"] == {"rest": {"api_endpoint": emu.endpoints.http}}
 
 
 def test_a_service_module_dropped_into_the_package_is_served(

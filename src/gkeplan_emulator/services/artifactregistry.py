@@ -24,7 +24,7 @@ from gkeplan_emulator.errors import (
     permission_denied,
 )
 from gkeplan_emulator.mappings import Serve, discovered, gapic, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
 if TYPE_CHECKING:
@@ -555,5 +555,13 @@ SERVICE = ServiceSpec(
     RepositoriesModel,
     routes,
     api="artifactregistry.googleapis.com",
-    needs=("iam",),  # a policy's members are checked against IAM's accounts
+    needs=("iam",),  # a policy's members are checked against IAM's accounts,
+    # gcloud https://artifactregistry.googleapis.com/; Terraform ArtifactRegistryBasePathKey
+    # "https://artifactregistry.googleapis.com/v1/"
+    endpoint=ClientEndpoint(
+        "artifactregistry",
+        "artifactregistry",
+        "/",
+        (("artifact_registry_custom_endpoint", "/v1/"),),
+    ),
 )

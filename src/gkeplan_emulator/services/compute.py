@@ -13,7 +13,7 @@ from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.calls import Request, Response, Route, route
 from gkeplan_emulator.errors import not_found, permission_denied
 from gkeplan_emulator.mappings import Serve
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services import compute_addresses, compute_routes
 from gkeplan_emulator.services.compute_network import BASE, ComputeModel
 from gkeplan_emulator.services.storage.batch import run_batch
@@ -113,5 +113,10 @@ SERVICE = ServiceSpec(
     ComputeModel,
     routes,
     api="compute.googleapis.com",
-    needs=("container",),  # the project's quota counts the clusters' nodes
+    needs=("container",),  # the project's quota counts the clusters' nodes,
+    # gcloud https://compute.googleapis.com/compute/v1/; Terraform ComputeBasePathKey
+    # "https://compute.googleapis.com/compute/v1/"
+    endpoint=ClientEndpoint(
+        "compute", "compute", "/compute/v1/", (("compute_custom_endpoint", "/compute/v1/"),)
+    ),
 )

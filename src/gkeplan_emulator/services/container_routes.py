@@ -16,7 +16,7 @@ from gkeplan_emulator import facts
 from gkeplan_emulator.calls import Handler, Request, Response, Route
 from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
 from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.container import (
     _NAME,
     AUTOPILOT_POOLS,
@@ -738,5 +738,10 @@ SERVICE = ServiceSpec(
     routes,
     transcoded=GRPC,
     api="container.googleapis.com",
-    needs=("projects", "iam"),  # the project's number, the nodes' service accounts
+    needs=("projects", "iam"),  # the project's number, the nodes' service accounts,
+    # gcloud default https://container.googleapis.com/; Terraform ContainerBasePathKey
+    # "https://container.googleapis.com/v1/"
+    endpoint=ClientEndpoint(
+        "container", "container", "/", (("container_custom_endpoint", "/v1/"),)
+    ),
 )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource, sa_resource
 from gkeplan_emulator.errors import already_exists, invalid_argument, not_found
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.iam_grpc import GRPC
 from gkeplan_emulator.services.iam_keys import KeyStore
 from gkeplan_emulator.services.iam_roles import CUSTOM_ROLE, CustomRoles
@@ -240,4 +240,12 @@ class IamModel:
         self.keys.load(data.get("keys") or {})
 
 
-SERVICE = ServiceSpec("iam", IamModel, routes, transcoded=GRPC, api="iam.googleapis.com")
+SERVICE = ServiceSpec(
+    "iam",
+    IamModel,
+    routes,
+    transcoded=GRPC,
+    api="iam.googleapis.com",
+    # gcloud default https://iam.googleapis.com/; Terraform IAMBasePathKey ".../v1/"
+    endpoint=ClientEndpoint("iam", "iam", "/", (("iam_custom_endpoint", "/v1/"),)),
+)

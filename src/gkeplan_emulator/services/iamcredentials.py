@@ -10,7 +10,7 @@ from gkeplan_emulator.authz import sa_resource
 from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, failed_precondition, invalid_argument, not_found
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.iam_admin import project_of
 
 if TYPE_CHECKING:
@@ -82,4 +82,14 @@ def routes(backend: Backend) -> list[Route]:
     return routes_for(methods, [row])
 
 
-SERVICE = ServiceSpec("iamcredentials", None, routes, api="iamcredentials.googleapis.com")
+SERVICE = ServiceSpec(
+    "iamcredentials",
+    None,
+    routes,
+    api="iamcredentials.googleapis.com",
+    # gcloud https://iamcredentials.googleapis.com/; Terraform IamCredentialsBasePathKey
+    # ".../v1/"
+    endpoint=ClientEndpoint(
+        "iamcredentials", "iamcredentials", "/", (("iam_credentials_custom_endpoint", "/v1/"),)
+    ),
+)

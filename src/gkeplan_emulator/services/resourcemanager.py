@@ -18,7 +18,7 @@ from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, not_found, permission_denied
 from gkeplan_emulator.mappings import Method, Serve, discovered, gapic, grpc_for, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.updates import check_known_fields, check_mask, mask_paths
 
 if TYPE_CHECKING:
@@ -301,7 +301,16 @@ SERVICE = ServiceSpec(
     routes,
     transcoded=GRPC,
     api="cloudresourcemanager.googleapis.com",
-    needs=("iam",),  # a policy's members are checked against IAM's accounts
+    needs=("iam",),  # a policy's members are checked against IAM's accounts,
+    # gcloud https://cloudresourcemanager.googleapis.com/; Terraform
+    # ResourceManagerV3BasePathKey ".../v3/" (the emulator serves v3, and v1's projects.get and
+    # IAM policy calls, which gcloud projects uses)
+    endpoint=ClientEndpoint(
+        "resourcemanager",
+        "cloudresourcemanager",
+        "/",
+        (("resource_manager_v3_custom_endpoint", "/v3/"),),
+    ),
 )
 
 

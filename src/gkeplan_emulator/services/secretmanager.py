@@ -39,7 +39,7 @@ from gkeplan_emulator.errors import (
     permission_denied,
 )
 from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.resourcemanager import decode_etag
 
 if TYPE_CHECKING:
@@ -738,5 +738,11 @@ SERVICE = ServiceSpec(
     routes,
     transcoded=_GRPC,
     api="secretmanager.googleapis.com",
-    needs=("iam",),  # a policy's members are checked against IAM's accounts
+    needs=("iam",),  # a policy's members are checked against IAM's accounts,
+    # gcloud https://secretmanager.googleapis.com/ (`gcloud config get
+    # api_endpoint_overrides/secretmanager`, SDK 528); Terraform SecretManagerBasePathKey
+    # "https://secretmanager.googleapis.com/v1/" (google/transport/config.go)
+    endpoint=ClientEndpoint(
+        "secretmanager", "secretmanager", "/", (("secret_manager_custom_endpoint", "/v1/"),)
+    ),
 )

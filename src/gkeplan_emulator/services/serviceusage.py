@@ -20,7 +20,7 @@ from gkeplan_emulator.authz import project_resource
 from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import invalid_argument, permission_denied
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.resourcemanager import stored_operation
 
 if TYPE_CHECKING:
@@ -218,4 +218,13 @@ def routes(backend: Backend) -> list[Route]:
     )
 
 
-SERVICE = ServiceSpec("serviceusage", ServiceUsageModel, routes)
+SERVICE = ServiceSpec(
+    "serviceusage",
+    ServiceUsageModel,
+    routes,
+    # gcloud https://serviceusage.googleapis.com/; Terraform ServiceUsageBasePathKey
+    # ".../v1/"
+    endpoint=ClientEndpoint(
+        "serviceusage", "serviceusage", "/", (("service_usage_custom_endpoint", "/v1/"),)
+    ),
+)

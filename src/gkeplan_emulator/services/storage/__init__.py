@@ -6,12 +6,20 @@ that need it, routes.py the HTTP surface (reads.py: listing and downloads; uploa
 upload protocols), bodies.py the discovery-document checks, serialize.py the JSON resources.
 """
 
-from gkeplan_emulator.service import ServiceSpec
+from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
 from gkeplan_emulator.services.storage.models import StorageModel
 from gkeplan_emulator.services.storage.routes import routes
 
 SERVICE = ServiceSpec(
-    "storage", make_model=StorageModel, routes=routes, api="storage.googleapis.com"
+    "storage",
+    make_model=StorageModel,
+    routes=routes,
+    api="storage.googleapis.com",
+    # gcloud default https://storage.googleapis.com/storage/v1/; Terraform
+    # StorageBasePathKey "https://storage.googleapis.com/storage/v1/"
+    endpoint=ClientEndpoint(
+        "storage", "storage", "/storage/v1/", (("storage_custom_endpoint", "/storage/v1/"),)
+    ),
 )
 
 __all__ = ["SERVICE", "StorageModel", "routes"]
