@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gkeplan_emulator.services.container import CHANNEL_DEFAULTS
+from gkeplan_emulator.services.container.model import CHANNEL_DEFAULTS
 from tests_external._gcloud import Gcloud, configure
 from tests_external.conftest import RunningEmulator
 

@@ -6,7 +6,7 @@ import pytest
 
 from gkeplan.errors import SpecError
 from gkeplan.gcp.sandbox import connection_for
-from gkeplan_emulator.services.container import CHANNEL_DEFAULTS
+from gkeplan_emulator.services.container.model import CHANNEL_DEFAULTS
 
 from .conftest import Harness
 from .test_network import HEAD

@@ -13,7 +13,7 @@ from google.cloud.compute_v1.types import Allowed, Firewall, Network
 
 from gkeplan.gcp.sandbox import connection_for
 from gkeplan_emulator import Emulator, EmulatorConfig
-from gkeplan_emulator.services.container import CHANNEL_DEFAULTS, VERSIONS_DATE
+from gkeplan_emulator.services.container.model import CHANNEL_DEFAULTS, VERSIONS_DATE
 
 P = "demo-project"
 ZONE = f"projects/{P}/locations/us-central1-c"

@@ -11,7 +11,7 @@ from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, failed_precondition, invalid_argument, not_found
 from gkeplan_emulator.mappings import Serve, gapic, routes_for
 from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
-from gkeplan_emulator.services.iam_admin import project_of
+from gkeplan_emulator.services.iam import project_of
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend

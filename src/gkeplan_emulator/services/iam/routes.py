@@ -1,5 +1,5 @@
 """IAM admin v1's REST routes (paths and JSON names from the iam v1 discovery document); the gRPC
-methods are transcoded onto these (iam_grpc.py), so both transports run the same handlers."""
+methods are transcoded onto these (grpc.py), so both transports run the same handlers."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ from gkeplan_emulator import facts
 from gkeplan_emulator.authz import project_resource, sa_resource
 from gkeplan_emulator.errors import already_exists, invalid_argument, not_found
 from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
-from gkeplan_emulator.services.iam_grpc import GRPC
-from gkeplan_emulator.services.iam_keys import KeyStore
-from gkeplan_emulator.services.iam_roles import CUSTOM_ROLE, CustomRoles
-from gkeplan_emulator.services.iam_routes import routes
+from gkeplan_emulator.services.iam.grpc import GRPC
+from gkeplan_emulator.services.iam.keys import KeyStore
+from gkeplan_emulator.services.iam.roles import CUSTOM_ROLE, CustomRoles
+from gkeplan_emulator.services.iam.routes import routes
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, precondition_failed
 from gkeplan_emulator.mappings import Serve
-from gkeplan_emulator.services.compute_address_use import GLOBAL, REGIONAL, ip_in_use, relative
-from gkeplan_emulator.services.compute_network import (
+from gkeplan_emulator.services.compute.address_use import GLOBAL, REGIONAL, ip_in_use, relative
+from gkeplan_emulator.services.compute.model import (
     BASE,
     _last,
     _stamp,
@@ -32,7 +32,7 @@ from gkeplan_emulator.services.compute_network import (
     not_found,
     parse,
 )
-from gkeplan_emulator.services.compute_routes import ComputeNetworkApi, compute_routes
+from gkeplan_emulator.services.compute.routes import ComputeNetworkApi, compute_routes
 
 if TYPE_CHECKING:
     from gkeplan_emulator.backend import Backend
@@ -120,7 +120,7 @@ class AddressesApi(ComputeNetworkApi):
                     # "Cannot delete google_compute_address when it's a dependency of
                     # google_compute_router_nat" (400 resourceInUseByAnotherResource,
                     # hashicorp/terraform-provider-google#6812), in the words GCP uses for
-                    # every resource still in use (compute_network.in_use)
+                    # every resource still in use (model.in_use)
                     raise in_use(full, relative(item["users"][0]))
                 del self.model.items[store][full]
                 return self.model.start(req, "delete", full, req.params.get("region"))

@@ -2,7 +2,7 @@
 routers and firewalls, subnetworks.setPrivateIpGoogleAccess, firewalls.update and
 routers.update (PUT), and
 globalOperations / regionOperations get and wait (URL paths of the compute v1 discovery
-document). The state and GCP's errors are in compute_network.py."""
+document). The state and GCP's errors are in model.py."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from gkeplan_emulator.calls import Request, Response, Route
 from gkeplan_emulator.errors import ApiError, precondition_failed
 from gkeplan_emulator.mappings import Serve, discovered, routes_for
-from gkeplan_emulator.services import compute_address_use
-from gkeplan_emulator.services.compute_network import (
+from gkeplan_emulator.services.compute import address_use as compute_address_use
+from gkeplan_emulator.services.compute.model import (
     BASE,
     COLLECTIONS,
     MESSAGES,

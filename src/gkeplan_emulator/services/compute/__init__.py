@@ -1,4 +1,4 @@
-"""Compute Engine v1: networking (compute_routes.py), and projects.get, regions.get and
+"""Compute Engine v1: networking (routes.py, addresses.py), and projects.get, regions.get and
 regions.list for their `quotas`: each metric's limit (the emulator's quota profile) and usage
 (the nodes its GKE clusters hold now), as Region.quotas[] / Project.quotas[] {metric, limit,
 usage} in the Compute Engine API v1; and `POST /batch/compute/v1`, the batch endpoint gcloud
@@ -14,8 +14,9 @@ from gkeplan_emulator.calls import Request, Response, Route, route
 from gkeplan_emulator.errors import not_found, permission_denied
 from gkeplan_emulator.mappings import Serve
 from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
-from gkeplan_emulator.services import compute_addresses, compute_routes
-from gkeplan_emulator.services.compute_network import BASE, ComputeModel
+from gkeplan_emulator.services.compute import addresses as compute_addresses
+from gkeplan_emulator.services.compute import routes as compute_routes
+from gkeplan_emulator.services.compute.model import BASE, ComputeModel
 from gkeplan_emulator.services.storage.batch import run_batch
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from gkeplan_emulator.errors import ApiError
-from gkeplan_emulator.services.compute_network import BASE, ComputeModel, invalid, not_found
+from gkeplan_emulator.services.compute.model import BASE, ComputeModel, invalid, not_found
 
 REGIONAL, GLOBAL = "addresses", "globalAddresses"  # the model's stores and the permissions'
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from google.cloud import container_v1 as gke
 
 from gkeplan_emulator import facts
-from gkeplan_emulator.services.container import (
+from gkeplan_emulator.services.container.model import (
     CHANNEL_DEFAULTS,
     VERSION,
     VERSIONS,

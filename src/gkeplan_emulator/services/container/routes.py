@@ -17,7 +17,7 @@ from gkeplan_emulator.calls import Handler, Request, Response, Route
 from gkeplan_emulator.errors import ApiError, already_exists, invalid_argument
 from gkeplan_emulator.mappings import Method, Serve, gapic, grpc_for, routes_for
 from gkeplan_emulator.service import ClientEndpoint, ServiceSpec
-from gkeplan_emulator.services.container import (
+from gkeplan_emulator.services.container.model import (
     _NAME,
     AUTOPILOT_POOLS,
     VERSION,
@@ -29,7 +29,7 @@ from gkeplan_emulator.services.container import (
     resolve_version,
     to_json,
 )
-from gkeplan_emulator.services.container_outputs import cluster_view, fill_outputs, server_config
+from gkeplan_emulator.services.container.outputs import cluster_view, fill_outputs, server_config
 from gkeplan_emulator.updates import check_cluster_update, check_known_fields
 
 if TYPE_CHECKING:
