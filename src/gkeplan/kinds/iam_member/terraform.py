@@ -114,7 +114,8 @@ def _secret_target(res: api.TfResource, out: api.Output) -> str | None:
     return None
 
 
-Target = Callable[[api.TfResource, api.Output], "str | None"]
+# how one Terraform IAM resource names its grant target, as the spec writes it (None: not one)
+TargetOfBlock = Callable[[api.TfResource, api.Output], "str | None"]
 
 
 def _grant(
@@ -145,7 +146,7 @@ def _grant(
     out.append("iam", body, res)
 
 
-def _translator(target: Target, style: str) -> Callable[[api.TfResource, api.Output], None]:
+def _translator(target: TargetOfBlock, style: str) -> Callable[[api.TfResource, api.Output], None]:
     def translate(res: api.TfResource, out: api.Output) -> None:
         on = target(res, out)
         if style == "policy":
@@ -250,7 +251,7 @@ def _secret_name(attrs: dict[str, Any]) -> str | None:
     return None
 
 
-_TARGETS: tuple[tuple[str, Target, Callable[[dict[str, Any]], str | None]], ...] = (
+_TARGETS: tuple[tuple[str, TargetOfBlock, Callable[[dict[str, Any]], str | None]], ...] = (
     ("google_project_iam", _project_target, _project_name),
     ("google_service_account_iam", _sa_target, _sa_name),
     ("google_storage_bucket_iam", _bucket_target, _bucket_name),
