@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.auth.exceptions import RefreshError, TransportError
@@ -70,8 +71,24 @@ _IN_PROGRESS_TEXTS = ("please wait and try again", "running incompatible operati
 _CONFLICT_TEXTS = ("concurrent policy changes", "etag")
 
 
+# how a JSON error names an ErrorInfo among its details (https://cloud.google.com/apis/design/errors)
+ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
+
+
 def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "reason", "") or "")
+    return str(getattr(exc, "reason", None) or _rest_error_info(exc).get("reason") or "")
+
+
+def _rest_error_info(exc: BaseException) -> dict[str, Any]:
+    """The ErrorInfo of a REST error, from its `details` (the response's error.details, as
+    JSON). google-api-core before 2.44 keeps it as that dict but reads `.reason` and `.metadata`
+    from it as attributes, which fails (google/api_core/exceptions.py 2.43.2:
+    `self._error_info.metadata`), so its properties give nothing for a REST error there."""
+    details = getattr(exc, "details", None) if isinstance(exc, gexc.GoogleAPICallError) else None
+    for detail in details or ():
+        if isinstance(detail, dict) and detail.get("@type") == ERROR_INFO_TYPE:
+            return detail
+    return {}
 
 
 def classify(exc: BaseException) -> Failure:
@@ -133,6 +150,7 @@ AFTER_GRANT = "_gkeplan_after_grant"
 
 def _metadata(exc: BaseException) -> dict[str, str]:
     meta = getattr(exc, "metadata", None) if isinstance(exc, gexc.GoogleAPICallError) else None
+    meta = meta or _rest_error_info(exc).get("metadata")
     try:
         return {str(k): str(v) for k, v in dict(meta or {}).items()}
     except (TypeError, ValueError):
