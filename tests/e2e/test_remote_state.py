@@ -171,13 +171,14 @@ def test_an_injected_412_on_the_state_write_never_overwrites(server: Server) -> 
 
 
 @pytest.mark.parametrize(
-    "runs", [pytest.param(5, id="five"), pytest.param(50, id="fifty", marks=pytest.mark.slow)]
+    "runs", [pytest.param(10, id="ten"), pytest.param(50, id="fifty", marks=pytest.mark.slow)]
 )
 def test_concurrent_runs_leave_versions_that_parse_with_growing_serials(
     server: Server, runs: int
 ) -> None:
-    """`runs` plans and applies, five at a time, on one state: fifty in `make test-slow`, five
-    all at once (the same assertions, scaled) in `make test`."""
+    """`runs` plans and applies, five at a time, on one state: fifty in `make test-slow`, ten
+    (the same assertions, scaled) in `make test`. Not fewer: with five, all at once, a draw of
+    mostly 0 s lock timeouts leaves one run to succeed, and the case proves nothing."""
     rng = random.Random(50)
     names = ["GKE Node Service Account", "Nodes A", "Nodes B"]
 
